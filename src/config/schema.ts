@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { SCM_KINDS } from '../core/push-event.js';
+
+const secretList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((s) => (Array.isArray(s) ? s : [s]));
+
+const githubApp = z.object({
+  id: z.union([z.string(), z.number()]).transform(String),
+  privateKey: z.string().min(1),
+  /** Optional: otherwise looked up per repository. */
+  installationId: z.union([z.string(), z.number()]).transform(Number).optional(),
+});
+
+export const HostConfig = z
+  .object({
+    kind: z.enum(SCM_KINDS),
+    /** Web and git base; GitOps repo URLs in Dispatchfiles are matched against it. */
+    url: z.url().transform((u) => u.replace(/\/+$/, '')),
+    apiUrl: z.url().transform((u) => u.replace(/\/+$/, '')).optional(),
+    token: z.string().min(1).optional(),
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    app: githubApp.optional(),
+    webhookSecret: secretList.optional(),
+  })
+  .strict();
+export type HostConfig = z.infer<typeof HostConfig>;
+
+export const RepositoryConfig = z
+  .object({
+    host: z.string().min(1),
+    repo: z.string().min(1),
+    dispatchfile: z.string().min(1).default('Dispatchfile'),
+  })
+  .strict();
+export type RepositoryConfig = z.infer<typeof RepositoryConfig>;
+
+export const GitopsGrant = z
+  .object({
+    /** `<host>:<owner/name>` of the GitOps repository. */
+    repo: z.string().regex(/^[^:]+:.+$/, 'must be "<host>:<owner/name>"'),
+    allow: z
+      .array(
+        z
+          .object({
+            /** `<host>:<owner/name glob>` of the source repositories granted. */
+            from: z.string().regex(/^[^:]+:.+$/, 'must be "<host>:<owner/name glob>"'),
+            paths: z.array(z.string().min(1)).min(1).default(['**']),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+export type GitopsGrant = z.infer<typeof GitopsGrant>;
+
+export const RegistryConfig = z
+  .object({
+    host: z.string().min(1),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    /** Use plain http (loopback registries in tests and labs). */
+    insecure: z.boolean().default(false),
+  })
+  .strict();
+export type RegistryConfig = z.infer<typeof RegistryConfig>;
+
+const duration = z.union([z.number().nonnegative(), z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a number of ms or e.g. "30s", "5m", "7d"')]);
+
+export const DispatchdConfig = z
+  .object({
+    hosts: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'host names are lower-case letters, digits and "-"'), HostConfig),
+    repositories: z.array(RepositoryConfig).default([]),
+    gitops: z.array(GitopsGrant).default([]),
+    registries: z.array(RegistryConfig).default([]),
+    /** How long to wait for CI to push an image before its digest is declared missing. */
+    digestWait: duration.default('10m'),
+    /** How long delivery ids are remembered to drop redeliveries. */
+    deliveryTtl: duration.default('7d'),
+    /** Where GitOps mirrors and work trees are kept. */
+    dataDir: z.string().default('.dispatchd'),
+    /** Public base URL of this service, for links in statuses. */
+    publicUrl: z.url().optional(),
+    /** Maximum webhook body size in bytes. */
+    maxBodyBytes: z.number().int().positive().default(5 * 1024 * 1024),
+    /** Git committer identity for GitOps commits. */
+    committer: z
+      .object({ name: z.string().default('dispatchd'), email: z.string().default('dispatchd@localhost') })
+      .strict()
+      .default({ name: 'dispatchd', email: 'dispatchd@localhost' }),
+    workers: z
+      .object({ events: z.number().int().positive().default(4), tasks: z.number().int().positive().default(4) })
+      .strict()
+      .default({ events: 4, tasks: 4 }),
+  })
+  .strict();
+export type DispatchdConfig = z.infer<typeof DispatchdConfig>;

@@ -1,0 +1,62 @@
+/**
+ * The normalised Dispatchfile model: what the CUE subset, YAML and JSON syntaxes all produce.
+ * Workers read only this; the syntaxes stay inside the parsers.
+ */
+export type ResourceType = 'git' | 'image' | 'storage';
+
+export interface Resource {
+  type: ResourceType;
+  /** `param url: "…"` and `params: {url: …}` both land here; values are strings. */
+  params: Record<string, string>;
+}
+
+export interface Step {
+  name: string;
+  image: string;
+  args: string[];
+  command: string[];
+  env: Record<string, string>;
+  workingDir?: string;
+}
+
+export interface Task {
+  /** Resource names, or names of tasks this task waits for. */
+  inputs: string[];
+  /** Resource names this task produces (an `image` output makes it an image-reference task). */
+  outputs: string[];
+  steps: Step[];
+}
+
+/** Globs; a leading `!` negates. An absent list matches anything. */
+export interface PushCondition {
+  branches?: string[];
+  paths?: string[];
+}
+export interface TagCondition {
+  names?: string[];
+}
+export interface PullRequestCondition {
+  targets?: string[];
+  sources?: string[];
+  paths?: string[];
+  chatops?: string[];
+  labels?: string[];
+}
+
+/** `on push …`, `on tag …`, `on pull_request …`; the `on git push …` form normalises to this. */
+export interface Condition {
+  push?: PushCondition;
+  tag?: TagCondition;
+  pull_request?: PullRequestCondition;
+}
+
+export interface Action {
+  tasks: string[];
+  on: Condition;
+}
+
+export interface Dispatchfile {
+  resources: Record<string, Resource>;
+  tasks: Record<string, Task>;
+  actions: Action[];
+}

@@ -1,0 +1,93 @@
+import type { ParsedWebhook, ScmKind } from '../core/push-event.js';
+
+/** A webhook request as the receiver saw it: lower-cased headers and the raw body bytes. */
+export interface WebhookRequest {
+  headers: Record<string, string | undefined>;
+  rawBody: Buffer;
+}
+
+/** What a parser needs to know about the host the request arrived on. */
+export interface WebhookContext {
+  /** The configured host name (`/hooks/<hostName>`). */
+  hostName: string;
+  /** The host's web and git base URL from config, e.g. `https://github.com`. */
+  hostUrl: string;
+  /** Accepted secrets (several during rotation). */
+  secrets: string[];
+  /** Receipt time in ms since the epoch; timestamped signatures are checked against it. */
+  now: number;
+}
+
+/**
+ * One per SCM kind. Needs no API client: parsing and verification use only the request and the
+ * host's secrets. Every method throws `WebhookError` (with a message saying what to fix).
+ */
+export interface WebhookParser {
+  readonly kind: ScmKind;
+  /** Throws `WebhookError(401)` unless the request is signed by one of `ctx.secrets`. */
+  verify(req: WebhookRequest, ctx: WebhookContext): void;
+  /** The SCM's delivery id; stable across that SCM's redeliveries. Throws 400 when absent. */
+  deliveryId(req: WebhookRequest): string;
+  /** Normalise a verified request; throws `WebhookError(400)` on a malformed body. */
+  parse(req: WebhookRequest, ctx: WebhookContext): ParsedWebhook;
+}
+
+export interface PullRequest {
+  number: number;
+  url: string;
+  head: string;
+  base: string;
+  state: 'open' | 'closed' | 'merged';
+  title: string;
+  body: string;
+}
+
+export interface PullRequestInput {
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+}
+
+export type CommitState = 'pending' | 'success' | 'failure' | 'error';
+
+export interface CommitStatus {
+  state: CommitState;
+  /** e.g. `dispatchd/deploy`; one status line per task. */
+  context: string;
+  /** At most 140 characters are kept by GitHub; providers truncate. */
+  description: string;
+  targetUrl?: string;
+}
+
+/** How git reaches a repository: a URL with no secret in it, plus headers carrying the credential. */
+export interface GitRemote {
+  url: string;
+  /** Sent as `http.extraHeader` through the environment, never on the command line. */
+  headers: Record<string, string>;
+}
+
+/**
+ * The SCM API, one implementation per kind. `repo` is `RepoRef.fullName`. Writes to repository
+ * contents go through git, never through this API. Errors: `PermanentError` for 4xx that retrying
+ * cannot fix, `TransientError` (with `retryAfterMs` when known) for 5xx, network and rate limits.
+ */
+export interface ScmProvider {
+  readonly kind: ScmKind;
+  /** File text at a commit, or null when the file does not exist there. */
+  readFile(repo: string, path: string, ref: string): Promise<string | null>;
+  /** Paths changed between two commits. */
+  compare(repo: string, base: string, head: string): Promise<string[]>;
+  defaultBranch(repo: string): Promise<string>;
+  /** The open pull request from `head` into `base`, if any. */
+  findPullRequest(repo: string, head: string, base: string): Promise<PullRequest | null>;
+  createPullRequest(repo: string, input: PullRequestInput): Promise<PullRequest>;
+  updatePullRequest(repo: string, number: number, input: Pick<PullRequestInput, 'title' | 'body'>): Promise<PullRequest>;
+  mergePullRequest(repo: string, number: number): Promise<void>;
+  comment(repo: string, number: number, body: string): Promise<void>;
+  setStatus(repo: string, sha: string, status: CommitStatus): Promise<void>;
+  /** How git clones and pushes this repository with the host's credentials. */
+  gitRemote(repo: string): Promise<GitRemote>;
+  /** Web URL of a commit, for PR bodies and links. */
+  commitUrl(repo: string, sha: string): string;
+}
