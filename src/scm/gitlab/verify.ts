@@ -1,0 +1,29 @@
+import { WebhookError } from '../../core/errors.js';
+import type { WebhookContext, WebhookRequest } from '../contracts.js';
+import { safeEqual, verifyStandardWebhook } from '../signature.js';
+
+const STANDARD_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
+
+/**
+ * GitLab sends the hook's secret token back verbatim in `X-Gitlab-Token`; newer instances with a
+ * signing token also sign the Standard Webhooks way. Every check whose headers are present must
+ * pass, and at least one must be present, so a request with neither is refused.
+ */
+export function verifyGitlabRequest(req: WebhookRequest, ctx: WebhookContext): void {
+  if (ctx.secrets.length === 0) {
+    throw new WebhookError(401, 'secret_unset', `host "${ctx.hostName}" has no webhookSecret: set one in dispatchd's config and the same secret token on the GitLab hook`);
+  }
+  const token = req.headers['x-gitlab-token'];
+  const signed = STANDARD_HEADERS.some((h) => req.headers[h] !== undefined);
+  if (token === undefined && !signed) {
+    throw new WebhookError(401, 'signature_missing', 'missing X-Gitlab-Token header: set the hook\'s secret token in GitLab to the host\'s webhookSecret');
+  }
+  if (token !== undefined) {
+    // Test every secret, without stopping at the first match, so timing says nothing about which one matched.
+    const matches = ctx.secrets.map((s) => safeEqual(s, token));
+    if (!matches.includes(true)) {
+      throw new WebhookError(401, 'signature_invalid', 'X-Gitlab-Token does not match: set the hook\'s secret token in GitLab to the host\'s webhookSecret');
+    }
+  }
+  if (signed) verifyStandardWebhook(req.headers, req.rawBody, ctx.secrets, ctx.now);
+}

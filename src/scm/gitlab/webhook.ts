@@ -1,0 +1,46 @@
+import { WebhookError } from '../../core/errors.js';
+import type { ParsedWebhook } from '../../core/push-event.js';
+import type { WebhookContext, WebhookParser, WebhookRequest } from '../contracts.js';
+import { GitlabPush } from './payload.js';
+import { gitlabPushEvent } from './push-event.js';
+import { checkPayload, readJsonObject } from './read-payload.js';
+import { verifyGitlabRequest } from './verify.js';
+
+const PUSH_KINDS = new Set(['push', 'tag_push']);
+
+/** GitLab project and system hooks. Everything not a push is answered 2xx: GitLab disables hooks that get errors. */
+export function gitlabWebhookParser(): WebhookParser {
+  const deliveryId = (req: WebhookRequest): string => {
+    // Idempotency-Key (GitLab 17.4+) is kept across retries; the event UUID is the older fallback.
+    const id = req.headers['idempotency-key'] || req.headers['x-gitlab-event-uuid'];
+    if (!id) {
+      throw new WebhookError(400, 'delivery_id_missing', 'GitLab request has neither Idempotency-Key nor X-Gitlab-Event-UUID: send it from GitLab 15+ or add one of these headers');
+    }
+    return id;
+  };
+  return {
+    kind: 'gitlab',
+    verify: verifyGitlabRequest,
+    deliveryId,
+    parse(req: WebhookRequest, ctx: WebhookContext): ParsedWebhook {
+      const body = readJsonObject(req.rawBody, 'GitLab');
+      // System hooks arrive as "System Hook" and some carry only `event_name`, so the body decides.
+      const kind = stringField(body, 'object_kind') ?? stringField(body, 'event_name');
+      const header = req.headers['x-gitlab-event'] ?? 'no X-Gitlab-Event';
+      if (!kind) return { kind: 'ignored', reason: `GitLab event (${header}) has no object_kind or event_name; dispatchd acts on push and tag push events only` };
+      if (!PUSH_KINDS.has(kind)) return { kind: 'ignored', reason: `GitLab event "${kind}" (${header}) is not a push; dispatchd acts on push and tag push events only` };
+      const push = checkPayload(GitlabPush, body, `GitLab ${kind}`);
+      if (!push.project) {
+        throw new WebhookError(400, 'body_invalid', `GitLab ${kind} payload has no "project": dispatchd needs GitLab 9 or later, which sends it`);
+      }
+      const event = gitlabPushEvent(push, deliveryId(req), ctx);
+      if ('ignored' in event) return { kind: 'ignored', reason: event.ignored };
+      return { kind: 'push', events: [event] };
+    },
+  };
+}
+
+function stringField(body: Record<string, unknown>, key: string): string | undefined {
+  const v = body[key];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
