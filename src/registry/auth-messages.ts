@@ -1,0 +1,19 @@
+import { PermanentError } from '../core/errors.js';
+import type { RegistryCredentials } from './credentials.js';
+
+/** The registry wants credentials and the config has none for it. */
+export function credentialsNeeded(registry: string): PermanentError {
+  return new PermanentError(
+    'registry_credentials_missing',
+    `registry ${registry} requires credentials to read manifests; add an entry { host: ${registry}, username, password } under registries: in the dispatchd config`,
+  );
+}
+
+/** Credentials were sent and refused (or do not grant pull on the repository). */
+export function credentialsRejected(registry: string, entry: RegistryCredentials, by: string, repository?: string): PermanentError {
+  const what = repository !== undefined ? ` or do not allow pulling ${repository}` : '';
+  return new PermanentError(
+    'registry_credentials_rejected',
+    `${by} rejected the credentials of user "${entry.username ?? ''}" for registry ${registry}${what}; check username and password of the registries: entry for host ${entry.host} in the dispatchd config`,
+  );
+}

@@ -1,0 +1,59 @@
+import { PermanentError } from '../core/errors.js';
+import type { Challenge } from './challenge.js';
+import { basicAuthorization, hasSecret, type RegistryCredentials } from './credentials.js';
+import { credentialsNeeded } from './auth-messages.js';
+import { fetchToken } from './token.js';
+
+export interface AuthorizerDeps {
+  fetch: typeof fetch;
+  now: () => number;
+}
+
+export interface Authorizer {
+  /** The Authorization header that last worked for this repository, while still valid. */
+  cached(registry: string, repository: string): string | undefined;
+  forget(registry: string, repository: string): void;
+  /** Answers a 401's challenges with a header to retry with; throws PermanentError when it cannot. */
+  answer(registry: string, repository: string, challenges: Challenge[], entry: RegistryCredentials | undefined, signal?: AbortSignal): Promise<string>;
+}
+
+/**
+ * Holds the tokens of one resolver instance, keyed by registry and repository (a pull token's
+ * scope is one repository), so a burst of pushes costs one token request, not one each.
+ */
+export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
+  const cache = new Map<string, { authorization: string; expiresAt: number }>();
+  const key = (registry: string, repository: string) => `${registry.toLowerCase()}/${repository}`;
+
+  return {
+    cached(registry, repository) {
+      const hit = cache.get(key(registry, repository));
+      if (hit === undefined) return undefined;
+      if (hit.expiresAt > deps.now()) return hit.authorization;
+      cache.delete(key(registry, repository));
+      return undefined;
+    },
+    forget(registry, repository) {
+      cache.delete(key(registry, repository));
+    },
+    async answer(registry, repository, challenges, entry, signal) {
+      const bearer = challenges.find((c) => c.scheme === 'bearer');
+      if (bearer !== undefined) {
+        const token = await fetchToken({ registry, repository, challenge: bearer, entry, fetch: deps.fetch, now: deps.now, ...(signal && { signal }) });
+        cache.set(key(registry, repository), token);
+        return token.authorization;
+      }
+      if (challenges.some((c) => c.scheme === 'basic')) {
+        if (!hasSecret(entry)) throw credentialsNeeded(registry);
+        const authorization = basicAuthorization(entry.username, entry.password);
+        cache.set(key(registry, repository), { authorization, expiresAt: Number.POSITIVE_INFINITY });
+        return authorization;
+      }
+      const offered = challenges.map((c) => c.scheme).join(', ') || 'none';
+      throw new PermanentError(
+        'registry_auth_unsupported',
+        `registry ${registry} asked for an authentication scheme dispatchd does not speak (offered: ${offered}); only Bearer tokens and Basic auth are supported`,
+      );
+    },
+  };
+}
