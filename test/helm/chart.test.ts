@@ -238,5 +238,8 @@ describe('helm chart', () => {
     fails(inlineConfig, /dispatchd needs Redis; set redis\.url .* or redis\.enabled=true/);
     fails([...inlineConfig, '--set', 'redis.enabled=true', '--set', 'redis.url=redis://x:6379'], /not both/);
     fails(['--set', 'redis.enabled=true'], /without a config file; set config .* or existingConfigMap/);
+    // values.schema.json catches typos and malformed values before anything is deployed.
+    fails([...external, '--set', 'redis.enable=true'], /additional properties 'enable' not allowed/);
+    fails([...inlineConfig, '--set', 'redis.url=localhost:6379'], /redis\/url.*does not match pattern/);
   });
 });
