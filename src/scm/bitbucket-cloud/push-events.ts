@@ -11,7 +11,7 @@ export function bitbucketCloudPushEvents(body: BitbucketPush, deliveryId: string
   // The payload carries web links but no clone URL; both are built from the configured host.
   const repo = { fullName, cloneUrl: `${ctx.hostUrl}/${fullName}.git`, webUrl: `${ctx.hostUrl}/${fullName}` };
   const actor = body.actor;
-  const pusher = actor?.nickname ?? actor?.username ?? actor?.display_name ?? '';
+  const pusher = actor?.nickname ?? actor?.username ?? actor?.display_name ?? 'unknown';
   return body.push.changes.flatMap((change, n) => {
     const ref = change.new ?? change.old;
     const refType = ref ? kindOf(ref) : undefined;

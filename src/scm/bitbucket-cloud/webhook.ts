@@ -1,9 +1,9 @@
 import { WebhookError } from '../../core/errors.js';
 import type { ParsedWebhook } from '../../core/push-event.js';
 import type { WebhookContext, WebhookParser, WebhookRequest } from '../contracts.js';
+import { parsePayload } from '../payload.js';
 import { BitbucketPush } from './payload.js';
 import { bitbucketCloudPushEvents } from './push-events.js';
-import { checkPayload, readJsonObject } from './read-payload.js';
 import { verifyBitbucketCloudRequest } from './verify.js';
 
 /** Bitbucket Cloud repository webhooks; only `repo:push` is acted on. */
@@ -25,7 +25,7 @@ export function bitbucketCloudWebhookParser(): WebhookParser {
       if (event !== 'repo:push') {
         return { kind: 'ignored', reason: `Bitbucket Cloud event "${event ?? '(no X-Event-Key)'}" is not a push; dispatchd acts on repo:push only` };
       }
-      const body = checkPayload(BitbucketPush, readJsonObject(req.rawBody, 'Bitbucket Cloud'), 'Bitbucket Cloud repo:push');
+      const body = parsePayload(req.rawBody, BitbucketPush, 'Bitbucket Cloud repo:push');
       const events = bitbucketCloudPushEvents(body, deliveryId(req), ctx);
       if (events.length === 0) return { kind: 'ignored', reason: 'Bitbucket Cloud repo:push changed no branch or tag' };
       return { kind: 'push', events };

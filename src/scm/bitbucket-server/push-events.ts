@@ -1,5 +1,6 @@
 import { ZERO_SHA, type PushEvent } from '../../core/push-event.js';
 import type { WebhookContext } from '../contracts.js';
+import { splitRef } from '../payload.js';
 import type { BitbucketServerPush } from './payload.js';
 import { bitbucketServerRepoRef } from './repo-ref.js';
 
@@ -9,11 +10,11 @@ import { bitbucketServerRepoRef } from './repo-ref.js';
  */
 export function bitbucketServerPushEvents(body: BitbucketServerPush, deliveryId: string, ctx: WebhookContext): PushEvent[] {
   const repo = bitbucketServerRepoRef(body.repository, ctx.hostUrl);
-  const pusher = body.actor?.name ?? body.actor?.slug ?? body.actor?.displayName ?? '';
+  const pusher = body.actor?.name ?? body.actor?.slug ?? body.actor?.displayName ?? 'unknown';
   return body.changes.flatMap((change, n) => {
     const ref = change.ref.id;
-    const refType = ref.startsWith('refs/heads/') ? 'branch' : ref.startsWith('refs/tags/') ? 'tag' : undefined;
-    if (!refType) return [];
+    const split = splitRef(ref);
+    if (!split) return [];
     const deleted = change.type === 'DELETE';
     const event: PushEvent = {
       host: ctx.hostName,
@@ -21,8 +22,7 @@ export function bitbucketServerPushEvents(body: BitbucketServerPush, deliveryId:
       deliveryId: n === 0 ? deliveryId : `${deliveryId}#${n}`,
       repo,
       ref,
-      refType,
-      refName: ref.slice(refType === 'branch' ? 'refs/heads/'.length : 'refs/tags/'.length),
+      ...split,
       before: change.type === 'ADD' ? ZERO_SHA : change.fromHash,
       after: deleted ? ZERO_SHA : change.toHash,
       created: change.type === 'ADD',

@@ -1,9 +1,9 @@
 import { WebhookError } from '../../core/errors.js';
 import type { ParsedWebhook } from '../../core/push-event.js';
 import type { WebhookContext, WebhookParser, WebhookRequest } from '../contracts.js';
+import { parsePayload } from '../payload.js';
 import { BitbucketServerPush } from './payload.js';
 import { bitbucketServerPushEvents } from './push-events.js';
-import { checkPayload, readJsonObject } from './read-payload.js';
 import { verifyBitbucketServerRequest } from './verify.js';
 
 /** Bitbucket Server / Data Center repository webhooks: `repo:refs_changed`, and the "Test connection" ping. */
@@ -25,7 +25,7 @@ export function bitbucketServerWebhookParser(): WebhookParser {
       if (event !== 'repo:refs_changed') {
         return { kind: 'ignored', reason: `Bitbucket Server event "${event ?? '(no X-Event-Key)'}" is not a push; dispatchd acts on repo:refs_changed only` };
       }
-      const body = checkPayload(BitbucketServerPush, readJsonObject(req.rawBody, 'Bitbucket Server'), 'Bitbucket Server repo:refs_changed');
+      const body = parsePayload(req.rawBody, BitbucketServerPush, 'Bitbucket Server repo:refs_changed');
       const events = bitbucketServerPushEvents(body, deliveryId(req), ctx);
       if (events.length === 0) return { kind: 'ignored', reason: 'Bitbucket Server repo:refs_changed changed no branch or tag' };
       return { kind: 'push', events };

@@ -14,10 +14,12 @@ const GitlabCommit = z.object({
 });
 export type GitlabCommit = z.infer<typeof GitlabCommit>;
 
+/** What routes a GitLab body: project hooks set `object_kind`, some system hooks only `event_name`. */
+export const GitlabEventKind = z.object({ object_kind: z.unknown().optional(), event_name: z.unknown().optional() });
+
 /**
  * The fields of a GitLab push or tag push body (project hook or system hook) that dispatchd reads.
- * Old payloads carry only `repository`, newer ones also `project`; both are optional here and the
- * parser insists on one.
+ * `project` has been sent since GitLab 9; older instances are not supported.
  */
 export const GitlabPush = z.object({
   ref: z.string().min(1),
@@ -26,14 +28,12 @@ export const GitlabPush = z.object({
   checkout_sha: sha.nullish(),
   user_username: z.string().nullish(),
   user_name: z.string().nullish(),
-  project: z
-    .object({
-      path_with_namespace: z.string().min(1),
-      git_http_url: z.string().nullish(),
-      http_url: z.string().nullish(),
-      web_url: z.string().nullish(),
-    })
-    .nullish(),
+  project: z.object({
+    path_with_namespace: z.string().min(1),
+    git_http_url: z.string().nullish(),
+    http_url: z.string().nullish(),
+    web_url: z.string().nullish(),
+  }),
   repository: z
     .object({
       git_http_url: z.string().nullish(),

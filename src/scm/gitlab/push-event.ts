@@ -1,13 +1,14 @@
 import { ZERO_SHA, type HeadCommit, type PushEvent } from '../../core/push-event.js';
 import type { WebhookContext } from '../contracts.js';
+import { splitRef } from '../payload.js';
 import { changedPaths } from './changed-paths.js';
 import type { GitlabPush } from './payload.js';
 
 /** A GitLab push or tag push body as one `PushEvent`, or the reason it is not one. */
 export function gitlabPushEvent(body: GitlabPush, deliveryId: string, ctx: WebhookContext): PushEvent | { ignored: string } {
-  const refType = body.ref.startsWith('refs/heads/') ? 'branch' : body.ref.startsWith('refs/tags/') ? 'tag' : undefined;
-  if (!refType) return { ignored: `push to ${body.ref}, which is neither a branch nor a tag` };
-  const project = body.project!;
+  const ref = splitRef(body.ref);
+  if (!ref) return { ignored: `push to ${body.ref}, which is neither a branch nor a tag` };
+  const project = body.project;
   // For an annotated tag `after` is the tag object; `checkout_sha` is the commit it points at.
   // GitLab sends `checkout_sha: null` when the ref was removed.
   const deleted = body.after === ZERO_SHA || body.checkout_sha === null;
@@ -33,15 +34,14 @@ export function gitlabPushEvent(body: GitlabPush, deliveryId: string, ctx: Webho
       webUrl: project.web_url ?? body.repository?.homepage ?? `${ctx.hostUrl}/${project.path_with_namespace}`,
     },
     ref: body.ref,
-    refType,
-    refName: body.ref.slice(refType === 'branch' ? 'refs/heads/'.length : 'refs/tags/'.length),
+    ...ref,
     before: body.before,
     after,
     created: body.before === ZERO_SHA && !deleted,
     deleted,
     // GitLab's push payload does not say whether a push was forced.
     forced: false,
-    pusher: body.user_username ?? body.user_name ?? '',
+    pusher: body.user_username ?? body.user_name ?? 'unknown',
     ...(headCommit ? { headCommit } : {}),
     ...(paths ? { changedPaths: paths } : {}),
     ...(truncated ? { commitsTruncated: true } : {}),

@@ -1,9 +1,9 @@
 import { WebhookError } from '../../core/errors.js';
 import type { ParsedWebhook } from '../../core/push-event.js';
 import type { WebhookContext, WebhookParser, WebhookRequest } from '../contracts.js';
-import { GitlabPush } from './payload.js';
+import { parsePayload } from '../payload.js';
+import { GitlabEventKind, GitlabPush } from './payload.js';
 import { gitlabPushEvent } from './push-event.js';
-import { checkPayload, readJsonObject } from './read-payload.js';
 import { verifyGitlabRequest } from './verify.js';
 
 const PUSH_KINDS = new Set(['push', 'tag_push']);
@@ -23,16 +23,14 @@ export function gitlabWebhookParser(): WebhookParser {
     verify: verifyGitlabRequest,
     deliveryId,
     parse(req: WebhookRequest, ctx: WebhookContext): ParsedWebhook {
-      const body = readJsonObject(req.rawBody, 'GitLab');
       // System hooks arrive as "System Hook" and some carry only `event_name`, so the body decides.
-      const kind = stringField(body, 'object_kind') ?? stringField(body, 'event_name');
+      // Routing reads the body once loosely, so that bodies of events we ignore are never refused.
+      const route = parsePayload(req.rawBody, GitlabEventKind, 'GitLab webhook');
+      const kind = nonEmpty(route.object_kind) ?? nonEmpty(route.event_name);
       const header = req.headers['x-gitlab-event'] ?? 'no X-Gitlab-Event';
       if (!kind) return { kind: 'ignored', reason: `GitLab event (${header}) has no object_kind or event_name; dispatchd acts on push and tag push events only` };
       if (!PUSH_KINDS.has(kind)) return { kind: 'ignored', reason: `GitLab event "${kind}" (${header}) is not a push; dispatchd acts on push and tag push events only` };
-      const push = checkPayload(GitlabPush, body, `GitLab ${kind}`);
-      if (!push.project) {
-        throw new WebhookError(400, 'body_invalid', `GitLab ${kind} payload has no "project": dispatchd needs GitLab 9 or later, which sends it`);
-      }
+      const push = parsePayload(req.rawBody, GitlabPush, `GitLab ${kind}`);
       const event = gitlabPushEvent(push, deliveryId(req), ctx);
       if ('ignored' in event) return { kind: 'ignored', reason: event.ignored };
       return { kind: 'push', events: [event] };
@@ -40,7 +38,6 @@ export function gitlabWebhookParser(): WebhookParser {
   };
 }
 
-function stringField(body: Record<string, unknown>, key: string): string | undefined {
-  const v = body[key];
+function nonEmpty(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
