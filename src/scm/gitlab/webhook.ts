@@ -14,7 +14,7 @@ export function gitlabWebhookParser(): WebhookParser {
     // Idempotency-Key (GitLab 17.4+) is kept across retries; the event UUID is the older fallback.
     const id = req.headers['idempotency-key'] || req.headers['x-gitlab-event-uuid'];
     if (!id) {
-      throw new WebhookError(400, 'delivery_id_missing', 'GitLab request has neither Idempotency-Key nor X-Gitlab-Event-UUID: send it from GitLab 15+ or add one of these headers');
+      throw new WebhookError(400, 'delivery_id_missing', 'GitLab request has neither Idempotency-Key nor X-Gitlab-Event-UUID: send webhooks from GitLab itself, or add one of these headers');
     }
     return id;
   };
