@@ -89,12 +89,16 @@ export function parseImageRef(ref: string): ImageRef {
 
 /**
  * Formats a reference in the familiar short form the docker CLI prints: Docker Hub's
- * "docker.io/" and "library/" are left out ("nginx:1.25"), every other registry is kept.
+ * "docker.io/" and "library/" are left out ("nginx:1.25") unless the result would read back
+ * differently; every other registry is kept.
  */
 export function formatImageRef(ref: ImageRef): string {
   let name = ref.repository;
   if (ref.registry === DOCKER_HUB) {
     if (name.startsWith('library/') && name.split('/').length === 2) name = name.slice('library/'.length);
+    // "0.0/app" on Docker Hub would read back as registry "0.0": keep the registry then.
+    const first = name.split('/')[0]!;
+    if (name.includes('/') && looksLikeDomain(first)) name = `${ref.registry}/${name}`;
   } else {
     name = `${ref.registry}/${name}`;
   }

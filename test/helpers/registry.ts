@@ -123,7 +123,7 @@ async function uploadBlob(host: string, repo: string, bytes: Buffer, authorizati
   const digest = sha256(bytes);
   const url = new URL(location, `http://${host}`);
   url.searchParams.set('digest', digest);
-  const put = await fetch(url, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: bytes });
+  const put = await fetch(url, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: new Uint8Array(bytes) });
   const text = await put.text();
   if (put.status !== 201) throw new Error(`blob upload for ${repo} answered ${put.status}: ${text}`);
   return digest;
@@ -147,7 +147,7 @@ async function pushImage(host: string, repo: string, tag: string, authorization:
   );
   const headers: Record<string, string> = { 'content-type': 'application/vnd.oci.image.manifest.v1+json' };
   if (authorization !== undefined) headers.authorization = authorization;
-  const put = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { method: 'PUT', headers, body: manifest });
+  const put = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { method: 'PUT', headers, body: new Uint8Array(manifest) });
   const text = await put.text();
   if (put.status !== 201) throw new Error(`manifest upload for ${repo}:${tag} answered ${put.status}: ${text}`);
   const expected = sha256(manifest);
