@@ -1,0 +1,123 @@
+import { execFileSync } from 'node:child_process';
+import type { GitServer } from '../../helpers/git-server.js';
+import type { ApiCall } from '../shared/call-log.js';
+import { ApiFailure, startEmulatorServer } from '../shared/emulator-server.js';
+import type { FaultFn } from '../shared/faults.js';
+import type { GithubContext } from './context.js';
+import { appPublicKey, authenticate, gitAuthorized, type CredentialDeps, type GithubApp, type Principal } from './credentials.js';
+import { recordDelivery, sendDelivery, type DeliveryInput } from './deliveries.js';
+import { createRateLimit, faultResponse } from './rate-limit.js';
+import { appRoutes } from './routes/app.js';
+import { hookRoutes } from './routes/hooks.js';
+import { mergeRoutes } from './routes/merge.js';
+import { pullRoutes } from './routes/pulls.js';
+import { repoRoutes } from './routes/repos.js';
+import { statusRoutes } from './routes/statuses.js';
+import { notFound } from './shapes.js';
+import { createStore, type CommentRecord, type DeliveryRecord, type HookRecord, type PullRecord, type StatusRecord } from './store.js';
+
+export type { GithubApp } from './credentials.js';
+export type { CommentRecord, DeliveryRecord, HookRecord, PullRecord, StatusRecord } from './store.js';
+
+export interface GithubEmulatorOptions {
+  /** The PAT the API (`token X` / `Bearer X`) and git (Basic `x-access-token:X`) accept. */
+  token: string;
+  latencyMs?: number;
+  app?: GithubApp;
+  /** Login the token belongs to; PRs and statuses show it as author. */
+  login?: string;
+  /** Clock for token expiry and timestamps; tests move it to expire installation tokens. */
+  now?: () => number;
+}
+
+export interface GithubEmulator {
+  /** Web and git base: repo "o/r" clones from `${url}/o/r.git`. */
+  url: string;
+  /** `${url}/api/v3`, the GitHub Enterprise layout, for @octokit/rest's `baseUrl`. */
+  apiUrl: string;
+  git: GitServer;
+  calls: ApiCall[];
+  /** Calls to one route, e.g. `POST /repos/{owner}/{repo}/pulls`; all API calls without one. */
+  count(route?: string): number;
+  /** PRs of a repo, oldest first, with `headSha` read from the branch now. */
+  pulls(fullName: string): PullRecord[];
+  /** Statuses set on a commit, oldest first. */
+  statuses(fullName: string, sha: string): StatusRecord[];
+  comments(fullName: string, number: number): CommentRecord[];
+  setFaults(fn: FaultFn | undefined): void;
+  setLatency(ms: number): void;
+  /** Registers a repository webhook; returns its id. */
+  addHook(fullName: string, hook: { url: string; secret?: string; events?: string[] }): number;
+  /** Records a delivery without sending it (e.g. one the receiver missed while down). */
+  recordDelivery(fullName: string, hookId: number, input: DeliveryInput): DeliveryRecord;
+  /** Sends a webhook to the hook's URL as GitHub does, signed with its secret, and records it. */
+  deliver(fullName: string, hookId: number, input: DeliveryInput): Promise<DeliveryRecord>;
+  deliveries(fullName: string, hookId?: number): DeliveryRecord[];
+  close(): Promise<void>;
+}
+
+/** A GitHub (Enterprise-layout) REST API and git host on 127.0.0.1, backed by real bare repos. */
+export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<GithubEmulator> {
+  const now = opts.now ?? Date.now;
+  const store = createStore();
+  const creds: CredentialDeps = { token: opts.token, login: opts.login ?? 'dispatchd-bot', app: opts.app, appKey: appPublicKey(opts.app), store, now };
+  const rateHeaders = createRateLimit(now);
+  let ctx: GithubContext | undefined;
+  const server = await startEmulatorServer<Principal>(
+    '/api/v3',
+    (base) => {
+      const c: GithubContext = { base, git: base.git, store, creds, now };
+      ctx = c;
+      return {
+        routes: [...repoRoutes(c), ...pullRoutes(c), ...mergeRoutes(c), ...statusRoutes(c), ...appRoutes(c, opts.app), ...hookRoutes(c)],
+        authenticate: (headers, routeAuth) => authenticate(creds, headers, routeAuth),
+        gitAuth: (authorization) => gitAuthorized(creds, authorization),
+        faultResponse,
+        notFound: () => (notFound() as ApiFailure).response,
+        commonHeaders: (principal, fault) => rateHeaders(principal?.login, fault),
+      };
+    },
+    { latencyMs: opts.latencyMs },
+  );
+  const context = ctx as GithubContext;
+  const hook = (fullName: string, hookId: number): HookRecord => {
+    const h = store.repo(fullName).hooks.find((x) => x.id === hookId);
+    if (h === undefined) throw new Error(`github emulator: ${fullName} has no hook ${hookId}; call addHook first`);
+    return h;
+  };
+  return {
+    url: server.url,
+    apiUrl: server.apiUrl,
+    git: server.git,
+    calls: server.calls,
+    count: server.count,
+    setFaults: server.setFaults,
+    setLatency: server.setLatency,
+    close: server.close,
+    pulls(fullName) {
+      const dir = server.git.bareDir(fullName);
+      const list = store.repo(fullName).pulls;
+      for (const p of list) if (p.state === 'open') p.headSha = liveSha(dir, p.head) ?? p.headSha;
+      return list;
+    },
+    statuses: (fullName, sha) => store.repo(fullName).statuses.filter((s) => s.sha === sha),
+    comments: (fullName, number) => store.repo(fullName).comments.filter((c) => c.issueNumber === number),
+    addHook(fullName, h) {
+      const record: HookRecord = { id: store.nextId(), url: h.url, secret: h.secret, events: h.events ?? ['push'], active: true, createdAt: new Date(now()).toISOString() };
+      store.repo(fullName).hooks.push(record);
+      return record.id;
+    },
+    recordDelivery: (fullName, hookId, input) => recordDelivery(context, fullName, hook(fullName, hookId), input),
+    deliver: (fullName, hookId, input) => sendDelivery(context, fullName, hook(fullName, hookId), input),
+    deliveries: (fullName, hookId) => store.repo(fullName).deliveries.filter((d) => hookId === undefined || d.hookId === hookId),
+  };
+}
+
+// Synchronous on purpose: pulls() is a plain getter in tests, and one rev-parse is cheap.
+function liveSha(dir: string, branch: string): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { env: { ...process.env, GIT_DIR: dir }, encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,101 @@
+/** The emulator's in-memory GitHub state; repository contents live in the bare repos. */
+
+export interface PullRecord {
+  id: number;
+  number: number;
+  state: 'open' | 'closed';
+  merged: boolean;
+  title: string;
+  body: string | null;
+  draft: boolean;
+  head: string;
+  base: string;
+  /** Last known head/base commits, kept for when a branch is deleted. */
+  headSha: string;
+  baseSha: string;
+  user: string;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  mergedAt: string | null;
+  mergeCommitSha: string | null;
+}
+
+export interface CommentRecord {
+  id: number;
+  issueNumber: number;
+  body: string;
+  user: string;
+  createdAt: string;
+}
+
+export interface StatusRecord {
+  id: number;
+  sha: string;
+  state: 'error' | 'failure' | 'pending' | 'success';
+  context: string;
+  description: string | null;
+  targetUrl: string | null;
+  creator: string;
+  createdAt: string;
+}
+
+export interface HookRecord {
+  id: number;
+  url: string;
+  secret?: string;
+  events: string[];
+  active: boolean;
+  createdAt: string;
+}
+
+export interface DeliveryRecord {
+  id: number;
+  guid: string;
+  hookId: number;
+  deliveredAt: string;
+  redelivery: boolean;
+  durationSec: number;
+  statusCode: number;
+  event: string;
+  action: string | null;
+  payload: unknown;
+  requestHeaders: Record<string, string>;
+  responseBody: string;
+}
+
+export interface RepoState {
+  id: number;
+  /** PR and issue numbers share one sequence, as on GitHub. */
+  nextNumber: number;
+  pulls: PullRecord[];
+  comments: CommentRecord[];
+  statuses: StatusRecord[];
+  hooks: HookRecord[];
+  deliveries: DeliveryRecord[];
+}
+
+export interface GithubStore {
+  repo(fullName: string): RepoState;
+  /** Unique ids across the emulator, like GitHub's database ids. */
+  nextId(): number;
+  /** Installation tokens issued to the GitHub App, with expiry in ms since the epoch. */
+  installationTokens: Map<string, number>;
+}
+
+export function createStore(): GithubStore {
+  const repos = new Map<string, RepoState>();
+  let id = 1000;
+  return {
+    installationTokens: new Map(),
+    nextId: () => ++id,
+    repo(fullName) {
+      let state = repos.get(fullName.toLowerCase());
+      if (state === undefined) {
+        state = { id: ++id, nextNumber: 1, pulls: [], comments: [], statuses: [], hooks: [], deliveries: [] };
+        repos.set(fullName.toLowerCase(), state);
+      }
+      return state;
+    },
+  };
+}
