@@ -4,12 +4,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import {
-  chartDir, ciValues, container, envOf, find, helmFetcher, kinds, render, runHelm, workload,
+  cachedRender, chartDir, ciValues, container, envOf, find, helmFetcher, kinds, runHelm, workload,
   type Manifest, type Workload,
 } from './helm.js';
 
 // Fetched on first use; a fetch failure fails every test with fetch-helm.sh's message (never a skip).
 const getHelm = helmFetcher();
+const renderCase = cachedRender(getHelm);
 
 const external = ['-f', ciValues('external-redis-values.yaml')];
 const bundled = ['-f', ciValues('bundled-redis-values.yaml')];
@@ -49,8 +50,7 @@ describe('helm chart', () => {
   });
 
   test('external Redis: receiver and worker run their own mode against the given URL', () => {
-    const helm = getHelm();
-    const ms = render(helm, external);
+    const ms = renderCase(external);
     assert.deepEqual(kinds(ms), [
       'ConfigMap/rel-dispatchd-config',
       'Deployment/rel-dispatchd-receiver',
@@ -88,8 +88,7 @@ describe('helm chart', () => {
   });
 
   test('the config file the pods are told to read holds the values config, ${ENV} references intact', () => {
-    const helm = getHelm();
-    const ms = render(helm, external);
+    const ms = renderCase(external);
     const { worker } = deployments(ms);
     const c = container(worker);
     const configPath = envOf(c).get('DISPATCHD_CONFIG')?.value ?? '';
@@ -105,20 +104,18 @@ describe('helm chart', () => {
   });
 
   test('pods roll when the config changes and only then', () => {
-    const helm = getHelm();
     const checksum = (args: string[]): string | undefined =>
-      deployments(render(helm, [...external, ...args])).worker.spec.template.metadata.annotations?.['checksum/config'];
+      deployments(renderCase([...external, ...args])).worker.spec.template.metadata.annotations?.['checksum/config'];
     const a = checksum([]);
     assert.match(a ?? '', /^[0-9a-f]{64}$/);
     assert.equal(checksum(['--set', 'worker.replicas=5']), a);
     assert.notEqual(checksum(['--set', 'config.digestWait=5m']), a);
-    const receiverSum = deployments(render(helm, external)).receiver.spec.template.metadata.annotations?.['checksum/config'];
+    const receiverSum = deployments(renderCase(external)).receiver.spec.template.metadata.annotations?.['checksum/config'];
     assert.equal(receiverSum, a);
   });
 
   test('redis.enabled: a durable single-replica StatefulSet that both deployments use', () => {
-    const helm = getHelm();
-    const ms = render(helm, bundled);
+    const ms = renderCase(bundled);
     const redis = workload(ms, 'StatefulSet', 'rel-dispatchd-redis');
     assert.equal(redis.spec.replicas, 1);
     const args = container(redis).args ?? [];
@@ -152,8 +149,7 @@ describe('helm chart', () => {
   });
 
   test('ingress and worker HPA: ingress routes to the receiver Service, HPA owns worker replicas', () => {
-    const helm = getHelm();
-    const ms = render(helm, bundled);
+    const ms = renderCase(bundled);
     const svc = find(ms, 'Service', 'rel-dispatchd') as Manifest & {
       spec: { selector: Record<string, string>; ports: { name: string; targetPort: string }[] };
     };
@@ -195,8 +191,7 @@ describe('helm chart', () => {
   });
 
   test('existingConfigMap: no chart ConfigMap, pods mount the named one, no checksum', () => {
-    const helm = getHelm();
-    const ms = render(helm, bundled);
+    const ms = renderCase(bundled);
     assert.equal(ms.filter((m) => m.kind === 'ConfigMap').length, 0);
     for (const w of Object.values(deployments(ms))) {
       assert.equal(w.spec.template.spec.volumes?.find((v) => v.configMap)?.configMap?.name, 'dispatchd-config');
@@ -205,8 +200,7 @@ describe('helm chart', () => {
   });
 
   test('Redis URL from a Secret reaches both deployments as a secretKeyRef', () => {
-    const helm = getHelm();
-    const ms = render(helm, [...inlineConfig, '--set', 'redis.existingSecret=redis-conn']);
+    const ms = renderCase([...inlineConfig, '--set', 'redis.existingSecret=redis-conn']);
     for (const w of Object.values(deployments(ms))) {
       const url = envOf(container(w)).get('REDIS_URL');
       assert.equal(url?.value, undefined);
@@ -215,8 +209,7 @@ describe('helm chart', () => {
   });
 
   test('each PodDisruptionBudget and Deployment selects exactly its own pods', () => {
-    const helm = getHelm();
-    const ms = render(helm, external);
+    const ms = renderCase(external);
     for (const w of Object.values(deployments(ms))) {
       const labels = w.spec.template.metadata.labels;
       assert.ok(Object.entries(w.spec.selector.matchLabels).every(([k, v]) => labels[k] === v));

@@ -108,6 +108,23 @@ export function render(helm: string, args: string[]): Manifest[] {
   return parseManifests(r.stdout);
 }
 
+/**
+ * `render` that remembers each args list's manifests: several tests read the same case, and each
+ * helm start costs a few hundred ms on a busy machine. Callers must not mutate what they get.
+ */
+export function cachedRender(getHelm: () => string): (args: string[]) => Manifest[] {
+  const seen = new Map<string, Manifest[]>();
+  return (args) => {
+    const key = JSON.stringify(args);
+    let ms = seen.get(key);
+    if (!ms) {
+      ms = render(getHelm(), args);
+      seen.set(key, ms);
+    }
+    return ms;
+  };
+}
+
 export function parseManifests(text: string): Manifest[] {
   return parseAllDocuments(text)
     .map((doc) => {
