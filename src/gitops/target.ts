@@ -1,0 +1,45 @@
+import picomatch from 'picomatch';
+import type { DispatchdConfig } from '../config/schema.js';
+import { PermanentError } from '../core/errors.js';
+
+export interface RepoId {
+  host: string;
+  fullName: string;
+}
+
+export const repoKey = (r: RepoId) => `${r.host}:${r.fullName}`;
+
+/**
+ * Finds the configured host a GitOps repository URL belongs to. Its URL must start with a host's
+ * `url`; a Dispatchfile can therefore never aim dispatchd (or its credentials) at a server the
+ * operator did not configure.
+ */
+export function resolveRepoUrl(config: DispatchdConfig, url: string): RepoId {
+  const clean = url.replace(/\/+$/, '');
+  for (const [name, host] of Object.entries(config.hosts)) {
+    if (clean.startsWith(`${host.url}/`)) {
+      let fullName = clean.slice(host.url.length + 1);
+      if (host.kind !== 'git') fullName = fullName.replace(/\.git$/, '');
+      if (fullName.split('/').includes('..')) break;
+      return { host: name, fullName };
+    }
+  }
+  throw new PermanentError('gitops_repo_unknown', `GitOps repository ${url} is on no configured host (${Object.values(config.hosts).map((h) => h.url).join(', ')}): ask the operator to add its host and a gitops grant`);
+}
+
+/**
+ * Checks the config's write grants: the source repository may write these paths (relative to
+ * the GitOps repository root) of this GitOps repository. Throws naming what is missing.
+ */
+export function checkGrant(config: DispatchdConfig, source: RepoId, target: RepoId, paths: string[]): void {
+  const grant = config.gitops.find((g) => g.repo === repoKey(target));
+  const fix = `ask the operator to add a gitops grant: {repo: "${repoKey(target)}", allow: [{from: "${repoKey(source)}", paths: [...]}]}`;
+  if (!grant) throw new PermanentError('gitops_not_granted', `${repoKey(source)} may not write to ${repoKey(target)}: no gitops grant names that repository; ${fix}`);
+  const rules = grant.allow.filter((a) => picomatch(a.from, { dot: true })(repoKey(source)));
+  if (rules.length === 0) throw new PermanentError('gitops_not_granted', `${repoKey(source)} may not write to ${repoKey(target)}: no allow.from matches it; ${fix}`);
+  const allowed = rules.flatMap((r) => r.paths).map((p) => picomatch(p, { dot: true }));
+  const refused = paths.filter((p) => !allowed.some((m) => m(p)));
+  if (refused.length > 0) {
+    throw new PermanentError('gitops_path_not_granted', `${repoKey(source)} may not write ${refused.join(', ')} in ${repoKey(target)}: the grant allows only ${rules.flatMap((r) => r.paths).join(', ')}`);
+  }
+}

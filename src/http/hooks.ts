@@ -1,0 +1,85 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DispatchError } from '../core/errors.js';
+import type { PushEvent } from '../core/push-event.js';
+import type { DispatchdConfig } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import type { Inbox } from '../queue/inbox.js';
+import type { ParserRegistry } from '../scm/parsers.js';
+import type { WebhookContext, WebhookRequest } from '../scm/contracts.js';
+import { readRawBody } from './raw-body.js';
+import { sendJson } from './respond.js';
+
+export interface HookDeps {
+  config: DispatchdConfig;
+  inbox: Inbox;
+  parsers: ParserRegistry;
+  log: Logger;
+  now?: () => number;
+  /** Called once per request with its outcome, for metrics and the audit trail. */
+  observe?: (o: { host: string; outcome: string; status: number; events?: PushEvent[] }) => void;
+}
+
+type Outcome = { status: number; outcome: string; body: Record<string, unknown>; events?: PushEvent[] };
+
+/**
+ * `POST /hooks/<host>` on plain node:http: the SCMs time out after 10 s and this path carries
+ * every push, so it does not pay for Express's router (DESIGN.md has the measured cost).
+ */
+export function createHookHandler(deps: HookDeps) {
+  const now = deps.now ?? Date.now;
+  const served = (host: string, repo: string) => deps.config.repositories.some((r) => r.host === host && r.repo === repo);
+
+  async function handle(hostName: string, req: IncomingMessage): Promise<Outcome> {
+    const host = deps.config.hosts[hostName];
+    if (!host) {
+      return { status: 404, outcome: 'unknown_host', body: { error: 'unknown_host', message: `no host "${hostName}" in the config; webhooks go to /hooks/<name> for one of: ${Object.keys(deps.config.hosts).join(', ')}` } };
+    }
+    if (req.method !== 'POST') return { status: 405, outcome: 'method', body: { error: 'method_not_allowed', message: 'webhooks are POSTed' } };
+    const parser = deps.parsers[host.kind];
+    if (!parser) return { status: 501, outcome: 'unsupported', body: { error: 'unsupported_kind', message: `host kind ${host.kind} has no webhook parser in this build` } };
+    const rawBody = await readRawBody(req, deps.config.maxBodyBytes);
+    const request: WebhookRequest = { headers: lowerHeaders(req), rawBody };
+    const ctx: WebhookContext = { hostName, hostUrl: host.url, secrets: host.webhookSecret ?? [], now: now() };
+    parser.verify(request, ctx);
+    const parsed = parser.parse(request, ctx);
+    if (parsed.kind === 'ping') return { status: 200, outcome: 'ping', body: { status: 'pong', message: parsed.message } };
+    if (parsed.kind === 'ignored') return { status: 200, outcome: 'ignored', body: { status: 'ignored', reason: parsed.reason } };
+    const wanted = parsed.events.filter((e) => !e.deleted && served(hostName, e.repo.fullName));
+    if (wanted.length === 0) {
+      const e = parsed.events[0];
+      const reason = !e ? 'the push names no refs'
+        : e.deleted ? `${e.ref} was deleted: a deletion starts no task`
+        : `repository ${e.repo.fullName} is not in the config's repositories for host ${hostName}: add it to have its pushes handled`;
+      return { status: 202, outcome: 'ignored', body: { status: 'ignored', reason } };
+    }
+    const result = await deps.inbox.accept(wanted);
+    const outcome = result.queued.length > 0 ? 'queued' : 'duplicate';
+    return { status: 202, outcome, events: wanted, body: { status: outcome, queued: result.queued, duplicates: result.duplicates } };
+  }
+
+  return async function hookHandler(hostName: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let o: Outcome;
+    try {
+      o = await handle(hostName, req);
+    } catch (err) {
+      if (err instanceof DispatchError && err.status < 500) {
+        o = { status: err.status, outcome: err.code, body: { error: err.code, message: err.message } };
+      } else if (err instanceof DispatchError) {
+        o = { status: 503, outcome: err.code, body: { error: err.code, message: err.message } };
+      } else {
+        deps.log.error({ err, host: hostName }, 'webhook handling failed');
+        o = { status: 500, outcome: 'internal', body: { error: 'internal', message: 'internal error; the delivery was not stored: redeliver it' } };
+      }
+    }
+    const deliveryId = req.headers['x-github-delivery'] ?? req.headers['webhook-id'] ?? req.headers['x-request-uuid'] ?? req.headers['x-request-id'] ?? req.headers['x-gitlab-event-uuid'];
+    deps.log.info({ host: hostName, deliveryId, status: o.status, outcome: o.outcome }, 'webhook');
+    deps.observe?.({ host: hostName, outcome: o.outcome, status: o.status, ...(o.events ? { events: o.events } : {}) });
+    sendJson(res, o.status, o.body, o.status === 503 ? { 'retry-after': '5' } : {});
+  };
+}
+
+function lowerHeaders(req: IncomingMessage): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}

@@ -1,0 +1,65 @@
+import type { DispatchdConfig } from '../config/schema.js';
+import { PermanentError } from '../core/errors.js';
+import type { PushEvent } from '../core/push-event.js';
+import { gitopsStep, substituteVariables, type Dispatchfile, type PlannedTask, type VariableContext } from '../dispatchfile/index.js';
+import { parseUpdateGitopsFlags } from '../gitops/flags.js';
+import { environmentDir } from '../gitops/render/index.js';
+import { resolveRepoUrl } from '../gitops/target.js';
+import type { ScmProvider } from '../scm/contracts.js';
+import { envIdOf, type EnvUpdateSpec } from './spec.js';
+
+const WORKSPACE = /^\/workspace\/([^/]+)(?:\/(.*))?$/;
+
+/**
+ * Turns a GitOps task into the spec of one environment update. Fails before any fetch when the
+ * step aims at a repository on no configured host, or its -scm-provider / -api-endpoint disagree
+ * with that host: a Dispatchfile can never send a token to a server the operator did not configure.
+ */
+export function gitopsSpec(config: DispatchdConfig, df: Dispatchfile, planned: PlannedTask, event: PushEvent, seq: number, vars: VariableContext, provider: ScmProvider): { envId: string; spec: EnvUpdateSpec } {
+  const step = gitopsStep(planned.task)!;
+  const where = `task "${planned.name}" step "${step.name}"`;
+  const m = WORKSPACE.exec(step.workingDir ?? '');
+  if (!m) throw new PermanentError('gitops_workdir', `${where}: workingDir must be /workspace/<git resource>[/<subdir>] naming the GitOps repository, got "${step.workingDir ?? ''}"`);
+  const resourceName = m[1]!;
+  const resource = df.resources[resourceName];
+  if (!resource || resource.type !== 'git') throw new PermanentError('gitops_workdir', `${where}: workingDir names "${resourceName}", which is not a git resource of this Dispatchfile`);
+  const url = resource.params.url;
+  if (!url) throw new PermanentError('gitops_resource_url', `resource "${resourceName}" has no url param`);
+  const target = resolveRepoUrl(config, substituteVariables(url, vars, `resource "${resourceName}" url`));
+  const args = step.args.map((a, i) => substituteVariables(a, vars, `${where} args[${i}]`));
+  const flags = parseUpdateGitopsFlags(args);
+  const host = config.hosts[target.host]!;
+  if (flags.scmProvider && flags.scmProvider !== host.kind) {
+    throw new PermanentError('gitops_provider_mismatch', `${where}: -scm-provider=${flags.scmProvider} but ${url} is on host "${target.host}" of kind ${host.kind}; fix the flag or the url`);
+  }
+  if (flags.apiEndpoint && flags.apiEndpoint.replace(/\/+$/, '') !== host.apiUrl) {
+    throw new PermanentError('gitops_endpoint_mismatch', `${where}: -api-endpoint=${flags.apiEndpoint} is not the configured apiUrl of host "${target.host}" (${host.apiUrl ?? 'default'}); remove the flag or fix the config`);
+  }
+  const workingSubdir = m[2] ?? '';
+  const images: Record<string, string> = {};
+  for (const [name, r] of Object.entries(df.resources)) if (r.type === 'image' && vars.resources[name]?.url) images[name] = vars.resources[name]!.url!;
+  const spec: EnvUpdateSpec = {
+    seq,
+    source: {
+      host: event.host,
+      fullName: event.repo.fullName,
+      sha: event.after,
+      ref: event.ref,
+      refName: event.refName,
+      pusher: event.pusher,
+      webUrl: event.repo.webUrl,
+      commitUrl: provider.commitUrl(event.repo.fullName, event.after),
+      ...(event.headCommit?.message ? { message: event.headCommit.message } : {}),
+      deliveryId: event.deliveryId,
+    },
+    task: planned.name,
+    args,
+    workingSubdir,
+    target,
+    ...(resource.params.revision ? { revision: resource.params.revision } : {}),
+    images,
+    envDir: environmentDir(flags.filepath, workingSubdir),
+    receivedAt: event.receivedAt,
+  };
+  return { envId: envIdOf(spec, flags.branch), spec };
+}

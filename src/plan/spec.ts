@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import type { RepoId } from '../gitops/target.js';
+
+/** Everything a GitOps job needs to apply one push to one environment. Stored in Redis as JSON. */
+export interface EnvUpdateSpec {
+  seq: number;
+  source: {
+    host: string;
+    fullName: string;
+    sha: string;
+    ref: string;
+    refName: string;
+    pusher: string;
+    webUrl: string;
+    commitUrl: string;
+    message?: string;
+    deliveryId: string;
+  };
+  task: string;
+  /** The step's args with variables substituted, except image digests (see DIGEST_MARKER). */
+  args: string[];
+  workingSubdir: string;
+  target: RepoId;
+  /** The GitOps `git` resource's `revision` param, else the repository's default branch. */
+  revision?: string;
+  /** Image resource name → reference (`name:tag`), for digests resolved at apply time. */
+  images: Record<string, string>;
+  /** Directory part of -filepath after substitution: names the environment. */
+  envDir: string;
+  receivedAt: number;
+}
+
+/**
+ * Stands in for `$(inputs.resources.X.digest)` until the GitOps job resolves it: resolving means
+ * waiting for CI to push the image, which must not hold up planning.
+ */
+export const digestMarker = (resource: string) => `\u0000digest:${resource}\u0000`;
+export const DIGEST_MARKER = /\u0000digest:([^\u0000]+)\u0000/g;
+
+/** One environment = (source repo, GitOps repo, base branch, env dir, explicit -branch). */
+export function envIdOf(spec: Pick<EnvUpdateSpec, 'source' | 'target' | 'revision' | 'envDir'>, branch?: string): string {
+  const key = [`${spec.source.host}:${spec.source.fullName}`, `${spec.target.host}:${spec.target.fullName}`, spec.revision ?? '', spec.envDir, branch ?? ''].join('|');
+  return createHash('sha256').update(key).digest('hex').slice(0, 24);
+}

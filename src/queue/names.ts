@@ -1,0 +1,13 @@
+/** Queue names and Redis key layout, in one place so every process agrees on them. */
+export const QUEUE_PREFIX = 'dispatchd';
+export const EVENTS_QUEUE = 'events';
+export const GITOPS_QUEUE = 'gitops';
+
+export const keys = {
+  delivery: (host: string, deliveryId: string) => `${QUEUE_PREFIX}:delivery:${host}:${deliveryId}`,
+  receiptSeq: () => `${QUEUE_PREFIX}:receipt-seq`,
+  envLatest: (envId: string) => `${QUEUE_PREFIX}:env:${envId}:latest`,
+  envJob: (envId: string) => `${QUEUE_PREFIX}:env:${envId}:job`,
+  envPending: (envId: string) => `${QUEUE_PREFIX}:env:${envId}:pending`,
+  envGeneration: () => `${QUEUE_PREFIX}:env-generation`,
+};

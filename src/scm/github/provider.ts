@@ -1,0 +1,103 @@
+import { Octokit } from '@octokit/rest';
+import type { HostConfig } from '../../config/schema.js';
+import { PermanentError } from '../../core/errors.js';
+import type { CommitStatus, PullRequest, ScmProvider } from '../contracts.js';
+import { classifyHttpFailure } from '../http-errors.js';
+import { githubAuth } from './auth.js';
+
+type Pull = { number: number; html_url: string; head: { ref: string }; base: { ref: string }; state: string; merged_at?: string | null; title: string; body?: string | null };
+
+const toPr = (p: Pull): PullRequest => ({
+  number: p.number,
+  url: p.html_url,
+  head: p.head.ref,
+  base: p.base.ref,
+  state: p.merged_at ? 'merged' : p.state === 'open' ? 'open' : 'closed',
+  title: p.title,
+  body: p.body ?? '',
+});
+
+function split(repo: string): { owner: string; repo: string } {
+  const [owner, name] = repo.split('/');
+  if (!owner || !name) throw new PermanentError('bad_repo', `"${repo}" is not owner/name`);
+  return { owner, repo: name };
+}
+
+/** GitHub (and GitHub Enterprise via `apiUrl`) through @octokit/rest. */
+export function githubProvider(hostName: string, host: HostConfig): ScmProvider {
+  const auth = githubAuth(host);
+  const apiUrl = host.apiUrl ?? (host.url === 'https://github.com' ? 'https://api.github.com' : `${host.url}/api/v3`);
+  const client = async (repo: string) => new Octokit({ baseUrl: apiUrl, auth: await auth.token(repo), userAgent: 'dispatchd', request: { retries: 0 } });
+
+  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const e = err as { status?: number; response?: { headers?: Record<string, string> }; message: string };
+      throw classifyHttpFailure(`${hostName}: ${what}`, { status: e.status, headers: e.response?.headers, message: e.message });
+    }
+  }
+
+  return {
+    kind: 'github',
+    async readFile(repo, path, ref) {
+      const o = await client(repo);
+      try {
+        const { data } = await o.repos.getContent({ ...split(repo), path, ref });
+        if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) return null;
+        return Buffer.from(data.content, 'base64').toString('utf8');
+      } catch (err) {
+        if ((err as { status?: number }).status === 404) return null;
+        return call(`read ${repo}/${path}@${ref}`, () => Promise.reject(err));
+      }
+    },
+    async compare(repo, base, head) {
+      const o = await client(repo);
+      const { data } = await call(`compare ${repo} ${base}...${head}`, () => o.repos.compareCommitsWithBasehead({ ...split(repo), basehead: `${base}...${head}` }));
+      return (data.files ?? []).map((f) => f.filename);
+    },
+    async defaultBranch(repo) {
+      const o = await client(repo);
+      const { data } = await call(`get ${repo}`, () => o.repos.get(split(repo)));
+      return data.default_branch;
+    },
+    async findPullRequest(repo, head, base) {
+      const o = await client(repo);
+      const r = split(repo);
+      const { data } = await call(`find pull request ${head} → ${base}`, () => o.pulls.list({ ...r, state: 'open', head: `${r.owner}:${head}`, base }));
+      const pr = data[0];
+      return pr ? toPr(pr as Pull) : null;
+    },
+    async createPullRequest(repo, input) {
+      const o = await client(repo);
+      const { data } = await call(`open pull request ${input.head} → ${input.base}`, () => o.pulls.create({ ...split(repo), ...input }));
+      return toPr(data as Pull);
+    },
+    async updatePullRequest(repo, number, input) {
+      const o = await client(repo);
+      const { data } = await call(`update pull request #${number}`, () => o.pulls.update({ ...split(repo), pull_number: number, ...input }));
+      return toPr(data as Pull);
+    },
+    async mergePullRequest(repo, number) {
+      const o = await client(repo);
+      await call(`merge pull request #${number}`, () => o.pulls.merge({ ...split(repo), pull_number: number }));
+    },
+    async comment(repo, number, body) {
+      const o = await client(repo);
+      await call(`comment on #${number}`, () => o.issues.createComment({ ...split(repo), issue_number: number, body }));
+    },
+    async setStatus(repo, sha, s: CommitStatus) {
+      const o = await client(repo);
+      await call(`set status ${s.context} on ${sha.slice(0, 7)}`, () =>
+        o.repos.createCommitStatus({ ...split(repo), sha, state: s.state, context: s.context, description: s.description.slice(0, 140), ...(s.targetUrl ? { target_url: s.targetUrl } : {}) }),
+      );
+    },
+    async gitRemote(repo) {
+      const token = await auth.token(repo);
+      return { url: `${host.url}/${repo}.git`, headers: { Authorization: `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}` } };
+    },
+    commitUrl(repo, sha) {
+      return `${host.url}/${repo}/commit/${sha}`;
+    },
+  };
+}
