@@ -48,15 +48,41 @@ export interface Condition {
   push?: PushCondition;
   tag?: TagCondition;
   pull_request?: PullRequestCondition;
+  cron?: CronCondition;
+  image?: ImageCondition;
+}
+
+/** Dispatch's scheduled trigger; parsed so old files stay valid, but it never fires in dispatchd. */
+export interface CronCondition {
+  schedule: string;
+  revision?: string;
+}
+/** Dispatch's registry-push trigger; parsed, never fires (dispatchd receives SCM pushes only). */
+export interface ImageCondition {
+  push?: { tags?: string[] };
 }
 
 export interface Action {
+  /** Dispatch's optional action name (used by cron actions). */
+  name?: string;
   tasks: string[];
   on: Condition;
+}
+
+/** 1-based position in the Dispatchfile text. */
+export interface SourcePosition {
+  line: number;
+  col: number;
 }
 
 export interface Dispatchfile {
   resources: Record<string, Resource>;
   tasks: Record<string, Task>;
   actions: Action[];
+  /**
+   * Where each named part was written, keyed by a dotted path (`task.deploy.inputs.1`,
+   * `actions.0.tasks.0`, `resource.docker-image`). Non-enumerable, so the normalised model
+   * compares and serialises the same whatever syntax it came from.
+   */
+  readonly locations?: Readonly<Record<string, SourcePosition>>;
 }

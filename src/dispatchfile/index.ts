@@ -1,0 +1,11 @@
+/** The Dispatchfile language: parse, check, match triggers, plan tasks, substitute variables. */
+export { parseDispatchfile } from './parse.js';
+export { DispatchfileError, formatProblems, type Problem } from './errors.js';
+export type * from './model.js';
+export type { Trigger } from './trigger.js';
+export { matchActions, needsChangedPaths } from './match.js';
+export { planTasks, type PlannedTask } from './plan.js';
+export { substituteVariables, type VariableContext } from './variables.js';
+export { validateDispatchfile } from './validate.js';
+export { isGitopsImage, gitopsStep, taskKind, type TaskKind } from './graph.js';
+export { detectSyntax, type Syntax } from './syntax/header.js';
