@@ -2,7 +2,7 @@ import { PermanentError } from '../core/errors.js';
 import type { Challenge } from './challenge.js';
 import { basicAuthorization, hasSecret, type RegistryCredentials } from './credentials.js';
 import { credentialsNeeded } from './auth-messages.js';
-import { fetchToken } from './token.js';
+import { fetchToken, type IssuedToken } from './token.js';
 
 export interface AuthorizerDeps {
   fetch: typeof fetch;
@@ -12,7 +12,8 @@ export interface AuthorizerDeps {
 export interface Authorizer {
   /** The Authorization header that last worked for this repository, while still valid. */
   cached(registry: string, repository: string): string | undefined;
-  forget(registry: string, repository: string): void;
+  /** Drops `authorization` after the registry refused it. */
+  forget(registry: string, repository: string, authorization: string): void;
   /** Answers a 401's challenges with a header to retry with; throws PermanentError when it cannot. */
   answer(registry: string, repository: string, challenges: Challenge[], entry: RegistryCredentials | undefined, signal?: AbortSignal): Promise<string>;
 }
@@ -22,7 +23,8 @@ export interface Authorizer {
  * scope is one repository), so a burst of pushes costs one token request, not one each.
  */
 export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
-  const cache = new Map<string, { authorization: string; expiresAt: number }>();
+  const cache = new Map<string, IssuedToken>();
+  const inFlight = new Map<string, Promise<IssuedToken>>();
   const key = (registry: string, repository: string) => `${registry.toLowerCase()}/${repository}`;
 
   return {
@@ -33,15 +35,25 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       cache.delete(key(registry, repository));
       return undefined;
     },
-    forget(registry, repository) {
-      cache.delete(key(registry, repository));
+    forget(registry, repository, authorization) {
+      // Another job may already have replaced the refused header with a fresh one.
+      if (cache.get(key(registry, repository))?.authorization === authorization) cache.delete(key(registry, repository));
     },
     async answer(registry, repository, challenges, entry, signal) {
       const bearer = challenges.find((c) => c.scheme === 'bearer');
       if (bearer !== undefined) {
-        const token = await fetchToken({ registry, repository, challenge: bearer, entry, fetch: deps.fetch, now: deps.now, ...(signal && { signal }) });
-        cache.set(key(registry, repository), token);
-        return token.authorization;
+        // Jobs resolving the same repository at once share one token request.
+        const k = key(registry, repository);
+        let pending = inFlight.get(k);
+        if (pending === undefined) {
+          pending = fetchToken({ registry, repository, challenge: bearer, entry, fetch: deps.fetch, now: deps.now, ...(signal && { signal }) });
+          inFlight.set(k, pending);
+          pending.then(
+            (token) => cache.set(k, token),
+            () => undefined,
+          ).finally(() => inFlight.delete(k));
+        }
+        return (await pending).authorization;
       }
       if (challenges.some((c) => c.scheme === 'basic')) {
         if (!hasSecret(entry)) throw credentialsNeeded(registry);

@@ -5,7 +5,7 @@ import { parseChallenges } from './challenge.js';
 import { hasSecret, type RegistryCredentials } from './credentials.js';
 import { credentialsNeeded, credentialsRejected } from './auth-messages.js';
 import { retryAfterMs } from './backoff.js';
-import { describeNetworkError, isAbort, send } from './http.js';
+import { cancelled, describeNetworkError, send } from './http.js';
 
 /** Index and manifest types, newest first, so a multi-arch tag answers with its index digest. */
 export const MANIFEST_ACCEPT = [
@@ -54,7 +54,7 @@ export async function probeManifest(ctx: ProbeContext): Promise<Probe> {
     const body = Buffer.from(await get.arrayBuffer());
     return { kind: 'found', digest: `sha256:${createHash('sha256').update(body).digest('hex')}` };
   } catch (error) {
-    if (isAbort(error, ctx.signal)) throw error;
+    if (cancelled(ctx.signal)) throw error;
     if (error instanceof TransientError) {
       return { kind: 'unavailable', reason: error.message, ...(error.retryAfterMs !== undefined && { retryAfterMs: error.retryAfterMs }) };
     }
@@ -69,13 +69,22 @@ async function authorized(ctx: ProbeContext, method: 'GET' | 'HEAD'): Promise<Re
   for (let round = 0; ; round++) {
     const headers: Record<string, string> = { accept: MANIFEST_ACCEPT };
     if (authorization !== undefined) headers.authorization = authorization;
-    const response = await send(ctx.fetch, ctx.url, { method, headers, ...(ctx.signal && { signal: ctx.signal }) });
+    const { response, url } = await send(ctx.fetch, ctx.url, { method, headers, ...(ctx.signal && { signal: ctx.signal }) });
     if (response.status !== 401) return response;
     await response.body?.cancel();
+    // Answering a redirect target's challenge would hand this registry's credentials to it.
+    if (url.origin !== new URL(ctx.url).origin) {
+      throw new PermanentError(
+        'registry_auth_redirected',
+        `registry ${ctx.registry} redirected ${ctx.url} to ${url.origin}, which asked for credentials; dispatchd sends credentials only to the registry itself, so check the registry's storage redirect setup`,
+      );
+    }
     // A cached token may have been revoked or expired early: one fresh answer before giving up.
     if (round >= 1) throw authFailure(ctx);
-    ctx.authorizer.forget(ctx.registry, ctx.repository);
-    authorization = await ctx.authorizer.answer(ctx.registry, ctx.repository, parseChallenges(response.headers.get('www-authenticate')), ctx.entry, ctx.signal);
+    // A request sent bare may have raced another job that has meanwhile fetched a token.
+    const shared = authorization === undefined ? ctx.authorizer.cached(ctx.registry, ctx.repository) : undefined;
+    if (authorization !== undefined) ctx.authorizer.forget(ctx.registry, ctx.repository, authorization);
+    authorization = shared ?? (await ctx.authorizer.answer(ctx.registry, ctx.repository, parseChallenges(response.headers.get('www-authenticate')), ctx.entry, ctx.signal));
   }
 }
 

@@ -37,7 +37,9 @@ export function createDigestResolver(opts: DigestResolverOptions): DigestResolve
   const fetchFn = opts.fetch ?? globalThis.fetch;
   const now = opts.now ?? Date.now;
   const random = opts.random ?? Math.random;
-  const sleep = opts.sleep ?? ((ms: number) => delay(ms));
+  // The default sleep is cancelled with the job, so an aborted wait leaves no timer behind.
+  const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+    opts.sleep ? opts.sleep(ms) : delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
   const authorizer = createAuthorizer({ fetch: fetchFn, now });
 
   async function resolve(ref: string, signal?: AbortSignal): Promise<string> {
@@ -75,7 +77,7 @@ export function createDigestResolver(opts: DigestResolverOptions): DigestResolve
       // The last look lands on the deadline, so a push just before it is still seen.
       const delayMs = Math.min(wanted, remaining);
       opts.onWait?.({ attempt, delayMs, reason: probe.reason });
-      await abortable(sleep(delayMs), signal);
+      await abortable(sleep(delayMs, signal), signal);
     }
   }
 

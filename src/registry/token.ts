@@ -1,7 +1,7 @@
 import { PermanentError, TransientError } from '../core/errors.js';
 import type { Challenge } from './challenge.js';
 import { basicAuthorization, hasSecret, isLoopback, type RegistryCredentials } from './credentials.js';
-import { describeNetworkError, isAbort, send } from './http.js';
+import { cancelled, describeNetworkError, send } from './http.js';
 import { credentialsNeeded, credentialsRejected } from './auth-messages.js';
 import { retryAfterMs } from './backoff.js';
 
@@ -55,9 +55,9 @@ export async function fetchToken(request: TokenRequest): Promise<IssuedToken> {
 
   let response: Response;
   try {
-    response = await send(request.fetch, url.toString(), { method: 'GET', headers, ...(request.signal && { signal: request.signal }) });
+    response = (await send(request.fetch, url.toString(), { method: 'GET', headers, ...(request.signal && { signal: request.signal }) })).response;
   } catch (error) {
-    if (isAbort(error, request.signal) || error instanceof TransientError) throw error;
+    if (cancelled(request.signal) || error instanceof TransientError) throw error;
     throw new TransientError('registry_token_unreachable', `token service ${url.origin} for registry ${registry} is unreachable (${describeNetworkError(error)}); will retry`);
   }
   if (response.status === 401 || response.status === 403) {

@@ -73,6 +73,15 @@ describe('registry with bearer-token auth', () => {
     assert.equal(anonymous.tokensIssued(), 2);
   });
 
+  it('shares one token request between lookups running at once', async () => {
+    const pushed = await anonymous.pushImage('team/burst', 'v1');
+    const before = anonymous.tokensIssued();
+    const resolver = createDigestResolver({ registries: [], waitMs: 1000 });
+    const digests = await Promise.all([1, 2, 3].map(() => resolver.resolve(`${anonymous.host}/team/burst:v1`)));
+    assert.deepEqual(digests, [pushed, pushed, pushed]);
+    assert.equal(anonymous.tokensIssued() - before, 1);
+  });
+
   it('sends the configured credentials to the token service', async () => {
     const pushed = await guarded.pushImage('team/private', 'v1');
     const resolver = createDigestResolver({ registries: [{ host: guarded.host, username: CI.user, password: CI.password }], waitMs: 1000 });
@@ -120,6 +129,27 @@ describe('credentials stay with their host', () => {
       assert.equal(seen[0]!.authorization, undefined);
     } finally {
       await Promise.all([front.close(), storage.close()]);
+    }
+  });
+
+  it('does not answer a challenge from the host a registry redirected to', async () => {
+    const realmCalls: IncomingHttpHeaders[] = [];
+    const realm = await startServer(async (_path, headers): Promise<Answer> => {
+      realmCalls.push(headers);
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"token":"t"}') };
+    });
+    const elsewhere = await startServer(async (): Promise<Answer> => ({
+      status: 401,
+      headers: { 'www-authenticate': `Bearer realm="http://${realm.host}/token",service="x"` },
+      body: Buffer.alloc(0),
+    }));
+    const front = await startServer(async (path): Promise<Answer> => ({ status: 307, headers: { location: `http://${elsewhere.host}${path}` }, body: Buffer.alloc(0) }));
+    try {
+      const resolver = createDigestResolver({ registries: [{ host: front.host, username: CI.user, password: CI.password }], waitMs: 1000 });
+      await assert.rejects(resolver.resolve(`${front.host}/team/app:v1`), rejectsWith('registry_auth_redirected', elsewhere.host));
+      assert.equal(realmCalls.length, 0, 'the redirect target named a realm; nothing was sent to it');
+    } finally {
+      await Promise.all([front.close(), elsewhere.close(), realm.close()]);
     }
   });
 });
