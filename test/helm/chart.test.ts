@@ -55,6 +55,7 @@ describe('helm chart', () => {
       'ConfigMap/rel-dispatchd-config',
       'Deployment/rel-dispatchd-receiver',
       'Deployment/rel-dispatchd-worker',
+      'Pod/rel-dispatchd-test-readyz',
       'PodDisruptionBudget/rel-dispatchd-receiver',
       'PodDisruptionBudget/rel-dispatchd-worker',
       'Service/rel-dispatchd',
