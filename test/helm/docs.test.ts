@@ -22,13 +22,16 @@ function leafPaths(value: unknown, prefix = ''): string[] {
 describe('docs/helm.md', () => {
   test('names every value of values.yaml', () => {
     const values: unknown = parse(readFileSync(path.join(chartDir, 'values.yaml'), 'utf8'));
-    // Shared receiver/worker keys are documented once by their own name; others by full or last segment.
+    // Full dotted path in backticks; receiver/worker keys are documented once without the prefix;
+    // `a.b.*` covers a group; "`x.y` / `z`" rows name siblings of x.y.
     const undocumented = leafPaths(values).filter((p) => {
       const segments = p.split('.');
-      const literal = [`${segments.slice(0, -1).join('.')}.*`];
-      const words = [p, segments.slice(1).join('.'), segments.at(-1) ?? ''];
-      return !literal.some((c) => docs.includes(`\`${c}\``)) &&
-        !words.some((c) => c && new RegExp('`[^`]*\\b' + c.replace(/\./g, '\\.') + '\\b[^`]*`').test(docs));
+      const parent = segments.slice(0, -1).join('.');
+      const last = segments.at(-1) ?? '';
+      const names = [p, `${parent}.*`];
+      if (segments[0] === 'receiver' || segments[0] === 'worker') names.push(segments.slice(1).join('.'));
+      if (names.some((n) => docs.includes(`\`${n}\``))) return false;
+      return !docs.split('\n').some((line) => line.includes(`\`${parent}.`) && line.includes(` / \`${last}\``));
     });
     assert.deepEqual(undocumented, []);
   });
