@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import type { GitServer } from '../../helpers/git-server.js';
 import type { ApiCall } from '../shared/call-log.js';
+import { branchShaSync } from '../shared/git/refs.js';
 import { ApiFailure, startEmulatorServer } from '../shared/emulator-server.js';
 import type { FaultFn } from '../shared/faults.js';
 import type { GithubContext } from './context.js';
@@ -97,7 +97,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
     pulls(fullName) {
       const dir = server.git.bareDir(fullName);
       const list = store.repo(fullName).pulls;
-      for (const p of list) if (p.state === 'open') p.headSha = liveSha(dir, p.head) ?? p.headSha;
+      for (const p of list) if (p.state === 'open') p.headSha = branchShaSync(dir, p.head) ?? p.headSha;
       return list;
     },
     statuses: (fullName, sha) => store.repo(fullName).statuses.filter((s) => s.sha === sha),
@@ -111,13 +111,4 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
     deliver: (fullName, hookId, input) => sendDelivery(context, fullName, hook(fullName, hookId), input),
     deliveries: (fullName, hookId) => store.repo(fullName).deliveries.filter((d) => hookId === undefined || d.hookId === hookId),
   };
-}
-
-// Synchronous on purpose: pulls() is a plain getter in tests, and one rev-parse is cheap.
-function liveSha(dir: string, branch: string): string | null {
-  try {
-    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { env: { ...process.env, GIT_DIR: dir }, encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
 }

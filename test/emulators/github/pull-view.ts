@@ -1,4 +1,4 @@
-import { revParse } from '../shared/git/bare-repo.js';
+import { branchSha } from '../shared/git/refs.js';
 import { mergeTree } from '../shared/git/write-commit.js';
 import type { GithubContext, RepoHandle } from './context.js';
 import { notFound, pullJson } from './shapes.js';
@@ -7,8 +7,8 @@ import type { PullRecord } from './store.js';
 /** Refreshes a PR's head/base commits from the branches, as GitHub does after every push. */
 export async function refreshPull(r: RepoHandle, p: PullRecord): Promise<void> {
   if (p.state !== 'open') return;
-  p.headSha = (await revParse(r.dir, `refs/heads/${p.head}`)) ?? p.headSha;
-  p.baseSha = (await revParse(r.dir, `refs/heads/${p.base}`)) ?? p.baseSha;
+  p.headSha = (await branchSha(r.dir, p.head)) ?? p.headSha;
+  p.baseSha = (await branchSha(r.dir, p.base)) ?? p.baseSha;
 }
 
 export async function renderPull(ctx: GithubContext, r: RepoHandle, p: PullRecord, withMergeable = false): Promise<Record<string, unknown>> {

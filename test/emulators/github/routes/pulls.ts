@@ -1,4 +1,5 @@
-import { mergeBase, revParse } from '../../shared/git/bare-repo.js';
+import { mergeBase } from '../../shared/git/bare-repo.js';
+import { branchSha } from '../../shared/git/refs.js';
 import { paginate } from '../../shared/http-io.js';
 import { bodyObject, isoNow, requireRepo, type GithubContext, type GithubRoute, type RepoHandle } from '../context.js';
 import { findPull, headBranch, refreshPull, renderPull } from '../pull-view.js';
@@ -50,8 +51,8 @@ export function pullRoutes(ctx: GithubContext): GithubRoute[] {
         const headParam = String(b.head);
         const head = headBranch(r.fullName, headParam);
         await checkBranches(r, base, head);
-        const headSha = (await revParse(r.dir, `refs/heads/${head ?? ''}`)) ?? '';
-        const baseSha = (await revParse(r.dir, `refs/heads/${base}`)) ?? '';
+        const headSha = (head === null ? null : await branchSha(r.dir, head)) ?? '';
+        const baseSha = (await branchSha(r.dir, base)) ?? '';
         checkNoDuplicate(r, head ?? '', base);
         if ((await mergeBase(r.dir, baseSha, headSha)) === headSha) {
           throw validationFailed({ resource: 'PullRequest', code: 'custom', message: `No commits between ${base} and ${head ?? ''}` });
@@ -121,8 +122,8 @@ export function pullRoutes(ctx: GithubContext): GithubRoute[] {
 
 async function checkBranches(r: RepoHandle, base: string, head: string | null): Promise<void> {
   const errors: FieldError[] = [];
-  if ((await revParse(r.dir, `refs/heads/${base}`)) === null) errors.push({ resource: 'PullRequest', field: 'base', code: 'invalid' });
-  if (head === null || (await revParse(r.dir, `refs/heads/${head}`)) === null) errors.push({ resource: 'PullRequest', field: 'head', code: 'invalid' });
+  if ((await branchSha(r.dir, base)) === null) errors.push({ resource: 'PullRequest', field: 'base', code: 'invalid' });
+  if (head === null || (await branchSha(r.dir, head)) === null) errors.push({ resource: 'PullRequest', field: 'head', code: 'invalid' });
   if (errors.length > 0) throw validationFailed(...errors);
 }
 

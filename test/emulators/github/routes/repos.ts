@@ -19,11 +19,12 @@ export function repoRoutes(ctx: GithubContext): GithubRoute[] {
       handler: async (req) => {
         const r = await requireRepo(ctx, req);
         const ref = req.query.get('ref') ?? r.defaultBranch;
-        const sha = await git.revParse(r.dir, ref);
-        if (sha === null) throw githubError(404, `No commit found for the ref ${ref}`);
         const path = (req.params.path ?? '').replace(/^\/+|\/+$/g, '');
-        const entry = await git.treeEntry(r.dir, sha, path);
-        if (entry === null) throw notFound();
+        // One git process answers both "does the ref exist" and "what is at the path".
+        const [commit, entry] = await git.catFiles(r.dir, [`${ref}^{commit}`, `${ref}:${path}`]);
+        if (commit === null || commit === undefined) throw githubError(404, `No commit found for the ref ${ref}`);
+        if (entry === null || entry === undefined) throw notFound();
+        const sha = commit.sha;
         const links = (p: string, type: string, blobSha: string): Record<string, unknown> => ({
           url: `${ctx.base.apiUrl}/repos/${r.fullName}/contents/${p}?ref=${encodeURIComponent(ref)}`,
           html_url: `${ctx.base.url}/${r.fullName}/${type === 'dir' ? 'tree' : 'blob'}/${ref}/${p}`,
@@ -40,7 +41,7 @@ export function repoRoutes(ctx: GithubContext): GithubRoute[] {
             }),
           };
         }
-        const bytes = (await git.readBlob(r.dir, sha, path)) ?? Buffer.alloc(0);
+        const bytes = entry.content;
         // octokit's `mediaType: { format: 'raw' }` asks for the bytes themselves.
         if (/application\/vnd\.github(\.v3)?\.raw/.test(String(req.headers.accept ?? ''))) {
           return { status: 200, raw: bytes, headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8' } };

@@ -1,3 +1,4 @@
+import { headBranchName } from './refs.js';
 import { runGit } from './run-git.js';
 
 /**
@@ -41,8 +42,39 @@ export async function revParse(dir: string, ref: string): Promise<string | null>
 }
 
 export async function defaultBranch(dir: string): Promise<string> {
-  const run = await runGit(['symbolic-ref', '--short', 'HEAD'], { gitDir: dir });
-  return run.stdout.trim();
+  return headBranchName(dir);
+}
+
+export interface GitObject {
+  sha: string;
+  type: 'blob' | 'tree' | 'commit' | 'tag';
+  content: Buffer;
+}
+
+/**
+ * Looks several objects up in one `git cat-file --batch` process (`main^{commit}`,
+ * `main:path/file`); null for each one that does not exist.
+ */
+export async function catFiles(dir: string, specs: string[]): Promise<(GitObject | null)[]> {
+  if (specs.some((s) => s.includes('\n'))) throw new Error('catFiles: object names cannot contain newlines');
+  const run = await runGit(['cat-file', '--batch'], { gitDir: dir, input: specs.map((s) => `${s}\n`).join('') });
+  const out = run.out;
+  const objects: (GitObject | null)[] = [];
+  let at = 0;
+  for (let i = 0; i < specs.length; i++) {
+    const eol = out.indexOf(0x0a, at);
+    const header = out.subarray(at, eol).toString('utf8');
+    at = eol + 1;
+    const m = /^([0-9a-f]{40}) (\w+) (\d+)$/.exec(header);
+    if (m === null) {
+      objects.push(null); // "<spec> missing" or "ambiguous"
+      continue;
+    }
+    const size = Number(m[3]);
+    objects.push({ sha: m[1] ?? '', type: m[2] as GitObject['type'], content: out.subarray(at, at + size) });
+    at += size + 1;
+  }
+  return objects;
 }
 
 export async function branches(dir: string): Promise<string[]> {
@@ -51,11 +83,8 @@ export async function branches(dir: string): Promise<string[]> {
 }
 
 export async function readBlob(dir: string, ref: string, path: string): Promise<Buffer | null> {
-  const sha = await revParse(dir, ref);
-  if (sha === null) return null;
-  const entry = await treeEntry(dir, sha, path);
-  if (entry === null || entry.type !== 'blob') return null;
-  return (await runGit(['cat-file', 'blob', entry.sha], { gitDir: dir })).out;
+  const [obj] = await catFiles(dir, [`${ref}:${path.replace(/^\/+/, '')}`]);
+  return obj?.type === 'blob' ? obj.content : null;
 }
 
 export interface TreeEntry {
