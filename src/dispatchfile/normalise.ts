@@ -58,6 +58,7 @@ function readResource(ctx: ReadContext, name: string, node: Node, at: SourcePosi
   ctx.locations[`resource.${name}`] = pos(at);
   const resource: Resource = { type: 'git', params: {} };
   let typed = false;
+  let known = false;
   for (const field of checkFields(ctx, struct, what, ['type', 'param', 'params'])) {
     if (field.key === 'type') {
       const t = asString(ctx, field.value, `\`type\` of ${what}`);
@@ -65,6 +66,7 @@ function readResource(ctx: ReadContext, name: string, node: Node, at: SourcePosi
       if ((RESOURCE_TYPES as readonly string[]).includes(t)) {
         resource.type = t as ResourceType;
         typed = true;
+        known = true;
       } else {
         problem(ctx, field.value, `unknown type ${JSON.stringify(t)} of ${what}; use one of "git", "image", "storage"`);
         typed = true;
@@ -82,6 +84,10 @@ function readResource(ctx: ReadContext, name: string, node: Node, at: SourcePosi
         ctx.locations[`resource.${name}.params.${p.key}`] = pos(p.value);
       }
     }
+  }
+  // Only a known type is checked, so a typo in `type` is one problem, not two.
+  if (known && resource.type !== 'storage' && resource.params['url'] === undefined) {
+    problem(ctx, at, `${resource.type} resource "${name}" has no \`url\` param; add param url: "…"`);
   }
   if (!typed) problem(ctx, at, `${what} has no \`type\`; add type: "git", "image" or "storage"`);
   df.resources[name] = resource;

@@ -38,12 +38,6 @@ export function validateDispatchfile(df: Dispatchfile): { errors: Problem[]; war
     if (kind === 'gitops' && step) errors.push(...checkGitopsWorkingDir(df, name, task.inputs, step.workingDir, at(`task.${name}.steps.${task.steps.indexOf(step)}`, `task.${name}`)));
   }
 
-  for (const [name, resource] of Object.entries(df.resources)) {
-    if ((resource.type === 'image' || resource.type === 'git') && !resource.params['url']) {
-      errors.push({ ...at(`resource.${name}`), message: `${resource.type} resource "${name}" has no \`url\` param; add param url: "…"` });
-    }
-  }
-
   const cycle = findCycle(df);
   if (cycle?.[0] !== undefined) {
     errors.push({ ...at(`task.${cycle[0]}`), message: `tasks depend on each other in a cycle: ${cycle.join(' → ')}; remove one of those inputs` });

@@ -48,6 +48,7 @@ class Parser {
       this.skipSeparators();
       const t = this.peek();
       if (t.kind === end) return;
+      if (t.kind === 'eof') this.fail(t, `the file ends early: the \`{\` at ${into.line}:${into.col} is not closed`);
       if (t.kind === 'op' && t.text === '...') {
         // An open struct adds no field.
         this.next();
@@ -127,7 +128,12 @@ class Parser {
       this.next();
       this.depth -= 1;
       node = struct;
-    } else if (t.kind === '[') node = this.list(t);
+    } else if (t.kind === '[') {
+      if (this.peek().kind === 'ident' && this.tokens[this.i + 1]?.kind === ']' && this.tokens[this.i + 2]?.kind === ':') {
+        this.fail(t, describeUnsupported('pattern'));
+      }
+      node = this.list(t);
+    }
     else if (t.kind === 'op') return this.fail(t, describeUnsupported(t.text));
     else return this.fail(t, `expected a value (a string, number, boolean, list or struct), found ${show(t)}`);
     const after = this.peek();
@@ -143,12 +149,13 @@ class Parser {
       this.skipSeparators();
       const t = this.peek();
       if (t.kind === ']') break;
+      if (t.kind === 'eof') this.fail(t, `the file ends early: the \`[\` at ${open.line}:${open.col} is not closed`);
       if (t.kind === 'op' && t.text === '...') {
         // An open list (`[a, ...]`) adds no element; only the final position is allowed.
         this.next();
         this.skipSeparators();
         const close = this.peek();
-        if (close.kind !== ']') this.fail(close.kind === 'eof' ? t : close, describeUnsupported('typed-ellipsis'));
+        if (close.kind !== ']') this.fail(t, describeUnsupported('typed-ellipsis'));
         break;
       }
       if (t.kind === 'ident' && (t.text === 'for' || t.text === 'if' || t.text === 'let')) this.fail(t, describeUnsupported(t.text));
@@ -181,6 +188,7 @@ class Parser {
     if (t.text.startsWith('#')) return this.fail(t, describeUnsupported('definition', t.text));
     if (['string', 'int', 'number', 'bool', 'float', 'bytes', 'uint'].includes(t.text)) return this.fail(t, describeUnsupported('type', t.text));
     if (KEYWORDS.includes(t.text)) return this.fail(t, describeUnsupported(t.text));
+    if (this.peek().kind === 'op' && this.peek().text === '.') return this.fail(t, describeUnsupported('.'));
     return this.fail(t, describeUnsupported('reference', t.text));
   }
 
