@@ -3,6 +3,7 @@ import { PermanentError } from '../core/errors.js';
 import type { Mirrors } from '../git/mirrors.js';
 import type { ScmProvider } from './contracts.js';
 import { githubProvider } from './github/provider.js';
+import { gitlabProvider } from './gitlab/provider.js';
 import { gitProvider } from './git/provider.js';
 
 /** One ScmProvider per configured host, built on first use and kept for the process. */
@@ -18,6 +19,7 @@ export function createProviders(config: DispatchdConfig, mirrors: Mirrors) {
       switch (host.kind) {
         case 'github': p = githubProvider(hostName, host); break;
         case 'git': p = gitProvider(host, mirrors); break;
+        case 'gitlab': p = gitlabProvider(hostName, host); break;
         default: throw new PermanentError('kind_unsupported', `host kind ${host.kind} has no provider in this build yet`);
       }
       built.set(hostName, p);

@@ -1,0 +1,144 @@
+import { Gitlab } from '@gitbeaker/rest';
+import type { HostConfig } from '../../config/schema.js';
+import { PermanentError, TransientError } from '../../core/errors.js';
+import type { CommitState, CommitStatus, ScmProvider } from '../contracts.js';
+import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
+import { mergeBlockedHint, mergeStatusIsPending, toPullRequest, type MergeRequestFields } from './merge-request.js';
+import { singleAttemptRequester } from './requester.js';
+
+// GitLab's commit-status states; ours name failure and error apart, GitLab has only `failed`.
+const STATES: Record<CommitState, 'pending' | 'success' | 'failed'> = { pending: 'pending', success: 'success', failure: 'failed', error: 'failed' };
+
+/** The status, headers and message of a failed gitbeaker call, whichever requester threw it. */
+function failureOf(err: unknown): HttpFailure {
+  const e = err as { message?: string; cause?: { response?: Response } };
+  const response = e.cause?.response;
+  const headers: Record<string, string> = response ? Object.fromEntries(response.headers.entries()) : {};
+  // GitLab names its rate-limit headers without the `x-` prefix that classifyHttpFailure reads.
+  if (headers['ratelimit-remaining'] !== undefined) headers['x-ratelimit-remaining'] ??= headers['ratelimit-remaining'];
+  if (headers['ratelimit-reset'] !== undefined) headers['x-ratelimit-reset'] ??= headers['ratelimit-reset'];
+  return { status: response?.status, headers, message: e.message ?? String(err) };
+}
+
+/** gitbeaker's `host` is the instance root; it appends `/api/v4` itself. */
+function gitbeakerHost(hostName: string, host: HostConfig): string {
+  const apiUrl = host.apiUrl ?? `${host.url}/api/v4`;
+  if (!apiUrl.endsWith('/api/v4')) {
+    throw new PermanentError('config_invalid', `host "${hostName}": GitLab apiUrl "${apiUrl}" must end in /api/v4 (e.g. https://gitlab.example.com/api/v4)`);
+  }
+  return apiUrl.slice(0, -'/api/v4'.length);
+}
+
+/**
+ * GitLab (gitlab.com and self-managed, nested groups) through @gitbeaker/rest. `repo` is the
+ * project's full path (`group/sub/name`); gitbeaker URL-encodes it as the project id.
+ */
+export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider {
+  const token = host.token ?? host.password;
+  if (token === undefined) {
+    throw new PermanentError('config_invalid', `host "${hostName}" (gitlab) has no token: set token to a personal, group or project access token with the api scope`);
+  }
+  const api = new Gitlab({ host: gitbeakerHost(hostName, host), token, requesterFn: singleAttemptRequester, queryTimeout: 30_000 });
+
+  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classifyHttpFailure(`${hostName}: ${what}`, failureOf(err));
+    }
+  }
+
+  const mr = (data: unknown) => toPullRequest(data as MergeRequestFields);
+
+  return {
+    kind: 'gitlab',
+    async readFile(repo, path, ref) {
+      try {
+        const body: unknown = await api.RepositoryFiles.showRaw(repo, path, ref);
+        if (typeof body === 'string') return body;
+        if (body instanceof Blob) return body.text();
+        return JSON.stringify(body);
+      } catch (err) {
+        const f = failureOf(err);
+        // Only a missing file is "no such file"; a missing project or commit is a real problem.
+        if (f.status === 404 && !/project|commit/i.test(f.message)) return null;
+        throw classifyHttpFailure(`${hostName}: read ${repo}/${path}@${ref}`, f);
+      }
+    },
+    async compare(repo, base, head) {
+      // straight=false compares from the merge base, as GitHub's three-dot compare does.
+      const data = await call(`compare ${repo} ${base}...${head}`, () => api.Repositories.compare(repo, base, head, { straight: false }));
+      const paths = new Set<string>();
+      for (const d of (data.diffs ?? []) as { old_path: string; new_path: string; renamed_file?: boolean }[]) {
+        if (d.renamed_file) paths.add(d.old_path);
+        paths.add(d.new_path);
+      }
+      return [...paths];
+    },
+    async defaultBranch(repo) {
+      const data = await call(`get project ${repo}`, () => api.Projects.show(repo));
+      const branch = (data as { default_branch?: string | null }).default_branch;
+      if (!branch) throw new PermanentError('scm_empty_repo', `${hostName}: project ${repo} has no default branch (is the repository empty?): push a first commit`);
+      return branch;
+    },
+    async findPullRequest(repo, head, base) {
+      const list = await call(`find merge request ${head} → ${base}`, () =>
+        api.MergeRequests.all({ projectId: repo, state: 'opened', sourceBranch: head, targetBranch: base, perPage: 20, maxPages: 1 }),
+      );
+      // Merge requests from forks can share a branch name; only the project's own branch counts.
+      const own = (list as unknown as MergeRequestFields[]).find(
+        (m) => m.source_branch === head && m.target_branch === base && (m.source_project_id === undefined || m.source_project_id === m.target_project_id),
+      );
+      return own ? mr(own) : null;
+    },
+    async createPullRequest(repo, input) {
+      // GitLab answers 409 "Another open merge request already exists for this source branch"
+      // when a racing worker won; the message reaches the caller, which finds and updates it.
+      const data = await call(`open merge request ${input.head} → ${input.base}`, () =>
+        api.MergeRequests.create(repo, input.head, input.base, input.title.slice(0, 255), { description: input.body }),
+      );
+      return mr(data);
+    },
+    async updatePullRequest(repo, number, input) {
+      const data = await call(`update merge request !${number}`, () => api.MergeRequests.edit(repo, number, { title: input.title.slice(0, 255), description: input.body }));
+      return mr(data);
+    },
+    async mergePullRequest(repo, number) {
+      // Merge now rather than set merge_when_pipeline_succeeds: -merge-pull-request means "merge",
+      // and an auto-merge would leave the MR open while dispatchd reports it merged. A project
+      // that requires a pipeline gets a message saying so (ci_must_pass) instead.
+      try {
+        await api.MergeRequests.accept(repo, number);
+      } catch (err) {
+        const f = failureOf(err);
+        if (f.status !== 405 && f.status !== 406 && f.status !== 422) throw classifyHttpFailure(`${hostName}: merge !${number}`, f);
+        const current = (await call(`read merge request !${number}`, () => api.MergeRequests.show(repo, number))) as unknown as MergeRequestFields;
+        const status = current.detailed_merge_status ?? current.merge_status;
+        if (mergeStatusIsPending(status)) {
+          throw new TransientError('scm_merge_checking', `${hostName}: merge !${number}: GitLab is still checking mergeability (${status}); will retry`, 5_000);
+        }
+        throw new PermanentError('scm_merge_blocked', `${hostName}: merge !${number}: HTTP ${f.status} ${f.message}: ${mergeBlockedHint(status)}`);
+      }
+    },
+    async comment(repo, number, body) {
+      await call(`comment on !${number}`, () => api.MergeRequestNotes.create(repo, number, body));
+    },
+    async setStatus(repo, sha, s: CommitStatus) {
+      try {
+        await api.Commits.editStatus(repo, sha, STATES[s.state], { name: s.context, description: s.description.slice(0, 255), ...(s.targetUrl ? { targetUrl: s.targetUrl } : {}) });
+      } catch (err) {
+        const f = failureOf(err);
+        // GitLab refuses to move a status to the state it already has ("Cannot transition status
+        // via :enqueue from :pending"); a retried job setting pending again is not a failure.
+        if (f.status === 400 && /cannot transition status/i.test(f.message)) return;
+        throw classifyHttpFailure(`${hostName}: set status ${s.context} on ${sha.slice(0, 7)}`, f);
+      }
+    },
+    async gitRemote(repo) {
+      return { url: `${host.url}/${repo}.git`, headers: { Authorization: `Basic ${Buffer.from(`oauth2:${token}`).toString('base64')}` } };
+    },
+    commitUrl(repo, sha) {
+      return `${host.url}/${repo}/-/commit/${sha}`;
+    },
+  };
+}
