@@ -1,7 +1,7 @@
 import type { GitServer } from '../../helpers/git-server.js';
 import type { ApiCall } from '../shared/call-log.js';
 import { branchShaSync } from '../shared/git/refs.js';
-import { ApiFailure, startEmulatorServer } from '../shared/emulator-server.js';
+import { startEmulatorServer } from '../shared/emulator-server.js';
 import type { FaultFn } from '../shared/faults.js';
 import type { GithubContext } from './context.js';
 import { appPublicKey, authenticate, gitAuthorized, type CredentialDeps, type GithubApp, type Principal } from './credentials.js';
@@ -73,7 +73,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
         authenticate: (headers, routeAuth) => authenticate(creds, headers, routeAuth),
         gitAuth: (authorization) => gitAuthorized(creds, authorization),
         faultResponse,
-        notFound: () => (notFound() as ApiFailure).response,
+        notFound: () => notFound().response,
         commonHeaders: (principal, fault) => rateHeaders(principal?.login, fault),
       };
     },
