@@ -35,10 +35,10 @@ describe('registry with basic auth (htpasswd)', () => {
   it('says which config entry to add when there are no credentials, without waiting', async () => {
     await registry.pushImage('team/private', 'v2');
     // Credentials for another registry must not be sent here.
-    const resolver = createDigestResolver({ registries: [{ host: '127.0.0.1:1', username: CI.user, password: CI.password }], waitMs: 5000 });
+    const resolver = createDigestResolver({ registries: [{ host: '127.0.0.1:1', username: CI.user, password: CI.password }], waitMs: 30_000 });
     const started = Date.now();
     await assert.rejects(resolver.resolve(`${registry.host}/team/private:v2`), rejectsWith('registry_credentials_missing', `registry ${registry.host} requires credentials`, 'registries:'));
-    assert.ok(Date.now() - started < 2000, 'an auth fault is not waited on');
+    assert.ok(Date.now() - started < 5000, 'an auth fault is not waited on');
   });
 
   it('names the user and the config entry when the password is wrong', async () => {

@@ -59,16 +59,17 @@ describe('digest resolution against docker-registry', () => {
       return true;
     });
     const elapsed = Date.now() - started;
-    assert.ok(elapsed >= 1200 && elapsed < 4000, `gave up after ${elapsed} ms`);
+    // Generous upper bound: the machine is shared; the point is that it does not wait on and on.
+    assert.ok(elapsed >= 1200 && elapsed < 6000, `gave up after ${elapsed} ms`);
   });
 
   it('stops waiting when the job is aborted', async () => {
-    const resolver = createDigestResolver({ registries: [], waitMs: 10_000 });
+    const resolver = createDigestResolver({ registries: [], waitMs: 30_000 });
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(new Error('job cancelled')), 300);
     await assert.rejects(resolver.resolve(`${registry.host}/team/absent:aborted`, controller.signal), /job cancelled/);
-    assert.ok(Date.now() - started < 2000);
+    assert.ok(Date.now() - started < 5000);
   });
 
   it('hashes the manifest itself when the registry leaves out Docker-Content-Digest', async () => {
