@@ -40,6 +40,19 @@ describe('the three syntaxes produce one model', () => {
     assert.deepEqual(df.actions, [{ tasks: ['build', 'deploy'], on: { push: { branches: ['master', '!master-wip'] } } }]);
   });
 
+  it('normalises every condition form: `git:` and top-level, `branches` as pull_request targets, cron kept', () => {
+    const df = parseDispatchfile(read('equal/conditions.cue'));
+    assert.deepEqual(df.actions.map((a) => a.on), [
+      { tag: { names: ['v*', '!v*-rc*'] } },
+      { push: { branches: ['release/**'], paths: ['src/**', '!**/*.md'] } },
+      { pull_request: { targets: ['main'], sources: ['feature/*'], chatops: ['build'], labels: ['ok-to-build'], paths: ['Dockerfile'] } },
+      { cron: { schedule: '@daily' } },
+    ]);
+    assert.deepEqual(df.resources['src']?.params, { url: '$(context.git.url)', revision: '$(context.git.commit)' }, 'two `param` lines merge');
+    assert.deepEqual(df.tasks['image']?.steps[0]?.env, { A: '1', B: 'two' });
+    assert.equal(df.tasks['release']?.steps[0]?.command[2], 'echo releasing\n  $(context.git.tag)', 'a multi-line string loses its closing indentation');
+  });
+
   it('serialises without source positions, so JSON output is the model only', () => {
     const df = parseDispatchfile(read('equal/hello.cue'));
     assert.ok(df.locations?.['task.deploy']);
