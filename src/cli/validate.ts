@@ -58,7 +58,8 @@ function summary(path: string, syntax: string, df: Dispatchfile): string {
     ...tasks.map((name) => {
       const p = plan.get(name);
       const after = p && p.dependsOn.length > 0 ? ` (after ${p.dependsOn.join(', ')})` : '';
-      const what = p?.kind === 'image' ? 'image reference' : p?.kind === 'gitops' ? 'GitOps update' : (p?.externalReason ?? '');
+      const image = p?.task.outputs.find((o) => df.resources[o]?.type === 'image');
+      const what = p?.kind === 'image' ? `image reference (${image})` : p?.kind === 'gitops' ? 'GitOps update' : (p?.externalReason ?? '');
       return `  ${name}: ${what}${after}`;
     }),
     'resources:',
