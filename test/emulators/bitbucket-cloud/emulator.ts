@@ -1,0 +1,90 @@
+import type { GitServer } from '../../helpers/git-server.js';
+import type { ApiCall } from '../shared/call-log.js';
+import { startEmulatorServer } from '../shared/emulator-server.js';
+import type { FaultFn } from '../shared/faults.js';
+import { revParse } from '../shared/git/bare-repo.js';
+import type { CloudContext } from './context.js';
+import { authenticate, gitAuthorized, type CloudCredentials, type Principal } from './credentials.js';
+import { commentRoutes } from './routes/comments.js';
+import { mergeRoutes } from './routes/merge.js';
+import { pullRoutes } from './routes/pulls.js';
+import { repoRoutes } from './routes/repos.js';
+import { statusRoutes } from './routes/statuses.js';
+import { bitbucketError, faultResponse } from './shapes.js';
+import { createStore, type CommentRecord, type PullRecord, type StatusRecord } from './store.js';
+
+export type { CommentRecord, PullRecord, StatusRecord } from './store.js';
+
+export interface BitbucketCloudEmulatorOptions {
+  /** Access token: API `Bearer X`, git Basic `x-token-auth:X`. */
+  token: string;
+  /** App password credentials (API and git Basic `username:appPassword`). */
+  username?: string;
+  appPassword?: string;
+  displayName?: string;
+  latencyMs?: number;
+  now?: () => number;
+}
+
+export interface BitbucketCloudEmulator {
+  /** Web and git base: repo "ws/slug" clones from `${url}/ws/slug.git`. */
+  url: string;
+  /** `${url}/2.0`, for the `bitbucket` client's `baseUrl`. */
+  apiUrl: string;
+  git: GitServer;
+  calls: ApiCall[];
+  /** Calls to one route, e.g. `POST /repositories/{workspace}/{repo_slug}/pullrequests`; all without one. */
+  count(route?: string): number;
+  /** Pull requests of a repo, oldest first, with `sourceHash` read from the branch now. */
+  pulls(fullName: string): PullRecord[];
+  /** Build statuses on a commit (one per key, as Bitbucket keeps them). */
+  statuses(fullName: string, sha: string): StatusRecord[];
+  comments(fullName: string, id: number): CommentRecord[];
+  setFaults(fn: FaultFn | undefined): void;
+  setLatency(ms: number): void;
+  close(): Promise<void>;
+}
+
+/** A Bitbucket Cloud REST 2.0 API and git host on 127.0.0.1, backed by real bare repos. */
+export async function startBitbucketCloudEmulator(opts: BitbucketCloudEmulatorOptions): Promise<BitbucketCloudEmulator> {
+  const now = opts.now ?? Date.now;
+  const store = createStore();
+  const creds: CloudCredentials = { token: opts.token, username: opts.username, appPassword: opts.appPassword, displayName: opts.displayName ?? 'dispatchd bot' };
+  const server = await startEmulatorServer<Principal>(
+    '/2.0',
+    (base) => {
+      const ctx: CloudContext = { base, git: base.git, store, now };
+      return {
+        routes: [...repoRoutes(ctx), ...pullRoutes(ctx), ...mergeRoutes(ctx), ...commentRoutes(ctx), ...statusRoutes(ctx)],
+        authenticate: (headers) => authenticate(creds, headers),
+        gitAuth: (authorization) => gitAuthorized(creds, authorization),
+        faultResponse,
+        notFound: () => bitbucketError(404, 'Resource not found').response,
+      };
+    },
+    { latencyMs: opts.latencyMs },
+  );
+  return {
+    url: server.url,
+    apiUrl: server.apiUrl,
+    git: server.git,
+    calls: server.calls,
+    count: server.count,
+    setFaults: server.setFaults,
+    setLatency: server.setLatency,
+    close: server.close,
+    pulls(fullName) {
+      return store.repo(fullName).pulls;
+    },
+    statuses: (fullName, sha) => store.repo(fullName).statuses.filter((s) => s.sha === sha),
+    comments: (fullName, id) => store.repo(fullName).comments.filter((c) => c.pullRequestId === id),
+  };
+}
+
+/** Reads the live tip of each open PR's source branch (tests call it before asserting on `sourceHash`). */
+export async function refreshedPulls(emu: BitbucketCloudEmulator, fullName: string): Promise<PullRecord[]> {
+  const dir = emu.git.bareDir(fullName);
+  const list = emu.pulls(fullName);
+  for (const p of list) if (p.state === 'OPEN') p.sourceHash = (await revParse(dir, `refs/heads/${p.source}`)) ?? p.sourceHash;
+  return list;
+}

@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { HostConfig } from '../../../src/config/schema.js';
+import { PermanentError, TransientError } from '../../../src/core/errors.js';
+import { bitbucketCloudProvider } from '../../../src/scm/bitbucket-cloud/provider.js';
+import type { ScmProvider } from '../../../src/scm/contracts.js';
+import { startBitbucketCloudEmulator, type BitbucketCloudEmulator } from '../../emulators/bitbucket-cloud/emulator.js';
+import { runGit } from '../../emulators/shared/git/run-git.js';
+
+const TOKEN = 'bb-access-token';
+const PR_CREATE = 'POST /repositories/{workspace}/{repo_slug}/pullrequests';
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  return assert.fail('expected the call to fail');
+}
+
+describe('Bitbucket Cloud provider against the emulator', () => {
+  let emu: BitbucketCloudEmulator;
+  let scm: ScmProvider;
+  const host = (over: Partial<HostConfig> = {}): HostConfig => ({ kind: 'bitbucket-cloud', url: emu.url, apiUrl: emu.apiUrl, token: TOKEN, ...over });
+
+  before(async () => {
+    emu = await startBitbucketCloudEmulator({ token: TOKEN, username: 'jdoe', appPassword: 'app-pass' });
+    scm = bitbucketCloudProvider('bb', host());
+    await emu.git.createRepo('acme/app', { files: { Dispatchfile: '#!yaml\nactions: []\n', 'deploy/values.json': '{ "replicas":  2 }\n', 'deploy/app.yaml.tmpl': 'image: {{image}}\n' } });
+    await emu.git.createRepo('acme/gitops', { defaultBranch: 'trunk', files: { 'envs/staging/app.yaml': 'image: a\n', 'old.txt': 'x\n', 'keep.txt': 'k\n' } });
+  });
+  after(() => emu.close());
+
+  it('reads a file at a commit byte for byte, JSON included, and gives null for a missing file or a directory', async () => {
+    const sha = (await emu.git.revParse('acme/app', 'main')) ?? '';
+    assert.equal(await scm.readFile('acme/app', 'Dispatchfile', sha), '#!yaml\nactions: []\n');
+    // Served as application/json: must not come back re-serialised.
+    assert.equal(await scm.readFile('acme/app', 'deploy/values.json', sha), '{ "replicas":  2 }\n');
+    assert.equal(await scm.readFile('acme/app', 'nope.txt', sha), null);
+    assert.equal(await scm.readFile('acme/app', 'deploy', sha), null);
+    const later = await emu.git.commit('acme/app', 'main', { Dispatchfile: '#!yaml\nactions: [x]\n' });
+    assert.equal(await scm.readFile('acme/app', 'Dispatchfile', sha), '#!yaml\nactions: []\n');
+    assert.equal(await scm.readFile('acme/app', 'Dispatchfile', later), '#!yaml\nactions: [x]\n');
+  });
+
+  it('refuses a missing repository instead of calling the file absent', async () => {
+    const e = await rejection(scm.readFile('acme/missing', 'Dispatchfile', 'main'));
+    assert.ok(e instanceof PermanentError, String(e));
+    assert.match(e.message, /404/);
+  });
+
+  it('compares two commits from their merge base, with added, changed, removed and renamed paths', async () => {
+    const base = (await emu.git.revParse('acme/gitops', 'trunk')) ?? '';
+    const head = await emu.git.commit('acme/gitops', 'topic', { 'envs/staging/app.yaml': 'image: b\n', 'old.txt': null, 'envs/prod/app.yaml': 'image: p\n' });
+    // A later commit on the base must not show up: the diff starts at the merge base.
+    await emu.git.commit('acme/gitops', 'trunk', { 'keep.txt': 'changed\n' });
+    const paths = await scm.compare('acme/gitops', 'trunk', head);
+    assert.deepEqual([...paths].sort(), ['envs/prod/app.yaml', 'envs/staging/app.yaml', 'old.txt']);
+    assert.deepEqual(await scm.compare('acme/gitops', base, base), []);
+  });
+
+  it('follows diffstat pages', async () => {
+    await emu.git.createRepo('acme/many', { files: { 'a.txt': 'a\n' } });
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 520; i++) files[`f/${String(i).padStart(3, '0')}.txt`] = `${i}\n`;
+    const head = await emu.git.commit('acme/many', 'big', files);
+    const before = emu.count('GET /repositories/{workspace}/{repo_slug}/diffstat/{spec}');
+    const paths = await scm.compare('acme/many', 'main', head);
+    assert.equal(paths.length, 520);
+    assert.equal(emu.count('GET /repositories/{workspace}/{repo_slug}/diffstat/{spec}') - before, 2);
+  });
+
+  it('reports the main branch', async () => {
+    assert.equal(await scm.defaultBranch('acme/gitops'), 'trunk');
+    assert.equal(await scm.defaultBranch('acme/app'), 'main');
+  });
+
+  it('finds, opens, updates, comments on and merges a pull request', async () => {
+    const head = 'dispatchd/acme/app/envs/staging';
+    await emu.git.commit('acme/gitops', head, { 'envs/staging/app.yaml': 'image: c\n' });
+    assert.equal(await scm.findPullRequest('acme/gitops', head, 'trunk'), null);
+    const pr = await scm.createPullRequest('acme/gitops', { head, base: 'trunk', title: 'Deploy c', body: 'from acme/app' });
+    assert.deepEqual({ ...pr, url: undefined }, { number: pr.number, url: undefined, head, base: 'trunk', state: 'open', title: 'Deploy c', body: 'from acme/app' });
+    assert.equal(pr.url, `${emu.url}/acme/gitops/pull-requests/${pr.number}`);
+
+    const found = await scm.findPullRequest('acme/gitops', head, 'trunk');
+    assert.equal(found?.number, pr.number);
+    // Same head into another base is a different pull request.
+    assert.equal(await scm.findPullRequest('acme/gitops', head, 'main'), null);
+
+    const dup = await rejection(scm.createPullRequest('acme/gitops', { head, base: 'trunk', title: 'again', body: '' }));
+    assert.ok(dup instanceof PermanentError, String(dup));
+    assert.match(dup.message, /already exists/);
+
+    const updated = await scm.updatePullRequest('acme/gitops', pr.number, { title: 'Deploy d', body: 'newer' });
+    assert.equal(updated.title, 'Deploy d');
+    assert.equal(updated.body, 'newer');
+    await scm.comment('acme/gitops', pr.number, 'commits here were not made by dispatchd');
+    assert.deepEqual(emu.comments('acme/gitops', pr.number).map((c) => c.raw), ['commits here were not made by dispatchd']);
+
+    await scm.mergePullRequest('acme/gitops', pr.number);
+    assert.equal(emu.pulls('acme/gitops').find((p) => p.id === pr.number)?.state, 'MERGED');
+    assert.equal(await emu.git.readFile('acme/gitops', 'trunk', 'envs/staging/app.yaml'), 'image: c\n');
+    assert.equal(await scm.findPullRequest('acme/gitops', head, 'trunk'), null);
+    const again = await rejection(scm.mergePullRequest('acme/gitops', pr.number));
+    assert.ok(again instanceof PermanentError);
+  });
+
+  it('sets build statuses keyed by context, overwriting the same key, with a URL always present', async () => {
+    const sha = (await emu.git.revParse('acme/app', 'main')) ?? '';
+    await scm.setStatus('acme/app', sha, { state: 'pending', context: 'dispatchd/deploy', description: 'rendering' });
+    await scm.setStatus('acme/app', sha, { state: 'success', context: 'dispatchd/deploy', description: 'PR opened', targetUrl: 'https://example.test/pr/1' });
+    await scm.setStatus('acme/app', sha, { state: 'error', context: 'dispatchd/test', description: 'x'.repeat(400) });
+    const list = emu.statuses('acme/app', sha);
+    assert.deepEqual(list.map((s) => [s.key, s.state, s.url]), [
+      ['dispatchd/deploy', 'SUCCESSFUL', 'https://example.test/pr/1'],
+      ['dispatchd/test', 'FAILED', `${emu.url}/acme/app`],
+    ]);
+    assert.equal(list[1]?.description?.length, 255);
+  });
+
+  it('gives git a remote that clones and pushes with the token, and with an app password', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'bbc-remote-'));
+    try {
+      for (const [name, h] of [['token', host()], ['app', host({ token: undefined, username: 'jdoe', password: 'app-pass' })]] as const) {
+        const remote = await bitbucketCloudProvider('bb', h).gitRemote('acme/app');
+        assert.equal(remote.url, `${emu.url}/acme/app.git`);
+        assert.doesNotMatch(remote.url, /@/);
+        const header = `Authorization: ${remote.headers.Authorization ?? ''}`;
+        const dir = join(work, name);
+        await runGit(['-c', `http.extraHeader=${header}`, 'clone', '--quiet', remote.url, dir]);
+        assert.match(await readFile(join(dir, 'Dispatchfile'), 'utf8'), /#!yaml/);
+        await writeFile(join(dir, `${name}.txt`), 'pushed\n');
+        await runGit(['add', '.'], { cwd: dir });
+        await runGit(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '-m', 'push'], { cwd: dir });
+        await runGit(['-c', `http.extraHeader=${header}`, 'push', '--quiet', 'origin', 'HEAD:refs/heads/pushed-' + name], { cwd: dir });
+        assert.equal(await emu.git.readFile('acme/app', `pushed-${name}`, `${name}.txt`), 'pushed\n');
+      }
+      const bad = await runGit(['-c', 'http.extraHeader=Authorization: Basic eC10b2tlbi1hdXRoOndyb25n', 'clone', '--quiet', `${emu.url}/acme/app.git`, join(work, 'bad')], { allowFail: true });
+      assert.notEqual(bad.code, 0);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+
+  it('works with app-password (Basic) credentials on the API', async () => {
+    const app = bitbucketCloudProvider('bb', host({ token: undefined, username: 'jdoe', password: 'app-pass' }));
+    assert.equal(await app.defaultBranch('acme/app'), 'main');
+  });
+
+  it('maps a bad token to a permanent error that says to replace it', async () => {
+    const bad = bitbucketCloudProvider('bb', host({ token: 'wrong' }));
+    const e = await rejection(bad.defaultBranch('acme/app'));
+    assert.ok(e instanceof PermanentError, String(e));
+    assert.match(e.message, /HTTP 401.*replace it in the config/);
+  });
+
+  it('maps 5xx and 429 to passing errors, honouring Retry-After', async () => {
+    emu.setFaults((c) => (c.route === PR_CREATE ? { status: 429, retryAfterSec: 7 } : c.route.includes('/src/') ? { status: 503 } : undefined));
+    try {
+      const limited = await rejection(scm.createPullRequest('acme/gitops', { head: 'topic', base: 'trunk', title: 't', body: '' }));
+      assert.ok(limited instanceof TransientError, String(limited));
+      assert.equal(limited.retryAfterMs, 7000);
+      const down = await rejection(scm.readFile('acme/app', 'Dispatchfile', 'main'));
+      assert.ok(down instanceof TransientError, String(down));
+      assert.match(down.message, /503/);
+    } finally {
+      emu.setFaults(undefined);
+    }
+  });
+
+  it('treats an unreachable API as passing and refuses hosts without credentials', async () => {
+    const gone = bitbucketCloudProvider('bb', host({ apiUrl: 'http://127.0.0.1:9/2.0' }));
+    assert.ok((await rejection(gone.defaultBranch('acme/app'))) instanceof TransientError);
+    assert.throws(() => bitbucketCloudProvider('bb', host({ token: undefined })), (e: unknown) => e instanceof PermanentError && /app password/.test(e.message));
+  });
+
+  it('links commits on the web', () => {
+    assert.equal(scm.commitUrl('acme/app', 'abc123'), `${emu.url}/acme/app/commits/abc123`);
+  });
+});
