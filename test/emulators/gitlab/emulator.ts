@@ -1,0 +1,87 @@
+import type { GitServer } from '../../helpers/git-server.js';
+import type { ApiCall } from '../shared/call-log.js';
+import { startEmulatorServer } from '../shared/emulator-server.js';
+import { branchShaSync } from '../shared/git/refs.js';
+import type { FaultFn } from '../shared/faults.js';
+import type { GitlabContext } from './context.js';
+import { authenticate, gitAuthorized, type CredentialDeps, type Principal } from './credentials.js';
+import { createRateLimit, faultResponse } from './rate-limit.js';
+import { mergeRoutes } from './routes/merge.js';
+import { mergeRequestRoutes } from './routes/merge-requests.js';
+import { noteRoutes } from './routes/notes.js';
+import { projectRoutes } from './routes/projects.js';
+import { statusRoutes } from './routes/statuses.js';
+import { notFound } from './shapes.js';
+import { createStore, type MergeRequestRecord, type NoteRecord, type StatusRecord } from './store.js';
+
+export type { MergeRequestRecord, NoteRecord, StatusRecord } from './store.js';
+
+export interface GitlabEmulatorOptions {
+  /** The access token the API (`PRIVATE-TOKEN` / `Bearer`) and git (Basic `oauth2:X`) accept. */
+  token: string;
+  latencyMs?: number;
+  /** User the token belongs to; MRs, notes and statuses show it as author. */
+  username?: string;
+  now?: () => number;
+}
+
+export interface GitlabEmulator {
+  /** Web and git base: project "g/sub/p" clones from `${url}/g/sub/p.git`. */
+  url: string;
+  /** `${url}/api/v4`. */
+  apiUrl: string;
+  git: GitServer;
+  calls: ApiCall[];
+  /** Calls to one route, e.g. `POST /projects/{id}/merge_requests`; all API calls without one. */
+  count(route?: string): number;
+  /** Merge requests of a project, oldest first, with `sha` read from the source branch now. */
+  mergeRequests(fullName: string): MergeRequestRecord[];
+  /** Commit statuses set on a commit, oldest first. */
+  statuses(fullName: string, sha: string): StatusRecord[];
+  /** Notes on a merge request, oldest first. */
+  notes(fullName: string, iid: number): NoteRecord[];
+  setFaults(fn: FaultFn | undefined): void;
+  setLatency(ms: number): void;
+  close(): Promise<void>;
+}
+
+/** A GitLab REST API v4 and git host on 127.0.0.1, backed by real bare repositories. */
+export async function startGitlabEmulator(opts: GitlabEmulatorOptions): Promise<GitlabEmulator> {
+  const now = opts.now ?? Date.now;
+  const store = createStore();
+  const creds: CredentialDeps = { token: opts.token, username: opts.username ?? 'dispatchd-bot' };
+  const rateHeaders = createRateLimit(now);
+  const server = await startEmulatorServer<Principal>(
+    '/api/v4',
+    (base) => {
+      const ctx: GitlabContext = { base, git: base.git, store, now };
+      return {
+        routes: [...projectRoutes(ctx), ...mergeRequestRoutes(ctx), ...mergeRoutes(ctx), ...noteRoutes(ctx), ...statusRoutes(ctx)],
+        authenticate: (headers) => authenticate(creds, headers),
+        gitAuth: (authorization) => gitAuthorized(creds, authorization),
+        faultResponse,
+        notFound: () => notFound().response,
+        commonHeaders: (_principal, fault) => rateHeaders(fault),
+      };
+    },
+    { latencyMs: opts.latencyMs },
+  );
+  return {
+    url: server.url,
+    apiUrl: server.apiUrl,
+    git: server.git,
+    calls: server.calls,
+    count: server.count,
+    setFaults: server.setFaults,
+    setLatency: server.setLatency,
+    close: server.close,
+    mergeRequests(fullName) {
+      const dir = server.git.bareDir(fullName);
+      const list = store.project(fullName).mergeRequests;
+      for (const m of list) if (m.state === 'opened') m.sha = branchShaSync(dir, m.sourceBranch) ?? m.sha;
+      return list;
+    },
+    statuses: (fullName, sha) => store.project(fullName).statuses.filter((s) => s.sha === sha),
+    notes: (fullName, iid) => store.project(fullName).notes.filter((n) => n.mergeRequestIid === iid),
+  };
+}
