@@ -97,18 +97,18 @@ describe('GitLab emulator: REST API v4 through @gitbeaker/rest', () => {
     await emu.git.commit(C, 'cmp-head', { 'a.txt': 'a2\n', 'b.txt': null, 'c.txt': 'c\n', 'old/name.txt': null, 'new/name.txt': 'same content here\nline two\nline three\n' }, 'change');
     await emu.git.commit(C, 'main', { 'base-only.txt': 'moved on\n' }, 'base moves on');
     const cmp = await gl.Repositories.compare(C, 'main', 'cmp-head');
-    const byPath = new Map(cmp.diffs.map((d) => [d.new_path, d]));
+    const byPath = new Map((cmp.diffs ?? []).map((d) => [d.new_path, d]));
     assert.deepEqual([...byPath.keys()].sort(), ['a.txt', 'b.txt', 'c.txt', 'new/name.txt']);
     assert.equal(byPath.get('c.txt')?.new_file, true);
     assert.equal(byPath.get('b.txt')?.deleted_file, true);
     assert.equal(byPath.get('new/name.txt')?.renamed_file, true);
     assert.equal(byPath.get('new/name.txt')?.old_path, 'old/name.txt');
     assert.match(String(byPath.get('a.txt')?.diff), /^@@ .*\n-a\n\+a2\n/);
-    assert.equal(cmp.commits.length, 1);
-    assert.equal(cmp.commits[0]?.title, 'change');
+    assert.equal(cmp.commits?.length, 1);
+    assert.equal(cmp.commits?.[0]?.title, 'change');
     // straight=true diffs the two commits directly, so base's newer file shows up as deleted.
     const straight = await gl.Repositories.compare(C, 'main', 'cmp-head', { straight: true });
-    assert.ok(straight.diffs.some((d) => d.old_path === 'base-only.txt' && d.deleted_file));
+    assert.ok((straight.diffs ?? []).some((d) => d.old_path === 'base-only.txt' && d.deleted_file));
     const unknown = await failure(gl.Repositories.compare(C, base, 'no-such-ref'));
     assert.equal(unknown.status, 404);
   });
