@@ -12,6 +12,8 @@ export interface GitlabContext {
   git: GitServer;
   store: GitlabStore;
   now: () => number;
+  /** How long after a new head commit GitLab reports `detailed_merge_status: checking`. */
+  mergeCheckMs: number;
 }
 
 export type GitlabRequest = ApiRequest<Principal>;

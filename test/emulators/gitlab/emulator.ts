@@ -23,6 +23,11 @@ export interface GitlabEmulatorOptions {
   /** User the token belongs to; MRs, notes and statuses show it as author. */
   username?: string;
   now?: () => number;
+  /**
+   * For this long after an MR's head commit changes, `detailed_merge_status` is `checking` and
+   * merging answers 405, as on GitLab right after a push. Default 0 (checked at once).
+   */
+  mergeCheckMs?: number;
 }
 
 export interface GitlabEmulator {
@@ -54,7 +59,7 @@ export async function startGitlabEmulator(opts: GitlabEmulatorOptions): Promise<
   const server = await startEmulatorServer<Principal>(
     '/api/v4',
     (base) => {
-      const ctx: GitlabContext = { base, git: base.git, store, now };
+      const ctx: GitlabContext = { base, git: base.git, store, now, mergeCheckMs: opts.mergeCheckMs ?? 0 };
       return {
         routes: [...projectRoutes(ctx), ...mergeRequestRoutes(ctx), ...mergeRoutes(ctx), ...noteRoutes(ctx), ...statusRoutes(ctx)],
         authenticate: (headers) => authenticate(creds, headers),

@@ -5,18 +5,24 @@ import { mergeRequestJson, notFound } from './shapes.js';
 import type { MergeRequestRecord } from './store.js';
 
 /** Refreshes an open MR's head commit from its source branch, as GitLab does after every push. */
-export async function refreshMergeRequest(p: ProjectHandle, mr: MergeRequestRecord): Promise<void> {
+export async function refreshMergeRequest(ctx: GitlabContext, p: ProjectHandle, mr: MergeRequestRecord): Promise<void> {
   if (mr.state !== 'opened') return;
-  mr.sha = (await branchSha(p.dir, mr.sourceBranch)) ?? mr.sha;
+  const sha = (await branchSha(p.dir, mr.sourceBranch)) ?? mr.sha;
+  if (sha !== mr.sha) {
+    mr.sha = sha;
+    mr.shaSeenAt = ctx.now();
+  }
 }
 
 /**
  * GitLab's `detailed_merge_status`, reduced to what a bare repository can tell: not open, draft,
  * a branch gone, a conflict, or mergeable. (The emulator runs no pipelines and needs no approvals.)
  */
-export async function detailedMergeStatus(p: ProjectHandle, mr: MergeRequestRecord): Promise<string> {
+export async function detailedMergeStatus(ctx: GitlabContext, p: ProjectHandle, mr: MergeRequestRecord): Promise<string> {
   if (mr.state !== 'opened') return 'not_open';
   if (mr.draft) return 'draft_status';
+  // GitLab checks mergeability in the background after every push to the source branch.
+  if (ctx.now() - mr.shaSeenAt < ctx.mergeCheckMs) return 'checking';
   const target = await branchSha(p.dir, mr.targetBranch);
   const source = await branchSha(p.dir, mr.sourceBranch);
   if (target === null || source === null) return 'broken_status';
@@ -32,8 +38,8 @@ export async function detailedMergeStatus(p: ProjectHandle, mr: MergeRequestReco
 }
 
 export async function renderMergeRequest(ctx: GitlabContext, p: ProjectHandle, mr: MergeRequestRecord): Promise<Record<string, unknown>> {
-  await refreshMergeRequest(p, mr);
-  const detailed = await detailedMergeStatus(p, mr);
+  await refreshMergeRequest(ctx, p, mr);
+  const detailed = await detailedMergeStatus(ctx, p, mr);
   return mergeRequestJson({ urls: ctx.base, fullName: p.fullName, projectId: p.state.id, detailedMergeStatus: detailed }, mr);
 }
 

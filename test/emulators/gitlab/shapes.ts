@@ -66,7 +66,7 @@ export interface MergeRequestView {
 }
 
 export function mergeRequestJson(v: MergeRequestView, mr: MergeRequestRecord): Record<string, unknown> {
-  const legacy = v.detailedMergeStatus === 'mergeable' ? 'can_be_merged' : v.detailedMergeStatus === 'conflict' ? 'cannot_be_merged' : 'checking';
+  const legacy = v.detailedMergeStatus === 'conflict' ? 'cannot_be_merged' : v.detailedMergeStatus === 'checking' ? 'checking' : 'can_be_merged';
   return {
     id: mr.id,
     iid: mr.iid,

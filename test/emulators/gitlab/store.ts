@@ -11,6 +11,8 @@ export interface MergeRequestRecord {
   targetBranch: string;
   /** Last known head commit, kept for when the source branch is deleted. */
   sha: string;
+  /** When `sha` was first seen (ms); mergeability is "checking" for a while after. */
+  shaSeenAt: number;
   draft: boolean;
   author: string;
   createdAt: string;

@@ -115,6 +115,25 @@ describe('GitLab ScmProvider against the GitLab emulator', () => {
     assert.match(e.message, /Branch cannot be merged.*conflicts with the target/);
   });
 
+  it('retries a merge while GitLab is still checking mergeability, then merges', async () => {
+    const slow = await startGitlabEmulator({ token: TOKEN, mergeCheckMs: 400 });
+    try {
+      await slow.git.createRepo('g/s/p');
+      await slow.git.commit('g/s/p', 'dispatchd/x', { 'x.yaml': 'x: 1\n' });
+      const provider = gitlabProvider('slow', HostConfig.parse({ kind: 'gitlab', url: slow.url, token: TOKEN }));
+      const pr = await provider.createPullRequest('g/s/p', { head: 'dispatchd/x', base: 'main', title: 'x', body: '' });
+      const e = await rejection(provider.mergePullRequest('g/s/p', pr.number));
+      assert.ok(e instanceof TransientError);
+      assert.match(e.message, /still checking mergeability \(checking\)/);
+      assert.ok((e.retryAfterMs ?? 0) > 0);
+      await new Promise((r) => setTimeout(r, 450));
+      await provider.mergePullRequest('g/s/p', pr.number);
+      assert.equal(await slow.git.readFile('g/s/p', 'main', 'x.yaml'), 'x: 1\n');
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('sets commit statuses, mapping failure and error to failed; the same state twice is not an error', async () => {
     const sha = (await emu.git.revParse(GITOPS, 'production')) ?? '';
     await scm.setStatus(GITOPS, sha, { state: 'pending', context: 'dispatchd/deploy', description: 'queued', targetUrl: 'http://127.0.0.1/jobs/1' });

@@ -65,6 +65,7 @@ export function mergeRequestRoutes(ctx: GitlabContext): GitlabRoute[] {
           sourceBranch: source,
           targetBranch: target,
           sha,
+          shaSeenAt: ctx.now(),
           draft: /^(\[draft\]|\(draft\)|draft:|draft\s-\s)/i.test(title),
           author: req.principal.username,
           createdAt: now,
@@ -88,7 +89,7 @@ export function mergeRequestRoutes(ctx: GitlabContext): GitlabRoute[] {
         if (!known.some((k) => b[k] !== undefined)) throw paramError(`${known.join(', ')} are missing, at least one parameter must be provided`);
         if (b.state_event !== undefined && b.state_event !== 'close' && b.state_event !== 'reopen') throw paramError('state_event does not have a valid value');
         if (b.title !== undefined && (typeof b.title !== 'string' || b.title === '')) throw gitlabError(400, { title: ["can't be blank"] });
-        await refreshMergeRequest(p, mr);
+        await refreshMergeRequest(ctx, p, mr);
         const target = typeof b.target_branch === 'string' ? b.target_branch : mr.targetBranch;
         if (target !== mr.targetBranch) await checkBranches(p, mr.sourceBranch, target);
         const reopening = b.state_event === 'reopen' && mr.state === 'closed';

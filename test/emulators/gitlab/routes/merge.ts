@@ -7,7 +7,7 @@ import { gitlabError } from '../shapes.js';
 
 /**
  * `PUT /projects/:id/merge_requests/:iid/merge` with GitLab's refusals: 405 when the MR is not
- * open or is a draft, 422 "Branch cannot be merged" on a conflict, 409 when `sha` is not the
+ * open, is a draft or is still being checked, 422 "Branch cannot be merged" on a conflict, 409 when `sha` is not the
  * head. With no pipelines here, `merge_when_pipeline_succeeds`/`auto_merge` merge at once, as
  * GitLab does for a project without a pipeline.
  */
@@ -20,9 +20,9 @@ export function mergeRoutes(ctx: GitlabContext): GitlabRoute[] {
         const p = await requireProject(ctx, req);
         const mr = findMergeRequest(p, req.params.merge_request_iid);
         const b = params(req);
-        await refreshMergeRequest(p, mr);
-        const status = await detailedMergeStatus(p, mr);
-        if (status === 'not_open' || status === 'draft_status') throw gitlabError(405, '405 Method Not Allowed');
+        await refreshMergeRequest(ctx, p, mr);
+        const status = await detailedMergeStatus(ctx, p, mr);
+        if (status === 'not_open' || status === 'draft_status' || status === 'checking') throw gitlabError(405, '405 Method Not Allowed');
         if (status !== 'mergeable') throw gitlabError(422, 'Branch cannot be merged');
         if (typeof b.sha === 'string' && b.sha !== mr.sha) throw gitlabError(409, `SHA does not match HEAD of source branch: ${mr.sha}`);
         const message = typeof b.merge_commit_message === 'string' && b.merge_commit_message !== ''
