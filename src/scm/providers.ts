@@ -2,6 +2,7 @@ import type { DispatchdConfig } from '../config/schema.js';
 import { PermanentError } from '../core/errors.js';
 import type { Mirrors } from '../git/mirrors.js';
 import { bitbucketCloudProvider } from './bitbucket-cloud/provider.js';
+import { bitbucketServerProvider } from './bitbucket-server/provider.js';
 import type { ScmProvider } from './contracts.js';
 import { githubProvider } from './github/provider.js';
 import { gitlabProvider } from './gitlab/provider.js';
@@ -21,6 +22,7 @@ export function createProviders(config: DispatchdConfig, mirrors: Mirrors) {
         case 'github': p = githubProvider(hostName, host); break;
         case 'git': p = gitProvider(host, mirrors); break;
         case 'bitbucket-cloud': p = bitbucketCloudProvider(hostName, host); break;
+        case 'bitbucket-server': p = bitbucketServerProvider(hostName, host); break;
         case 'gitlab': p = gitlabProvider(hostName, host); break;
         default: throw new PermanentError('kind_unsupported', `host kind ${host.kind} has no provider in this build yet`);
       }

@@ -1,0 +1,134 @@
+import type { HostConfig } from '../../config/schema.js';
+import { PermanentError } from '../../core/errors.js';
+import type { CommitState, ScmProvider } from '../contracts.js';
+import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
+import { bitbucketServerApi, ServerHttpError, type BuildState, type ServerApi, type ServerPull } from './api.js';
+import { bitbucketServerAuthorization } from './credentials.js';
+import { branchRef, splitRepo, toPullRequest } from './pull-request.js';
+
+const STATES: Record<CommitState, BuildState> = { pending: 'INPROGRESS', success: 'SUCCESSFUL', failure: 'FAILED', error: 'FAILED' };
+
+function failureOf(err: unknown): HttpFailure {
+  if (err instanceof ServerHttpError) return { status: err.status, headers: err.headers, message: err.message };
+  return { message: err instanceof Error ? err.message : String(err) };
+}
+
+const isOutOfDate = (err: unknown): boolean => err instanceof ServerHttpError && err.status === 409 && /OutOfDate/.test(err.exception());
+
+/**
+ * Bitbucket Server / Data Center through its REST 1.0 API (`${url}/rest/api/1.0`, or `apiUrl`).
+ * `repo` is `PROJECTKEY/slug`, personal repositories `~user/slug`.
+ */
+export function bitbucketServerProvider(hostName: string, host: HostConfig): ScmProvider {
+  const authorization = bitbucketServerAuthorization(hostName, host);
+  const apiUrl = host.apiUrl ?? `${host.url}/rest/api/1.0`;
+  // The build-status API sits beside the core one under /rest.
+  const buildStatusUrl = `${apiUrl.replace(/\/api\/(1\.0|latest)$/, '')}/build-status/1.0`;
+  const api: ServerApi = bitbucketServerApi({ apiUrl, buildStatusUrl, authorization });
+
+  const parts = (repo: string): { key: string; slug: string } => {
+    const p = splitRepo(repo);
+    if (p === null) throw new PermanentError('bad_repo', `"${repo}" is not a Bitbucket Server repository name like "PROJECT/slug" or "~user/slug"`);
+    return p;
+  };
+  const web = (repo: string): string => {
+    const { key, slug } = parts(repo);
+    return key.startsWith('~') ? `${host.url}/users/${key.slice(1).toLowerCase()}/repos/${slug}` : `${host.url}/projects/${key}/repos/${slug}`;
+  };
+
+  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classifyHttpFailure(`${hostName}: ${what}`, failureOf(err));
+    }
+  }
+
+  /** Reads the PR's version, applies `change`, and once more if someone else bumped it between. */
+  async function withVersion<T>(what: string, repo: string, number: number, change: (pr: ServerPull) => Promise<T>): Promise<T> {
+    const { key, slug } = parts(repo);
+    return call(what, async () => {
+      try {
+        return await change(await api.getPullRequest(key, slug, number));
+      } catch (err) {
+        if (!isOutOfDate(err)) throw err;
+        return change(await api.getPullRequest(key, slug, number));
+      }
+    });
+  }
+
+  return {
+    kind: 'bitbucket-server',
+    async readFile(repo, path, ref) {
+      const { key, slug } = parts(repo);
+      try {
+        return await api.rawFile(key, slug, path, ref);
+      } catch (err) {
+        // A missing path is "no file"; a missing repository or commit is a real fault.
+        if (err instanceof ServerHttpError && err.status === 404 && /NoSuchPath/.test(err.exception())) return null;
+        throw classifyHttpFailure(`${hostName}: read ${repo}/${path}@${ref}`, failureOf(err));
+      }
+    },
+    async compare(repo, base, head) {
+      const { key, slug } = parts(repo);
+      const changes = await call(`compare ${repo} ${base}...${head}`, () => api.compareChanges(key, slug, head, base));
+      return changes.map((c) => c.path.toString);
+    },
+    async defaultBranch(repo) {
+      const { key, slug } = parts(repo);
+      const ref = await call(`get default branch of ${repo}`, () => api.defaultBranch(key, slug));
+      if (ref === null) throw new PermanentError('scm_empty_repo', `${hostName}: ${repo} has no default branch yet: push a first commit to it`);
+      return ref.displayId;
+    },
+    async findPullRequest(repo, head, base) {
+      const { key, slug } = parts(repo);
+      const list = await call(`find pull request ${head} → ${base}`, () => api.pullRequests(key, slug, { at: branchRef(head), direction: 'OUTGOING', state: 'OPEN' }));
+      const own = list.find((p) => p.state === 'OPEN' && p.fromRef.id === branchRef(head) && p.toRef.id === branchRef(base));
+      return own ? toPullRequest(own, `${web(repo)}/pull-requests/${own.id}`) : null;
+    },
+    async createPullRequest(repo, input) {
+      const { key, slug } = parts(repo);
+      const what = `open pull request ${input.head} → ${input.base}`;
+      try {
+        const pr = await api.createPullRequest(key, slug, { title: input.title, description: input.body, from: branchRef(input.head), to: branchRef(input.base) });
+        return toPullRequest(pr, `${web(repo)}/pull-requests/${pr.id}`);
+      } catch (err) {
+        // A racing worker opened it first: the caller finds and updates it on "already exists".
+        if (err instanceof ServerHttpError && err.status === 409 && /DuplicatePullRequest/.test(err.exception())) {
+          const existing = err.errors.find((e) => e.existingPullRequest)?.existingPullRequest;
+          throw new PermanentError('scm_pr_exists', `${hostName}: ${what}: a pull request already exists${existing ? ` (#${existing.id})` : ''}: ${err.message}`);
+        }
+        throw classifyHttpFailure(`${hostName}: ${what}`, failureOf(err));
+      }
+    },
+    async updatePullRequest(repo, number, input) {
+      const { key, slug } = parts(repo);
+      const pr = await withVersion(`update pull request #${number}`, repo, number, (cur) =>
+        api.updatePullRequest(key, slug, number, { version: cur.version, title: input.title, description: input.body, reviewers: cur.reviewers }),
+      );
+      return toPullRequest(pr, `${web(repo)}/pull-requests/${pr.id}`);
+    },
+    async mergePullRequest(repo, number) {
+      const { key, slug } = parts(repo);
+      await withVersion(`merge pull request #${number}`, repo, number, (cur) => api.mergePullRequest(key, slug, number, cur.version));
+    },
+    async comment(repo, number, body) {
+      const { key, slug } = parts(repo);
+      await call(`comment on #${number}`, () => api.addComment(key, slug, number, body));
+    },
+    async setStatus(repo, sha, s) {
+      parts(repo);
+      await call(`set status ${s.context} on ${sha.slice(0, 7)}`, () =>
+        api.setBuildStatus(sha, { state: STATES[s.state], key: s.context, name: s.context, url: s.targetUrl ?? web(repo), description: s.description.slice(0, 255) }),
+      );
+    },
+    async gitRemote(repo) {
+      const { key, slug } = parts(repo);
+      // Bitbucket shows clone URLs with the project key in lower case; git accepts either.
+      return { url: `${host.url}/scm/${key.toLowerCase()}/${slug}.git`, headers: { Authorization: authorization } };
+    },
+    commitUrl(repo, sha) {
+      return `${web(repo)}/commits/${sha}`;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import type { GitServer } from '../../helpers/git-server.js';
+import type { ApiCall } from '../shared/call-log.js';
+import { startEmulatorServer } from '../shared/emulator-server.js';
+import type { FaultFn } from '../shared/faults.js';
+import type { ServerContext } from './context.js';
+import { authenticate, gitAuthorized, type Principal, type ServerCredentials } from './credentials.js';
+import { buildStatusRoutes } from './routes/build-status.js';
+import { commentRoutes } from './routes/comments.js';
+import { mergeRoutes } from './routes/merge.js';
+import { pullRoutes } from './routes/pulls.js';
+import { repoRoutes } from './routes/repos.js';
+import { scmNamedGit } from './scm-git.js';
+import { faultResponse, serverError } from './shapes.js';
+import { createStore, type CommentRecord, type PullRecord, type StatusRecord } from './store.js';
+
+export type { CommentRecord, PullRecord, StatusRecord } from './store.js';
+export { scmPath } from './scm-git.js';
+
+export interface BitbucketServerEmulatorOptions {
+  /** HTTP access token (`Bearer X` to the API and to git). */
+  token: string;
+  /** A user's name and password (Basic), accepted as well. */
+  username?: string;
+  password?: string;
+  /** The user the token acts as. */
+  user?: string;
+  latencyMs?: number;
+  now?: () => number;
+}
+
+export interface BitbucketServerEmulator {
+  /** Web and git base: repo "PROJ/app" clones from `${url}/scm/proj/app.git`. */
+  url: string;
+  /** `${url}/rest/api/1.0`. */
+  apiUrl: string;
+  /** Named `PROJECT/slug` (or `~user/slug`): `git.createRepo('PROJ/app')`. */
+  git: GitServer;
+  calls: ApiCall[];
+  /** Calls to one route, e.g. `POST /rest/api/1.0/projects/{projectKey}/repos/{repositorySlug}/pull-requests`. */
+  count(route?: string): number;
+  pulls(fullName: string): PullRecord[];
+  /** Build statuses on a commit (one per key); Bitbucket keys them by commit alone. */
+  statuses(fullName: string, sha: string): StatusRecord[];
+  comments(fullName: string, id: number): CommentRecord[];
+  setFaults(fn: FaultFn | undefined): void;
+  setLatency(ms: number): void;
+  close(): Promise<void>;
+}
+
+/** A Bitbucket Server / Data Center REST 1.0 API and git host on 127.0.0.1, backed by real bare repos. */
+export async function startBitbucketServerEmulator(opts: BitbucketServerEmulatorOptions): Promise<BitbucketServerEmulator> {
+  const now = opts.now ?? Date.now;
+  const store = createStore();
+  const creds: ServerCredentials = { token: opts.token, username: opts.username, password: opts.password, user: opts.user ?? 'dispatchd' };
+  let git: GitServer | undefined;
+  // Served from the root: the core API and the build-status API are siblings under /rest.
+  const server = await startEmulatorServer<Principal>(
+    '',
+    (base) => {
+      git = scmNamedGit(base.git);
+      const ctx: ServerContext = { base, git, store, now };
+      return {
+        routes: [...repoRoutes(ctx), ...pullRoutes(ctx), ...mergeRoutes(ctx), ...commentRoutes(ctx), ...buildStatusRoutes(ctx)],
+        authenticate: (headers) => authenticate(creds, headers),
+        gitAuth: (authorization) => gitAuthorized(creds, authorization),
+        faultResponse,
+        notFound: () => serverError(404, 'The requested resource does not exist', null).response,
+      };
+    },
+    { latencyMs: opts.latencyMs },
+  );
+  const named = git ?? scmNamedGit(server.git);
+  return {
+    url: server.url,
+    apiUrl: `${server.url}/rest/api/1.0`,
+    git: named,
+    calls: server.calls,
+    count: server.count,
+    setFaults: server.setFaults,
+    setLatency: server.setLatency,
+    close: server.close,
+    pulls: (fullName) => store.repo(fullName).pulls,
+    // The repository is not part of a build status; the name is kept for the shared emulator surface.
+    statuses: (_fullName, sha) => store.statuses.filter((s) => s.sha === sha),
+    comments: (fullName, id) => store.repo(fullName).comments.filter((c) => c.pullRequestId === id),
+  };
+}

@@ -1,0 +1,23 @@
+import { ApiFailure, type ApiResponse } from '../shared/emulator-server.js';
+import type { Fault } from '../shared/faults.js';
+
+/** Bitbucket Server's error body: `{errors: [{context, message, exceptionName, …}]}`. */
+export function serverError(status: number, message: string, exceptionName: string | null = null, extra: Record<string, unknown> = {}): ApiFailure {
+  return new ApiFailure({ status, body: { errors: [{ context: null, message, exceptionName, ...extra }] } });
+}
+
+export function faultResponse(fault: Fault): ApiResponse {
+  const headers: Record<string, string> = {};
+  if (fault.retryAfterSec !== undefined) headers['retry-after'] = String(fault.retryAfterSec);
+  const message = fault.status === 429 ? 'You have exceeded the rate limit for REST requests; try again later.' : 'An internal error occurred.';
+  return { status: fault.status, headers, body: { errors: [{ context: null, message, exceptionName: null }] } };
+}
+
+/** Bitbucket Server's page: `{size, limit, start, isLastPage, nextPageStart?, values}`. */
+export function paged<T>(items: T[], query: URLSearchParams, defaultLimit = 25, maxLimit = 1000): Record<string, unknown> {
+  const start = Math.max(0, Number(query.get('start') ?? 0) || 0);
+  const limit = Math.min(maxLimit, Math.max(1, Number(query.get('limit') ?? defaultLimit) || defaultLimit));
+  const values = items.slice(start, start + limit);
+  const isLastPage = start + limit >= items.length;
+  return { size: values.length, limit, start, isLastPage, ...(isLastPage ? {} : { nextPageStart: start + limit }), values };
+}
