@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { DispatchError } from '../core/errors.js';
+import { REDIS_INSTALL_HINT } from '../redis/embedded.js';
+import { runService, type Mode } from './run-service.js';
+import { runRender } from './render.js';
+import { runValidate } from './validate.js';
+
+const program = new Command('dispatchd').description('Turns SCM push webhooks into GitOps pull requests').showHelpAfterError();
+
+function fail(err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`dispatchd: ${message}\n`);
+  if (err instanceof DispatchError && err.code === 'redis_missing') process.stderr.write(`${REDIS_INSTALL_HINT}\n`);
+  process.exit(1);
+}
+
+async function serve(mode: Mode): Promise<void> {
+  const running = await runService(mode, process.env, (line) => process.stdout.write(`${line}\n`)).catch(fail);
+  if (mode === 'demo') {
+    await running.stop();
+    process.exit(0);
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`dispatchd: ${signal}: finishing in-flight work, then exiting\n`);
+    running.stop().then(() => process.exit(0), fail);
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+program.command('start').description('receiver and workers in one process (the offline demo when DISPATCHD_CONFIG is unset)').action(() => serve('start'));
+program.command('serve').description('the webhook receiver only').action(() => serve('serve'));
+program.command('worker').description('the job workers only (serves /healthz and /readyz on PORT)').action(() => serve('worker'));
+program.command('demo').description('run the offline demo once and exit 0 when the GitOps change is there').action(() => serve('demo'));
+
+program
+  .command('validate')
+  .description('check a Dispatchfile; exit 1 with file:line:col per problem')
+  .argument('<file>')
+  .option('--json', 'print the normalised model')
+  .action(async (file: string, opts: { json?: boolean }) => {
+    const r = await runValidate(file, { json: Boolean(opts.json) });
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    process.exit(r.exitCode);
+  });
+
+program
+  .command('render')
+  .description('show what update-gitops-repo flags would write in a GitOps checkout; changes nothing')
+  .allowUnknownOption()
+  .helpOption(false)
+  .argument('[args...]')
+  .action(async (args: string[]) => {
+    const r = await runRender(args);
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    process.exit(r.exitCode);
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,76 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Env } from '../config/load.js';
+import type { DispatchdConfig } from '../config/schema.js';
+import { createApp } from '../http/app.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { connectDemo, demoPush, headBranch, prepareDemo, type DemoLayout } from '../demo/demo.js';
+import { dataDirOf, loadConfig, redisFor } from '../runtime/boot.js';
+import { openProducer } from '../runtime/connections.js';
+import { buildReceiver } from '../runtime/receiver.js';
+import { readSettings } from '../runtime/settings.js';
+import { startWorkers } from '../runtime/workers.js';
+import { createServer } from 'node:http';
+
+export type Mode = 'start' | 'serve' | 'worker' | 'demo';
+
+export interface Running {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const listen = (server: Server, port: number, host: string) =>
+  new Promise<string>((res, rej) => {
+    server.once('error', rej);
+    server.listen(port, host, () => {
+      const a = server.address() as AddressInfo;
+      res(`http://${a.address === '0.0.0.0' || a.address === '::' ? '127.0.0.1' : a.address}:${a.port}`);
+    });
+  });
+
+/**
+ * Runs dispatchd in one of its modes. `start` = receiver + workers; with no config it runs the
+ * offline demo once and keeps serving. `demo` does the same on a free port and returns.
+ */
+export async function runService(mode: Mode, env: Env, out: (line: string) => void, log: Logger = createLogger()): Promise<Running> {
+  const settings = readSettings(env);
+  const fileConfig = await loadConfig(settings, env);
+  const dataDir = dataDirOf(settings, fileConfig);
+  let demo: DemoLayout | undefined;
+  let config: DispatchdConfig;
+  if (fileConfig) config = fileConfig;
+  else {
+    if (mode === 'serve' || mode === 'worker') throw new Error(`dispatchd ${mode} needs DISPATCHD_CONFIG (the offline demo runs with "start" or "demo")`);
+    demo = await prepareDemo(dataDir);
+    config = demo.config;
+    out(`No DISPATCHD_CONFIG: running the offline demo in ${demo.dir}`);
+  }
+  const redis = await redisFor(settings, dataDir);
+  if (redis.embedded) out(`Embedded redis-server on ${redis.url} (data in ${dataDir}/redis)`);
+  const producer = openProducer(redis.url);
+  await producer.ready();
+  const server = mode === 'worker' ? createServer(createApp({ redis: producer.redis })) : buildReceiver(config, producer, log);
+  const url = await listen(server, mode === 'demo' ? 0 : settings.port, mode === 'demo' ? '127.0.0.1' : settings.host);
+  const workers = mode === 'serve' ? undefined : await startWorkers(config, redis.url, producer, log);
+  out(`dispatchd ${mode} listening on ${url}${mode === 'worker' ? ' (health only)' : ''}`);
+
+  const stop = async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    await workers?.close();
+    await producer.close();
+    await redis.embedded?.stop();
+  };
+  if (demo) {
+    try {
+      await connectDemo(demo, url);
+      out('Pushing release 1.1.0 of acme/app to its staging branch (the post-receive hook sends the signed webhook)…');
+      const r = await demoPush(demo, 'staging', '1.1.0');
+      out(`\nThe GitOps repo's branch ${headBranch('staging')} now holds:\n\n${r.show}\nstaging/application.yaml, rendered:\n\n${r.rendered}`);
+      out(`Send another push:\n  cd ${demo.appWork} && echo 1.2.0 > VERSION && git commit -qam "Release 1.2.0" && git push origin staging\n  (or push to production; see the result with: git -C ${demo.gitopsBare} log --all --oneline)`);
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  }
+  return { url, stop };
+}

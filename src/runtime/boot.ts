@@ -1,0 +1,29 @@
+import { resolve } from 'node:path';
+import { loadConfigFile, type Env } from '../config/load.js';
+import type { DispatchdConfig } from '../config/schema.js';
+import { ConfigError } from '../core/errors.js';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../redis/embedded.js';
+import type { Settings } from './settings.js';
+
+/** The configuration in force: the file at DISPATCHD_CONFIG, or none (the offline demo). */
+export async function loadConfig(settings: Settings, env: Env): Promise<DispatchdConfig | null> {
+  if (settings.configPath) {
+    const config = await loadConfigFile(settings.configPath, env);
+    return settings.dataDir ? { ...config, dataDir: settings.dataDir } : config;
+  }
+  if (settings.production) {
+    throw new ConfigError(['DISPATCHD_CONFIG is not set: with NODE_ENV=production a configuration file is required (the offline demo runs only outside production)']);
+  }
+  return null;
+}
+
+export function dataDirOf(settings: Settings, config: DispatchdConfig | null): string {
+  return resolve(settings.dataDir ?? config?.dataDir ?? '.dispatchd');
+}
+
+/** REDIS_URL when given; otherwise an embedded `redis-server` child process under the data dir. */
+export async function redisFor(settings: Settings, dataDir: string): Promise<{ url: string; embedded?: EmbeddedRedis }> {
+  if (settings.redisUrl) return { url: settings.redisUrl };
+  const embedded = await startEmbeddedRedis(resolve(dataDir, 'redis'));
+  return { url: embedded.url, embedded };
+}

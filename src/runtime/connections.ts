@@ -1,0 +1,40 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { EVENTS_QUEUE, GITOPS_QUEUE, QUEUE_PREFIX } from '../queue/names.js';
+import type { GitopsJob, PushJob } from '../queue/jobs.js';
+
+/**
+ * Producer-side connections. `enableOfflineQueue: false` makes commands fail at once while Redis
+ * is down, so the receiver answers 503 quickly instead of holding the request.
+ */
+export function openProducer(redisUrl: string) {
+  const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false });
+  redis.on('error', () => undefined);
+  const events = new Queue<PushJob>(EVENTS_QUEUE, { connection: redis, prefix: QUEUE_PREFIX });
+  const gitops = new Queue<GitopsJob>(GITOPS_QUEUE, { connection: redis, prefix: QUEUE_PREFIX });
+  events.on('error', () => undefined);
+  gitops.on('error', () => undefined);
+  return {
+    redis,
+    /** Waits for the first connection, so that start-up does not answer 503 to early webhooks. */
+    ready: (timeoutMs = 10_000) =>
+      redis.status === 'ready' ? Promise.resolve() : new Promise<void>((res, rej) => {
+        const t = setTimeout(() => rej(new Error(`Redis at ${redisUrl.replace(/\/\/[^@]*@/, '//***@')} not reachable within ${timeoutMs} ms: check REDIS_URL`)), timeoutMs);
+        redis.once('ready', () => { clearTimeout(t); res(); });
+      }),
+    events,
+    gitops,
+    async close() {
+      await Promise.allSettled([events.close(), gitops.close()]);
+      redis.disconnect();
+    },
+  };
+}
+export type Producer = ReturnType<typeof openProducer>;
+
+/** Workers block on Redis; BullMQ requires `maxRetriesPerRequest: null` for them. */
+export function openWorkerConnection(redisUrl: string): Redis {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  redis.on('error', () => undefined);
+  return redis;
+}

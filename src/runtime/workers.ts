@@ -1,0 +1,45 @@
+import { mkdir } from 'node:fs/promises';
+import { Worker } from 'bullmq';
+import type { DispatchdConfig } from '../config/schema.js';
+import { toMs } from '../config/duration.js';
+import { createMirrors } from '../git/mirrors.js';
+import type { Logger } from '../log/logger.js';
+import { createEnvironments } from '../queue/environments.js';
+import { EVENTS_QUEUE, GITOPS_QUEUE, QUEUE_PREFIX } from '../queue/names.js';
+import { createDigestResolver } from '../registry/index.js';
+import { createProviders } from '../scm/providers.js';
+import { backoffDelay } from '../../workers/backoff.js';
+import { createGitopsProcessor } from '../../workers/gitops.js';
+import { createPushProcessor } from '../../workers/push.js';
+import { openWorkerConnection, type Producer } from './connections.js';
+
+/** Starts the `events` and `gitops` workers; `close()` stops taking work and lets jobs finish. */
+export async function startWorkers(config: DispatchdConfig, redisUrl: string, producer: Producer, log: Logger) {
+  await mkdir(config.dataDir, { recursive: true });
+  const mirrors = createMirrors(config.dataDir);
+  const providers = createProviders(config, mirrors);
+  const environments = createEnvironments(producer.redis);
+  const resolver = createDigestResolver({ registries: config.registries, waitMs: toMs(config.digestWait), onWait: (w) => log.info(w, 'waiting for image') });
+  const settings = { backoffStrategy: backoffDelay };
+  const connections = [openWorkerConnection(redisUrl), openWorkerConnection(redisUrl)] as const;
+  const push = new Worker(EVENTS_QUEUE, createPushProcessor({ config, providers, environments, gitops: producer.gitops, log }), {
+    connection: connections[0], prefix: QUEUE_PREFIX, concurrency: config.workers.events, settings,
+  });
+  const gitops = new Worker(GITOPS_QUEUE, createGitopsProcessor({ apply: { config, providers, mirrors, resolveDigest: (ref) => resolver.resolve(ref) }, environments, providers, log }), {
+    connection: connections[1], prefix: QUEUE_PREFIX, concurrency: config.workers.tasks, settings,
+  });
+  for (const w of [push, gitops]) {
+    w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+    w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));
+  }
+  return {
+    push,
+    gitops,
+    async close() {
+      await Promise.all([push.close(), gitops.close()]);
+      // BullMQ leaves connections it was handed open; they are ours to close.
+      for (const c of connections) c.disconnect();
+    },
+  };
+}
+export type Workers = Awaited<ReturnType<typeof startWorkers>>;

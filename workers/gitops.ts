@@ -1,0 +1,67 @@
+import type { Job } from 'bullmq';
+import { PermanentError } from '../src/core/errors.js';
+import { applyUpdate, type ApplyDeps, type ApplyResult } from '../src/gitops/apply.js';
+import type { Logger } from '../src/log/logger.js';
+import type { EnvUpdateSpec } from '../src/plan/spec.js';
+import type { Environments } from '../src/queue/environments.js';
+import type { GitopsJob } from '../src/queue/jobs.js';
+import type { Providers } from '../src/scm/providers.js';
+import { setStatus } from './statuses.js';
+
+export interface GitopsWorkerDeps {
+  apply: ApplyDeps;
+  environments: Environments;
+  providers: Providers;
+  log: Logger;
+}
+
+type RunResult = { seq: number; sha: string; result?: ApplyResult; error?: string };
+
+/**
+ * The `gitops` processor. A job names an environment, not a push: it applies whatever is newest
+ * for that environment, and loops while newer pushes arrived during the run, so a burst
+ * collapses into one follow-up with no added delay and an older push never overwrites a newer.
+ */
+export function createGitopsProcessor(deps: GitopsWorkerDeps) {
+  return async function processGitops(job: Job<GitopsJob>): Promise<RunResult[]> {
+    const { envId } = job.data;
+    const runs: RunResult[] = [];
+    for (;;) {
+      const latest = await deps.environments.latest<EnvUpdateSpec>(envId);
+      if (!latest) {
+        await deps.environments.release(envId, Number.MAX_SAFE_INTEGER, job.id!);
+        return runs;
+      }
+      const { seq, spec } = latest;
+      const log = deps.log.child({ envId, seq, repo: spec.target.fullName, env: spec.envDir, source: spec.source.sha });
+      const run: RunResult = { seq, sha: spec.source.sha };
+      try {
+        run.result = await applyUpdate(deps.apply, envId, spec);
+        log.info({ outcome: run.result.outcome, pr: 'prUrl' in run.result ? run.result.prUrl : undefined }, 'gitops update');
+      } catch (err) {
+        const final = err instanceof PermanentError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        log.warn({ err: (err as Error).message, final }, 'gitops update failed');
+        if (!final) throw err;
+        run.error = (err as Error).message;
+      }
+      runs.push(run);
+      await settleStatuses(deps, envId, spec, run);
+      if (await deps.environments.release(envId, seq, job.id!)) return runs;
+    }
+  };
+}
+
+async function settleStatuses(deps: GitopsWorkerDeps, envId: string, spec: EnvUpdateSpec, run: RunResult): Promise<void> {
+  const r = run.result;
+  const prUrl = r && 'prUrl' in r ? r.prUrl : undefined;
+  for (const p of await deps.environments.settle(envId, run.seq)) {
+    const newest = p.seq === run.seq;
+    const status = run.error
+      ? { state: 'failure' as const, description: newest ? run.error : `not applied: a newer push (${spec.source.sha.slice(0, 7)}) failed: ${run.error}` }
+      : !newest ? { state: 'success' as const, description: `superseded by newer push ${spec.source.sha.slice(0, 7)}` }
+      : r?.outcome === 'up-to-date' ? { state: 'success' as const, description: `up to date: ${spec.envDir || '/'} of ${spec.target.fullName} already matches` }
+      : r?.outcome === 'superseded' ? { state: 'success' as const, description: 'superseded: a newer push was already applied' }
+      : { state: 'success' as const, description: prUrl ? `pull request updated: ${spec.envDir || '/'} of ${spec.target.fullName}` : `pushed ${r?.branch ?? ''} of ${spec.target.fullName}` };
+    await setStatus(deps.providers, deps.log, p.host, p.repo, p.sha, { ...status, context: p.context, ...(prUrl ? { targetUrl: prUrl } : {}) });
+  }
+}
