@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The one test command (README and .ci/run call it): type-check, then every test file under test/.
+# The one test command (README and .ci/run call it through `npm test`): installs what is missing,
+# type-checks src/, workers/ and test/, then runs every test file under test/ with node --test.
 # Files are listed with find because Node 20's --test does not expand globs itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npx tsc -p tsconfig.json --noEmit
+bash scripts/ensure-system.sh test
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npx tsc -p tsconfig.test.json
 mapfile -t files < <(find test -name '*.test.ts' | sort)
 exec node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" "$@" "${files[@]}"

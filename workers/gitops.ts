@@ -3,9 +3,10 @@ import { PermanentError } from '../src/core/errors.js';
 import { applyUpdate, type ApplyDeps, type ApplyResult } from '../src/gitops/apply.js';
 import type { Logger } from '../src/log/logger.js';
 import type { EnvUpdateSpec } from '../src/plan/spec.js';
-import type { Environments } from '../src/queue/environments.js';
+import type { Environments, PendingStatus } from '../src/queue/environments.js';
 import type { GitopsJob } from '../src/queue/jobs.js';
 import type { Providers } from '../src/scm/providers.js';
+import type { Observer } from '../src/telemetry/observer.js';
 import { setStatus } from './statuses.js';
 
 export interface GitopsWorkerDeps {
@@ -13,6 +14,7 @@ export interface GitopsWorkerDeps {
   environments: Environments;
   providers: Providers;
   log: Logger;
+  observer?: Observer;
 }
 
 type RunResult = { seq: number; sha: string; result?: ApplyResult; error?: string };
@@ -35,6 +37,7 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
       const { seq, spec } = latest;
       const log = deps.log.child({ envId, seq, repo: spec.target.fullName, env: spec.envDir, source: spec.source.sha });
       const run: RunResult = { seq, sha: spec.source.sha };
+      const started = Date.now();
       try {
         run.result = await applyUpdate(deps.apply, envId, spec);
         log.info({ outcome: run.result.outcome, pr: 'prUrl' in run.result ? run.result.prUrl : undefined }, 'gitops update');
@@ -45,16 +48,19 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
         run.error = (err as Error).message;
       }
       runs.push(run);
-      await settleStatuses(deps, envId, spec, run);
+      const settled = await settleStatuses(deps, envId, spec, run);
+      await Promise.resolve(deps.observer?.gitopsRun?.({ envId, spec, seq, ...(run.result ? { result: run.result } : {}), ...(run.error ? { error: run.error } : {}), settled, durationMs: Date.now() - started }))
+        .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'observer failed'));
       if (await deps.environments.release(envId, seq, job.id!)) return runs;
     }
   };
 }
 
-async function settleStatuses(deps: GitopsWorkerDeps, envId: string, spec: EnvUpdateSpec, run: RunResult): Promise<void> {
+async function settleStatuses(deps: GitopsWorkerDeps, envId: string, spec: EnvUpdateSpec, run: RunResult): Promise<PendingStatus[]> {
   const r = run.result;
   const prUrl = r && 'prUrl' in r ? r.prUrl : undefined;
-  for (const p of await deps.environments.settle(envId, run.seq)) {
+  const settled = await deps.environments.settle(envId, run.seq);
+  for (const p of settled) {
     const newest = p.seq === run.seq;
     const status = run.error
       ? { state: 'failure' as const, description: newest ? run.error : `not applied: a newer push (${spec.source.sha.slice(0, 7)}) failed: ${run.error}` }
@@ -64,4 +70,5 @@ async function settleStatuses(deps: GitopsWorkerDeps, envId: string, spec: EnvUp
       : { state: 'success' as const, description: prUrl ? `pull request updated: ${spec.envDir || '/'} of ${spec.target.fullName}` : `pushed ${r?.branch ?? ''} of ${spec.target.fullName}` };
     await setStatus(deps.providers, deps.log, p.host, p.repo, p.sha, { ...status, context: p.context, ...(prUrl ? { targetUrl: prUrl } : {}) });
   }
+  return settled;
 }

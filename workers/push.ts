@@ -6,6 +6,7 @@ import { planPush, type PushPlan } from '../src/plan/plan-push.js';
 import type { Environments } from '../src/queue/environments.js';
 import type { GitopsJob, PushJob } from '../src/queue/jobs.js';
 import type { Providers } from '../src/scm/providers.js';
+import type { Observer } from '../src/telemetry/observer.js';
 import { jobOptions } from './backoff.js';
 import { setStatus, statusContext } from './statuses.js';
 
@@ -15,6 +16,7 @@ export interface PushWorkerDeps {
   environments: Environments;
   gitops: Queue<GitopsJob>;
   log: Logger;
+  observer?: Observer;
 }
 
 export interface PushResult {
@@ -32,6 +34,9 @@ export function createPushProcessor(deps: PushWorkerDeps) {
   return async function processPush(job: Job<PushJob>): Promise<PushResult> {
     const { event, seq } = job.data;
     const log = deps.log.child({ deliveryId: event.deliveryId, repo: event.repo.fullName, sha: event.after });
+    const started = Date.now();
+    const report = (r: { found?: boolean; tasks?: PushResult['tasks']; error?: string }) =>
+      Promise.resolve(deps.observer?.planned?.({ event, seq, jobId: job.id!, ...r, durationMs: Date.now() - started })).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'observer failed'));
     let plan: PushPlan;
     try {
       plan = await planPush(deps.config, event, seq, deps.providers.for(event.host));
@@ -39,6 +44,7 @@ export function createPushProcessor(deps: PushWorkerDeps) {
       if (!(err instanceof PermanentError)) throw err;
       log.warn({ code: err.code, err: err.message }, 'plan failed');
       await setStatus(deps.providers, log, event.host, event.repo.fullName, event.after, { state: 'failure', context: 'dispatchd', description: err.message });
+      await report({ error: err.message });
       throw new UnrecoverableError(err.message);
     }
     for (const t of plan.tasks) {
@@ -48,10 +54,12 @@ export function createPushProcessor(deps: PushWorkerDeps) {
       await deps.gitops.add('update', { envId: t.env.envId }, { ...jobOptions, jobId });
     }
     log.info({ tasks: plan.tasks.map((t) => t.task), found: plan.found }, 'planned');
-    return {
+    const result: PushResult = {
       dispatchfile: plan.dispatchfile,
       found: plan.found,
       tasks: plan.tasks.map((t) => ({ task: t.task, kind: t.kind, description: t.description, ...(t.env ? { envId: t.env.envId } : {}) })),
     };
+    await report({ found: result.found, tasks: result.tasks });
+    return result;
   };
 }

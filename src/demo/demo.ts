@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../core/package-root.js';
 import { parseConfig } from '../config/load.js';
 import type { DispatchdConfig } from '../config/schema.js';
 import { git } from '../git/run.js';
@@ -16,7 +16,7 @@ export interface DemoLayout {
   appWork: string;
 }
 
-const HOOK_SCRIPT = fileURLToPath(new URL('../../../scripts/git-post-receive.mjs', import.meta.url));
+const hookScript = () => join(packageRoot(), 'scripts', 'git-post-receive.mjs');
 
 /** Lays out the offline demo under `<dataDir>/demo`, afresh each time. */
 export async function prepareDemo(dataDir: string): Promise<DemoLayout> {
@@ -54,7 +54,7 @@ dataDir: ${join(dir, 'data')}
 /** Points the app repository's post-receive hook at a listening receiver. */
 export function connectDemo(layout: DemoLayout, receiverUrl: string): Promise<void> {
   const secret = layout.config.hosts.local!.webhookSecret![0]!;
-  return installHook(layout.appBare, HOOK_SCRIPT, { url: `${receiverUrl}/hooks/local`, secret, repo: 'acme/app.git' });
+  return installHook(layout.appBare, hookScript(), { url: `${receiverUrl}/hooks/local`, secret, repo: 'acme/app.git' });
 }
 
 export const headBranch = (env: string) => `dispatchd/acme/app.git/${env}`;

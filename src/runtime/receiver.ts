@@ -8,10 +8,11 @@ import type { Logger } from '../log/logger.js';
 import { createInbox } from '../queue/inbox.js';
 import { createParserRegistry } from '../scm/parsers.js';
 import type { Producer } from './connections.js';
+import type { Observer } from '../telemetry/observer.js';
 
 /** Builds the HTTP server (not listening yet) over an open producer connection. */
-export function buildReceiver(config: DispatchdConfig, producer: Producer, log: Logger): Server {
+export function buildReceiver(config: DispatchdConfig, producer: Producer, log: Logger, observer?: Observer): Server {
   const inbox = createInbox({ redis: producer.redis, events: producer.events, deliveryTtlMs: toMs(config.deliveryTtl) });
-  const hooks = createHookHandler({ config, inbox, parsers: createParserRegistry(), log });
+  const hooks = createHookHandler({ config, inbox, parsers: createParserRegistry(), log, ...(observer?.webhook ? { observe: (o) => observer.webhook?.(o) } : {}) });
   return createHttpServer(hooks, createApp({ redis: producer.redis }));
 }

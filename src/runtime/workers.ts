@@ -11,10 +11,11 @@ import { createProviders } from '../scm/providers.js';
 import { backoffDelay } from '../../workers/backoff.js';
 import { createGitopsProcessor } from '../../workers/gitops.js';
 import { createPushProcessor } from '../../workers/push.js';
+import type { Observer } from '../telemetry/observer.js';
 import { openWorkerConnection, type Producer } from './connections.js';
 
 /** Starts the `events` and `gitops` workers; `close()` stops taking work and lets jobs finish. */
-export async function startWorkers(config: DispatchdConfig, redisUrl: string, producer: Producer, log: Logger) {
+export async function startWorkers(config: DispatchdConfig, redisUrl: string, producer: Producer, log: Logger, observer?: Observer) {
   await mkdir(config.dataDir, { recursive: true });
   const mirrors = createMirrors(config.dataDir);
   const providers = createProviders(config, mirrors);
@@ -22,10 +23,10 @@ export async function startWorkers(config: DispatchdConfig, redisUrl: string, pr
   const resolver = createDigestResolver({ registries: config.registries, waitMs: toMs(config.digestWait), onWait: (w) => log.info(w, 'waiting for image') });
   const settings = { backoffStrategy: backoffDelay };
   const connections = [openWorkerConnection(redisUrl), openWorkerConnection(redisUrl)] as const;
-  const push = new Worker(EVENTS_QUEUE, createPushProcessor({ config, providers, environments, gitops: producer.gitops, log }), {
+  const push = new Worker(EVENTS_QUEUE, createPushProcessor({ config, providers, environments, gitops: producer.gitops, log, ...(observer ? { observer } : {}) }), {
     connection: connections[0], prefix: QUEUE_PREFIX, concurrency: config.workers.events, settings,
   });
-  const gitops = new Worker(GITOPS_QUEUE, createGitopsProcessor({ apply: { config, providers, mirrors, resolveDigest: (ref) => resolver.resolve(ref) }, environments, providers, log }), {
+  const gitops = new Worker(GITOPS_QUEUE, createGitopsProcessor({ apply: { config, providers, mirrors, resolveDigest: (ref) => resolver.resolve(ref) }, environments, providers, log, ...(observer ? { observer } : {}) }), {
     connection: connections[1], prefix: QUEUE_PREFIX, concurrency: config.workers.tasks, settings,
   });
   for (const w of [push, gitops]) {

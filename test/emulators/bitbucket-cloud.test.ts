@@ -48,7 +48,7 @@ describe('Bitbucket Cloud emulator: REST 2.0 through the bitbucket client', () =
   it('filters pull requests with BBQL, pages them and refuses malformed queries with 400', async () => {
     for (const n of [1, 2, 3]) {
       await emu.git.commit('acme/app', `f${n}`, { [`f${n}.txt`]: `${n}\n` });
-      await bb.repositories.createPullRequest({ ...ws, _body: { title: `PR ${n}`, source: { branch: { name: `f${n}` } }, destination: { branch: { name: 'main' } } } });
+      await bb.repositories.createPullRequest({ ...ws, _body: { type: 'pullrequest', title: `PR ${n}`, source: { branch: { name: `f${n}` } }, destination: { branch: { name: 'main' } } } });
     }
     const q = await bb.repositories.listPullRequests({ ...ws, q: 'source.branch.name = "f2" AND state = "OPEN"' } as Parameters<Client['repositories']['listPullRequests']>[0]);
     assert.deepEqual((q.data as { values: { title: string }[] }).values.map((p) => p.title), ['PR 2']);
@@ -65,13 +65,13 @@ describe('Bitbucket Cloud emulator: REST 2.0 through the bitbucket client', () =
 
   it('refuses a pull request with nothing to pull or no title, and a merge that conflicts', async () => {
     await emu.git.commit('acme/app', 'same', {});
-    const empty = await failure(bb.repositories.createPullRequest({ ...ws, _body: { title: 't', source: { branch: { name: 'main' } }, destination: { branch: { name: 'main' } } } }));
+    const empty = await failure(bb.repositories.createPullRequest({ ...ws, _body: { type: 'pullrequest', title: 't', source: { branch: { name: 'main' } }, destination: { branch: { name: 'main' } } } }));
     assert.equal(empty.status, 400);
-    const untitled = await failure(bb.repositories.createPullRequest({ ...ws, _body: { source: { branch: { name: 'f1' } } } }));
+    const untitled = await failure(bb.repositories.createPullRequest({ ...ws, _body: { type: 'pullrequest', source: { branch: { name: 'f1' } } } }));
     assert.equal(untitled.status, 400);
     await emu.git.commit('acme/app', 'c1', { 'a.txt': 'one\n' });
     await emu.git.commit('acme/app', 'main', { 'a.txt': 'two\n' });
-    const pr = (await bb.repositories.createPullRequest({ ...ws, _body: { title: 'c', source: { branch: { name: 'c1' } } } })).data as { id: number };
+    const pr = (await bb.repositories.createPullRequest({ ...ws, _body: { type: 'pullrequest', title: 'c', source: { branch: { name: 'c1' } } } })).data as { id: number };
     const conflict = await failure(bb.repositories.mergePullRequest({ ...ws, pull_request_id: pr.id }));
     assert.equal(conflict.status, 400);
     assert.equal(emu.pulls('acme/app').find((p) => p.id === pr.id)?.state, 'OPEN');

@@ -1,0 +1,37 @@
+import type { ApplyResult } from '../gitops/apply.js';
+import type { PushEvent } from '../core/push-event.js';
+import type { EnvUpdateSpec } from '../plan/spec.js';
+import type { PendingStatus } from '../queue/environments.js';
+
+/** What the push worker reports once per planned (or failed) push. */
+export interface PlanReport {
+  event: PushEvent;
+  seq: number;
+  jobId: string;
+  found?: boolean;
+  tasks?: { task: string; kind: string; description: string; envId?: string }[];
+  error?: string;
+  durationMs: number;
+}
+
+/** What the GitOps worker reports once per environment run. */
+export interface GitopsReport {
+  envId: string;
+  spec: EnvUpdateSpec;
+  seq: number;
+  result?: ApplyResult;
+  error?: string;
+  /** Status lines settled by this run: the push it applied and the older ones it superseded. */
+  settled: PendingStatus[];
+  durationMs: number;
+}
+
+/**
+ * Hooks the workers and the receiver call so that metrics and the audit trail can follow a
+ * delivery without the workers knowing about either. Every method is optional and must not throw.
+ */
+export interface Observer {
+  webhook?(o: { host: string; outcome: string; status: number; events?: PushEvent[]; deliveryId?: string }): void;
+  planned?(r: PlanReport): void | Promise<void>;
+  gitopsRun?(r: GitopsReport): void | Promise<void>;
+}
