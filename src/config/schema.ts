@@ -91,6 +91,10 @@ export const DispatchdConfig = z
       .object({ events: z.number().int().positive().default(4), tasks: z.number().int().positive().default(4) })
       .strict()
       .default({ events: 4, tasks: 4 }),
+    /** The audit trail of deliveries (GET /api/deliveries): how long each is kept after its last update. */
+    audit: z.object({ retention: duration.default('14d') }).strict().default({ retention: '14d' }),
+    /** `public: true` serves /metrics without the admin token (e.g. for a scraper inside the cluster). */
+    metrics: z.object({ public: z.boolean().default(false) }).strict().default({ public: false }),
   })
   .strict();
 export type DispatchdConfig = z.infer<typeof DispatchdConfig>;

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { EVENTS_QUEUE, GITOPS_QUEUE, QUEUE_PREFIX } from '../queue/names.js';
 import type { GitopsJob, PushJob } from '../queue/jobs.js';
+import { createMetrics } from '../metrics/metrics.js';
 
 /**
  * Producer-side connections. `enableOfflineQueue: false` makes commands fail at once while Redis
@@ -16,6 +17,8 @@ export function openProducer(redisUrl: string) {
   gitops.on('error', () => undefined);
   return {
     redis,
+    /** This process's metrics: receiver and workers built over this producer share them. */
+    metrics: createMetrics({ queues: [events, gitops] }),
     /** Waits for the first connection, so that start-up does not answer 503 to early webhooks. */
     ready: (timeoutMs = 10_000) =>
       redis.status === 'ready' ? Promise.resolve() : new Promise<void>((res, rej) => {

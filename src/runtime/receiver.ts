@@ -5,14 +5,42 @@ import { createApp } from '../http/app.js';
 import { createHookHandler } from '../http/hooks.js';
 import { createHttpServer } from '../http/server.js';
 import type { Logger } from '../log/logger.js';
+import { contextOf, requestContext } from '../log/request-context.js';
 import { createInbox } from '../queue/inbox.js';
 import { createParserRegistry } from '../scm/parsers.js';
 import type { Producer } from './connections.js';
 import type { Observer } from '../telemetry/observer.js';
+import { telemetryFor } from './audit.js';
 
-/** Builds the HTTP server (not listening yet) over an open producer connection. */
-export function buildReceiver(config: DispatchdConfig, producer: Producer, log: Logger, observer?: Observer): Server {
+export interface ReceiverOptions {
+  /** DISPATCHD_ADMIN_TOKEN (Settings.adminToken): the bearer token for the API, dashboard data and /metrics. */
+  adminToken?: string;
+  /**
+   * Only for the offline demo: with no admin token, answer admin routes for requests from
+   * 127.0.0.1/::1 instead of refusing them with 403.
+   */
+  openAdminOnLoopback?: boolean;
+}
+
+/**
+ * Builds the HTTP server (not listening yet) over an open producer connection. Metrics and the
+ * audit trail are always fed; `observer`, when given, is called as well.
+ */
+export function buildReceiver(config: DispatchdConfig, producer: Producer, log: Logger, observer?: Observer, opts: ReceiverOptions = {}): Server {
   const inbox = createInbox({ redis: producer.redis, events: producer.events, deliveryTtlMs: toMs(config.deliveryTtl) });
-  const hooks = createHookHandler({ config, inbox, parsers: createParserRegistry(), log, ...(observer?.webhook ? { observe: (o) => observer.webhook?.(o) } : {}) });
-  return createHttpServer(hooks, createApp({ redis: producer.redis }));
+  const t = telemetryFor(config, producer, log, observer);
+  const handle = createHookHandler({ config, inbox, parsers: createParserRegistry(), log, observe: (o) => t.observer.webhook?.(o) });
+  // Each webhook runs in its request context: its log lines carry requestId and deliveryId.
+  const hooks = (host: string, req: Parameters<typeof handle>[1], res: Parameters<typeof handle>[2]) =>
+    requestContext.run(contextOf(req, { webhook: true }), () => handle(host, req, res));
+  const app = createApp({
+    redis: producer.redis,
+    log,
+    metrics: producer.metrics,
+    metricsPublic: config.metrics?.public ?? false,
+    audit: t.audit,
+    events: producer.events,
+    admin: { ...(opts.adminToken ? { token: opts.adminToken } : {}), openOnLoopback: opts.openAdminOnLoopback ?? false },
+  });
+  return createHttpServer(hooks, app);
 }

@@ -13,26 +13,43 @@ import { createGitopsProcessor } from '../../workers/gitops.js';
 import { createPushProcessor } from '../../workers/push.js';
 import type { Observer } from '../telemetry/observer.js';
 import { openWorkerConnection, type Producer } from './connections.js';
+import { telemetryFor } from './audit.js';
 
-/** Starts the `events` and `gitops` workers; `close()` stops taking work and lets jobs finish. */
-export async function startWorkers(config: DispatchdConfig, redisUrl: string, producer: Producer, log: Logger, observer?: Observer) {
+/**
+ * Starts the `events` and `gitops` workers; `close()` stops taking work and lets jobs finish.
+ * Metrics and the audit trail are always fed; `observer`, when given, is called as well.
+ */
+export async function startWorkers(config: DispatchdConfig, redisUrl: string, producer: Producer, log: Logger, extraObserver?: Observer) {
   await mkdir(config.dataDir, { recursive: true });
   const mirrors = createMirrors(config.dataDir);
-  const providers = createProviders(config, mirrors);
+  const { metrics, audit, observer } = telemetryFor(config, producer, log, extraObserver);
+  const providers = createProviders(config, mirrors, {
+    onCall: (c) => {
+      metrics.scmCalls.inc({ host: c.host, operation: c.operation, outcome: c.outcome });
+      // Providers do not expose response headers; an exhausted limit is the one reading we get.
+      if (c.outcome === 'rate_limited') metrics.rateLimitRemaining.set({ host: c.host }, 0);
+    },
+  });
   const environments = createEnvironments(producer.redis);
   const resolver = createDigestResolver({ registries: config.registries, waitMs: toMs(config.digestWait), onWait: (w) => log.info(w, 'waiting for image') });
   const settings = { backoffStrategy: backoffDelay };
   const connections = [openWorkerConnection(redisUrl), openWorkerConnection(redisUrl)] as const;
-  const push = new Worker(EVENTS_QUEUE, createPushProcessor({ config, providers, environments, gitops: producer.gitops, log, ...(observer ? { observer } : {}) }), {
+  const push = new Worker(EVENTS_QUEUE, createPushProcessor({ config, providers, environments, gitops: producer.gitops, log, observer }), {
     connection: connections[0], prefix: QUEUE_PREFIX, concurrency: config.workers.events, settings,
   });
-  const gitops = new Worker(GITOPS_QUEUE, createGitopsProcessor({ apply: { config, providers, mirrors, resolveDigest: (ref) => resolver.resolve(ref) }, environments, providers, log, ...(observer ? { observer } : {}) }), {
+  const gitops = new Worker(GITOPS_QUEUE, createGitopsProcessor({ apply: { config, providers, mirrors, resolveDigest: (ref) => resolver.resolve(ref) }, environments, providers, log, observer }), {
     connection: connections[1], prefix: QUEUE_PREFIX, concurrency: config.workers.tasks, settings,
   });
   for (const w of [push, gitops]) {
     w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
     w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));
   }
+  // A push job that fails for good without a plan (retries exhausted on a passing fault) is
+  // recorded here; a bad Dispatchfile is already recorded by the plan report (UnrecoverableError).
+  push.on('failed', (job, err) => {
+    if (!job || err.name === 'UnrecoverableError' || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    audit.jobFailed(job.data.event, err.message).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'audit trail: could not record a failed job'));
+  });
   return {
     push,
     gitops,

@@ -1,0 +1,82 @@
+import type { PushEvent } from '../core/push-event.js';
+
+/** Where a delivery stands, derived from what the workers reported (never stored as such). */
+export type DeliveryStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+export interface TaskRecord {
+  task: string;
+  kind: string;
+  description: string;
+  envId?: string;
+  /** gitops tasks: pending until their environment's run settles this push. */
+  outcome: 'pending' | 'updated' | 'up-to-date' | 'superseded' | 'failed' | 'done';
+  prUrl?: string;
+  error?: string;
+}
+
+/** One delivery as `GET /api/deliveries/:id` shows it. */
+export interface DeliveryRecord {
+  id: string;
+  host: string;
+  deliveryId: string;
+  receivedAt: string;
+  repo: string;
+  ref: string;
+  commit: string;
+  pusher: string;
+  message?: string;
+  status: DeliveryStatus;
+  dispatchfileFound?: boolean;
+  tasks: TaskRecord[];
+  prUrls: string[];
+  errors: string[];
+  retries: number;
+  /** Errors of earlier attempts, kept when the delivery is retried. */
+  history: { retriedAt: string; status: DeliveryStatus; errors: string[] }[];
+}
+
+/** The hash fields one delivery is kept as; each writer owns its fields, so no write races. */
+export interface StoredFields {
+  event: PushEvent;
+  plan?: { seq: number; found?: boolean; tasks?: Omit<TaskRecord, 'outcome'>[]; error?: string };
+  runs: Record<string, { outcome: TaskRecord['outcome']; prUrl?: string; error?: string }>;
+  failure?: string;
+  retries: number;
+  history: DeliveryRecord['history'];
+}
+
+export const auditId = (host: string, deliveryId: string) => `${host}:${deliveryId}`;
+
+export function toRecord(id: string, f: StoredFields): DeliveryRecord {
+  const e = f.event;
+  const tasks: TaskRecord[] = (f.plan?.tasks ?? []).map((t) => {
+    const run = t.envId ? f.runs[t.envId] : undefined;
+    return { ...t, outcome: run?.outcome ?? (t.envId ? 'pending' : 'done'), ...(run?.prUrl ? { prUrl: run.prUrl } : {}), ...(run?.error ? { error: run.error } : {}) };
+  });
+  const errors = [f.failure, f.plan?.error, ...tasks.map((t) => t.error)].filter((x): x is string => Boolean(x));
+  return {
+    id,
+    host: e.host,
+    deliveryId: e.deliveryId,
+    receivedAt: new Date(e.receivedAt).toISOString(),
+    repo: e.repo.fullName,
+    ref: e.ref,
+    commit: e.after,
+    pusher: e.pusher,
+    ...(e.headCommit?.message ? { message: e.headCommit.message.split('\n')[0] } : {}),
+    status: statusOf(f, tasks, errors),
+    ...(f.plan?.found !== undefined ? { dispatchfileFound: f.plan.found } : {}),
+    tasks,
+    prUrls: [...new Set(tasks.flatMap((t) => (t.prUrl ? [t.prUrl] : [])))],
+    errors,
+    retries: f.retries,
+    history: f.history,
+  };
+}
+
+function statusOf(f: StoredFields, tasks: TaskRecord[], errors: string[]): DeliveryStatus {
+  if (errors.length > 0) return 'failed';
+  if (!f.plan) return 'queued';
+  if (f.plan.found === false || tasks.length === 0) return 'skipped';
+  return tasks.some((t) => t.outcome === 'pending') ? 'running' : 'succeeded';
+}

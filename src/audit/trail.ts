@@ -1,0 +1,129 @@
+import type { Redis } from 'ioredis';
+import type { PushEvent } from '../core/push-event.js';
+import type { GitopsReport, PlanReport } from '../telemetry/observer.js';
+import { auditKeys } from './keys.js';
+import { auditId, toRecord, type DeliveryRecord, type DeliveryStatus, type StoredFields } from './record.js';
+
+export interface AuditDeps {
+  redis: Redis;
+  /** How long a delivery stays in the trail after its last update. */
+  retentionMs: number;
+  now?: () => number;
+}
+
+export interface ListFilter {
+  limit?: number;
+  host?: string;
+  repo?: string;
+  status?: DeliveryStatus;
+  /** Only deliveries received before this time (ms), for paging back. */
+  before?: number;
+}
+
+const RUN = 'run:';
+
+/**
+ * The audit trail: one Redis hash per delivery plus a time index. Receiver and workers each
+ * write only their own fields (HSET of one field is atomic), so concurrent runs for several
+ * environments of one push never overwrite each other's outcome.
+ */
+export function createAuditTrail(deps: AuditDeps) {
+  const now = deps.now ?? Date.now;
+  const { redis, retentionMs } = deps;
+
+  /** Records the event (first writer wins) and refreshes retention; trims the index. */
+  async function touch(event: PushEvent, fields: Record<string, string> = {}): Promise<string> {
+    const id = auditId(event.host, event.deliveryId);
+    const key = auditKeys.delivery(id);
+    const m = redis.multi()
+      .hsetnx(key, 'event', JSON.stringify(event))
+      .zadd(auditKeys.index(), 'NX', event.receivedAt, id)
+      .zremrangebyscore(auditKeys.index(), '-inf', now() - retentionMs);
+    if (Object.keys(fields).length > 0) m.hset(key, fields);
+    await m.pexpire(key, retentionMs).exec();
+    return id;
+  }
+
+  async function read(id: string): Promise<StoredFields | null> {
+    const h = await redis.hgetall(auditKeys.delivery(id));
+    if (!h.event) return null;
+    const runs: StoredFields['runs'] = {};
+    for (const [k, v] of Object.entries(h)) if (k.startsWith(RUN)) runs[k.slice(RUN.length)] = JSON.parse(v) as StoredFields['runs'][string];
+    return {
+      event: JSON.parse(h.event) as PushEvent,
+      ...(h.plan ? { plan: JSON.parse(h.plan) as NonNullable<StoredFields['plan']> } : {}),
+      ...(h.failure ? { failure: h.failure } : {}),
+      runs,
+      retries: Number(h.retries ?? 0),
+      history: h.history ? (JSON.parse(h.history) as StoredFields['history']) : [],
+    };
+  }
+
+  async function getRecord(id: string): Promise<DeliveryRecord | null> {
+    const f = await read(id);
+    return f ? toRecord(id, f) : null;
+  }
+
+  return {
+    async received(events: PushEvent[]): Promise<void> {
+      for (const e of events) await touch(e);
+    },
+    async planned(r: PlanReport): Promise<void> {
+      const plan = { seq: r.seq, ...(r.found !== undefined ? { found: r.found } : {}), ...(r.tasks ? { tasks: r.tasks } : {}), ...(r.error ? { error: r.error } : {}) };
+      const id = await touch(r.event, { plan: JSON.stringify(plan) });
+      await redis.set(auditKeys.seq(r.seq), id, 'PX', retentionMs);
+    },
+    async gitopsRun(r: GitopsReport): Promise<void> {
+      for (const p of r.settled) {
+        const id = await redis.get(auditKeys.seq(p.seq));
+        if (!id) continue;
+        const newest = p.seq === r.seq;
+        const prUrl = r.result && 'prUrl' in r.result ? r.result.prUrl : undefined;
+        const run = r.error ? { outcome: 'failed', error: newest ? r.error : `a newer push (seq ${r.seq}) was not applied: ${r.error}` }
+          : { outcome: newest ? r.result?.outcome ?? 'updated' : 'superseded', ...(prUrl ? { prUrl } : {}) };
+        await redis.hset(auditKeys.delivery(id), `${RUN}${r.envId}`, JSON.stringify(run));
+      }
+    },
+    /** A push job that failed for good without a plan report (e.g. retries exhausted). */
+    async jobFailed(event: PushEvent, error: string): Promise<void> {
+      await touch(event, { failure: error });
+    },
+    get: getRecord,
+    /** The stored event and the receipt seq it was planned with, for a retry. */
+    async forRetry(id: string): Promise<{ event: PushEvent; seq?: number; record: DeliveryRecord } | null> {
+      const f = await read(id);
+      return f ? { event: f.event, ...(f.plan ? { seq: f.plan.seq } : {}), record: toRecord(id, f) } : null;
+    },
+    /** Moves the current errors to history and clears the outcome so the retry shows fresh. */
+    async markRetried(record: DeliveryRecord): Promise<void> {
+      const key = auditKeys.delivery(record.id);
+      const h = await redis.hkeys(key);
+      const history = [...record.history, { retriedAt: new Date(now()).toISOString(), status: record.status, errors: record.errors }];
+      const clear = h.filter((k) => k === 'plan' || k === 'failure' || k.startsWith(RUN));
+      const m = redis.multi().hincrby(key, 'retries', 1).hset(key, 'history', JSON.stringify(history));
+      if (clear.length > 0) m.hdel(key, ...clear);
+      await m.pexpire(key, retentionMs).exec();
+    },
+    /** Newest first; filters apply to what the retention still holds. */
+    async list(filter: ListFilter = {}): Promise<DeliveryRecord[]> {
+      const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+      const out: DeliveryRecord[] = [];
+      const max = filter.before !== undefined ? `(${filter.before}` : '+inf';
+      // Scan the index in pages until enough records pass the filters (at most 20 pages).
+      for (let offset = 0; out.length < limit && offset < 4000; offset += 200) {
+        const page = await redis.zrevrangebyscore(auditKeys.index(), max, '-inf', 'LIMIT', offset, 200);
+        for (let i = 0; i < page.length && out.length < limit; i++) {
+          const rec = await getRecord(page[i]!);
+          if (!rec) continue;
+          if (filter.host && rec.host !== filter.host) continue;
+          if (filter.repo && rec.repo !== filter.repo) continue;
+          if (filter.status && rec.status !== filter.status) continue;
+          out.push(rec);
+        }
+        if (page.length < 200) break;
+      }
+      return out;
+    },
+  };
+}
+export type AuditTrail = ReturnType<typeof createAuditTrail>;

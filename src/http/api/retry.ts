@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { AuditTrail } from '../../audit/trail.js';
+import { DispatchError } from '../../core/errors.js';
+import { pushJobId, type PushJob } from '../../queue/jobs.js';
+import { keys } from '../../queue/names.js';
+
+export interface RetryDeps {
+  audit: AuditTrail;
+  events: Queue<PushJob>;
+  redis: Redis;
+}
+
+const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
+
+/**
+ * Re-queues a failed delivery's PushEvent under a new job id. It keeps the delivery's receipt
+ * seq, so a retry of an old push can never overwrite an environment a newer push already updated
+ * (the environment applies whatever is newest).
+ */
+export async function retryDelivery(deps: RetryDeps, id: string): Promise<{ jobId: string; seq: number }> {
+  const found = await deps.audit.forRetry(id);
+  if (!found) throw new DispatchError('not_found', `no delivery "${id}" in the audit trail (it may be past its retention): list deliveries with GET /api/deliveries`, 404);
+  const { event, record } = found;
+  if (record.status !== 'failed') {
+    throw new DispatchError('not_failed', `delivery "${id}" is ${record.status}: only failed deliveries are retried (send the push again, or use "dispatchd replay", to run a finished one again)`, 409);
+  }
+  const stored = await deps.redis.get(keys.delivery(event.host, event.deliveryId));
+  const seq = found.seq ?? (stored ? Number(stored) : await deps.redis.incr(keys.receiptSeq()));
+  const jobId = `${pushJobId(event.host, event.deliveryId, hash)}-retry-${record.retries + 1}`;
+  await deps.audit.markRetried(record);
+  await deps.events.add('push', { event, seq }, { jobId });
+  return { jobId, seq };
+}

@@ -1,0 +1,56 @@
+/**
+ * The dashboard shell. It holds no data and no secret, so it is served without the admin token;
+ * everything it shows comes from /api, fetched with the token the operator types in.
+ */
+export const DASHBOARD_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>dispatchd: deliveries</title>
+<link rel="stylesheet" href="/dashboard.css">
+</head>
+<body>
+<header>
+  <h1>dispatchd</h1>
+  <span id="updated" aria-live="polite"></span>
+  <button id="signout" type="button" hidden>Forget token</button>
+</header>
+<form id="login" hidden>
+  <label>Admin token (DISPATCHD_ADMIN_TOKEN)
+    <input id="token" name="token" type="password" autocomplete="off" required>
+  </label>
+  <button type="submit">Show deliveries</button>
+  <p id="login-message" role="alert"></p>
+  <p class="hint">Kept in this tab's session storage only, and sent as an Authorization header.</p>
+</form>
+<main id="main" hidden>
+  <p id="error" role="alert"></p>
+  <table id="deliveries">
+    <thead><tr><th>Received</th><th>Repository</th><th>Ref</th><th>Commit</th><th>Status</th><th>Tasks</th><th>Pull requests</th><th></th></tr></thead>
+    <tbody></tbody>
+  </table>
+  <p id="empty" hidden>No deliveries yet: push to a configured repository.</p>
+</main>
+<script src="/dashboard.js" defer></script>
+</body>
+</html>
+`;
+
+export const DASHBOARD_CSS = `
+body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1b1f24; background: #f6f8fa; }
+header { display: flex; gap: 1em; align-items: baseline; padding: .6em 1.2em; background: #24292f; color: #fff; }
+header h1 { font-size: 1.2em; margin: 0; }
+#updated { flex: 1; opacity: .8; }
+form, main { padding: 1em 1.2em; }
+table { border-collapse: collapse; width: 100%; background: #fff; }
+th, td { text-align: left; padding: .35em .6em; border-bottom: 1px solid #d0d7de; vertical-align: top; }
+code { font-size: .95em; }
+.status { font-weight: 600; padding: 0 .4em; border-radius: 3px; }
+.status-succeeded { background: #dafbe1; color: #116329; }
+.status-failed { background: #ffebe9; color: #a40e26; }
+.status-running, .status-queued { background: #fff8c5; color: #7d4e00; }
+.status-skipped { background: #eaeef2; color: #57606a; }
+.error { color: #a40e26; }
+.hint { color: #57606a; }
+`;

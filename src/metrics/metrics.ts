@@ -1,0 +1,72 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Queue } from 'bullmq';
+
+/** Queue states reported by `dispatchd_queue_jobs`; read from Redis on every scrape. */
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
+
+/**
+ * Every Prometheus instrument of one dispatchd process, on a Registry of its own: the global
+ * default registry would mix the metrics of several stacks in one test process (and in one
+ * `start` process holding both receiver and workers, both must share this one object).
+ */
+export function createMetrics(opts: { queues?: Queue[] } = {}) {
+  const registry = new Registry();
+  const registers = [registry];
+  const metrics = {
+    registry,
+    webhooks: new Counter({
+      name: 'dispatchd_webhooks_total',
+      help: 'Webhook requests by host, event and outcome (queued, duplicate, ignored, ping, bad_signature, …)',
+      labelNames: ['host', 'event', 'outcome'] as const,
+      registers,
+    }),
+    jobDuration: new Histogram({
+      name: 'dispatchd_job_duration_seconds',
+      help: 'Time a worker spent on one job, by kind (plan = a push, gitops = one environment update) and outcome',
+      labelNames: ['kind', 'outcome'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    }),
+    pushToPr: new Histogram({
+      name: 'dispatchd_push_to_pr_seconds',
+      help: 'From the receiver accepting a push to its pull request (or branch) being updated, by source host',
+      labelNames: ['host'] as const,
+      buckets: [0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900],
+      registers,
+    }),
+    scmCalls: new Counter({
+      name: 'dispatchd_scm_api_calls_total',
+      help: 'SCM API calls by host, operation and outcome (ok, transient, permanent)',
+      labelNames: ['host', 'operation', 'outcome'] as const,
+      registers,
+    }),
+    rateLimitRemaining: new Gauge({
+      name: 'dispatchd_scm_rate_limit_remaining',
+      help: 'Requests left in the SCM rate-limit window, by host, as last reported by the SCM',
+      labelNames: ['host'] as const,
+      registers,
+    }),
+    gitPushes: new Counter({
+      name: 'dispatchd_git_pushes_total',
+      help: 'Commits pushed to GitOps repositories, by GitOps host',
+      labelNames: ['host'] as const,
+      registers,
+    }),
+    queueJobs: new Gauge({
+      name: 'dispatchd_queue_jobs',
+      help: 'Jobs in each queue by state, read from Redis when scraped',
+      labelNames: ['queue', 'state'] as const,
+      registers,
+      async collect() {
+        // Read at scrape time so that any receiver or worker reports the shared Redis truth.
+        for (const q of opts.queues ?? []) {
+          const counts = await q.getJobCounts(...QUEUE_STATES).catch(() => null);
+          if (!counts) continue;
+          for (const s of QUEUE_STATES) this.set({ queue: q.name, state: s }, counts[s] ?? 0);
+        }
+      },
+    }),
+  };
+  return metrics;
+}
+export type Metrics = ReturnType<typeof createMetrics>;
