@@ -11,6 +11,9 @@ export async function createBareRepo(bare: string, files: Record<string, string>
   await rm(work, { recursive: true, force: true });
   await git(['clone', '--quiet', `file://${bare}`, work]);
   await git(['checkout', '--quiet', '-B', 'main'], { cwd: work });
+  // So that the "send another push" commands printed by the demo work on a machine with no git identity.
+  await git(['config', 'user.name', 'Demo Developer'], { cwd: work });
+  await git(['config', 'user.email', 'dev@example.com'], { cwd: work });
   for (const [path, text] of Object.entries(files)) {
     await mkdir(dirname(join(work, path)), { recursive: true });
     await writeFile(join(work, path), text);
