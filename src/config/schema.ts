@@ -68,7 +68,13 @@ const duration = z.union([z.number().nonnegative(), z.string().regex(/^\d+(ms|s|
 
 export const DispatchdConfig = z
   .object({
-    hosts: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'host names are lower-case letters, digits and "-"'), HostConfig),
+    // Names are checked beside the values (not as the record's key schema) so that a bad name
+    // does not hide the problems in that host's settings: every error is listed at once.
+    hosts: z.record(z.string(), HostConfig).superRefine((hosts, ctx) => {
+      for (const name of Object.keys(hosts)) {
+        if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'host names are lower-case letters, digits and "-" (the webhook path is /hooks/<name>)' });
+      }
+    }),
     repositories: z.array(RepositoryConfig).default([]),
     gitops: z.array(GitopsGrant).default([]),
     registries: z.array(RegistryConfig).default([]),
