@@ -36,6 +36,11 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
       }
       const { seq, spec } = latest;
       const log = deps.log.child({ envId, seq, repo: spec.target.fullName, env: spec.envDir, source: spec.source.sha });
+      if (await deps.environments.pauses.hold(`${spec.target.host}:${spec.target.fullName}`, spec.envDir, envId, job.id!)) {
+        await reportPaused(deps, envId, spec, seq);
+        log.info('gitops update held: environment paused');
+        return runs;
+      }
       const run: RunResult = { seq, sha: spec.source.sha };
       const started = Date.now();
       try {
@@ -48,6 +53,7 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
         run.error = (err as Error).message;
       }
       runs.push(run);
+      await deps.environments.recordRun(envId, { seq, sha: spec.source.sha, outcome: run.result?.outcome ?? 'failed', at: Date.now(), ...(run.result && 'prUrl' in run.result && run.result.prUrl ? { prUrl: run.result.prUrl } : {}), ...(run.error ? { error: run.error } : {}) });
       const settled = await settleStatuses(deps, envId, spec, run);
       await Promise.resolve(deps.observer?.gitopsRun?.({ envId, spec, seq, ...(run.result ? { result: run.result } : {}), ...(run.error ? { error: run.error } : {}), settled, durationMs: Date.now() - started }))
         .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'observer failed'));
@@ -71,4 +77,13 @@ async function settleStatuses(deps: GitopsWorkerDeps, envId: string, spec: EnvUp
     await setStatus(deps.providers, deps.log, p.host, p.repo, p.sha, { ...status, context: p.context, ...(prUrl ? { targetUrl: prUrl } : {}) });
   }
   return settled;
+}
+
+/** Each commit that arrived during a pause is told once that it waits for the operator. */
+async function reportPaused(deps: GitopsWorkerDeps, envId: string, spec: EnvUpdateSpec, seq: number): Promise<void> {
+  const where = `${spec.envDir || '/'} of ${spec.target.fullName}`;
+  for (const p of await deps.environments.notePaused(envId, seq)) {
+    await setStatus(deps.providers, deps.log, p.host, p.repo, p.sha, { state: 'pending', context: p.context, description: `paused: an operator paused ${where}; the newest push is applied on resume` });
+  }
+  await deps.environments.recordRun(envId, { seq, sha: spec.source.sha, outcome: 'paused', at: Date.now() });
 }

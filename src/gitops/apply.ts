@@ -5,14 +5,16 @@ import { DispatchError, PermanentError } from '../core/errors.js';
 import type { Mirrors } from '../git/mirrors.js';
 import { revParse } from '../git/mirrors.js';
 import { git } from '../git/run.js';
-import { DIGEST_MARKER, type EnvUpdateSpec } from '../plan/spec.js';
+import type { EnvUpdateSpec } from '../plan/spec.js';
 import type { Providers } from '../scm/providers.js';
 import { commitsWithTrailers, formatTrailers } from './commit-trailers.js';
+import { resolveDigests } from './digests.js';
 import { parseUpdateGitopsFlags } from './flags.js';
+import { commitMessage, parseNumstat } from './pr-text.js';
 import { openOrUpdatePullRequest } from './pull-request.js';
-import { commitMessage } from './pr-text.js';
 import { isContentChange, renderTree, writeRendered } from './render/index.js';
 import { checkGrant } from './target.js';
+import { valueChanges, type ValueChange } from './value-changes.js';
 
 export interface ApplyDeps {
   config: DispatchdConfig;
@@ -22,12 +24,13 @@ export interface ApplyDeps {
 }
 
 export type ApplyResult =
-  | { outcome: 'updated'; branch: string; commit: string; prUrl?: string; prNumber?: number; files: string[]; images: Record<string, string> }
+  | { outcome: 'updated'; branch: string; commit: string; prUrl?: string; prNumber?: number; files: string[]; images: Record<string, string>; changes?: ValueChange[]; pushed?: boolean }
   | { outcome: 'up-to-date'; branch: string; prUrl?: string }
   | { outcome: 'superseded'; branch: string; appliedSeq: number };
 
 /** A push rejected because the branch moved is retried from a fresh fetch this many times. */
 const PUSH_ATTEMPTS = 3;
+const REJECTED = /rejected|stale info|fetch first|non-fast-forward/i;
 
 /**
  * Applies one environment update: fetch the GitOps mirror, render the selected templates on top
@@ -35,16 +38,7 @@ const PUSH_ATTEMPTS = 3;
  * -create-pull-request=false), then find, open or update the pull request.
  */
 export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdateSpec): Promise<ApplyResult> {
-  const images: Record<string, string> = {};
-  const args: string[] = [];
-  for (const a of spec.args) args.push(await replaceAsync(a, DIGEST_MARKER, async (name) => {
-    const ref = spec.images[name];
-    if (!ref) throw new PermanentError('image_unknown', `$(inputs.resources.${name}.digest): "${name}" is not an image resource`);
-    const digest = await deps.resolveDigest(ref);
-    images[name] = `${ref.replace(/:[^:/@]+$/, '')}@${digest}`;
-    return digest;
-  }));
-  for (const [name, ref] of Object.entries(spec.images)) images[name] ??= ref;
+  const { args, images } = await resolveDigests(spec, deps.resolveDigest);
   const flags = parseUpdateGitopsFlags(args);
   const provider = deps.providers.for(spec.target.host);
   const remote = await provider.gitRemote(spec.target.fullName);
@@ -63,8 +57,10 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
     if (flags.createPullRequest && mine.some((c) => c.env !== envId)) {
       await reportForeignCommits(deps, spec, head, base);
     }
+    // The same seq is a retry of this very update (say, the PR call failed after the push): it
+    // goes on, and finds the branch already right. Only a newer seq means "leave it alone".
     const applied = mine.find((c) => c.env === envId)?.seq;
-    if (applied !== undefined && applied >= spec.seq) return { outcome: 'superseded', branch: pushTo, appliedSeq: applied };
+    if (applied !== undefined && applied > spec.seq) return { outcome: 'superseded', branch: pushTo, appliedSeq: applied };
 
     const wt = await mkdtemp(join(deps.config.dataDir, 'work-'));
     try {
@@ -72,34 +68,57 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
       const rendered = await renderTree({ root: wt, workingSubdir: spec.workingSubdir, ...(flags.filepath ? { filepath: flags.filepath } : {}), values: flags.substitute, gitRevision, source: `${spec.source.host}:${spec.source.fullName}` });
       const changed = rendered.filter(isContentChange);
       checkGrant(deps.config, { host: spec.source.host, fullName: spec.source.fullName }, spec.target, changed.map((f) => f.path));
-      if (changed.length === 0) {
-        const pr = usePr ? await provider.findPullRequest(spec.target.fullName, head, base) : null;
-        return { outcome: 'up-to-date', branch: pushTo, ...(pr ? { prUrl: pr.url } : {}) };
-      }
+      if (changed.length === 0) return await upToDate(deps, spec, { usePr, head, base, pushTo, ahead: headSha !== null && mine.length > 0 });
       await writeRendered(wt, changed);
       await git(['add', '--', ...changed.map((f) => f.path)], { cwd: wt });
       const message = `${commitMessage(spec, gitRevision, flags.commitMessage)}\n\n${formatTrailers({ env: envId, seq: spec.seq, source: `${spec.source.host}:${spec.source.fullName}`, commit: gitRevision })}\n`;
       const { name, email } = deps.config.committer;
       await git(['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'commit', '--quiet', '--no-verify', '-F', '-'], { cwd: wt, input: message });
-      const commit = (await git(['rev-parse', 'HEAD'], { cwd: wt })).trim();
-      const stat = await git(['diff', '--stat', `${baseSha}..HEAD`], { cwd: wt });
-      const diff = await git(['diff', `${baseSha}..HEAD`], { cwd: wt });
-      const lease = flags.createPullRequest ? `--force-with-lease=refs/heads/${head}:${headSha ?? ''}` : '--no-force';
-      try {
-        await git(['push', '--quiet', lease, remote.url, `HEAD:refs/heads/${pushTo}`], { cwd: wt, remote });
-      } catch (err) {
-        if (attempt < PUSH_ATTEMPTS && err instanceof DispatchError && /rejected|stale info|fetch first|non-fast-forward/i.test(err.message)) continue;
-        throw err;
+      // The head branch may already carry exactly this content (a retry, or a newer push that
+      // renders the same): then nothing is pushed and only the PR text is brought up to date.
+      const sameAsHead = flags.createPullRequest && headSha !== null && (await treeOf(wt, 'HEAD')) === (await treeOf(mirror, headSha));
+      if (!sameAsHead) {
+        const lease = flags.createPullRequest ? `--force-with-lease=refs/heads/${head}:${headSha ?? ''}` : '--no-force';
+        try {
+          await git(['push', '--quiet', lease, remote.url, `HEAD:refs/heads/${pushTo}`], { cwd: wt, remote });
+        } catch (err) {
+          if (attempt < PUSH_ATTEMPTS && err instanceof DispatchError && REJECTED.test(err.message)) continue;
+          if (err instanceof DispatchError && REJECTED.test(err.message)) {
+            throw new DispatchError('gitops_push_rejected', `${pushTo} of ${spec.target.fullName} kept moving: the push was rejected ${PUSH_ATTEMPTS} times (${err.message}); it will be retried`);
+          }
+          throw err;
+        }
       }
+      const commit = sameAsHead ? headSha : (await git(['rev-parse', 'HEAD'], { cwd: wt })).trim();
       const files = changed.map((f) => f.path);
-      if (!usePr) return { outcome: 'updated', branch: pushTo, commit, files, images };
-      const pr = await openOrUpdatePullRequest(provider, spec, { head, base, gitRevision, images, stat, diff, merge: flags.mergePullRequest });
-      return { outcome: 'updated', branch: pushTo, commit, prUrl: pr.url, prNumber: pr.number, files, images };
+      const changes = valueChanges(changed, flags.substitute);
+      const done = { outcome: 'updated' as const, branch: pushTo, commit, files, images, changes, pushed: !sameAsHead };
+      if (!usePr) return done;
+      const stat = parseNumstat(await git(['diff', '--numstat', baseSha, 'HEAD'], { cwd: wt }));
+      const diff = await git(['diff', baseSha, 'HEAD'], { cwd: wt });
+      const pr = await openOrUpdatePullRequest(provider, spec, { head, merge: flags.mergePullRequest, text: { gitRevision, images, changes, files: stat, diff, base } });
+      return { ...done, prUrl: pr.url, prNumber: pr.number };
     } finally {
       await git(['worktree', 'remove', '--force', wt], { cwd: mirror }).catch(() => undefined);
       await rm(wt, { recursive: true, force: true });
     }
   }
+}
+
+const treeOf = async (cwd: string, rev: string) => (await git(['rev-parse', `${rev}^{tree}`], { cwd })).trim();
+
+/**
+ * Nothing to change. If an open PR still carries an older push (its branch is ahead of the base),
+ * say so on it: the newest push needs no change, so merging that PR would deploy an older one.
+ */
+async function upToDate(deps: ApplyDeps, spec: EnvUpdateSpec, o: { usePr: boolean; head: string; base: string; pushTo: string; ahead: boolean }): Promise<ApplyResult> {
+  if (!o.usePr) return { outcome: 'up-to-date', branch: o.pushTo };
+  const provider = deps.providers.for(spec.target.host);
+  const pr = await provider.findPullRequest(spec.target.fullName, o.head, o.base);
+  if (pr && o.ahead) {
+    await provider.comment(spec.target.fullName, pr.number, `dispatchd: the newest push, ${spec.source.fullName}@${spec.source.sha.slice(0, 7)}, needs no change: ${o.base} already matches it. This pull request carries an older push; close it rather than merge it.`);
+  }
+  return { outcome: 'up-to-date', branch: o.pushTo, ...(pr ? { prUrl: pr.url } : {}) };
 }
 
 async function reportForeignCommits(deps: ApplyDeps, spec: EnvUpdateSpec, head: string, base: string): Promise<never> {
@@ -108,14 +127,4 @@ async function reportForeignCommits(deps: ApplyDeps, spec: EnvUpdateSpec, head: 
   const pr = provider.kind === 'git' ? null : await provider.findPullRequest(spec.target.fullName, head, base);
   if (pr) await provider.comment(spec.target.fullName, pr.number, `dispatchd: ${message}`);
   throw new PermanentError('gitops_foreign_commits', message);
-}
-
-async function replaceAsync(text: string, re: RegExp, fn: (name: string) => Promise<string>): Promise<string> {
-  let out = '';
-  let last = 0;
-  for (const m of text.matchAll(new RegExp(re.source, 'g'))) {
-    out += text.slice(last, m.index) + (await fn(m[1]!));
-    last = (m.index ?? 0) + m[0].length;
-  }
-  return out + text.slice(last);
 }

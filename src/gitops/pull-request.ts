@@ -1,16 +1,12 @@
 import { PermanentError } from '../core/errors.js';
 import type { EnvUpdateSpec } from '../plan/spec.js';
 import type { PullRequest, ScmProvider } from '../scm/contracts.js';
-import { prBody, prTitle } from './pr-text.js';
+import { prBody, prTitle, type PrText } from './pr-text.js';
 
 interface PrInput {
   head: string;
-  base: string;
-  gitRevision: string;
-  images: Record<string, string>;
-  stat: string;
-  diff: string;
   merge: boolean;
+  text: PrText;
 }
 
 /**
@@ -19,16 +15,17 @@ interface PrInput {
  */
 export async function openOrUpdatePullRequest(provider: ScmProvider, spec: EnvUpdateSpec, input: PrInput): Promise<PullRequest> {
   const repo = spec.target.fullName;
-  const text = { title: prTitle(spec), body: prBody(spec, input.gitRevision, input.images, input.stat, input.diff) };
-  let pr = await provider.findPullRequest(repo, input.head, input.base);
+  const base = input.text.base;
+  const text = { title: prTitle(spec), body: prBody(spec, input.text) };
+  let pr = await provider.findPullRequest(repo, input.head, base);
   if (pr) {
     pr = await provider.updatePullRequest(repo, pr.number, text);
   } else {
     try {
-      pr = await provider.createPullRequest(repo, { head: input.head, base: input.base, ...text });
+      pr = await provider.createPullRequest(repo, { head: input.head, base, ...text });
     } catch (err) {
       if (!(err instanceof PermanentError && /already exists/i.test(err.message))) throw err;
-      const existing = await provider.findPullRequest(repo, input.head, input.base);
+      const existing = await provider.findPullRequest(repo, input.head, base);
       if (!existing) throw err;
       pr = await provider.updatePullRequest(repo, existing.number, text);
     }

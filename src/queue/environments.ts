@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { keys } from './names.js';
+import { keys, QUEUE_PREFIX } from './names.js';
+import { createPauses } from './pauses.js';
 
 /** A status line on a source commit waiting for its environment's update to settle. */
 export interface PendingStatus {
@@ -10,6 +11,20 @@ export interface PendingStatus {
   seq: number;
 }
 
+/** What the last run of an environment did, for operators (`GET /api/environments`). */
+export interface LastRun {
+  seq: number;
+  sha: string;
+  outcome: string;
+  at: number;
+  prUrl?: string;
+  error?: string;
+}
+
+// Every environment ever offered, so operators can list them; ids are content hashes, so the
+// set grows with environments, not with pushes.
+const envIndex = () => `${QUEUE_PREFIX}:envs`;
+
 // Keeps the newest spec per environment (by receipt seq) and one job id per environment while
 // work is queued or running, so a burst of pushes collapses into one follow-up run.
 const OFFER = `
@@ -17,12 +32,23 @@ local cur = redis.call('HGET', KEYS[1], 'seq')
 local stale = cur and tonumber(cur) >= tonumber(ARGV[1])
 if not stale then redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'spec', ARGV[2]) end
 redis.call('RPUSH', KEYS[3], ARGV[3])
+redis.call('SADD', KEYS[5], ARGV[5])
 local job = redis.call('GET', KEYS[2])
 if not job then
   job = ARGV[4] .. '-' .. redis.call('INCR', KEYS[4])
   redis.call('SET', KEYS[2], job)
 end
 return {job, stale and 1 or 0}
+`;
+
+// The job id that will apply the environment: the queued or running one, else a fresh one.
+const CLAIM = `
+local job = redis.call('GET', KEYS[1])
+if not job then
+  job = ARGV[1] .. '-' .. redis.call('INCR', KEYS[2])
+  redis.call('SET', KEYS[1], job)
+end
+return job
 `;
 
 // Releases the environment's job id unless a newer spec arrived since `applied`.
@@ -35,10 +61,16 @@ return 1
 
 export function createEnvironments(redis: Redis) {
   return {
+    /** Operator pauses: the GitOps worker asks before applying, the API sets and lifts them. */
+    pauses: createPauses(redis),
     /** Records a spec for an environment; returns the job id that will apply it. */
     async offer(envId: string, seq: number, spec: unknown, pending: PendingStatus): Promise<{ jobId: string; stale: boolean }> {
-      const [jobId, stale] = (await redis.eval(OFFER, 4, keys.envLatest(envId), keys.envJob(envId), keys.envPending(envId), keys.envGeneration(), seq, JSON.stringify(spec), JSON.stringify(pending), `env-${envId}`)) as [string, number];
+      const [jobId, stale] = (await redis.eval(OFFER, 5, keys.envLatest(envId), keys.envJob(envId), keys.envPending(envId), keys.envGeneration(), envIndex(), seq, JSON.stringify(spec), JSON.stringify(pending), `env-${envId}`, envId)) as [string, number];
       return { jobId, stale: stale === 1 };
+    },
+    /** The job id to queue so that the environment's newest spec gets applied (used on resume). */
+    async claim(envId: string): Promise<string> {
+      return (await redis.eval(CLAIM, 2, keys.envJob(envId), keys.envGeneration(), `env-${envId}`)) as string;
     },
     /** The newest spec for the environment. */
     async latest<T>(envId: string): Promise<{ seq: number; spec: T } | null> {
@@ -56,6 +88,34 @@ export function createEnvironments(redis: Redis) {
       const done = all.filter((p) => p.seq <= seq);
       for (const p of done) await redis.lrem(key, 1, JSON.stringify(p));
       return done;
+    },
+    /** Statuses still waiting, without taking them. */
+    async pending(envId: string): Promise<PendingStatus[]> {
+      return (await redis.lrange(keys.envPending(envId), 0, -1)).map((s) => JSON.parse(s) as PendingStatus);
+    },
+    /**
+     * Marks pending statuses up to `seq` as told "paused"; returns those not told before, so a
+     * burst during a pause sets each commit's status once.
+     */
+    async notePaused(envId: string, seq: number): Promise<PendingStatus[]> {
+      const told = Number((await redis.hget(keys.envLatest(envId), 'pausedTold')) ?? '0');
+      const fresh = (await this.pending(envId)).filter((p) => p.seq > told && p.seq <= seq);
+      if (seq > told) await redis.hset(keys.envLatest(envId), 'pausedTold', String(seq));
+      return fresh;
+    },
+    async recordRun(envId: string, run: LastRun): Promise<void> {
+      await redis.hset(keys.envLatest(envId), 'last', JSON.stringify(run));
+    },
+    /** Every environment that has had a push: its newest spec, last run and waiting statuses. */
+    async list<T>(): Promise<{ envId: string; seq: number; spec: T; last?: LastRun; pending: number; jobId?: string }[]> {
+      const ids = (await redis.smembers(envIndex())).sort();
+      const out = [];
+      for (const envId of ids) {
+        const [h, pending, jobId] = await Promise.all([redis.hgetall(keys.envLatest(envId)), redis.llen(keys.envPending(envId)), redis.get(keys.envJob(envId))]);
+        if (!h.seq || !h.spec) continue;
+        out.push({ envId, seq: Number(h.seq), spec: JSON.parse(h.spec) as T, ...(h.last ? { last: JSON.parse(h.last) as LastRun } : {}), pending, ...(jobId ? { jobId } : {}) });
+      }
+      return out;
     },
   };
 }

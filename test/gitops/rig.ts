@@ -1,0 +1,153 @@
+import express from 'express';
+import request from 'supertest';
+import { createApp } from '../../src/http/app.js';
+import { environmentsRouter } from '../../src/http/api/environments.js';
+import { fixture } from '../e2e/fixtures.js';
+import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
+import { signedRequest } from '../helpers/sign.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+export const TOKEN = 'ghp_gitops_rig_token_0123456789';
+export const SECRET = 'gitops-rig-webhook-secret';
+export const ADMIN = 'gitops-rig-admin-token';
+export const APP = 'acme/hello-world';
+export const GITOPS = 'acme/hello-world-gitops';
+
+/** One GitOps task of the rig's Dispatchfile: which branches fire it and its step's args. */
+export interface RigTask {
+  name: string;
+  branches: string[];
+  args: string[];
+  /** The git resource the step works in; default "gitops-git". */
+  resource?: string;
+}
+
+export interface RigOptions {
+  tasks: RigTask[];
+  gitopsFiles: Record<string, string>;
+  /** The image resource's url; default registry.example.com/acme/hello-world:$(context.build.name)-$(context.git.commit). */
+  imageUrl?: string;
+  /** Extra git resources aimed at the GitOps repo: name → revision param. */
+  revisions?: Record<string, string>;
+  /** The `gitops` grant's paths; default everything. */
+  grantPaths?: string[];
+  /** Extra top-level YAML for the dispatchd config (registries, digestWait). */
+  extraConfig?: string;
+}
+
+export interface Rig {
+  gh: GithubEmulator;
+  stack: Stack;
+  /** Commits on the app repo and sends GitHub's push webhook for it. */
+  push(branch: string, version: string): Promise<{ sha: string; status: number }>;
+  /** The admin app with the environments router mounted, for supertest. */
+  admin: express.Express;
+  adminCall(method: 'get' | 'post', path: string, body?: object): Promise<request.Response>;
+  close(): Promise<void>;
+}
+
+const yamlList = (xs: string[]) => `[${xs.map((x) => JSON.stringify(x)).join(', ')}]`;
+
+export function rigDispatchfile(gitopsUrl: string, o: RigOptions): string {
+  const extra = Object.entries(o.revisions ?? {}).map(([name, rev]) => `  ${name}:\n    type: git\n    param:\n      url: ${gitopsUrl}\n      revision: ${rev}\n`).join('');
+  const tasks = o.tasks.map((t) => `  ${t.name}:
+    inputs: [docker-image, ${t.resource ?? 'gitops-git'}]
+    steps:
+      - name: update-gitops-repo
+        image: mesosphere/update-gitops-repo:1.2.0
+        workingDir: /workspace/${t.resource ?? 'gitops-git'}
+        args: ${yamlList(t.args)}
+`).join('');
+  const actions = o.tasks.map((t) => `  - tasks: [build, ${t.name}]\n    on:\n      push:\n        branches: ${yamlList(t.branches)}\n`).join('');
+  return `#!yaml
+resource:
+  docker-image:
+    type: image
+    param:
+      url: ${o.imageUrl ?? 'registry.example.com/acme/hello-world:$(context.build.name)-$(context.git.commit)'}
+  gitops-git:
+    type: git
+    param:
+      url: ${gitopsUrl}
+${extra}task:
+  build:
+    outputs: [docker-image]
+    steps:
+      - name: build
+        image: gcr.io/kaniko-project/executor:latest
+${tasks}actions:
+${actions}`;
+}
+
+/** The real service over redis-server, the GitHub emulator holding an app and a GitOps repo. */
+export async function startRig(o: RigOptions): Promise<Rig> {
+  const gh = await startGithubEmulator({ token: TOKEN });
+  await gh.git.createRepo(GITOPS, { files: o.gitopsFiles });
+  await gh.git.createRepo(APP, { files: { Dispatchfile: rigDispatchfile(`${gh.url}/${GITOPS}`, o), VERSION: '1\n' } });
+  const stack = await startStack(`
+hosts:
+  github:
+    kind: github
+    url: ${gh.url}
+    apiUrl: ${gh.apiUrl}
+    token: ${TOKEN}
+    webhookSecret: ${SECRET}
+repositories:
+  - host: github
+    repo: ${APP}
+gitops:
+  - repo: github:${GITOPS}
+    allow:
+      - from: "github:acme/*"
+        paths: ${yamlList(o.grantPaths ?? ['**'])}
+dataDir: \${DATA_DIR}
+${o.extraConfig ?? ''}
+`);
+  const admin = createApp({ redis: stack.producer.redis, admin: { token: ADMIN }, apiRouters: [environmentsRouter({ redis: stack.producer.redis, gitops: stack.producer.gitops, config: stack.config })] });
+  let delivery = 0;
+  return {
+    gh,
+    stack,
+    admin,
+    async push(branch, version) {
+      const before = (await gh.git.revParse(APP, branch)) ?? '0'.repeat(40);
+      const sha = await gh.git.commit(APP, branch, { VERSION: `${version}\n` }, `Release ${version}`);
+      const signed = signedRequest('github', JSON.stringify(pushPayload(branch, before, sha, gh.url)), SECRET, { event: 'push', deliveryId: `rig-${++delivery}-${sha.slice(0, 8)}` });
+      const res = await request(stack.server).post('/hooks/github').set(signed.headers).send(signed.rawBody.toString());
+      return { sha, status: res.status };
+    },
+    adminCall(method, path, body) {
+      const req = request(admin)[method](path).set('authorization', `Bearer ${ADMIN}`);
+      return body ? req.send(body) : req;
+    },
+    async close() {
+      await stack.stop();
+      await gh.close();
+    },
+  };
+}
+
+/** GitHub's push payload (the go-scm fixture) re-aimed at the emulator's repository and commits. */
+export function pushPayload(branch: string, before: string, after: string, base: string): Record<string, unknown> {
+  const p = fixture('github/goscm-push.json');
+  const head = p.head_commit as Record<string, unknown>;
+  return {
+    ...p,
+    ref: `refs/heads/${branch}`,
+    before,
+    after,
+    created: /^0+$/.test(before),
+    head_commit: { ...head, id: after, modified: ['VERSION'] },
+    commits: [{ ...head, id: after, modified: ['VERSION'] }],
+    repository: { ...(p.repository as object), full_name: APP, name: 'hello-world', clone_url: `${base}/${APP}.git`, html_url: `${base}/${APP}` },
+  };
+}
+
+/** A Deployment template for `dir` with the image from the `imageName` substitution. */
+export const deployment = (dir: string, placeholder = '{{imageName}}') =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello-world\n  namespace: ${dir}\nspec:\n  template:\n    spec:\n      containers:\n        - name: hello-world\n          image: ${placeholder}\n`;
+
+/** The newest status a context has on a commit. */
+export function lastStatus(gh: GithubEmulator, sha: string, context = 'dispatchd/deploy') {
+  return gh.statuses(APP, sha).filter((s) => s.context === context).at(-1);
+}
