@@ -25,8 +25,8 @@ function split(repo: string): { owner: string; repo: string } {
 
 /** GitHub (and GitHub Enterprise via `apiUrl`) through @octokit/rest. */
 export function githubProvider(hostName: string, host: HostConfig): ScmProvider {
-  const auth = githubAuth(host);
   const apiUrl = host.apiUrl ?? (host.url === 'https://github.com' ? 'https://api.github.com' : `${host.url}/api/v3`);
+  const auth = githubAuth(hostName, host, apiUrl);
   const client = async (repo: string) => new Octokit({ baseUrl: apiUrl, auth: await auth.token(repo), userAgent: 'dispatchd', request: { retries: 0 } });
 
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
