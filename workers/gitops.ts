@@ -37,7 +37,9 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
       const { seq, spec } = latest;
       const log = deps.log.child({ envId, seq, repo: spec.target.fullName, env: spec.envDir, source: spec.source.sha });
       if (await deps.environments.pauses.hold(`${spec.target.host}:${spec.target.fullName}`, spec.envDir, envId, job.id!)) {
-        await reportPaused(deps, envId, spec, seq);
+        // Re-read: a push offered just before the hold reused this job's id and is ours to report.
+        const now = await deps.environments.latest<EnvUpdateSpec>(envId);
+        await reportPaused(deps, envId, now?.spec ?? spec, now?.seq ?? seq);
         log.info('gitops update held: environment paused');
         return runs;
       }
