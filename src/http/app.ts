@@ -37,8 +37,10 @@ export function createApp(deps: AppDeps): Express {
     res.set('x-request-id', ctx.requestId);
     const started = Date.now();
     res.on('finish', () => {
-      const quiet = req.path === '/healthz' || req.path === '/readyz' || req.path === '/metrics';
-      requestContext.run(ctx, () => deps.log?.[quiet ? 'debug' : 'info']({ method: req.method, path: req.path, status: res.statusCode, ms: Date.now() - started }, 'request'));
+      // originalUrl: routers rewrite req.url/path below their mount point. No query: it is not logged.
+      const path = req.originalUrl.split('?')[0];
+      const quiet = path === '/healthz' || path === '/readyz' || path === '/metrics';
+      requestContext.run(ctx, () => deps.log?.[quiet ? 'debug' : 'info']({ method: req.method, path, status: res.statusCode, ms: Date.now() - started }, 'request'));
     });
     requestContext.run(ctx, next);
   });

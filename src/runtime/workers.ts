@@ -23,6 +23,8 @@ export async function startWorkers(config: DispatchdConfig, redisUrl: string, pr
   await mkdir(config.dataDir, { recursive: true });
   const mirrors = createMirrors(config.dataDir);
   const { metrics, audit, observer } = telemetryFor(config, producer, log, extraObserver);
+  // What the workers will talk to, for operators debugging a setup; credentials are redacted by the logger.
+  log.debug({ hosts: config.hosts, registries: config.registries, repositories: config.repositories.length }, 'workers: configuration in force');
   const providers = createProviders(config, mirrors, {
     onCall: (c) => {
       metrics.scmCalls.inc({ host: c.host, operation: c.operation, outcome: c.outcome });
