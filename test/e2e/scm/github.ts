@@ -1,0 +1,48 @@
+import { startGithubEmulator, type GithubApp } from '../../emulators/github/emulator.js';
+import { fixture, gitopsFiles } from '../fixtures.js';
+import { scmDispatchfile } from './dispatchfile.js';
+import type { ScmScenario } from './scenario.js';
+
+export interface GithubScenarioOptions {
+  hostName?: string;
+  token?: string;
+  /** Authenticate dispatchd as this GitHub App (private key PEM) instead of with the token. */
+  app?: GithubApp & { privateKeyPem: string };
+  /** Where the Dispatchfile aims the GitOps update; defaults to this host's GitOps repo. */
+  gitopsUrl?: string;
+}
+
+/** GitHub (Enterprise layout) through its emulator, with the go-scm push payloads. */
+export async function githubScenario(o: GithubScenarioOptions = {}): Promise<ScmScenario> {
+  const hostName = o.hostName ?? 'github';
+  const token = o.token ?? `ghp_${hostName}_token_1234567890`;
+  const gh = await startGithubEmulator({ token, ...(o.app ? { app: o.app } : {}) });
+  const app = 'acme/hello-world';
+  const gitops = 'acme/hello-world-gitops';
+  const gitopsUrl = o.gitopsUrl ?? `${gh.url}/${gitops}`;
+  await gh.git.createRepo(gitops, { files: gitopsFiles });
+  await gh.git.createRepo(app, { files: { Dispatchfile: scmDispatchfile(gitopsUrl, 'github'), VERSION: '1\n' } });
+  const repository = (p: Record<string, unknown>) => ({ ...(p.repository as object), full_name: app, name: 'hello-world', clone_url: `${gh.url}/${app}.git`, html_url: `${gh.url}/${app}` });
+  const cred = o.app
+    ? `    app:\n      id: "${o.app.id}"\n      privateKey: |\n${o.app.privateKeyPem.trim().split('\n').map((l) => `        ${l}`).join('\n')}`
+    : `    token: ${token}`;
+  return {
+    kind: 'github', hostName, app, gitops, gitopsUrl, git: gh.git, hasApi: true, payloadListsFiles: true,
+    hostYaml: (secret) => `  ${hostName}:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n${cred}\n    webhookSecret: ${secret}\n`,
+    pushBody(branch, before, after, files) {
+      const p = fixture('github/goscm-push.json');
+      const head = { ...(p.head_commit as object), id: after, added: [], removed: [], modified: files };
+      return JSON.stringify({ ...p, ref: `refs/heads/${branch}`, before, after, created: /^0+$/.test(before), head_commit: head, commits: [head], repository: repository(p) });
+    },
+    deleteBody(branch, sha) {
+      const p = fixture('github/goscm-push_branch_delete.json');
+      return JSON.stringify({ ...p, ref: `refs/heads/${branch}`, before: sha, repository: repository(p) });
+    },
+    openPulls: () => gh.pulls(gitops).filter((p) => p.state === 'open').map((p) => ({ number: p.number, head: p.head, base: p.base, title: p.title, body: p.body ?? '' })),
+    pullsCreated: () => gh.count('POST /repos/{owner}/{repo}/pulls'),
+    pullUrl: (n) => new RegExp(`^${gh.url}/${gitops}/pull/${n}$`),
+    statuses: (sha) => gh.statuses(app, sha).map((s) => ({ context: s.context, state: s.state, url: s.targetUrl ?? '', description: s.description ?? '' })),
+    compareCalls: () => gh.calls.filter((c) => c.route.includes('/compare/')).length,
+    close: () => gh.close(),
+  };
+}

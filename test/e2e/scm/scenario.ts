@@ -1,0 +1,56 @@
+import type { ScmKind } from '../../../src/core/push-event.js';
+import type { GitServer } from '../../helpers/git-server.js';
+
+/** An open pull (merge) request as the emulator holds it, the same shape for every SCM. */
+export interface OpenPull {
+  number: number;
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+}
+
+/** A commit status as the emulator holds it, states mapped to dispatchd's own words. */
+export interface SeenStatus {
+  context: string;
+  state: 'pending' | 'success' | 'failure' | 'error';
+  url: string;
+  description: string;
+}
+
+/**
+ * One SCM's side of the shared end-to-end suite: its emulator, the host YAML that points
+ * dispatchd at it, and its real webhook payloads re-aimed at the emulator's repositories.
+ * Everything SCM-specific lives behind this; the suite asserts the same things for each.
+ */
+export interface ScmScenario {
+  kind: ScmKind;
+  /** `/hooks/<hostName>`. */
+  hostName: string;
+  /** The source repository, as dispatchd names it (`fullName`). */
+  app: string;
+  /** The GitOps repository, as dispatchd names it. */
+  gitops: string;
+  /** The URL a Dispatchfile gives for the GitOps repository. */
+  gitopsUrl: string;
+  git: GitServer;
+  /** Whether this SCM has pull requests and statuses (a plain git host has neither). */
+  hasApi: boolean;
+  /** Whether its push payload lists changed files; when not, `paths` needs the SCM's compare. */
+  payloadListsFiles: boolean;
+  /** The `hosts.<hostName>` YAML block (indented two spaces under `hosts:`). */
+  hostYaml(secret: string): string;
+  /** The signed push webhook body for a branch moving `before` → `after`, changing `files`. */
+  pushBody(branch: string, before: string, after: string, files: string[]): string;
+  /** The body of a push that deletes `branch`, which pointed at `sha`. */
+  deleteBody(branch: string, sha: string): string;
+  openPulls(): OpenPull[];
+  /** How many pull requests were ever created in the GitOps repository. */
+  pullsCreated(): number;
+  /** The link a status should carry for pull request `number`. */
+  pullUrl(number: number): RegExp;
+  statuses(sha: string): SeenStatus[];
+  /** API calls that computed changed paths (compare/diffstat). */
+  compareCalls(): number;
+  close(): Promise<void>;
+}
