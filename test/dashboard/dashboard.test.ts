@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ADMIN, GITOPS, startFullStack, type FullStack } from '../http/full-stack.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+describe('dashboard in headless Chromium', () => {
+  let s: FullStack;
+  let url = '';
+  let profile = '';
+  let browser: BrowserContext;
+  let page: Page;
+
+  before(async () => {
+    // A missing browser is a broken test machine, not a reason to skip.
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install it with "bash scripts/ensure-system.sh test" (or: sudo apt-get install -y chromium)`);
+    s = await startFullStack();
+    await new Promise<void>((r) => s.server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(s.server.address() as AddressInfo).port}`;
+    profile = await mkdtemp(join(tmpdir(), 'dispatchd-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+    page = browser.pages()[0] ?? (await browser.newPage());
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.stop();
+    if (profile) await rm(profile, { recursive: true, force: true });
+  });
+
+  it('asks for the admin token and refuses a wrong one with the server\'s message', async () => {
+    await page.goto(`${url}/`);
+    await page.locator('#login').waitFor({ state: 'visible' });
+    await page.fill('#token', 'not-the-admin-token');
+    await page.click('#login button[type=submit]');
+    await page.locator('#login-message', { hasText: 'DISPATCHD_ADMIN_TOKEN' }).waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('dispatchd.adminToken')), null, 'a refused token is forgotten');
+  });
+
+  it('shows a new delivery with its PR link without a reload, and screenshots', async () => {
+    await page.fill('#token', ADMIN);
+    await page.click('#login button[type=submit]');
+    await page.locator('#empty').waitFor({ state: 'visible' });
+    assert.ok(!page.url().includes(ADMIN), 'the token never goes into the URL');
+
+    const { deliveryId, status } = await s.push('staging', '4.2.0');
+    assert.equal(status, 202);
+    const row = page.locator(`tr[data-delivery-id="github:${deliveryId}"][data-status="succeeded"]`);
+    await row.waitFor({ timeout: 30_000 });
+    const pr = s.gh.pulls(GITOPS)[0];
+    assert.ok(pr);
+    const link = row.locator('a.pr');
+    assert.match((await link.getAttribute('href')) ?? '', new RegExp(`/${GITOPS}/pull/${pr.number}$`));
+    assert.match(await row.textContent() ?? '', /acme\/hello-world.*staging/);
+
+    const shot = join(profile, 'dashboard.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    const png = await readFile(shot);
+    assert.ok(png.length > 1000, `screenshot of ${png.length} bytes`);
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
+  });
+});
