@@ -1,0 +1,38 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface ServingChild {
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts a TypeScript entry under tsx in its own process and waits for `LISTENING <port>`. */
+export function startTsChild(entry: URL, args: string[], timeoutMs = 20_000): Promise<ServingChild> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(entry), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${entry.pathname} did not start within ${timeoutMs} ms: ${out}`)); }, timeoutMs);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /LISTENING (\d+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.stdout.resume();
+      resolve({
+        port: Number(m[1]),
+        process: child,
+        stop: () => new Promise<void>((res) => {
+          if (child.exitCode !== null) return res();
+          const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+          child.once('exit', () => { clearTimeout(kill); res(); });
+          child.kill('SIGTERM');
+        }),
+      });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${entry.pathname} exited with ${code} before listening: ${out}`)); });
+  });
+}

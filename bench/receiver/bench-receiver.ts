@@ -1,0 +1,145 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { hmacSha256Hex } from '../../src/scm/signature.js';
+import { startRedis } from '../../test/helpers/redis.js';
+import { startTsChild } from '../lib/child.js';
+import { commandStats, perRequest, type CommandStats } from '../lib/redis-stats.js';
+import { median, round } from '../lib/stats.js';
+import { nodeLoad, wrkLoad, type LoadResult, type LoadSpec } from './load.js';
+import { BENCH_SECRET, receiverPushBody } from './payload.js';
+
+export interface ReceiverOptions {
+  rounds: number;
+  durationS: number;
+  warmupS: number;
+  concurrency: number;
+  /** Node generator's request cap per run. */
+  maxRequests: number;
+  /** 'auto': wrk when on the PATH (installed with apt-get when root), else the node loop. */
+  generator: 'auto' | 'wrk' | 'node';
+  /** Diagnostic only: Redis's appendfsync for these runs (the service's durability needs 'always'). */
+  appendfsync?: 'always' | 'everysec' | 'no';
+  log: (line: string) => void;
+}
+
+type Mode = 'baseline' | 'receiver';
+export interface ReceiverRun extends LoadResult {
+  server: Mode;
+  round: number;
+  queued: number;
+  /** The server process's CPU (user + system) per queued request, from /proc; null elsewhere. */
+  serverCpuMsPerRequest: number | null;
+  redis: CommandStats;
+}
+
+export interface ReceiverResult {
+  generator: 'wrk' | 'node';
+  concurrency: number;
+  durationS: number;
+  rounds: number;
+  runs: ReceiverRun[];
+  baseline: { rps: number; p50Ms: number; p99Ms: number };
+  dispatchd: { rps: number; p50Ms: number; p99Ms: number };
+  /** dispatchd's median throughput over the baseline's. */
+  ratio: number;
+}
+
+const hasWrk = () => { try { execFileSync('sh', ['-c', 'command -v wrk'], { stdio: 'ignore' }); return true; } catch { return false; } };
+
+/** Installs Debian's wrk when it is missing and we may (root with apt-get); never fails the bench. */
+async function ensureWrk(log: (l: string) => void): Promise<boolean> {
+  if (hasWrk()) return true;
+  if (process.getuid?.() !== 0) return false;
+  log('wrk is missing: apt-get install -y wrk');
+  const run = promisify(execFile);
+  try {
+    await run('apt-get', ['install', '-y', '--no-install-recommends', 'wrk'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).catch(async () => {
+      await run('apt-get', ['update']);
+      await run('apt-get', ['install', '-y', '--no-install-recommends', 'wrk'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    });
+  } catch (err) {
+    log(`could not install wrk (${(err as Error).message.split('\n')[0]}); using the node load loop`);
+  }
+  return hasWrk();
+}
+
+async function setFsync(url: string, mode: string): Promise<void> {
+  const redis = new Redis(url);
+  try { await redis.config('SET', 'appendfsync', mode); } finally { redis.disconnect(); }
+}
+
+/** user + system CPU of a process in ms, from /proc/<pid>/stat (Linux); null when unreadable. */
+async function processCpuMs(pid: number | undefined): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+// USER_HZ: 100 on every Linux that Node 20 supports.
+const CLOCK_TICKS = 100;
+
+/** Jobs the server put in Redis: both servers' queues, whatever their state. */
+async function queuedJobs(redisUrl: string, mode: Mode): Promise<number> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = mode === 'baseline' ? new Queue('bench-baseline', { connection: redis, prefix: 'baseline' }) : new Queue('events', { connection: redis, prefix: 'dispatchd' });
+  try {
+    const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed');
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
+/**
+ * Section 1: the real receiver (src/runtime/receiver.ts) against a bare node:http + HMAC +
+ * `queue.add` server, each over its own fresh redis-server with `appendfsync always`, each in its
+ * own process, in alternating order over `rounds`; medians are compared.
+ */
+export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult> {
+  const wrk = o.generator === 'wrk' || (o.generator === 'auto' && (await ensureWrk(o.log)));
+  if (o.generator === 'wrk' && !hasWrk()) throw new Error('--generator wrk: wrk is not on the PATH; install it with apt-get install wrk');
+  const load = wrk ? wrkLoad : nodeLoad;
+  const body = receiverPushBody();
+  const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmacSha256Hex(BENCH_SECRET, Buffer.from(body))}` };
+  const runs: ReceiverRun[] = [];
+  for (let n = 1; n <= o.rounds; n++) {
+    const order: Mode[] = n % 2 === 1 ? ['baseline', 'receiver'] : ['receiver', 'baseline'];
+    for (const mode of order) {
+      const redis = await startRedis();
+      if (o.appendfsync && o.appendfsync !== 'always') await setFsync(redis.url, o.appendfsync);
+      const child = await startTsChild(new URL('./serve.ts', import.meta.url), [mode, redis.url]);
+      try {
+        const spec: LoadSpec = { url: `http://127.0.0.1:${child.port}/hooks/github`, body, headers, uniqueHeader: 'x-github-delivery', concurrency: o.concurrency, durationS: o.warmupS, maxRequests: o.maxRequests };
+        if (o.warmupS > 0) await load(spec);
+        const before = await queuedJobs(redis.url, mode);
+        const statsBefore = await commandStats(redis.url);
+        const cpuBefore = await processCpuMs(child.process.pid);
+        const r = await load({ ...spec, durationS: o.durationS });
+        const cpuAfter = await processCpuMs(child.process.pid);
+        const queued = (await queuedJobs(redis.url, mode)) - before;
+        const stats = perRequest(statsBefore, await commandStats(redis.url), Math.max(1, queued));
+        const cpu = cpuBefore === null || cpuAfter === null ? null : round((cpuAfter - cpuBefore) / Math.max(1, queued), 3);
+        runs.push({ ...r, server: mode, round: n, queued, serverCpuMsPerRequest: cpu, redis: stats });
+        o.log(`  ${mode.padEnd(8)} round ${n}: ${r.rps} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (${r.ok} ok, ${r.failed} failed, ${queued} queued; server CPU ${cpu ?? '?'} ms, Redis ${stats.commands} commands / ${stats.redisUs} µs per request)`);
+      } finally {
+        await child.stop();
+        await redis.stop();
+      }
+    }
+  }
+  const pick = (mode: Mode) => {
+    const rs = runs.filter((r) => r.server === mode);
+    return { rps: median(rs.map((r) => r.rps)), p50Ms: median(rs.map((r) => r.p50Ms)), p99Ms: median(rs.map((r) => r.p99Ms)) };
+  };
+  const baseline = pick('baseline');
+  const dispatchd = pick('receiver');
+  return { generator: wrk ? 'wrk' : 'node', concurrency: o.concurrency, durationS: o.durationS, rounds: o.rounds, runs, baseline, dispatchd, ratio: round(dispatchd.rps / baseline.rps) };
+}

@@ -1,0 +1,29 @@
+import { fixture } from '../../test/e2e/fixtures.js';
+
+export const BENCH_SECRET = 'bench-webhook-secret';
+export const BENCH_REPO = 'acme/hello-world';
+
+/**
+ * A real GitHub push body (the go-scm capture, ~8 KB) aimed at a repository the receiver serves,
+ * so every request takes the full path: verify, parse, normalise, enqueue.
+ */
+export function receiverPushBody(): string {
+  const p = fixture('github/goscm-push.json');
+  return JSON.stringify({ ...p, repository: { ...(p.repository as object), full_name: BENCH_REPO, name: 'hello-world' } });
+}
+
+/** Config for the real receiver: one GitHub host and the repository the body names. */
+export function receiverConfigYaml(): string {
+  return `
+hosts:
+  github:
+    kind: github
+    url: http://127.0.0.1:9
+    token: bench-token
+    webhookSecret: ${BENCH_SECRET}
+repositories:
+  - host: github
+    repo: ${BENCH_REPO}
+dataDir: /tmp/dispatchd-bench-unused
+`;
+}

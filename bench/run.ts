@@ -1,0 +1,77 @@
+/**
+ * `npm run bench`: the four figures of issue 6, each against a baseline measured in the same run
+ * (these machines are shared and noisy). Writes bench/results.json and prints a table.
+ * Options (defaults in brackets): --rounds [2] --duration [4] --warmup [1] --concurrency [32]
+ * --generator [auto|wrk|node] --iterations [20] --burst [200] --only [receiver,pipeline,burst]
+ * --out [bench/results.json]. docs/benchmark.md explains each figure.
+ */
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { benchBurst } from './pipeline/burst.js';
+import { benchPushToPr } from './pipeline/push-to-pr.js';
+import { startRig } from './pipeline/rig.js';
+import { benchReceiver } from './receiver/bench-receiver.js';
+import { judge, render, type BenchResults } from './report.js';
+
+const { values: a } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '2' },
+    duration: { type: 'string', default: '4' },
+    warmup: { type: 'string', default: '1' },
+    concurrency: { type: 'string', default: '32' },
+    generator: { type: 'string', default: 'auto' },
+    iterations: { type: 'string', default: '20' },
+    burst: { type: 'string', default: '200' },
+    only: { type: 'string', default: 'receiver,pipeline,burst' },
+    out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
+  },
+});
+
+const num = (name: string, v: string | undefined, min: number): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min}, got "${v}"`);
+  return n;
+};
+const generator = a.generator as 'auto' | 'wrk' | 'node';
+if (!['auto', 'wrk', 'node'].includes(generator)) throw new Error(`--generator must be auto, wrk or node, got "${a.generator}"`);
+const only = new Set((a.only ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+for (const s of only) if (!['receiver', 'pipeline', 'burst'].includes(s)) throw new Error(`--only takes receiver, pipeline and burst, got "${s}"`);
+const settings = {
+  rounds: num('rounds', a.rounds, 1), durationS: num('duration', a.duration, 1), warmupS: num('warmup', a.warmup, 0),
+  concurrency: num('concurrency', a.concurrency, 1), generator, iterations: num('iterations', a.iterations, 1), burst: num('burst', a.burst, 1),
+  only: [...only],
+};
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const started = Date.now();
+const loadavgStart = loadavg();
+const results: Omit<BenchResults, 'targets' | 'durationS' | 'machine'> = { version: 1, startedAt: new Date(started).toISOString(), settings };
+if (only.has('receiver')) {
+  log('1. receiver vs bare baseline');
+  results.receiver = await benchReceiver({ ...settings, maxRequests: 1_000_000, log });
+}
+if (only.has('pipeline') || only.has('burst')) {
+  const rig = await startRig();
+  try {
+    if (only.has('pipeline')) {
+      log('2-3. push → PR vs bare git floor');
+      results.pushToPr = await benchPushToPr(rig, settings.iterations, log);
+    }
+    if (only.has('burst')) {
+      log('4. burst');
+      results.burst = await benchBurst(rig, settings.burst, log);
+    }
+  } finally {
+    await rig.close();
+  }
+}
+const full: BenchResults = {
+  ...results,
+  durationS: Math.round((Date.now() - started) / 1000),
+  machine: { cpus: cpus().length, node: process.version, platform: process.platform, loadavgStart, loadavgEnd: loadavg() },
+  targets: judge(results),
+};
+await writeFile(a.out!, `${JSON.stringify(full, null, 2)}\n`);
+process.stdout.write(`\n${render(full)}\n\nwrote ${a.out}\n`);
