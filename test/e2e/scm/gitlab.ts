@@ -1,0 +1,41 @@
+import { startGitlabEmulator } from '../../emulators/gitlab/emulator.js';
+import { fixture, gitopsFiles } from '../fixtures.js';
+import { scmDispatchfile } from './dispatchfile.js';
+import type { ScmScenario, SeenStatus } from './scenario.js';
+
+const STATE: Record<string, SeenStatus['state']> = { pending: 'pending', running: 'pending', success: 'success', failed: 'failure', canceled: 'error' };
+
+/** GitLab through its emulator, projects in a nested group, with the go-scm push payloads. */
+export async function gitlabScenario(): Promise<ScmScenario> {
+  const token = 'glpat-e2e-token-1234567890';
+  const gl = await startGitlabEmulator({ token });
+  const app = 'acme/platform/hello-world';
+  const gitops = 'acme/platform/hello-world-gitops';
+  const gitopsUrl = `${gl.url}/${gitops}.git`;
+  await gl.git.createRepo(gitops, { files: gitopsFiles });
+  await gl.git.createRepo(app, { files: { Dispatchfile: scmDispatchfile(gitopsUrl, 'gitlab'), VERSION: '1\n' } });
+  const project = (p: Record<string, unknown>) => ({
+    ...(p.project as object),
+    path_with_namespace: app, web_url: `${gl.url}/${app}`, git_http_url: `${gl.url}/${app}.git`, http_url: `${gl.url}/${app}.git`, homepage: `${gl.url}/${app}`,
+  });
+  const repository = (p: Record<string, unknown>) => ({ ...(p.repository as object), git_http_url: `${gl.url}/${app}.git`, homepage: `${gl.url}/${app}` });
+  return {
+    kind: 'gitlab', hostName: 'gitlab', app, gitops, gitopsUrl, git: gl.git, hasApi: true, payloadListsFiles: true,
+    hostYaml: (secret) => `  gitlab:\n    kind: gitlab\n    url: ${gl.url}\n    apiUrl: ${gl.apiUrl}\n    token: ${token}\n    webhookSecret: ${secret}\n`,
+    pushBody(branch, before, after, files) {
+      const p = fixture('gitlab/goscm-push.json');
+      const commit = { ...((p.commits as object[])[0] as object), id: after, url: `${gl.url}/${app}/-/commit/${after}`, added: [], modified: files, removed: [] };
+      return JSON.stringify({ ...p, ref: `refs/heads/${branch}`, before, after, checkout_sha: after, commits: [commit], total_commits_count: 1, project: project(p), repository: repository(p) });
+    },
+    deleteBody(branch, sha) {
+      const p = fixture('gitlab/goscm-branch_delete.json');
+      return JSON.stringify({ ...p, ref: `refs/heads/${branch}`, before: sha, project: project(p), repository: repository(p) });
+    },
+    openPulls: () => gl.mergeRequests(gitops).filter((m) => m.state === 'opened').map((m) => ({ number: m.iid, head: m.sourceBranch, base: m.targetBranch, title: m.title, body: m.description ?? '' })),
+    pullsCreated: () => gl.count('POST /projects/{id}/merge_requests'),
+    pullUrl: (n) => new RegExp(`^${gl.url}/${gitops}/-/merge_requests/${n}$`),
+    statuses: (sha) => gl.statuses(app, sha).map((s) => ({ context: s.name, state: STATE[s.status] ?? 'error', url: s.targetUrl ?? '', description: s.description ?? '' })),
+    compareCalls: () => gl.calls.filter((c) => c.route.includes('/repository/compare')).length,
+    close: () => gl.close(),
+  };
+}
