@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { BenchResults } from '../../bench/report.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('npm run bench, tiny counts', () => {
+  const dirs: string[] = [];
+  after(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
+
+  it('writes results.json with every figure, its baseline and the judged targets, and prints the table', { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dispatchd-bench-smoke-'));
+    dirs.push(dir);
+    const out = join(dir, 'results.json');
+    // The node load loop: a test never installs wrk.
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--rounds', '1', '--duration', '1', '--warmup', '0', '--generator', 'node', '--iterations', '2', '--burst', '4', '--out', out], { cwd: ROOT, timeout: 110_000 });
+    const r = JSON.parse(await readFile(out, 'utf8')) as BenchResults;
+
+    assert.equal(r.receiver?.generator, 'node');
+    assert.deepEqual(r.receiver.runs.map((x) => x.server).sort(), ['baseline', 'receiver']);
+    for (const x of r.receiver.runs) {
+      assert.ok(x.ok > 0 && x.failed === 0, `${x.server}: ${x.ok} ok, ${x.failed} failed`);
+      assert.ok(x.queued >= x.ok, `${x.server}: every 202 is a job in Redis (${x.queued} queued, ${x.ok} ok)`);
+      assert.ok(x.redis.commands > 0);
+    }
+    assert.ok(r.receiver.ratio > 0 && Number.isFinite(r.receiver.ratio));
+
+    const p = r.pushToPr!;
+    assert.equal(p.dispatchd.n, 2);
+    assert.ok(p.floor.p50Ms > 0 && p.dispatchd.p50Ms > 0 && p.ratio > 0);
+    assert.ok(p.timeline.some((l) => /PATCH \/repos\/\{owner\}\/\{repo\}\/pulls\/\{pull_number\} 200/.test(l)), p.timeline.join('\n'));
+    assert.equal(p.perUpdate.gitPushes.max, 1, 'one git push per environment update');
+    assert.ok(p.perUpdate.prCalls.max <= 3);
+
+    const b = r.burst!;
+    assert.equal(b.accepted, 4);
+    assert.equal(b.prsOpen, 1);
+    assert.equal(b.finalImage, b.expectedImage);
+    assert.ok(b.gitPushes >= 1 && b.gitPushes <= 4);
+
+    assert.deepEqual(r.targets.map((t) => t.name.replace(/burst of \d+/, 'burst of N')), [
+      'receiver throughput vs bare baseline', 'push → PR p50 vs bare git floor', 'push → PR p50', 'PR API calls per update', 'burst of N: one PR on the newest commit',
+    ]);
+    assert.match(stdout, /Targets/);
+    assert.match(stdout, /bare node:http \+ HMAC \+ queue\.add/);
+  });
+});
