@@ -32,7 +32,8 @@ export function createRuntimeObserver(deps: RuntimeObserverDeps): Observer {
     async gitopsRun(r) {
       metrics.jobDuration.observe({ kind: 'gitops', outcome: r.error ? 'failed' : r.result?.outcome ?? 'ok' }, r.durationMs / 1000);
       if (r.result?.outcome === 'updated') {
-        metrics.gitPushes.inc({ host: r.spec.target.host });
+        // A retry that finds its commit already on the head branch pushes nothing.
+        if (r.result.pushed !== false) metrics.gitPushes.inc({ host: r.spec.target.host });
         metrics.pushToPr.observe({ host: r.spec.source.host }, Math.max(0, Date.now() - r.spec.receivedAt) / 1000);
       }
       await safe('a GitOps run', () => audit.gitopsRun(r));

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { DispatchdConfig } from '../config/schema.js';
 import { toMs } from '../config/duration.js';
 import { createApp } from '../http/app.js';
+import { environmentsRouter } from '../http/api/environments.js';
 import { createHookHandler } from '../http/hooks.js';
 import { createHttpServer } from '../http/server.js';
 import type { Logger } from '../log/logger.js';
@@ -40,6 +41,8 @@ export function buildReceiver(config: DispatchdConfig, producer: Producer, log: 
     metricsPublic: config.metrics?.public ?? false,
     audit: t.audit,
     events: producer.events,
+    // Pause/resume of environments (docs/gitops.md), behind the same admin token.
+    apiRouters: [environmentsRouter({ redis: producer.redis, gitops: producer.gitops, config })],
     admin: { ...(opts.adminToken ? { token: opts.adminToken } : {}), openOnLoopback: opts.openAdminOnLoopback ?? false },
   });
   return createHttpServer(hooks, app);

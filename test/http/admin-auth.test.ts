@@ -47,7 +47,7 @@ describe('admin routes need Authorization: Bearer <DISPATCHD_ADMIN_TOKEN>', () =
 
   it('refuses the API and /metrics without a token, saying what to send', async () => {
     const server = receiver({ adminToken: ADMIN });
-    for (const path of ['/api/deliveries', '/metrics', '/api/deliveries/github:x']) {
+    for (const path of ['/api/deliveries', '/metrics', '/api/deliveries/github:x', '/api/environments']) {
       const res = await request(server).get(path).expect(401);
       assert.equal(res.body.error, 'missing_token', path);
       assert.match(res.body.message, /Authorization: Bearer <DISPATCHD_ADMIN_TOKEN>/);
@@ -69,6 +69,8 @@ describe('admin routes need Authorization: Bearer <DISPATCHD_ADMIN_TOKEN>', () =
     const server = receiver({ adminToken: ADMIN });
     const list = await request(server).get('/api/deliveries').set('authorization', `Bearer ${ADMIN}`).expect(200);
     assert.deepEqual(list.body, { deliveries: [] });
+    const envs = await request(server).get('/api/environments').set('authorization', `Bearer ${ADMIN}`).expect(200);
+    assert.deepEqual(envs.body.environments, [], 'the environments router is mounted behind the token');
     const metrics = await request(server).get('/metrics').set('authorization', `bearer ${ADMIN}`).expect(200);
     assert.match(metrics.headers['content-type'] ?? '', /text\/plain/);
     assert.match(metrics.text, /# TYPE dispatchd_webhooks_total counter/);
