@@ -5,6 +5,7 @@ import { REDIS_INSTALL_HINT } from '../redis/embedded.js';
 import { runService, type Mode } from './run-service.js';
 import { runRender } from './render.js';
 import { runValidate } from './validate.js';
+import { addOpsCommands } from './ops/commands.js';
 
 const program = new Command('dispatchd').description('Turns SCM push webhooks into GitOps pull requests').showHelpAfterError();
 
@@ -61,5 +62,7 @@ program
     process.stderr.write(r.stderr);
     process.exit(r.exitCode);
   });
+
+addOpsCommands(program, { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`), env: process.env });
 
 await program.parseAsync(process.argv);
