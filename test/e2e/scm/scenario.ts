@@ -34,6 +34,8 @@ export interface ScmScenario {
   /** The URL a Dispatchfile gives for the GitOps repository. */
   gitopsUrl: string;
   git: GitServer;
+  /** The repositories' names on `git` when they differ from dispatchd's (a plain git host keeps `.git`). */
+  onGit?: { app: string; gitops: string };
   /** Whether this SCM has pull requests and statuses (a plain git host has neither). */
   hasApi: boolean;
   /** Whether its push payload lists changed files; when not, `paths` needs the SCM's compare. */

@@ -38,6 +38,8 @@ export function scmSuite(name: string, make: () => Promise<ScmScenario>): void {
     let stack: Stack;
     let n = 0;
     const head = () => `dispatchd/${s.app}/staging`;
+    const appOnGit = () => s.onGit?.app ?? s.app;
+    const gitopsOnGit = () => s.onGit?.gitops ?? s.gitops;
 
     before(async () => {
       s = await make();
@@ -55,13 +57,13 @@ export function scmSuite(name: string, make: () => Promise<ScmScenario>): void {
 
     /** Commits `files` on the app repo's `branch` and sends the push webhook the SCM would send. */
     async function push(branch: string, files: Record<string, string>, opts: { secret?: string; deliveryId?: string } = {}) {
-      const before = (await s.git.revParse(s.app, branch)) ?? ZERO_SHA;
-      const sha = await s.git.commit(s.app, branch, files, `Change ${Object.keys(files).join(', ')}`);
+      const before = (await s.git.revParse(appOnGit(), branch)) ?? ZERO_SHA;
+      const sha = await s.git.commit(appOnGit(), branch, files, `Change ${Object.keys(files).join(', ')}`);
       const res = await send(s.pushBody(branch, before, sha, Object.keys(files)), opts);
       return { sha, res };
     }
 
-    const rendered = (ref: string) => s.git.readFile(s.gitops, ref, 'staging/application.yaml');
+    const rendered = (ref: string) => s.git.readFile(gitopsOnGit(), ref, 'staging/application.yaml');
 
     it('a push opens one pull request with the rendered file, and a status linking to it', async () => {
       const { sha, res } = await push('staging', { VERSION: '1.1.0\n' });
@@ -98,12 +100,12 @@ export function scmSuite(name: string, make: () => Promise<ScmScenario>): void {
     });
 
     it('a push that changes no file the Dispatchfile watches starts nothing', async () => {
-      const headBefore = await s.git.revParse(s.gitops, head());
+      const headBefore = await s.git.revParse(gitopsOnGit(), head());
       const comparesBefore = s.compareCalls();
       const { sha, res } = await push('staging', { 'docs/notes.md': 'notes\n' });
       assert.equal(res.status, 202);
       await stack.idle();
-      assert.equal(await s.git.revParse(s.gitops, head()), headBefore, 'the head branch did not move');
+      assert.equal(await s.git.revParse(gitopsOnGit(), head()), headBefore, 'the head branch did not move');
       if (s.hasApi) assert.deepEqual(s.statuses(sha).filter((st) => st.context.startsWith('dispatchd/')), []);
       // Without file lists in the payload the paths condition was decided from the SCM's compare.
       if (!s.payloadListsFiles && s.hasApi) assert.ok(s.compareCalls() > comparesBefore, 'the changed paths came from the SCM');
@@ -112,7 +114,7 @@ export function scmSuite(name: string, make: () => Promise<ScmScenario>): void {
     });
 
     it('a branch deletion starts nothing', async () => {
-      const sha = (await s.git.revParse(s.app, 'staging'))!;
+      const sha = (await s.git.revParse(appOnGit(), 'staging'))!;
       const res = await send(s.deleteBody('staging', sha), { deliveryId: `${s.kind}-delete` });
       assert.equal(res.status, 202, JSON.stringify(res.body));
       assert.equal(res.body.status, 'ignored');
