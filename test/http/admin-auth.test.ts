@@ -109,3 +109,22 @@ describe('admin routes need Authorization: Bearer <DISPATCHD_ADMIN_TOKEN>', () =
     assert.notEqual(replaced.headers['x-request-id'], 'bad id\twith spaces');
   });
 });
+
+describe('dispatchd worker serves health and its own /metrics', () => {
+  it('answers /healthz openly and /metrics with the token', async () => {
+    const { buildWorkerServer } = await import('../../src/runtime/worker-server.js');
+    const redis = await startRedis();
+    const producer = openProducer(redis.url);
+    try {
+      await producer.ready();
+      const server = buildWorkerServer(config(), producer, createLogger({ level: 'silent' }), { adminToken: ADMIN });
+      await request(server).get('/healthz').expect(200);
+      await request(server).get('/metrics').expect(401);
+      const m = await request(server).get('/metrics').set('authorization', `Bearer ${ADMIN}`).expect(200);
+      assert.match(m.text, /dispatchd_job_duration_seconds/);
+    } finally {
+      await producer.close();
+      await redis.stop();
+    }
+  });
+});
