@@ -30,7 +30,9 @@ export type ApplyResult =
 
 /** A push rejected because the branch moved is retried from a fresh fetch this many times. */
 const PUSH_ATTEMPTS = 3;
-const REJECTED = /rejected|stale info|fetch first|non-fast-forward/i;
+// git's error keeps only stderr's last lines, so its hints are turned off (advice.*) and the
+// hint text is matched too, in case an older git prints them anyway.
+const REJECTED = /rejected|stale info|fetch first|non-fast-forward|integrate the remote changes|fast-forwards/i;
 
 /**
  * Applies one environment update: fetch the GitOps mirror, render the selected templates on top
@@ -80,7 +82,7 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
       if (!sameAsHead) {
         const lease = flags.createPullRequest ? `--force-with-lease=refs/heads/${head}:${headSha ?? ''}` : '--no-force';
         try {
-          await git(['push', '--quiet', lease, remote.url, `HEAD:refs/heads/${pushTo}`], { cwd: wt, remote });
+          await git(['-c', 'advice.pushUpdateRejected=false', 'push', '--quiet', lease, remote.url, `HEAD:refs/heads/${pushTo}`], { cwd: wt, remote });
         } catch (err) {
           if (attempt < PUSH_ATTEMPTS && err instanceof DispatchError && REJECTED.test(err.message)) continue;
           if (err instanceof DispatchError && REJECTED.test(err.message)) {
