@@ -47,7 +47,10 @@ function pickEnv(): Record<string, string> {
 
 /** Network and server faults are worth retrying; authentication and missing repos are not. */
 function classify(args: string[], stderr: string, err: Error): DispatchError {
-  const what = `git ${args[0]} failed: ${stderr.trim().split('\n').slice(-3).join(' | ') || err.message}`;
+  // Name the subcommand (not a leading `-c k=v`), and keep git's own words minus its hints.
+  const sub = args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '-c') ?? args[0];
+  const said = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('hint:'));
+  const what = `git ${sub} failed: ${said.slice(-3).join(' | ') || err.message}`;
   if (/Authentication failed|could not read Username|403|401|terminal prompts disabled/i.test(stderr)) {
     return new PermanentError('git_auth', `${what}. Check the host's token and that it may read and push this repository`);
   }
