@@ -56,6 +56,7 @@ export function render(r: BenchResults): string {
     parts.push(table(['server', 'req/s', 'p50', 'p99', 'CPU/req', 'Redis cmds/req'], [
       ['bare node:http + HMAC + queue.add', String(x.baseline.rps), `${x.baseline.p50Ms} ms`, `${x.baseline.p99Ms} ms`, cpu('baseline'), redis('baseline')],
       ['dispatchd receiver', String(x.dispatchd.rps), `${x.dispatchd.p50Ms} ms`, `${x.dispatchd.p99Ms} ms`, cpu('receiver'), redis('receiver')],
+      ...(x.split ? [['diagnostic: receiver, own commands on a plain connection', String(x.split.rps), `${x.split.p50Ms} ms`, `${x.split.p99Ms} ms`, cpu('receiver-split'), redis('receiver-split')]] : []),
       ['ratio', `${x.ratio.toFixed(2)}×`, '', '', '', ''],
     ]));
   }

@@ -3,7 +3,7 @@
  * (these machines are shared and noisy). Writes bench/results.json and prints a table.
  * Options (defaults in brackets): --rounds [2] --duration [4] --warmup [1] --concurrency [32]
  * --generator [auto|wrk|node] --iterations [20] --burst [200] --only [receiver,pipeline,burst]
- * --out [bench/results.json]. docs/benchmark.md explains each figure.
+ * --diagnose (adds a receiver variant, see docs) --out [bench/results.json]. docs/benchmark.md explains each figure.
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -25,6 +25,7 @@ const { values: a } = parseArgs({
     iterations: { type: 'string', default: '20' },
     burst: { type: 'string', default: '200' },
     only: { type: 'string', default: 'receiver,pipeline,burst' },
+    diagnose: { type: 'boolean', default: false },
     out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
   },
 });
@@ -41,7 +42,7 @@ for (const s of only) if (!['receiver', 'pipeline', 'burst'].includes(s)) throw 
 const settings = {
   rounds: num('rounds', a.rounds, 1), durationS: num('duration', a.duration, 1), warmupS: num('warmup', a.warmup, 0),
   concurrency: num('concurrency', a.concurrency, 1), generator, iterations: num('iterations', a.iterations, 1), burst: num('burst', a.burst, 1),
-  only: [...only],
+  only: [...only], diagnose: a.diagnose ?? false,
 };
 const log = (line: string) => process.stderr.write(`${line}\n`);
 

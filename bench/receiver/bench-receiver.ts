@@ -22,10 +22,12 @@ export interface ReceiverOptions {
   generator: 'auto' | 'wrk' | 'node';
   /** Diagnostic only: Redis's appendfsync for these runs (the service's durability needs 'always'). */
   appendfsync?: 'always' | 'everysec' | 'no';
+  /** Diagnostic: also run the receiver with its own Redis commands on a plain connection. */
+  diagnose?: boolean;
   log: (line: string) => void;
 }
 
-type Mode = 'baseline' | 'receiver';
+type Mode = 'baseline' | 'receiver' | 'receiver-split';
 export interface ReceiverRun extends LoadResult {
   server: Mode;
   round: number;
@@ -41,6 +43,8 @@ export interface ReceiverResult {
   durationS: number;
   rounds: number;
   runs: ReceiverRun[];
+  /** With --diagnose: the receiver with its inbox and audit commands on a plain connection. */
+  split?: { rps: number; p50Ms: number; p99Ms: number; ratio: number };
   baseline: { rps: number; p50Ms: number; p99Ms: number };
   dispatchd: { rps: number; p50Ms: number; p99Ms: number };
   /** dispatchd's median throughput over the baseline's. */
@@ -111,7 +115,8 @@ export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult>
   const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmacSha256Hex(BENCH_SECRET, Buffer.from(body))}` };
   const runs: ReceiverRun[] = [];
   for (let n = 1; n <= o.rounds; n++) {
-    const order: Mode[] = n % 2 === 1 ? ['baseline', 'receiver'] : ['receiver', 'baseline'];
+    const modes: Mode[] = o.diagnose ? ['baseline', 'receiver', 'receiver-split'] : ['baseline', 'receiver'];
+    const order = n % 2 === 1 ? modes : [...modes].reverse();
     for (const mode of order) {
       const redis = await startRedis();
       if (o.appendfsync && o.appendfsync !== 'always') await setFsync(redis.url, o.appendfsync);
@@ -141,5 +146,6 @@ export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult>
   };
   const baseline = pick('baseline');
   const dispatchd = pick('receiver');
-  return { generator: wrk ? 'wrk' : 'node', concurrency: o.concurrency, durationS: o.durationS, rounds: o.rounds, runs, baseline, dispatchd, ratio: round(dispatchd.rps / baseline.rps) };
+  const split = o.diagnose ? { ...pick('receiver-split'), ratio: round(pick('receiver-split').rps / baseline.rps) } : undefined;
+  return { ...(split ? { split } : {}), generator: wrk ? 'wrk' : 'node', concurrency: o.concurrency, durationS: o.durationS, rounds: o.rounds, runs, baseline, dispatchd, ratio: round(dispatchd.rps / baseline.rps) };
 }

@@ -5,6 +5,7 @@
  *   node --import tsx bench/receiver/serve.ts <baseline|receiver> <redisUrl>
  */
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -14,8 +15,8 @@ import { startBaselineServer } from './baseline.js';
 import { BENCH_SECRET, receiverConfigYaml } from './payload.js';
 
 const [mode, redisUrl] = process.argv.slice(2);
-if ((mode !== 'baseline' && mode !== 'receiver') || !redisUrl) {
-  console.error('usage: serve.ts <baseline|receiver> <redisUrl>');
+if (!['baseline', 'receiver', 'receiver-split'].includes(mode ?? '') || !redisUrl) {
+  console.error('usage: serve.ts <baseline|receiver|receiver-split> <redisUrl>');
   process.exit(2);
 }
 
@@ -31,8 +32,11 @@ async function main(): Promise<void> {
     const log = createLogger({ level: 'info', destination: pino.destination('/dev/null') });
     const producer = openProducer(redisUrl!);
     await producer.ready();
-    server = buildReceiver(parseConfig(receiverConfigYaml(), {}), producer, log);
-    close = () => producer.close();
+    // Diagnostic variant: the inbox's and audit trail's own commands on a plain connection that
+    // BullMQ never loaded its Lua scripts into (ioredis copies every script onto each multi()).
+    const plain = mode === 'receiver-split' ? new Redis(redisUrl!, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+    server = buildReceiver(parseConfig(receiverConfigYaml(), {}), plain ? { ...producer, redis: plain } : producer, log);
+    close = async () => { plain?.disconnect(); await producer.close(); };
   }
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
