@@ -7,7 +7,7 @@ import type { Environments } from '../src/queue/environments.js';
 import type { GitopsJob, PushJob } from '../src/queue/jobs.js';
 import type { Providers } from '../src/scm/providers.js';
 import type { Observer } from '../src/telemetry/observer.js';
-import { jobOptions } from './backoff.js';
+import { jobOptions } from '../src/queue/job-options.js';
 import { setStatus, statusContext } from './statuses.js';
 
 export interface PushWorkerDeps {

@@ -2,15 +2,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Env } from '../config/load.js';
 import type { DispatchdConfig } from '../config/schema.js';
-import { createApp } from '../http/app.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { connectDemo, demoPush, headBranch, prepareDemo, type DemoLayout } from '../demo/demo.js';
 import { dataDirOf, loadConfig, redisFor } from '../runtime/boot.js';
 import { openProducer } from '../runtime/connections.js';
 import { buildReceiver } from '../runtime/receiver.js';
+import { buildWorkerServer } from '../runtime/worker-server.js';
 import { readSettings } from '../runtime/settings.js';
 import { startWorkers } from '../runtime/workers.js';
-import { createServer } from 'node:http';
 
 export type Mode = 'start' | 'serve' | 'worker' | 'demo';
 
@@ -49,7 +48,10 @@ export async function runService(mode: Mode, env: Env, out: (line: string) => vo
   if (redis.embedded) out(`Embedded redis-server on ${redis.url} (data in ${dataDir}/redis)`);
   const producer = openProducer(redis.url);
   await producer.ready();
-  const server = mode === 'worker' ? createServer(createApp({ redis: producer.redis })) : buildReceiver(config, producer, log);
+  const admin = { ...(settings.adminToken ? { adminToken: settings.adminToken } : {}) };
+  const server = mode === 'worker'
+    ? buildWorkerServer(config, producer, log, admin)
+    : buildReceiver(config, producer, log, undefined, { ...admin, openAdminOnLoopback: Boolean(demo) });
   const url = await listen(server, mode === 'demo' ? 0 : settings.port, mode === 'demo' ? '127.0.0.1' : settings.host);
   const workers = mode === 'serve' ? undefined : await startWorkers(config, redis.url, producer, log);
   out(`dispatchd ${mode} listening on ${url}${mode === 'worker' ? ' (health only)' : ''}`);

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { TransientError } from '../core/errors.js';
 import type { PushEvent } from '../core/push-event.js';
 import { keys } from './names.js';
+import { jobOptions } from './job-options.js';
 import { pushJobId, type PushJob } from './jobs.js';
 
 export interface InboxDeps {
@@ -35,7 +36,7 @@ export function createInbox(deps: InboxDeps) {
     if (seen) return false;
     // Add before remembering the id: a crash in between leaves a job (deduped by its id), never
     // a remembered id without a job.
-    await deps.events.add('push', { event, seq }, { jobId: pushJobId(event.host, event.deliveryId, sha) });
+    await deps.events.add('push', { event, seq }, { ...jobOptions, jobId: pushJobId(event.host, event.deliveryId, sha) });
     await deps.redis.set(deliveryKey, String(seq), 'PX', deps.deliveryTtlMs);
     return true;
   }

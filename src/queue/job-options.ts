@@ -1,4 +1,4 @@
-import { TransientError } from '../src/core/errors.js';
+import { TransientError } from '../core/errors.js';
 
 /** Retries honour the SCM's Retry-After; otherwise exponential from 1 s, capped at 5 min. */
 export function backoffDelay(attemptsMade: number, _type?: string, err?: Error): number {

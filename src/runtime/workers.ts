@@ -8,7 +8,7 @@ import { createEnvironments } from '../queue/environments.js';
 import { EVENTS_QUEUE, GITOPS_QUEUE, QUEUE_PREFIX } from '../queue/names.js';
 import { createDigestResolver } from '../registry/index.js';
 import { createProviders } from '../scm/providers.js';
-import { backoffDelay } from '../../workers/backoff.js';
+import { backoffDelay } from '../queue/job-options.js';
 import { createGitopsProcessor } from '../../workers/gitops.js';
 import { createPushProcessor } from '../../workers/push.js';
 import type { Observer } from '../telemetry/observer.js';

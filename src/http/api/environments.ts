@@ -7,7 +7,7 @@ import { DispatchError } from '../../core/errors.js';
 import type { EnvUpdateSpec } from '../../plan/spec.js';
 import { createEnvironments } from '../../queue/environments.js';
 import type { GitopsJob } from '../../queue/jobs.js';
-import { jobOptions } from '../../../workers/backoff.js';
+import { jobOptions } from '../../queue/job-options.js';
 
 export interface EnvironmentsRouterDeps {
   redis: Redis;

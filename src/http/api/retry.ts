@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { AuditTrail } from '../../audit/trail.js';
 import { DispatchError } from '../../core/errors.js';
 import { pushJobId, type PushJob } from '../../queue/jobs.js';
+import { jobOptions } from '../../queue/job-options.js';
 import { keys } from '../../queue/names.js';
 
 export interface RetryDeps {
@@ -30,6 +31,6 @@ export async function retryDelivery(deps: RetryDeps, id: string): Promise<{ jobI
   const seq = found.seq ?? (stored ? Number(stored) : await deps.redis.incr(keys.receiptSeq()));
   const jobId = `${pushJobId(event.host, event.deliveryId, hash)}-retry-${record.retries + 1}`;
   await deps.audit.markRetried(record);
-  await deps.events.add('push', { event, seq }, { jobId });
+  await deps.events.add('push', { event, seq }, { ...jobOptions, jobId });
   return { jobId, seq };
 }
