@@ -1,22 +1,26 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { DispatchError } from '../core/errors.js';
-import { REDIS_INSTALL_HINT } from '../redis/embedded.js';
-import { runService, type Mode } from './run-service.js';
-import { runRender } from './render.js';
-import { runValidate } from './validate.js';
 import { addOpsCommands } from './ops/commands.js';
+import type { Mode } from './run-service.js';
+
+// Each command imports what it needs when it runs: the service pulls in BullMQ, Express and every
+// SCM client, which an operator command such as `replay` or `pause` should not wait for.
 
 const program = new Command('dispatchd').description('Turns SCM push webhooks into GitOps pull requests').showHelpAfterError();
 
-function fail(err: unknown): never {
+async function fail(err: unknown): Promise<never> {
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`dispatchd: ${message}\n`);
-  if (err instanceof DispatchError && err.code === 'redis_missing') process.stderr.write(`${REDIS_INSTALL_HINT}\n`);
+  if (err instanceof DispatchError && err.code === 'redis_missing') {
+    const { REDIS_INSTALL_HINT } = await import('../redis/embedded.js');
+    process.stderr.write(`${REDIS_INSTALL_HINT}\n`);
+  }
   process.exit(1);
 }
 
 async function serve(mode: Mode): Promise<void> {
+  const { runService } = await import('./run-service.js');
   const running = await runService(mode, process.env, (line) => process.stdout.write(`${line}\n`)).catch(fail);
   if (mode === 'demo') {
     await running.stop();
@@ -44,6 +48,7 @@ program
   .argument('<file>')
   .option('--json', 'print the normalised model')
   .action(async (file: string, opts: { json?: boolean }) => {
+    const { runValidate } = await import('./validate.js');
     const r = await runValidate(file, { json: Boolean(opts.json) });
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
@@ -57,6 +62,7 @@ program
   .helpOption(false)
   .argument('[args...]')
   .action(async (args: string[]) => {
+    const { runRender } = await import('./render.js');
     const r = await runRender(args);
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);

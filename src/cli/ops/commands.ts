@@ -1,11 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
-import { runDoctor } from './doctor.js';
-import { runPauseResume } from './environments.js';
 import { EXIT, UsageError, type CliIo } from './io.js';
-import { runRedeliver } from './redeliver.js';
-import { runReplay } from './replay.js';
-import { runRetry } from './retry.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const collectInt = (value: string, previous: number[] = []) => {
@@ -28,7 +23,7 @@ function action<A extends unknown[]>(io: CliIo, run: (...args: A) => Promise<num
   };
 }
 
-/** The operator commands (docs/cli.md): replay, redeliver, retry, pause, resume, doctor. */
+/** The operator commands (docs/cli.md): replay, redeliver, retry, pause, resume, doctor; each loaded when run. */
 export function addOpsCommands(program: Command, io: CliIo): void {
   const url = ['--url <base>', "dispatchd's base URL (default http://127.0.0.1:$PORT)"] as const;
   program
@@ -39,7 +34,7 @@ export function addOpsCommands(program: Command, io: CliIo): void {
     .option(...url)
     .option('--delivery-id <id>', 'send with this delivery id (default: a new one, so it is not dropped as a redelivery)')
     .option('--event <name>', "the SCM's event header value (default: inferred from the payload)")
-    .action(action(io, (file: string, opts: { host: string; url?: string; deliveryId?: string; event?: string }) => runReplay(file, opts, io)));
+    .action(action(io, (file: string, opts: { host: string; url?: string; deliveryId?: string; event?: string }) => import('./replay.js').then((m) => m.runReplay(file, opts, io))));
   program
     .command('redeliver')
     .description("ask GitHub to redeliver the webhooks that failed since a time (GitHub never retries by itself)")
@@ -48,13 +43,13 @@ export function addOpsCommands(program: Command, io: CliIo): void {
     .option('--repo <owner/name>', "a repository (repeatable; default: the config's repositories on the host)", collect)
     .option('--hook <id>', 'a hook id (repeatable; default: the hooks whose URL ends in /hooks/<host>)', collectInt)
     .option('--dry-run', 'list what would be redelivered, change nothing')
-    .action(action(io, (opts: { host: string; since: string; repo?: string[]; hook?: number[]; dryRun?: boolean }) => runRedeliver(opts, io)));
+    .action(action(io, (opts: { host: string; since: string; repo?: string[]; hook?: number[]; dryRun?: boolean }) => import('./redeliver.js').then((m) => m.runRedeliver(opts, io))));
   program
     .command('retry')
     .description('re-run a delivery that failed after its 202 (POST /api/deliveries/:id/retry, with DISPATCHD_ADMIN_TOKEN)')
     .argument('<delivery-id>', 'the audit trail id, <host>:<delivery id>, as GET /api/deliveries lists it')
     .option(...url)
-    .action(action(io, (id: string, opts: { url?: string }) => runRetry(id, opts, io)));
+    .action(action(io, (id: string, opts: { url?: string }) => import('./retry.js').then((m) => m.runRetry(id, opts, io))));
   for (const verb of ['pause', 'resume'] as const) {
     const cmd = program
       .command(verb)
@@ -63,11 +58,11 @@ export function addOpsCommands(program: Command, io: CliIo): void {
       .argument('<dir>', 'the environment directory, e.g. staging ("" for the repository root)')
       .option(...url);
     if (verb === 'pause') cmd.option('--reason <text>', 'shown with the pause').option('--by <name>', 'who paused (default $USER)');
-    cmd.action(action(io, (repo: string, dir: string, opts: { url?: string; reason?: string; by?: string }) => runPauseResume(verb, repo, dir, opts, io)));
+    cmd.action(action(io, (repo: string, dir: string, opts: { url?: string; reason?: string; by?: string }) => import('./environments.js').then((m) => m.runPauseResume(verb, repo, dir, opts, io))));
   }
   program
     .command('doctor')
     .description("check the config, Redis, each host's credentials and repositories, and each registry; exit 1 if anything failed")
     .option('--timeout <ms>', 'per check', '10000')
-    .action(action(io, (opts: { timeout: string }) => runDoctor({ timeoutMs: Number(opts.timeout) }, io)));
+    .action(action(io, (opts: { timeout: string }) => import('./doctor.js').then((m) => m.runDoctor({ timeoutMs: Number(opts.timeout) }, io))));
 }
