@@ -16,15 +16,30 @@ export const repoKey = (r: RepoId) => `${r.host}:${r.fullName}`;
  */
 export function resolveRepoUrl(config: DispatchdConfig, url: string): RepoId {
   const clean = url.replace(/\/+$/, '');
-  for (const [name, host] of Object.entries(config.hosts)) {
+  // Longest url first, so that a host nested under another's path is the one that matches.
+  const hosts = Object.entries(config.hosts).sort(([, a], [, b]) => b.url.length - a.url.length);
+  for (const [name, host] of hosts) {
     if (clean.startsWith(`${host.url}/`)) {
       let fullName = clean.slice(host.url.length + 1);
       if (host.kind !== 'git') fullName = fullName.replace(/\.git$/, '');
+      if (host.kind === 'bitbucket-server') fullName = bitbucketServerName(fullName);
       if (fullName.split('/').includes('..')) break;
       return { host: name, fullName };
     }
   }
   throw new PermanentError('gitops_repo_unknown', `GitOps repository ${url} is on no configured host (${Object.values(config.hosts).map((h) => h.url).join(', ')}): ask the operator to add its host and a gitops grant`);
+}
+
+/**
+ * Bitbucket Server names a repository `PROJECT/slug` but its URLs say `scm/project/slug.git`
+ * (clone) or `projects/PROJECT/repos/slug/browse` (web); personal repositories `~user/slug`.
+ */
+function bitbucketServerName(path: string): string {
+  const parts = path.split('/');
+  if (parts[0] === 'scm' && parts.length >= 3) return `${parts[1]!.startsWith('~') ? parts[1] : parts[1]!.toUpperCase()}/${parts[2]}`;
+  if (parts[0] === 'projects' && parts[2] === 'repos' && parts[3]) return `${parts[1]!.toUpperCase()}/${parts[3]}`;
+  if (parts[0] === 'users' && parts[2] === 'repos' && parts[3]) return `~${parts[1]}/${parts[3]}`;
+  return path;
 }
 
 /**
