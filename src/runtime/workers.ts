@@ -28,9 +28,10 @@ export async function startWorkers(config: DispatchdConfig, redisUrl: string, pr
   const providers = createProviders(config, mirrors, {
     onCall: (c) => {
       metrics.scmCalls.inc({ host: c.host, operation: c.operation, outcome: c.outcome });
-      // Providers do not expose response headers; an exhausted limit is the one reading we get.
+      // GitHub reports its budget on every answer; elsewhere an exhausted limit is the reading.
       if (c.outcome === 'rate_limited') metrics.rateLimitRemaining.set({ host: c.host }, 0);
     },
+    onRateLimit: (host, remaining) => metrics.rateLimitRemaining.set({ host }, remaining),
   });
   const environments = createEnvironments(producer.redis);
   const resolver = createDigestResolver({ registries: config.registries, waitMs: toMs(config.digestWait), onWait: (w) => log.info(w, 'waiting for image') });

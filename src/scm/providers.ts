@@ -19,6 +19,8 @@ export interface ScmCall {
 export interface ProviderOptions {
   /** Called once per API call; must not throw. */
   onCall?: (call: ScmCall) => void;
+  /** Called with the rate-limit budget left, where the SCM reports it on every answer (GitHub). */
+  onRateLimit?: (host: string, remaining: number) => void;
 }
 
 /** The ScmProvider methods that talk to the SCM's API (gitRemote and commitUrl do not). */
@@ -35,7 +37,7 @@ export function createProviders(config: DispatchdConfig, mirrors: Mirrors, opts:
       if (!host) throw new PermanentError('unknown_host', `host "${hostName}" is not configured`);
       let p: ScmProvider;
       switch (host.kind) {
-        case 'github': p = githubProvider(hostName, host); break;
+        case 'github': p = githubProvider(hostName, host, opts.onRateLimit ? { onRateLimit: (n) => opts.onRateLimit?.(hostName, n) } : {}); break;
         case 'git': p = gitProvider(host, mirrors); break;
         case 'bitbucket-cloud': p = bitbucketCloudProvider(hostName, host); break;
         case 'bitbucket-server': p = bitbucketServerProvider(hostName, host); break;

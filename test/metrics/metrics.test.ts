@@ -56,5 +56,8 @@ describe('Prometheus /metrics after a real push → PR', () => {
     assert.equal(sample(text, 'dispatchd_scm_api_calls_total', { host: 'github', operation: 'createPullRequest', outcome: 'ok' }), s.gh.count('POST /repos/{owner}/{repo}/pulls'));
     assert.ok((sample(text, 'dispatchd_scm_api_calls_total', { host: 'github', operation: 'setStatus', outcome: 'ok' }) ?? 0) >= 2);
     assert.equal(sample(text, 'dispatchd_git_pushes_total', { host: 'github' }), 1);
+    // The emulator counts the budget down per token from 5000, as GitHub does, on every answer.
+    const remaining = sample(text, 'dispatchd_scm_rate_limit_remaining', { host: 'github' }) ?? -1;
+    assert.ok(remaining < 5000 && remaining >= 5000 - s.gh.count(), `rate limit remaining ${remaining} after ${s.gh.count()} calls`);
   });
 });

@@ -24,10 +24,21 @@ function split(repo: string): { owner: string; repo: string } {
 }
 
 /** GitHub (and GitHub Enterprise via `apiUrl`) through @octokit/rest. */
-export function githubProvider(hostName: string, host: HostConfig): ScmProvider {
+export function githubProvider(hostName: string, host: HostConfig, opts: { onRateLimit?: (remaining: number) => void } = {}): ScmProvider {
   const apiUrl = host.apiUrl ?? (host.url === 'https://github.com' ? 'https://api.github.com' : `${host.url}/api/v3`);
   const auth = githubAuth(hostName, host, apiUrl);
-  const client = async (repo: string) => new Octokit({ baseUrl: apiUrl, auth: await auth.token(repo), userAgent: 'dispatchd', request: { retries: 0 } });
+  const client = async (repo: string) => {
+    const o = new Octokit({ baseUrl: apiUrl, auth: await auth.token(repo), userAgent: 'dispatchd', request: { retries: 0 } });
+    // Every answer says how much of the hour's budget is left; operators alert on it.
+    if (opts.onRateLimit) {
+      const report = opts.onRateLimit;
+      o.hook.after('request', (response) => {
+        const left = Number(response.headers['x-ratelimit-remaining']);
+        if (Number.isFinite(left)) report(left);
+      });
+    }
+    return o;
+  };
 
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
