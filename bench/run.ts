@@ -2,7 +2,7 @@
  * `npm run bench`: the four figures of issue 6, each against a baseline measured in the same run
  * (these machines are shared and noisy). Writes bench/results.json and prints a table.
  * Options (defaults in brackets): --rounds [2] --duration [4] --warmup [1] --concurrency [32]
- * --generator [auto|wrk|node] --iterations [20] --burst [200] --only [receiver,pipeline,burst]
+ * --generator [auto|wrk|node] --iterations [10] --burst [200] --only [receiver,pipeline,burst]
  * --diagnose (adds a receiver variant, see docs) --out [bench/results.json]. docs/benchmark.md explains each figure.
  */
 import { writeFile } from 'node:fs/promises';
@@ -22,7 +22,7 @@ const { values: a } = parseArgs({
     warmup: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '32' },
     generator: { type: 'string', default: 'auto' },
-    iterations: { type: 'string', default: '20' },
+    iterations: { type: 'string', default: '10' },
     burst: { type: 'string', default: '200' },
     only: { type: 'string', default: 'receiver,pipeline,burst' },
     diagnose: { type: 'boolean', default: false },

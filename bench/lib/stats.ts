@@ -22,6 +22,9 @@ export function summarize(samplesMs: number[]): Summary {
   return { n: s.length, p50Ms: round(percentile(s, 50)), p99Ms: round(percentile(s, 99)), meanMs: round(mean), maxMs: round(s.at(-1) ?? Number.NaN) };
 }
 
+/** Middle value; the mean of the two middle values for an even count (2 rounds → their mean). */
 export function median(xs: number[]): number {
-  return percentile([...xs].sort((a, b) => a - b), 50);
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : round((s[m - 1]! + s[m]!) / 2);
 }
