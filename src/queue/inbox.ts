@@ -12,7 +12,10 @@ export interface InboxDeps {
   events: Queue<PushJob>;
   /** How long a delivery id is remembered, independent of job retention. */
   deliveryTtlMs: number;
-  /** The receiver must answer well inside the SCMs' 10 s timeout, so Redis gets this long. */
+  /**
+   * How long Redis gets before the receiver answers 503. DESIGN.md promises that answer within
+   * 2 s, and reading, verifying and answering need some of those, so Redis gets 1.5 s.
+   */
   timeoutMs?: number;
 }
 
@@ -28,7 +31,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0,
  * and delivery id) adds nothing, whether its job is still kept or long removed.
  */
 export function createInbox(deps: InboxDeps) {
-  const timeoutMs = deps.timeoutMs ?? 2000;
+  const timeoutMs = deps.timeoutMs ?? 1500;
 
   async function acceptOne(event: PushEvent): Promise<boolean> {
     const deliveryKey = keys.delivery(event.host, event.deliveryId);
