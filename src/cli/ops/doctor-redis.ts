@@ -25,13 +25,17 @@ const shown = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
 export async function checkRedis(url: string | undefined, timeoutMs: number): Promise<Check[]> {
   if (!url) return embedded();
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  redis.on('error', () => undefined);
+  // ioredis reports why (ECONNREFUSED, WRONGPASS…) as an event; the rejected connect only says "closed".
+  let reason: string | undefined;
+  redis.on('error', (err: Error & { code?: string }) => {
+    reason ??= err.code ?? err.message;
+  });
   try {
     await within(timeoutMs, 'connect', redis.connect());
     await within(timeoutMs, 'PING', redis.ping());
   } catch (err) {
     redis.disconnect();
-    return [fail(`redis: cannot reach ${shown(url)} (${(err as Error).message})`, 'check REDIS_URL (redis://[:password@]host:port[/db]), that Redis runs and that this machine may connect to it')];
+    return [fail(`redis: cannot reach ${shown(url)} (${reason ?? (err as Error).message})`, 'check REDIS_URL (redis://[:password@]host:port[/db]), that Redis runs and that this machine may connect to it')];
   }
   const checks: Check[] = [ok(`redis: ${shown(url)} answers PING`)];
   try {

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DispatchdConfig } from '../../config/schema.js';
 import { createMirrors } from '../../git/mirrors.js';
+import { classifyHttpFailure } from '../../scm/http-errors.js';
 import { createProviders } from '../../scm/providers.js';
 import { fail, ok, warn, within, type Check } from './check.js';
 import { githubClients } from './github-client.js';
@@ -33,7 +34,10 @@ function githubProbe(hostName: string, config: DispatchdConfig): Probe {
   const client = githubClients(hostName, config.hosts[hostName]!);
   return async ({ repo, role }) => {
     const [owner = '', name = ''] = repo.split('/');
-    const { data } = await (await client(repo)).repos.get({ owner, repo: name });
+    const o = await client(repo);
+    const { data } = await o.repos.get({ owner, repo: name }).catch((err: { status?: number; response?: { headers?: Record<string, string> }; message: string }) => {
+      throw classifyHttpFailure(`${hostName}: read ${repo}`, { status: err.status, headers: err.response?.headers, message: err.message });
+    });
     const what = `${hostName}: ${repo} (${role}) readable, default branch ${data.default_branch}`;
     if (data.permissions && !data.permissions.push) {
       return fail(`${what}, but the credentials cannot push`, role === 'gitops' ? 'grant write access: dispatchd pushes a branch and opens pull requests here' : 'grant write access (classic token: repo; fine-grained: Commit statuses read and write): dispatchd sets commit statuses here');
@@ -72,7 +76,7 @@ export async function checkHost(config: DispatchdConfig, hostName: string, timeo
     } catch (err) {
       const e = err as { status?: number; code?: string; message?: string };
       if (e.status === 401 || e.code === 'scm_http_401' || e.code === 'github_app_rejected') rejected = true;
-      checks.push(fail(`${hostName}: ${need.repo} (${need.role}): ${e.message ?? String(err)}`, e.status === 404 ? 'check the repository name and that the credentials can see it' : ''));
+      checks.push(fail(`${hostName}: ${need.repo} (${need.role}): ${e.message ?? String(err)}`, ''));
     }
   }
   const readable = checks.filter((c) => c.state === 'ok').length;
