@@ -47,8 +47,10 @@ export function createPushProcessor(deps: PushWorkerDeps) {
       await report({ error: err.message });
       throw new UnrecoverableError(err.message);
     }
+    // All statuses at once (they are independent), and before any GitOps job is queued: a fast
+    // job's final status must never be overwritten by a late "pending".
+    await Promise.all(plan.tasks.map((t) => setStatus(deps.providers, log, event.host, event.repo.fullName, event.after, { state: t.state, context: statusContext(t.task), description: t.description })));
     for (const t of plan.tasks) {
-      await setStatus(deps.providers, log, event.host, event.repo.fullName, event.after, { state: t.state, context: statusContext(t.task), description: t.description });
       if (!t.env) continue;
       const { jobId } = await deps.environments.offer(t.env.envId, seq, t.env.spec, { host: event.host, repo: event.repo.fullName, sha: event.after, context: statusContext(t.task), seq });
       await deps.gitops.add('update', { envId: t.env.envId }, { ...jobOptions, jobId });

@@ -9,10 +9,18 @@ import { createMetrics } from '../metrics/metrics.js';
  * is down, so the receiver answers 503 quickly instead of holding the request.
  */
 export function openProducer(redisUrl: string) {
-  const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false });
-  redis.on('error', () => undefined);
-  const events = new Queue<PushJob>(EVENTS_QUEUE, { connection: redis, prefix: QUEUE_PREFIX });
-  const gitops = new Queue<GitopsJob>(GITOPS_QUEUE, { connection: redis, prefix: QUEUE_PREFIX });
+  const open = () => {
+    const r = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false });
+    r.on('error', () => undefined);
+    return r;
+  };
+  // Two connections: BullMQ loads its ~60 Lua scripts into the queues' connection, and ioredis
+  // copies them onto every multi() made there (≈ 360 µs against ≈ 45 µs, measured by
+  // `npm run bench -- --diagnose`). The inbox, audit trail and API use the plain one.
+  const redis = open();
+  const queueRedis = open();
+  const events = new Queue<PushJob>(EVENTS_QUEUE, { connection: queueRedis, prefix: QUEUE_PREFIX });
+  const gitops = new Queue<GitopsJob>(GITOPS_QUEUE, { connection: queueRedis, prefix: QUEUE_PREFIX });
   events.on('error', () => undefined);
   gitops.on('error', () => undefined);
   return {
@@ -21,15 +29,16 @@ export function openProducer(redisUrl: string) {
     metrics: createMetrics({ queues: [events, gitops] }),
     /** Waits for the first connection, so that start-up does not answer 503 to early webhooks. */
     ready: (timeoutMs = 10_000) =>
-      redis.status === 'ready' ? Promise.resolve() : new Promise<void>((res, rej) => {
+      Promise.all([redis, queueRedis].map((r) => r.status === 'ready' ? Promise.resolve() : new Promise<void>((res, rej) => {
         const t = setTimeout(() => rej(new Error(`Redis at ${redisUrl.replace(/\/\/[^@]*@/, '//***@')} not reachable within ${timeoutMs} ms: check REDIS_URL`)), timeoutMs);
-        redis.once('ready', () => { clearTimeout(t); res(); });
-      }),
+        r.once('ready', () => { clearTimeout(t); res(); });
+      }))).then(() => undefined),
     events,
     gitops,
     async close() {
       await Promise.allSettled([events.close(), gitops.close()]);
       redis.disconnect();
+      queueRedis.disconnect();
     },
   };
 }
