@@ -24,6 +24,14 @@ export interface AcceptResult {
   duplicates: string[];
 }
 
+const CLAIM = `
+local v = redis.call('GET', KEYS[1])
+if v then return {0, v} end
+local seq = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], 'p:' .. seq, 'PX', ARGV[1])
+return {1, 'p:' .. seq}
+`;
+
 const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
 
 /**
@@ -33,15 +41,22 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0,
 export function createInbox(deps: InboxDeps) {
   const timeoutMs = deps.timeoutMs ?? 1500;
 
+  // One round trip decides: a delivery seen before keeps its state; a new one gets the next
+  // receipt seq and is remembered as "p:<seq>" (pending) before its job is added.
+  const claim = (deliveryKey: string): Promise<[number, string]> =>
+    deps.redis.eval(CLAIM, 2, deliveryKey, keys.receiptSeq(), deps.deliveryTtlMs) as Promise<[number, string]>;
+
   async function acceptOne(event: PushEvent): Promise<boolean> {
     const deliveryKey = keys.delivery(event.host, event.deliveryId);
-    const [[, seen], [, seq]] = (await deps.redis.multi().exists(deliveryKey).incr(keys.receiptSeq()).exec()) as [[null, number], [null, number]];
-    if (seen) return false;
-    // Add before remembering the id: a crash in between leaves a job (deduped by its id), never
-    // a remembered id without a job.
+    const [isNew, state] = await claim(deliveryKey);
+    if (!isNew && !state.startsWith('p:')) return false;
+    // New, or pending from an earlier attempt that may have died before its job was added: add
+    // the job (a no-op when its id exists), then mark the delivery queued. Marking is not awaited:
+    // left at "p:", a later redelivery only re-adds the same job id.
+    const seq = Number(state.slice(2));
     await deps.events.add('push', { event, seq }, { ...jobOptions, jobId: pushJobId(event.host, event.deliveryId, sha) });
-    await deps.redis.set(deliveryKey, String(seq), 'PX', deps.deliveryTtlMs);
-    return true;
+    deps.redis.set(deliveryKey, `q:${seq}`, 'PX', deps.deliveryTtlMs).catch(() => undefined);
+    return Boolean(isNew);
   }
 
   async function accept(events: PushEvent[]): Promise<AcceptResult> {

@@ -130,6 +130,18 @@ dataDir: \${DATA_DIR}
     assert.ok(ttl > 6 * 86_400_000 && ttl <= 7 * 86_400_000, `remembered for 7 days by default (pttl ${ttl})`);
   });
 
+  it('a redelivery of a delivery left pending (receiver died before adding its job) adds the job', async () => {
+    await stack.producer.redis.set('dispatchd:delivery:github:half-done', 'p:4242', 'PX', 60_000);
+    const res = await post(JSON.stringify(fixture('github/goscm-push.json')), { deliveryId: 'half-done' });
+    assert.equal(res.status, 202);
+    const jobs = (await queued()).filter((j) => j.event.deliveryId === 'half-done');
+    assert.equal(jobs.length, 1);
+    assert.equal(jobs[0]!.seq, 4242, 'the job keeps the receipt order claimed the first time');
+    const again = await post(JSON.stringify(fixture('github/goscm-push.json')), { deliveryId: 'half-done' });
+    assert.equal(again.body.status, 'duplicate');
+    assert.equal((await queued()).filter((j) => j.event.deliveryId === 'half-done').length, 1);
+  });
+
   it('serves /healthz and /readyz', async () => {
     assert.equal((await request(stack.server).get('/healthz')).status, 200);
     const ready = await request(stack.server).get('/readyz');
