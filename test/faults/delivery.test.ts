@@ -79,7 +79,7 @@ dataDir: \${DATA_DIR}
   // A replacement reuses the killed worker's data dir, as a restarted pod on its volume would.
   const startSlot = (i: number) => spawnWorker(configPath, redis.url, { DATA_DIR: join(dir, `worker-${i}`), LOG_LEVEL: 'info' }, join(dir, `worker-${i}.log`));
 
-  it('processes every push answered 202, ends each PR on its newest push, opens no duplicate PR', { timeout: FULL ? 600_000 : 240_000 }, async () => {
+  it('processes every push answered 202, ends each PR on its newest push, opens no duplicate PR', { timeout: FULL ? 1_800_000 : 420_000 }, async () => {
     const started = Date.now();
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/github`;
     const lanes: Lane[] = apps.flatMap((app) => PLAN.branches.map((branch) => ({ app, branch })));
@@ -149,7 +149,7 @@ dataDir: \${DATA_DIR}
     try {
 
     // BullMQ hands a killed worker's jobs back after its lock expires (30 s by default).
-      await idle(producer, FULL ? 480_000 : 180_000);
+      await idle(producer, FULL ? 900_000 : 300_000);
     } finally {
       clearInterval(progress);
     }
