@@ -94,9 +94,18 @@ export const DispatchdConfig = z
       .strict()
       .default({ name: 'dispatchd', email: 'dispatchd@localhost' }),
     workers: z
-      .object({ events: z.number().int().positive().default(4), tasks: z.number().int().positive().default(4) })
+      .object({
+        events: z.number().int().positive().default(4),
+        tasks: z.number().int().positive().default(4),
+        /** How long a job's lock lasts without renewal: a killed worker's jobs are taken back after about this long. */
+        lockDuration: duration.default('30s'),
+        /** How often workers look for jobs whose worker died. */
+        stalledInterval: duration.default('15s'),
+        /** How often a job may be taken back from dead workers before it fails for good. */
+        maxStalledCount: z.number().int().nonnegative().default(5),
+      })
       .strict()
-      .default({ events: 4, tasks: 4 }),
+      .default({ events: 4, tasks: 4, lockDuration: '30s', stalledInterval: '15s', maxStalledCount: 5 }),
     /** The audit trail of deliveries (GET /api/deliveries): how long each is kept after its last update. */
     audit: z.object({ retention: duration.default('14d') }).strict().default({ retention: '14d' }),
     /** `public: true` serves /metrics without the admin token (e.g. for a scraper inside the cluster). */

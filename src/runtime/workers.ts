@@ -36,12 +36,15 @@ export async function startWorkers(config: DispatchdConfig, redisUrl: string, pr
   const environments = createEnvironments(producer.redis);
   const resolver = createDigestResolver({ registries: config.registries, waitMs: toMs(config.digestWait), onWait: (w) => log.info(w, 'waiting for image') });
   const settings = { backoffStrategy: backoffDelay };
+  // A SIGKILLed worker's jobs come back after the lock lapses; DESIGN.md promises no 202 is lost,
+  // so a job may be taken back several times (BullMQ's default fails it on the second stall).
+  const recovery = { lockDuration: toMs(config.workers.lockDuration), stalledInterval: toMs(config.workers.stalledInterval), maxStalledCount: config.workers.maxStalledCount };
   const connections = [openWorkerConnection(redisUrl), openWorkerConnection(redisUrl)] as const;
   const push = new Worker(EVENTS_QUEUE, createPushProcessor({ config, providers, environments, gitops: producer.gitops, log, observer }), {
-    connection: connections[0], prefix: QUEUE_PREFIX, concurrency: config.workers.events, settings,
+    connection: connections[0], prefix: QUEUE_PREFIX, concurrency: config.workers.events, settings, ...recovery,
   });
   const gitops = new Worker(GITOPS_QUEUE, createGitopsProcessor({ apply: { config, providers, mirrors, resolveDigest: (ref) => resolver.resolve(ref) }, environments, providers, log, observer }), {
-    connection: connections[1], prefix: QUEUE_PREFIX, concurrency: config.workers.tasks, settings,
+    connection: connections[1], prefix: QUEUE_PREFIX, concurrency: config.workers.tasks, settings, ...recovery,
   });
   for (const w of [push, gitops]) {
     w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));

@@ -5,6 +5,8 @@ import type { CommitStatus, PullRequest, ScmProvider } from '../contracts.js';
 import { classifyHttpFailure } from '../http-errors.js';
 import { githubAuth } from './auth.js';
 
+const SILENT = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
 type Pull = { number: number; html_url: string; head: { ref: string }; base: { ref: string }; state: string; merged_at?: string | null; title: string; body?: string | null };
 
 const toPr = (p: Pull): PullRequest => ({
@@ -28,7 +30,8 @@ export function githubProvider(hostName: string, host: HostConfig, opts: { onRat
   const apiUrl = host.apiUrl ?? (host.url === 'https://github.com' ? 'https://api.github.com' : `${host.url}/api/v3`);
   const auth = githubAuth(hostName, host, apiUrl);
   const client = async (repo: string) => {
-    const o = new Octokit({ baseUrl: apiUrl, auth: await auth.token(repo), userAgent: 'dispatchd', request: { retries: 0 } });
+    // Octokit's default logger writes to the console; our errors are classified and logged by the worker.
+    const o = new Octokit({ baseUrl: apiUrl, auth: await auth.token(repo), userAgent: 'dispatchd', request: { retries: 0 }, log: SILENT });
     // Every answer says how much of the hour's budget is left; operators alert on it.
     if (opts.onRateLimit) {
       const report = opts.onRateLimit;
