@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 
-/** A Dispatchfile (YAML form) in the shape of the Dispatch GitOps tutorial. */
-export function dispatchfile(gitopsUrl: string, provider: string, extraArgs: string[] = []): string {
+/**
+ * A Dispatchfile (YAML form) in the shape of the Dispatch GitOps tutorial; `paths`, when given,
+ * limits the push condition to changes under those globs.
+ */
+export function dispatchfile(gitopsUrl: string, provider: string, extraArgs: string[] = [], paths?: string[]): string {
   return `#!yaml
 resource:
   src-git:
@@ -42,7 +45,7 @@ actions:
     on:
       push:
         branches: [staging, production]
-`;
+${paths ? `        paths: ${JSON.stringify(paths)}\n` : ''}`;
 }
 
 export const gitopsFiles = {
