@@ -4,7 +4,7 @@ import type { PushEvent } from '../core/push-event.js';
 import { gitopsStep, substituteVariables, type Dispatchfile, type PlannedTask, type VariableContext } from '../dispatchfile/index.js';
 import { parseUpdateGitopsFlags } from '../gitops/flags.js';
 import { environmentDir } from '../gitops/render/index.js';
-import { resolveRepoUrl } from '../gitops/target.js';
+import { checkGrant, resolveRepoUrl } from '../gitops/target.js';
 import type { ScmProvider } from '../scm/contracts.js';
 import { envIdOf, type EnvUpdateSpec } from './spec.js';
 
@@ -26,6 +26,8 @@ export function gitopsSpec(config: DispatchdConfig, df: Dispatchfile, planned: P
   const url = resource.params.url;
   if (!url) throw new PermanentError('gitops_resource_url', `resource "${resourceName}" has no url param`);
   const target = resolveRepoUrl(config, substituteVariables(url, vars, `resource "${resourceName}" url`));
+  // Repository-level grant now, before any fetch; the paths are checked once rendered.
+  checkGrant(config, { host: event.host, fullName: event.repo.fullName }, target, []);
   const args = step.args.map((a, i) => substituteVariables(a, vars, `${where} args[${i}]`));
   const flags = parseUpdateGitopsFlags(args);
   const host = config.hosts[target.host]!;

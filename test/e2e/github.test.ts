@@ -20,6 +20,7 @@ describe('GitHub push → GitOps pull request, end to end', () => {
     gh = await startGithubEmulator({ token: TOKEN });
     await gh.git.createRepo(GITOPS, { files: gitopsFiles });
     await gh.git.createRepo(APP, { files: { Dispatchfile: dispatchfile(`${gh.url}/${GITOPS}`, 'github'), VERSION: '1\n' } });
+    await gh.git.createRepo('other/rogue', { files: { Dispatchfile: dispatchfile(`${gh.url}/${GITOPS}`, 'github'), VERSION: '1\n' } });
     stack = await startStack(`
 hosts:
   github:
@@ -31,6 +32,8 @@ hosts:
 repositories:
   - host: github
     repo: ${APP}
+  - host: github
+    repo: other/rogue
 gitops:
   - repo: github:${GITOPS}
     allow:
@@ -118,6 +121,21 @@ dataDir: \${DATA_DIR}
     assert.match(res.body.reason, /deleted/);
     const jobs = await stack.producer.events.getJobs(['completed', 'failed', 'waiting', 'active', 'delayed']);
     assert.ok(!jobs.some((j) => j.data.event.deliveryId === 'delete-1'));
+  });
+
+  it('a source repository with no grant on the GitOps repo fails at planning, before any fetch', async () => {
+    const pullsBefore = gh.pulls(GITOPS).length;
+    const sha = await gh.git.commit('other/rogue', 'staging', { VERSION: '6.6.6\n' }, 'Sneaky');
+    const payload = pushPayload('staging', '0'.repeat(40), sha, gh.url);
+    payload.repository = { ...(payload.repository as object), full_name: 'other/rogue', clone_url: `${gh.url}/other/rogue.git`, html_url: `${gh.url}/other/rogue` };
+    const signed = signedRequest('github', JSON.stringify(payload), SECRET, { event: 'push', deliveryId: 'rogue-1' });
+    assert.equal((await request(stack.server).post('/hooks/github').set(signed.headers).send(signed.rawBody.toString())).status, 202);
+    await stack.idle();
+    const status = gh.statuses('other/rogue', sha).find((s) => s.context === 'dispatchd');
+    assert.equal(status?.state, 'failure');
+    assert.match(status?.description ?? '', /github:other\/rogue may not write to github:acme\/hello-world-gitops/);
+    assert.equal(gh.pulls(GITOPS).length, pullsBefore);
+    assert.ok(!(await gh.git.branches(GITOPS)).some((b) => b.includes('rogue')), 'nothing pushed');
   });
 
   it('a bad signature is refused with 401 and nothing is queued', async () => {
