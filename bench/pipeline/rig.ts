@@ -5,6 +5,7 @@ import { startGithubEmulator, type GithubEmulator } from '../../test/emulators/g
 import type { ApiCall } from '../../test/emulators/shared/call-log.js';
 import { signedRequest } from '../../test/helpers/sign.js';
 import { startStack, type Stack } from '../../test/helpers/stack.js';
+import { githubConfigYaml } from '../../test/helpers/github-config.js';
 import { githubPushPayload } from './payload.js';
 
 export const TOKEN = 'ghp_bench_token_value_1234567890';
@@ -40,24 +41,7 @@ export async function startRig(): Promise<Rig> {
   const gh = await startGithubEmulator({ token: TOKEN });
   await gh.git.createRepo(GITOPS, { files: gitopsFiles });
   await gh.git.createRepo(APP, { files: { Dispatchfile: dispatchfile(`${gh.url}/${GITOPS}`, 'github'), VERSION: '0\n' } });
-  const stack = await startStack(`
-hosts:
-  github:
-    kind: github
-    url: ${gh.url}
-    apiUrl: ${gh.apiUrl}
-    token: ${TOKEN}
-    webhookSecret: ${SECRET}
-repositories:
-  - host: github
-    repo: ${APP}
-gitops:
-  - repo: github:${GITOPS}
-    allow:
-      - from: "github:acme/*"
-        paths: ["staging/**", "production/**"]
-dataDir: \${DATA_DIR}
-`);
+  const stack = await startStack(githubConfigYaml({ url: gh.url, apiUrl: gh.apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS }));
   await new Promise<void>((r) => stack.server.listen(0, '127.0.0.1', r));
   const hookUrl = `http://127.0.0.1:${(stack.server.address() as AddressInfo).port}/hooks/github`;
 

@@ -5,6 +5,7 @@ import { environmentsRouter } from '../../src/http/api/environments.js';
 import { fixture } from '../e2e/fixtures.js';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
 import { signedRequest } from '../helpers/sign.js';
+import { githubConfigYaml } from '../helpers/github-config.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 export const TOKEN = 'ghp_gitops_rig_token_0123456789';
@@ -84,25 +85,7 @@ export async function startRig(o: RigOptions): Promise<Rig> {
   const gh = await startGithubEmulator({ token: TOKEN });
   await gh.git.createRepo(GITOPS, { files: o.gitopsFiles });
   await gh.git.createRepo(APP, { files: { Dispatchfile: rigDispatchfile(`${gh.url}/${GITOPS}`, o), VERSION: '1\n' } });
-  const stack = await startStack(`
-hosts:
-  github:
-    kind: github
-    url: ${gh.url}
-    apiUrl: ${gh.apiUrl}
-    token: ${TOKEN}
-    webhookSecret: ${SECRET}
-repositories:
-  - host: github
-    repo: ${APP}
-gitops:
-  - repo: github:${GITOPS}
-    allow:
-      - from: "github:acme/*"
-        paths: ${yamlList(o.grantPaths ?? ['**'])}
-dataDir: \${DATA_DIR}
-${o.extraConfig ?? ''}
-`);
+  const stack = await startStack(`${githubConfigYaml({ url: gh.url, apiUrl: gh.apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS, grantPaths: o.grantPaths ?? ['**'] })}${o.extraConfig ?? ''}\n`);
   const admin = createApp({ redis: stack.producer.redis, admin: { token: ADMIN }, apiRouters: [environmentsRouter({ redis: stack.producer.redis, gitops: stack.producer.gitops, config: stack.config })] });
   let delivery = 0;
   return {

@@ -13,6 +13,7 @@ import { startWorkers, type Workers } from '../../src/runtime/workers.js';
 import { dispatchfile, fixture } from '../e2e/fixtures.js';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
 import { startRedis } from '../helpers/redis.js';
+import { githubConfigYaml } from '../helpers/github-config.js';
 import { signedRequest } from '../helpers/sign.js';
 
 export const TOKEN = 'ghp_ops_token_5c1f0b7a9e2d';
@@ -54,25 +55,7 @@ export async function startFullStack(opts: { extraYaml?: string; receiver?: Rece
   await gh.git.createRepo(APP, { files: { Dispatchfile: df, VERSION: '1\n' } });
   const redis = await startRedis();
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatchd-ops-'));
-  const config = parseConfig(`
-hosts:
-  github:
-    kind: github
-    url: ${gh.url}
-    apiUrl: ${gh.apiUrl}
-    token: ${TOKEN}
-    webhookSecret: ${SECRET}
-repositories:
-  - host: github
-    repo: ${APP}
-gitops:
-  - repo: github:${GITOPS}
-    allow:
-      - from: "github:acme/*"
-        paths: ["staging/**", "production/**"]
-dataDir: ${dataDir}
-${opts.extraYaml ?? ''}
-`, {});
+  const config = parseConfig(`${githubConfigYaml({ url: gh.url, apiUrl: gh.apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS, dataDir })}${opts.extraYaml ?? ''}\n`, {});
   const logs: string[] = [];
   const log = createLogger({ level: 'debug', destination: new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } }) });
   const producer = openProducer(redis.url);

@@ -1,0 +1,37 @@
+/** Where the GitHub emulator is and what it accepts, for the service's config. */
+export interface GithubConfigInput {
+  url: string;
+  apiUrl: string;
+  token: string;
+  secret: string;
+  /** Source repositories served. */
+  repos: string[];
+  gitops: string;
+  grantPaths?: string[];
+  /** `${DATA_DIR}` (startStack fills it) or a path. */
+  dataDir?: string;
+}
+
+/**
+ * The YAML config of one `github` host on the emulator, serving `repos` and granting `acme/*`
+ * writes to `gitops`: what the end-to-end, ops and bench rigs all start from.
+ */
+export function githubConfigYaml(c: GithubConfigInput): string {
+  return `
+hosts:
+  github:
+    kind: github
+    url: ${c.url}
+    apiUrl: ${c.apiUrl}
+    token: ${c.token}
+    webhookSecret: ${c.secret}
+repositories:
+${c.repos.map((r) => `  - host: github\n    repo: ${r}`).join('\n')}
+gitops:
+  - repo: github:${c.gitops}
+    allow:
+      - from: "github:acme/*"
+        paths: ${JSON.stringify(c.grantPaths ?? ['staging/**', 'production/**'])}
+dataDir: ${c.dataDir ?? '${DATA_DIR}'}
+`;
+}
