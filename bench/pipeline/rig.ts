@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { dispatchfile, gitopsFiles } from '../../test/e2e/fixtures.js';
 import { startGithubEmulator, type GithubEmulator } from '../../test/emulators/github/emulator.js';
-import type { ApiCall } from '../../test/emulators/shared/call-log.js';
+import type { ApiCall } from '../../test/emulators/common/call-log.js';
 import { signedRequest } from '../../test/helpers/sign.js';
 import { startStack, type Stack } from '../../test/helpers/stack.js';
 import { githubConfigYaml } from '../../test/helpers/github-config.js';

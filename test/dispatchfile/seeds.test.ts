@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { DispatchfileError, matchActions, parseDispatchfile, planTasks } from '../../src/dispatchfile/index.js';
 
 /**
- * The Dispatch documentation in ../shared/seeds is the reference: its Dispatchfile snippets,
+ * The Dispatch documentation in ../common/seeds is the reference: its Dispatchfile snippets,
  * assembled as a team would assemble them, must parse unchanged.
  */
 const SEEDS = '/work/shared/seeds';

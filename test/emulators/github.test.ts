@@ -8,9 +8,9 @@ import { createAppAuth } from '@octokit/auth-app';
 import { RequestError } from '@octokit/request-error';
 import { Octokit } from '@octokit/rest';
 import { startGithubEmulator, type GithubEmulator } from './github/emulator.js';
-import { basicAuthorization } from './shared/auth.js';
-import { seededFaults } from './shared/faults.js';
-import { runGit } from './shared/git/run-git.js';
+import { basicAuthorization } from './common/auth.js';
+import { seededFaults } from './common/faults.js';
+import { runGit } from './common/git/run-git.js';
 
 const TOKEN = 'ghp_test_token';
 const owner = 'acme';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Gitlab, GitbeakerRequestError } from '@gitbeaker/rest';
 import { startGitlabEmulator, type GitlabEmulator } from './gitlab/emulator.js';
-import { basicAuthorization } from './shared/auth.js';
-import { runGit } from './shared/git/run-git.js';
+import { basicAuthorization } from './common/auth.js';
+import { runGit } from './common/git/run-git.js';
 
 const TOKEN = 'glpat-test-token';
 const P = 'acme/platform/app';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
-import { seededFaults, type FaultFn } from '../emulators/shared/faults.js';
+import { seededFaults, type FaultFn } from '../emulators/common/faults.js';
 import { dispatchfile, gitopsFiles } from '../e2e/fixtures.js';
 import { signedRequest } from '../helpers/sign.js';
 import { startStack, type Stack } from '../helpers/stack.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { runGit } from '../emulators/shared/git/run-git.js';
+import { runGit } from '../emulators/common/git/run-git.js';
 import { startGitServer, type GitServer } from './git-server.js';
 
 const ID = ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.test'];

@@ -3,9 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as repo from '../emulators/shared/git/bare-repo.js';
-import { parseGitPath, serveGitHttp } from '../emulators/shared/git/http-backend.js';
-import { commitFiles } from '../emulators/shared/git/write-commit.js';
+import * as repo from '../emulators/common/git/bare-repo.js';
+import { parseGitPath, serveGitHttp } from '../emulators/common/git/http-backend.js';
+import { commitFiles } from '../emulators/common/git/write-commit.js';
 
 export interface GitServer {
   /** `http://127.0.0.1:PORT`; repo "o/r" is at `${url}/o/r.git`. Set by the host when embedded. */

@@ -1,8 +1,8 @@
 import type { GitServer } from '../../helpers/git-server.js';
-import type { ApiCall } from '../shared/call-log.js';
-import { startEmulatorServer } from '../shared/emulator-server.js';
-import type { FaultFn } from '../shared/faults.js';
-import { revParse } from '../shared/git/bare-repo.js';
+import type { ApiCall } from '../common/call-log.js';
+import { startEmulatorServer } from '../common/emulator-server.js';
+import type { FaultFn } from '../common/faults.js';
+import { revParse } from '../common/git/bare-repo.js';
 import type { CloudContext } from './context.js';
 import { authenticate, gitAuthorized, type CloudCredentials, type Principal } from './credentials.js';
 import { commentRoutes } from './routes/comments.js';

@@ -1,4 +1,4 @@
-import { revParse } from '../shared/git/bare-repo.js';
+import { revParse } from '../common/git/bare-repo.js';
 import type { CloudContext, RepoHandle } from './context.js';
 import { bitbucketError } from './shapes.js';
 import type { PullRecord } from './store.js';

@@ -1,5 +1,5 @@
-import { ApiFailure, type ApiResponse } from '../shared/emulator-server.js';
-import type { Fault } from '../shared/faults.js';
+import { ApiFailure, type ApiResponse } from '../common/emulator-server.js';
+import type { Fault } from '../common/faults.js';
 
 /** Bitbucket Cloud's error body: `{type: "error", error: {message, detail?, fields?}}`. */
 export function bitbucketError(status: number, message: string, extra: { detail?: string; fields?: Record<string, string[]> } = {}): ApiFailure {

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { parseAuthorization } from '../shared/auth.js';
-import type { ApiFailure } from '../shared/emulator-server.js';
+import { parseAuthorization } from '../common/auth.js';
+import type { ApiFailure } from '../common/emulator-server.js';
 import { serverError } from './shapes.js';
 
 export interface ServerCredentials {

@@ -1,7 +1,7 @@
 import type { GitServer } from '../../helpers/git-server.js';
-import type { ApiCall } from '../shared/call-log.js';
-import { startEmulatorServer } from '../shared/emulator-server.js';
-import type { FaultFn } from '../shared/faults.js';
+import type { ApiCall } from '../common/call-log.js';
+import { startEmulatorServer } from '../common/emulator-server.js';
+import type { FaultFn } from '../common/faults.js';
 import type { ServerContext } from './context.js';
 import { authenticate, gitAuthorized, type Principal, type ServerCredentials } from './credentials.js';
 import { buildStatusRoutes } from './routes/build-status.js';

@@ -1,4 +1,4 @@
-import { revParse } from '../shared/git/bare-repo.js';
+import { revParse } from '../common/git/bare-repo.js';
 import type { RepoHandle, ServerContext } from './context.js';
 import { serverError } from './shapes.js';
 import type { PullRecord } from './store.js';

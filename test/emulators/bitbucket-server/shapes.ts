@@ -1,5 +1,5 @@
-import { ApiFailure, type ApiResponse } from '../shared/emulator-server.js';
-import type { Fault } from '../shared/faults.js';
+import { ApiFailure, type ApiResponse } from '../common/emulator-server.js';
+import type { Fault } from '../common/faults.js';
 
 /** Bitbucket Server's error body: `{errors: [{context, message, exceptionName, …}]}`. */
 export function serverError(status: number, message: string, exceptionName: string | null = null, extra: Record<string, unknown> = {}): ApiFailure {

@@ -1,7 +1,7 @@
 import type { GitServer } from '../../helpers/git-server.js';
-import { defaultBranch } from '../shared/git/bare-repo.js';
-import type { ApiRequest, EmulatorBase, Handler } from '../shared/emulator-server.js';
-import type { RouteDef } from '../shared/router.js';
+import { defaultBranch } from '../common/git/bare-repo.js';
+import type { ApiRequest, EmulatorBase, Handler } from '../common/emulator-server.js';
+import type { RouteDef } from '../common/router.js';
 import type { CredentialDeps, Principal } from './credentials.js';
 import { notFound } from './shapes.js';
 import type { GithubStore, RepoState } from './store.js';

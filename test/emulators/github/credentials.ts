@@ -1,7 +1,7 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { parseAuthorization } from '../shared/auth.js';
-import type { ApiFailure } from '../shared/emulator-server.js';
+import { parseAuthorization } from '../common/auth.js';
+import type { ApiFailure } from '../common/emulator-server.js';
 import { githubError } from './shapes.js';
 import type { GithubStore } from './store.js';
 

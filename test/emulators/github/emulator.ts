@@ -1,8 +1,8 @@
 import type { GitServer } from '../../helpers/git-server.js';
-import type { ApiCall } from '../shared/call-log.js';
-import { branchShaSync } from '../shared/git/refs.js';
-import { startEmulatorServer } from '../shared/emulator-server.js';
-import type { FaultFn } from '../shared/faults.js';
+import type { ApiCall } from '../common/call-log.js';
+import { branchShaSync } from '../common/git/refs.js';
+import { startEmulatorServer } from '../common/emulator-server.js';
+import type { FaultFn } from '../common/faults.js';
 import type { GithubContext } from './context.js';
 import { appPublicKey, authenticate, gitAuthorized, type CredentialDeps, type GithubApp, type Principal } from './credentials.js';
 import { recordDelivery, sendDelivery, type DeliveryInput } from './deliveries.js';

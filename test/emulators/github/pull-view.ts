@@ -1,5 +1,5 @@
-import { branchSha } from '../shared/git/refs.js';
-import { mergeTree } from '../shared/git/write-commit.js';
+import { branchSha } from '../common/git/refs.js';
+import { mergeTree } from '../common/git/write-commit.js';
 import type { GithubContext, RepoHandle } from './context.js';
 import { notFound, pullJson } from './shapes.js';
 import type { PullRecord } from './store.js';

@@ -1,5 +1,5 @@
-import type { Fault } from '../shared/faults.js';
-import type { ApiResponse } from '../shared/emulator-server.js';
+import type { Fault } from '../common/faults.js';
+import type { ApiResponse } from '../common/emulator-server.js';
 
 const LIMIT = 5000;
 

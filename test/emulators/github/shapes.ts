@@ -1,4 +1,4 @@
-import { ApiFailure, type ApiResponse } from '../shared/emulator-server.js';
+import { ApiFailure, type ApiResponse } from '../common/emulator-server.js';
 import type { CommentRecord, PullRecord, StatusRecord } from './store.js';
 
 /** JSON bodies in the shapes GitHub's REST docs give, trimmed to the fields clients read. */

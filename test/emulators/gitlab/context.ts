@@ -1,7 +1,7 @@
 import type { GitServer } from '../../helpers/git-server.js';
-import { branchSha, headBranchName } from '../shared/git/refs.js';
-import type { ApiRequest, EmulatorBase, Handler } from '../shared/emulator-server.js';
-import type { RouteDef } from '../shared/router.js';
+import { branchSha, headBranchName } from '../common/git/refs.js';
+import type { ApiRequest, EmulatorBase, Handler } from '../common/emulator-server.js';
+import type { RouteDef } from '../common/router.js';
 import type { Principal } from './credentials.js';
 import { notFound } from './shapes.js';
 import type { GitlabStore, ProjectState } from './store.js';

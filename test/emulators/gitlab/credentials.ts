@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { parseAuthorization } from '../shared/auth.js';
-import { ApiFailure } from '../shared/emulator-server.js';
+import { parseAuthorization } from '../common/auth.js';
+import { ApiFailure } from '../common/emulator-server.js';
 
 export interface Principal {
   username: string;

@@ -1,4 +1,4 @@
-import { runGit } from '../shared/git/run-git.js';
+import { runGit } from '../common/git/run-git.js';
 
 /** One entry of GitLab's `diffs` list (compare, MR changes). */
 export interface GitlabDiff {

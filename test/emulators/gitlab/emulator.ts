@@ -1,8 +1,8 @@
 import type { GitServer } from '../../helpers/git-server.js';
-import type { ApiCall } from '../shared/call-log.js';
-import { startEmulatorServer } from '../shared/emulator-server.js';
-import { branchShaSync } from '../shared/git/refs.js';
-import type { FaultFn } from '../shared/faults.js';
+import type { ApiCall } from '../common/call-log.js';
+import { startEmulatorServer } from '../common/emulator-server.js';
+import { branchShaSync } from '../common/git/refs.js';
+import type { FaultFn } from '../common/faults.js';
 import type { GitlabContext } from './context.js';
 import { authenticate, gitAuthorized, type CredentialDeps, type Principal } from './credentials.js';
 import { createRateLimit, faultResponse } from './rate-limit.js';

@@ -1,5 +1,5 @@
-import { ApiFailure, type ApiResponse } from '../shared/emulator-server.js';
-import { paginate } from '../shared/http-io.js';
+import { ApiFailure, type ApiResponse } from '../common/emulator-server.js';
+import { paginate } from '../common/http-io.js';
 import type { MergeRequestRecord, NoteRecord, StatusRecord } from './store.js';
 
 /** JSON bodies in the shapes GitLab's REST API v4 docs give, trimmed to the fields clients read. */

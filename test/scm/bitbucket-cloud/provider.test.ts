@@ -8,7 +8,7 @@ import { PermanentError, TransientError } from '../../../src/core/errors.js';
 import { bitbucketCloudProvider } from '../../../src/scm/bitbucket-cloud/provider.js';
 import type { ScmProvider } from '../../../src/scm/contracts.js';
 import { startBitbucketCloudEmulator, type BitbucketCloudEmulator } from '../../emulators/bitbucket-cloud/emulator.js';
-import { runGit } from '../../emulators/shared/git/run-git.js';
+import { runGit } from '../../emulators/common/git/run-git.js';
 
 const TOKEN = 'bb-access-token';
 const PR_CREATE = 'POST /repositories/{workspace}/{repo_slug}/pullrequests';

@@ -8,7 +8,7 @@ import { PermanentError, TransientError } from '../../../src/core/errors.js';
 import { bitbucketServerProvider } from '../../../src/scm/bitbucket-server/provider.js';
 import type { ScmProvider } from '../../../src/scm/contracts.js';
 import { startBitbucketServerEmulator, type BitbucketServerEmulator } from '../../emulators/bitbucket-server/emulator.js';
-import { runGit } from '../../emulators/shared/git/run-git.js';
+import { runGit } from '../../emulators/common/git/run-git.js';
 
 const TOKEN = 'bbs-http-token';
 const PULLS = 'POST /rest/api/1.0/projects/{projectKey}/repos/{repositorySlug}/pull-requests';

@@ -8,7 +8,7 @@ import { DispatchError, PermanentError, TransientError } from '../../../src/core
 import type { ScmProvider } from '../../../src/scm/contracts.js';
 import { gitlabProvider } from '../../../src/scm/gitlab/provider.js';
 import { startGitlabEmulator, type GitlabEmulator } from '../../emulators/gitlab/emulator.js';
-import { runGit } from '../../emulators/shared/git/run-git.js';
+import { runGit } from '../../emulators/common/git/run-git.js';
 import { freePort } from '../../helpers/ports.js';
 
 const TOKEN = 'glpat-provider-test';

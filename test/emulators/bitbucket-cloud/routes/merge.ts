@@ -1,4 +1,4 @@
-import { mergeBranches, type MergeMethod } from '../../shared/git/write-commit.js';
+import { mergeBranches, type MergeMethod } from '../../common/git/write-commit.js';
 import { bodyObject, requireRepo, timestamp, type CloudContext, type CloudRoute } from '../context.js';
 import { findPull, refreshPull, renderPull } from '../pull-view.js';
 import { bitbucketError } from '../shapes.js';

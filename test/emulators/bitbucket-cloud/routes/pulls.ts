@@ -1,4 +1,4 @@
-import { mergeBase, revParse } from '../../shared/git/bare-repo.js';
+import { mergeBase, revParse } from '../../common/git/bare-repo.js';
 import { matches, parseBbql } from '../bbql.js';
 import { bodyObject, requireRepo, stringAt, timestamp, type CloudContext, type CloudRoute, type RepoHandle } from '../context.js';
 import { findPull, renderPull } from '../pull-view.js';

@@ -1,4 +1,4 @@
-import * as git from '../../shared/git/bare-repo.js';
+import * as git from '../../common/git/bare-repo.js';
 import { requireRepo, type CloudContext, type CloudRoute } from '../context.js';
 import { bitbucketError, paged } from '../shapes.js';
 

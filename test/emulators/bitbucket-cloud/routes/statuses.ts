@@ -1,4 +1,4 @@
-import { revParse } from '../../shared/git/bare-repo.js';
+import { revParse } from '../../common/git/bare-repo.js';
 import { bodyObject, requireRepo, timestamp, type CloudContext, type CloudRoute } from '../context.js';
 import { bitbucketError, paged } from '../shapes.js';
 import type { StatusRecord } from '../store.js';

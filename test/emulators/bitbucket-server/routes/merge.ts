@@ -1,4 +1,4 @@
-import { mergeBranches } from '../../shared/git/write-commit.js';
+import { mergeBranches } from '../../common/git/write-commit.js';
 import { REPO, requireRepo, type ServerContext, type ServerRoute } from '../context.js';
 import { findPull, refreshPull, renderPull } from '../pull-view.js';
 import { serverError } from '../shapes.js';

@@ -1,4 +1,4 @@
-import { mergeBase, revParse } from '../../shared/git/bare-repo.js';
+import { mergeBase, revParse } from '../../common/git/bare-repo.js';
 import { bodyObject, qualify, REPO, requireRepo, stringAt, type RepoHandle, type ServerContext, type ServerRoute } from '../context.js';
 import { findPull, renderPull } from '../pull-view.js';
 import { paged, serverError } from '../shapes.js';

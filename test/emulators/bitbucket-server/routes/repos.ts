@@ -1,4 +1,4 @@
-import * as git from '../../shared/git/bare-repo.js';
+import * as git from '../../common/git/bare-repo.js';
 import { qualify, REPO, requireRepo, type ServerContext, type ServerRoute } from '../context.js';
 import { repoJson } from '../pull-view.js';
 import { paged, serverError } from '../shapes.js';

@@ -1,4 +1,4 @@
-import { mergeBranches, type MergeMethod } from '../../shared/git/write-commit.js';
+import { mergeBranches, type MergeMethod } from '../../common/git/write-commit.js';
 import { bodyObject, isoNow, requireRepo, type GithubContext, type GithubRoute } from '../context.js';
 import { findPull, refreshPull } from '../pull-view.js';
 import { githubError, validationFailed } from '../shapes.js';

@@ -1,6 +1,6 @@
-import { mergeBase } from '../../shared/git/bare-repo.js';
-import { branchSha } from '../../shared/git/refs.js';
-import { paginate } from '../../shared/http-io.js';
+import { mergeBase } from '../../common/git/bare-repo.js';
+import { branchSha } from '../../common/git/refs.js';
+import { paginate } from '../../common/http-io.js';
 import { bodyObject, isoNow, requireRepo, type GithubContext, type GithubRoute, type RepoHandle } from '../context.js';
 import { findPull, headBranch, refreshPull, renderPull } from '../pull-view.js';
 import { created, validationFailed, type FieldError } from '../shapes.js';

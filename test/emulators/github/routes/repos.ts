@@ -1,4 +1,4 @@
-import * as git from '../../shared/git/bare-repo.js';
+import * as git from '../../common/git/bare-repo.js';
 import { repoJson, notFound, githubError } from '../shapes.js';
 import { requireRepo, type GithubContext, type GithubRoute } from '../context.js';
 

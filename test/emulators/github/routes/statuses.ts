@@ -1,5 +1,5 @@
-import { revParse } from '../../shared/git/bare-repo.js';
-import { paginate } from '../../shared/http-io.js';
+import { revParse } from '../../common/git/bare-repo.js';
+import { paginate } from '../../common/http-io.js';
 import { bodyObject, isoNow, requireRepo, type GithubContext, type GithubRoute } from '../context.js';
 import { findPull } from '../pull-view.js';
 import { commentJson, created, githubError, statusJson, validationFailed } from '../shapes.js';

@@ -1,4 +1,4 @@
-import { branchSha } from '../../shared/git/refs.js';
+import { branchSha } from '../../common/git/refs.js';
 import { isoNow, missing, params, requireProject, type GitlabContext, type GitlabRoute, type ProjectHandle } from '../context.js';
 import { conflictingMergeRequest, findMergeRequest, refreshMergeRequest, renderMergeRequest } from '../merge-request-view.js';
 import { created, gitlabError, gitlabPage, paramError } from '../shapes.js';

@@ -1,6 +1,6 @@
-import { deleteBranch } from '../../shared/git/bare-repo.js';
-import { branchSha } from '../../shared/git/refs.js';
-import { mergeBranches } from '../../shared/git/write-commit.js';
+import { deleteBranch } from '../../common/git/bare-repo.js';
+import { branchSha } from '../../common/git/refs.js';
+import { mergeBranches } from '../../common/git/write-commit.js';
 import { isoNow, params, requireProject, type GitlabContext, type GitlabRoute } from '../context.js';
 import { detailedMergeStatus, findMergeRequest, refreshMergeRequest, renderMergeRequest } from '../merge-request-view.js';
 import { gitlabError } from '../shapes.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as git from '../../shared/git/bare-repo.js';
+import * as git from '../../common/git/bare-repo.js';
 import { requireProject, type GitlabContext, type GitlabRoute } from '../context.js';
 import { compareDiffs, lastCommitFor } from '../diffs.js';
 import { notFound, paramError, projectJson } from '../shapes.js';

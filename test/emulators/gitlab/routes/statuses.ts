@@ -1,4 +1,4 @@
-import { revParse } from '../../shared/git/bare-repo.js';
+import { revParse } from '../../common/git/bare-repo.js';
 import { isoNow, params, requireProject, type GitlabContext, type GitlabRoute } from '../context.js';
 import { created, gitlabError, gitlabPage, notFound, paramError, statusJson } from '../shapes.js';
 import type { CommitStatusState, StatusRecord } from '../store.js';
