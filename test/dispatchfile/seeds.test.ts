@@ -4,11 +4,12 @@ import { describe, it } from 'node:test';
 import { DispatchfileError, matchActions, parseDispatchfile, planTasks } from '../../src/dispatchfile/index.js';
 
 /**
- * The Dispatch documentation in ../common/seeds is the reference: its Dispatchfile snippets,
- * assembled as a team would assemble them, must parse unchanged.
+ * The Dispatch documentation in test/fixtures/seeds (copied from the project's shared seeds) is
+ * the reference: its Dispatchfile snippets, assembled as a team would assemble them, must parse
+ * unchanged.
  */
-const SEEDS = '/work/shared/seeds';
-const rolling = readFileSync(`${SEEDS}/dispatch-gitops-rolling-deployments.txt`, 'utf8');
+const SEEDS = new URL('../fixtures/seeds/', import.meta.url);
+const rolling = readFileSync(new URL('dispatch-gitops-rolling-deployments.txt', SEEDS), 'utf8');
 
 function snippets(text: string): string[] {
   const out: string[] = [];
@@ -80,7 +81,7 @@ describe('the Dispatch GitOps tutorial (seeds/dispatch-gitops-rolling-deployment
 
 describe('the multi-cluster tutorial (seeds/deploy-to-multiple-clusters.txt)', () => {
   it('lost its braces when it was scraped, and the error points at the first broken line', () => {
-    const page = readFileSync(`${SEEDS}/deploy-to-multiple-clusters.txt`, 'utf8');
+    const page = readFileSync(new URL('deploy-to-multiple-clusters.txt', SEEDS), 'utf8');
     const start = page.indexOf('task "deploy": {');
     const end = page.indexOf('The only change');
     const text = page.slice(start, end);

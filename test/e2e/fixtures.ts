@@ -54,7 +54,7 @@ export const gitopsFiles = {
   'production/application.yaml.tmpl': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello-world\n  namespace: production\nspec:\n  template:\n    spec:\n      containers:\n        - name: hello-world\n          image: $({ .imageName })\n',
 };
 
-export const FIXTURES = new URL('../../../shared/fixtures/webhooks/', import.meta.url);
+export const FIXTURES = new URL('../fixtures/webhooks/', import.meta.url);
 
 export function fixture(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(path, FIXTURES), 'utf8')) as Record<string, unknown>;

@@ -20,12 +20,12 @@ export interface GoldenTable {
 }
 
 /**
- * go-scm's golden table: every captured body in shared/fixtures/webhooks/<scm>/, signed as that
+ * go-scm's golden table: every captured body in test/fixtures/webhooks/<scm>/, signed as that
  * SCM signs it, verified, parsed and compared with its reviewed golden output in
  * test/fixtures/golden/<scm>/. `UPDATE_GOLDEN=1` rewrites the goldens (then read each one).
  */
 export function goldenTable(t: GoldenTable): void {
-  const fixtures = fileURLToPath(new URL(`../../../shared/fixtures/webhooks/${t.scm}/`, import.meta.url));
+  const fixtures = fileURLToPath(new URL(`../fixtures/webhooks/${t.scm}/`, import.meta.url));
   const goldens = fileURLToPath(new URL(`../fixtures/golden/${t.scm}/`, import.meta.url));
   const ctx: WebhookContext = { ...t.ctx, secrets: ['old-secret', t.secret] };
   const files = readdirSync(fixtures).filter((f) => f.endsWith('.json')).sort();

@@ -8,7 +8,7 @@ import type { WebhookContext } from '../../../src/scm/contracts.js';
 import { hmacSha256Hex } from '../../../src/scm/signature.js';
 import { signedRequest } from '../../helpers/sign.js';
 
-const fixture = (name: string): string => readFileSync(new URL(`../../../../shared/fixtures/webhooks/bitbucket-cloud/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/webhooks/bitbucket-cloud/${name}`, import.meta.url), 'utf8');
 const push = fixture('goscm-push.json');
 const ctx: WebhookContext = { hostName: 'bb', hostUrl: 'https://bitbucket.org', secrets: ['first-secret', 'second-secret'], now: 1_700_000_000_000 };
 const parser = bitbucketCloudWebhookParser();

@@ -7,7 +7,7 @@ import { bitbucketServerWebhookParser } from '../../../src/scm/bitbucket-server/
 import type { WebhookContext } from '../../../src/scm/contracts.js';
 import { signedRequest } from '../../helpers/sign.js';
 
-const fixture = (name: string): string => readFileSync(new URL(`../../../../shared/fixtures/webhooks/bitbucket-server/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/webhooks/bitbucket-server/${name}`, import.meta.url), 'utf8');
 const push = fixture('goscm-push.json');
 const ctx: WebhookContext = { hostName: 'bbs', hostUrl: 'https://bitbucket.example.com', secrets: ['first-secret', 'second-secret'], now: 1_700_000_000_000 };
 const parser = bitbucketServerWebhookParser();

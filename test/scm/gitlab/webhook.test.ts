@@ -7,7 +7,7 @@ import type { WebhookContext, WebhookRequest } from '../../../src/scm/contracts.
 import { gitlabWebhookParser } from '../../../src/scm/gitlab/webhook.js';
 import { signedRequest } from '../../helpers/sign.js';
 
-const fixture = (name: string): string => readFileSync(new URL(`../../../../shared/fixtures/webhooks/gitlab/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/webhooks/gitlab/${name}`, import.meta.url), 'utf8');
 const push = fixture('goscm-push.json');
 const now = 1_700_000_000_000;
 const ctx: WebhookContext = { hostName: 'gl', hostUrl: 'https://gitlab.example.com', secrets: ['first-secret', 'second-secret'], now };
