@@ -68,13 +68,19 @@ async function settleStatuses(deps: GitopsWorkerDeps, envId: string, spec: EnvUp
   const r = run.result;
   const prUrl = r && 'prUrl' in r ? r.prUrl : undefined;
   const settled = await deps.environments.settle(envId, run.seq);
+  // Several deliveries may have planned the same tip: one status per commit and context says it.
+  const newestPer = new Map<string, PendingStatus>();
   for (const p of settled) {
-    const newest = p.seq === run.seq;
+    const key = `${p.host}\n${p.repo}\n${p.sha}\n${p.context}`;
+    if ((newestPer.get(key)?.seq ?? -1) < p.seq) newestPer.set(key, p);
+  }
+  for (const p of newestPer.values()) {
+    const newest = p.seq === run.seq || p.sha === spec.source.sha;
     const status = run.error
       ? { state: 'failure' as const, description: newest ? run.error : `not applied: a newer push (${spec.source.sha.slice(0, 7)}) failed: ${run.error}` }
       : !newest ? { state: 'success' as const, description: `superseded by newer push ${spec.source.sha.slice(0, 7)}` }
       : r?.outcome === 'up-to-date' ? { state: 'success' as const, description: `up to date: ${spec.envDir || '/'} of ${spec.target.fullName} already matches` }
-      : r?.outcome === 'superseded' ? { state: 'success' as const, description: 'superseded: a newer push was already applied' }
+      : r?.outcome === 'superseded' ? { state: 'success' as const, description: `superseded: ${spec.envDir || '/'} of ${spec.target.fullName} already carries a newer commit (${r.carried.slice(0, 7)})` }
       : { state: 'success' as const, description: prUrl ? `pull request updated: ${spec.envDir || '/'} of ${spec.target.fullName}` : `pushed ${r?.branch ?? ''} of ${spec.target.fullName}` };
     await setStatus(deps.providers, deps.log, p.host, p.repo, p.sha, { ...status, context: p.context, ...(prUrl ? { targetUrl: prUrl } : {}) });
   }

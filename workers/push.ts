@@ -5,6 +5,7 @@ import type { Logger } from '../src/log/logger.js';
 import { planPush, type PushPlan } from '../src/plan/plan-push.js';
 import type { Environments } from '../src/queue/environments.js';
 import type { GitopsJob, PushJob } from '../src/queue/jobs.js';
+import type { RefPlans } from '../src/queue/ref-plans.js';
 import type { Providers } from '../src/scm/providers.js';
 import type { Observer } from '../src/telemetry/observer.js';
 import { jobOptions } from '../src/queue/job-options.js';
@@ -14,6 +15,7 @@ export interface PushWorkerDeps {
   config: DispatchdConfig;
   providers: Providers;
   environments: Environments;
+  refPlans: RefPlans;
   gitops: Queue<GitopsJob>;
   log: Logger;
   observer?: Observer;
@@ -23,45 +25,62 @@ export interface PushResult {
   dispatchfile: string;
   found: boolean;
   tasks: { task: string; kind: string; description: string; envId?: string }[];
+  /** The commit planned (the ref's tip when the push was processed). */
+  commit?: string;
+  /** Why nothing was deployed (covered by a newer plan, ref deleted, commit not on the ref). */
+  skipped?: string;
 }
 
 /**
- * The `events` processor: plan the push, report each task on the source commit, and hand GitOps
- * updates to their environment's queue. A bad Dispatchfile fails at once, with the same message
- * on the commit status.
+ * The `events` processor: plan the ref's current tip, report each task on that commit, and hand
+ * GitOps updates to their environment's queue. A bad Dispatchfile fails at once, with the same
+ * message on the commit status.
  */
 export function createPushProcessor(deps: PushWorkerDeps) {
   return async function processPush(job: Job<PushJob>): Promise<PushResult> {
     const { event, seq } = job.data;
     const log = deps.log.child({ deliveryId: event.deliveryId, repo: event.repo.fullName, sha: event.after });
     const started = Date.now();
-    const report = (r: { found?: boolean; tasks?: PushResult['tasks']; error?: string }) =>
-      Promise.resolve(deps.observer?.planned?.({ event, seq, jobId: job.id!, ...r, durationMs: Date.now() - started })).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'observer failed'));
+    // Reported under the plan's stamp: the environments' pending statuses carry that number.
+    const report = (r: { stamp: number; found?: boolean; tasks?: PushResult['tasks']; error?: string; skipped?: string; commit?: string }) =>
+      Promise.resolve(deps.observer?.planned?.({ event, seq: r.stamp, jobId: job.id!, found: r.found, tasks: r.tasks, error: r.error, skipped: r.skipped, commit: r.commit, durationMs: Date.now() - started })).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'observer failed'));
+    const start = await deps.refPlans.begin(event, seq);
+    if (start.covered) {
+      // A plan stamped after this delivery arrived read the ref's tip, which includes this push.
+      const skipped = `covered: a later plan of ${event.ref} already read its tip${start.since ? ` (${start.since.slice(0, 7)})` : ''}`;
+      log.debug({ skipped }, 'planned');
+      await report({ stamp: start.stamp, found: false, tasks: [], skipped });
+      return { dispatchfile: '', found: false, tasks: [], skipped };
+    }
     let plan: PushPlan;
     try {
-      plan = await planPush(deps.config, event, seq, deps.providers.for(event.host));
+      plan = await planPush(deps.config, event, start.stamp, deps.providers.for(event.host), start.since ? { since: start.since } : {});
     } catch (err) {
       if (!(err instanceof PermanentError)) throw err;
       log.warn({ code: err.code, err: err.message }, 'plan failed');
       await setStatus(deps.providers, log, event.host, event.repo.fullName, event.after, { state: 'failure', context: 'dispatchd', description: err.message });
-      await report({ error: err.message });
+      await report({ stamp: start.stamp, error: err.message });
       throw new UnrecoverableError(err.message);
     }
+    const commit = plan.commit ?? event.after;
     // All statuses at once (they are independent), and before any GitOps job is queued: a fast
     // job's final status must never be overwritten by a late "pending".
-    await Promise.all(plan.tasks.map((t) => setStatus(deps.providers, log, event.host, event.repo.fullName, event.after, { state: t.state, context: statusContext(t.task), description: t.description })));
+    await Promise.all(plan.tasks.flatMap((t) => (t.state ? [setStatus(deps.providers, log, event.host, event.repo.fullName, commit, { state: t.state, context: statusContext(t.task), description: t.description })] : [])));
     for (const t of plan.tasks) {
       if (!t.env) continue;
-      const { jobId } = await deps.environments.offer(t.env.envId, seq, t.env.spec, { host: event.host, repo: event.repo.fullName, sha: event.after, context: statusContext(t.task), seq });
+      const { jobId } = await deps.environments.offer(t.env.envId, start.stamp, t.env.spec, { host: event.host, repo: event.repo.fullName, sha: commit, context: statusContext(t.task), seq: start.stamp });
       await deps.gitops.add('update', { envId: t.env.envId }, { ...jobOptions, jobId });
     }
-    log.info({ tasks: plan.tasks.map((t) => t.task), found: plan.found }, 'planned');
+    if (plan.commit) await deps.refPlans.complete(event, start.stamp, plan.commit);
+    log.info({ tasks: plan.tasks.map((t) => t.task), found: plan.found, commit, skipped: plan.skipped }, 'planned');
     const result: PushResult = {
       dispatchfile: plan.dispatchfile,
       found: plan.found,
       tasks: plan.tasks.map((t) => ({ task: t.task, kind: t.kind, description: t.description, ...(t.env ? { envId: t.env.envId } : {}) })),
+      ...(plan.commit ? { commit: plan.commit } : {}),
+      ...(plan.skipped ? { skipped: plan.skipped } : {}),
     };
-    await report({ found: result.found, tasks: result.tasks });
+    await report({ stamp: start.stamp, found: result.found, tasks: result.tasks, ...(plan.skipped ? { skipped: plan.skipped } : {}), ...(plan.commit ? { commit: plan.commit } : {}) });
     return result;
   };
 }

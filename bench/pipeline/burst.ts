@@ -24,7 +24,7 @@ export interface BurstResult {
 }
 
 const BRANCH = 'production';
-const HEAD = `dispatchd/${APP}/production`;
+const HEAD = `dispatchd/github/${APP}/production`;
 
 /**
  * Section 4: `count` pushes to one branch, delivered back to back in push order (as GitHub sends

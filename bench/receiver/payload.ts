@@ -25,5 +25,8 @@ repositories:
   - host: github
     repo: ${BENCH_REPO}
 dataDir: /tmp/dispatchd-bench-unused
+# wrk sends one body under fresh delivery ids, which the replay check would drop after the first.
+# Off here, so the figures leave out its SET (issue 15 is to measure with distinct bodies).
+replayWindow: 0
 `;
 }

@@ -1,7 +1,11 @@
 import type { PushEvent } from '../core/push-event.js';
 
-/** Where a delivery stands, derived from what the workers reported (never stored as such). */
-export type DeliveryStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped';
+/**
+ * Where a delivery stands, derived from what the workers reported (never stored as such).
+ * `duplicate`: nothing was queued because the delivery repeated an earlier one's signed body.
+ */
+export type DeliveryStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'duplicate';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['queued', 'running', 'succeeded', 'failed', 'skipped', 'duplicate'];
 
 export interface TaskRecord {
   task: string;
@@ -26,7 +30,13 @@ export interface DeliveryRecord {
   pusher: string;
   message?: string;
   status: DeliveryStatus;
+  /** Set when this delivery was a replay: the same signed body as delivery `of` (an audit id). */
+  duplicate?: { of: string; reason: 'replay'; message: string };
   dispatchfileFound?: boolean;
+  /** The commit planned: the ref's tip when the push was processed (may differ from `commit`). */
+  planned?: string;
+  /** Why nothing was deployed: covered by a later plan, ref deleted, commit not on its ref. */
+  skipped?: string;
   tasks: TaskRecord[];
   prUrls: string[];
   errors: string[];
@@ -38,9 +48,11 @@ export interface DeliveryRecord {
 /** The hash fields one delivery is kept as; each writer owns its fields, so no write races. */
 export interface StoredFields {
   event: PushEvent;
-  plan?: { seq: number; found?: boolean; tasks?: Omit<TaskRecord, 'outcome'>[]; error?: string };
+  plan?: { seq: number; found?: boolean; tasks?: Omit<TaskRecord, 'outcome'>[]; error?: string; skipped?: string; commit?: string };
   runs: Record<string, { outcome: TaskRecord['outcome']; prUrl?: string; error?: string }>;
   failure?: string;
+  /** Audit id of the delivery whose signed body this one repeated. */
+  replayOf?: string;
   retries: number;
   history: DeliveryRecord['history'];
 }
@@ -64,8 +76,11 @@ export function toRecord(id: string, f: StoredFields): DeliveryRecord {
     commit: e.after,
     pusher: e.pusher,
     ...(e.headCommit?.message ? { message: e.headCommit.message.split('\n')[0] } : {}),
-    status: statusOf(f, tasks, errors),
+    status: f.replayOf ? 'duplicate' : statusOf(f, tasks, errors),
+    ...(f.replayOf ? { duplicate: { of: f.replayOf, reason: 'replay' as const, message: `a replay of the same signed body as delivery ${f.replayOf}, under a new delivery id within replayWindow: nothing was queued` } } : {}),
     ...(f.plan?.found !== undefined ? { dispatchfileFound: f.plan.found } : {}),
+    ...(f.plan?.commit ? { planned: f.plan.commit } : {}),
+    ...(f.plan?.skipped ? { skipped: f.plan.skipped } : {}),
     tasks,
     prUrls: [...new Set(tasks.flatMap((t) => (t.prUrl ? [t.prUrl] : [])))],
     errors,

@@ -53,6 +53,7 @@ export function createAuditTrail(deps: AuditDeps) {
       event: JSON.parse(h.event) as PushEvent,
       ...(h.plan ? { plan: JSON.parse(h.plan) as NonNullable<StoredFields['plan']> } : {}),
       ...(h.failure ? { failure: h.failure } : {}),
+      ...(h.replayOf ? { replayOf: h.replayOf } : {}),
       runs,
       retries: Number(h.retries ?? 0),
       history: h.history ? (JSON.parse(h.history) as StoredFields['history']) : [],
@@ -68,8 +69,12 @@ export function createAuditTrail(deps: AuditDeps) {
     async received(events: PushEvent[]): Promise<void> {
       for (const e of events) await touch(e);
     },
+    /** Deliveries dropped as replays: each is kept under its own id, pointing at the first. */
+    async replayed(replays: { event: PushEvent; of: string }[]): Promise<void> {
+      for (const r of replays) await touch(r.event, { replayOf: auditId(r.event.host, r.of) });
+    },
     async planned(r: PlanReport): Promise<void> {
-      const plan = { seq: r.seq, ...(r.found !== undefined ? { found: r.found } : {}), ...(r.tasks ? { tasks: r.tasks } : {}), ...(r.error ? { error: r.error } : {}) };
+      const plan = { seq: r.seq, ...(r.found !== undefined ? { found: r.found } : {}), ...(r.tasks ? { tasks: r.tasks } : {}), ...(r.error ? { error: r.error } : {}), ...(r.skipped ? { skipped: r.skipped } : {}), ...(r.commit ? { commit: r.commit } : {}) };
       const id = await touch(r.event, { plan: JSON.stringify(plan) });
       await redis.set(auditKeys.seq(r.seq), id, 'PX', retentionMs);
     },

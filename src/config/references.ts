@@ -21,8 +21,18 @@ export function checkReferences(config: DispatchdConfig): string[] {
     const hostName = g.repo.split(':')[0]!;
     if (!hosts[hostName]) problems.push(`gitops.${i}.repo: host "${hostName}" is not configured`);
     g.allow.forEach((a, j) => {
-      const from = a.from.split(':')[0]!;
+      const colon = a.from.indexOf(':');
+      const from = a.from.slice(0, colon);
+      const name = a.from.slice(colon + 1);
       if (!hosts[from] && from !== '*') problems.push(`gitops.${i}.allow.${j}.from: host "${from}" is not configured`);
+      // "*" stops at "/", and SCM repository names are owner/name: such a pattern matches nothing.
+      const named = from === '*' ? Object.values(hosts).every((h) => h.kind !== 'git') : hosts[from] !== undefined && hosts[from].kind !== 'git';
+      if (named && !name.includes('/') && !name.includes('**')) {
+        problems.push(`gitops.${i}.allow.${j}.from: "${a.from}" can never match: repository names are owner/name and "*" stops at "/"; write "${from}:**" for every repository of the host or "${from}:<owner>/*" for one owner`);
+      }
+      if ((a.modes.includes('direct') || a.modes.includes('merge')) && !a.branches && !a.tags) {
+        problems.push(`gitops.${i}.allow.${j}.modes: "direct" and "merge" skip the reviewer, so they apply only to the refs a rule lists: add branches (or tags)`);
+      }
     });
   });
   return problems;

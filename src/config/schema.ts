@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { SCM_KINDS } from '../core/push-event.js';
 
@@ -30,9 +31,15 @@ export const RepositoryConfig = z
     host: z.string().min(1),
     repo: z.string().min(1),
     dispatchfile: z.string().min(1).default('Dispatchfile'),
+    /** This repository's own webhook secret(s); when set, the host's no longer verify its pushes. */
+    webhookSecret: secretList.optional(),
   })
   .strict();
 export type RepositoryConfig = z.infer<typeof RepositoryConfig>;
+
+/** How an update may land: a pull request (reviewed), a commit on the base, or a merged pull request. */
+export const GRANT_MODES = ['pull-request', 'direct', 'merge'] as const;
+export type GrantMode = (typeof GRANT_MODES)[number];
 
 export const GitopsGrant = z
   .object({
@@ -44,7 +51,15 @@ export const GitopsGrant = z
           .object({
             /** `<host>:<owner/name glob>` of the source repositories granted. */
             from: z.string().regex(/^[^:]+:.+$/, 'must be "<host>:<owner/name glob>"'),
+            /** Source branches that may deploy (globs); with `tags` omitted too, any ref may open pull requests. */
+            branches: z.array(z.string().min(1)).min(1).optional(),
+            /** Source tags that may deploy (globs). */
+            tags: z.array(z.string().min(1)).min(1).optional(),
             paths: z.array(z.string().min(1)).min(1).default(['**']),
+            /** How updates may land: `direct` and `merge` only for the refs listed in branches/tags. */
+            modes: z.array(z.enum(GRANT_MODES)).min(1).default(['pull-request']),
+            /** GitOps base branches (globs) updates may target; default: the repository's default branch. */
+            bases: z.array(z.string().min(1)).min(1).optional(),
           })
           .strict(),
       )
@@ -82,8 +97,10 @@ export const DispatchdConfig = z
     digestWait: duration.default('10m'),
     /** How long delivery ids are remembered to drop redeliveries. */
     deliveryTtl: duration.default('7d'),
+    /** How long the digest of a signed body is remembered: the same body under a new delivery id is a replay. 0 turns it off. */
+    replayWindow: duration.default('1h'),
     /** Where GitOps mirrors and work trees are kept. */
-    dataDir: z.string().default('.dispatchd'),
+    dataDir: z.string().default('.dispatchd').transform((p) => resolve(p)),
     /** Public base URL of this service, for links in statuses. */
     publicUrl: z.url().optional(),
     /** Maximum webhook body size in bytes. */

@@ -57,7 +57,7 @@ export function connectDemo(layout: DemoLayout, receiverUrl: string): Promise<vo
   return installHook(layout.appBare, hookScript(), { url: `${receiverUrl}/hooks/local`, secret, repo: 'acme/app.git' });
 }
 
-export const headBranch = (env: string) => `dispatchd/acme/app.git/${env}`;
+export const headBranch = (env: string) => `dispatchd/local/acme/app.git/${env}`;
 
 /**
  * Pushes a release to `env` and waits until the GitOps repo's head branch carries it; returns

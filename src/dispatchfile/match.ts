@@ -29,7 +29,7 @@ function verdict(action: Action, trigger: Trigger): Verdict {
   }
 }
 
-function pushVerdict(cond: PushCondition, branch: string, changed: string[] | undefined): Verdict {
+function pushVerdict(cond: PushCondition, branch: string, changed: string[] | null | undefined): Verdict {
   if (!matchesGlobs(cond.branches, branch)) return 'no';
   return pathsVerdict(cond.paths, changed);
 }
@@ -45,9 +45,11 @@ function pullRequestVerdict(cond: PullRequestCondition, trigger: Extract<Trigger
 }
 
 /** At least one changed file passes the list (a `!` glob removes the files it matches). */
-function pathsVerdict(paths: string[] | undefined, changed: string[] | undefined): Verdict {
+function pathsVerdict(paths: string[] | undefined, changed: string[] | null | undefined): Verdict {
   if (paths === undefined) return 'yes';
   if (changed === undefined) return 'unknown';
+  // null: the SCM capped its list, so any path may have changed and the condition holds.
+  if (changed === null) return 'yes';
   const list = compileGlobs(paths);
   return changed.some((p) => list.matches(p)) ? 'yes' : 'no';
 }

@@ -7,13 +7,17 @@ import { revParse } from '../git/mirrors.js';
 import { git } from '../git/run.js';
 import type { EnvUpdateSpec } from '../plan/spec.js';
 import type { Providers } from '../scm/providers.js';
-import { commitsWithTrailers, formatTrailers } from './commit-trailers.js';
+import { commitsWithTrailers, formatTrailers, lastCommitFor } from './commit-trailers.js';
+import { mayMove } from './forward-only.js';
+import { checkGrantedPaths, grantedRules, modeOf, type Deployment } from './grants.js';
+import { defaultHead, legacyHead } from './head-branch.js';
+import { checkFlagValues } from './value-hygiene.js';
 import { resolveDigests } from './digests.js';
 import { parseUpdateGitopsFlags } from './flags.js';
 import { commitMessage, parseNumstat } from './pr-text.js';
 import { openOrUpdatePullRequest } from './pull-request.js';
 import { isContentChange, renderTree, writeRendered } from './render/index.js';
-import { checkGrant } from './target.js';
+import type { RepoId } from './target.js';
 import { valueChanges, type ValueChange } from './value-changes.js';
 
 export interface ApplyDeps {
@@ -26,7 +30,7 @@ export interface ApplyDeps {
 export type ApplyResult =
   | { outcome: 'updated'; branch: string; commit: string; prUrl?: string; prNumber?: number; files: string[]; images: Record<string, string>; changes?: ValueChange[]; pushed?: boolean }
   | { outcome: 'up-to-date'; branch: string; prUrl?: string }
-  | { outcome: 'superseded'; branch: string; appliedSeq: number };
+  | { outcome: 'superseded'; branch: string; carried: string };
 
 /** A push rejected because the branch moved is retried from a fresh fetch this many times. */
 const PUSH_ATTEMPTS = 3;
@@ -35,45 +39,49 @@ const PUSH_ATTEMPTS = 3;
 const REJECTED = /rejected|stale info|fetch first|non-fast-forward|integrate the remote changes|fast-forwards/i;
 
 /**
- * Applies one environment update: fetch the GitOps mirror, render the selected templates on top
- * of the base branch, and push one commit to the head branch (or the base with
- * -create-pull-request=false), then find, open or update the pull request.
+ * Applies one environment update: fetch the GitOps mirror, check that the update moves the
+ * environment forward, render the selected templates on top of the base branch, and push one
+ * commit to the head branch (or the base with -create-pull-request=false), then find, open or
+ * update the pull request.
  */
 export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdateSpec): Promise<ApplyResult> {
   const { args, images } = await resolveDigests(spec, deps.resolveDigest);
   const flags = parseUpdateGitopsFlags(args);
+  // Digests are values too, resolved only now: checked again before anything is written.
+  checkFlagValues(flags);
   const provider = deps.providers.for(spec.target.host);
   const remote = await provider.gitRemote(spec.target.fullName);
   const gitRevision = flags.gitRevision ?? spec.source.sha;
   const usePr = flags.createPullRequest && provider.kind !== 'git';
   const base = spec.revision ?? await provider.defaultBranch(spec.target.fullName);
-  const head = flags.branch ?? `dispatchd/${spec.source.fullName}/${spec.envDir || 'root'}`.replace(/\/+/g, '/');
-  const pushTo = flags.createPullRequest ? head : base;
+  const deployment: Deployment = { source: { host: spec.source.host, fullName: spec.source.fullName }, target: spec.target, ref: { type: spec.source.ref.startsWith('refs/tags/') ? 'tag' : 'branch', name: spec.source.refName }, mode: modeOf(flags) };
+  const baseBranch = { name: base, isDefault: !spec.revision || spec.revision === await provider.defaultBranch(spec.target.fullName) };
+  // The base is granted (or not) before any fetch.
+  grantedRules(deps.config, deployment, baseBranch);
 
   for (let attempt = 1; ; attempt++) {
     const mirror = await deps.mirrors.fetch(remote);
     const baseSha = await revParse(mirror, `refs/heads/${base}`);
     if (!baseSha) throw new PermanentError('gitops_base_missing', `branch ${base} does not exist in ${spec.target.fullName}: set the git resource's revision param to an existing branch`);
+    const head = flags.branch ?? await adoptedHead(mirror, deployment.source, spec.envDir);
+    const pushTo = flags.createPullRequest ? head : base;
     const headSha = flags.createPullRequest ? await revParse(mirror, `refs/heads/${head}`) : baseSha;
-    const mine = headSha ? await commitsWithTrailers(mirror, flags.createPullRequest ? `${baseSha}..${headSha}` : headSha) : [];
-    if (flags.createPullRequest && mine.some((c) => c.env !== envId)) {
-      await reportForeignCommits(deps, spec, head, base);
-    }
-    // The same seq is a retry of this very update (say, the PR call failed after the push): it
-    // goes on, and finds the branch already right. Only a newer seq means "leave it alone".
-    const applied = mine.find((c) => c.env === envId)?.seq;
-    if (applied !== undefined && applied > spec.seq) return { outcome: 'superseded', branch: pushTo, appliedSeq: applied };
+    const mine = flags.createPullRequest && headSha ? await commitsWithTrailers(mirror, `${baseSha}..${headSha}`) : [];
+    if (mine.some((c) => c.env !== envId)) await reportForeignCommits(deps, spec, head, base);
+    const carried = mine.find((c) => c.env === envId)?.commit ?? (await lastCommitFor(mirror, baseSha, envId))?.commit;
+    const direction = await mayMove(deps.providers.for(spec.source.host), spec, carried);
+    if (!direction.move) return { outcome: 'superseded', branch: pushTo, carried: direction.carried };
 
     const wt = await mkdtemp(join(deps.config.dataDir, 'work-'));
     try {
       await git(['worktree', 'add', '--quiet', '--detach', wt, baseSha], { cwd: mirror });
       const rendered = await renderTree({ root: wt, workingSubdir: spec.workingSubdir, ...(flags.filepath ? { filepath: flags.filepath } : {}), values: flags.substitute, gitRevision, source: `${spec.source.host}:${spec.source.fullName}` });
       const changed = rendered.filter(isContentChange);
-      checkGrant(deps.config, { host: spec.source.host, fullName: spec.source.fullName }, spec.target, changed.map((f) => f.path));
+      checkGrantedPaths(deps.config, deployment, baseBranch, changed.map((f) => f.path));
       if (changed.length === 0) return await upToDate(deps, spec, { usePr, head, base, pushTo, ahead: headSha !== null && mine.length > 0 });
       await writeRendered(wt, changed);
       await git(['add', '--', ...changed.map((f) => f.path)], { cwd: wt });
-      const message = `${commitMessage(spec, gitRevision, flags.commitMessage)}\n\n${formatTrailers({ env: envId, seq: spec.seq, source: `${spec.source.host}:${spec.source.fullName}`, commit: gitRevision })}\n`;
+      const message = `${commitMessage(spec, gitRevision, flags.commitMessage)}\n\n${formatTrailers({ env: envId, source: `${spec.source.host}:${spec.source.fullName}`, commit: spec.source.sha, ref: spec.source.ref })}\n`;
       const { name, email } = deps.config.committer;
       await git(['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'commit', '--quiet', '--no-verify', '-F', '-'], { cwd: wt, input: message });
       // The head branch may already carry exactly this content (a retry, or a newer push that
@@ -105,6 +113,14 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
       await rm(wt, { recursive: true, force: true });
     }
   }
+}
+
+/** The default head branch, or the one an earlier release named (no host) if only that one exists. */
+async function adoptedHead(mirror: string, source: RepoId, envDir: string): Promise<string> {
+  const head = defaultHead(source, envDir);
+  if (await revParse(mirror, `refs/heads/${head}`)) return head;
+  const legacy = legacyHead(source, envDir);
+  return (await revParse(mirror, `refs/heads/${legacy}`)) ? legacy : head;
 }
 
 const treeOf = async (cwd: string, rev: string) => (await git(['rev-parse', `${rev}^{tree}`], { cwd })).trim();

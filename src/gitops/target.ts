@@ -1,4 +1,3 @@
-import picomatch from 'picomatch';
 import type { DispatchdConfig } from '../config/schema.js';
 import { PermanentError } from '../core/errors.js';
 
@@ -27,7 +26,8 @@ export function resolveRepoUrl(config: DispatchdConfig, url: string): RepoId {
       return { host: name, fullName };
     }
   }
-  throw new PermanentError('gitops_repo_unknown', `GitOps repository ${url} is on no configured host (${Object.values(config.hosts).map((h) => h.url).join(', ')}): ask the operator to add its host and a gitops grant`);
+  // The configured hosts are not listed: this message reaches commit statuses, which may be public.
+  throw new PermanentError('gitops_repo_unknown', `GitOps repository ${url} is on no configured host: ask the operator to add its host and a gitops grant`);
 }
 
 /**
@@ -40,21 +40,4 @@ function bitbucketServerName(path: string): string {
   if (parts[0] === 'projects' && parts[2] === 'repos' && parts[3]) return `${parts[1]!.toUpperCase()}/${parts[3]}`;
   if (parts[0] === 'users' && parts[2] === 'repos' && parts[3]) return `~${parts[1]}/${parts[3]}`;
   return path;
-}
-
-/**
- * Checks the config's write grants: the source repository may write these paths (relative to
- * the GitOps repository root) of this GitOps repository. Throws naming what is missing.
- */
-export function checkGrant(config: DispatchdConfig, source: RepoId, target: RepoId, paths: string[]): void {
-  const grant = config.gitops.find((g) => g.repo === repoKey(target));
-  const fix = `ask the operator to add a gitops grant: {repo: "${repoKey(target)}", allow: [{from: "${repoKey(source)}", paths: [...]}]}`;
-  if (!grant) throw new PermanentError('gitops_not_granted', `${repoKey(source)} may not write to ${repoKey(target)}: no gitops grant names that repository; ${fix}`);
-  const rules = grant.allow.filter((a) => picomatch(a.from, { dot: true })(repoKey(source)));
-  if (rules.length === 0) throw new PermanentError('gitops_not_granted', `${repoKey(source)} may not write to ${repoKey(target)}: no allow.from matches it; ${fix}`);
-  const allowed = rules.flatMap((r) => r.paths).map((p) => picomatch(p, { dot: true }));
-  const refused = paths.filter((p) => !allowed.some((m) => m(p)));
-  if (refused.length > 0) {
-    throw new PermanentError('gitops_path_not_granted', `${repoKey(source)} may not write ${refused.join(', ')} in ${repoKey(target)}: the grant allows only ${rules.flatMap((r) => r.paths).join(', ')}`);
-  }
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -9,6 +10,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { PushJob } from '../queue/jobs.js';
 import { requireAdmin, type AdminAuthOptions } from './admin-auth.js';
 import { deliveriesRouter } from './api/deliveries.js';
+import { replayRoute } from './api/replay.js';
 import { dashboardRouter } from './dashboard/router.js';
 
 export interface AppDeps {
@@ -23,6 +25,8 @@ export interface AppDeps {
   events?: Queue<PushJob>;
   /** Extra admin routers under /api (e.g. environments pause/resume). */
   apiRouters?: Router[];
+  /** The webhook handler for `POST /api/replay/:host` (`dispatchd replay`), replay check off. */
+  replay?: (host: string, req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
 /**
@@ -63,6 +67,8 @@ export function createApp(deps: AppDeps): Express {
       res.set('content-type', registry.contentType).send(await registry.metrics());
     });
   }
+  // Before the API's JSON parser: the handler reads the raw bytes, which the signature covers.
+  if (deps.replay) app.post('/api/replay/:host', admin, replayRoute(deps.replay));
   const api = express.Router();
   api.use(admin, express.json({ limit: '64kb' }));
   if (deps.audit && deps.events) api.use(deliveriesRouter({ audit: deps.audit, events: deps.events, redis: deps.redis }));

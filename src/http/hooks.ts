@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DispatchError } from '../core/errors.js';
 import type { PushEvent } from '../core/push-event.js';
@@ -8,6 +9,7 @@ import type { ParserRegistry } from '../scm/parsers.js';
 import type { WebhookContext, WebhookRequest } from '../scm/contracts.js';
 import { readRawBody } from './raw-body.js';
 import { sendJson } from './respond.js';
+import { webhookSecrets } from './webhook-secrets.js';
 
 export interface HookDeps {
   config: DispatchdConfig;
@@ -15,11 +17,28 @@ export interface HookDeps {
   parsers: ParserRegistry;
   log: Logger;
   now?: () => number;
-  /** Called once per request with its outcome, for metrics and the audit trail. */
-  observe?: (o: { host: string; outcome: string; status: number; events?: PushEvent[] }) => void;
+  /**
+   * Called once per request with its outcome, for metrics and the audit trail. `replays`: the
+   * events dropped because their signed body came before under another delivery id (`of`).
+   */
+  observe?: (o: { host: string; outcome: string; status: number; events?: PushEvent[]; replays?: Replay[] }) => void;
 }
 
-type Outcome = { status: number; outcome: string; body: Record<string, unknown>; events?: PushEvent[] };
+export interface Replay {
+  event: PushEvent;
+  /** The delivery id that first brought the same body. */
+  of: string;
+}
+
+export interface HookOptions {
+  /**
+   * `POST /api/replay/<host>` (admin token): an operator's deliberate resend skips the check of
+   * the body against recent deliveries. The signature and delivery-id dedupe still apply.
+   */
+  operatorReplay?: boolean;
+}
+
+type Outcome = { status: number; outcome: string; body: Record<string, unknown>; events?: PushEvent[]; replays?: Replay[] };
 
 /**
  * `POST /hooks/<host>` on plain node:http: the SCMs time out after 10 s and this path carries
@@ -28,8 +47,9 @@ type Outcome = { status: number; outcome: string; body: Record<string, unknown>;
 export function createHookHandler(deps: HookDeps) {
   const now = deps.now ?? Date.now;
   const served = (host: string, repo: string) => deps.config.repositories.some((r) => r.host === host && r.repo === repo);
+  const secrets = webhookSecrets(deps.config);
 
-  async function handle(hostName: string, req: IncomingMessage): Promise<Outcome> {
+  async function handle(hostName: string, req: IncomingMessage, opts: HookOptions): Promise<Outcome> {
     const host = deps.config.hosts[hostName];
     if (!host) {
       return { status: 404, outcome: 'unknown_host', body: { error: 'unknown_host', message: `no host "${hostName}" in the config; webhooks go to /hooks/<name> for one of: ${Object.keys(deps.config.hosts).join(', ')}` } };
@@ -39,11 +59,14 @@ export function createHookHandler(deps: HookDeps) {
     if (!parser) return { status: 501, outcome: 'unsupported', body: { error: 'unsupported_kind', message: `host kind ${host.kind} has no webhook parser in this build` } };
     const rawBody = await readRawBody(req, deps.config.maxBodyBytes);
     const request: WebhookRequest = { headers: lowerHeaders(req), rawBody };
-    const ctx: WebhookContext = { hostName, hostUrl: host.url, secrets: host.webhookSecret ?? [], now: now() };
-    parser.verify(request, ctx);
+    const hostSecrets = secrets[hostName]!;
+    const ctx: WebhookContext = { hostName, hostUrl: host.url, secrets: hostSecrets.secrets, now: now() };
+    const matched = parser.verify(request, ctx);
     const parsed = parser.parse(request, ctx);
     if (parsed.kind === 'ping') return { status: 200, outcome: 'ping', body: { status: 'pong', message: parsed.message } };
     if (parsed.kind === 'ignored') return { status: 200, outcome: 'ignored', body: { status: 'ignored', reason: parsed.reason } };
+    // Before anything is filtered: a repository's secret speaks for that repository only.
+    for (const e of parsed.events) hostSecrets.check(matched, e.repo.fullName);
     const wanted = parsed.events.filter((e) => !e.deleted && served(hostName, e.repo.fullName));
     if (wanted.length === 0) {
       const e = parsed.events[0];
@@ -52,15 +75,23 @@ export function createHookHandler(deps: HookDeps) {
         : `repository ${e.repo.fullName} is not in the config's repositories for host ${hostName}: add it to have its pushes handled`;
       return { status: 202, outcome: 'ignored', body: { status: 'ignored', reason } };
     }
-    const result = await deps.inbox.accept(wanted);
+    // Once per request: the events of one body share it and the inbox keys them by index.
+    const bodyDigest = opts.operatorReplay ? undefined : createHash('sha256').update(hostName).update('\0').update(rawBody).digest('hex');
+    const result = await deps.inbox.accept(wanted, bodyDigest ? { bodyDigest } : {});
     const outcome = result.queued.length > 0 ? 'queued' : 'duplicate';
-    return { status: 202, outcome, events: wanted, body: { status: outcome, queued: result.queued, duplicates: result.duplicates } };
+    const replays = result.replays.map((r) => ({ event: wanted.find((e) => e.deliveryId === r.deliveryId)!, of: r.of }));
+    const body: Record<string, unknown> = { status: outcome, queued: result.queued, duplicates: result.duplicates };
+    if (replays.length > 0) {
+      body.replays = result.replays;
+      body.reason = `the same signed body was delivered before as ${result.replays.map((r) => r.of).join(', ')} (within replayWindow): a replay adds nothing; resend on purpose with "dispatchd replay"`;
+    }
+    return { status: 202, outcome, events: wanted, body, ...(replays.length > 0 ? { replays } : {}) };
   }
 
-  return async function hookHandler(hostName: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  return async function hookHandler(hostName: string, req: IncomingMessage, res: ServerResponse, opts: HookOptions = {}): Promise<void> {
     let o: Outcome;
     try {
-      o = await handle(hostName, req);
+      o = await handle(hostName, req, opts);
     } catch (err) {
       if (err instanceof DispatchError && err.status < 500) {
         o = { status: err.status, outcome: err.code, body: { error: err.code, message: err.message } };
@@ -74,10 +105,10 @@ export function createHookHandler(deps: HookDeps) {
     const deliveryId = req.headers['x-github-delivery'] ?? req.headers['webhook-id'] ?? req.headers['x-request-uuid'] ?? req.headers['x-request-id'] ?? req.headers['x-gitlab-event-uuid'];
     // Accepted deliveries are in the audit trail and the metrics; a log line each (with pino's
     // redaction) cost ~17 % of the receiver's CPU in `npm run bench`, so they log at debug.
-    // Refusals are what an operator needs to see, so they stay at info.
-    const level = o.status < 300 ? 'debug' : 'info';
-    deps.log[level]({ host: hostName, deliveryId, status: o.status, outcome: o.outcome }, 'webhook');
-    deps.observe?.({ host: hostName, outcome: o.outcome, status: o.status, ...(o.events ? { events: o.events } : {}) });
+    // Refusals and replayed bodies are what an operator needs to see, so they stay at info.
+    const level = o.status < 300 && !o.replays ? 'debug' : 'info';
+    deps.log[level]({ host: hostName, deliveryId, status: o.status, outcome: o.outcome, ...(o.replays ? { replayOf: o.replays.map((r) => r.of) } : {}), ...(opts.operatorReplay ? { operatorReplay: true } : {}) }, 'webhook');
+    deps.observe?.({ host: hostName, outcome: o.outcome, status: o.status, ...(o.events ? { events: o.events } : {}), ...(o.replays ? { replays: o.replays } : {}) });
     sendJson(res, o.status, o.body, o.status === 503 ? { 'retry-after': '5' } : {});
   };
 }

@@ -4,9 +4,12 @@ import type { PushEvent } from '../core/push-event.js';
 import { gitopsStep, substituteVariables, type Dispatchfile, type PlannedTask, type VariableContext } from '../dispatchfile/index.js';
 import { parseUpdateGitopsFlags } from '../gitops/flags.js';
 import { environmentDir } from '../gitops/render/index.js';
-import { checkGrant, resolveRepoUrl } from '../gitops/target.js';
+import { grantedRules, modeOf } from '../gitops/grants.js';
+import { checkHeadBranch } from '../gitops/head-branch.js';
+import { resolveRepoUrl } from '../gitops/target.js';
+import { checkFlagValues, checkRefName } from '../gitops/value-hygiene.js';
 import type { ScmProvider } from '../scm/contracts.js';
-import { envIdOf, type EnvUpdateSpec } from './spec.js';
+import { DIGEST_MARKER, envIdOf, type EnvUpdateSpec } from './spec.js';
 
 const WORKSPACE = /^\/workspace\/([^/]+)(?:\/(.*))?$/;
 
@@ -26,10 +29,20 @@ export function gitopsSpec(config: DispatchdConfig, df: Dispatchfile, planned: P
   const url = resource.params.url;
   if (!url) throw new PermanentError('gitops_resource_url', `resource "${resourceName}" has no url param`);
   const target = resolveRepoUrl(config, substituteVariables(url, vars, `resource "${resourceName}" url`));
-  // Repository-level grant now, before any fetch; the paths are checked once rendered.
-  checkGrant(config, { host: event.host, fullName: event.repo.fullName }, target, []);
   const args = step.args.map((a, i) => substituteVariables(a, vars, `${where} args[${i}]`));
   const flags = parseUpdateGitopsFlags(args);
+  // Digests are resolved (and the values checked again) when the update runs; their stand-ins
+  // hold NULs, so they are masked here.
+  checkFlagValues(parseUpdateGitopsFlags(args.map((a) => a.replace(DIGEST_MARKER, 'sha256:digest'))));
+  const source = { host: event.host, fullName: event.repo.fullName };
+  // Repository, ref and mode now, before any fetch; the base once it is known, the paths once rendered.
+  grantedRules(config, { source, target, ref: { type: event.refType, name: event.refName }, mode: modeOf(flags) });
+  if (flags.branch !== undefined) checkHeadBranch(source, flags.branch);
+  const revision = resource.params.revision;
+  if (revision?.startsWith('dispatchd/')) {
+    throw new PermanentError('gitops_base_not_granted', `resource "${resourceName}" revision ${revision} is a dispatchd head branch, not a base: name the environment's base branch`);
+  }
+  if (revision) checkRefName(revision, `resource "${resourceName}" revision`);
   const host = config.hosts[target.host]!;
   if (flags.scmProvider && flags.scmProvider !== host.kind) {
     throw new PermanentError('gitops_provider_mismatch', `${where}: -scm-provider=${flags.scmProvider} but ${url} is on host "${target.host}" of kind ${host.kind}; fix the flag or the url`);
@@ -58,7 +71,7 @@ export function gitopsSpec(config: DispatchdConfig, df: Dispatchfile, planned: P
     args,
     workingSubdir,
     target,
-    ...(resource.params.revision ? { revision: resource.params.revision } : {}),
+    ...(revision ? { revision } : {}),
     images,
     envDir: environmentDir(flags.filepath, workingSubdir),
     receivedAt: event.receivedAt,

@@ -1,6 +1,8 @@
 import type { DispatchdConfig } from '../config/schema.js';
+import { PermanentError } from '../core/errors.js';
 import { ZERO_SHA, type PushEvent } from '../core/push-event.js';
 import { matchActions, needsChangedPaths, parseDispatchfile, planTasks, substituteVariables, type Dispatchfile, type Trigger, type VariableContext } from '../dispatchfile/index.js';
+import { checkRefName } from '../gitops/value-hygiene.js';
 import type { ScmProvider } from '../scm/contracts.js';
 import { gitopsSpec } from './gitops-task.js';
 import { digestMarker, type EnvUpdateSpec } from './spec.js';
@@ -8,8 +10,8 @@ import { digestMarker, type EnvUpdateSpec } from './spec.js';
 export interface TaskOutcome {
   task: string;
   kind: 'image' | 'gitops' | 'external';
-  /** Status line for the source commit. */
-  state: 'pending' | 'success';
+  /** Status line for the planned commit; none for tasks left to the team's CI. */
+  state?: 'pending' | 'success';
   description: string;
   image?: string;
   env?: { envId: string; spec: EnvUpdateSpec };
@@ -20,15 +22,48 @@ export interface PushPlan {
   found: boolean;
   actions: number;
   tasks: TaskOutcome[];
+  /** The commit planned: the ref's tip as read from the SCM, not the payload's `after`. */
+  commit?: string;
+  /** Why nothing was planned: the ref is gone, or the payload named a commit not on it. */
+  skipped?: string;
+}
+
+export interface PlanOptions {
+  /** The commit last planned for this ref: changed paths are counted from it (else the push's `before`). */
+  since?: string;
+}
+
+const short = (sha: string) => sha.slice(0, 7);
+
+/**
+ * The commit to plan. A webhook is a trigger and the SCM is the truth: the ref's current tip,
+ * read with dispatchd's own credentials, is planned, provided the payload's `after` is on it.
+ * So a replayed, late or forged payload can never make dispatchd deploy an older or foreign commit.
+ */
+async function tipToPlan(event: PushEvent, provider: ScmProvider): Promise<{ tip: string } | { skipped: string }> {
+  const tip = await provider.refTip(event.repo.fullName, event.ref);
+  if (tip === null) return { skipped: `${event.ref} no longer exists in ${event.repo.fullName}: nothing deployed` };
+  if (tip === event.after) return { tip };
+  let status: string;
+  try {
+    status = (await provider.compare(event.repo.fullName, event.after, tip)).status;
+  } catch (err) {
+    // A commit the SCM does not know (a forged id, or rewritten away) is not on the ref either.
+    if (!(err instanceof PermanentError)) throw err;
+    status = 'unknown';
+  }
+  if (status === 'ahead' || status === 'identical') return { tip };
+  return { skipped: `${short(event.after)} is not on ${event.ref} of ${event.repo.fullName} (its tip is ${short(tip)}; the commit is ${status === 'unknown' ? 'unknown to the SCM' : status === 'behind' ? 'ahead of the tip' : 'on another line of history'}): nothing deployed` };
 }
 
 /** The trigger matching sees; changed paths are fetched from the SCM only when a rule needs them. */
-async function triggerOf(df: Dispatchfile, event: PushEvent, provider: ScmProvider): Promise<Trigger> {
+async function triggerOf(df: Dispatchfile, event: PushEvent, tip: string, provider: ScmProvider, since: string | undefined): Promise<Trigger> {
   if (event.refType === 'tag') return { kind: 'tag', tag: event.refName };
-  const trigger: Trigger = { kind: 'push', branch: event.refName, ...(event.changedPaths && !event.commitsTruncated ? { changedPaths: event.changedPaths } : {}) };
+  const fromPayload = tip === event.after && (since === undefined || since === event.before) && event.changedPaths && !event.commitsTruncated;
+  const trigger: Trigger = { kind: 'push', branch: event.refName, ...(fromPayload ? { changedPaths: event.changedPaths } : {}) };
   if (!needsChangedPaths(df, trigger)) return trigger;
-  const base = event.before === ZERO_SHA ? await provider.defaultBranch(event.repo.fullName) : event.before;
-  return { ...trigger, changedPaths: await provider.compare(event.repo.fullName, base, event.after) };
+  const base = since ?? (event.before === ZERO_SHA ? await provider.defaultBranch(event.repo.fullName) : event.before);
+  return { ...trigger, changedPaths: (await provider.compare(event.repo.fullName, base, tip)).files };
 }
 
 function variables(df: Dispatchfile, event: PushEvent): VariableContext {
@@ -48,30 +83,37 @@ function variables(df: Dispatchfile, event: PushEvent): VariableContext {
 }
 
 /**
- * Reads the Dispatchfile at the pushed commit, matches its actions and plans the tasks. Pure
+ * Reads the ref's tip and the Dispatchfile there, matches its actions and plans the tasks. Pure
  * apart from the SCM reads; queueing and statuses are the caller's.
  */
-export async function planPush(config: DispatchdConfig, event: PushEvent, seq: number, provider: ScmProvider): Promise<PushPlan> {
+export async function planPush(config: DispatchdConfig, event: PushEvent, seq: number, provider: ScmProvider, opts: PlanOptions = {}): Promise<PushPlan> {
   const repoConfig = config.repositories.find((r) => r.host === event.host && r.repo === event.repo.fullName);
   const path = repoConfig?.dispatchfile ?? 'Dispatchfile';
-  const text = await provider.readFile(event.repo.fullName, path, event.after);
-  if (text === null) return { dispatchfile: path, found: false, actions: 0, tasks: [] };
+  checkRefName(event.refName, `${event.refType} name`);
+  const target = await tipToPlan(event, provider);
+  if ('skipped' in target) return { dispatchfile: path, found: false, actions: 0, tasks: [], skipped: target.skipped };
+  const { tip } = target;
+  // From here on the event is the tip's: its variables, statuses and PR text name the tip.
+  const planned: PushEvent = tip === event.after ? event : { ...event, after: tip, ...(event.headCommit?.id === tip ? {} : { headCommit: undefined }) };
+  if (planned.headCommit === undefined) delete planned.headCommit;
+  const text = await provider.readFile(event.repo.fullName, path, tip);
+  if (text === null) return { dispatchfile: path, found: false, actions: 0, tasks: [], commit: tip };
   const df = parseDispatchfile(text, path);
-  const actions = matchActions(df, await triggerOf(df, event, provider));
+  const actions = matchActions(df, await triggerOf(df, event, tip, provider, opts.since));
   const names = [...new Set(actions.flatMap((a) => a.tasks))];
-  if (names.length === 0) return { dispatchfile: path, found: true, actions: 0, tasks: [] };
-  const vars = variables(df, event);
-  const tasks: TaskOutcome[] = planTasks(df, names).map((planned) => {
-    if (planned.kind === 'external') {
-      return { task: planned.name, kind: 'external', state: 'success', description: planned.externalReason ?? 'left to your CI' };
-    }
-    if (planned.kind === 'image') {
-      const out = planned.task.outputs.find((o) => df.resources[o]?.type === 'image')!;
+  if (names.length === 0) return { dispatchfile: path, found: true, actions: 0, tasks: [], commit: tip };
+  const vars = variables(df, planned);
+  const tasks: TaskOutcome[] = planTasks(df, names).map((p) => {
+    // dispatchd does not run these, so it says nothing about them: a status would claim work
+    // (a test, a lint) that nobody did. The team's CI posts its own.
+    if (p.kind === 'external') return { task: p.name, kind: 'external', description: p.externalReason ?? 'left to your CI' };
+    if (p.kind === 'image') {
+      const out = p.task.outputs.find((o) => df.resources[o]?.type === 'image')!;
       const image = vars.resources[out]?.url ?? '';
-      return { task: planned.name, kind: 'image', state: 'success', description: `image reference ${image}`, image };
+      return { task: p.name, kind: 'image', state: 'success', description: `image reference ${image}`, image };
     }
-    const env = gitopsSpec(config, df, planned, event, seq, vars, provider);
-    return { task: planned.name, kind: 'gitops', state: 'pending', description: `updating ${env.spec.target.fullName} ${env.spec.envDir || '/'}`, env };
+    const env = gitopsSpec(config, df, p, planned, seq, vars, provider);
+    return { task: p.name, kind: 'gitops', state: 'pending', description: `updating ${env.spec.target.fullName} ${env.spec.envDir || '/'}`, env };
   });
-  return { dispatchfile: path, found: true, actions: actions.length, tasks };
+  return { dispatchfile: path, found: true, actions: actions.length, tasks, commit: tip };
 }

@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TransientError } from '../core/errors.js';
 import type { PushEvent } from '../core/push-event.js';
-import { keys } from './names.js';
+import { keys, QUEUE_PREFIX } from './names.js';
 import { jobOptions } from './job-options.js';
 import { pushJobId, type PushJob } from './jobs.js';
 
@@ -13,6 +13,11 @@ export interface InboxDeps {
   /** How long a delivery id is remembered, independent of job retention. */
   deliveryTtlMs: number;
   /**
+   * How long the digest of a signed body is remembered (config `replayWindow`): the same body
+   * under another delivery id within it adds nothing. 0 turns the check off.
+   */
+  replayWindowMs?: number;
+  /**
    * How long Redis gets before the receiver answers 503. DESIGN.md promises that answer within
    * 2 s, and reading, verifying and answering need some of those, so Redis gets 1.5 s.
    */
@@ -21,16 +26,38 @@ export interface InboxDeps {
 
 export interface AcceptResult {
   queued: string[];
+  /** Redeliveries (an id seen before) and replays (a body seen before under another id). */
   duplicates: string[];
+  /** The duplicates that were replays, with the delivery id that first brought their body. */
+  replays: { deliveryId: string; of: string }[];
 }
 
+export interface AcceptOptions {
+  /**
+   * sha256 of host and raw body, computed once per request. Each event's body key is
+   * `<digest>#<index>` because one request can carry several refs. Omitted: no replay check
+   * (an operator's deliberate `dispatchd replay`).
+   */
+  bodyDigest?: string;
+}
+
+// KEYS: delivery, receipt seq, [body]; ARGV: delivery ttl, delivery id, replay window. A body
+// key held by another delivery id is a replay ({2, first id}); a delivery key seen before keeps
+// its state, so an SCM's own redelivery (same id, same body) still gets its pending job added.
 const CLAIM = `
 local v = redis.call('GET', KEYS[1])
 if v then return {0, v} end
+if KEYS[3] then
+  local first = redis.call('GET', KEYS[3])
+  if first and first ~= ARGV[2] then return {2, first} end
+end
 local seq = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], 'p:' .. seq, 'PX', ARGV[1])
+if KEYS[3] then redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3]) end
 return {1, 'p:' .. seq}
 `;
+
+const bodyKey = (digest: string, index: number) => `${QUEUE_PREFIX}:body:${digest}#${index}`;
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
 
@@ -40,15 +67,21 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0,
  */
 export function createInbox(deps: InboxDeps) {
   const timeoutMs = deps.timeoutMs ?? 1500;
+  const replayWindowMs = deps.replayWindowMs ?? 0;
 
-  // One round trip decides: a delivery seen before keeps its state; a new one gets the next
-  // receipt seq and is remembered as "p:<seq>" (pending) before its job is added.
-  const claim = (deliveryKey: string): Promise<[number, string]> =>
-    deps.redis.eval(CLAIM, 2, deliveryKey, keys.receiptSeq(), deps.deliveryTtlMs) as Promise<[number, string]>;
+  // One round trip decides: a delivery seen before keeps its state; a replayed body is refused;
+  // a new one gets the next receipt seq and is remembered as "p:<seq>" (pending) before its job
+  // is added.
+  const claim = (deliveryKey: string, deliveryId: string, body?: string): Promise<[number, string]> =>
+    (body
+      ? deps.redis.eval(CLAIM, 3, deliveryKey, keys.receiptSeq(), body, deps.deliveryTtlMs, deliveryId, replayWindowMs)
+      : deps.redis.eval(CLAIM, 2, deliveryKey, keys.receiptSeq(), deps.deliveryTtlMs)) as Promise<[number, string]>;
 
-  async function acceptOne(event: PushEvent): Promise<boolean> {
+  /** true: queued; false: a redelivery; a string: a replay of that delivery id's body. */
+  async function acceptOne(event: PushEvent, body?: string): Promise<boolean | string> {
     const deliveryKey = keys.delivery(event.host, event.deliveryId);
-    const [isNew, state] = await claim(deliveryKey);
+    const [isNew, state] = await claim(deliveryKey, event.deliveryId, body);
+    if (isNew === 2) return state;
     if (!isNew && !state.startsWith('p:')) return false;
     // New, or pending from an earlier attempt that may have died before its job was added: add
     // the job (a no-op when its id exists), then mark the delivery queued. Marking is not awaited:
@@ -59,10 +92,15 @@ export function createInbox(deps: InboxDeps) {
     return Boolean(isNew);
   }
 
-  async function accept(events: PushEvent[]): Promise<AcceptResult> {
+  async function accept(events: PushEvent[], opts: AcceptOptions = {}): Promise<AcceptResult> {
+    const digest = replayWindowMs > 0 ? opts.bodyDigest : undefined;
     const work = (async () => {
-      const result: AcceptResult = { queued: [], duplicates: [] };
-      for (const e of events) (await acceptOne(e) ? result.queued : result.duplicates).push(e.deliveryId);
+      const result: AcceptResult = { queued: [], duplicates: [], replays: [] };
+      for (const [i, e] of events.entries()) {
+        const r = await acceptOne(e, digest ? bodyKey(digest, i) : undefined);
+        if (typeof r === 'string') result.replays.push({ deliveryId: e.deliveryId, of: r });
+        (r === true ? result.queued : result.duplicates).push(e.deliveryId);
+      }
       return result;
     })();
     let timer: NodeJS.Timeout | undefined;

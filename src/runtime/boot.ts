@@ -9,7 +9,7 @@ import type { Settings } from './settings.js';
 export async function loadConfig(settings: Settings, env: Env): Promise<DispatchdConfig | null> {
   if (settings.configPath) {
     const config = await loadConfigFile(settings.configPath, env);
-    return settings.dataDir ? { ...config, dataDir: settings.dataDir } : config;
+    return settings.dataDir ? { ...config, dataDir: resolve(settings.dataDir) } : config;
   }
   if (settings.production) {
     throw new ConfigError(['DISPATCHD_CONFIG is not set: with NODE_ENV=production a configuration file is required (the offline demo runs only outside production)']);

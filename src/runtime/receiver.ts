@@ -3,7 +3,7 @@ import type { DispatchdConfig } from '../config/schema.js';
 import { toMs } from '../config/duration.js';
 import { createApp } from '../http/app.js';
 import { environmentsRouter } from '../http/api/environments.js';
-import { createHookHandler } from '../http/hooks.js';
+import { createHookHandler, type HookDeps } from '../http/hooks.js';
 import { createHttpServer } from '../http/server.js';
 import type { Logger } from '../log/logger.js';
 import { contextOf, requestContext } from '../log/request-context.js';
@@ -28,12 +28,22 @@ export interface ReceiverOptions {
  * audit trail are always fed; `observer`, when given, is called as well.
  */
 export function buildReceiver(config: DispatchdConfig, producer: Producer, log: Logger, observer?: Observer, opts: ReceiverOptions = {}): Server {
-  const inbox = createInbox({ redis: producer.redis, events: producer.events, deliveryTtlMs: toMs(config.deliveryTtl) });
+  const inbox = createInbox({ redis: producer.redis, events: producer.events, deliveryTtlMs: toMs(config.deliveryTtl), replayWindowMs: toMs(config.replayWindow) });
   const t = telemetryFor(config, producer, log, observer);
-  const handle = createHookHandler({ config, inbox, parsers: createParserRegistry(), log, observe: (o) => t.observer.webhook?.(o) });
+  const observe: HookDeps['observe'] = (o) => {
+    t.observer.webhook?.(o);
+    if (o.replays) t.replayed(o.replays);
+  };
+  const handle = createHookHandler({ config, inbox, parsers: createParserRegistry(), log, observe });
   // Each webhook runs in its request context: its log lines carry requestId and deliveryId.
   const hooks = (host: string, req: Parameters<typeof handle>[1], res: Parameters<typeof handle>[2]) =>
     requestContext.run(contextOf(req, { webhook: true }), () => handle(host, req, res));
+  // `dispatchd replay`: the same signed request, through the admin token, without the body
+  // check. Its log lines keep the request id Express already answered with.
+  const replay = (host: string, req: Parameters<typeof handle>[1], res: Parameters<typeof handle>[2]) => {
+    const requestId = requestContext.get()?.requestId;
+    return requestContext.run({ ...contextOf(req, { webhook: true }), ...(requestId ? { requestId } : {}) }, () => handle(host, req, res, { operatorReplay: true }));
+  };
   const app = createApp({
     redis: producer.redis,
     log,
@@ -43,6 +53,7 @@ export function buildReceiver(config: DispatchdConfig, producer: Producer, log: 
     events: producer.events,
     // Pause/resume of environments (docs/gitops.md), behind the same admin token.
     apiRouters: [environmentsRouter({ redis: producer.redis, gitops: producer.gitops, config })],
+    replay,
     admin: { ...(opts.adminToken ? { token: opts.adminToken } : {}), openOnLoopback: opts.openAdminOnLoopback ?? false },
   });
   return createHttpServer(hooks, app);

@@ -5,6 +5,7 @@ import { toMs } from '../config/duration.js';
 import { createMirrors } from '../git/mirrors.js';
 import type { Logger } from '../log/logger.js';
 import { createEnvironments } from '../queue/environments.js';
+import { createRefPlans } from '../queue/ref-plans.js';
 import { EVENTS_QUEUE, GITOPS_QUEUE, QUEUE_PREFIX } from '../queue/names.js';
 import { createDigestResolver } from '../registry/index.js';
 import { createProviders } from '../scm/providers.js';
@@ -34,13 +35,14 @@ export async function startWorkers(config: DispatchdConfig, redisUrl: string, pr
     onRateLimit: (host, remaining) => metrics.rateLimitRemaining.set({ host }, remaining),
   });
   const environments = createEnvironments(producer.redis);
+  const refPlans = createRefPlans(producer.redis, toMs(config.deliveryTtl));
   const resolver = createDigestResolver({ registries: config.registries, waitMs: toMs(config.digestWait), onWait: (w) => log.info(w, 'waiting for image') });
   const settings = { backoffStrategy: backoffDelay };
   // A SIGKILLed worker's jobs come back after the lock lapses; DESIGN.md promises no 202 is lost,
   // so a job may be taken back several times (BullMQ's default fails it on the second stall).
   const recovery = { lockDuration: toMs(config.workers.lockDuration), stalledInterval: toMs(config.workers.stalledInterval), maxStalledCount: config.workers.maxStalledCount };
   const connections = [openWorkerConnection(redisUrl), openWorkerConnection(redisUrl)] as const;
-  const push = new Worker(EVENTS_QUEUE, createPushProcessor({ config, providers, environments, gitops: producer.gitops, log, observer }), {
+  const push = new Worker(EVENTS_QUEUE, createPushProcessor({ config, providers, environments, refPlans, gitops: producer.gitops, log, observer }), {
     connection: connections[0], prefix: QUEUE_PREFIX, concurrency: config.workers.events, settings, ...recovery,
   });
   const gitops = new Worker(GITOPS_QUEUE, createGitopsProcessor({ apply: { config, providers, mirrors, resolveDigest: (ref) => resolver.resolve(ref) }, environments, providers, log, observer }), {

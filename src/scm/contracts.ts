@@ -12,7 +12,11 @@ export interface WebhookContext {
   hostName: string;
   /** The host's web and git base URL from config, e.g. `https://github.com`. */
   hostUrl: string;
-  /** Accepted secrets (several during rotation). */
+  /**
+   * Every secret that may sign a request to this host: the host's and its repositories' own
+   * (several each during rotation). Which of them verified a request decides, once it is parsed,
+   * which repositories it may speak for; that is the receiver's business, not the parser's.
+   */
   secrets: string[];
   /** Receipt time in ms since the epoch; timestamped signatures are checked against it. */
   now: number;
@@ -24,12 +28,30 @@ export interface WebhookContext {
  */
 export interface WebhookParser {
   readonly kind: ScmKind;
-  /** Throws `WebhookError(401)` unless the request is signed by one of `ctx.secrets`. */
-  verify(req: WebhookRequest, ctx: WebhookContext): void;
+  /**
+   * Throws `WebhookError(401)` unless the request is signed by one of `ctx.secrets`. Returns the
+   * indexes in `ctx.secrets` of the secrets that verified it, one per check that ran (GitLab may
+   * check a token and a signature). Every secret is tried, in constant time over the raw body,
+   * so the answer's timing does not tell which one matched.
+   */
+  verify(req: WebhookRequest, ctx: WebhookContext): number[];
   /** The SCM's delivery id; stable across that SCM's redeliveries. Throws 400 when absent. */
   deliveryId(req: WebhookRequest): string;
   /** Normalise a verified request; throws `WebhookError(400)` on a malformed body. */
   parse(req: WebhookRequest, ctx: WebhookContext): ParsedWebhook;
+}
+
+/** How `head` relates to `base` in history, in the words of GitHub's compare API. */
+export type Ancestry = 'ahead' | 'behind' | 'identical' | 'diverged';
+
+export interface Comparison {
+  /** `ahead`: base is an ancestor of head; `behind`: head is an ancestor of base. */
+  status: Ancestry;
+  /**
+   * Paths changed from the merge base to head, or null when the SCM capped its answer (GitHub:
+   * 300 files or 250 commits) or did not list them: callers then treat every path as changed.
+   */
+  files: string[] | null;
 }
 
 export interface PullRequest {
@@ -76,8 +98,13 @@ export interface ScmProvider {
   readonly kind: ScmKind;
   /** File text at a commit, or null when the file does not exist there. */
   readFile(repo: string, path: string, ref: string): Promise<string | null>;
-  /** Paths changed between two commits. */
-  compare(repo: string, base: string, head: string): Promise<string[]>;
+  /**
+   * The commit a ref points at now, read from the SCM (tags peeled to their commit), or null when
+   * the ref does not exist. `ref` is a full ref: `refs/heads/main`, `refs/tags/v1.2.0`.
+   */
+  refTip(repo: string, ref: string): Promise<string | null>;
+  /** How `head` relates to `base`, and the paths changed from their merge base to `head`. */
+  compare(repo: string, base: string, head: string): Promise<Comparison>;
   defaultBranch(repo: string): Promise<string>;
   /** The open pull request from `head` into `base`, if any. */
   findPullRequest(repo: string, head: string, base: string): Promise<PullRequest | null>;

@@ -24,7 +24,7 @@ export interface ProviderOptions {
 }
 
 /** The ScmProvider methods that talk to the SCM's API (gitRemote and commitUrl do not). */
-const API_METHODS = ['readFile', 'compare', 'defaultBranch', 'findPullRequest', 'createPullRequest', 'updatePullRequest', 'mergePullRequest', 'comment', 'setStatus'] as const;
+const API_METHODS = ['readFile', 'refTip', 'compare', 'defaultBranch', 'findPullRequest', 'createPullRequest', 'updatePullRequest', 'mergePullRequest', 'comment', 'setStatus'] as const;
 
 /** One ScmProvider per configured host, built on first use and kept for the process. */
 export function createProviders(config: DispatchdConfig, mirrors: Mirrors, opts: ProviderOptions = {}) {

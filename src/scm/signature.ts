@@ -17,9 +17,9 @@ export function hmacSha256Hex(secret: string, body: Buffer): string {
 
 /**
  * Verifies a `sha256=<hex>` header (GitHub `X-Hub-Signature-256`, Bitbucket `X-Hub-Signature`)
- * over the raw body against any of the secrets.
+ * over the raw body against each of the secrets; returns the index of the one that signed it.
  */
-export function verifyHubSignature(header: string | undefined, headerName: string, body: Buffer, secrets: string[]): void {
+export function verifyHubSignature(header: string | undefined, headerName: string, body: Buffer, secrets: string[]): number {
   if (!header) {
     throw new WebhookError(401, 'signature_missing', `missing ${headerName} header: set the webhook secret on the SCM to the one in dispatchd's config`);
   }
@@ -28,9 +28,12 @@ export function verifyHubSignature(header: string | undefined, headerName: strin
     throw new WebhookError(401, 'signature_malformed', `${headerName} must be "sha256=<64 hex digits>"; choose SHA-256 signatures in the webhook settings`);
   }
   const given = match[1]!.toLowerCase();
-  if (!secrets.some((s) => safeEqual(hmacSha256Hex(s, body), given))) {
-    throw new WebhookError(401, 'signature_invalid', `${headerName} does not match the body: check that the webhook secret equals the host's webhookSecret`);
+  // Every secret is tried before looking for the match, so timing does not tell which one it was.
+  const index = secrets.map((s) => safeEqual(hmacSha256Hex(s, body), given)).indexOf(true);
+  if (index < 0) {
+    throw new WebhookError(401, 'signature_invalid', `${headerName} does not match the body: check that the webhook secret equals the host's (or the repository's) webhookSecret`);
   }
+  return index;
 }
 
 /** Standard Webhooks (webhook-id / webhook-timestamp / webhook-signature) tolerance. */
@@ -40,8 +43,9 @@ export const STANDARD_WEBHOOKS_TOLERANCE_MS = 5 * 60 * 1000;
  * Verifies Standard Webhooks headers: `webhook-signature: v1,<base64 HMAC-SHA256 of "id.ts.body">`
  * (space-separated list allowed), timestamp within ±5 minutes of `now`. Secrets given as
  * `whsec_<base64>` use the decoded bytes as key, as the spec says; others are used as UTF-8.
+ * Returns the index of the secret that signed it.
  */
-export function verifyStandardWebhook(headers: Record<string, string | undefined>, body: Buffer, secrets: string[], now: number): void {
+export function verifyStandardWebhook(headers: Record<string, string | undefined>, body: Buffer, secrets: string[], now: number): number {
   const id = headers['webhook-id'];
   const ts = headers['webhook-timestamp'];
   const sig = headers['webhook-signature'];
@@ -54,14 +58,15 @@ export function verifyStandardWebhook(headers: Record<string, string | undefined
   }
   const signed = Buffer.concat([Buffer.from(`${id}.${ts}.`), body]);
   const given = sig.split(' ').flatMap((part) => (part.startsWith('v1,') ? [part.slice(3)] : []));
-  const ok = secrets.some((secret) => {
+  const index = secrets.map((secret) => {
     const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret);
     const expected = createHmac('sha256', key).update(signed).digest('base64');
-    return given.some((g) => safeEqual(expected, g));
-  });
-  if (!ok) {
-    throw new WebhookError(401, 'signature_invalid', 'webhook-signature does not match: check that the sender signs with the host webhookSecret');
+    return given.map((g) => safeEqual(expected, g)).includes(true);
+  }).indexOf(true);
+  if (index < 0) {
+    throw new WebhookError(401, 'signature_invalid', 'webhook-signature does not match: check that the sender signs with the host\'s (or the repository\'s) webhookSecret');
   }
+  return index;
 }
 
 /** Signs a body the Standard Webhooks way (used by the `git` host hook script and by `replay`). */

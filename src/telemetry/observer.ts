@@ -11,6 +11,10 @@ export interface PlanReport {
   found?: boolean;
   tasks?: { task: string; kind: string; description: string; envId?: string }[];
   error?: string;
+  /** Why nothing was deployed (covered by a newer plan, ref deleted, commit not on the ref). */
+  skipped?: string;
+  /** The commit planned: the ref's tip when the push was processed. */
+  commit?: string;
   durationMs: number;
 }
 

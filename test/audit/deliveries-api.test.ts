@@ -86,7 +86,7 @@ describe('audit trail: GET /api/deliveries, /:id and retry, through the real sta
     assert.equal(ok.history[0].status, 'failed');
     assert.match(ok.history[0].errors.join('\n'), /replicas/);
     assert.equal(ok.prUrls.length, 1);
-    const pr = s.gh.pulls(GITOPS).find((p) => p.head === `dispatchd/${APP}/production`);
+    const pr = s.gh.pulls(GITOPS).find((p) => p.head === `dispatchd/github/${APP}/production`);
     assert.ok(pr && ok.prUrls[0].endsWith(`/pull/${pr.number}`));
   });
 

@@ -63,7 +63,7 @@ describe('dispatchd retry, pause and resume against the real admin API', () => {
 
     const { sha } = await s.push('staging', '3.0.0');
     await s.idle();
-    const head = `dispatchd/${APP}/staging`;
+    const head = `dispatchd/github/${APP}/staging`;
     const onHead = async () => (await s.gh.git.readFile(GITOPS, head, 'staging/application.yaml')) ?? '';
     assert.ok(!(await onHead()).includes(sha), 'nothing is written while paused');
 

@@ -69,6 +69,13 @@ describe('push paths', () => {
     assert.equal(needsChangedPaths(df, push('dev')), false, 'the branch already rules it out');
     assert.equal(needsChangedPaths(parseDispatchfile(dispatchfile('on push branches: ["main"]')), push('main')), false);
   });
+  it('a capped list from the SCM (null) means any path may have changed: the condition holds', () => {
+    const df = parseDispatchfile(dispatchfile(on));
+    const capped: Trigger = { kind: 'push', branch: 'main', changedPaths: null };
+    assert.equal(needsChangedPaths(df, capped), false);
+    assert.equal(matchActions(df, capped).length, 1);
+    assert.equal(matchActions(df, { kind: 'push', branch: 'dev', changedPaths: null }).length, 0, 'the branch still decides');
+  });
   it('dot-files match like other files', () => {
     assert.equal(matches('on push paths: ["**/*.yaml"]', push('main', ['.github/ci.yaml'])), true);
   });

@@ -66,7 +66,7 @@ dataDir: \${DATA_DIR}
     assert.equal(res.body.status, 'queued');
     const pr = await eventually(() => gitopsPulls()[0], 30_000, 'a pull request');
     assert.equal(pr.base, 'main');
-    assert.equal(pr.head, `dispatchd/${APP}/staging`);
+    assert.equal(pr.head, `dispatchd/github/${APP}/staging`);
     const rendered = await gh.git.readFile(GITOPS, pr.head, 'staging/application.yaml');
     assert.ok(rendered, 'staging/application.yaml exists on the head branch');
     assert.match(rendered, new RegExp(`image: registry.example.com/acme/hello-world:staging-${sha}\\n`));
@@ -83,7 +83,7 @@ dataDir: \${DATA_DIR}
   it('a second push updates the same pull request', async () => {
     const { sha, res } = await push('staging', '1.2.0');
     assert.equal(res.status, 202);
-    await eventually(async () => ((await gh.git.readFile(GITOPS, `dispatchd/${APP}/staging`, 'staging/application.yaml'))?.includes(sha) ? true : undefined), 30_000, 'the head branch to carry the new commit');
+    await eventually(async () => ((await gh.git.readFile(GITOPS, `dispatchd/github/${APP}/staging`, 'staging/application.yaml'))?.includes(sha) ? true : undefined), 30_000, 'the head branch to carry the new commit');
     await stack.idle();
     const open = gitopsPulls();
     assert.equal(open.length, 1, 'still exactly one pull request');
@@ -133,7 +133,7 @@ dataDir: \${DATA_DIR}
     await stack.idle();
     const status = gh.statuses('other/rogue', sha).find((s) => s.context === 'dispatchd');
     assert.equal(status?.state, 'failure');
-    assert.match(status?.description ?? '', /github:other\/rogue may not write to github:acme\/hello-world-gitops/);
+    assert.match(status?.description ?? '', /^not granted: no rule names github:other\/rogue \(allow\[\]\.from\)/);
     assert.equal(gh.pulls(GITOPS).length, pullsBefore);
     assert.ok(!(await gh.git.branches(GITOPS)).some((b) => b.includes('rogue')), 'nothing pushed');
   });

@@ -57,7 +57,7 @@ describe('SCM API cost and failures of a GitOps update', () => {
         failed = true;
         return fault;
       });
-      await rig.gh.git.deleteBranch(GITOPS, `dispatchd/${APP}/limited`).catch(() => undefined);
+      await rig.gh.git.deleteBranch(GITOPS, `dispatchd/github/${APP}/limited`).catch(() => undefined);
       for (const p of rig.gh.pulls(GITOPS)) if (p.head.endsWith('/limited')) p.state = 'closed';
       const pushesBefore = rig.gh.git.pushes;
       const { sha } = await rig.push('limited', `${fault.status}`);

@@ -23,7 +23,7 @@ describe('Image digests from the real docker-registry, end to end', () => {
     await registry?.close();
   });
 
-  const rendered = (dir: string) => rig.gh.git.readFile(GITOPS, `dispatchd/${APP}/${dir}`, `${dir}/application.yaml`);
+  const rendered = (dir: string) => rig.gh.git.readFile(GITOPS, `dispatchd/github/${APP}/${dir}`, `${dir}/application.yaml`);
 
   it('present: the pushed tag resolves to its manifest digest in the rendered file', async () => {
     const digest = await registry.pushImage('acme/hello-world', 'present');

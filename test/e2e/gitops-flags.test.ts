@@ -14,7 +14,7 @@ describe('update-gitops-repo flags through the real service', () => {
       revisions: { 'gitops-release': 'release' },
       tasks: [
         { name: 'direct', branches: ['direct'], args: [IMAGE, FILEPATH, '-create-pull-request=false'] },
-        { name: 'named', branches: ['named'], args: [IMAGE, FILEPATH, '-branch=deploy/named-env', '-commit-message=chore(named): roll out $(context.git.commit)'] },
+        { name: 'named', branches: ['named'], args: [IMAGE, FILEPATH, `-branch=dispatchd/github/${APP}/named-env`, '-commit-message=chore(named): roll out $(context.git.commit)'] },
         { name: 'rel', branches: ['rel'], args: [IMAGE, FILEPATH], resource: 'gitops-release' },
       ],
     });
@@ -30,16 +30,16 @@ describe('update-gitops-repo flags through the real service', () => {
     assert.ok(!(await rig.gh.git.branches(GITOPS)).some((b) => b.startsWith('dispatchd/')), 'no head branch');
     assert.equal(lastStatus(rig.gh, sha, 'dispatchd/direct')?.state, 'success');
     const [top] = await rig.gh.git.log(GITOPS, 'main', 1);
-    assert.match(top!.message, /Dispatchd-Seq: \d+/);
+    assert.match(top!.message, new RegExp(`Dispatchd-Commit: ${sha}\\nDispatchd-Ref: refs/heads/direct`));
   });
 
-  it('-branch names the head branch exactly; -commit-message is the commit message', async () => {
+  it("-branch names the head branch exactly (inside the source's namespace); -commit-message is the commit message", async () => {
     const { sha } = await rig.push('named', '1.0.0');
     await rig.stack.idle();
     const pr = rig.gh.pulls(GITOPS).find((p) => p.state === 'open');
-    assert.equal(pr?.head, 'deploy/named-env');
+    assert.equal(pr?.head, `dispatchd/github/${APP}/named-env`);
     assert.equal(pr?.base, 'main');
-    const [top] = await rig.gh.git.log(GITOPS, 'deploy/named-env', 1);
+    const [top] = await rig.gh.git.log(GITOPS, `dispatchd/github/${APP}/named-env`, 1);
     assert.equal(top!.message.split('\n')[0], `chore(named): roll out ${sha}`);
   });
 
@@ -48,7 +48,7 @@ describe('update-gitops-repo flags through the real service', () => {
     await rig.stack.idle();
     const pr = rig.gh.pulls(GITOPS).find((p) => p.state === 'open' && p.base === 'release');
     assert.ok(pr, `a PR into release; statuses: ${JSON.stringify(rig.gh.statuses(APP, sha))}`);
-    assert.equal(pr.head, `dispatchd/${APP}/rel`);
+    assert.equal(pr.head, `dispatchd/github/${APP}/rel`);
     assert.equal(await rig.gh.git.readFile(GITOPS, pr.head, 'rel/README.md'), 'release line\n', 'built on top of release, not main');
   });
 });

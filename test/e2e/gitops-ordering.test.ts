@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { eventually } from './fixtures.js';
 import { APP, deployment, GITOPS, lastStatus, startRig, type Rig } from '../gitops/rig.js';
 
-const HEAD = `dispatchd/${APP}/staging`;
+const HEAD = `dispatchd/github/${APP}/staging`;
 
-describe('GitOps updates in receipt order: coalescing, no-ops, foreign commits', () => {
+describe('GitOps updates: coalescing, forward only, no-ops, foreign commits', () => {
   let rig: Rig;
 
   before(async () => {
@@ -39,10 +39,14 @@ describe('GitOps updates in receipt order: coalescing, no-ops, foreign commits',
     assert.ok(gitPushes >= 1 && gitPushes <= 3, `8 pushes became ${gitPushes} git pushes`);
     assert.equal(rig.gh.count('POST /repos/{owner}/{repo}/pulls'), 1);
     assert.equal(lastStatus(rig.gh, newest)?.state, 'success');
+    // Each plan reads the branch's tip, so older commits are planned only if their plan ran before
+    // the next push landed; a commit a later plan covered gets no status at all. None is left
+    // pending or failed.
     for (const old of shas.slice(0, -1)) {
       const s = lastStatus(rig.gh, old);
-      assert.equal(s?.state, 'success', `status of ${old.slice(0, 7)}`);
-      if (!/pull request updated/.test(s?.description ?? '')) assert.match(s?.description ?? '', /superseded by newer push/);
+      if (!s) continue;
+      assert.equal(s.state, 'success', `status of ${old.slice(0, 7)}: ${s.description}`);
+      if (!/pull request updated/.test(s.description ?? '')) assert.match(s.description ?? '', /superseded/);
     }
   });
 
@@ -54,25 +58,33 @@ describe('GitOps updates in receipt order: coalescing, no-ops, foreign commits',
     assert.match(pr.body ?? '', new RegExp(`\\]\\(${rig.gh.url}/${APP}/commit/[0-9a-f]{40}\\)`));
   });
 
-  it('an older push offered after a newer one was applied changes nothing', async () => {
+  it('an older commit offered after a newer one was applied changes nothing, whatever its stamp', async () => {
     const { createEnvironments } = await import('../../src/queue/environments.js');
-    const envs = createEnvironments(rig.stack.producer.redis);
+    const { keys } = await import('../../src/queue/names.js');
+    const redis = rig.stack.producer.redis;
+    const envs = createEnvironments(redis);
     const [env] = (await envs.list<{ source: { sha: string }; task: string }>()).filter((e) => e.spec.task === 'deploy');
     assert.ok(env);
     const headBefore = await rig.gh.git.revParse(GITOPS, HEAD);
     const oldSha = await rig.gh.git.commit(APP, 'old-work', { VERSION: 'old\n' }, 'old');
+    // A stale stamp loses the offer outright.
     const stale = await envs.offer(env.envId, 1, { ...env.spec, seq: 1, source: { ...env.spec.source, sha: oldSha } }, { host: 'github', repo: APP, sha: oldSha, context: 'dispatchd/deploy', seq: 1 });
     assert.equal(stale.stale, true, 'the environment keeps the newer spec');
-    await rig.stack.producer.gitops.add('update', { envId: env.envId }, { jobId: stale.jobId });
+    // A fresh stamp wins the offer (as a late plan would): the update itself refuses to move back,
+    // because the commit is no descendant of the one staging carries, nor its branch's tip.
+    const stamp = await redis.incr(keys.receiptSeq());
+    const late = await envs.offer(env.envId, stamp, { ...env.spec, seq: stamp, source: { ...env.spec.source, sha: oldSha } }, { host: 'github', repo: APP, sha: oldSha, context: 'dispatchd/deploy', seq: stamp });
+    assert.equal(late.stale, false);
+    await rig.stack.producer.gitops.add('update', { envId: env.envId }, { jobId: late.jobId });
     await rig.stack.idle();
     assert.equal(await rig.gh.git.revParse(GITOPS, HEAD), headBefore, 'head branch untouched');
-    assert.match(lastStatus(rig.gh, oldSha)?.description ?? '', /superseded/);
+    assert.match(lastStatus(rig.gh, oldSha)?.description ?? '', /superseded: staging of acme\/hello-world-gitops already carries a newer commit/);
   });
 
   it('no change → no commit, no PR, status "up to date" (a new revision in the header alone is no change)', async () => {
     const first = await rig.push('fixed', '3.0.0');
     await rig.stack.idle();
-    const merged = rig.gh.pulls(GITOPS).find((p) => p.head === `dispatchd/${APP}/production`);
+    const merged = rig.gh.pulls(GITOPS).find((p) => p.head === `dispatchd/github/${APP}/production`);
     assert.ok(merged?.merged, 'the first pinned update was merged (-merge-pull-request)');
     assert.match((await rig.gh.git.readFile(GITOPS, 'main', 'production/application.yaml')) ?? '', /image: registry.example.com\/acme\/hello-world:pinned/);
     assert.match(lastStatus(rig.gh, first.sha, 'dispatchd/pinned')?.description ?? '', /pull request/);

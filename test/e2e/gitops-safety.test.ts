@@ -53,7 +53,7 @@ describe('GitOps safety: grants, traversal and symlinks', () => {
     const { sha, pushed } = await pushAndSettle('production');
     const s = lastStatus(rig.gh, sha);
     assert.equal(s?.state, 'failure');
-    assert.match(s?.description ?? '', /may not write production\/application\.yaml in github:acme\/hello-world-gitops/);
+    assert.match(s?.description ?? "", /^not granted: production\/application\.yaml in no allow\[\]\.paths; github:acme\/hello-world → github:acme\/hello-world-gitops/);
     assert.equal(pushed, 0);
     assert.equal(rig.gh.pulls(GITOPS).length, 0);
   });

@@ -79,7 +79,7 @@ dataDir: \${DATA_DIR}
     assert.equal(hosts.ghe.openPulls().length, 1);
     assert.match(sa.url, hosts.github.pullUrl(hosts.github.openPulls()[0]!.number));
     assert.match(sb.url, hosts.ghe.pullUrl(hosts.ghe.openPulls()[0]!.number));
-    assert.match((await hosts.ghe.git.readFile(hosts.ghe.gitops, `dispatchd/${hosts.ghe.app}/staging`, 'staging/application.yaml')) ?? '', new RegExp(b.sha));
+    assert.match((await hosts.ghe.git.readFile(hosts.ghe.gitops, `dispatchd/ghe/${hosts.ghe.app}/staging`, 'staging/application.yaml')) ?? '', new RegExp(b.sha));
   });
 
   it('a GitHub App host opens its pull request with an installation token', async () => {

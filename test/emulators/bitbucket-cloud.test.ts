@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import bitbucket from 'bitbucket';
 import { startBitbucketCloudEmulator, type BitbucketCloudEmulator } from './bitbucket-cloud/emulator.js';
+import { createTag } from './common/git/write-commit.js';
 
 const TOKEN = 'bbc-token';
 type Client = InstanceType<typeof bitbucket.Bitbucket>;
@@ -16,7 +17,7 @@ async function failure(p: Promise<unknown>): Promise<HttpError> {
   return assert.fail('expected the call to fail');
 }
 
-describe('Bitbucket Cloud emulator: REST 2.0 through the bitbucket client', () => {
+describe('Bitbucket Cloud emulator: REST 2.0 through the bitbucket client', { timeout: 120_000 }, () => {
   let emu: BitbucketCloudEmulator;
   let bb: Client;
   const ws = { workspace: 'acme', repo_slug: 'app' };
@@ -75,6 +76,26 @@ describe('Bitbucket Cloud emulator: REST 2.0 through the bitbucket client', () =
     const conflict = await failure(bb.repositories.mergePullRequest({ ...ws, pull_request_id: pr.id }));
     assert.equal(conflict.status, 400);
     assert.equal(emu.pulls('acme/app').find((p) => p.id === pr.id)?.state, 'OPEN');
+  });
+
+  it('shows a branch or tag by name (slashes encoded or not, tags peeled to their commit) and the merge base', { timeout: 30_000 }, async () => {
+    const r = { workspace: 'acme', repo_slug: 'refs' };
+    const base = await emu.git.createRepo('acme/refs');
+    const head = await emu.git.commit('acme/refs', 'feature/x', { 'x.txt': 'x\n' });
+    await createTag(emu.git.bareDir('acme/refs'), 'v1', base, 'release one');
+    type Ref = { name: string; target: { hash: string }; message?: string };
+    const branch = (await bb.repositories.getBranch({ ...r, name: 'feature/x' })).data as Ref;
+    assert.deepEqual([branch.name, branch.target.hash], ['feature/x', head]);
+    const raw = await fetch(`${emu.apiUrl}/repositories/acme/refs/refs/branches/feature/x`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(((await raw.json()) as Ref).target.hash, head);
+    const tag = (await bb.repositories.getTag({ ...r, name: 'v1' })).data as Ref;
+    assert.deepEqual([tag.target.hash, tag.message], [base, 'release one\n']);
+    assert.equal((await failure(bb.repositories.getBranch({ ...r, name: 'feature' }))).status, 404);
+    assert.equal((await failure(bb.repositories.getTag({ ...r, name: 'v2' }))).status, 404);
+    const later = await emu.git.commit('acme/refs', 'main', { 'm.txt': 'm\n' });
+    const mb = (await bb.repositories.getMergeBase({ ...r, revspec: `${later}..${head}` })).data as { hash: string };
+    assert.equal(mb.hash, base);
+    assert.equal((await failure(bb.repositories.getMergeBase({ ...r, revspec: `${later}..ghost` }))).status, 404);
   });
 
   it('counts calls per documented route and injects faults with Retry-After and latency', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bitbucketServerApi, ServerHttpError, type ServerApi } from '../../src/scm/bitbucket-server/api.js';
 import { startBitbucketServerEmulator, type BitbucketServerEmulator } from './bitbucket-server/emulator.js';
+import { createTag } from './common/git/write-commit.js';
 
 const TOKEN = 'bbs-token';
 
@@ -15,7 +16,7 @@ async function failure(p: Promise<unknown>): Promise<ServerHttpError> {
   return assert.fail('expected the call to fail');
 }
 
-describe('Bitbucket Server emulator: REST 1.0 through the typed client', () => {
+describe('Bitbucket Server emulator: REST 1.0 through the typed client', { timeout: 120_000 }, () => {
   let emu: BitbucketServerEmulator;
   let api: ServerApi;
   const rest = (path: string, init: RequestInit = {}) => fetch(`${emu.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers } });
@@ -43,6 +44,36 @@ describe('Bitbucket Server emulator: REST 1.0 through the typed client', () => {
     assert.equal((await rest('/projects/PROJ/repos/app/branches/default')).status, 200);
     const e = await failure(api.defaultBranch('PROJ', 'nope'));
     assert.match(e.exception(), /NoSuchRepositoryException/);
+  });
+
+  it('filters branches by any part of the name, boosts the exact one, and pages them', { timeout: 30_000 }, async () => {
+    await emu.git.createRepo('PROJ/br');
+    for (const b of ['a-main', 'main-b', 'other']) await emu.git.commit('PROJ/br', b, {});
+    type Page = { values: { id: string; displayId: string; latestCommit: string; isDefault: boolean }[]; isLastPage: boolean; nextPageStart?: number };
+    const list = async (q: string): Promise<Page> => (await (await rest(`/projects/PROJ/repos/br/branches?${q}`)).json()) as Page;
+    assert.deepEqual((await list('filterText=MAIN')).values.map((b) => b.displayId), ['a-main', 'main', 'main-b']);
+    const boosted = await list('filterText=main&boostMatches=true');
+    assert.deepEqual(boosted.values.map((b) => [b.id, b.isDefault]), [['refs/heads/main', true], ['refs/heads/a-main', false], ['refs/heads/main-b', false]]);
+    const first = await list('limit=2');
+    assert.deepEqual([first.values.length, first.isLastPage, first.nextPageStart], [2, false, 2]);
+    assert.equal((await api.branch('PROJ', 'br', 'refs/heads/main'))?.latestCommit, await emu.git.revParse('PROJ/br', 'main'));
+    assert.equal(await api.branch('PROJ', 'br', 'refs/heads/mai'), null);
+  });
+
+  it('answers a tag with latestCommit peeled and hash the tag object, and commits between two refs', { timeout: 30_000 }, async () => {
+    const base = (await emu.git.revParse('PROJ/br', 'main')) ?? '';
+    await createTag(emu.git.bareDir('PROJ/br'), 'rel/v1', base, 'release');
+    const tag = await api.tag('PROJ', 'br', 'rel/v1');
+    assert.deepEqual([tag.id, tag.displayId, tag.latestCommit], ['refs/tags/rel/v1', 'rel/v1', base]);
+    assert.notEqual((tag as { hash?: string }).hash, base);
+    assert.equal((await failure(api.tag('PROJ', 'br', 'v9'))).status, 404);
+    const head = await emu.git.commit('PROJ/br', 'topic', { 't.txt': 't\n' });
+    assert.equal(await api.hasCommitsBetween('PROJ', 'br', 'main', head), true);
+    assert.equal(await api.hasCommitsBetween('PROJ', 'br', head, 'main'), false);
+    const page = (await (await rest(`/projects/PROJ/repos/br/commits?since=main&until=${head}`)).json()) as { values: { id: string }[]; isLastPage: boolean };
+    assert.deepEqual([page.values.map((c) => c.id), page.isLastPage], [[head], true]);
+    const missing = await failure(api.hasCommitsBetween('PROJ', 'br', 'main', 'ghost'));
+    assert.match(missing.exception(), /NoSuchCommitException/);
   });
 
   it('lists pull requests by direction and ref, with paging fields', async () => {

@@ -11,6 +11,7 @@ import { startGithubEmulator, type GithubEmulator } from './github/emulator.js';
 import { basicAuthorization } from './common/auth.js';
 import { seededFaults } from './common/faults.js';
 import { runGit } from './common/git/run-git.js';
+import { commitChain, createTag } from './common/git/write-commit.js';
 
 const TOKEN = 'ghp_test_token';
 const owner = 'acme';
@@ -25,7 +26,7 @@ async function failure(p: Promise<unknown>): Promise<RequestError> {
   assert.fail('expected the call to fail');
 }
 
-describe('GitHub emulator: REST API through @octokit/rest', () => {
+describe('GitHub emulator: REST API through @octokit/rest', { timeout: 120_000 }, () => {
   let emu: GithubEmulator;
   let gh: Octokit;
   before(async () => {
@@ -84,6 +85,45 @@ describe('GitHub emulator: REST API through @octokit/rest', () => {
       ['added c.txt', 'modified a.txt', 'removed b.txt'],
     );
     assert.equal((await failure(gh.repos.compareCommitsWithBasehead({ owner, repo: 'cmp', basehead: 'main...ghost' }))).status, 404);
+  });
+
+  it('compares with status, counts and merge base; counts every commit but lists 250 commits and 300 files', { timeout: 30_000 }, async () => {
+    await emu.git.createRepo('acme/caps');
+    const base = (await emu.git.revParse('acme/caps', 'main')) ?? '';
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 305; i++) files[`f/${i}.txt`] = `${i}\n`;
+    await emu.git.commit('acme/caps', 'wide', files);
+    const head = await commitChain(emu.git.bareDir('acme/caps'), 'wide', 260);
+    const mainTip = await emu.git.commit('acme/caps', 'main', { 'm.txt': 'm\n' });
+    const res = await gh.repos.compareCommitsWithBasehead({ owner, repo: 'caps', basehead: `main...${head}` });
+    assert.deepEqual([res.data.status, res.data.ahead_by, res.data.behind_by, res.data.total_commits], ['diverged', 261, 1, 261]);
+    assert.equal(res.data.merge_base_commit.sha, base);
+    assert.equal(res.data.commits.length, 250);
+    assert.equal(res.data.files?.length, 300);
+    const back = await gh.repos.compareCommitsWithBasehead({ owner, repo: 'caps', basehead: `${mainTip}...${base}` });
+    assert.deepEqual([back.data.status, back.data.ahead_by, back.data.behind_by, back.data.files?.length], ['behind', 0, 1, 0]);
+  });
+
+  it('answers git/ref unpeeled (exact names only) and git/tags with the tagged object', { timeout: 30_000 }, async () => {
+    await emu.git.createRepo('acme/tagged');
+    const sha = (await emu.git.revParse('acme/tagged', 'main')) ?? '';
+    await createTag(emu.git.bareDir('acme/tagged'), 'v1', sha, 'first release');
+    await createTag(emu.git.bareDir('acme/tagged'), 'light', sha);
+    await emu.git.commit('acme/tagged', 'feature/x', { 'x.txt': 'x\n' });
+    const branch = await gh.git.getRef({ owner, repo: 'tagged', ref: 'heads/main' });
+    assert.deepEqual([branch.data.ref, branch.data.object.type, branch.data.object.sha], ['refs/heads/main', 'commit', sha]);
+    const slashed = await gh.git.getRef({ owner, repo: 'tagged', ref: 'heads/feature/x' });
+    assert.equal(slashed.data.object.sha, await emu.git.revParse('acme/tagged', 'feature/x'));
+    assert.equal((await gh.git.getRef({ owner, repo: 'tagged', ref: 'tags/light' })).data.object.type, 'commit');
+    const annotated = await gh.git.getRef({ owner, repo: 'tagged', ref: 'tags/v1' });
+    assert.equal(annotated.data.object.type, 'tag');
+    assert.notEqual(annotated.data.object.sha, sha);
+    const tag = await gh.git.getTag({ owner, repo: 'tagged', tag_sha: annotated.data.object.sha });
+    assert.deepEqual([tag.data.tag, tag.data.message, tag.data.object.type, tag.data.object.sha], ['v1', 'first release\n', 'commit', sha]);
+    assert.equal(tag.data.tagger.name, 'Test Rig');
+    assert.equal((await failure(gh.git.getRef({ owner, repo: 'tagged', ref: 'heads/feature' }))).status, 404, 'a prefix is not a ref');
+    assert.equal((await failure(gh.git.getRef({ owner, repo: 'tagged', ref: 'tags/v2' }))).status, 404);
+    assert.equal((await failure(gh.git.getTag({ owner, repo: 'tagged', tag_sha: sha }))).status, 404, 'a commit is not a tag object');
   });
 
   it('creates, finds, updates and comments on a pull request; a duplicate gets 422', async () => {

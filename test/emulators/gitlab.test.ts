@@ -7,6 +7,7 @@ import { Gitlab, GitbeakerRequestError } from '@gitbeaker/rest';
 import { startGitlabEmulator, type GitlabEmulator } from './gitlab/emulator.js';
 import { basicAuthorization } from './common/auth.js';
 import { runGit } from './common/git/run-git.js';
+import { createTag } from './common/git/write-commit.js';
 
 const TOKEN = 'glpat-test-token';
 const P = 'acme/platform/app';
@@ -33,7 +34,7 @@ async function failure(p: Promise<unknown>): Promise<Failure> {
   assert.fail('expected the call to fail');
 }
 
-describe('GitLab emulator: REST API v4 through @gitbeaker/rest', () => {
+describe('GitLab emulator: REST API v4 through @gitbeaker/rest', { timeout: 120_000 }, () => {
   let emu: GitlabEmulator;
   let gl: Api;
   before(async () => {
@@ -111,6 +112,29 @@ describe('GitLab emulator: REST API v4 through @gitbeaker/rest', () => {
     assert.ok((straight.diffs ?? []).some((d) => d.old_path === 'base-only.txt' && d.deleted_file));
     const unknown = await failure(gl.Repositories.compare(C, base, 'no-such-ref'));
     assert.equal(unknown.status, 404);
+  });
+
+  it('shows one branch or tag by encoded name (tags peeled in commit, tag object in target), and merge_base', { timeout: 30_000 }, async () => {
+    const R = 'acme/refs';
+    const base = await emu.git.createRepo(R);
+    const head = await emu.git.commit(R, 'feature/x', { 'x.txt': 'x\n' });
+    await createTag(emu.git.bareDir(R), 'v1', base, 'release one');
+    const branch = await gl.Branches.show(R, 'feature/x');
+    assert.deepEqual([branch.name, branch.commit.id, branch.default], ['feature/x', head, false]);
+    assert.equal((await gl.Branches.show(R, 'main')).default, true);
+    const tag = await gl.Tags.show(R, 'v1');
+    assert.equal(tag.commit.id, base);
+    assert.notEqual(tag.target, base, 'an annotated tag targets its tag object');
+    assert.equal(tag.message, 'release one');
+    assert.equal((await failure(gl.Branches.show(R, 'feature'))).description, '404 Branch Not Found');
+    assert.equal((await failure(gl.Tags.show(R, 'v2'))).description, '404 Tag Not Found');
+    const later = await emu.git.commit(R, 'main', { 'm.txt': 'm\n' });
+    assert.equal((await gl.Repositories.mergeBase(R, [later, 'feature/x'])).id, base);
+    assert.equal((await gl.Repositories.mergeBase(R, [base, later])).id, base);
+    assert.equal((await gl.Commits.show(R, 'feature/x')).id, head);
+    const unknown = await failure(gl.Repositories.mergeBase(R, ['main', 'ghost']));
+    assert.deepEqual([unknown.status, unknown.description], [400, 'Could not find ref: ghost']);
+    assert.equal((await failure(gl.Repositories.mergeBase(R, ['main']))).status, 400);
   });
 
   it('creates, finds, edits, closes and reopens merge requests; a duplicate is 409 "already exists"', async () => {

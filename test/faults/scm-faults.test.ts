@@ -79,7 +79,7 @@ dataDir: \${DATA_DIR}
     const failed = [...(await stack.producer.events.getFailed()), ...(await stack.producer.gitops.getFailed())];
     assert.deepEqual(failed.map((j) => j.failedReason), [], 'no job failed for good');
     for (const [branch, sha] of Object.entries(newest)) {
-      const file = await gh.git.readFile(GITOPS, `dispatchd/${APP}/${branch}`, `${branch}/application.yaml`);
+      const file = await gh.git.readFile(GITOPS, `dispatchd/github/${APP}/${branch}`, `${branch}/application.yaml`);
       assert.ok(file?.includes(sha), `${branch} PR carries ${sha.slice(0, 7)}`);
     }
     assert.equal(gh.pulls(GITOPS).length, 2, 'one PR per environment despite retried creates');

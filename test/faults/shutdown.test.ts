@@ -113,7 +113,7 @@ dataDir: \${DATA_DIR}
     assert.equal(await producer.events.getFailedCount(), 0);
     for (const branch of ['staging', 'production']) {
       const newest = shas[branch === 'staging' ? PUSHES - 2 : PUSHES - 1]!;
-      const file = await gh.git.readFile(GITOPS, `dispatchd/${APP}/${branch}`, `${branch}/application.yaml`);
+      const file = await gh.git.readFile(GITOPS, `dispatchd/github/${APP}/${branch}`, `${branch}/application.yaml`);
       assert.ok(file?.includes(newest), `${branch} PR carries the newest push`);
     }
     console.log(`shutdown: exited 0 ${stopMs} ms after SIGTERM; ${doneAtExit} of ${PUSHES} push jobs done by then, the rest by the next worker`);

@@ -9,15 +9,22 @@ import { createMirrors, type Mirrors } from '../../src/git/mirrors.js';
 import type { EnvUpdateSpec } from '../../src/plan/spec.js';
 import { createProviders } from '../../src/scm/providers.js';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
+import { runGit } from '../emulators/common/git/run-git.js';
 import { APP, deployment, GITOPS, TOKEN } from './rig.js';
 
 describe('applyUpdate against a branch that moves', () => {
   let gh: GithubEmulator;
   let dataDir: string;
 
+  let c4: string;
+  let c5: string;
+
   before(async () => {
     gh = await startGithubEmulator({ token: TOKEN });
     await gh.git.createRepo(GITOPS, { files: { 'direct/application.yaml.tmpl': deployment('direct') } });
+    await gh.git.createRepo(APP, { files: { VERSION: '3\n' } });
+    c4 = await gh.git.commit(APP, 'direct', { VERSION: '4\n' }, 'v4');
+    c5 = await gh.git.commit(APP, 'direct', { VERSION: '5\n' }, 'v5');
     dataDir = await mkdtemp(join(tmpdir(), 'dispatchd-apply-'));
   });
   after(async () => {
@@ -25,17 +32,18 @@ describe('applyUpdate against a branch that moves', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  function spec(seq: number, args: string[]): EnvUpdateSpec {
-    const sha = String(seq).padStart(40, 'a');
+  function spec(seq: number, sha: string, args: string[]): EnvUpdateSpec {
     return {
       seq,
       source: { host: 'github', fullName: APP, sha, ref: 'refs/heads/direct', refName: 'direct', pusher: 'alice', webUrl: `${gh.url}/${APP}`, commitUrl: `${gh.url}/${APP}/commit/${sha}`, deliveryId: `d-${seq}` },
       task: 'deploy', args, workingSubdir: '', target: { host: 'github', fullName: GITOPS }, images: {}, envDir: 'direct', receivedAt: Date.now(),
     };
   }
+  const args = (tag: string) => [`-substitute=imageName=reg/app:${tag}`, '-filepath=direct/**', '-create-pull-request=false'];
+  const rendered = async () => (await gh.git.readFile(GITOPS, 'main', 'direct/application.yaml')) ?? '';
 
-  it('a non-fast-forward push to the base is refetched, re-rendered on the new base and retried', async () => {
-    const config = parseConfig(`hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\ndataDir: ${dataDir}\n`, {});
+  it('a non-fast-forward push to the base is refetched, re-rendered on the new base and retried; an older commit then changes nothing', async () => {
+    const config = parseConfig(`hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\n        branches: [direct]\n        modes: [direct]\ndataDir: ${dataDir}\n`, {});
     const real = createMirrors(dataDir);
     let fetches = 0;
     // Another writer lands a commit on main right after our first fetch: our push must be rejected.
@@ -45,16 +53,24 @@ describe('applyUpdate against a branch that moves', () => {
       return dir;
     } };
     const deps = { config, providers: createProviders(config, mirrors), mirrors, resolveDigest: async () => { throw new Error('no digests here'); } };
-    const result = await applyUpdate(deps, 'env-direct', spec(5, ['-substitute=imageName=reg/app:v5', '-filepath=direct/**', '-create-pull-request=false']));
+    const result = await applyUpdate(deps, 'env-direct', spec(5, c5, args('v5')));
     assert.equal(result.outcome, 'updated');
     assert.equal(fetches, 2, 'fetched again after the rejection');
     assert.equal(await gh.git.readFile(GITOPS, 'main', 'other/notes.md'), 'someone else\n', 'the other change is kept');
-    assert.match((await gh.git.readFile(GITOPS, 'main', 'direct/application.yaml')) ?? '', /image: reg\/app:v5\n/);
+    assert.match(await rendered(), /image: reg\/app:v5\n/);
     const [top] = await gh.git.log(GITOPS, 'main', 1);
-    assert.match(top!.message, /Dispatchd-Seq: 5/);
+    assert.match(top!.message, new RegExp(`Dispatchd-Commit: ${c5}\n`));
 
-    const older = await applyUpdate(deps, 'env-direct', spec(4, ['-substitute=imageName=reg/app:v4', '-filepath=direct/**', '-create-pull-request=false']));
-    assert.equal(older.outcome, 'superseded', 'an older job after a newer one changes nothing');
-    assert.match((await gh.git.readFile(GITOPS, 'main', 'direct/application.yaml')) ?? '', /image: reg\/app:v5\n/);
+    // Whatever its stamp: c4 is an ancestor of the c5 the environment carries, and not the tip.
+    const older = await applyUpdate(deps, 'env-direct', spec(9, c4, args('v4')));
+    assert.deepEqual(older, { outcome: 'superseded', branch: 'main', carried: c5 });
+    assert.match(await rendered(), /image: reg\/app:v5\n/);
+
+    // A person rewinds the branch (force-push): its new tip is applied although it is no descendant.
+    const rewound = await gh.git.commit(APP, 'rewind', { VERSION: '4b\n' }, 'v4b');
+    await runGit(['update-ref', 'refs/heads/direct', rewound], { cwd: gh.git.bareDir(APP) });
+    const forced = await applyUpdate(deps, 'env-direct', spec(10, rewound, args('v4b')));
+    assert.equal(forced.outcome, 'updated');
+    assert.match(await rendered(), /image: reg\/app:v4b\n/);
   });
 });

@@ -41,6 +41,8 @@ export interface Rig {
   stack: Stack;
   /** Commits on the app repo and sends GitHub's push webhook for it. */
   push(branch: string, version: string): Promise<{ sha: string; status: number }>;
+  /** Sends a signed push webhook saying whatever it is told (replays, forgeries, late deliveries). */
+  deliver(branch: string, before: string, after: string, deliveryId?: string): Promise<{ status: number; deliveryId: string; body: Record<string, unknown> }>;
   /** The admin app with the environments router mounted, for supertest. */
   admin: express.Express;
   adminCall(method: 'get' | 'post', path: string, body?: object): Promise<request.Response>;
@@ -85,9 +87,17 @@ export async function startRig(o: RigOptions): Promise<Rig> {
   const gh = await startGithubEmulator({ token: TOKEN });
   await gh.git.createRepo(GITOPS, { files: o.gitopsFiles });
   await gh.git.createRepo(APP, { files: { Dispatchfile: rigDispatchfile(`${gh.url}/${GITOPS}`, o), VERSION: '1\n' } });
-  const stack = await startStack(`${githubConfigYaml({ url: gh.url, apiUrl: gh.apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS, grantPaths: o.grantPaths ?? ['**'] })}${o.extraConfig ?? ''}\n`);
+  // Tasks that merge or commit directly need a rule that grants those modes to their branches.
+  const privileged = o.tasks.filter((t) => t.args.some((a) => /^-+(merge-pull-request(=true)?|create-pull-request=false)$/.test(a)));
+  const modes = [...new Set(privileged.flatMap((t) => t.args.flatMap((a) => (/merge-pull-request/.test(a) ? ['merge' as const] : /create-pull-request=false/.test(a) ? ['direct' as const] : []))))];
+  const stack = await startStack(`${githubConfigYaml({ url: gh.url, apiUrl: gh.apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS, grantPaths: o.grantPaths ?? ['**'], ...(o.revisions ? { bases: ['main', ...Object.values(o.revisions)] } : {}), ...(privileged.length ? { privileged: { branches: privileged.flatMap((t) => t.branches), modes } } : {}) })}${o.extraConfig ?? ''}\n`);
   const admin = createApp({ redis: stack.producer.redis, admin: { token: ADMIN }, apiRouters: [environmentsRouter({ redis: stack.producer.redis, gitops: stack.producer.gitops, config: stack.config })] });
   let delivery = 0;
+  const deliver: Rig['deliver'] = async (branch, before, after, deliveryId = `rig-${++delivery}-${after.slice(0, 8)}`) => {
+    const signed = signedRequest('github', JSON.stringify(pushPayload(branch, before, after, gh.url)), SECRET, { event: 'push', deliveryId });
+    const res = await request(stack.server).post('/hooks/github').set(signed.headers).send(signed.rawBody.toString());
+    return { status: res.status, deliveryId, body: res.body as Record<string, unknown> };
+  };
   return {
     gh,
     stack,
@@ -95,10 +105,10 @@ export async function startRig(o: RigOptions): Promise<Rig> {
     async push(branch, version) {
       const before = (await gh.git.revParse(APP, branch)) ?? '0'.repeat(40);
       const sha = await gh.git.commit(APP, branch, { VERSION: `${version}\n` }, `Release ${version}`);
-      const signed = signedRequest('github', JSON.stringify(pushPayload(branch, before, sha, gh.url)), SECRET, { event: 'push', deliveryId: `rig-${++delivery}-${sha.slice(0, 8)}` });
-      const res = await request(stack.server).post('/hooks/github').set(signed.headers).send(signed.rawBody.toString());
-      return { sha, status: res.status };
+      const { status } = await deliver(branch, before, sha);
+      return { sha, status };
     },
+    deliver,
     adminCall(method, path, body) {
       const req = request(admin)[method](path).set('authorization', `Bearer ${ADMIN}`);
       return body ? req.send(body) : req;

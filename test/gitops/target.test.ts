@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../src/config/load.js';
-import { checkGrant, resolveRepoUrl } from '../../src/gitops/target.js';
+import { resolveRepoUrl } from '../../src/gitops/target.js';
 
 const config = parseConfig(`
 hosts:
@@ -39,18 +39,5 @@ describe('which configured host and repository a GitOps URL names', () => {
     assert.throws(() => resolveRepoUrl(config, 'https://evil.example.com/acme/gitops'), /on no configured host/);
     assert.throws(() => resolveRepoUrl(config, 'https://github.com.evil.example/acme/gitops'), /on no configured host/);
     assert.throws(() => resolveRepoUrl(config, 'https://github.com/acme/../../x'), /on no configured host/);
-  });
-});
-
-describe('write grants', () => {
-  const src = { host: 'github', fullName: 'acme/app' };
-  const dst = { host: 'github', fullName: 'acme/gitops' };
-  it('allows granted paths only', () => {
-    checkGrant(config, src, dst, ['staging/app.yaml']);
-    assert.throws(() => checkGrant(config, src, dst, ['production/app.yaml']), /may not write production\/app.yaml/);
-  });
-  it('refuses sources no rule names, and repositories no grant names', () => {
-    assert.throws(() => checkGrant(config, { host: 'github', fullName: 'other/app' }, dst, ['staging/x']), /no allow.from matches/);
-    assert.throws(() => checkGrant(config, src, { host: 'github', fullName: 'acme/else' }, ['staging/x']), /no gitops grant names that repository/);
   });
 });

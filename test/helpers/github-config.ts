@@ -8,6 +8,10 @@ export interface GithubConfigInput {
   repos: string[];
   gitops: string;
   grantPaths?: string[];
+  /** Base branches the rules grant (default: only the repository's default branch). */
+  bases?: string[];
+  /** A second rule granting these refs the `direct` and `merge` modes (tests of those modes). */
+  privileged?: { branches: string[]; modes: ('direct' | 'merge')[] };
   /** `${DATA_DIR}` (startStack fills it) or a path. */
   dataDir?: string;
 }
@@ -32,6 +36,6 @@ gitops:
     allow:
       - from: "github:acme/*"
         paths: ${JSON.stringify(c.grantPaths ?? ['staging/**', 'production/**'])}
-dataDir: ${c.dataDir ?? '${DATA_DIR}'}
+${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}${c.privileged ? `      - from: "github:acme/*"\n        branches: ${JSON.stringify(c.privileged.branches)}\n        modes: ${JSON.stringify(['pull-request', ...c.privileged.modes])}\n        paths: ${JSON.stringify(c.grantPaths ?? ['staging/**', 'production/**'])}\n${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}` : ''}dataDir: ${c.dataDir ?? '${DATA_DIR}'}
 `;
 }

@@ -28,7 +28,7 @@ export function addOpsCommands(program: Command, io: CliIo): void {
   const url = ['--url <base>', "dispatchd's base URL (default http://127.0.0.1:$PORT)"] as const;
   program
     .command('replay')
-    .description("sign a stored webhook payload with the host's secret (DISPATCHD_CONFIG) and send it to /hooks/<host>")
+    .description("sign a stored webhook payload with the host's (or its repository's) secret and send it through the admin API (/api/replay/<host>, needs DISPATCHD_ADMIN_TOKEN), past the replay-window check")
     .argument('<payload>', 'a JSON webhook body (or a GitHub delivery as its API shows it)')
     .requiredOption('--host <name>', 'the configured host the payload belongs to')
     .option(...url)

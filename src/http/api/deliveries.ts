@@ -1,9 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import type { DeliveryStatus } from '../../audit/record.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../../audit/record.js';
 import { DispatchError } from '../../core/errors.js';
 import { retryDelivery, type RetryDeps } from './retry.js';
 
-const STATUSES: DeliveryStatus[] = ['queued', 'running', 'succeeded', 'failed', 'skipped'];
+const STATUSES = DELIVERY_STATUSES;
 
 const one = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 

@@ -16,9 +16,9 @@ export interface RetryDeps {
 const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
 
 /**
- * Re-queues a failed delivery's PushEvent under a new job id. It keeps the delivery's receipt
- * seq, so a retry of an old push can never overwrite an environment a newer push already updated
- * (the environment applies whatever is newest).
+ * Re-queues a failed delivery's PushEvent under a new job id and a fresh receipt number. The
+ * retry plans the ref's tip as it is now, and an environment only ever moves forward (by
+ * ancestry), so retrying an old push can never take an environment back.
  */
 export async function retryDelivery(deps: RetryDeps, id: string): Promise<{ jobId: string; seq: number }> {
   const found = await deps.audit.forRetry(id);
@@ -27,8 +27,7 @@ export async function retryDelivery(deps: RetryDeps, id: string): Promise<{ jobI
   if (record.status !== 'failed') {
     throw new DispatchError('not_failed', `delivery "${id}" is ${record.status}: only failed deliveries are retried (send the push again, or use "dispatchd replay", to run a finished one again)`, 409);
   }
-  const stored = await deps.redis.get(keys.delivery(event.host, event.deliveryId));
-  const seq = found.seq ?? (stored ? Number(stored) : await deps.redis.incr(keys.receiptSeq()));
+  const seq = await deps.redis.incr(keys.receiptSeq());
   const jobId = `${pushJobId(event.host, event.deliveryId, hash)}-retry-${record.retries + 1}`;
   await deps.audit.markRetried(record);
   await deps.events.add('push', { event, seq }, { ...jobOptions, jobId });

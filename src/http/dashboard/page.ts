@@ -50,7 +50,7 @@ code { font-size: .95em; }
 .status-succeeded { background: #dafbe1; color: #116329; }
 .status-failed { background: #ffebe9; color: #a40e26; }
 .status-running, .status-queued { background: #fff8c5; color: #7d4e00; }
-.status-skipped { background: #eaeef2; color: #57606a; }
+.status-skipped, .status-duplicate { background: #eaeef2; color: #57606a; }
 .error { color: #a40e26; }
 .hint { color: #57606a; }
 `;

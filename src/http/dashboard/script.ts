@@ -48,6 +48,7 @@ export const DASHBOARD_JS = `'use strict';
     var tasks = el('td');
     d.tasks.forEach(function (t) { tasks.appendChild(el('div', t.task + ': ' + t.outcome)); });
     d.errors.forEach(function (e) { tasks.appendChild(el('div', e, 'error')); });
+    if (d.duplicate) tasks.appendChild(el('div', d.duplicate.message));
     tr.appendChild(tasks);
     var prs = el('td');
     d.prUrls.forEach(function (u) {

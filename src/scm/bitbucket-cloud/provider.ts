@@ -1,7 +1,7 @@
 import bitbucket from 'bitbucket';
 import type { HostConfig } from '../../config/schema.js';
 import { PermanentError } from '../../core/errors.js';
-import type { CommitState, ScmProvider } from '../contracts.js';
+import type { Ancestry, CommitState, ScmProvider } from '../contracts.js';
 import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
 import { bitbucketCloudCredentials } from './credentials.js';
 import { bbqlString, toPullRequest, type CloudPull } from './pull-request.js';
@@ -10,6 +10,7 @@ import { fileText, sourceFetch } from './source-file.js';
 // Bitbucket has no separate "error" state; INPROGRESS is its pending.
 const STATES: Record<CommitState, 'INPROGRESS' | 'SUCCESSFUL' | 'FAILED'> = { pending: 'INPROGRESS', success: 'SUCCESSFUL', failure: 'FAILED', error: 'FAILED' };
 const MAX_PAGES = 50;
+const COMMIT_ID = /^[0-9a-f]{40}$/;
 
 interface ClientError {
   status?: number;
@@ -48,6 +49,49 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
     }
   }
 
+  /** `target.hash` of the branch or tag `name` (tags peeled by Bitbucket), or null when absent. */
+  async function refHash(repo: string, kind: 'branch' | 'tag', name: string): Promise<string | null> {
+    try {
+      const params = { ...split(repo), name };
+      const { data } = kind === 'branch' ? await client.repositories.getBranch(params) : await client.repositories.getTag(params);
+      return (data as { target: { hash: string } }).target.hash;
+    } catch (err) {
+      const f = failureOf(err);
+      // A missing repository is a real problem, not a missing ref.
+      if (f.status === 404 && !/repositor/i.test(f.message)) return null;
+      throw classifyHttpFailure(`${hostName}: read ${kind} ${name} of ${repo}`, f);
+    }
+  }
+
+  /** The commit id of `rev`: a full id as is, else a branch (one call) or a tag (two) of that name. */
+  async function commitId(repo: string, rev: string): Promise<string> {
+    if (COMMIT_ID.test(rev)) return rev;
+    const sha = (await refHash(repo, 'branch', rev)) ?? (await refHash(repo, 'tag', rev));
+    if (sha === null) throw new PermanentError('scm_unknown_revision', `${hostName}: ${repo} has no branch or tag "${rev}"`);
+    return sha;
+  }
+
+  /** Paths from the merge base to `head`; null when more pages remain than we follow. */
+  async function changedPaths(repo: string, base: string, head: string): Promise<string[] | null> {
+    // Bitbucket's spec is "new..old", the reverse of git; with topic (the default) it diffs
+    // from the merge base, as GitHub's base...head does.
+    const what = `compare ${repo} ${base}...${head}`;
+    let page = (await call(what, () => client.repositories.listDiffStats({ ...split(repo), spec: `${head}..${base}`, pagelen: 500 } as Parameters<typeof client.repositories.listDiffStats>[0]))).data as DiffstatPage;
+    const paths: string[] = [];
+    for (let n = 1; ; n++) {
+      for (const d of page.values ?? []) {
+        const p = d.new?.path ?? d.old?.path;
+        if (p !== undefined) paths.push(p);
+      }
+      if (!page.next) break;
+      if (n >= MAX_PAGES) return null;
+      const current = page;
+      // Typed as a Response, but the client returns a promise of one.
+      page = (await call(what, () => client.getNextPage(current) as unknown as Promise<{ data: DiffstatPage }>)).data;
+    }
+    return paths;
+  }
+
   return {
     kind: 'bitbucket-cloud',
     async readFile(repo, path, ref) {
@@ -64,23 +108,21 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
         throw classifyHttpFailure(`${hostName}: read ${repo}/${path}@${ref}`, f);
       }
     },
+    async refTip(repo, ref) {
+      if (ref.startsWith('refs/heads/')) return refHash(repo, 'branch', ref.slice('refs/heads/'.length));
+      if (ref.startsWith('refs/tags/')) return refHash(repo, 'tag', ref.slice('refs/tags/'.length));
+      throw new PermanentError('bad_ref', `"${ref}" is not a full branch or tag name like refs/heads/main or refs/tags/v1.2.0`);
+    },
     async compare(repo, base, head) {
-      // Bitbucket's spec is "new..old", the reverse of git; with topic (the default) it diffs
-      // from the merge base, as GitHub's base...head does.
-      const what = `compare ${repo} ${base}...${head}`;
-      let page = (await call(what, () => client.repositories.listDiffStats({ ...split(repo), spec: `${head}..${base}`, pagelen: 500 } as Parameters<typeof client.repositories.listDiffStats>[0]))).data as DiffstatPage;
-      const paths: string[] = [];
-      for (let n = 1; ; n++) {
-        for (const d of page.values ?? []) {
-          const p = d.new?.path ?? d.old?.path;
-          if (p !== undefined) paths.push(p);
-        }
-        if (!page.next || n >= MAX_PAGES) break;
-        const current = page;
-        // Typed as a Response, but the client returns a promise of one.
-        page = (await call(what, () => client.getNextPage(current) as unknown as Promise<{ data: DiffstatPage }>)).data;
-      }
-      return paths;
+      // Commit ids first, so that the ancestry test compares ids and both calls see one history.
+      const [from, to] = await Promise.all([commitId(repo, base), commitId(repo, head)]);
+      const [mergeBase, files] = await Promise.all([
+        call(`merge base of ${base} and ${head} in ${repo}`, () => client.repositories.getMergeBase({ ...split(repo), revspec: `${from}..${to}` })),
+        changedPaths(repo, from, to),
+      ]);
+      const common = (mergeBase.data as { hash: string }).hash;
+      const status: Ancestry = from === to ? 'identical' : common === from ? 'ahead' : common === to ? 'behind' : 'diverged';
+      return { status, files };
     },
     async defaultBranch(repo) {
       const { data } = await call(`get ${repo}`, () => client.repositories.get(split(repo)));

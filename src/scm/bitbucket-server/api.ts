@@ -115,17 +115,21 @@ export function bitbucketServerApi(opts: ServerApiOptions) {
     return (text === '' ? undefined : JSON.parse(text)) as T;
   };
 
-  async function pages<T>(url: string, query: Query): Promise<T[]> {
+  /** Every page's values, or stops early at the first value `stop` accepts; `complete` is false when pages remained. */
+  async function walk<T>(url: string, query: Query, stop?: (v: T) => boolean): Promise<{ all: T[]; found?: T; complete: boolean }> {
     const all: T[] = [];
     let start = 0;
     for (let n = 0; n < maxPages; n++) {
       const page = await json<Page<T>>(url, { method: 'GET', query: { ...query, start, limit: 100 } });
+      const found = stop === undefined ? undefined : page.values.find(stop);
+      if (found !== undefined) return { all, found, complete: true };
       all.push(...page.values);
-      if (page.isLastPage || page.nextPageStart === undefined) break;
+      if (page.isLastPage || page.nextPageStart === undefined) return { all, complete: true };
       start = page.nextPageStart;
     }
-    return all;
+    return { all, complete: false };
   }
+  const pages = async <T>(url: string, query: Query): Promise<T[]> => (await walk<T>(url, query)).all;
 
   const repoUrl = (key: string, slug: string): string => `${opts.apiUrl}/projects/${encodeURIComponent(key)}/repos/${encodeURIComponent(slug)}`;
   const pullUrl = (key: string, slug: string, id: number): string => `${repoUrl(key, slug)}/pull-requests/${id}`;
@@ -137,9 +141,28 @@ export function bitbucketServerApi(opts: ServerApiOptions) {
       const res = await send(`${repoUrl(key, slug)}/raw/${encoded}`, { method: 'GET', query: { at }, accept: '*/*' });
       return res.text();
     },
-    /** Changes on `from` that are not on `to` (from = the newer side). */
-    compareChanges: (key: string, slug: string, from: string, to: string): Promise<ServerChange[]> =>
-      pages<ServerChange>(`${repoUrl(key, slug)}/compare/changes`, { from, to }),
+    /** Changes on `from` that are not on `to` (from = the newer side); null past `maxPages` pages. */
+    async compareChanges(key: string, slug: string, from: string, to: string): Promise<ServerChange[] | null> {
+      const { all, complete } = await walk<ServerChange>(`${repoUrl(key, slug)}/compare/changes`, { from, to });
+      return complete ? all : null;
+    },
+    /**
+     * The branch whose id is exactly `ref` (`refs/heads/x`), or null. filterText matches any part
+     * of a name, so pages are read until the exact one turns up; boostMatches puts it first.
+     */
+    async branch(key: string, slug: string, ref: string): Promise<ServerRef | null> {
+      const filterText = ref.replace(/^refs\/heads\//, '');
+      const { found } = await walk<ServerRef>(`${repoUrl(key, slug)}/branches`, { filterText, boostMatches: 'true' }, (b) => b.id === ref);
+      return found ?? null;
+    },
+    /** The tag `name` (`latestCommit` peeled, `hash` the tag object); ServerHttpError 404 when absent. */
+    tag: (key: string, slug: string, name: string): Promise<ServerRef> =>
+      json<ServerRef>(`${repoUrl(key, slug)}/tags/${name.split('/').map(encodeURIComponent).join('/')}`, { method: 'GET' }),
+    /** Whether `until` has a commit that `since` lacks: one commit asked for, not the list. */
+    async hasCommitsBetween(key: string, slug: string, since: string, until: string): Promise<boolean> {
+      const page = await json<Page<unknown>>(`${repoUrl(key, slug)}/commits`, { method: 'GET', query: { since, until, limit: 1 } });
+      return page.values.length > 0;
+    },
     /** `/default-branch` (7.21+), else the older `/branches/default`; null for an empty repository. */
     async defaultBranch(key: string, slug: string): Promise<ServerRef | null> {
       try {

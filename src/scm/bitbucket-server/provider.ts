@@ -1,6 +1,6 @@
 import type { HostConfig } from '../../config/schema.js';
 import { PermanentError } from '../../core/errors.js';
-import type { CommitState, ScmProvider } from '../contracts.js';
+import type { Ancestry, CommitState, ScmProvider } from '../contracts.js';
 import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
 import { bitbucketServerApi, ServerHttpError, type BuildState, type ServerApi, type ServerPull } from './api.js';
 import { bitbucketServerAuthorization } from './credentials.js';
@@ -69,10 +69,30 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
         throw classifyHttpFailure(`${hostName}: read ${repo}/${path}@${ref}`, failureOf(err));
       }
     },
+    async refTip(repo, ref) {
+      const { key, slug } = parts(repo);
+      const what = `read ref ${ref} of ${repo}`;
+      if (ref.startsWith('refs/heads/')) return (await call(what, () => api.branch(key, slug, ref)))?.latestCommit ?? null;
+      if (!ref.startsWith('refs/tags/')) throw new PermanentError('bad_ref', `"${ref}" is not a full branch or tag name like refs/heads/main or refs/tags/v1.2.0`);
+      try {
+        return (await api.tag(key, slug, ref.slice('refs/tags/'.length))).latestCommit ?? null;
+      } catch (err) {
+        // A missing tag is null; a missing repository or project is a real fault.
+        if (err instanceof ServerHttpError && err.status === 404 && !/NoSuchRepository|NoSuchProject/.test(err.exception())) return null;
+        throw classifyHttpFailure(`${hostName}: ${what}`, failureOf(err));
+      }
+    },
     async compare(repo, base, head) {
       const { key, slug } = parts(repo);
-      const changes = await call(`compare ${repo} ${base}...${head}`, () => api.compareChanges(key, slug, head, base));
-      return changes.map((c) => c.path.toString);
+      const what = `compare ${repo} ${base}...${head}`;
+      // An empty page from since=X until=Y means Y has nothing X lacks: Y is an ancestor of X (or X itself).
+      const [headAdds, baseAdds, changes] = await Promise.all([
+        call(what, () => api.hasCommitsBetween(key, slug, base, head)),
+        call(what, () => api.hasCommitsBetween(key, slug, head, base)),
+        call(what, () => api.compareChanges(key, slug, head, base)),
+      ]);
+      const status: Ancestry = !headAdds && !baseAdds ? 'identical' : !baseAdds ? 'ahead' : !headAdds ? 'behind' : 'diverged';
+      return { status, files: changes === null ? null : changes.map((c) => c.path.toString) };
     },
     async defaultBranch(repo) {
       const { key, slug } = parts(repo);

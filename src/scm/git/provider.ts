@@ -1,12 +1,26 @@
 import type { HostConfig } from '../../config/schema.js';
-import { PermanentError } from '../../core/errors.js';
+import { DispatchError, PermanentError } from '../../core/errors.js';
 import { git } from '../../git/run.js';
-import type { Mirrors } from '../../git/mirrors.js';
-import type { GitRemote, ScmProvider } from '../contracts.js';
+import { revParse, type Mirrors } from '../../git/mirrors.js';
+import type { Ancestry, GitRemote, ScmProvider } from '../contracts.js';
 
 const noApi = (what: string) => async (): Promise<never> => {
   throw new PermanentError('git_host_no_api', `${what} needs an SCM API; a plain git host has none (use -create-pull-request with a github, gitlab or bitbucket host)`);
 };
+
+/**
+ * `git merge-base --is-ancestor a b`: exit 0 yes, exit 1 (silently) no. Every other failure makes
+ * git say why on stderr, which the runner puts in the message; a silent failure is the "no".
+ */
+async function isAncestor(dir: string, a: string, b: string): Promise<boolean> {
+  try {
+    await git(['merge-base', '--is-ancestor', a, b], { cwd: dir });
+    return true;
+  } catch (err) {
+    if (err instanceof DispatchError && err.code === 'git_failed' && !/fatal:|error:/i.test(err.message)) return false;
+    throw err;
+  }
+}
 
 /**
  * A plain git remote (file://, http(s), ssh) with no pull-request API: everything goes through
@@ -28,10 +42,29 @@ export function gitProvider(host: HostConfig, mirrors: Mirrors): ScmProvider {
         return null;
       }
     },
+    async refTip(repo, ref) {
+      if (!ref.startsWith('refs/')) throw new PermanentError('bad_ref', `"${ref}" is not a full ref name like refs/heads/main or refs/tags/v1.2.0`);
+      const r = remote(repo);
+      // Straight from the remote, not the mirror: the tip now. `ref^{}` is listed only for an
+      // annotated tag and names the commit it peels to.
+      const out = await git(['ls-remote', '--', r.url, ref, `${ref}^{}`], { remote: r });
+      let tip: string | null = null;
+      for (const line of out.split('\n')) {
+        const [sha, name] = line.split('\t');
+        if (name === `${ref}^{}`) return sha ?? null;
+        // ls-remote matches patterns by their tail too (refs/remotes/x/refs/heads/main).
+        if (name === ref) tip = sha ?? null;
+      }
+      return tip;
+    },
     async compare(repo, base, head) {
       const dir = await mirrors.fetch(remote(repo));
-      const out = await git(['diff', '--name-only', `${base}...${head}`], { cwd: dir });
-      return out.split('\n').filter(Boolean);
+      const [from, to] = await Promise.all([revParse(dir, base), revParse(dir, head)]);
+      if (from === null || to === null) throw new PermanentError('git_unknown_revision', `compare ${repo}: no commit ${from === null ? base : head} after fetching every branch and tag (a force-push drops the old tip)`);
+      const [baseIsAncestor, headIsAncestor] = await Promise.all([isAncestor(dir, from, to), isAncestor(dir, to, from)]);
+      const status: Ancestry = baseIsAncestor && headIsAncestor ? 'identical' : baseIsAncestor ? 'ahead' : headIsAncestor ? 'behind' : 'diverged';
+      const out = await git(['diff', '--name-only', `${from}...${to}`], { cwd: dir });
+      return { status, files: out.split('\n').filter(Boolean) };
     },
     async defaultBranch(repo) {
       const out = await git(['ls-remote', '--symref', remote(repo).url, 'HEAD'], { remote: remote(repo) });

@@ -22,7 +22,7 @@ export function gitWebhookParser(): WebhookParser {
   return {
     kind: 'git',
     verify(req, ctx) {
-      verifyStandardWebhook(req.headers, req.rawBody, ctx.secrets, ctx.now);
+      return [verifyStandardWebhook(req.headers, req.rawBody, ctx.secrets, ctx.now)];
     },
     deliveryId(req) {
       const id = req.headers['webhook-id'];

@@ -1,9 +1,15 @@
 import { Octokit } from '@octokit/rest';
 import type { HostConfig } from '../../config/schema.js';
 import { PermanentError } from '../../core/errors.js';
-import type { CommitStatus, PullRequest, ScmProvider } from '../contracts.js';
+import type { Comparison, CommitStatus, PullRequest, ScmProvider } from '../contracts.js';
 import { classifyHttpFailure } from '../http-errors.js';
 import { githubAuth } from './auth.js';
+
+// GitHub's compare answers at most this many files and commits without paging parameters.
+const MAX_FILES = 300;
+const MAX_COMMITS = 250;
+// Tags of tags are legal git; a chain longer than this is a loop or an abuse, not a release.
+const MAX_TAG_DEPTH = 5;
 
 const SILENT = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -65,10 +71,33 @@ export function githubProvider(hostName: string, host: HostConfig, opts: { onRat
         return call(`read ${repo}/${path}@${ref}`, () => Promise.reject(err));
       }
     },
-    async compare(repo, base, head) {
+    async refTip(repo, ref) {
+      if (!ref.startsWith('refs/')) throw new PermanentError('bad_ref', `"${ref}" is not a full ref name like refs/heads/main or refs/tags/v1.2.0`);
+      const o = await client(repo);
+      const what = `read ref ${ref} of ${repo}`;
+      let object: { type: string; sha: string };
+      try {
+        object = (await o.git.getRef({ ...split(repo), ref: ref.slice('refs/'.length) })).data.object;
+      } catch (err) {
+        const status = (err as { status?: number }).status;
+        // 409 is GitHub's "Git Repository is empty.": no ref exists there either.
+        if (status === 404 || status === 409) return null;
+        return call(what, () => Promise.reject(err));
+      }
+      for (let depth = 0; object.type === 'tag'; depth++) {
+        if (depth === MAX_TAG_DEPTH) throw new PermanentError('scm_ref_not_commit', `${hostName}: ${what}: more than ${MAX_TAG_DEPTH} nested tags; tag the commit itself`);
+        const tagSha = object.sha;
+        object = (await call(`${what}: peel tag ${tagSha.slice(0, 7)}`, () => o.git.getTag({ ...split(repo), tag_sha: tagSha }))).data.object;
+      }
+      if (object.type !== 'commit') throw new PermanentError('scm_ref_not_commit', `${hostName}: ${what}: points at a ${object.type}, not a commit`);
+      return object.sha;
+    },
+    async compare(repo, base, head): Promise<Comparison> {
       const o = await client(repo);
       const { data } = await call(`compare ${repo} ${base}...${head}`, () => o.repos.compareCommitsWithBasehead({ ...split(repo), basehead: `${base}...${head}` }));
-      return (data.files ?? []).map((f) => f.filename);
+      // A capped answer lists only some of the files; a partial list would read as "nothing else changed".
+      const capped = data.files === undefined || data.files.length >= MAX_FILES || data.total_commits > data.commits.length || data.total_commits > MAX_COMMITS;
+      return { status: data.status, files: capped ? null : (data.files ?? []).map((f) => f.filename) };
     },
     async defaultBranch(repo) {
       const o = await client(repo);

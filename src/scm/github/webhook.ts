@@ -36,7 +36,7 @@ export function githubWebhookParser(): WebhookParser {
   return {
     kind: 'github',
     verify(req: WebhookRequest, ctx: WebhookContext) {
-      verifyHubSignature(req.headers['x-hub-signature-256'], 'X-Hub-Signature-256', req.rawBody, ctx.secrets);
+      return [verifyHubSignature(req.headers['x-hub-signature-256'], 'X-Hub-Signature-256', req.rawBody, ctx.secrets)];
     },
     deliveryId(req) {
       const id = req.headers['x-github-delivery'];

@@ -1,7 +1,7 @@
 import { Gitlab } from '@gitbeaker/rest';
 import type { HostConfig } from '../../config/schema.js';
 import { PermanentError, TransientError } from '../../core/errors.js';
-import type { CommitState, CommitStatus, ScmProvider } from '../contracts.js';
+import type { Ancestry, CommitState, CommitStatus, ScmProvider } from '../contracts.js';
 import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
 import { mergeBlockedHint, mergeStatusIsPending, toPullRequest, type MergeRequestFields } from './merge-request.js';
 import { singleAttemptRequester } from './requester.js';
@@ -19,6 +19,8 @@ function failureOf(err: unknown): HttpFailure {
   if (headers['ratelimit-reset'] !== undefined) headers['x-ratelimit-reset'] ??= headers['ratelimit-reset'];
   return { status: response?.status, headers, message: e.message ?? String(err) };
 }
+
+const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** gitbeaker's `host` is the instance root; it appends `/api/v4` itself. */
 function gitbeakerHost(hostName: string, host: HostConfig): string {
@@ -50,6 +52,13 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
 
   const mr = (data: unknown) => toPullRequest(data as MergeRequestFields);
 
+  /** The commit id of `rev`; a full id is taken as is, anything else costs one call. */
+  async function commitId(repo: string, rev: string): Promise<string> {
+    if (COMMIT_ID.test(rev)) return rev;
+    const data = await call(`resolve ${rev} in ${repo}`, () => api.Commits.show(repo, rev));
+    return (data as { id: string }).id;
+  }
+
   return {
     kind: 'gitlab',
     async readFile(repo, path, ref) {
@@ -65,15 +74,41 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
         throw classifyHttpFailure(`${hostName}: read ${repo}/${path}@${ref}`, f);
       }
     },
+    async refTip(repo, ref) {
+      const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
+      const tag = ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
+      if (branch === undefined && tag === undefined) throw new PermanentError('bad_ref', `"${ref}" is not a full branch or tag name like refs/heads/main or refs/tags/v1.2.0`);
+      try {
+        // A tag's `commit` is the commit it peels to; `target` would be the tag object.
+        const data = branch !== undefined ? await api.Branches.show(repo, branch) : await api.Tags.show(repo, tag ?? '');
+        return (data as unknown as { commit: { id: string } }).commit.id;
+      } catch (err) {
+        const f = failureOf(err);
+        // "404 Branch Not Found" / "404 Tag Not Found"; a missing project is a real problem.
+        if (f.status === 404 && !/project/i.test(f.message)) return null;
+        throw classifyHttpFailure(`${hostName}: read ref ${ref} of ${repo}`, f);
+      }
+    },
     async compare(repo, base, head) {
-      // straight=false compares from the merge base, as GitHub's three-dot compare does.
-      const data = await call(`compare ${repo} ${base}...${head}`, () => api.Repositories.compare(repo, base, head, { straight: false }));
+      const what = `compare ${repo} ${base}...${head}`;
+      // Commit ids first, so that the ancestry test compares ids and both calls see one history.
+      const [from, to] = await Promise.all([commitId(repo, base), commitId(repo, head)]);
+      const [mergeBase, data] = await Promise.all([
+        call(`${what}: merge base`, () => api.Repositories.mergeBase(repo, [from, to])),
+        // straight=false compares from the merge base, as GitHub's three-dot compare does.
+        call(what, () => api.Repositories.compare(repo, from, to, { straight: false })),
+      ]);
+      const common = (mergeBase as { id: string }).id;
+      const status: Ancestry = from === to ? 'identical' : common === from ? 'ahead' : common === to ? 'behind' : 'diverged';
+      // compare_timeout is GitLab's "the diff overflowed its limits" (max files, lines or bytes):
+      // the list is then cut short. A collapsed or too_large diff still names its paths.
+      if (data.compare_timeout) return { status, files: null };
       const paths = new Set<string>();
       for (const d of (data.diffs ?? []) as { old_path: string; new_path: string; renamed_file?: boolean }[]) {
         if (d.renamed_file) paths.add(d.old_path);
         paths.add(d.new_path);
       }
-      return [...paths];
+      return { status, files: [...paths] };
     },
     async defaultBranch(repo) {
       const data = await call(`get project ${repo}`, () => api.Projects.show(repo));

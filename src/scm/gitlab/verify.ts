@@ -7,9 +7,11 @@ const STANDARD_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'
 /**
  * GitLab sends the hook's secret token back verbatim in `X-Gitlab-Token`; newer instances with a
  * signing token also sign the Standard Webhooks way. Every check whose headers are present must
- * pass, and at least one must be present, so a request with neither is refused.
+ * pass, and at least one must be present, so a request with neither is refused. The token is
+ * checked against the host's secrets and its repositories' alike: which repository the request
+ * is about is only known once the body is parsed, and the receiver checks that afterwards.
  */
-export function verifyGitlabRequest(req: WebhookRequest, ctx: WebhookContext): void {
+export function verifyGitlabRequest(req: WebhookRequest, ctx: WebhookContext): number[] {
   if (ctx.secrets.length === 0) {
     throw new WebhookError(401, 'secret_unset', `host "${ctx.hostName}" has no webhookSecret: set one in dispatchd's config and the same secret token on the GitLab hook`);
   }
@@ -18,12 +20,15 @@ export function verifyGitlabRequest(req: WebhookRequest, ctx: WebhookContext): v
   if (token === undefined && !signed) {
     throw new WebhookError(401, 'signature_missing', 'missing X-Gitlab-Token header: set the hook\'s secret token in GitLab to the host\'s webhookSecret');
   }
+  const matched: number[] = [];
   if (token !== undefined) {
     // Test every secret, without stopping at the first match, so timing says nothing about which one matched.
-    const matches = ctx.secrets.map((s) => safeEqual(s, token));
-    if (!matches.includes(true)) {
-      throw new WebhookError(401, 'signature_invalid', 'X-Gitlab-Token does not match: set the hook\'s secret token in GitLab to the host\'s webhookSecret');
+    const index = ctx.secrets.map((s) => safeEqual(s, token)).indexOf(true);
+    if (index < 0) {
+      throw new WebhookError(401, 'signature_invalid', 'X-Gitlab-Token does not match: set the hook\'s secret token in GitLab to the host\'s (or the repository\'s) webhookSecret');
     }
+    matched.push(index);
   }
-  if (signed) verifyStandardWebhook(req.headers, req.rawBody, ctx.secrets, ctx.now);
+  if (signed) matched.push(verifyStandardWebhook(req.headers, req.rawBody, ctx.secrets, ctx.now));
+  return matched;
 }

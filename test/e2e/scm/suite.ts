@@ -37,7 +37,7 @@ export function scmSuite(name: string, make: () => Promise<ScmScenario>): void {
     let s: ScmScenario;
     let stack: Stack;
     let n = 0;
-    const head = () => `dispatchd/${s.app}/staging`;
+    const head = () => `dispatchd/${s.hostName}/${s.app}/staging`;
     const appOnGit = () => s.onGit?.app ?? s.app;
     const gitopsOnGit = () => s.onGit?.gitops ?? s.gitops;
 

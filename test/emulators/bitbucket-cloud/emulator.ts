@@ -8,6 +8,7 @@ import { authenticate, gitAuthorized, type CloudCredentials, type Principal } fr
 import { commentRoutes } from './routes/comments.js';
 import { mergeRoutes } from './routes/merge.js';
 import { pullRoutes } from './routes/pulls.js';
+import { refRoutes } from './routes/refs.js';
 import { repoRoutes } from './routes/repos.js';
 import { statusRoutes } from './routes/statuses.js';
 import { bitbucketError, faultResponse } from './shapes.js';
@@ -55,7 +56,7 @@ export async function startBitbucketCloudEmulator(opts: BitbucketCloudEmulatorOp
     (base) => {
       const ctx: CloudContext = { base, git: base.git, store, now };
       return {
-        routes: [...repoRoutes(ctx), ...pullRoutes(ctx), ...mergeRoutes(ctx), ...commentRoutes(ctx), ...statusRoutes(ctx)],
+        routes: [...repoRoutes(ctx), ...refRoutes(ctx), ...pullRoutes(ctx), ...mergeRoutes(ctx), ...commentRoutes(ctx), ...statusRoutes(ctx)],
         authenticate: (headers) => authenticate(creds, headers),
         gitAuth: (authorization) => gitAuthorized(creds, authorization),
         faultResponse,

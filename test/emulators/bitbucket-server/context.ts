@@ -1,5 +1,5 @@
 import type { GitServer } from '../../helpers/git-server.js';
-import { defaultBranch } from '../common/git/bare-repo.js';
+import { defaultBranch, revParse } from '../common/git/bare-repo.js';
 import type { ApiRequest, EmulatorBase, Handler } from '../common/emulator-server.js';
 import type { RouteDef } from '../common/router.js';
 import type { Principal } from './credentials.js';
@@ -58,3 +58,10 @@ export function stringAt(obj: unknown, ...path: string[]): string | undefined {
 
 /** `refs/heads/x` for a bare `x`, as Bitbucket qualifies unqualified branch names. */
 export const qualify = (ref: string): string => (ref.startsWith('refs/') ? ref : `refs/heads/${ref}`);
+
+/** The commit `ref` names (a branch name, full ref or commit id), or Bitbucket's NoSuchCommit 404. */
+export async function resolveCommit(dir: string, repoName: string, ref: string): Promise<string> {
+  const sha = (await revParse(dir, qualify(ref))) ?? (await revParse(dir, ref));
+  if (sha === null) throw serverError(404, `Commit '${ref}' does not exist in repository '${repoName}'.`, 'com.atlassian.bitbucket.commit.NoSuchCommitException');
+  return sha;
+}

@@ -8,6 +8,7 @@ import { buildStatusRoutes } from './routes/build-status.js';
 import { commentRoutes } from './routes/comments.js';
 import { mergeRoutes } from './routes/merge.js';
 import { pullRoutes } from './routes/pulls.js';
+import { refRoutes } from './routes/refs.js';
 import { repoRoutes } from './routes/repos.js';
 import { scmNamedGit } from './scm-git.js';
 import { faultResponse, serverError } from './shapes.js';
@@ -60,7 +61,7 @@ export async function startBitbucketServerEmulator(opts: BitbucketServerEmulator
       git = scmNamedGit(base.git);
       const ctx: ServerContext = { base, git, store, now };
       return {
-        routes: [...repoRoutes(ctx), ...pullRoutes(ctx), ...mergeRoutes(ctx), ...commentRoutes(ctx), ...buildStatusRoutes(ctx)],
+        routes: [...repoRoutes(ctx), ...refRoutes(ctx), ...pullRoutes(ctx), ...mergeRoutes(ctx), ...commentRoutes(ctx), ...buildStatusRoutes(ctx)],
         authenticate: (headers) => authenticate(creds, headers),
         gitAuth: (authorization) => gitAuthorized(creds, authorization),
         faultResponse,

@@ -21,3 +21,8 @@ export function paged<T>(items: T[], query: URLSearchParams, defaultLimit = 25, 
   const isLastPage = start + limit >= items.length;
   return { size: values.length, limit, start, isLastPage, ...(isLastPage ? {} : { nextPageStart: start + limit }), values };
 }
+
+/** A branch as the ref APIs show it. */
+export function branchJson(name: string, sha: string, isDefault: boolean): Record<string, unknown> {
+  return { id: `refs/heads/${name}`, displayId: name, type: 'BRANCH', latestCommit: sha, latestChangeset: sha, isDefault };
+}

@@ -8,6 +8,8 @@ import { appPublicKey, authenticate, gitAuthorized, type CredentialDeps, type Gi
 import { recordDelivery, sendDelivery, type DeliveryInput } from './deliveries.js';
 import { createRateLimit, faultResponse } from './rate-limit.js';
 import { appRoutes } from './routes/app.js';
+import { compareRoutes } from './routes/compare.js';
+import { gitRefRoutes } from './routes/git-refs.js';
 import { hookRoutes } from './routes/hooks.js';
 import { mergeRoutes } from './routes/merge.js';
 import { pullRoutes } from './routes/pulls.js';
@@ -69,7 +71,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
       const c: GithubContext = { base, git: base.git, store, creds, now };
       ctx = c;
       return {
-        routes: [...repoRoutes(c), ...pullRoutes(c), ...mergeRoutes(c), ...statusRoutes(c), ...appRoutes(c, opts.app), ...hookRoutes(c)],
+        routes: [...repoRoutes(c), ...compareRoutes(c), ...gitRefRoutes(c), ...pullRoutes(c), ...mergeRoutes(c), ...statusRoutes(c), ...appRoutes(c, opts.app), ...hookRoutes(c)],
         authenticate: (headers, routeAuth) => authenticate(creds, headers, routeAuth),
         gitAuth: (authorization) => gitAuthorized(creds, authorization),
         faultResponse,

@@ -14,6 +14,8 @@ export interface GitlabContext {
   now: () => number;
   /** How long after a new head commit GitLab reports `detailed_merge_status: checking`. */
   mergeCheckMs: number;
+  /** GitLab's "Maximum diff files" limit (1000 by default): compare lists no more. */
+  diffMaxFiles: number;
 }
 
 export type GitlabRequest = ApiRequest<Principal>;

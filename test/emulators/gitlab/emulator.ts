@@ -10,6 +10,7 @@ import { mergeRoutes } from './routes/merge.js';
 import { mergeRequestRoutes } from './routes/merge-requests.js';
 import { noteRoutes } from './routes/notes.js';
 import { projectRoutes } from './routes/projects.js';
+import { refRoutes } from './routes/refs.js';
 import { statusRoutes } from './routes/statuses.js';
 import { notFound } from './shapes.js';
 import { createStore, type MergeRequestRecord, type NoteRecord, type StatusRecord } from './store.js';
@@ -28,6 +29,8 @@ export interface GitlabEmulatorOptions {
    * merging answers 405, as on GitLab right after a push. Default 0 (checked at once).
    */
   mergeCheckMs?: number;
+  /** The instance's "Maximum diff files" diff limit; compare past it sets `compare_timeout`. Default 1000. */
+  diffMaxFiles?: number;
 }
 
 export interface GitlabEmulator {
@@ -59,9 +62,9 @@ export async function startGitlabEmulator(opts: GitlabEmulatorOptions): Promise<
   const server = await startEmulatorServer<Principal>(
     '/api/v4',
     (base) => {
-      const ctx: GitlabContext = { base, git: base.git, store, now, mergeCheckMs: opts.mergeCheckMs ?? 0 };
+      const ctx: GitlabContext = { base, git: base.git, store, now, mergeCheckMs: opts.mergeCheckMs ?? 0, diffMaxFiles: opts.diffMaxFiles ?? 1000 };
       return {
-        routes: [...projectRoutes(ctx), ...mergeRequestRoutes(ctx), ...mergeRoutes(ctx), ...noteRoutes(ctx), ...statusRoutes(ctx)],
+        routes: [...projectRoutes(ctx), ...refRoutes(ctx), ...mergeRequestRoutes(ctx), ...mergeRoutes(ctx), ...noteRoutes(ctx), ...statusRoutes(ctx)],
         authenticate: (headers) => authenticate(creds, headers),
         gitAuth: (authorization) => gitAuthorized(creds, authorization),
         faultResponse,

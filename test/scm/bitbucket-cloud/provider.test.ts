@@ -9,6 +9,7 @@ import { bitbucketCloudProvider } from '../../../src/scm/bitbucket-cloud/provide
 import type { ScmProvider } from '../../../src/scm/contracts.js';
 import { startBitbucketCloudEmulator, type BitbucketCloudEmulator } from '../../emulators/bitbucket-cloud/emulator.js';
 import { runGit } from '../../emulators/common/git/run-git.js';
+import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
 
 const TOKEN = 'bb-access-token';
 const PR_CREATE = 'POST /repositories/{workspace}/{repo_slug}/pullrequests';
@@ -22,7 +23,7 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
   return assert.fail('expected the call to fail');
 }
 
-describe('Bitbucket Cloud provider against the emulator', () => {
+describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, () => {
   let emu: BitbucketCloudEmulator;
   let scm: ScmProvider;
   const host = (over: Partial<HostConfig> = {}): HostConfig => ({ kind: 'bitbucket-cloud', url: emu.url, apiUrl: emu.apiUrl, token: TOKEN, ...over });
@@ -58,9 +59,9 @@ describe('Bitbucket Cloud provider against the emulator', () => {
     const head = await emu.git.commit('acme/gitops', 'topic', { 'envs/staging/app.yaml': 'image: b\n', 'old.txt': null, 'envs/prod/app.yaml': 'image: p\n' });
     // A later commit on the base must not show up: the diff starts at the merge base.
     await emu.git.commit('acme/gitops', 'trunk', { 'keep.txt': 'changed\n' });
-    const paths = await scm.compare('acme/gitops', 'trunk', head);
-    assert.deepEqual([...paths].sort(), ['envs/prod/app.yaml', 'envs/staging/app.yaml', 'old.txt']);
-    assert.deepEqual(await scm.compare('acme/gitops', base, base), []);
+    const cmp = await scm.compare('acme/gitops', 'trunk', head);
+    assert.deepEqual({ ...cmp, files: cmp.files?.sort() }, { status: 'diverged', files: ['envs/prod/app.yaml', 'envs/staging/app.yaml', 'old.txt'] });
+    assert.deepEqual(await scm.compare('acme/gitops', base, base), { status: 'identical', files: [] });
   });
 
   it('follows diffstat pages', async () => {
@@ -69,9 +70,46 @@ describe('Bitbucket Cloud provider against the emulator', () => {
     for (let i = 0; i < 520; i++) files[`f/${String(i).padStart(3, '0')}.txt`] = `${i}\n`;
     const head = await emu.git.commit('acme/many', 'big', files);
     const before = emu.count('GET /repositories/{workspace}/{repo_slug}/diffstat/{spec}');
-    const paths = await scm.compare('acme/many', 'main', head);
-    assert.equal(paths.length, 520);
+    const cmp = await scm.compare('acme/many', 'main', head);
+    assert.equal(cmp.status, 'ahead');
+    assert.equal(cmp.files?.length, 520);
     assert.equal(emu.count('GET /repositories/{workspace}/{repo_slug}/diffstat/{spec}') - before, 2);
+  });
+
+  refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'acme/refs', gitName: 'acme/refs' }));
+
+  it('costs one call per branch refTip, two per compare of commit ids, one more to resolve a branch name', TIMEOUT, async () => {
+    const sha = (await emu.git.revParse('acme/app', 'main')) ?? '';
+    const calls = async (fn: () => Promise<unknown>): Promise<number> => {
+      const before = emu.count();
+      await fn();
+      return emu.count() - before;
+    };
+    assert.equal(await calls(() => scm.refTip('acme/app', 'refs/heads/main')), 1);
+    assert.equal(await calls(() => scm.refTip('acme/app', 'refs/tags/none')), 1);
+    const mergeBases = emu.count('GET /repositories/{workspace}/{repo_slug}/merge-base/{revspec}');
+    assert.equal(await calls(() => scm.compare('acme/app', sha, sha)), 2);
+    assert.equal(emu.count('GET /repositories/{workspace}/{repo_slug}/merge-base/{revspec}') - mergeBases, 1);
+    assert.equal(await calls(() => scm.compare('acme/app', 'main', sha)), 3);
+    const unknown = await rejection(scm.compare('acme/app', 'no-such-branch', sha));
+    assert.ok(unknown instanceof PermanentError, String(unknown));
+    assert.match(unknown.message, /no branch or tag "no-such-branch"/);
+  });
+
+  it('refTip: a missing repository is a permanent error, not a missing ref; faults are passing', TIMEOUT, async () => {
+    const e = await rejection(scm.refTip('acme/missing', 'refs/heads/main'));
+    assert.ok(e instanceof PermanentError, String(e));
+    assert.ok((await rejection(scm.refTip('acme/app', 'main'))) instanceof PermanentError, 'a short name is refused');
+    emu.setFaults((c) => (c.route.includes('/refs/') ? { status: 502 } : c.route.includes('/merge-base/') ? { status: 429, retryAfterSec: 6 } : undefined));
+    try {
+      assert.ok((await rejection(scm.refTip('acme/app', 'refs/tags/v1'))) instanceof TransientError);
+      const sha = (await emu.git.revParse('acme/app', 'main')) ?? '';
+      const limited = await rejection(scm.compare('acme/app', sha, sha));
+      assert.ok(limited instanceof TransientError, String(limited));
+      assert.equal(limited.retryAfterMs, 6000);
+    } finally {
+      emu.setFaults(undefined);
+    }
   });
 
   it('reports the main branch', async () => {

@@ -9,6 +9,7 @@ import { bitbucketServerProvider } from '../../../src/scm/bitbucket-server/provi
 import type { ScmProvider } from '../../../src/scm/contracts.js';
 import { startBitbucketServerEmulator, type BitbucketServerEmulator } from '../../emulators/bitbucket-server/emulator.js';
 import { runGit } from '../../emulators/common/git/run-git.js';
+import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
 
 const TOKEN = 'bbs-http-token';
 const PULLS = 'POST /rest/api/1.0/projects/{projectKey}/repos/{repositorySlug}/pull-requests';
@@ -22,7 +23,7 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
   return assert.fail('expected the call to fail');
 }
 
-describe('Bitbucket Server provider against the emulator', () => {
+describe('Bitbucket Server provider against the emulator', { timeout: 120_000 }, () => {
   let emu: BitbucketServerEmulator;
   let scm: ScmProvider;
   const host = (over: Partial<HostConfig> = {}): HostConfig => ({ kind: 'bitbucket-server', url: emu.url, token: TOKEN, ...over });
@@ -57,14 +58,64 @@ describe('Bitbucket Server provider against the emulator', () => {
   it('compares from the merge base, following pages', async () => {
     const head = await emu.git.commit('OPS/gitops', 'topic', { 'envs/staging/app.yaml': 'image: b\n', 'old.txt': null, 'envs/prod/app.yaml': 'image: p\n' });
     await emu.git.commit('OPS/gitops', 'trunk', { 'keep.txt': 'changed\n' });
-    assert.deepEqual((await scm.compare('OPS/gitops', 'trunk', head)).sort(), ['envs/prod/app.yaml', 'envs/staging/app.yaml', 'old.txt']);
+    const cmp = await scm.compare('OPS/gitops', 'trunk', head);
+    assert.deepEqual({ ...cmp, files: cmp.files?.sort() }, { status: 'diverged', files: ['envs/prod/app.yaml', 'envs/staging/app.yaml', 'old.txt'] });
     const files: Record<string, string> = {};
     for (let i = 0; i < 230; i++) files[`f/${i}.txt`] = `${i}\n`;
     const big = await emu.git.commit('PROJ/app', 'big', files);
     const route = 'GET /rest/api/1.0/projects/{projectKey}/repos/{repositorySlug}/compare/changes';
     const before = emu.count(route);
-    assert.equal((await scm.compare('PROJ/app', 'main', big)).length, 230);
+    assert.equal((await scm.compare('PROJ/app', 'main', big)).files?.length, 230);
     assert.equal(emu.count(route) - before, 3);
+  });
+
+  refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'PROJ/refs', gitName: 'PROJ/refs' }));
+
+  it('refTip picks the branch whose id is exactly the ref among filterText\'s substring matches', TIMEOUT, async () => {
+    await emu.git.createRepo('PROJ/names');
+    const shas: Record<string, string> = {};
+    for (const b of ['pre-release', 'release-2', 'release', 'releases/x', 'Release']) shas[b] = await emu.git.commit('PROJ/names', b, { [`${b}.txt`]: `${b}\n` });
+    const route = 'GET /rest/api/1.0/projects/{projectKey}/repos/{repositorySlug}/branches';
+    const before = emu.count(route);
+    assert.equal(await scm.refTip('PROJ/names', 'refs/heads/release'), shas.release);
+    assert.equal(emu.count(route) - before, 1, 'one call: boostMatches puts the exact name first');
+    assert.equal(await scm.refTip('PROJ/names', 'refs/heads/Release'), shas.Release);
+    assert.equal(await scm.refTip('PROJ/names', 'refs/heads/releases/x'), shas['releases/x']);
+    assert.equal(await scm.refTip('PROJ/names', 'refs/heads/releas'), null);
+  });
+
+  it('costs one call per refTip and three per compare (two one-commit pages and the changes)', TIMEOUT, async () => {
+    const sha = (await emu.git.revParse('PROJ/app', 'main')) ?? '';
+    const calls = async (fn: () => Promise<unknown>): Promise<number> => {
+      const before = emu.count();
+      await fn();
+      return emu.count() - before;
+    };
+    assert.equal(await calls(() => scm.refTip('PROJ/app', 'refs/heads/main')), 1);
+    assert.equal(await calls(() => scm.refTip('PROJ/app', 'refs/tags/none')), 1);
+    const commits = 'GET /rest/api/1.0/projects/{projectKey}/repos/{repositorySlug}/commits';
+    const before = emu.count(commits);
+    assert.equal(await calls(() => scm.compare('PROJ/app', 'main', sha)), 3);
+    assert.equal(emu.count(commits) - before, 2);
+  });
+
+  it('refTip: a missing repository is a permanent error, not a missing ref; faults are passing', TIMEOUT, async () => {
+    for (const ref of ['refs/heads/main', 'refs/tags/v1']) {
+      const e = await rejection(scm.refTip('PROJ/missing', ref));
+      assert.ok(e instanceof PermanentError, String(e));
+      assert.match(e.message, /does not exist/);
+    }
+    assert.ok((await rejection(scm.refTip('PROJ/app', 'main'))) instanceof PermanentError, 'a short name is refused');
+    assert.ok((await rejection(scm.compare('PROJ/app', 'main', 'f'.repeat(40)))) instanceof PermanentError, 'an unknown commit');
+    emu.setFaults((c) => (c.route.endsWith('/tags/{name}') ? { status: 503 } : c.route.endsWith('/commits') ? { status: 429, retryAfterSec: 2 } : undefined));
+    try {
+      assert.ok((await rejection(scm.refTip('PROJ/app', 'refs/tags/v1'))) instanceof TransientError);
+      const limited = await rejection(scm.compare('PROJ/app', 'main', 'main'));
+      assert.ok(limited instanceof TransientError, String(limited));
+      assert.equal(limited.retryAfterMs, 2000);
+    } finally {
+      emu.setFaults(undefined);
+    }
   });
 
   it('reports the default branch, of personal repositories too', async () => {

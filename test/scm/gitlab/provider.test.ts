@@ -10,6 +10,7 @@ import { gitlabProvider } from '../../../src/scm/gitlab/provider.js';
 import { startGitlabEmulator, type GitlabEmulator } from '../../emulators/gitlab/emulator.js';
 import { runGit } from '../../emulators/common/git/run-git.js';
 import { freePort } from '../../helpers/ports.js';
+import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
 
 const TOKEN = 'glpat-provider-test';
 const GITOPS = 'platform/envs/gitops';
@@ -24,7 +25,7 @@ async function rejection(p: Promise<unknown>): Promise<DispatchError> {
   assert.fail('expected the call to fail');
 }
 
-describe('GitLab ScmProvider against the GitLab emulator', () => {
+describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 }, () => {
   let emu: GitlabEmulator;
   let scm: ScmProvider;
   const host = (extra: Record<string, unknown> = {}): HostConfig => HostConfig.parse({ kind: 'gitlab', url: emu.url, token: TOKEN, ...extra });
@@ -56,8 +57,57 @@ describe('GitLab ScmProvider against the GitLab emulator', () => {
   it('lists changed paths from the merge base, both sides of a rename', async () => {
     const base = await emu.git.commit(GITOPS, 'cmp', { 'a.yaml': 'a: 1\n', 'old/long.yaml': 'one: 1\ntwo: 2\nthree: 3\nfour: 4\n' });
     const head = await emu.git.commit(GITOPS, 'cmp', { 'a.yaml': 'a: 2\n', 'old/long.yaml': null, 'new/long.yaml': 'one: 1\ntwo: 2\nthree: 3\nfour: 4\n', 'b.yaml': 'b: 1\n' });
-    assert.deepEqual((await scm.compare(GITOPS, base, head)).sort(), ['a.yaml', 'b.yaml', 'new/long.yaml', 'old/long.yaml']);
-    assert.deepEqual(await scm.compare(GITOPS, head, head), []);
+    const cmp = await scm.compare(GITOPS, base, head);
+    assert.deepEqual({ ...cmp, files: cmp.files?.sort() }, { status: 'ahead', files: ['a.yaml', 'b.yaml', 'new/long.yaml', 'old/long.yaml'] });
+    assert.deepEqual(await scm.compare(GITOPS, head, head), { status: 'identical', files: [] });
+  });
+
+  refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'platform/refs/app', gitName: 'platform/refs/app' }));
+
+  it('costs one call per refTip, two per compare of commit ids, one more per ref name to resolve', TIMEOUT, async () => {
+    const sha = (await emu.git.revParse(GITOPS, 'production')) ?? '';
+    const calls = async (fn: () => Promise<unknown>): Promise<number> => {
+      const before = emu.count();
+      await fn();
+      return emu.count() - before;
+    };
+    assert.equal(await calls(() => scm.refTip(GITOPS, 'refs/heads/production')), 1);
+    assert.equal(await calls(() => scm.refTip(GITOPS, 'refs/tags/none')), 1);
+    const mergeBases = emu.count('GET /projects/{id}/repository/merge_base');
+    assert.equal(await calls(() => scm.compare(GITOPS, sha, sha)), 2);
+    assert.equal(emu.count('GET /projects/{id}/repository/merge_base') - mergeBases, 1);
+    assert.equal(await calls(() => scm.compare(GITOPS, 'production', sha)), 3);
+  });
+
+  it('gives files: null when GitLab cuts the diff at its file limit (compare_timeout)', TIMEOUT, async () => {
+    const capped = await startGitlabEmulator({ token: TOKEN, diffMaxFiles: 5 });
+    try {
+      await capped.git.createRepo('g/wide');
+      const provider = gitlabProvider('capped', HostConfig.parse({ kind: 'gitlab', url: capped.url, token: TOKEN }));
+      const base = (await capped.git.revParse('g/wide', 'main')) ?? '';
+      const five = await capped.git.commit('g/wide', 'five', { '1': '1', '2': '2', '3': '3', '4': '4', '5': '5' });
+      assert.equal((await provider.compare('g/wide', base, five)).files?.length, 5);
+      const six = await capped.git.commit('g/wide', 'five', { '6': '6' });
+      assert.deepEqual(await provider.compare('g/wide', base, six), { status: 'ahead', files: null });
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('refTip: a missing project is a permanent error, not a missing ref; faults are passing', TIMEOUT, async () => {
+    const e = await rejection(scm.refTip('platform/nope', 'refs/heads/main'));
+    assert.ok(e instanceof PermanentError);
+    assert.match(e.message, /Project Not Found/);
+    assert.ok((await rejection(scm.refTip(GITOPS, 'production'))) instanceof PermanentError, 'a short name is refused');
+    emu.setFaults((c) => (c.route === 'GET /projects/{id}/repository/branches/{branch}' ? { status: 503 } : c.route === 'GET /projects/{id}/repository/merge_base' ? { status: 429, retryAfterSec: 5 } : undefined));
+    try {
+      assert.ok((await rejection(scm.refTip(GITOPS, 'refs/heads/production'))) instanceof TransientError);
+      const limited = await rejection(scm.compare(GITOPS, 'production', 'production'));
+      assert.ok(limited instanceof TransientError);
+      assert.equal(limited.retryAfterMs, 5000);
+    } finally {
+      emu.setFaults(undefined);
+    }
   });
 
   it('reads the default branch, with the host apiUrl given or derived', async () => {

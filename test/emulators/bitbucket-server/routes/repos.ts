@@ -1,18 +1,12 @@
 import * as git from '../../common/git/bare-repo.js';
-import { qualify, REPO, requireRepo, type ServerContext, type ServerRoute } from '../context.js';
+import { REPO, requireRepo, resolveCommit, type ServerContext, type ServerRoute } from '../context.js';
 import { repoJson } from '../pull-view.js';
-import { paged, serverError } from '../shapes.js';
+import { branchJson, paged, serverError } from '../shapes.js';
 
 const TYPES = { added: 'ADD', removed: 'DELETE', modified: 'MODIFY', renamed: 'MOVE' } as const;
 
 /** Repository, raw file, compare changes and default branch: the read side. */
 export function repoRoutes(ctx: ServerContext): ServerRoute[] {
-  const resolve = async (dir: string, repoName: string, ref: string): Promise<string> => {
-    const sha = (await git.revParse(dir, qualify(ref))) ?? (await git.revParse(dir, ref));
-    if (sha === null) throw serverError(404, `Commit '${ref}' does not exist in repository '${repoName}'.`, 'com.atlassian.bitbucket.commit.NoSuchCommitException');
-    return sha;
-  };
-  const branchJson = (name: string, sha: string, isDefault: boolean) => ({ id: `refs/heads/${name}`, displayId: name, type: 'BRANCH', latestCommit: sha, latestChangeset: sha, isDefault });
   const defaultBranch = async (req: Parameters<ServerRoute['handler']>[0]) => {
     const r = await requireRepo(ctx, req);
     const sha = await git.revParse(r.dir, `refs/heads/${r.defaultBranch}`);
@@ -31,7 +25,7 @@ export function repoRoutes(ctx: ServerContext): ServerRoute[] {
       handler: async (req) => {
         const r = await requireRepo(ctx, req);
         const at = req.query.get('at') ?? r.defaultBranch;
-        const sha = await resolve(r.dir, r.slug, at);
+        const sha = await resolveCommit(r.dir, r.slug, at);
         const path = (req.params.path ?? '').replace(/^\/+|\/+$/g, '');
         const entry = await git.treeEntry(r.dir, sha, path);
         if (entry === null || entry.type !== 'blob') {
@@ -50,7 +44,7 @@ export function repoRoutes(ctx: ServerContext): ServerRoute[] {
         const to = req.query.get('to');
         if (!from || !to) throw serverError(400, 'Both "from" and "to" must be supplied to compare', 'com.atlassian.bitbucket.validation.ArgumentValidationException');
         // Changes on `from` that are not on `to`: git diff to...from.
-        const changes = await git.changedPaths(r.dir, await resolve(r.dir, r.slug, to), await resolve(r.dir, r.slug, from));
+        const changes = await git.changedPaths(r.dir, await resolveCommit(r.dir, r.slug, to), await resolveCommit(r.dir, r.slug, from));
         const pathJson = (p: string) => {
           const components = p.split('/');
           const name = components[components.length - 1] ?? p;

@@ -163,6 +163,12 @@ export async function changedPaths(dir: string, base: string, head: string): Pro
   return changes;
 }
 
+/** How many commits `head` has that `base` lacks (GitHub's `ahead_by`, uncapped). */
+export async function countCommits(dir: string, base: string, head: string): Promise<number> {
+  const run = await runGit(['rev-list', '--count', `${base}..${head}`, '--'], { gitDir: dir });
+  return Number(run.stdout.trim());
+}
+
 export async function mergeBase(dir: string, a: string, b: string): Promise<string | null> {
   const run = await runGit(['merge-base', a, b], { gitDir: dir, allowFail: true });
   return run.code === 0 ? run.stdout.trim() : null;

@@ -49,6 +49,36 @@ export async function commitFiles(
   return sha;
 }
 
+/**
+ * Adds `count` commits on `branch`, each rewriting `path`, in one fast-import run: histories
+ * longer than an SCM's commit cap without a process per commit.
+ */
+export async function commitChain(dir: string, branch: string, count: number, path = 'chain.txt'): Promise<string> {
+  const parent = (await revParse(dir, `refs/heads/${branch}`)) ?? (await revParse(dir, `refs/heads/${await defaultBranch(dir)}`));
+  const when = `${Math.floor(Date.now() / 1000)} +0000`;
+  const lines: string[] = [];
+  for (let i = 1; i <= count; i++) {
+    const message = `chain ${i}`;
+    const content = `${i}\n`;
+    lines.push(`commit refs/heads/${branch}`, `mark :${i}`, `author ${RIG_AUTHOR.name} <${RIG_AUTHOR.email}> ${when}`, `committer ${RIG_AUTHOR.name} <${RIG_AUTHOR.email}> ${when}`);
+    lines.push(`data ${Buffer.byteLength(message)}`, message);
+    // Later commits continue from fast-import's own tip of the branch.
+    if (i === 1 && parent !== null) lines.push(`from ${parent}`);
+    lines.push(`M 100644 inline ${quotePath(path)}`, `data ${Buffer.byteLength(content)}`, content);
+  }
+  lines.push(`get-mark :${count}`, 'done', '');
+  const run = await runGit(['fast-import', '--quiet', '--done'], { gitDir: dir, input: lines.join('\n') });
+  const sha = run.stdout.trim().split('\n').pop() ?? '';
+  if (!/^[0-9a-f]{40}$/.test(sha)) throw new Error(`fast-import gave no commit id for ${branch} in ${dir}: ${run.stdout} ${run.stderr}`);
+  return sha;
+}
+
+/** Tags `target`: annotated (a tag object, as `git tag -a`) when `message` is given, else lightweight. */
+export async function createTag(dir: string, name: string, target: string, message?: string): Promise<void> {
+  const args = message === undefined ? ['tag', name, target] : ['tag', '-a', '-m', message, name, target];
+  await runGit(args, { gitDir: dir, env: committerEnv() });
+}
+
 // fast-import takes C-style quoted paths; quote only when a path needs it.
 function quotePath(path: string): string {
   return /["\\\n\s]/.test(path) || path.startsWith('"') ? JSON.stringify(path) : path;

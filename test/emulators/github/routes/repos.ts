@@ -2,7 +2,7 @@ import * as git from '../../common/git/bare-repo.js';
 import { repoJson, notFound, githubError } from '../shapes.js';
 import { requireRepo, type GithubContext, type GithubRoute } from '../context.js';
 
-/** GET repo, contents and compare: the read side the service uses to plan. */
+/** GET repo and contents: the read side the service uses to plan (compare is in compare.ts). */
 export function repoRoutes(ctx: GithubContext): GithubRoute[] {
   return [
     {
@@ -58,56 +58,6 @@ export function repoRoutes(ctx: GithubContext): GithubRoute[] {
             content: (bytes.toString('base64').match(/.{1,60}/g) ?? []).join('\n') + '\n',
             sha: entry.sha,
             ...links(path, 'file', entry.sha),
-          },
-        };
-      },
-    },
-    {
-      method: 'GET',
-      pattern: '/repos/{owner}/{repo}/compare/{basehead+}',
-      handler: async (req) => {
-        const r = await requireRepo(ctx, req);
-        const basehead = req.params.basehead ?? '';
-        const dots = basehead.indexOf('...');
-        if (dots < 0) throw notFound();
-        const [baseRef, headRef] = [basehead.slice(0, dots), basehead.slice(dots + 3)];
-        const baseSha = await git.revParse(r.dir, baseRef);
-        const headSha = await git.revParse(r.dir, headRef);
-        if (baseSha === null || headSha === null) throw notFound();
-        const mergeBase = await git.mergeBase(r.dir, baseSha, headSha);
-        if (mergeBase === null) throw githubError(404, `No common ancestor between ${baseRef} and ${headRef}.`);
-        const ahead = await git.commitsBetween(r.dir, baseSha, headSha);
-        const behind = await git.commitsBetween(r.dir, headSha, baseSha);
-        const files = await git.changedPaths(r.dir, baseSha, headSha);
-        const status = ahead.length === 0 && behind.length === 0 ? 'identical' : behind.length === 0 ? 'ahead' : ahead.length === 0 ? 'behind' : 'diverged';
-        const commitJson = (c: git.LogEntry): Record<string, unknown> => {
-          const m = /^(.*) <(.*)>$/.exec(c.author);
-          const who = { name: m?.[1] ?? c.author, email: m?.[2] ?? '', date: c.date };
-          return {
-            sha: c.sha,
-            url: `${ctx.base.apiUrl}/repos/${r.fullName}/commits/${c.sha}`,
-            html_url: `${ctx.base.url}/${r.fullName}/commit/${c.sha}`,
-            commit: { message: c.message, author: who, committer: who },
-          };
-        };
-        return {
-          status: 200,
-          body: {
-            url: `${ctx.base.apiUrl}/repos/${r.fullName}/compare/${basehead}`,
-            html_url: `${ctx.base.url}/${r.fullName}/compare/${basehead}`,
-            base_commit: { sha: baseSha },
-            merge_base_commit: { sha: mergeBase },
-            status,
-            ahead_by: ahead.length,
-            behind_by: behind.length,
-            total_commits: ahead.length,
-            commits: ahead.map(commitJson),
-            files: files.map((f) => ({
-              sha: null,
-              filename: f.path,
-              status: f.status,
-              ...(f.previousPath === undefined ? {} : { previous_filename: f.previousPath }),
-            })),
           },
         };
       },

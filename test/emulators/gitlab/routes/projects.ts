@@ -1,28 +1,13 @@
 import { createHash } from 'node:crypto';
 import * as git from '../../common/git/bare-repo.js';
+import { commitJson as commitView } from '../commit-view.js';
 import { requireProject, type GitlabContext, type GitlabRoute } from '../context.js';
 import { compareDiffs, lastCommitFor } from '../diffs.js';
 import { notFound, paramError, projectJson } from '../shapes.js';
 
 /** Project, repository files and compare: the read side the service uses to plan. */
 export function projectRoutes(ctx: GitlabContext): GitlabRoute[] {
-  const commitJson = (fullName: string, c: git.LogEntry): Record<string, unknown> => {
-    const m = /^(.*) <(.*)>$/.exec(c.author);
-    return {
-      id: c.sha,
-      short_id: c.sha.slice(0, 8),
-      title: c.message.split('\n')[0] ?? '',
-      message: c.message,
-      author_name: m?.[1] ?? c.author,
-      author_email: m?.[2] ?? '',
-      authored_date: c.date,
-      committer_name: m?.[1] ?? c.author,
-      committer_email: m?.[2] ?? '',
-      committed_date: c.date,
-      created_at: c.date,
-      web_url: `${ctx.base.url}/${fullName}/-/commit/${c.sha}`,
-    };
-  };
+  const commitJson = (fullName: string, c: git.LogEntry) => commitView(ctx.base.url, fullName, c);
   return [
     {
       method: 'GET',
@@ -96,13 +81,15 @@ export function projectRoutes(ctx: GitlabContext): GitlabRoute[] {
         // Both modes list the commits reachable from `to` and not from `from`.
         const commits = await git.commitsBetween(p.dir, fromSha, toSha);
         const last = commits[commits.length - 1];
+        // Past the instance's diff limits GitLab cuts the list short and says so in compare_timeout.
+        const diffs = await compareDiffs(p.dir, fromSha, toSha, straight);
         return {
           status: 200,
           body: {
             commit: last === undefined ? null : commitJson(p.fullName, last),
             commits: commits.map((c) => commitJson(p.fullName, c)),
-            diffs: await compareDiffs(p.dir, fromSha, toSha, straight),
-            compare_timeout: false,
+            diffs: diffs.slice(0, ctx.diffMaxFiles),
+            compare_timeout: diffs.length > ctx.diffMaxFiles,
             compare_same_ref: from === to,
             web_url: `${ctx.base.url}/${p.fullName}/-/compare/${from}...${to}`,
           },

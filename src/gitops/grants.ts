@@ -1,0 +1,97 @@
+import picomatch from 'picomatch';
+import type { DispatchdConfig, GitopsGrant, GrantMode } from '../config/schema.js';
+import { PermanentError } from '../core/errors.js';
+import { compileGlobs, matchesGlobs } from '../dispatchfile/glob.js';
+import { repoKey, type RepoId } from './target.js';
+
+type Rule = GitopsGrant['allow'][number];
+
+/** What one update asks of the operator's grants: who writes where, from which ref, how. */
+export interface Deployment {
+  source: RepoId;
+  target: RepoId;
+  ref: { type: 'branch' | 'tag'; name: string };
+  mode: GrantMode;
+}
+
+/** The base branch an update targets, and whether it is the repository's default branch. */
+export interface BaseBranch {
+  name: string;
+  isDefault: boolean;
+}
+
+const MODE_NAME: Record<GrantMode, string> = {
+  'pull-request': 'a pull request',
+  direct: 'a direct commit (-create-pull-request=false)',
+  merge: 'a merge (-merge-pull-request)',
+};
+
+/** `<host>:<name glob>`: the host exactly (or `*`), the name by glob; `**` is every repository. */
+export function fromMatches(from: string, source: RepoId): boolean {
+  const colon = from.indexOf(':');
+  const host = from.slice(0, colon);
+  return (host === '*' || host === source.host) && compileGlobs([from.slice(colon + 1)]).matches(source.fullName);
+}
+
+/** The refs a rule names; undefined when it names none (any ref, pull requests only). */
+function ruleRefs(rule: Rule, ref: Deployment['ref']): string[] | undefined {
+  if (rule.branches === undefined && rule.tags === undefined) return undefined;
+  return (ref.type === 'branch' ? rule.branches : rule.tags) ?? [];
+}
+
+const refAllowed = (rule: Rule, ref: Deployment['ref']) => {
+  const refs = ruleRefs(rule, ref);
+  // An empty list (a rule for tags only, asked about a branch) grants nothing; compileGlobs([]) would match all.
+  return refs === undefined || (refs.length > 0 && compileGlobs(refs).matches(ref.name));
+};
+
+// direct and merge skip the reviewer, so a rule grants them only for refs it lists by name.
+const modeAllowed = (rule: Rule, d: Deployment) =>
+  rule.modes.includes(d.mode) && (d.mode === 'pull-request' || ruleRefs(rule, d.ref) !== undefined);
+
+const baseAllowed = (rule: Rule, base: BaseBranch) => (rule.bases === undefined ? base.isDefault : matchesGlobs(rule.bases, base.name));
+
+// Statuses keep about 140 characters, so the missing grant field comes first.
+function refuse(d: Deployment, why: string): never {
+  throw new PermanentError('gitops_not_granted', `not granted: ${why}; ${repoKey(d.source)} ${d.ref.type} ${d.ref.name} → ${repoKey(d.target)}; ask the operator to extend the gitops grant`);
+}
+
+/**
+ * The rules of every grant that allow this deployment (they combine: a union). Checked before any
+ * fetch; the message names the grant field that is missing, never the config's contents (statuses
+ * are public on public repositories).
+ */
+export function grantedRules(config: DispatchdConfig, d: Deployment, base?: BaseBranch): Rule[] {
+  const grants = config.gitops.filter((g) => g.repo === repoKey(d.target));
+  if (grants.length === 0) refuse(d, `no grant names ${repoKey(d.target)} (gitops[].repo)`);
+  let rules = grants.flatMap((g) => g.allow).filter((r) => fromMatches(r.from, d.source));
+  if (rules.length === 0) refuse(d, `no rule names ${repoKey(d.source)} (allow[].from)`);
+  const refField = `allow[].${d.ref.type === 'branch' ? 'branches' : 'tags'}`;
+  rules = rules.filter((r) => refAllowed(r, d.ref));
+  if (rules.length === 0) refuse(d, `${d.ref.type} ${d.ref.name} is in no ${refField}`);
+  rules = rules.filter((r) => modeAllowed(r, d));
+  if (rules.length === 0) {
+    refuse(d, d.mode === 'pull-request' ? 'pull requests need allow[].modes' : `${MODE_NAME[d.mode]} needs "${d.mode}" in allow[].modes and the ${d.ref.type} in ${refField}`);
+  }
+  if (base) {
+    rules = rules.filter((r) => baseAllowed(r, base));
+    if (rules.length === 0) refuse(d, `base ${base.name} needs allow[].bases (default: the default branch only)`);
+  }
+  return rules;
+}
+
+/** Paths (relative to the GitOps repository root) must each be in some granted rule's `paths`. */
+export function checkGrantedPaths(config: DispatchdConfig, d: Deployment, base: BaseBranch, paths: string[]): void {
+  const rules = grantedRules(config, d, base);
+  const allowed = rules.flatMap((r) => r.paths).map((p) => picomatch(p, { dot: true }));
+  const refused = paths.filter((p) => !allowed.some((m) => m(p)));
+  if (refused.length > 0) {
+    throw new PermanentError('gitops_path_not_granted', `not granted: ${refused.join(', ')} in no allow[].paths; ${repoKey(d.source)} → ${repoKey(d.target)}; ask the operator to extend the gitops grant`);
+  }
+}
+
+/** The mode an update's flags ask for. */
+export function modeOf(flags: { createPullRequest: boolean; mergePullRequest: boolean }): GrantMode {
+  if (!flags.createPullRequest) return 'direct';
+  return flags.mergePullRequest ? 'merge' : 'pull-request';
+}

@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { PushEvent } from '../core/push-event.js';
+import { keys, QUEUE_PREFIX } from './names.js';
+
+const refKey = (e: Pick<PushEvent, 'host' | 'repo' | 'ref'>) =>
+  `${QUEUE_PREFIX}:ref:${createHash('sha256').update(`${e.host}\n${e.repo.fullName}\n${e.ref}`).digest('hex').slice(0, 32)}`;
+
+// Stamps come from the receipt counter, so "a plan stamped after this delivery was received" is
+// one comparison: such a plan read the ref's tip after this push existed, and covers it.
+const BEGIN = `
+local stamp = redis.call('INCR', KEYS[2])
+local done = tonumber(redis.call('HGET', KEYS[1], 'stamp') or '0')
+local planned = redis.call('HGET', KEYS[1], 'commit') or ''
+if done > tonumber(ARGV[1]) then return {0, stamp, planned} end
+return {1, stamp, planned}
+`;
+
+const COMPLETE = `
+local done = tonumber(redis.call('HGET', KEYS[1], 'stamp') or '0')
+if done < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'stamp', ARGV[1], 'commit', ARGV[2]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+
+export interface PlanStart {
+  /** A plan stamped after this delivery's receipt finished: it read a tip this push is part of. */
+  covered: boolean;
+  /** Orders plans: taken before the tip is read, from the same counter as receipt numbers. */
+  stamp: number;
+  /** The commit last planned for the ref, if remembered. */
+  since?: string;
+}
+
+/**
+ * What dispatchd planned last for each pushed ref. Losing it (Redis flushed) costs only work:
+ * every delivery is then planned, and changed paths are counted from the push's `before`.
+ */
+export function createRefPlans(redis: Redis, ttlMs: number) {
+  return {
+    async begin(event: PushEvent, receiptSeq: number): Promise<PlanStart> {
+      const [fresh, stamp, planned] = (await redis.eval(BEGIN, 2, refKey(event), keys.receiptSeq(), receiptSeq)) as [number, number, string];
+      return { covered: fresh === 0, stamp: Number(stamp), ...(planned ? { since: planned } : {}) };
+    },
+    async complete(event: PushEvent, stamp: number, commit: string): Promise<void> {
+      await redis.eval(COMPLETE, 1, refKey(event), stamp, commit, ttlMs);
+    },
+  };
+}
+export type RefPlans = ReturnType<typeof createRefPlans>;
