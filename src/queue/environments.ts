@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { keys, QUEUE_PREFIX } from './names.js';
+import { GITOPS_QUEUE, keys, QUEUE_PREFIX } from './names.js';
 import { createPauses } from './pauses.js';
 
 /** A status line on a source commit waiting for its environment's update to settle. */
@@ -25,37 +25,59 @@ export interface LastRun {
 // set grows with environments, not with pushes.
 const envIndex = () => `${QUEUE_PREFIX}:envs`;
 
-// Keeps the newest spec per environment (by receipt seq) and one job id per environment while
+// The environment's job id, if that job can still run: a job that ended in any way (completed,
+// failed for good, stalled too often, removed) without releasing the environment must not
+// hold it, or every later push would be dropped. BullMQ keeps a job as the hash
+// <prefix>:<queue>:<id>, with finishedOn set once it has ended.
+// A job id is handed out before its job is added, so a missing job is only dead once its id is
+// older than a minute (the value is "<job id> <ms allocated>").
+const LIVE_JOB = `
+local function nowMs()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function liveJob(envJobKey, jobPrefix)
+  local v = redis.call('GET', envJobKey)
+  if not v then return nil end
+  local job, at = string.match(v, '^(%S+) (%d+)$')
+  if not job then job = v; at = '0' end
+  local k = jobPrefix .. job
+  if redis.call('HEXISTS', k, 'finishedOn') == 1 then return nil end
+  if redis.call('EXISTS', k) == 0 and nowMs() - tonumber(at) > 60000 then return nil end
+  return job
+end
+local function newJob(envJobKey, genKey, base)
+  local job = base .. '-' .. redis.call('INCR', genKey)
+  redis.call('SET', envJobKey, job .. ' ' .. nowMs())
+  return job
+end
+`;
+
+// Keeps the newest spec per environment (by plan stamp) and one job id per environment while
 // work is queued or running, so a burst of pushes collapses into one follow-up run.
-const OFFER = `
+const OFFER = `${LIVE_JOB}
 local cur = redis.call('HGET', KEYS[1], 'seq')
 local stale = cur and tonumber(cur) >= tonumber(ARGV[1])
 if not stale then redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'spec', ARGV[2]) end
 redis.call('RPUSH', KEYS[3], ARGV[3])
 redis.call('SADD', KEYS[5], ARGV[5])
-local job = redis.call('GET', KEYS[2])
-if not job then
-  job = ARGV[4] .. '-' .. redis.call('INCR', KEYS[4])
-  redis.call('SET', KEYS[2], job)
-end
+local job = liveJob(KEYS[2], ARGV[6]) or newJob(KEYS[2], KEYS[4], ARGV[4])
 return {job, stale and 1 or 0}
 `;
 
 // The job id that will apply the environment: the queued or running one, else a fresh one.
-const CLAIM = `
-local job = redis.call('GET', KEYS[1])
-if not job then
-  job = ARGV[1] .. '-' .. redis.call('INCR', KEYS[2])
-  redis.call('SET', KEYS[1], job)
-end
-return job
+const CLAIM = `${LIVE_JOB}
+return liveJob(KEYS[1], ARGV[2]) or newJob(KEYS[1], KEYS[2], ARGV[1])
 `;
+
+const JOB_PREFIX = `${QUEUE_PREFIX}:${GITOPS_QUEUE}:`;
 
 // Releases the environment's job id unless a newer spec arrived since `applied`.
 const RELEASE = `
 local cur = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
 if cur > tonumber(ARGV[1]) then return 0 end
-if redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
+local v = redis.call('GET', KEYS[2])
+if v and string.match(v, '^%S+') == ARGV[2] then redis.call('DEL', KEYS[2]) end
 return 1
 `;
 
@@ -65,12 +87,12 @@ export function createEnvironments(redis: Redis) {
     pauses: createPauses(redis),
     /** Records a spec for an environment; returns the job id that will apply it. */
     async offer(envId: string, seq: number, spec: unknown, pending: PendingStatus): Promise<{ jobId: string; stale: boolean }> {
-      const [jobId, stale] = (await redis.eval(OFFER, 5, keys.envLatest(envId), keys.envJob(envId), keys.envPending(envId), keys.envGeneration(), envIndex(), seq, JSON.stringify(spec), JSON.stringify(pending), `env-${envId}`, envId)) as [string, number];
+      const [jobId, stale] = (await redis.eval(OFFER, 5, keys.envLatest(envId), keys.envJob(envId), keys.envPending(envId), keys.envGeneration(), envIndex(), seq, JSON.stringify(spec), JSON.stringify(pending), `env-${envId}`, envId, JOB_PREFIX)) as [string, number];
       return { jobId, stale: stale === 1 };
     },
     /** The job id to queue so that the environment's newest spec gets applied (used on resume). */
     async claim(envId: string): Promise<string> {
-      return (await redis.eval(CLAIM, 2, keys.envJob(envId), keys.envGeneration(), `env-${envId}`)) as string;
+      return (await redis.eval(CLAIM, 2, keys.envJob(envId), keys.envGeneration(), `env-${envId}`, JOB_PREFIX)) as string;
     },
     /** The newest spec for the environment. */
     async latest<T>(envId: string): Promise<{ seq: number; spec: T } | null> {
@@ -111,7 +133,8 @@ export function createEnvironments(redis: Redis) {
       const ids = (await redis.smembers(envIndex())).sort();
       const out = [];
       for (const envId of ids) {
-        const [h, pending, jobId] = await Promise.all([redis.hgetall(keys.envLatest(envId)), redis.llen(keys.envPending(envId)), redis.get(keys.envJob(envId))]);
+        const [h, pending, jobValue] = await Promise.all([redis.hgetall(keys.envLatest(envId)), redis.llen(keys.envPending(envId)), redis.get(keys.envJob(envId))]);
+        const jobId = jobValue?.split(' ')[0];
         if (!h.seq || !h.spec) continue;
         out.push({ envId, seq: Number(h.seq), spec: JSON.parse(h.spec) as T, ...(h.last ? { last: JSON.parse(h.last) as LastRun } : {}), pending, ...(jobId ? { jobId } : {}) });
       }

@@ -22,7 +22,8 @@ const pauseIndex = () => `${QUEUE_PREFIX}:pauses`;
 const HOLD = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('SADD', KEYS[2], ARGV[1])
-if redis.call('GET', KEYS[3]) == ARGV[2] then redis.call('DEL', KEYS[3]) end
+local v = redis.call('GET', KEYS[3])
+if v and string.match(v, '^%S+') == ARGV[2] then redis.call('DEL', KEYS[3]) end
 return 1
 `;
 
