@@ -51,6 +51,14 @@ function classify(args: string[], stderr: string, err: Error): DispatchError {
   const sub = args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '-c') ?? args[0];
   const said = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('hint:'));
   const what = `git ${sub} failed: ${said.slice(-3).join(' | ') || err.message}`;
+  // The branch moved under us (lease, non-fast-forward): fetch again and retry.
+  if (/\[rejected\].*\((stale info|fetch first|non-fast-forward)\)/.test(stderr)) return new DispatchError('git_push_rejected', what);
+  // The server refused the push itself (pre-receive hook, branch protection): retrying cannot
+  // help, and its own words ("remote: …") say what to change.
+  if (/\[remote rejected\]|pre-receive hook declined|protected branch/i.test(stderr)) {
+    const remote = said.filter((l) => l.startsWith('remote:')).map((l) => l.replace(/^remote:\s*/, '')).filter(Boolean);
+    return new PermanentError('git_push_refused', `git ${sub} was refused by the server: ${[...remote, ...said.filter((l) => /remote rejected/.test(l))].join(' | ')}`);
+  }
   if (/Authentication failed|could not read Username|403|401|terminal prompts disabled/i.test(stderr)) {
     return new PermanentError('git_auth', `${what}. Check the host's token and that it may read and push this repository`);
   }

@@ -34,9 +34,6 @@ export type ApplyResult =
 
 /** A push rejected because the branch moved is retried from a fresh fetch this many times. */
 const PUSH_ATTEMPTS = 3;
-// git's error keeps only stderr's last lines, so its hints are turned off (advice.*) and the
-// hint text is matched too, in case an older git prints them anyway.
-const REJECTED = /rejected|stale info|fetch first|non-fast-forward|integrate the remote changes|fast-forwards/i;
 
 /**
  * Applies one environment update: fetch the GitOps mirror, check that the update moves the
@@ -92,8 +89,9 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
         try {
           await git(['-c', 'advice.pushUpdateRejected=false', 'push', '--quiet', lease, remote.url, `HEAD:refs/heads/${pushTo}`], { cwd: wt, remote });
         } catch (err) {
-          if (attempt < PUSH_ATTEMPTS && err instanceof DispatchError && REJECTED.test(err.message)) continue;
-          if (err instanceof DispatchError && REJECTED.test(err.message)) {
+          const moved = err instanceof DispatchError && err.code === 'git_push_rejected';
+          if (attempt < PUSH_ATTEMPTS && moved) continue;
+          if (moved) {
             throw new DispatchError('gitops_push_rejected', `${pushTo} of ${spec.target.fullName} kept moving: the push was rejected ${PUSH_ATTEMPTS} times (${err.message}); it will be retried`);
           }
           throw err;

@@ -35,9 +35,13 @@ function parse(out: string): LoggedCommit[] {
   });
 }
 
-/** Commits in `range` (newest first) with the dispatchd trailers they carry. */
+/**
+ * Commits in `range` (newest first) with the dispatchd trailers they carry. Merge commits are
+ * left out: GitHub's "Update branch" merges the base into a PR branch, which brings no change
+ * of a person's own (the range already excludes what came from the base).
+ */
 export async function commitsWithTrailers(dir: string, range: string, max = 200): Promise<LoggedCommit[]> {
-  return parse(await git(['log', `--max-count=${max}`, FORMAT, range], { cwd: dir }));
+  return parse(await git(['log', '--no-merges', `--max-count=${max}`, FORMAT, range], { cwd: dir }));
 }
 
 /** The newest commit reachable from `rev` that dispatchd made for `envId`, if any. */

@@ -53,10 +53,16 @@ export function createApp(deps: AppDeps): Express {
   });
   app.get('/readyz', async (_req, res) => {
     try {
-      await withTimeout(deps.redis.ping(), 1000);
+      // A write, not a PING: a Redis out of memory (noeviction) or failing to persist (MISCONF)
+      // still answers PING but refuses every delivery.
+      await withTimeout(deps.redis.set('dispatchd:readyz', String(Date.now()), 'PX', 60_000), 1000);
       res.json({ status: 'ready', redis: 'ok' });
     } catch (err) {
-      res.status(503).json({ status: 'not ready', redis: (err as Error).message, message: 'Redis is unreachable: check REDIS_URL and that Redis is running' });
+      const said = (err as Error).message;
+      const message = /^OOM/.test(said) ? 'Redis refuses writes: it is out of memory (maxmemory with noeviction); raise maxmemory or find what fills it'
+        : /^MISCONF/.test(said) ? 'Redis refuses writes: it cannot persist to disk; check its disk and logs'
+        : 'Redis is unreachable: check REDIS_URL and that Redis is running';
+      res.status(503).json({ status: 'not ready', redis: said, message });
     }
   });
   const admin = requireAdmin(deps.admin ?? {});

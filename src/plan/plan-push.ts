@@ -42,7 +42,12 @@ const short = (sha: string) => sha.slice(0, 7);
  */
 async function tipToPlan(event: PushEvent, provider: ScmProvider): Promise<{ tip: string } | { skipped: string }> {
   const tip = await provider.refTip(event.repo.fullName, event.ref);
-  if (tip === null) return { skipped: `${event.ref} no longer exists in ${event.repo.fullName}: nothing deployed` };
+  if (tip === null) {
+    // Some SCMs answer 404 alike for a missing ref and a repository the token cannot see: ask
+    // about the repository, which fails (saying so) when it is the token, not the ref.
+    await provider.defaultBranch(event.repo.fullName);
+    return { skipped: `${event.ref} no longer exists in ${event.repo.fullName}: nothing deployed` };
+  }
   if (tip === event.after) return { tip };
   let status: string;
   try {

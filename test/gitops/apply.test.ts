@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -72,5 +72,48 @@ describe('applyUpdate against a branch that moves', () => {
     const forced = await applyUpdate(deps, 'env-direct', spec(10, rewound, args('v4b')));
     assert.equal(forced.outcome, 'updated');
     assert.match(await rendered(), /image: reg\/app:v4b\n/);
+  });
+
+  it('a push the server refuses (pre-receive hook, branch protection) fails at once with its words', async () => {
+    const config = parseConfig(`hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\n        branches: [direct]\n        modes: [direct]\ndataDir: ${dataDir}\n`, {});
+    const hook = join(gh.git.bareDir(GITOPS), 'hooks', 'pre-receive');
+    await writeFile(hook, '#!/bin/sh\necho "GH006: Protected branch update failed for refs/heads/main."\nexit 1\n', { mode: 0o755 });
+    const real = createMirrors(dataDir);
+    let fetches = 0;
+    const mirrors: Mirrors = { ...real, fetch: async (remote) => { fetches++; return real.fetch(remote); } };
+    const deps = { config, providers: createProviders(config, mirrors), mirrors, resolveDigest: async () => { throw new Error('no digests here'); } };
+    const tip = await gh.git.commit(APP, 'direct', { VERSION: '6\n' }, 'v6');
+    try {
+      await assert.rejects(applyUpdate(deps, 'env-direct', spec(11, tip, args('v6'))), (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'git_push_refused');
+        assert.match(err.message, /refused by the server: GH006: Protected branch update failed for refs\/heads\/main\. \| .*pre-receive hook declined/);
+        return true;
+      });
+      assert.equal(fetches, 1, 'not retried as if the branch had moved');
+    } finally {
+      await rm(hook, { force: true });
+    }
+  });
+
+  it('a merge of the base into the PR branch (GitHub "Update branch") is not a foreign commit', async () => {
+    const config = parseConfig(`hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\ndataDir: ${dataDir}\n`, {});
+    const mirrors = createMirrors(dataDir);
+    const deps = { config, providers: createProviders(config, mirrors), mirrors, resolveDigest: async () => { throw new Error('no digests here'); } };
+    const prArgs = (tag: string) => [`-substitute=imageName=reg/app:${tag}`, '-filepath=direct/**'];
+    const first = await gh.git.commit(APP, 'direct', { VERSION: '7\n' }, 'v7');
+    const opened = await applyUpdate(deps, 'env-pr', spec(12, first, prArgs('v7')));
+    assert.equal(opened.outcome, 'updated');
+    const head = `dispatchd/github/${APP}/direct`;
+    // The base moves, then someone presses "Update branch": a merge commit lands on the head.
+    await gh.git.commit(GITOPS, 'main', { 'other/more.md': 'more\n' }, 'base moves');
+    const bare = gh.git.bareDir(GITOPS);
+    const headSha = (await gh.git.revParse(GITOPS, head))!;
+    const tree = (await runGit(['merge-tree', '--write-tree', headSha, 'main'], { cwd: bare })).stdout.trim().split('\n')[0]!;
+    const merge = (await runGit(['-c', 'user.name=Octo Cat', '-c', 'user.email=octo@example.com', 'commit-tree', tree, '-p', headSha, '-p', 'main', '-m', "Merge branch 'main' into " + head], { cwd: bare })).stdout.trim();
+    await runGit(['update-ref', `refs/heads/${head}`, merge], { cwd: bare });
+    const next = await gh.git.commit(APP, 'direct', { VERSION: '8\n' }, 'v8');
+    const updated = await applyUpdate(deps, 'env-pr', spec(13, next, prArgs('v8')));
+    assert.equal(updated.outcome, 'updated');
+    assert.match((await gh.git.readFile(GITOPS, head, 'direct/application.yaml')) ?? '', /image: reg\/app:v8\n/);
   });
 });
