@@ -4,7 +4,7 @@
 set -euo pipefail
 need=(redis-server:redis-server git:git)
 if [ "${1:-run}" = test ]; then
-  need+=(docker-registry:docker-registry htpasswd:apache2-utils unzip:unzip chromium:chromium)
+  need+=(docker-registry:docker-registry htpasswd:apache2-utils unzip:unzip chromium:chromium redis-sentinel:redis-sentinel)
 fi
 missing=()
 for pair in "${need[@]}"; do

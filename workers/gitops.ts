@@ -7,6 +7,7 @@ import type { Environments, PendingStatus } from '../src/queue/environments.js';
 import type { GitopsJob } from '../src/queue/jobs.js';
 import type { Providers } from '../src/scm/providers.js';
 import type { Observer } from '../src/telemetry/observer.js';
+import { createRetryPolicy, type RetryPolicy } from '../src/queue/job-options.js';
 import { setStatus } from './statuses.js';
 
 export interface GitopsWorkerDeps {
@@ -15,6 +16,8 @@ export interface GitopsWorkerDeps {
   providers: Providers;
   log: Logger;
   observer?: Observer;
+  /** When a passing fault stops being retried (config `retry`); default: 24 h horizon. */
+  retry?: RetryPolicy;
 }
 
 type RunResult = { seq: number; sha: string; result?: ApplyResult; error?: string };
@@ -25,6 +28,7 @@ type RunResult = { seq: number; sha: string; result?: ApplyResult; error?: strin
  * collapses into one follow-up with no added delay and an older push never overwrites a newer.
  */
 export function createGitopsProcessor(deps: GitopsWorkerDeps) {
+  const retry = deps.retry ?? createRetryPolicy();
   return async function processGitops(job: Job<GitopsJob>): Promise<RunResult[]> {
     const { envId } = job.data;
     const runs: RunResult[] = [];
@@ -49,10 +53,13 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
         run.result = await applyUpdate(deps.apply, envId, spec);
         log.info({ outcome: run.result.outcome, pr: 'prUrl' in run.result ? run.result.prUrl : undefined }, 'gitops update');
       } catch (err) {
-        const final = err instanceof PermanentError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        // Final: a permanent error, or a passing one whose next attempt would start after the
+        // retry horizon (then the message says how long it tried).
+        const gaveUp = err instanceof PermanentError ? undefined : retry.giveUp(job, err);
+        const final = err instanceof PermanentError || gaveUp !== undefined;
         log.warn({ err: (err as Error).message, final }, 'gitops update failed');
         if (!final) throw err;
-        run.error = (err as Error).message;
+        run.error = gaveUp ?? (err as Error).message;
       }
       runs.push(run);
       await deps.environments.recordRun(envId, { seq, sha: spec.source.sha, outcome: run.result?.outcome ?? 'failed', at: Date.now(), ...(run.result && 'prUrl' in run.result && run.result.prUrl ? { prUrl: run.result.prUrl } : {}), ...(run.error ? { error: run.error } : {}) });

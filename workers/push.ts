@@ -8,7 +8,7 @@ import type { GitopsJob, PushJob } from '../src/queue/jobs.js';
 import type { RefPlans } from '../src/queue/ref-plans.js';
 import type { Providers } from '../src/scm/providers.js';
 import type { Observer } from '../src/telemetry/observer.js';
-import { jobOptions } from '../src/queue/job-options.js';
+import { createRetryPolicy, HorizonError, jobOptions, type RetryPolicy } from '../src/queue/job-options.js';
 import { setStatus, statusContext } from './statuses.js';
 
 export interface PushWorkerDeps {
@@ -19,6 +19,8 @@ export interface PushWorkerDeps {
   gitops: Queue<GitopsJob>;
   log: Logger;
   observer?: Observer;
+  /** When a passing fault stops being retried (config `retry`); default: 24 h horizon. */
+  retry?: RetryPolicy;
 }
 
 export interface PushResult {
@@ -37,7 +39,21 @@ export interface PushResult {
  * message on the commit status.
  */
 export function createPushProcessor(deps: PushWorkerDeps) {
+  const retry = deps.retry ?? createRetryPolicy();
+  // Any failure but a permanent one is retried until the next attempt would start after the
+  // horizon; then the job fails for good, saying how long it tried and what failed.
   return async function processPush(job: Job<PushJob>): Promise<PushResult> {
+    try {
+      return await planOnce(job);
+    } catch (err) {
+      const gaveUp = retry.giveUp(job, err);
+      if (gaveUp === undefined) throw err;
+      deps.log.warn({ deliveryId: job.data.event.deliveryId, repo: job.data.event.repo.fullName, err: gaveUp }, 'push failed for good: retry horizon reached');
+      throw new HorizonError(gaveUp);
+    }
+  };
+
+  async function planOnce(job: Job<PushJob>): Promise<PushResult> {
     const { event, seq } = job.data;
     const log = deps.log.child({ deliveryId: event.deliveryId, repo: event.repo.fullName, sha: event.after });
     const started = Date.now();
@@ -82,5 +98,5 @@ export function createPushProcessor(deps: PushWorkerDeps) {
     };
     await report({ stamp: start.stamp, found: result.found, tasks: result.tasks, ...(plan.skipped ? { skipped: plan.skipped } : {}), ...(plan.commit ? { commit: plan.commit } : {}) });
     return result;
-  };
+  }
 }

@@ -48,7 +48,8 @@ export interface DeliveryRecord {
 /** The hash fields one delivery is kept as; each writer owns its fields, so no write races. */
 export interface StoredFields {
   event: PushEvent;
-  plan?: { seq: number; found?: boolean; tasks?: Omit<TaskRecord, 'outcome'>[]; error?: string; skipped?: string; commit?: string };
+  /** What the push worker planned; a retry never reads a receipt number from here (it takes a fresh one). */
+  plan?: { found?: boolean; tasks?: Omit<TaskRecord, 'outcome'>[]; error?: string; skipped?: string; commit?: string };
   runs: Record<string, { outcome: TaskRecord['outcome']; prUrl?: string; error?: string }>;
   failure?: string;
   /** Audit id of the delivery whose signed body this one repeated. */
@@ -89,6 +90,11 @@ export function toRecord(id: string, f: StoredFields): DeliveryRecord {
   };
 }
 
+/**
+ * `failed` (and so retryable) when the plan errored (`plan.error`: a refused Dispatchfile read, a
+ * bad Dispatchfile), a GitOps run for one of its tasks failed (a task's `error`), or its push job
+ * failed for good without a plan (`failure`: a passing fault outlasting the retry horizon).
+ */
 function statusOf(f: StoredFields, tasks: TaskRecord[], errors: string[]): DeliveryStatus {
   if (errors.length > 0) return 'failed';
   if (!f.plan) return 'queued';

@@ -22,6 +22,21 @@ export interface ListFilter {
 
 const RUN = 'run:';
 
+// Compare-and-set on `retries`: only the caller that saw the current count retries the delivery,
+// so two operators pressing Retry at once queue one job. Clears the outcome fields (plan, failure,
+// each run) so the retry shows fresh, and moves the errors to history. -1: someone else won.
+const MARK_RETRIED = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local n = tonumber(redis.call('HGET', KEYS[1], 'retries') or '0')
+if n ~= tonumber(ARGV[1]) then return -1 end
+for _, k in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if k == 'plan' or k == 'failure' or string.sub(k, 1, ${RUN.length}) == '${RUN}' then redis.call('HDEL', KEYS[1], k) end
+end
+redis.call('HSET', KEYS[1], 'retries', n + 1, 'history', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return n + 1
+`;
+
 /**
  * The audit trail: one Redis hash per delivery plus a time index. Receiver and workers each
  * write only their own fields (HSET of one field is atomic), so concurrent runs for several
@@ -74,7 +89,8 @@ export function createAuditTrail(deps: AuditDeps) {
       for (const r of replays) await touch(r.event, { replayOf: auditId(r.event.host, r.of) });
     },
     async planned(r: PlanReport): Promise<void> {
-      const plan = { seq: r.seq, ...(r.found !== undefined ? { found: r.found } : {}), ...(r.tasks ? { tasks: r.tasks } : {}), ...(r.error ? { error: r.error } : {}), ...(r.skipped ? { skipped: r.skipped } : {}), ...(r.commit ? { commit: r.commit } : {}) };
+      // The stamp is kept only as the seq → delivery index below (GitOps runs settle by it).
+      const plan = { ...(r.found !== undefined ? { found: r.found } : {}), ...(r.tasks ? { tasks: r.tasks } : {}), ...(r.error ? { error: r.error } : {}), ...(r.skipped ? { skipped: r.skipped } : {}), ...(r.commit ? { commit: r.commit } : {}) };
       const id = await touch(r.event, { plan: JSON.stringify(plan) });
       await redis.set(auditKeys.seq(r.seq), id, 'PX', retentionMs);
     },
@@ -94,20 +110,23 @@ export function createAuditTrail(deps: AuditDeps) {
       await touch(event, { failure: error });
     },
     get: getRecord,
-    /** The stored event and the receipt seq it was planned with, for a retry. */
-    async forRetry(id: string): Promise<{ event: PushEvent; seq?: number; record: DeliveryRecord } | null> {
+    /**
+     * The stored event and its record, for a retry. No receipt number comes from here: a retry
+     * takes a fresh one (a delivery that failed before planning never stored one).
+     */
+    async forRetry(id: string): Promise<{ event: PushEvent; record: DeliveryRecord } | null> {
       const f = await read(id);
-      return f ? { event: f.event, ...(f.plan ? { seq: f.plan.seq } : {}), record: toRecord(id, f) } : null;
+      return f ? { event: f.event, record: toRecord(id, f) } : null;
     },
-    /** Moves the current errors to history and clears the outcome so the retry shows fresh. */
-    async markRetried(record: DeliveryRecord): Promise<void> {
-      const key = auditKeys.delivery(record.id);
-      const h = await redis.hkeys(key);
+    /**
+     * Moves the current errors to history and clears the outcome so the retry shows fresh, if
+     * nobody retried the delivery since `record` was read. Returns the retry's number (1 for the
+     * first), or null when another retry got there first.
+     */
+    async markRetried(record: DeliveryRecord): Promise<number | null> {
       const history = [...record.history, { retriedAt: new Date(now()).toISOString(), status: record.status, errors: record.errors }];
-      const clear = h.filter((k) => k === 'plan' || k === 'failure' || k.startsWith(RUN));
-      const m = redis.multi().hincrby(key, 'retries', 1).hset(key, 'history', JSON.stringify(history));
-      if (clear.length > 0) m.hdel(key, ...clear);
-      await m.pexpire(key, retentionMs).exec();
+      const n = Number(await redis.eval(MARK_RETRIED, 1, auditKeys.delivery(record.id), record.retries, JSON.stringify(history), retentionMs));
+      return n > 0 ? n : null;
     },
     /** Newest first; filters apply to what the retention still holds. */
     async list(filter: ListFilter = {}): Promise<DeliveryRecord[]> {

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { DispatchError } from '../core/errors.js';
 import { addOpsCommands } from './ops/commands.js';
-import type { Mode } from './run-service.js';
+import type { Mode, Running } from './run-service.js';
 
 // Each command imports what it needs when it runs: the service pulls in BullMQ, Express and every
 // SCM client, which an operator command such as `replay` or `pause` should not wait for.
@@ -19,22 +19,42 @@ async function fail(err: unknown): Promise<never> {
   process.exit(1);
 }
 
+/** Past the shutdown timeout, the forced close gets this long before the process exits regardless. */
+const FORCE_MARGIN_MS = 5_000;
+
 async function serve(mode: Mode): Promise<void> {
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  let running: Running | undefined;
+  let stopping = false;
+  // SIGTERM ends the process within the shutdown timeout (+ FORCE_MARGIN_MS at worst), whatever
+  // state Redis and the SCMs are in. Unfinished jobs stay in Redis, locked until their lock lapses;
+  // another worker's stalled check then takes them back. Exit 0 only when everything finished.
+  const shutdown = (signal: string) => {
+    if (!running || stopping) {
+      say(`dispatchd: ${signal}${stopping ? ' again' : ' while starting'}: exiting now; unfinished jobs are left for other workers`);
+      process.exit(1);
+    }
+    stopping = true;
+    const timeoutMs = running.shutdownTimeoutMs;
+    say(`dispatchd: ${signal}: finishing in-flight work (at most ${timeoutMs} ms), then exiting`);
+    setTimeout(() => {
+      say(`dispatchd: still not stopped ${timeoutMs + FORCE_MARGIN_MS} ms after ${signal}: exiting now; unfinished jobs are left for other workers`);
+      process.exit(1);
+    }, timeoutMs + FORCE_MARGIN_MS);
+    running.stop().then((r) => {
+      if (r.clean) process.exit(0);
+      say(`dispatchd: ${r.reason}: exiting 1; any unfinished job is left in Redis for another worker (taken back once its lock lapses)`);
+      process.exit(1);
+    }, fail);
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   const { runService } = await import('./run-service.js');
-  const running = await runService(mode, process.env, (line) => process.stdout.write(`${line}\n`)).catch(fail);
+  running = await runService(mode, process.env, say).catch(fail);
   if (mode === 'demo') {
     await running.stop();
     process.exit(0);
   }
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`dispatchd: ${signal}: finishing in-flight work, then exiting\n`);
-    running.stop().then(() => process.exit(0), fail);
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 program.command('start').description('receiver and workers in one process (the offline demo when DISPATCHD_CONFIG is unset)').action(() => serve('start'));

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Env } from '../config/load.js';
@@ -8,15 +9,40 @@ import { dataDirOf, loadConfig, redisFor } from '../runtime/boot.js';
 import { openProducer } from '../runtime/connections.js';
 import { buildReceiver } from '../runtime/receiver.js';
 import { buildWorkerServer } from '../runtime/worker-server.js';
-import { readSettings } from '../runtime/settings.js';
+import { readSettings, shutdownTimeoutOf } from '../runtime/settings.js';
 import { startWorkers } from '../runtime/workers.js';
 
 export type Mode = 'start' | 'serve' | 'worker' | 'demo';
 
+export interface Stopped {
+  /** true: everything closed within the shutdown timeout; false: unfinished jobs were left for other workers. */
+  clean: boolean;
+  /** Why it was not clean. */
+  reason?: string;
+}
+
 export interface Running {
   url: string;
-  stop(): Promise<void>;
+  /** How long `stop()` waits for in-flight work (`shutdownTimeout`, or DISPATCHD_SHUTDOWN_TIMEOUT). */
+  shutdownTimeoutMs: number;
+  /**
+   * Stops listening and lets in-flight requests and jobs finish, for at most `shutdownTimeoutMs`;
+   * past it (or at once when the embedded Redis is gone), drops the connections and leaves
+   * unfinished jobs locked: another worker takes them back when their lock lapses. Then stops
+   * the embedded redis-server. Bounded whatever state Redis and the SCMs are in.
+   */
+  stop(): Promise<Stopped>;
 }
+
+/** Resolves with `value` after `ms`; `cancel()` clears the timer. The timer never keeps the process alive. */
+function after<T>(ms: number, value: T): { promise: Promise<T>; cancel(): void } {
+  let t: NodeJS.Timeout | undefined;
+  const promise = new Promise<T>((r) => { t = setTimeout(() => r(value), ms); t.unref(); });
+  return { promise, cancel: () => clearTimeout(t) };
+}
+
+const exited = (child: ChildProcess) =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r()));
 
 const listen = (server: Server, port: number, host: string) =>
   new Promise<string>((res, rej) => {
@@ -44,7 +70,8 @@ export async function runService(mode: Mode, env: Env, out: (line: string) => vo
     config = demo.config;
     out(`No DISPATCHD_CONFIG: running the offline demo in ${demo.dir}`);
   }
-  const redis = await redisFor(settings, dataDir);
+  const shutdownTimeoutMs = shutdownTimeoutOf(settings, config);
+  const redis = await redisFor(settings, dataDir, config);
   if (redis.embedded) out(`Embedded redis-server on ${redis.url} (data in ${dataDir}/redis)`);
   const producer = openProducer(redis.url);
   await producer.ready();
@@ -56,12 +83,31 @@ export async function runService(mode: Mode, env: Env, out: (line: string) => vo
   const workers = mode === 'serve' ? undefined : await startWorkers(config, redis.url, producer, log);
   out(`dispatchd ${mode} listening on ${url}${mode === 'worker' ? ' (health only)' : ''}`);
 
-  const stop = async () => {
-    await new Promise<void>((r) => server.close(() => r()));
-    await workers?.close();
-    await producer.close();
-    await redis.embedded?.stop();
-  };
+  let stopping: Promise<Stopped> | undefined;
+  const stop = () => (stopping ??= (async (): Promise<Stopped> => {
+    const deadline = after(shutdownTimeoutMs, 'timeout' as const);
+    // Both at once: a request that hangs (an admin call on a hung Redis) must not keep the workers taking jobs.
+    const drained = Promise.all([new Promise<void>((r) => server.close(() => r())), workers?.close()]).then(() => 'drained' as const, (err: unknown) => {
+      log.warn({ err: (err as Error).message }, 'shutdown: closing the workers failed');
+      return 'failed' as const;
+    });
+    // Without its Redis nothing can finish: no reason to wait out the deadline.
+    const redisGone = redis.embedded ? exited(redis.embedded.process).then(() => 'redis-gone' as const) : new Promise<never>(() => undefined);
+    const outcome = await Promise.race([drained, deadline.promise, redisGone]);
+    deadline.cancel();
+    let reason: string | undefined;
+    if (outcome !== 'drained') {
+      reason = outcome === 'timeout' ? `shutdown did not complete within ${shutdownTimeoutMs} ms (jobs still running, or Redis unreachable)`
+        : outcome === 'redis-gone' ? 'the embedded redis-server is gone' : 'the workers did not close';
+      server.closeAllConnections();
+      await workers?.close(true);
+    }
+    const closed = after(1000, 'timeout' as const);
+    await Promise.race([producer.close(), closed.promise]);
+    closed.cancel();
+    await redis.embedded?.stop(2000);
+    return reason === undefined ? { clean: true } : { clean: false, reason };
+  })());
   if (demo) {
     try {
       await connectDemo(demo, url);
@@ -74,5 +120,5 @@ export async function runService(mode: Mode, env: Env, out: (line: string) => vo
       throw err;
     }
   }
-  return { url, stop };
+  return { url, shutdownTimeoutMs, stop };
 }

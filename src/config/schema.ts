@@ -95,8 +95,15 @@ export const DispatchdConfig = z
     registries: z.array(RegistryConfig).default([]),
     /** How long to wait for CI to push an image before its digest is declared missing. */
     digestWait: duration.default('10m'),
+    /** Passing SCM faults are retried with capped, jittered exponential backoff until `horizon` after receipt (docs/reliability.md). */
+    retry: z
+      .object({ horizon: duration.default('24h'), firstDelay: duration.default('1s'), maxDelay: duration.default('10m') })
+      .strict()
+      .default({ horizon: '24h', firstDelay: '1s', maxDelay: '10m' }),
     /** How long delivery ids are remembered to drop redeliveries. */
     deliveryTtl: duration.default('7d'),
+    /** How long SIGTERM waits for in-flight work before leaving unfinished jobs to other workers and exiting. */
+    shutdownTimeout: duration.default('20s'),
     /** How long the digest of a signed body is remembered: the same body under a new delivery id is a replay. 0 turns it off. */
     replayWindow: duration.default('1h'),
     /** Where GitOps mirrors and work trees are kept. */
@@ -127,6 +134,27 @@ export const DispatchdConfig = z
     audit: z.object({ retention: duration.default('14d') }).strict().default({ retention: '14d' }),
     /** `public: true` serves /metrics without the admin token (e.g. for a scraper inside the cluster). */
     metrics: z.object({ public: z.boolean().default(false) }).strict().default({ public: false }),
+    /**
+     * Redis through Sentinel (used instead of REDIS_URL when `sentinels` is set), and how many
+     * replicas must hold a delivery before it is answered 202 (docs/reliability.md#redis-failover).
+     */
+    redis: z
+      .object({
+        sentinels: z.array(z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(26379) }).strict()).min(1).optional(),
+        /** The master group name the sentinels monitor. */
+        name: z.string().min(1).default('mymaster'),
+        username: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
+        sentinelUsername: z.string().min(1).optional(),
+        sentinelPassword: z.string().min(1).optional(),
+        db: z.number().int().nonnegative().default(0),
+        /** Replicas that must acknowledge a delivery (Redis WAIT) before its 202; 0 = off. */
+        minReplicasToAck: z.number().int().nonnegative().default(0),
+        /** How long WAIT waits for them (at most 1s: the receiver answers within 2 s). */
+        ackTimeout: duration.default('500ms'),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type DispatchdConfig = z.infer<typeof DispatchdConfig>;

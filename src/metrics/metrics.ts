@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createHostWaits, type HostWaits } from '../queue/hosts.js';
 
 /** Queue states reported by `dispatchd_queue_jobs`; read from Redis on every scrape. */
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
@@ -9,11 +11,25 @@ const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', '
  * default registry would mix the metrics of several stacks in one test process (and in one
  * `start` process holding both receiver and workers, both must share this one object).
  */
-export function createMetrics(opts: { queues?: Queue[] } = {}) {
+export function createMetrics(opts: { queues?: Queue[]; redis?: Redis } = {}) {
   const registry = new Registry();
   const registers = [registry];
+  // The hosts' waiting jobs (src/queue/hosts.ts), read once per scrape for both host gauges, over
+  // the connection given here or later by readHostsFrom (the runtime wires its producer's).
+  let hostsRedis = opts.redis;
+  let hostsRead: { at: number; hosts: Promise<HostWaits[] | null> } | undefined;
+  const readHosts = (): Promise<HostWaits[] | null> => {
+    if (hostsRead && Date.now() - hostsRead.at < 250) return hostsRead.hosts;
+    const hosts = hostsRedis ? createHostWaits(hostsRedis).list(0).catch(() => null) : Promise.resolve(null);
+    hostsRead = { at: Date.now(), hosts };
+    return hosts;
+  };
   const metrics = {
     registry,
+    /** Where the host gauges read the hosts' waiting jobs at scrape time. */
+    readHostsFrom(redis: Redis): void {
+      hostsRedis = redis;
+    },
     webhooks: new Counter({
       name: 'dispatchd_webhooks_total',
       help: 'Webhook requests by host, event and outcome (queued, duplicate, ignored, ping, bad_signature, …)',
@@ -64,6 +80,30 @@ export function createMetrics(opts: { queues?: Queue[] } = {}) {
           if (!counts) continue;
           for (const s of QUEUE_STATES) this.set({ queue: q.name, state: s }, counts[s] ?? 0);
         }
+      },
+    }),
+    hostWaiting: new Gauge({
+      name: 'dispatchd_host_waiting_deliveries',
+      help: 'Jobs (push deliveries and environment updates) waiting to retry after a passing fault of this host, read from Redis when scraped',
+      labelNames: ['host'] as const,
+      registers,
+      async collect() {
+        const hosts = await readHosts();
+        if (!hosts) return;
+        this.reset();
+        for (const h of hosts) this.set({ host: h.host }, h.waiting);
+      },
+    }),
+    hostFailing: new Gauge({
+      name: 'dispatchd_host_failing',
+      help: '1 while jobs wait on this host after a passing fault (5xx, timeout, rate limit), else 0',
+      labelNames: ['host'] as const,
+      registers,
+      async collect() {
+        const hosts = await readHosts();
+        if (!hosts) return;
+        this.reset();
+        for (const h of hosts) this.set({ host: h.host }, h.waiting > 0 ? 1 : 0);
       },
     }),
   };

@@ -6,6 +6,7 @@ import type { PushEvent } from '../core/push-event.js';
 import { keys, QUEUE_PREFIX } from './names.js';
 import { jobOptions } from './job-options.js';
 import { pushJobId, type PushJob } from './jobs.js';
+import { replicaAckOf, type ReplicaAck } from './replica-ack.js';
 
 export interface InboxDeps {
   redis: Redis;
@@ -22,6 +23,11 @@ export interface InboxDeps {
    * 2 s, and reading, verifying and answering need some of those, so Redis gets 1.5 s.
    */
   timeoutMs?: number;
+  /**
+   * Replicas that must hold a delivery before its 202 (config `redis.minReplicasToAck`); by
+   * default what `redis` was opened with (openProducer attaches it), none for a plain connection.
+   */
+  replicaAck?: ReplicaAck;
 }
 
 export interface AcceptResult {
@@ -68,6 +74,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0,
 export function createInbox(deps: InboxDeps) {
   const timeoutMs = deps.timeoutMs ?? 1500;
   const replayWindowMs = deps.replayWindowMs ?? 0;
+  const ack = deps.replicaAck ?? replicaAckOf(deps.redis);
 
   // One round trip decides: a delivery seen before keeps its state; a replayed body is refused;
   // a new one gets the next receipt seq and is remembered as "p:<seq>" (pending) before its job
@@ -87,7 +94,11 @@ export function createInbox(deps: InboxDeps) {
     // the job (a no-op when its id exists), then mark the delivery queued. Marking is not awaited:
     // left at "p:", a later redelivery only re-adds the same job id.
     const seq = Number(state.slice(2));
-    await deps.events.add('push', { event, seq }, { ...jobOptions, jobId: pushJobId(event.host, event.deliveryId, sha) });
+    const opts = { ...jobOptions, jobId: pushJobId(event.host, event.deliveryId, sha) };
+    // With replicas required, the add and WAIT share one round trip; fewer replicas than asked
+    // throw (503) before the delivery is marked queued: it stays "p:<seq>" for the redelivery.
+    if (ack) await ack.add({ event, seq }, opts, deliveryKey, deps.deliveryTtlMs);
+    else await deps.events.add('push', { event, seq }, opts);
     deps.redis.set(deliveryKey, `q:${seq}`, 'PX', deps.deliveryTtlMs).catch(() => undefined);
     return Boolean(isNew);
   }

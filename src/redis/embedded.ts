@@ -22,15 +22,29 @@ export interface EmbeddedRedis {
   url: string;
   port: number;
   process: ChildProcess;
-  stop(): Promise<void>;
+  /** SIGTERM (Redis flushes its AOF and exits), SIGKILL if it is still there after `graceMs` (default 5 s). */
+  stop(graceMs?: number): Promise<void>;
 }
+
+/** Children still running; stopped when this process exits, however it exits short of SIGKILL. */
+const running = new Set<ChildProcess>();
+let exitHook = false;
+const stopOnExit = (child: ChildProcess) => {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+  });
+};
 
 /**
  * Runs `redis-server` as a child process with its data under `dir`, durable as DESIGN.md asks:
  * AOF with `appendfsync always` (a 202 means the delivery is on disk) and `noeviction` (Redis
  * refuses writes rather than dropping queued jobs). dispatchd never installs anything itself.
  */
-export async function startEmbeddedRedis(dir: string, opts: { port?: number; binary?: string } = {}): Promise<EmbeddedRedis> {
+export async function startEmbeddedRedis(dir: string, opts: { port?: number; binary?: string; detached?: boolean } = {}): Promise<EmbeddedRedis> {
   const absDir = resolve(dir);
   await mkdir(absDir, { recursive: true });
   const port = opts.port ?? (await freePort());
@@ -38,7 +52,8 @@ export async function startEmbeddedRedis(dir: string, opts: { port?: number; bin
     '--port', String(port), '--bind', '127.0.0.1', '--dir', absDir,
     '--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction',
     '--save', '', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'notice',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  ], { stdio: ['ignore', 'pipe', 'pipe'], ...(opts.detached ? { detached: true } : {}) });
+  stopOnExit(child);
   await new Promise<void>((res, rej) => {
     let out = '';
     const timer = setTimeout(() => rej(new DispatchError('redis_start', `redis-server did not start within 10 s: ${out.trim()}`)), 10_000);
@@ -60,9 +75,11 @@ export async function startEmbeddedRedis(dir: string, opts: { port?: number; bin
     url: `redis://127.0.0.1:${port}`,
     port,
     process: child,
-    stop: () => new Promise<void>((res) => {
-      if (child.exitCode !== null) return res();
-      child.once('exit', () => res());
+    stop: (graceMs = 5000) => new Promise<void>((res) => {
+      // A redis-server killed by a signal has signalCode set and exitCode null: it is gone too.
+      if (child.exitCode !== null || child.signalCode !== null) return res();
+      const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      child.once('exit', () => { clearTimeout(force); res(); });
       child.kill('SIGTERM');
     }),
   };

@@ -3,6 +3,7 @@ import { loadConfigFile, type Env } from '../config/load.js';
 import type { DispatchdConfig } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../redis/embedded.js';
+import { parseRedisTarget, redisUrlFromConfig } from '../redis/target.js';
 import type { Settings } from './settings.js';
 
 /** The configuration in force: the file at DISPATCHD_CONFIG, or none (the offline demo). */
@@ -21,9 +22,16 @@ export function dataDirOf(settings: Settings, config: DispatchdConfig | null): s
   return resolve(settings.dataDir ?? config?.dataDir ?? '.dispatchd');
 }
 
-/** REDIS_URL when given; otherwise an embedded `redis-server` child process under the data dir. */
-export async function redisFor(settings: Settings, dataDir: string): Promise<{ url: string; embedded?: EmbeddedRedis }> {
-  if (settings.redisUrl) return { url: settings.redisUrl };
+/**
+ * The config's `redis.sentinels` when given, else REDIS_URL (either with the config's replica
+ * setting), checked at once; otherwise an embedded `redis-server` child process under the data dir.
+ */
+export async function redisFor(settings: Settings, dataDir: string, config?: DispatchdConfig | null): Promise<{ url: string; embedded?: EmbeddedRedis }> {
+  const url = redisUrlFromConfig(config?.redis, settings.redisUrl);
+  if (url) {
+    parseRedisTarget(url);
+    return { url };
+  }
   const embedded = await startEmbeddedRedis(resolve(dataDir, 'redis'));
   return { url: embedded.url, embedded };
 }

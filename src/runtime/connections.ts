@@ -1,19 +1,41 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { EVENTS_QUEUE, GITOPS_QUEUE, QUEUE_PREFIX } from '../queue/names.js';
 import type { GitopsJob, PushJob } from '../queue/jobs.js';
+import { attachReplicaAck, createReplicaAck } from '../queue/replica-ack.js';
+import { describeRedisTarget, parseRedisTarget, redisClientArgs, type RedisTarget } from '../redis/target.js';
 import { createMetrics } from '../metrics/metrics.js';
 
 /**
+ * One connection to the target: a redis:// URL, or the master a Sentinel group names (ioredis
+ * asks the sentinels again on every reconnect, so after a failover it lands on the new master).
+ * A demoted master answers writes with READONLY: reconnecting finds the new one; `resend` also
+ * sends the refused command again there (for workers, whose commands wait; not for the receiver,
+ * whose answer is already a 503).
+ */
+function openRedis(target: RedisTarget, options: RedisOptions, resend: boolean): Redis {
+  const { url, options: base } = redisClientArgs(target);
+  const merged: RedisOptions = {
+    ...base,
+    ...options,
+    ...(target.sentinel ? { reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? (resend ? 2 : 1) : false) } : {}),
+  };
+  const r = url ? new Redis(url, merged) : new Redis(merged);
+  r.on('error', () => undefined);
+  return r;
+}
+
+/** Connections for the add + WAIT of deliveries, when replicas must acknowledge them. */
+const ACK_CONNECTIONS = 4;
+
+/**
  * Producer-side connections. `enableOfflineQueue: false` makes commands fail at once while Redis
- * is down, so the receiver answers 503 quickly instead of holding the request.
+ * is down (or while a Sentinel failover is under way), so the receiver answers 503 quickly
+ * instead of holding the request. `redisUrl` takes every form of src/redis/target.ts.
  */
 export function openProducer(redisUrl: string) {
-  const open = () => {
-    const r = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false });
-    r.on('error', () => undefined);
-    return r;
-  };
+  const target = parseRedisTarget(redisUrl);
+  const open = () => openRedis(target, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false }, false);
   // Two connections: BullMQ loads its ~60 Lua scripts into the queues' connection, and ioredis
   // copies them onto every multi() made there (≈ 360 µs against ≈ 45 µs, measured by
   // `npm run bench -- --diagnose`). The inbox, audit trail and API use the plain one.
@@ -23,30 +45,48 @@ export function openProducer(redisUrl: string) {
   const gitops = new Queue<GitopsJob>(GITOPS_QUEUE, { connection: queueRedis, prefix: QUEUE_PREFIX });
   events.on('error', () => undefined);
   gitops.on('error', () => undefined);
+  // With replicas required, connections of their own carry the inbox's add + WAIT (replica-ack.ts):
+  // WAIT holds the connection it runs on, which must not be the one the workers' gitops adds use.
+  // Opened when an inbox asks for them (receivers), not in worker-only processes.
+  const ackRedis: Redis[] = [];
+  const ackEvents: Queue<PushJob>[] = [];
+  if (target.minReplicasToAck > 0) {
+    attachReplicaAck(redis, () => {
+      for (let i = 0; i < ACK_CONNECTIONS; i++) {
+        const connection = open();
+        const q = new Queue<PushJob>(EVENTS_QUEUE, { connection, prefix: QUEUE_PREFIX });
+        q.on('error', () => undefined);
+        ackRedis.push(connection);
+        ackEvents.push(q);
+      }
+      return createReplicaAck(ackEvents, target.minReplicasToAck, target.ackTimeoutMs);
+    });
+  }
+  const connections = () => [redis, queueRedis, ...ackRedis];
   return {
     redis,
     /** This process's metrics: receiver and workers built over this producer share them. */
     metrics: createMetrics({ queues: [events, gitops] }),
     /** Waits for the first connection, so that start-up does not answer 503 to early webhooks. */
     ready: (timeoutMs = 10_000) =>
-      Promise.all([redis, queueRedis].map((r) => r.status === 'ready' ? Promise.resolve() : new Promise<void>((res, rej) => {
-        const t = setTimeout(() => rej(new Error(`Redis at ${redisUrl.replace(/\/\/[^@]*@/, '//***@')} not reachable within ${timeoutMs} ms: check REDIS_URL`)), timeoutMs);
+      Promise.all(connections().map((r) => r.status === 'ready' ? Promise.resolve() : new Promise<void>((res, rej) => {
+        const t = setTimeout(() => rej(new Error(`Redis ${target.sentinel ? '' : 'at '}${describeRedisTarget(target)} not reachable within ${timeoutMs} ms: check ${target.sentinel ? 'the sentinels, the master name and the passwords (config redis or REDIS_URL)' : 'REDIS_URL'}`)), timeoutMs);
         r.once('ready', () => { clearTimeout(t); res(); });
       }))).then(() => undefined),
     events,
     gitops,
     async close() {
-      await Promise.allSettled([events.close(), gitops.close()]);
-      redis.disconnect();
-      queueRedis.disconnect();
+      await Promise.allSettled([events, gitops, ...ackEvents].map((q) => q.close()));
+      for (const r of connections()) r.disconnect();
     },
   };
 }
 export type Producer = ReturnType<typeof openProducer>;
 
-/** Workers block on Redis; BullMQ requires `maxRetriesPerRequest: null` for them. */
+/**
+ * Workers block on Redis; BullMQ requires `maxRetriesPerRequest: null` for them. BullMQ's
+ * blocking connections are `duplicate()`s of this one, so they follow the same Sentinel group.
+ */
 export function openWorkerConnection(redisUrl: string): Redis {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  redis.on('error', () => undefined);
-  return redis;
+  return openRedis(parseRedisTarget(redisUrl), { maxRetriesPerRequest: null }, true);
 }

@@ -3,6 +3,7 @@ import type { DispatchdConfig } from '../config/schema.js';
 import { toMs } from '../config/duration.js';
 import { createApp } from '../http/app.js';
 import { environmentsRouter } from '../http/api/environments.js';
+import { hostsRouter } from '../http/api/hosts.js';
 import { createHookHandler, type HookDeps } from '../http/hooks.js';
 import { createHttpServer } from '../http/server.js';
 import type { Logger } from '../log/logger.js';
@@ -44,6 +45,8 @@ export function buildReceiver(config: DispatchdConfig, producer: Producer, log: 
     const requestId = requestContext.get()?.requestId;
     return requestContext.run({ ...contextOf(req, { webhook: true }), ...(requestId ? { requestId } : {}) }, () => handle(host, req, res, { operatorReplay: true }));
   };
+  // The dispatchd_host_* gauges read the hosts' waiting jobs from the same Redis.
+  producer.metrics.readHostsFrom(producer.redis);
   const app = createApp({
     redis: producer.redis,
     log,
@@ -52,7 +55,8 @@ export function buildReceiver(config: DispatchdConfig, producer: Producer, log: 
     audit: t.audit,
     events: producer.events,
     // Pause/resume of environments (docs/gitops.md), behind the same admin token.
-    apiRouters: [environmentsRouter({ redis: producer.redis, gitops: producer.gitops, config })],
+    // GET /api/hosts: which host is failing and how many jobs wait on it (docs/operations.md).
+    apiRouters: [environmentsRouter({ redis: producer.redis, gitops: producer.gitops, config }), hostsRouter({ redis: producer.redis, config })],
     replay,
     admin: { ...(opts.adminToken ? { token: opts.adminToken } : {}), openOnLoopback: opts.openAdminOnLoopback ?? false },
   });

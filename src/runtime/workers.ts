@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { Worker } from 'bullmq';
 import type { DispatchdConfig } from '../config/schema.js';
@@ -9,7 +10,9 @@ import { createRefPlans } from '../queue/ref-plans.js';
 import { EVENTS_QUEUE, GITOPS_QUEUE, QUEUE_PREFIX } from '../queue/names.js';
 import { createDigestResolver } from '../registry/index.js';
 import { createProviders } from '../scm/providers.js';
-import { backoffDelay } from '../queue/job-options.js';
+import { createRetryPolicy, retrySettings } from '../queue/job-options.js';
+import { createHostWaits, hostOfFailure } from '../queue/hosts.js';
+import type { EnvUpdateSpec } from '../plan/spec.js';
 import { createGitopsProcessor } from '../../workers/gitops.js';
 import { createPushProcessor } from '../../workers/push.js';
 import type { Observer } from '../telemetry/observer.js';
@@ -37,31 +40,73 @@ export async function startWorkers(config: DispatchdConfig, redisUrl: string, pr
   const environments = createEnvironments(producer.redis);
   const refPlans = createRefPlans(producer.redis, toMs(config.deliveryTtl));
   const resolver = createDigestResolver({ registries: config.registries, waitMs: toMs(config.digestWait), onWait: (w) => log.info(w, 'waiting for image') });
-  const settings = { backoffStrategy: backoffDelay };
+  // Passing faults are retried until the horizon (config `retry`, docs/reliability.md).
+  const retry = createRetryPolicy(retrySettings(config.retry));
+  const settings = { backoffStrategy: retry.backoffStrategy };
   // A SIGKILLed worker's jobs come back after the lock lapses; DESIGN.md promises no 202 is lost,
   // so a job may be taken back several times (BullMQ's default fails it on the second stall).
   const recovery = { lockDuration: toMs(config.workers.lockDuration), stalledInterval: toMs(config.workers.stalledInterval), maxStalledCount: config.workers.maxStalledCount };
+  // Jobs record which process ran them (BullMQ's processedBy), for operators and the fault tests.
+  const processName = `${hostname()}:${process.pid}`;
   const connections = [openWorkerConnection(redisUrl), openWorkerConnection(redisUrl)] as const;
-  const push = new Worker(EVENTS_QUEUE, createPushProcessor({ config, providers, environments, refPlans, gitops: producer.gitops, log, observer }), {
-    connection: connections[0], prefix: QUEUE_PREFIX, concurrency: config.workers.events, settings, ...recovery,
+  const push = new Worker(EVENTS_QUEUE, createPushProcessor({ config, providers, environments, refPlans, gitops: producer.gitops, log, observer, retry }), {
+    connection: connections[0], prefix: QUEUE_PREFIX, concurrency: config.workers.events, settings, ...recovery, name: processName,
   });
-  const gitops = new Worker(GITOPS_QUEUE, createGitopsProcessor({ apply: { config, providers, mirrors, resolveDigest: (ref) => resolver.resolve(ref) }, environments, providers, log, observer }), {
-    connection: connections[1], prefix: QUEUE_PREFIX, concurrency: config.workers.tasks, settings, ...recovery,
+  const gitops = new Worker(GITOPS_QUEUE, createGitopsProcessor({ apply: { config, providers, mirrors, resolveDigest: (ref) => resolver.resolve(ref) }, environments, providers, log, observer, retry }), {
+    connection: connections[1], prefix: QUEUE_PREFIX, concurrency: config.workers.tasks, settings, ...recovery, name: processName,
   });
   for (const w of [push, gitops]) {
     w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
     w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));
   }
-  // A push job that fails for good without a plan (retries exhausted on a passing fault) is
+  // A push job that fails for good without a plan (a passing fault past the retry horizon) is
   // recorded here; a bad Dispatchfile is already recorded by the plan report (UnrecoverableError).
+  // The processor fails a job at the horizon with a HorizonError saying so (workers/push.ts); one
+  // the backoff strategy failed is described the same way here.
   push.on('failed', (job, err) => {
-    if (!job || err.name === 'UnrecoverableError' || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-    audit.jobFailed(job.data.event, err.message).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'audit trail: could not record a failed job'));
+    if (!job?.finishedOn || err.name === 'UnrecoverableError') return;
+    const message = err.name === 'HorizonError' || err.name === 'PermanentError' ? err.message : retry.horizonMessage({ id: job.id, timestamp: job.timestamp, attemptsMade: job.attemptsMade - 1 }, err, job.finishedOn);
+    audit.jobFailed(job.data.event, message).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'audit trail: could not record a failed job'));
   });
+  // Which host each retried job waits on (GET /api/hosts, dispatchd_host_* gauges): a job waits
+  // from a failed attempt that will be retried until it completes or fails for good.
+  const hostWaits = createHostWaits(producer.redis);
+  metrics.readHostsFrom(producer.redis);
+  const knownHosts = Object.keys(config.hosts);
+  const noteWaits = (what: string, p: Promise<unknown>) => p.catch((e: unknown) => log.warn({ err: (e as Error).message }, `host waits: could not record ${what}`));
+  push.on('failed', (job, err) => {
+    if (!job?.id) return;
+    void noteWaits('a wait', job.finishedOn ? hostWaits.done(EVENTS_QUEUE, job.id) : hostWaits.wait(hostOfFailure(err, job.data.event.host, knownHosts), EVENTS_QUEUE, job.id, err.message));
+  });
+  gitops.on('failed', (job, err) => {
+    if (!job?.id) return;
+    const id = job.id;
+    void noteWaits('a wait', job.finishedOn ? hostWaits.done(GITOPS_QUEUE, id) : environments.latest<EnvUpdateSpec>(job.data.envId)
+      .then((l) => hostWaits.wait(hostOfFailure(err, l?.spec.target.host ?? 'unknown', knownHosts), GITOPS_QUEUE, id, err.message)));
+  });
+  for (const [w, queue] of [[push, EVENTS_QUEUE], [gitops, GITOPS_QUEUE]] as const) {
+    // Only a job that failed before can be waiting; the first attempt's success costs nothing.
+    w.on('completed', (job) => { if (job.id && job.attemptsMade > 1) void noteWaits('a recovery', hostWaits.done(queue, job.id)); });
+  }
   return {
     push,
     gitops,
-    async close() {
+    /**
+     * Stops taking work and waits for the running jobs. `force` waits for nothing: the connections
+     * are dropped, and a job still running keeps its lock until it lapses (`workers.lockDuration`),
+     * when another worker's stalled check takes it back; nothing is lost.
+     */
+    async close(force = false) {
+      if (force) {
+        // A close() already under way cannot be forced (BullMQ hands back its promise), and it may
+        // wait forever on a Redis that is gone: dropping the connections is what ends the wait.
+        for (const c of connections) c.disconnect();
+        await Promise.race([
+          Promise.allSettled([push.close(true), gitops.close(true)]),
+          new Promise<void>((r) => setTimeout(r, 250).unref()),
+        ]);
+        return;
+      }
       await Promise.all([push.close(), gitops.close()]);
       // BullMQ leaves connections it was handed open; they are ours to close.
       for (const c of connections) c.disconnect();

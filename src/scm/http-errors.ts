@@ -7,24 +7,43 @@ export interface HttpFailure {
 }
 
 /**
- * Maps an SCM API failure to a retry decision. Rate limits (429, or 403 with Retry-After or an
- * exhausted rate limit) and 5xx are passing; other 4xx are permanent, with a message a person can
- * act on. `now` is injectable so the reset time is computed against the caller's clock.
+ * The code of a rate limit that names no wait: GitHub's secondary rate limit (403 or 429 whose
+ * message mentions "secondary rate limit" or "abuse detection", with no Retry-After and budget
+ * left), or a bare 429. GitHub asks for at least a minute; the job backoff applies that floor
+ * (src/queue/job-options.ts), so `retryAfterMs` stays unset: it is not the SCM's word.
+ */
+export const SECONDARY_RATE_LIMIT = 'scm_secondary_rate_limited';
+/** GitHub's documented minimum wait after a secondary rate limit without Retry-After. */
+export const SECONDARY_RATE_LIMIT_WAIT_MS = 60_000;
+
+const SECONDARY_MESSAGE = /secondary rate limit|abuse detection|abuse[- ]rate[- ]limit/i;
+
+/**
+ * Maps an SCM API failure to a retry decision. Passing: 5xx, 408, no answer (connection refused,
+ * timeout), 429, and a 403 that is a rate limit (Retry-After, an exhausted primary limit with
+ * `x-ratelimit-remaining: 0`, or GitHub's secondary limit by its message). Other 4xx are
+ * permanent, with a message a person can act on. `now` is injectable so the reset time is
+ * computed against the caller's clock.
  */
 export function classifyHttpFailure(what: string, f: HttpFailure, now = Date.now()): DispatchError {
   const h = f.headers ?? {};
-  const retryAfter = h['retry-after'] !== undefined ? Number(h['retry-after']) : undefined;
-  const remaining = h['x-ratelimit-remaining'] !== undefined ? Number(h['x-ratelimit-remaining']) : undefined;
-  const reset = h['x-ratelimit-reset'] !== undefined ? Number(h['x-ratelimit-reset']) : undefined;
+  const num = (v: string | number | undefined) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+  const retryAfter = num(h['retry-after']);
+  const remaining = num(h['x-ratelimit-remaining']);
+  const reset = num(h['x-ratelimit-reset']);
   const status = f.status;
-  if (status === 429 || (status === 403 && (retryAfter !== undefined || remaining === 0))) {
-    const waitMs = retryAfter !== undefined && Number.isFinite(retryAfter) ? retryAfter * 1000
-      : reset !== undefined && Number.isFinite(reset) ? Math.max(0, reset * 1000 - now)
-      : 60_000;
+  const secondary = (status === 403 || status === 429) && SECONDARY_MESSAGE.test(f.message);
+  if (status === 429 || (status === 403 && (retryAfter !== undefined || remaining === 0 || secondary))) {
+    const waitMs = retryAfter !== undefined ? retryAfter * 1000
+      : remaining === 0 && reset !== undefined ? Math.max(0, reset * 1000 - now)
+      : undefined;
+    if (waitMs === undefined) {
+      return new TransientError(SECONDARY_RATE_LIMIT, `${what}: ${secondary ? 'secondary rate limit' : 'rate limited'} (HTTP ${status}) without Retry-After; waiting at least a minute, then backing off`);
+    }
     return new TransientError('scm_rate_limited', `${what}: rate limited (HTTP ${status}); waiting ${Math.ceil(waitMs / 1000)} s as the SCM asked`, waitMs);
   }
   if (status === undefined || status >= 500 || status === 408) {
-    return new TransientError('scm_unavailable', `${what}: ${status ? `HTTP ${status}` : 'no response'} (${f.message}); will retry`, retryAfter !== undefined && Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined);
+    return new TransientError('scm_unavailable', `${what}: ${status ? `HTTP ${status}` : 'no response'} (${f.message}); will retry`, retryAfter !== undefined ? retryAfter * 1000 : undefined);
   }
   const hint = status === 401 ? 'the host token is invalid or expired: replace it in the config'
     : status === 403 ? 'the token lacks permission: grant it repository read/write and pull-request access'

@@ -65,4 +65,44 @@ describe('dashboard in headless Chromium', () => {
     assert.ok(png.length > 1000, `screenshot of ${png.length} bytes`);
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
   });
+
+  it('a failed delivery shows a Retry button; clicking it queues a retry and the row turns succeeded', { timeout: 90_000 }, async () => {
+    // The PR create is refused (a permanent 422): the GitOps update fails for good.
+    s.gh.setFaults((call) => (call.route === 'POST /repos/{owner}/{repo}/pulls' ? { status: 422 } : undefined));
+    const { deliveryId, status } = await s.push('production', '5.0.0');
+    assert.equal(status, 202);
+    const id = `github:${deliveryId}`;
+    const failed = page.locator(`tr[data-delivery-id="${id}"][data-status="failed"]`);
+    await failed.waitFor({ timeout: 30_000 });
+    s.gh.setFaults(undefined);
+    assert.match((await failed.textContent()) ?? '', /HTTP 422/, 'the row shows the error');
+    const button = failed.locator('button.retry');
+    assert.equal(await button.count(), 1, 'a failed delivery has a Retry button');
+    assert.equal(await page.locator('tr[data-status="succeeded"] button.retry').count(), 0, 'a delivery that succeeded has none');
+    const before = await page.screenshot({ path: join(profile, 'failed.png'), fullPage: true });
+
+    await button.click();
+    const row = page.locator(`tr[data-delivery-id="${id}"][data-status="succeeded"]`);
+    await row.waitFor({ timeout: 30_000 });
+    assert.equal(await row.locator('button.retry').count(), 0, 'no Retry button once it succeeded');
+    assert.match((await row.locator('.retried').textContent()) ?? '', /retried 1×/);
+    const pr = s.gh.pulls(GITOPS).find((p) => p.head.endsWith('/production') && p.state === 'open');
+    assert.ok(pr, 'the retry opened the production PR');
+    assert.match((await row.locator('a.pr').getAttribute('href')) ?? '', new RegExp(`/${GITOPS}/pull/${pr.number}$`));
+    const shot = join(profile, 'retried.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    const png = await readFile(shot);
+    assert.deepEqual([...png.subarray(0, 8)], [...before.subarray(0, 8)], 'a PNG file');
+
+    // The click's effect, through the API: one retry, the 422 kept in history, the PR linked.
+    const res = await fetch(`${url}/api/deliveries/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const rec = (await res.json()) as { status: string; retries: number; history: { status: string; errors: string[] }[]; prUrls: string[] };
+    assert.equal(rec.status, 'succeeded');
+    assert.equal(rec.retries, 1, 'one click, one retry');
+    assert.equal(rec.history[0]?.status, 'failed');
+    assert.match(rec.history[0]?.errors.join('\n') ?? '', /HTTP 422/);
+    assert.ok(rec.prUrls[0]?.endsWith(`/pull/${pr.number}`));
+    const jobs = await s.producer.events.getJobs(['completed']);
+    assert.ok(jobs.some((j) => j.id?.endsWith('-retry-1') && j.data.event.deliveryId === deliveryId), 'the retry ran as a new push job');
+  });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseConfig } from '../../src/config/load.js';
@@ -85,6 +85,7 @@ dataDir: \${DATA_DIR}
     const lanes: Lane[] = apps.flatMap((app) => PLAN.branches.map((branch) => ({ app, branch })));
     const accepted = new Map<string, { sha: string; app: string }>();
     const counts = { sent: 0, answered202: 0, answered503: 0, refused: 0, kills: 0, redisRestarts: 0 };
+    const heldAtKill: { queue: string; id: string }[] = [];
 
     async function deliver(lane: Lane, n: number): Promise<void> {
       const before = (await gh.git.revParse(lane.app, lane.branch)) ?? '0'.repeat(40);
@@ -135,6 +136,17 @@ dataDir: \${DATA_DIR}
       while (counts.sent < f.at * PLAN.pushes) await sleep(20);
       if (f.what === 'kill') {
         const slot = counts.kills++ % WORKERS;
+        // Kill it while it holds work: wait (bounded) until one of its jobs is active.
+        const victim = `${hostname()}:${workers[slot]!.child.pid}`;
+        for (const until = Date.now() + 15_000; Date.now() < until;) {
+          const active = (await Promise.all([producer.events.getActive(), producer.gitops.getActive()])).flat();
+          const held = active.filter((j) => j.processedBy === victim);
+          if (held.length > 0) {
+            for (const j of held) heldAtKill.push({ queue: j.queueName, id: j.id! });
+            break;
+          }
+          await sleep(10);
+        }
         await workers[slot]!.kill();
         workers[slot] = await startSlot(slot);
       } else {
@@ -173,12 +185,19 @@ dataDir: \${DATA_DIR}
     const summary = {
       ...counts, seconds: Math.round((Date.now() - started) / 100) / 10, sendSeconds: Math.round(sentMs / 100) / 10,
       environments: lanes.length, pushJobsCompleted: completed.length, pushJobsFailed: failed.length, lost: lost.length,
-      pullRequests: pulls.length, prCreates: gh.count('POST /repos/{owner}/{repo}/pulls'), gitPushes: gh.git.pushes, stale: stale.length, newestWithoutStatus: noStatus, covered, unaccounted,
+      pullRequests: pulls.length, prCreates: gh.count('POST /repos/{owner}/{repo}/pulls'), gitPushes: gh.git.pushes, stale: stale.length, newestWithoutStatus: noStatus, covered, unaccounted, jobsHeldAtKill: heldAtKill.length,
     };
     console.log(`delivery guarantee: ${JSON.stringify(summary)}`);
 
     assert.equal(counts.answered202, PLAN.pushes, 'every push was eventually answered 202');
     assert.equal(counts.kills, PLAN.kills);
+    // The faults hit real work: killed workers held jobs, and another worker took each back.
+    assert.ok(heldAtKill.length > 0, 'a worker was killed while it held a job');
+    for (const h of heldAtKill) {
+      const job = await (h.queue === producer.events.name ? producer.events : producer.gitops).getJob(h.id);
+      assert.equal(await job?.getState(), 'completed', `job ${h.id} held by a killed worker was taken back and completed`);
+    }
+    assert.ok(counts.answered503 > 0, 'deliveries arrived while Redis was down and were answered 503');
     assert.equal(counts.redisRestarts, PLAN.restarts);
     assert.deepEqual(lost, [], 'every push answered 202 has a completed push job');
     assert.deepEqual(failed.map((j) => `${j.id}: ${j.failedReason}`), [], 'no push job failed');

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { readSettings, shutdownTimeoutOf } from '../../src/runtime/settings.js';
 import {
   cachedRender, chartDir, ciValues, container, envOf, find, helmFetcher, kinds, runHelm, workload,
   type Manifest, type Workload,
@@ -83,9 +84,34 @@ describe('helm chart', () => {
       assert.ok(w.spec.template.spec.volumes?.find((v) => v.name === mount.name)?.emptyDir);
       assert.equal(w.spec.replicas, 2);
     }
-    // Workers may be mid-push on SIGTERM: they get longer than the receiver to finish.
-    assert.ok((worker.spec.template.spec.terminationGracePeriodSeconds ?? 0) > (receiver.spec.template.spec.terminationGracePeriodSeconds ?? 0));
     assert.equal(container(receiver).lifecycle?.preStop?.sleep?.seconds, 5);
+  });
+
+  test('SIGTERM: the shutdown timeout the pods are given ends before Kubernetes\' SIGKILL', () => {
+    // What dispatchd makes of the env the chart writes (DISPATCHD_SHUTDOWN_TIMEOUT wins over the config).
+    const agreement = (w: Workload): { graceS: number; preStopS: number; shutdownMs: number } => {
+      const c = container(w);
+      const value = envOf(c).get('DISPATCHD_SHUTDOWN_TIMEOUT')?.value;
+      assert.ok(value, `${w.metadata.name}: DISPATCHD_SHUTDOWN_TIMEOUT is set`);
+      return {
+        graceS: w.spec.template.spec.terminationGracePeriodSeconds ?? 30,
+        preStopS: c.lifecycle?.preStop?.sleep?.seconds ?? 0,
+        shutdownMs: shutdownTimeoutOf(readSettings({ DISPATCHD_SHUTDOWN_TIMEOUT: value }), { shutdownTimeout: '1ms' }),
+      };
+    };
+    // dispatchd exits within its timeout + 5 s (the forced close); the preStop sleep comes first.
+    const agrees = (w: Workload) => {
+      const a = agreement(w);
+      assert.ok(a.preStopS * 1000 + a.shutdownMs + 5000 <= a.graceS * 1000, `${w.metadata.name}: ${JSON.stringify(a)}`);
+      return a;
+    };
+    const defaults = deployments(renderCase(external));
+    assert.deepEqual(agrees(defaults.receiver), { graceS: 30, preStopS: 5, shutdownMs: 20_000 });
+    assert.deepEqual(agrees(defaults.worker), { graceS: 30, preStopS: 0, shutdownMs: 20_000 });
+    // Each component's timeout is its own, and reaches its pods.
+    const longer = deployments(renderCase([...external, '--set', 'worker.shutdownTimeoutSeconds=60', '--set', 'worker.terminationGracePeriodSeconds=90']));
+    assert.deepEqual(agrees(longer.worker), { graceS: 90, preStopS: 0, shutdownMs: 60_000 });
+    assert.deepEqual(agrees(longer.receiver), { graceS: 30, preStopS: 5, shutdownMs: 20_000 });
   });
 
   test('the config file the pods are told to read holds the values config, ${ENV} references intact', () => {
@@ -235,5 +261,10 @@ describe('helm chart', () => {
     // values.schema.json catches typos and malformed values before anything is deployed.
     fails([...external, '--set', 'redis.enable=true'], /additional properties 'enable' not allowed/);
     fails([...inlineConfig, '--set', 'redis.url=localhost:6379'], /redis\/url.*does not match pattern/);
+    // Kubernetes would SIGKILL dispatchd before its shutdown timeout ran out.
+    fails([...external, '--set', 'worker.shutdownTimeoutSeconds=60'], /worker\.terminationGracePeriodSeconds \(30\) must be at least 65/);
+    fails([...external, '--set', 'receiver.terminationGracePeriodSeconds=25'], /receiver\.terminationGracePeriodSeconds \(25\) must be at least 30: preStopSleepSeconds \(5\) \+ shutdownTimeoutSeconds \(20\)/);
+    // The chart's env would silently win over it.
+    fails([...external, '--set', 'config.shutdownTimeout=60s'], /config\.shutdownTimeout: set receiver\.shutdownTimeoutSeconds/);
   });
 });

@@ -78,18 +78,62 @@ NODE_ENV=production, a config file.
 {{- if and $r.enabled (or $r.url $r.existingSecret) }}
 {{- fail "redis: set either redis.enabled=true (the chart's own Redis) or redis.url / redis.existingSecret (an external one), not both" }}
 {{- end }}
-{{- if not (or $r.enabled $r.url $r.existingSecret) }}
-{{- fail "redis: dispatchd needs Redis; set redis.url (or redis.existingSecret) to an external Redis, or redis.enabled=true to run the chart's own" }}
+{{- if and $r.sentinel.enabled (or $r.enabled $r.url $r.existingSecret) }}
+{{- fail "redis: redis.sentinel.enabled=true names the Redis through its sentinels; remove redis.enabled / redis.url / redis.existingSecret, not both" }}
+{{- end }}
+{{- if and $r.sentinel.enabled (empty $r.sentinel.hosts) }}
+{{- fail "redis.sentinel.hosts: list the sentinels (host:port) that redis.sentinel.enabled=true asks for the master" }}
+{{- end }}
+{{- if not (or $r.enabled $r.url $r.existingSecret $r.sentinel.enabled) }}
+{{- fail "redis: dispatchd needs Redis; set redis.url (or redis.existingSecret) to an external Redis, or redis.enabled=true to run the chart's own, or redis.sentinel.enabled=true with redis.sentinel.hosts for one behind Sentinel" }}
 {{- end }}
 {{- if and (not .Values.existingConfigMap) (empty .Values.config) }}
 {{- fail "config: dispatchd refuses to start in production without a config file; set config (the YAML as values) or existingConfigMap (a ConfigMap you manage)" }}
 {{- end }}
+{{- if and (kindIs "map" .Values.config) (hasKey .Values.config "shutdownTimeout") }}
+{{- fail "config.shutdownTimeout: set receiver.shutdownTimeoutSeconds / worker.shutdownTimeoutSeconds instead; the chart passes them as DISPATCHD_SHUTDOWN_TIMEOUT (which wins over the config) and checks terminationGracePeriodSeconds against them" }}
+{{- end }}
+{{- /* dispatchd exits within shutdownTimeout + 5 s of SIGTERM (docs/reliability.md); Kubernetes must not SIGKILL it earlier. */}}
+{{- range $component := list "receiver" "worker" }}
+{{- $v := index $.Values $component }}
+{{- $preStop := 0 }}
+{{- if eq $component "receiver" }}{{ $preStop = int $v.preStopSleepSeconds }}{{ end }}
+{{- $needed := add $preStop (int $v.shutdownTimeoutSeconds) 5 }}
+{{- if lt (int $v.terminationGracePeriodSeconds) (int $needed) }}
+{{- fail (printf "%s.terminationGracePeriodSeconds (%d) must be at least %d: %sshutdownTimeoutSeconds (%d) + 5 s for the forced close, or Kubernetes may SIGKILL dispatchd before its bounded shutdown ends" $component (int $v.terminationGracePeriodSeconds) (int $needed) (ternary (printf "preStopSleepSeconds (%d) + " $preStop) "" (eq $component "receiver")) (int $v.shutdownTimeoutSeconds)) }}
+{{- end }}
+{{- end }}
 {{- end }}
 
-{{/* REDIS_URL: from a Secret, a plain URL, or the chart's own Redis Service. */}}
+{{/*
+REDIS_URL: a redis+sentinel:// URL naming the sentinels (passwords from the Secret as
+REDIS_PASSWORD / REDIS_SENTINEL_PASSWORD, which the app puts into that URL), or from a Secret,
+a plain URL, or the chart's own Redis Service.
+*/}}
 {{- define "dispatchd.redisEnv" -}}
 - name: REDIS_URL
-{{- if .Values.redis.existingSecret }}
+{{- $s := .Values.redis.sentinel }}
+{{- if $s.enabled }}
+{{- $hosts := list }}
+{{- range $s.hosts }}{{ $hosts = append $hosts (ternary . (printf "%s:26379" .) (regexMatch ":[0-9]+$" .)) }}{{ end }}
+  value: {{ printf "redis+sentinel://%s/%s%s" (join "," $hosts) $s.masterName (ternary (printf "?minReplicasToAck=%d" (int $s.minReplicasToAck)) "" (gt (int $s.minReplicasToAck) 0)) | quote }}
+{{- with $s.existingSecret }}
+{{- if $s.passwordKey }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $s.passwordKey }}
+{{- end }}
+{{- if $s.sentinelPasswordKey }}
+- name: REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $s.sentinelPasswordKey }}
+{{- end }}
+{{- end }}
+{{- else if .Values.redis.existingSecret }}
   valueFrom:
     secretKeyRef:
       name: {{ .Values.redis.existingSecret }}

@@ -60,6 +60,9 @@ spec:
           value: /etc/dispatchd/{{ $root.Values.configKey }}
         - name: DISPATCHD_DATA_DIR
           value: /var/lib/dispatchd
+        # Below terminationGracePeriodSeconds (the chart checks): dispatchd exits on its own first.
+        - name: DISPATCHD_SHUTDOWN_TIMEOUT
+          value: {{ printf "%ds" (int $v.shutdownTimeoutSeconds) | quote }}
         # git and node write dotfiles under $HOME; the root filesystem is read-only.
         - name: HOME
           value: /tmp

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { parseRedisTarget, redisClientArgs } from '../../redis/target.js';
 import { REDIS_INSTALL_HINT } from '../../redis/embedded.js';
 import { fail, ok, warn, within, type Check } from './check.js';
 
@@ -24,7 +25,10 @@ const shown = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
  */
 export async function checkRedis(url: string | undefined, timeoutMs: number): Promise<Check[]> {
   if (!url) return embedded();
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  // A sentinel URL (redis+sentinel://…) is asked through its sentinels, like the service does.
+  const target = redisClientArgs(parseRedisTarget(url));
+  const options = { ...target.options, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false };
+  const redis = target.url ? new Redis(target.url, options) : new Redis(options);
   // ioredis reports why (ECONNREFUSED, WRONGPASS…) as an event; the rejected connect only says "closed".
   let reason: string | undefined;
   redis.on('error', (err: Error & { code?: string }) => {

@@ -30,8 +30,8 @@ export function deliveriesRouter(deps: RetryDeps): Router {
     res.json(rec);
   });
   r.post('/deliveries/:id/retry', async (req: Request<{ id: string }>, res: Response) => {
-    const { jobId, seq } = await retryDelivery(deps, req.params.id);
-    res.status(202).json({ status: 'queued', id: req.params.id, jobId, seq });
+    const q = await retryDelivery(deps, req.params.id);
+    res.status(202).json({ status: 'queued', id: req.params.id, ...q });
   });
   return r;
 }

@@ -26,6 +26,11 @@ export const DASHBOARD_HTML = `<!doctype html>
 </form>
 <main id="main" hidden>
   <p id="error" role="alert"></p>
+  <section id="hosts-failing" hidden aria-live="polite">
+    <h2>Hosts failing</h2>
+    <p class="hint">Deliveries held by a passing fault are retried until the retry horizon; they complete by themselves once the host answers.</p>
+    <ul></ul>
+  </section>
   <table id="deliveries">
     <thead><tr><th>Received</th><th>Repository</th><th>Ref</th><th>Commit</th><th>Status</th><th>Tasks</th><th>Pull requests</th><th></th></tr></thead>
     <tbody></tbody>
@@ -52,5 +57,10 @@ code { font-size: .95em; }
 .status-running, .status-queued { background: #fff8c5; color: #7d4e00; }
 .status-skipped, .status-duplicate { background: #eaeef2; color: #57606a; }
 .error { color: #a40e26; }
+.note { color: #57606a; font-size: .9em; }
 .hint { color: #57606a; }
+#hosts-failing { background: #fff8f7; border: 1px solid #ffcecb; border-radius: 4px; padding: .5em 1em; margin-bottom: 1em; }
+#hosts-failing h2 { font-size: 1em; margin: 0; color: #a40e26; }
+#hosts-failing p { margin: .2em 0; }
+#hosts-failing ul { margin: .3em 0; padding-left: 1.2em; }
 `;

@@ -49,6 +49,12 @@ export const DASHBOARD_JS = `'use strict';
     d.tasks.forEach(function (t) { tasks.appendChild(el('div', t.task + ': ' + t.outcome)); });
     d.errors.forEach(function (e) { tasks.appendChild(el('div', e, 'error')); });
     if (d.duplicate) tasks.appendChild(el('div', d.duplicate.message));
+    if (d.retries > 0) {
+      var r = el('div', 'retried ' + d.retries + '×', 'note retried');
+      var last = d.history[d.history.length - 1];
+      if (last) r.title = 'before the last retry: ' + (last.errors.join('; ') || last.status);
+      tasks.appendChild(r);
+    }
     tr.appendChild(tasks);
     var prs = el('td');
     d.prUrls.forEach(function (u) {
@@ -63,14 +69,31 @@ export const DASHBOARD_JS = `'use strict';
     if (d.status === 'failed') {
       var b = el('button', 'Retry', 'retry');
       b.type = 'button';
-      b.addEventListener('click', function () {
-        b.disabled = true;
-        api('/api/deliveries/' + encodeURIComponent(d.id) + '/retry', { method: 'POST' }).then(refresh);
-      });
+      b.title = 'Plan the tip of ' + d.ref + ' again (POST /api/deliveries/:id/retry)';
+      b.addEventListener('click', function () { retry(d.id, b); });
       actions.appendChild(b);
     }
+    // A queued retry is noted while it runs; a refusal stays until the next click.
+    if (notes[d.id] && notes[d.id].cls === 'note' && d.status !== 'queued' && d.status !== 'running') delete notes[d.id];
+    if (notes[d.id]) actions.appendChild(el('div', notes[d.id].text, notes[d.id].cls));
     tr.appendChild(actions);
     return tr;
+  }
+
+  // What the last Retry click of a delivery got, shown in its row.
+  var notes = {};
+  function retry(id, button) {
+    button.disabled = true;
+    button.textContent = 'Retrying…';
+    api('/api/deliveries/' + encodeURIComponent(id) + '/retry', { method: 'POST' }).then(function (r) {
+      notes[id] = r.status === 202 ? { text: 'retry ' + r.body.retry + ' queued', cls: 'note' }
+        : { text: r.body.message || ('retry refused: HTTP ' + r.status), cls: 'error' };
+      return refresh();
+    }, function (err) {
+      notes[id] = { text: 'retry not sent: ' + err.message, cls: 'error' };
+      button.disabled = false;
+      button.textContent = 'Retry';
+    });
   }
 
   function render(deliveries) {
@@ -106,5 +129,49 @@ export const DASHBOARD_JS = `'use strict';
   });
   $('signout').addEventListener('click', function () { sessionStorage.removeItem(KEY); showLogin(''); });
   refresh();
+})();
+
+// Hosts failing: its own panel and timer over GET /api/hosts (src/http/api/hosts.ts), shown
+// only while some host holds deliveries. Values are written with textContent.
+(function () {
+  var KEY = 'dispatchd.adminToken';
+  var REFRESH_MS = 3000;
+  var panel = document.getElementById('hosts-failing');
+  if (!panel) return;
+  function line(h) {
+    var li = document.createElement('li');
+    li.dataset.host = h.host;
+    li.dataset.waiting = String(h.waiting);
+    var name = document.createElement('strong');
+    name.textContent = h.host;
+    li.appendChild(name);
+    var since = h.since ? ' since ' + new Date(h.since).toLocaleTimeString() : '';
+    li.appendChild(document.createTextNode(': ' + h.waiting + ' waiting (' + h.deliveries + ' deliveries, ' + h.environments + ' environment updates)' + since));
+    if (h.lastError) {
+      var err = document.createElement('div');
+      err.className = 'error';
+      err.textContent = h.lastError;
+      li.appendChild(err);
+    }
+    return li;
+  }
+  function poll() {
+    var main = document.getElementById('main');
+    if (!main || main.hidden) { panel.hidden = true; return; }
+    var headers = { accept: 'application/json' };
+    var t = sessionStorage.getItem(KEY);
+    if (t) headers.authorization = 'Bearer ' + t;
+    fetch('/api/hosts?limit=0', { headers: headers, cache: 'no-store' }).then(function (res) {
+      return res.ok ? res.json() : null;
+    }).then(function (body) {
+      if (!body) return;
+      var failing = (body.hosts || []).filter(function (h) { return h.failing; });
+      var list = panel.querySelector('ul');
+      list.replaceChildren.apply(list, failing.map(line));
+      panel.hidden = failing.length === 0;
+    }, function () { /* the deliveries view reports an unreachable server */ });
+  }
+  setInterval(poll, REFRESH_MS);
+  poll();
 })();
 `;
