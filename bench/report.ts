@@ -1,3 +1,4 @@
+import type { AttacksResult } from './attacks/bench-attacks.js';
 import type { BurstResult } from './pipeline/burst.js';
 import type { PushToPrResult } from './pipeline/push-to-pr.js';
 import type { ReceiverResult } from './receiver/bench-receiver.js';
@@ -19,11 +20,12 @@ export interface BenchResults {
   receiver?: ReceiverResult;
   pushToPr?: PushToPrResult;
   burst?: BurstResult;
+  attacks?: AttacksResult;
   targets: Target[];
 }
 
 /** The issue's targets, judged from what was measured in this run. */
-export function judge(r: Pick<BenchResults, 'receiver' | 'pushToPr' | 'burst'>): Target[] {
+export function judge(r: Pick<BenchResults, 'receiver' | 'pushToPr' | 'burst' | 'attacks'>): Target[] {
   const out: Target[] = [];
   if (r.receiver) {
     out.push({ name: 'receiver throughput vs bare baseline', target: '≥ 0.80×', measured: `${r.receiver.ratio.toFixed(2)}× (${r.receiver.dispatchd.rps} vs ${r.receiver.baseline.rps} req/s)`, met: r.receiver.ratio >= 0.8 });
@@ -37,6 +39,10 @@ export function judge(r: Pick<BenchResults, 'receiver' | 'pushToPr' | 'burst'>):
   if (r.burst) {
     const b = r.burst;
     out.push({ name: `burst of ${b.pushes}: one PR on the newest commit`, target: '1 PR, newest image', measured: `${b.prsOpen} PR, ${b.onNewest ? 'newest image' : `image ${b.finalImage ?? 'none'}`}`, met: b.onNewest });
+  }
+  if (r.attacks) {
+    const w = r.attacks.worst;
+    out.push({ name: 'hostile input: worst case of the attack corpus', target: '< 1 s, < 256 MB', measured: `${w.ms} ms, ${w.maxRssMB} MB peak RSS`, met: w.ms < 1000 && w.maxRssMB < 256 });
   }
   return out;
 }

@@ -2,13 +2,14 @@
  * `npm run bench`: the four figures of issue 6, each against a baseline measured in the same run
  * (these machines are shared and noisy). Writes bench/results.json and prints a table.
  * Options (defaults in brackets): --rounds [2] --duration [4] --warmup [1] --concurrency [32]
- * --generator [auto|wrk|node] --iterations [10] --burst [200] --only [receiver,pipeline,burst]
+ * --generator [auto|wrk|node] --iterations [10] --burst [200] --only [receiver,pipeline,burst,attacks]
  * --diagnose (adds a receiver variant, see docs) --out [bench/results.json]. docs/benchmark.md explains each figure.
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchAttacks } from './attacks/bench-attacks.js';
 import { benchBurst } from './pipeline/burst.js';
 import { benchPushToPr } from './pipeline/push-to-pr.js';
 import { startRig } from './pipeline/rig.js';
@@ -24,7 +25,7 @@ const { values: a } = parseArgs({
     generator: { type: 'string', default: 'auto' },
     iterations: { type: 'string', default: '10' },
     burst: { type: 'string', default: '200' },
-    only: { type: 'string', default: 'receiver,pipeline,burst' },
+    only: { type: 'string', default: 'receiver,pipeline,burst,attacks' },
     diagnose: { type: 'boolean', default: false },
     out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
   },
@@ -38,7 +39,7 @@ const num = (name: string, v: string | undefined, min: number): number => {
 const generator = a.generator as 'auto' | 'wrk' | 'node';
 if (!['auto', 'wrk', 'node'].includes(generator)) throw new Error(`--generator must be auto, wrk or node, got "${a.generator}"`);
 const only = new Set((a.only ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-for (const s of only) if (!['receiver', 'pipeline', 'burst'].includes(s)) throw new Error(`--only takes receiver, pipeline and burst, got "${s}"`);
+for (const s of only) if (!['receiver', 'pipeline', 'burst', 'attacks'].includes(s)) throw new Error(`--only takes receiver, pipeline, burst and attacks, got "${s}"`);
 const settings = {
   rounds: num('rounds', a.rounds, 1), durationS: num('duration', a.duration, 1), warmupS: num('warmup', a.warmup, 0),
   concurrency: num('concurrency', a.concurrency, 1), generator, iterations: num('iterations', a.iterations, 1), burst: num('burst', a.burst, 1),
@@ -67,6 +68,10 @@ if (only.has('pipeline') || only.has('burst')) {
   } finally {
     await rig.close();
   }
+}
+if (only.has('attacks')) {
+  log('5. hostile input: worst case time and memory of the attack corpus');
+  results.attacks = await benchAttacks(log);
 }
 const full: BenchResults = {
   ...results,

@@ -1,4 +1,5 @@
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
+import { toMs } from '../src/config/duration.js';
 import { PermanentError } from '../src/core/errors.js';
 import { applyUpdate, type ApplyDeps, type ApplyResult } from '../src/gitops/apply.js';
 import type { Logger } from '../src/log/logger.js';
@@ -8,6 +9,8 @@ import type { GitopsJob } from '../src/queue/jobs.js';
 import type { Providers } from '../src/scm/providers.js';
 import type { Observer } from '../src/telemetry/observer.js';
 import { createRetryPolicy, type RetryPolicy } from '../src/queue/job-options.js';
+import { backoffDelay } from '../src/registry/backoff.js';
+import { deferDigestWaits, DigestPending } from '../src/registry/deferred.js';
 import { setStatus } from './statuses.js';
 
 export interface GitopsWorkerDeps {
@@ -22,6 +25,13 @@ export interface GitopsWorkerDeps {
 
 type RunResult = { seq: number; sha: string; result?: ApplyResult; error?: string };
 
+/** A wait for an image, kept in the job's data across its delayed re-runs: which spec, since when, how many looks. */
+type DigestWait = { seq: number; since: number; looks: number };
+type GitopsJobData = GitopsJob & { digestWait?: DigestWait };
+
+// A delayed re-run costs a job round-trip; looks start a second apart, then back off to 10 s.
+const FIRST_LOOK_DELAY_MS = 1000;
+
 /**
  * The `gitops` processor. A job names an environment, not a push: it applies whatever is newest
  * for that environment, and loops while newer pushes arrived during the run, so a burst
@@ -29,7 +39,8 @@ type RunResult = { seq: number; sha: string; result?: ApplyResult; error?: strin
  */
 export function createGitopsProcessor(deps: GitopsWorkerDeps) {
   const retry = deps.retry ?? createRetryPolicy();
-  return async function processGitops(job: Job<GitopsJob>): Promise<RunResult[]> {
+  const digestWaitMs = toMs(deps.apply.config.digestWait);
+  return async function processGitops(job: Job<GitopsJob>, token?: string): Promise<RunResult[]> {
     const { envId } = job.data;
     const runs: RunResult[] = [];
     for (;;) {
@@ -50,9 +61,11 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
       const run: RunResult = { seq, sha: spec.source.sha };
       const started = Date.now();
       try {
-        run.result = await applyUpdate(deps.apply, envId, spec);
+        // A missing image does not hold this worker slot: the job comes back as a delayed job.
+        run.result = await deferDigestWaits(() => applyUpdate(deps.apply, envId, spec));
         log.info({ outcome: run.result.outcome, pr: 'prUrl' in run.result ? run.result.prUrl : undefined }, 'gitops update');
-      } catch (err) {
+      } catch (caught) {
+        const err = caught instanceof DigestPending ? await waitForImage(job as Job<GitopsJobData>, token, seq, caught, digestWaitMs, log) : caught;
         // Final: a permanent error, or a passing one whose next attempt would start after the
         // retry horizon (then the message says how long it tried).
         const gaveUp = err instanceof PermanentError ? undefined : retry.giveUp(job, err);
@@ -89,16 +102,40 @@ async function settleStatuses(deps: GitopsWorkerDeps, envId: string, spec: EnvUp
       : r?.outcome === 'up-to-date' ? { state: 'success' as const, description: `up to date: ${spec.envDir || '/'} of ${spec.target.fullName} already matches` }
       : r?.outcome === 'superseded' ? { state: 'success' as const, description: `superseded: ${spec.envDir || '/'} of ${spec.target.fullName} already carries a newer commit (${r.carried.slice(0, 7)})` }
       : { state: 'success' as const, description: prUrl ? `pull request updated: ${spec.envDir || '/'} of ${spec.target.fullName}` : `pushed ${r?.branch ?? ''} of ${spec.target.fullName}` };
-    await setStatus(deps.providers, deps.log, p.host, p.repo, p.sha, { ...status, context: p.context, ...(prUrl ? { targetUrl: prUrl } : {}) });
+    await setStatus(deps.providers, deps.log, p.host, p.repo, p.sha, { ...status, context: p.context, ...(prUrl ? { targetUrl: prUrl } : {}) }, undefined, linkOf(deps, p));
   }
   return settled;
 }
+
+const linkOf = (deps: GitopsWorkerDeps, p: PendingStatus) => ({ ...(deps.apply.config.publicUrl ? { publicUrl: deps.apply.config.publicUrl } : {}), ...(p.auditId ? { auditId: p.auditId } : {}) });
 
 /** Each commit that arrived during a pause is told once that it waits for the operator. */
 async function reportPaused(deps: GitopsWorkerDeps, envId: string, spec: EnvUpdateSpec, seq: number): Promise<void> {
   const where = `${spec.envDir || '/'} of ${spec.target.fullName}`;
   for (const p of await deps.environments.notePaused(envId, seq)) {
-    await setStatus(deps.providers, deps.log, p.host, p.repo, p.sha, { state: 'pending', context: p.context, description: `paused: an operator paused ${where}; the newest push is applied on resume` });
+    await setStatus(deps.providers, deps.log, p.host, p.repo, p.sha, { state: 'pending', context: p.context, description: `paused: an operator paused ${where}; the newest push is applied on resume` }, undefined, linkOf(deps, p));
   }
   await deps.environments.recordRun(envId, { seq, sha: spec.source.sha, outcome: 'paused', at: Date.now() });
+}
+
+/**
+ * The image is not in the registry yet: unless `digestWait` has passed since the first look for
+ * this spec, the job re-schedules itself as a delayed job (same id, so the environment's pushes
+ * still coalesce into it) and gives its worker slot back. Returns the error to fail with once the
+ * wait is spent; otherwise throws DelayedError.
+ */
+async function waitForImage(job: Job<GitopsJobData>, token: string | undefined, seq: number, pending: DigestPending, waitMs: number, log: Logger): Promise<Error> {
+  const now = Date.now();
+  const prior = job.data.digestWait;
+  // A newer push in the environment starts its own wait.
+  const wait: DigestWait = prior?.seq === seq ? prior : { seq, since: now, looks: 0 };
+  const remaining = wait.since + waitMs - now;
+  if (remaining <= 0) return pending.giveUp(waitMs);
+  const looks = wait.looks + 1;
+  // The last look lands on the deadline, so a push just before it is still seen.
+  const delayMs = Math.min(remaining, Math.max(FIRST_LOOK_DELAY_MS, backoffDelay(looks + 2), pending.retryAfterMs ?? 0));
+  await job.updateData({ ...job.data, digestWait: { seq, since: wait.since, looks } });
+  await job.moveToDelayed(now + delayMs, token);
+  log.info({ image: pending.image, registry: pending.registry, reason: pending.reason, delayMs, waitedMs: now - wait.since }, 'waiting for image: gitops job delayed');
+  throw new DelayedError();
 }

@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { DispatchdConfig } from '../src/config/schema.js';
 import { PermanentError } from '../src/core/errors.js';
+import { auditId } from '../src/audit/record.js';
 import type { Logger } from '../src/log/logger.js';
 import { planPush, type PushPlan } from '../src/plan/plan-push.js';
 import type { Environments } from '../src/queue/environments.js';
@@ -60,6 +61,8 @@ export function createPushProcessor(deps: PushWorkerDeps) {
     // Reported under the plan's stamp: the environments' pending statuses carry that number.
     const report = (r: { stamp: number; found?: boolean; tasks?: PushResult['tasks']; error?: string; skipped?: string; commit?: string }) =>
       Promise.resolve(deps.observer?.planned?.({ event, seq: r.stamp, jobId: job.id!, found: r.found, tasks: r.tasks, error: r.error, skipped: r.skipped, commit: r.commit, durationMs: Date.now() - started })).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'observer failed'));
+    // Statuses link to the delivery in the dashboard (the full reason is there, behind the admin token).
+    const link = { ...(deps.config.publicUrl ? { publicUrl: deps.config.publicUrl } : {}), auditId: auditId(event.host, event.deliveryId) };
     const start = await deps.refPlans.begin(event, seq);
     if (start.covered) {
       // A plan stamped after this delivery arrived read the ref's tip, which includes this push.
@@ -74,17 +77,17 @@ export function createPushProcessor(deps: PushWorkerDeps) {
     } catch (err) {
       if (!(err instanceof PermanentError)) throw err;
       log.warn({ code: err.code, err: err.message }, 'plan failed');
-      await setStatus(deps.providers, log, event.host, event.repo.fullName, event.after, { state: 'failure', context: 'dispatchd', description: err.message });
+      await setStatus(deps.providers, log, event.host, event.repo.fullName, event.after, { state: 'failure', context: 'dispatchd', description: err.message }, undefined, link);
       await report({ stamp: start.stamp, error: err.message });
       throw new UnrecoverableError(err.message);
     }
     const commit = plan.commit ?? event.after;
     // All statuses at once (they are independent), and before any GitOps job is queued: a fast
     // job's final status must never be overwritten by a late "pending".
-    await Promise.all(plan.tasks.flatMap((t) => (t.state ? [setStatus(deps.providers, log, event.host, event.repo.fullName, commit, { state: t.state, context: statusContext(t.task), description: t.description })] : [])));
+    await Promise.all(plan.tasks.flatMap((t) => (t.state ? [setStatus(deps.providers, log, event.host, event.repo.fullName, commit, { state: t.state, context: statusContext(t.task), description: t.description }, undefined, link)] : [])));
     for (const t of plan.tasks) {
       if (!t.env) continue;
-      const { jobId } = await deps.environments.offer(t.env.envId, start.stamp, t.env.spec, { host: event.host, repo: event.repo.fullName, sha: commit, context: statusContext(t.task), seq: start.stamp });
+      const { jobId } = await deps.environments.offer(t.env.envId, start.stamp, t.env.spec, { host: event.host, repo: event.repo.fullName, sha: commit, context: statusContext(t.task), seq: start.stamp, auditId: link.auditId });
       await deps.gitops.add('update', { envId: t.env.envId }, { ...jobOptions, jobId });
     }
     if (plan.commit) await deps.refPlans.complete(event, start.stamp, plan.commit);

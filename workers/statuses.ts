@@ -9,16 +9,51 @@ export const statusContext = (task: string) => `dispatchd/${task}`;
 /** Passing faults on a status call are retried in place this many times, waits capped. */
 const STATUS_ATTEMPTS = 4;
 const MAX_STATUS_WAIT_MS = 10_000;
+/** GitHub keeps 140 characters; a short reason is all a public status should carry. */
+export const MAX_STATUS_DESCRIPTION = 140;
+
+/** Where a status links when it has no pull request to link to. */
+export interface StatusLink {
+  /** Config `publicUrl`: the dashboard's base. Without it no link is made. */
+  publicUrl?: string;
+  /** The delivery's audit id (`<host>:<delivery id>`, src/audit/record.ts), which the dashboard opens. */
+  auditId?: string;
+}
+
+/** The dashboard's view of one delivery, where the full reason is (behind the admin token). */
+export function deliveryLink(publicUrl: string, auditId: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/#delivery=${encodeURIComponent(auditId)}`;
+}
+
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>)\]]+/gi;
+const SCP_REMOTE = /\b[\w.-]+@[\w.-]+:[\w./~-]+/g;
+/** Node's network errors name the host or address they tried: `getaddrinfo ENOTFOUND gitlab.corp`. */
+const NET_ERROR_TARGET = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|CERT_[A-Z_]+|ERR_TLS_[A-Z_]+)\b[:\s]+(?!<)[^\s;,)]+/g;
+const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b/g;
+
+/**
+ * What a commit status may say in public (statuses of public repositories are public): the
+ * reason with no URL (configured hosts' addresses, API endpoints, git remotes) and at most 140
+ * characters. The full reason stays in the audit trail behind the admin token.
+ */
+export function publicDescription(description: string): string {
+  const text = description.replace(URL_IN_TEXT, '<url>').replace(SCP_REMOTE, '<remote>').replace(NET_ERROR_TARGET, '$1 <host>').replace(IPV4, '<address>').replace(/\s+/g, ' ').trim();
+  return text.length <= MAX_STATUS_DESCRIPTION ? text : `${text.slice(0, MAX_STATUS_DESCRIPTION - 1)}…`;
+}
 
 /**
  * Sets a commit status. A passing fault (5xx, 429 with Retry-After) is retried in place a few
  * times; past that, or on a permanent refusal, it is logged rather than failing the job: a status
  * is a report, and losing one must not undo (or redo) the GitOps change it reports on.
+ * The description is made public-safe (`publicDescription`); with `link.publicUrl` and
+ * `link.auditId`, a status without a pull request links to the delivery in the dashboard.
  */
-export async function setStatus(providers: Providers, log: Logger, host: string, repo: string, sha: string, status: CommitStatus, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<void> {
+export async function setStatus(providers: Providers, log: Logger, host: string, repo: string, sha: string, status: CommitStatus, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)), link: StatusLink = {}): Promise<void> {
+  const sent: CommitStatus = { ...status, description: publicDescription(status.description) };
+  if (!sent.targetUrl && link.publicUrl && link.auditId) sent.targetUrl = deliveryLink(link.publicUrl, link.auditId);
   for (let attempt = 1; ; attempt++) {
     try {
-      await providers.for(host).setStatus(repo, sha, status);
+      await providers.for(host).setStatus(repo, sha, sent);
       return;
     } catch (err) {
       if (err instanceof TransientError && attempt < STATUS_ATTEMPTS) {

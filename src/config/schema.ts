@@ -22,6 +22,8 @@ export const HostConfig = z
     password: z.string().min(1).optional(),
     app: githubApp.optional(),
     webhookSecret: secretList.optional(),
+    /** This host's webhook body limit in bytes; default: the top-level maxBodyBytes. */
+    maxBodyBytes: z.number().int().positive().optional(),
   })
   .strict();
 export type HostConfig = z.infer<typeof HostConfig>;
@@ -70,11 +72,16 @@ export type GitopsGrant = z.infer<typeof GitopsGrant>;
 
 export const RegistryConfig = z
   .object({
-    host: z.string().min(1),
+    /** Only listed registries are contacted; "*" stands for one whole leading label, e.g. "*.dkr.ecr.us-east-1.amazonaws.com" (docs/registry.md). */
+    host: z.string().min(1).refine((h) => !h.includes('*') || /^(\*\.)+[^*\s]+\.[^*\s]+$/.test(h.replace(/^[a-z]+:\/\//i, '')), 'a pattern uses "*" only as whole leading labels, followed by at least two fixed ones, e.g. "*.dkr.ecr.us-east-1.amazonaws.com"'),
     username: z.string().optional(),
     password: z.string().optional(),
-    /** Use plain http (loopback registries in tests and labs). */
+    /** Use plain http (loopback registries in tests and labs); also allows a loopback address. */
     insecure: z.boolean().default(false),
+    /** Allow private, loopback and link-local addresses (10/8, 172.16/12, 192.168/16, 127/8, 169.254/16, fc00::/7, fe80::/10). */
+    allowPrivate: z.boolean().default(false),
+    /** Token services (Bearer realm hosts) this registry may send clients to besides its own host, e.g. [auth.docker.io]. */
+    tokenHosts: z.array(z.string().min(1)).default([]),
   })
   .strict();
 export type RegistryConfig = z.infer<typeof RegistryConfig>;
@@ -112,6 +119,11 @@ export const DispatchdConfig = z
     publicUrl: z.url().optional(),
     /** Maximum webhook body size in bytes. */
     maxBodyBytes: z.number().int().positive().default(5 * 1024 * 1024),
+    /** The HTTP edge (docs/reliability.md#the-http-edge): slow or too many clients are cut off; defaults in src/http/server.ts. */
+    http: z
+      .object({ headersTimeout: duration.optional(), requestTimeout: duration.optional(), maxConnections: z.number().int().positive().optional() })
+      .strict()
+      .optional(),
     /** Git committer identity for GitOps commits. */
     committer: z
       .object({ name: z.string().default('dispatchd'), email: z.string().default('dispatchd@localhost') })

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { boundEvent } from '../core/event-bounds.js';
 import { DispatchError } from '../core/errors.js';
 import type { PushEvent } from '../core/push-event.js';
 import type { DispatchdConfig } from '../config/schema.js';
@@ -7,6 +8,7 @@ import type { Logger } from '../log/logger.js';
 import type { Inbox } from '../queue/inbox.js';
 import type { ParserRegistry } from '../scm/parsers.js';
 import type { WebhookContext, WebhookRequest } from '../scm/contracts.js';
+import { checkGitlabHeaders } from '../scm/gitlab/verify.js';
 import { readRawBody } from './raw-body.js';
 import { sendJson } from './respond.js';
 import { webhookSecrets } from './webhook-secrets.js';
@@ -41,6 +43,12 @@ export interface HookOptions {
 type Outcome = { status: number; outcome: string; body: Record<string, unknown>; events?: PushEvent[]; replays?: Replay[] };
 
 /**
+ * The metric and log label of a request to `/hooks/<name>` naming no configured host: anyone can
+ * send those, so the name they chose must not mint a metric series or a log field of its own.
+ */
+export const UNKNOWN_HOST_LABEL = 'unknown';
+
+/**
  * `POST /hooks/<host>` on plain node:http: the SCMs time out after 10 s and this path carries
  * every push, so it does not pay for Express's router (DESIGN.md has the measured cost).
  */
@@ -50,24 +58,29 @@ export function createHookHandler(deps: HookDeps) {
   const secrets = webhookSecrets(deps.config);
 
   async function handle(hostName: string, req: IncomingMessage, opts: HookOptions): Promise<Outcome> {
-    const host = deps.config.hosts[hostName];
+    const host = Object.hasOwn(deps.config.hosts, hostName) ? deps.config.hosts[hostName] : undefined;
     if (!host) {
-      return { status: 404, outcome: 'unknown_host', body: { error: 'unknown_host', message: `no host "${hostName}" in the config; webhooks go to /hooks/<name> for one of: ${Object.keys(deps.config.hosts).join(', ')}` } };
+      // Names no configured host (nor the name asked for): the endpoint is public.
+      return { status: 404, outcome: 'unknown_host', body: { error: 'unknown_host', message: 'no such webhook endpoint; see docs/scm.md' } };
     }
     if (req.method !== 'POST') return { status: 405, outcome: 'method', body: { error: 'method_not_allowed', message: 'webhooks are POSTed' } };
     const parser = deps.parsers[host.kind];
     if (!parser) return { status: 501, outcome: 'unsupported', body: { error: 'unsupported_kind', message: `host kind ${host.kind} has no webhook parser in this build` } };
-    const rawBody = await readRawBody(req, deps.config.maxBodyBytes);
-    const request: WebhookRequest = { headers: lowerHeaders(req), rawBody };
+    const headers = lowerHeaders(req);
     const hostSecrets = secrets[hostName]!;
     const ctx: WebhookContext = { hostName, hostUrl: host.url, secrets: hostSecrets.secrets, now: now() };
+    // A token-only SCM proves nothing with the body: refuse a wrong token before reading a byte
+    // of it (the parser checks it again below, with any body signature).
+    if (host.kind === 'gitlab') checkGitlabHeaders(headers, ctx);
+    const rawBody = await readRawBody(req, host.maxBodyBytes ?? deps.config.maxBodyBytes);
+    const request: WebhookRequest = { headers, rawBody };
     const matched = parser.verify(request, ctx);
     const parsed = parser.parse(request, ctx);
     if (parsed.kind === 'ping') return { status: 200, outcome: 'ping', body: { status: 'pong', message: parsed.message } };
     if (parsed.kind === 'ignored') return { status: 200, outcome: 'ignored', body: { status: 'ignored', reason: parsed.reason } };
     // Before anything is filtered: a repository's secret speaks for that repository only.
     for (const e of parsed.events) hostSecrets.check(matched, e.repo.fullName);
-    const wanted = parsed.events.filter((e) => !e.deleted && served(hostName, e.repo.fullName));
+    const wanted = parsed.events.filter((e) => !e.deleted && served(hostName, e.repo.fullName)).map(boundEvent);
     if (wanted.length === 0) {
       const e = parsed.events[0];
       const reason = !e ? 'the push names no refs'
@@ -88,11 +101,12 @@ export function createHookHandler(deps: HookDeps) {
     return { status: 202, outcome, events: wanted, body, ...(replays.length > 0 ? { replays } : {}) };
   }
 
-  return async function hookHandler(hostName: string, req: IncomingMessage, res: ServerResponse, opts: HookOptions = {}): Promise<void> {
+  return async function hookHandler(requestedName: string, req: IncomingMessage, res: ServerResponse, opts: HookOptions = {}): Promise<void> {
     const started = performance.now();
+    const hostName = Object.hasOwn(deps.config.hosts, requestedName) ? requestedName : UNKNOWN_HOST_LABEL;
     let o: Outcome;
     try {
-      o = await handle(hostName, req, opts);
+      o = await handle(requestedName, req, opts);
     } catch (err) {
       if (err instanceof DispatchError && err.status < 500) {
         o = { status: err.status, outcome: err.code, body: { error: err.code, message: err.message } };
@@ -112,8 +126,12 @@ export function createHookHandler(deps: HookDeps) {
     deps.observe?.({ host: hostName, outcome: o.outcome, status: o.status, ...(o.events ? { events: o.events } : {}), ...(o.replays ? { replays: o.replays } : {}) });
     // Server-Timing: how long dispatchd itself took, so "503 within 2 s" is checked where it is
     // promised, not through a busy client's clock.
-    const timing = { 'server-timing': `hook;dur=${(performance.now() - started).toFixed(1)}` };
-    sendJson(res, o.status, o.body, o.status === 503 ? { 'retry-after': '5', ...timing } : timing);
+    const headers: Record<string, string> = { 'server-timing': `hook;dur=${(performance.now() - started).toFixed(1)}` };
+    if (o.status === 503) headers['retry-after'] = '5';
+    // Refused before (or while) reading the body: close the connection after the answer rather
+    // than read the rest of an upload nobody wants (Node would otherwise drain it for keep-alive).
+    if (!req.complete) headers.connection = 'close';
+    sendJson(res, o.status, o.body, headers);
   };
 }
 

@@ -1,44 +1,25 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { redactObject, scrubText } from './redact.js';
 import { requestContext } from './request-context.js';
 
 export type { Logger };
 
-/** Field names never written to logs, at the top level or up to three levels down. */
-const SECRET_FIELDS = [
-  'token', 'password', 'privateKey', 'webhookSecret', 'secret', 'authorization', 'Authorization',
-  'adminToken', 'cookie', '"x-gitlab-token"', '"x-hub-signature"', '"x-hub-signature-256"', 'extraHeader', 'headers',
-];
-
-/** Field paths never written to logs, wherever they appear in a logged object. */
-export const REDACT_PATHS = [
-  ...SECRET_FIELDS,
-  ...SECRET_FIELDS.map((f) => `*.${f}`),
-  ...SECRET_FIELDS.map((f) => `*.*.${f}`),
-  ...SECRET_FIELDS.map((f) => `*.*.*.${f}`),
-  'req.headers.authorization', 'req.headers["x-gitlab-token"]',
-];
-
-/** Userinfo in URLs (`https://user:secret@host`), which error messages from git or HTTP clients may quote. */
-const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+(?::[^\s/@]*)?@/gi;
-/** `Bearer x`, `Basic x`, `token x` wherever a message quotes a header. */
-const AUTH_SCHEMES = /\b(Bearer|Basic|token)\s+[A-Za-z0-9._~+/=-]{8,}/g;
-
-/** Scrubs credentials out of free text (log messages and error strings). */
-export function scrubText(s: string): string {
-  return s.replace(URL_CREDENTIALS, '$1[redacted]@').replace(AUTH_SCHEMES, '$1 [redacted]');
-}
+export { scrubText } from './redact.js';
 
 /**
- * JSON logs (pino). Secrets are redacted by field path, and credentials quoted inside messages
- * (URLs with userinfo, Authorization values) are scrubbed. Lines written while serving a request
- * carry its `requestId` (and `deliveryId` for webhooks). Tests pass their own destination.
+ * JSON logs (pino). Every line goes through `redactObject` (src/log/redact.ts): secret-named
+ * fields are censored at any depth (in arrays too), and credentials inside strings (URL userinfo
+ * `https://user:***@host`, `?token=***`-style query values, Authorization values) are scrubbed;
+ * child-logger bindings and the message get the same. pino's own `redact` paths are not used:
+ * they are fixed-depth, and the walk is bounded (depth 6, 200 entries per object) and copies
+ * only what it changes. Lines written while serving a request carry its `requestId` (and
+ * `deliveryId` for webhooks). Tests pass their own destination.
  */
 export function createLogger(opts: { level?: string; destination?: DestinationStream } = {}): Logger {
-  return pino(
+  const logger = pino(
     {
       name: 'dispatchd',
       level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: undefined,
       mixin() {
         const ctx = requestContext.get();
@@ -51,12 +32,16 @@ export function createLogger(opts: { level?: string; destination?: DestinationSt
         },
       },
       formatters: {
-        log(obj) {
-          for (const [k, v] of Object.entries(obj)) if (typeof v === 'string') obj[k] = scrubText(v);
-          return obj;
-        },
+        log: (obj) => redactObject(obj),
       },
     },
     opts.destination,
   );
+  // pino formats a child's bindings once, without formatters.bindings: redact them on the way
+  // in. Children are prototypes of this logger, so their own children come through here too.
+  const child = logger.child;
+  logger.child = function redactedChild(this: Logger, bindings: Record<string, unknown>, options?: Parameters<Logger['child']>[1]) {
+    return child.call(this, redactObject(bindings), options);
+  } as Logger['child'];
+  return logger;
 }

@@ -32,7 +32,9 @@ export function createMetrics(opts: { queues?: Queue[]; redis?: Redis } = {}) {
     },
     webhooks: new Counter({
       name: 'dispatchd_webhooks_total',
-      help: 'Webhook requests by host, event and outcome (queued, duplicate, ignored, ping, bad_signature, …)',
+      // `host` is a configured host name, or `unknown` for every /hooks/<name> naming none
+      // (src/http/hooks.ts): an unauthenticated path must not mint series.
+      help: 'Webhook requests by host (a configured name, or "unknown"), event and outcome (queued, duplicate, ignored, ping, bad_signature, …)',
       labelNames: ['host', 'event', 'outcome'] as const,
       registers,
     }),

@@ -9,6 +9,8 @@ export interface PendingStatus {
   sha: string;
   context: string;
   seq: number;
+  /** The delivery's audit id, so the final status can link to it in the dashboard. */
+  auditId?: string;
 }
 
 /** What the last run of an environment did, for operators (`GET /api/environments`). */

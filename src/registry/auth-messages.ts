@@ -5,7 +5,7 @@ import type { RegistryCredentials } from './credentials.js';
 export function credentialsNeeded(registry: string): PermanentError {
   return new PermanentError(
     'registry_credentials_missing',
-    `registry ${registry} requires credentials to read manifests; add an entry { host: ${registry}, username, password } under registries: in the dispatchd config`,
+    `registry ${registry} requires credentials to read manifests; add username and password to its registries: entry (host ${registry}) in the dispatchd config`,
   );
 }
 

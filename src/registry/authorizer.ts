@@ -1,4 +1,5 @@
 import { PermanentError } from '../core/errors.js';
+import { checkRealm } from './allowlist.js';
 import type { Challenge } from './challenge.js';
 import { basicAuthorization, hasSecret, type RegistryCredentials } from './credentials.js';
 import { credentialsNeeded } from './auth-messages.js';
@@ -7,6 +8,8 @@ import { fetchToken, type IssuedToken } from './token.js';
 export interface AuthorizerDeps {
   fetch: typeof fetch;
   now: () => number;
+  /** The address check for requests made for a registry (the token service's too). */
+  guard?: (registry: string, entry: RegistryCredentials) => (url: URL) => Promise<void>;
 }
 
 export interface Authorizer {
@@ -46,7 +49,11 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
         const k = key(registry, repository);
         let pending = inFlight.get(k);
         if (pending === undefined) {
-          pending = fetchToken({ registry, repository, challenge: bearer, entry, fetch: deps.fetch, now: deps.now, ...(signal && { signal }) });
+          // A realm elsewhere would let the registry make dispatchd fetch any URL with its credentials.
+          const realm = realmUrl(bearer.params.realm);
+          if (realm !== undefined) checkRealm(registry, entry, realm);
+          const guard = entry !== undefined ? deps.guard?.(registry, entry) : undefined;
+          pending = fetchToken({ registry, repository, challenge: bearer, entry, fetch: deps.fetch, now: deps.now, ...(guard && { guard }), ...(signal && { signal }) });
           inFlight.set(k, pending);
           pending.then(
             (token) => cache.set(k, token),
@@ -68,4 +75,14 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       );
     },
   };
+}
+
+/** The realm as a URL, or undefined when it is not one (fetchToken says what is wrong then). */
+function realmUrl(realm: string | undefined): URL | undefined {
+  if (realm === undefined || !/^https?:\/\//i.test(realm)) return undefined;
+  try {
+    return new URL(realm);
+  } catch {
+    return undefined;
+  }
 }

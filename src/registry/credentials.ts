@@ -1,22 +1,26 @@
-import { registryApiHost, sameRegistry } from './image-ref.js';
+import { hostMatches } from './allowlist.js';
+import { registryApiHost } from './image-ref.js';
 
 /** One entry of the config's `registries:`; matches RegistryConfig in src/config/schema.ts. */
 export interface RegistryCredentials {
   host: string;
   username?: string;
   password?: string;
-  /** Plain http instead of https (loopback and lab registries). */
+  /** Plain http instead of https (loopback and lab registries); also allows a loopback address. */
   insecure?: boolean;
+  /** Allows private, loopback and link-local addresses. */
+  allowPrivate?: boolean;
+  /** Token realm hosts allowed besides the registry's own host. */
+  tokenHosts?: string[];
 }
 
-/** The config entry for a registry, matched by host and port ("docker.io" also matches Hub's API host). */
+/**
+ * The config entry for a registry, matched by host and port ("docker.io" also matches Hub's API
+ * host); an exact entry wins over a pattern such as "*.dkr.ecr.us-east-1.amazonaws.com".
+ * No entry means the registry is not to be contacted.
+ */
 export function findCredentials(list: readonly RegistryCredentials[], registry: string): RegistryCredentials | undefined {
-  return list.find((entry) => sameRegistry(stripScheme(entry.host), registry));
-}
-
-/** Config authors often paste "https://host"; the host is what identifies the registry. */
-function stripScheme(host: string): string {
-  return host.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
+  return list.find((entry) => !entry.host.includes('*') && hostMatches(entry.host, registry)) ?? list.find((entry) => hostMatches(entry.host, registry));
 }
 
 export function hasSecret(entry: RegistryCredentials | undefined): entry is RegistryCredentials & { username: string; password: string } {

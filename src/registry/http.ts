@@ -8,6 +8,8 @@ export interface SendOptions {
   method: 'GET' | 'HEAD';
   headers: Record<string, string>;
   signal?: AbortSignal;
+  /** Called before each hop (the first request and every redirect); throws to refuse the address. */
+  guard?: (url: URL) => Promise<void>;
 }
 
 export interface Sent {
@@ -18,7 +20,8 @@ export interface Sent {
 
 /**
  * fetch that follows redirects itself so the Authorization header never leaves the origin it
- * was meant for: registries redirect to CDNs and storage buckets, which must not see it.
+ * was meant for: registries redirect to CDNs and storage buckets, which must not see it. Each
+ * hop's address is checked by `guard` first, so a redirect cannot reach a private address.
  */
 export async function send(fetchFn: typeof fetch, url: string, options: SendOptions): Promise<Sent> {
   let current = new URL(url);
@@ -26,6 +29,7 @@ export async function send(fetchFn: typeof fetch, url: string, options: SendOpti
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   for (let hop = 0; ; hop++) {
+    await options.guard?.(current);
     const response = await fetchFn(current, { method: options.method, headers, redirect: 'manual', signal });
     const location = response.headers.get('location');
     if (response.status < 300 || response.status >= 400 || response.status === 304 || location === null) return { response, url: current };

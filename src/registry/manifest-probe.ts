@@ -32,6 +32,8 @@ export interface ProbeContext {
   authorizer: Authorizer;
   fetch: typeof fetch;
   now: () => number;
+  /** Refuses addresses the registry's entry does not allow, before each hop. */
+  guard?: (url: URL) => Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -69,7 +71,7 @@ async function authorized(ctx: ProbeContext, method: 'GET' | 'HEAD'): Promise<Re
   for (let round = 0; ; round++) {
     const headers: Record<string, string> = { accept: MANIFEST_ACCEPT };
     if (authorization !== undefined) headers.authorization = authorization;
-    const { response, url } = await send(ctx.fetch, ctx.url, { method, headers, ...(ctx.signal && { signal: ctx.signal }) });
+    const { response, url } = await send(ctx.fetch, ctx.url, { method, headers, ...(ctx.guard && { guard: ctx.guard }), ...(ctx.signal && { signal: ctx.signal }) });
     if (response.status !== 401) return response;
     await response.body?.cancel();
     // Answering a redirect target's challenge would hand this registry's credentials to it.

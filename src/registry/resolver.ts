@@ -1,8 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { PermanentError, TransientError } from '../core/errors.js';
+import { PermanentError } from '../core/errors.js';
+import { addressGuard, defaultLookup, registryNotListed, type Lookup } from './allowlist.js';
 import { createAuthorizer } from './authorizer.js';
 import { backoffDelay } from './backoff.js';
 import { findCredentials, registryBaseUrl, type RegistryCredentials } from './credentials.js';
+import { DigestPending, digestWaitSpent, digestWaitsDeferred } from './deferred.js';
 import { formatImageRef, parseImageRef } from './image-ref.js';
 import { probeManifest, type Probe } from './manifest-probe.js';
 
@@ -13,6 +15,7 @@ export interface WaitInfo {
 }
 
 export interface DigestResolverOptions {
+  /** The only registries contacted (config `registries:`); an image elsewhere is refused at once. */
   registries: RegistryCredentials[];
   /** How long to wait for CI to push a tag (and for a failing registry to recover). */
   waitMs: number;
@@ -22,10 +25,15 @@ export interface DigestResolverOptions {
   onWait?: (info: WaitInfo) => void;
   /** For jitter; tests may pin it. */
   random?: () => number;
+  /** Resolves a host name to every address (default dns.lookup with all: true); tests may pin it. */
+  lookup?: Lookup;
 }
 
 export interface DigestResolver {
-  /** The `sha256:…` digest the registry serves for `ref` now, waiting up to `waitMs` for it to appear. */
+  /**
+   * The `sha256:…` digest the registry serves for `ref` now, waiting up to `waitMs` for it to
+   * appear; inside `deferDigestWaits` it looks once and throws `DigestPending` instead of waiting.
+   */
   resolve(ref: string, signal?: AbortSignal): Promise<string>;
 }
 
@@ -40,7 +48,8 @@ export function createDigestResolver(opts: DigestResolverOptions): DigestResolve
   // The default sleep is cancelled with the job, so an aborted wait leaves no timer behind.
   const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     opts.sleep ? opts.sleep(ms) : delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
-  const authorizer = createAuthorizer({ fetch: fetchFn, now });
+  const lookup = opts.lookup ?? defaultLookup;
+  const authorizer = createAuthorizer({ fetch: fetchFn, now, guard: (registry, entry) => addressGuard(registry, entry, lookup) });
 
   async function resolve(ref: string, signal?: AbortSignal): Promise<string> {
     const image = parseImageRef(ref);
@@ -53,6 +62,9 @@ export function createDigestResolver(opts: DigestResolverOptions): DigestResolve
     }
     const reference = image.tag ?? 'latest';
     const entry = findCredentials(opts.registries, image.registry);
+    // Anyone who can push a Dispatchfile names the image: only listed registries are contacted.
+    if (entry === undefined) throw registryNotListed(image);
+    const guard = addressGuard(image.registry, entry, lookup);
     const url = `${registryBaseUrl(image.registry, entry)}/v2/${image.repository}/manifests/${encodeURIComponent(reference)}`;
     const shown = formatImageRef({ ...image, tag: reference });
     const deadline = now() + opts.waitMs;
@@ -67,9 +79,14 @@ export function createDigestResolver(opts: DigestResolverOptions): DigestResolve
         authorizer,
         fetch: fetchFn,
         now,
+        guard,
         ...(signal && { signal }),
       });
       if (probe.kind === 'found') return probe.digest;
+      // The GitOps worker waits as a delayed job, not in a worker slot.
+      if (digestWaitsDeferred()) {
+        throw new DigestPending(shown, image.registry, probe.kind, probe.reason, probe.kind === 'unavailable' ? probe.retryAfterMs : undefined);
+      }
 
       const remaining = deadline - now();
       if (remaining <= 0) throw giveUp(probe, shown, image.registry, opts.waitMs);
@@ -85,14 +102,7 @@ export function createDigestResolver(opts: DigestResolverOptions): DigestResolve
 }
 
 function giveUp(probe: Exclude<Probe, { kind: 'found' }>, shown: string, registry: string, waitMs: number): Error {
-  const waited = waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`;
-  if (probe.kind === 'missing') {
-    return new PermanentError(
-      'image_not_found',
-      `image ${shown} was not found on registry ${registry} after waiting ${waited}; check that CI pushed this tag to that registry, or raise digestWait if builds take longer`,
-    );
-  }
-  return new TransientError('registry_unavailable', `could not read image ${shown} from registry ${registry} within ${waited}: ${probe.reason}; will retry later`, probe.retryAfterMs);
+  return digestWaitSpent(probe.kind, shown, registry, waitMs, probe.reason, probe.kind === 'unavailable' ? probe.retryAfterMs : undefined);
 }
 
 /** Lets a caller-supplied sleep be cut short by the job's abort signal. */

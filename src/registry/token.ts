@@ -17,6 +17,8 @@ export interface TokenRequest {
   entry: RegistryCredentials | undefined;
   fetch: typeof fetch;
   now: () => number;
+  /** Refuses addresses the registry's entry does not allow, before each hop (the resolver sets it). */
+  guard?: (url: URL) => Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -55,7 +57,7 @@ export async function fetchToken(request: TokenRequest): Promise<IssuedToken> {
 
   let response: Response;
   try {
-    response = (await send(request.fetch, url.toString(), { method: 'GET', headers, ...(request.signal && { signal: request.signal }) })).response;
+    response = (await send(request.fetch, url.toString(), { method: 'GET', headers, ...(request.guard && { guard: request.guard }), ...(request.signal && { signal: request.signal }) })).response;
   } catch (error) {
     if (cancelled(request.signal) || error instanceof TransientError) throw error;
     throw new TransientError('registry_token_unreachable', `token service ${url.origin} for registry ${registry} is unreachable (${describeNetworkError(error)}); will retry`);

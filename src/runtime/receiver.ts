@@ -60,5 +60,11 @@ export function buildReceiver(config: DispatchdConfig, producer: Producer, log: 
     replay,
     admin: { ...(opts.adminToken ? { token: opts.adminToken } : {}), openOnLoopback: opts.openAdminOnLoopback ?? false },
   });
-  return createHttpServer(hooks, app);
+  // The HTTP edge (config `http`): slow clients and connection floods are cut off in seconds.
+  const edge = config.http;
+  return createHttpServer(hooks, app, {
+    ...(edge?.headersTimeout !== undefined ? { headersTimeout: toMs(edge.headersTimeout) } : {}),
+    ...(edge?.requestTimeout !== undefined ? { requestTimeout: toMs(edge.requestTimeout) } : {}),
+    ...(edge?.maxConnections !== undefined ? { maxConnections: edge.maxConnections } : {}),
+  });
 }

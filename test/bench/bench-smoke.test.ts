@@ -47,7 +47,12 @@ describe('npm run bench, tiny counts', () => {
 
     assert.deepEqual(r.targets.map((t) => t.name.replace(/burst of \d+/, 'burst of N')), [
       'receiver throughput vs bare baseline', 'push → PR p50 vs bare git floor', 'push → PR p50', 'PR API calls per update', 'burst of N: one PR on the newest commit',
+      'hostile input: worst case of the attack corpus',
     ]);
+    const attacks = r.attacks!;
+    assert.match(attacks.cases[0]!.name, /^baseline/);
+    assert.ok(attacks.cases.length >= 8);
+    for (const c of attacks.cases) assert.ok(c.ms !== null && !/did not finish/.test(c.outcome), `${c.name}: ${c.outcome}`);
     assert.match(stdout, /Targets/);
     assert.match(stdout, /bare node:http \+ HMAC \+ queue\.add/);
   });

@@ -17,7 +17,7 @@ describe('trust: only the tip of an allowed ref, only where the operator granted
   const tasks: RigTask[] = [{ name: 'deploy', branches: ['staging', 'feature-*'], args: ['-substitute=imageName=$(inputs.resources.docker-image.url)', '-filepath=staging/**'] }];
 
   before(async () => {
-    rig = await startRig({ gitopsFiles: { 'staging/application.yaml.tmpl': deployment('staging'), 'production/application.yaml.tmpl': deployment('production') }, tasks });
+    rig = await startRig({ gitopsFiles: { 'staging/application.yaml.tmpl': deployment('staging'), 'production/application.yaml.tmpl': deployment('production') }, tasks, extraConfig: 'publicUrl: https://dispatchd.example.com\n' });
   });
   after(async () => rig?.close());
 
@@ -81,6 +81,8 @@ describe('trust: only the tip of an allowed ref, only where the operator granted
     const s = lastStatus(rig.gh, sha, 'dispatchd');
     assert.equal(s?.state, 'failure');
     assert.match(s?.description ?? '', /^not granted: a direct commit .*"direct" in allow\[\]\.modes/);
+    // The short reason is public; the full one is behind the admin token, one click away.
+    assert.match(s?.targetUrl ?? '', /^https:\/\/dispatchd\.example\.com\/#delivery=github%3Arig-\d+-/);
   });
 
   it('merge without a grant: -merge-pull-request from a feature branch fails before anything is pushed', async () => {

@@ -20,6 +20,8 @@ export interface RegistryOptions {
 export interface TestRegistry {
   /** "127.0.0.1:PORT" */
   host: string;
+  /** With `tokenAuth`: "127.0.0.1:PORT" of the token server (the realm's host), for the entry's `tokenHosts`. */
+  tokenHost?: string;
   /** Pushes a one-layer OCI image and returns its manifest digest (checked against the registry's answer). */
   pushImage(repo: string, tag: string, opts?: { configBody?: string }): Promise<string>;
   /** How many token requests the token server answered with a token. */
@@ -74,6 +76,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
 
   return {
     host,
+    ...(tokenServer !== undefined && { tokenHost: new URL(tokenServer.realm).host }),
     pushImage: (repo, tag, pushOpts) => pushImage(host, repo, tag, admin(repo), pushOpts?.configBody),
     tokensIssued: () => tokenServer?.issued() ?? 0,
     async close() {

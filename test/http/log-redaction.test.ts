@@ -77,7 +77,7 @@ describe('the logger scrubs credentials quoted in messages', () => {
     log.warn({ err: 'fatal: unable to access https://x-access-token:ghs_abcdef123456@git.example.com/acme/app.git/' }, 'git push failed: Authorization: Bearer eyJhbGciOi.secretpart');
     const line = out.join('');
     assert.doesNotMatch(line, /ghs_abcdef123456|secretpart/);
-    assert.match(line, /https:\/\/\[redacted\]@git\.example\.com\/acme\/app\.git/);
+    assert.match(line, /https:\/\/x-access-token:\*\*\*@git\.example\.com\/acme\/app\.git/);
     assert.match(line, /Bearer \[redacted\]/);
   });
 });

@@ -28,21 +28,21 @@ describe('registry with basic auth (htpasswd)', () => {
 
   it('resolves with the configured credentials', async () => {
     const pushed = await registry.pushImage('team/private', 'v1');
-    const resolver = createDigestResolver({ registries: [{ host: registry.host, username: CI.user, password: CI.password }], waitMs: 1000 });
+    const resolver = createDigestResolver({ registries: [{ host: registry.host, username: CI.user, password: CI.password, insecure: true }], waitMs: 1000 });
     assert.equal(await resolver.resolve(`${registry.host}/team/private:v1`), pushed);
   });
 
   it('says which config entry to add when there are no credentials, without waiting', async () => {
     await registry.pushImage('team/private', 'v2');
     // Credentials for another registry must not be sent here.
-    const resolver = createDigestResolver({ registries: [{ host: '127.0.0.1:1', username: CI.user, password: CI.password }], waitMs: 30_000 });
+    const resolver = createDigestResolver({ registries: [{ host: '127.0.0.1:1', username: CI.user, password: CI.password }, { host: registry.host, insecure: true }], waitMs: 30_000 });
     const started = Date.now();
     await assert.rejects(resolver.resolve(`${registry.host}/team/private:v2`), rejectsWith('registry_credentials_missing', `registry ${registry.host} requires credentials`, 'registries:'));
     assert.ok(Date.now() - started < 5000, 'an auth fault is not waited on');
   });
 
   it('names the user and the config entry when the password is wrong', async () => {
-    const resolver = createDigestResolver({ registries: [{ host: registry.host, username: CI.user, password: 'wrong' }], waitMs: 5000 });
+    const resolver = createDigestResolver({ registries: [{ host: registry.host, username: CI.user, password: 'wrong', insecure: true }], waitMs: 5000 });
     await assert.rejects(
       resolver.resolve(`${registry.host}/team/private:v1`),
       rejectsWith('registry_credentials_rejected', `user "${CI.user}"`, `for host ${registry.host}`),
@@ -63,7 +63,7 @@ describe('registry with bearer-token auth', () => {
   it('fetches an anonymous token and reuses it until it expires', async () => {
     const pushed = await anonymous.pushImage('team/public', 'v1');
     let clock = Date.now();
-    const resolver = createDigestResolver({ registries: [], waitMs: 1000, now: () => clock });
+    const resolver = createDigestResolver({ registries: [{ host: anonymous.host, insecure: true, tokenHosts: [anonymous.tokenHost!] }], waitMs: 1000, now: () => clock });
     assert.equal(await resolver.resolve(`${anonymous.host}/team/public:v1`), pushed);
     assert.equal(await resolver.resolve(`${anonymous.host}/team/public:v1`), pushed);
     assert.equal(anonymous.tokensIssued(), 1, 'one token for two lookups');
@@ -76,7 +76,7 @@ describe('registry with bearer-token auth', () => {
   it('shares one token request between lookups running at once', async () => {
     const pushed = await anonymous.pushImage('team/burst', 'v1');
     const before = anonymous.tokensIssued();
-    const resolver = createDigestResolver({ registries: [], waitMs: 1000 });
+    const resolver = createDigestResolver({ registries: [{ host: anonymous.host, insecure: true, tokenHosts: [anonymous.tokenHost!] }], waitMs: 1000 });
     const digests = await Promise.all([1, 2, 3].map(() => resolver.resolve(`${anonymous.host}/team/burst:v1`)));
     assert.deepEqual(digests, [pushed, pushed, pushed]);
     assert.equal(anonymous.tokensIssued() - before, 1);
@@ -84,23 +84,23 @@ describe('registry with bearer-token auth', () => {
 
   it('sends the configured credentials to the token service', async () => {
     const pushed = await guarded.pushImage('team/private', 'v1');
-    const resolver = createDigestResolver({ registries: [{ host: guarded.host, username: CI.user, password: CI.password }], waitMs: 1000 });
+    const resolver = createDigestResolver({ registries: [{ host: guarded.host, username: CI.user, password: CI.password, insecure: true, tokenHosts: [guarded.tokenHost!] }], waitMs: 1000 });
     assert.equal(await resolver.resolve(`${guarded.host}/team/private:v1`), pushed);
   });
 
   it('says credentials are needed when the token service wants them', async () => {
     await guarded.pushImage('team/private', 'v2');
-    const resolver = createDigestResolver({ registries: [], waitMs: 5000 });
+    const resolver = createDigestResolver({ registries: [{ host: guarded.host, insecure: true, tokenHosts: [guarded.tokenHost!] }], waitMs: 5000 });
     await assert.rejects(resolver.resolve(`${guarded.host}/team/private:v2`), rejectsWith('registry_credentials_missing', `registry ${guarded.host} requires credentials`));
   });
 
   it('names the user when the token service refuses the password', async () => {
-    const resolver = createDigestResolver({ registries: [{ host: guarded.host, username: CI.user, password: 'wrong' }], waitMs: 5000 });
+    const resolver = createDigestResolver({ registries: [{ host: guarded.host, username: CI.user, password: 'wrong', insecure: true, tokenHosts: [guarded.tokenHost!] }], waitMs: 5000 });
     await assert.rejects(resolver.resolve(`${guarded.host}/team/private:v1`), rejectsWith('registry_credentials_rejected', `user "${CI.user}"`, 'token service'));
   });
 
   it('still waits for a tag that is not pushed yet', async () => {
-    const resolver = createDigestResolver({ registries: [{ host: guarded.host, username: CI.user, password: CI.password }], waitMs: 5000 });
+    const resolver = createDigestResolver({ registries: [{ host: guarded.host, username: CI.user, password: CI.password, insecure: true, tokenHosts: [guarded.tokenHost!] }], waitMs: 5000 });
     const resolving = resolver.resolve(`${guarded.host}/team/late:v1`);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const pushed = await guarded.pushImage('team/late', 'v1');
@@ -123,7 +123,7 @@ describe('credentials stay with their host', () => {
         : { status: 401, headers: { 'www-authenticate': 'Basic realm="front"' }, body: Buffer.alloc(0) },
     );
     try {
-      const resolver = createDigestResolver({ registries: [{ host: front.host, username: CI.user, password: CI.password }], waitMs: 1000 });
+      const resolver = createDigestResolver({ registries: [{ host: front.host, username: CI.user, password: CI.password, insecure: true }], waitMs: 1000 });
       assert.equal(await resolver.resolve(`${front.host}/team/app:v1`), digest);
       assert.equal(seen.length, 1);
       assert.equal(seen[0]!.authorization, undefined);
@@ -145,7 +145,7 @@ describe('credentials stay with their host', () => {
     }));
     const front = await startServer(async (path): Promise<Answer> => ({ status: 307, headers: { location: `http://${elsewhere.host}${path}` }, body: Buffer.alloc(0) }));
     try {
-      const resolver = createDigestResolver({ registries: [{ host: front.host, username: CI.user, password: CI.password }], waitMs: 1000 });
+      const resolver = createDigestResolver({ registries: [{ host: front.host, username: CI.user, password: CI.password, insecure: true }], waitMs: 1000 });
       await assert.rejects(resolver.resolve(`${front.host}/team/app:v1`), rejectsWith('registry_auth_redirected', elsewhere.host));
       assert.equal(realmCalls.length, 0, 'the redirect target named a realm; nothing was sent to it');
     } finally {

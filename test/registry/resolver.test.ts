@@ -16,12 +16,12 @@ describe('digest resolution against docker-registry', () => {
 
   it('returns the digest of a pushed tag', async () => {
     const pushed = await registry.pushImage('team/present', 'v1');
-    const resolver = createDigestResolver({ registries: [], waitMs: 1000 });
+    const resolver = createDigestResolver({ registries: [{ host: registry.host, insecure: true }], waitMs: 1000 });
     assert.equal(await resolver.resolve(`${registry.host}/team/present:v1`), pushed);
   });
 
   it('follows a tag to the newest push', async () => {
-    const resolver = createDigestResolver({ registries: [], waitMs: 1000 });
+    const resolver = createDigestResolver({ registries: [{ host: registry.host, insecure: true }], waitMs: 1000 });
     const first = await registry.pushImage('team/moving', 'staging', { configBody: '{"build":1}' });
     assert.equal(await resolver.resolve(`${registry.host}/team/moving:staging`), first);
     const second = await registry.pushImage('team/moving', 'staging', { configBody: '{"build":2}' });
@@ -31,13 +31,13 @@ describe('digest resolution against docker-registry', () => {
 
   it('uses "latest" when the reference has no tag', async () => {
     const pushed = await registry.pushImage('team/untagged', 'latest');
-    const resolver = createDigestResolver({ registries: [], waitMs: 1000 });
+    const resolver = createDigestResolver({ registries: [{ host: registry.host, insecure: true }], waitMs: 1000 });
     assert.equal(await resolver.resolve(`${registry.host}/team/untagged`), pushed);
   });
 
   it('waits for an image CI pushes after resolution started', async () => {
     const waits: WaitInfo[] = [];
-    const resolver = createDigestResolver({ registries: [], waitMs: 5000, onWait: (info) => waits.push(info) });
+    const resolver = createDigestResolver({ registries: [{ host: registry.host, insecure: true }], waitMs: 5000, onWait: (info) => waits.push(info) });
     const resolving = resolver.resolve(`${registry.host}/team/late:abc123`);
     await new Promise((resolve) => setTimeout(resolve, 700));
     const pushed = await registry.pushImage('team/late', 'abc123');
@@ -49,7 +49,7 @@ describe('digest resolution against docker-registry', () => {
   });
 
   it('gives up after waitMs naming the reference and the registry', async () => {
-    const resolver = createDigestResolver({ registries: [], waitMs: 1200 });
+    const resolver = createDigestResolver({ registries: [{ host: registry.host, insecure: true }], waitMs: 1200 });
     const started = Date.now();
     await assert.rejects(resolver.resolve(`${registry.host}/team/absent:never`), (error: unknown) => {
       assert.ok(error instanceof PermanentError);
@@ -64,7 +64,7 @@ describe('digest resolution against docker-registry', () => {
   });
 
   it('stops waiting when the job is aborted', async () => {
-    const resolver = createDigestResolver({ registries: [], waitMs: 30_000 });
+    const resolver = createDigestResolver({ registries: [{ host: registry.host, insecure: true }], waitMs: 30_000 });
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(new Error('job cancelled')), 300);
@@ -80,7 +80,7 @@ describe('digest resolution against docker-registry', () => {
       return { status: upstream.status, headers: { 'content-type': upstream.headers.get('content-type') ?? '' }, body };
     });
     try {
-      const resolver = createDigestResolver({ registries: [], waitMs: 1000 });
+      const resolver = createDigestResolver({ registries: [{ host: proxy.host, insecure: true }], waitMs: 1000 });
       assert.equal(await resolver.resolve(`${proxy.host}/team/proxied:v1`), pushed);
     } finally {
       await proxy.close();
@@ -103,7 +103,7 @@ describe('digest resolution when the registry is down', () => {
     const closed = await startServer(async () => ({ status: 200, headers: {}, body: Buffer.alloc(0) }));
     await closed.close();
     const waits: WaitInfo[] = [];
-    const resolver = createDigestResolver({ registries: [], waitMs: 800, onWait: (info) => waits.push(info) });
+    const resolver = createDigestResolver({ registries: [{ host: closed.host, insecure: true }], waitMs: 800, onWait: (info) => waits.push(info) });
     await assert.rejects(resolver.resolve(`${closed.host}/team/app:v1`), (error: unknown) => {
       assert.ok(error instanceof TransientError);
       assert.equal(error.code, 'registry_unavailable');
@@ -122,7 +122,7 @@ describe('digest resolution when the registry is down', () => {
       return calls <= 2 ? { status: 503, headers: { 'retry-after': '0' }, body: Buffer.alloc(0) } : { status: 200, headers: { 'docker-content-digest': digest }, body: Buffer.alloc(0) };
     });
     try {
-      const resolver = createDigestResolver({ registries: [], waitMs: 5000 });
+      const resolver = createDigestResolver({ registries: [{ host: flaky.host, insecure: true }], waitMs: 5000 });
       assert.equal(await resolver.resolve(`${flaky.host}/team/app:v1`), digest);
       assert.equal(calls, 3);
     } finally {
