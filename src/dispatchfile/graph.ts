@@ -38,35 +38,49 @@ export function dependencies(df: Dispatchfile, name: string, made = producers(df
   const task = df.tasks[name];
   if (!task) return [];
   const deps: string[] = [];
+  const seen = new Set<string>();
+  const add = (dep: string): void => {
+    if (dep === name || seen.has(dep)) return;
+    seen.add(dep);
+    deps.push(dep);
+  };
   for (const input of task.inputs) {
-    if (Object.hasOwn(df.tasks, input) && input !== name && !deps.includes(input)) deps.push(input);
+    if (Object.hasOwn(df.tasks, input)) add(input);
     const producer = made.get(input);
-    if (producer !== undefined && producer !== name && !deps.includes(producer)) deps.push(producer);
+    if (producer !== undefined) add(producer);
   }
   return deps;
 }
 
-/** One dependency cycle as task names (first repeated at the end), or undefined. */
+/**
+ * One dependency cycle as task names (first repeated at the end), or undefined. Depth-first with
+ * an explicit stack: a chain of thousands of tasks must not overflow the call stack.
+ */
 export function findCycle(df: Dispatchfile): string[] | undefined {
   const made = producers(df);
   const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (name: string): string[] | undefined => {
-    if (state.get(name) === 'done') return undefined;
-    if (state.get(name) === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
-    state.set(name, 'visiting');
-    stack.push(name);
-    for (const dep of dependencies(df, name, made)) {
-      const cycle = visit(dep);
-      if (cycle) return cycle;
+  for (const root of Object.keys(df.tasks)) {
+    if (state.has(root)) continue;
+    state.set(root, 'visiting');
+    const stack: { name: string; deps: string[]; next: number }[] = [{ name: root, deps: dependencies(df, root, made), next: 0 }];
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1] as (typeof stack)[number];
+      const dep = frame.deps[frame.next];
+      if (dep === undefined) {
+        state.set(frame.name, 'done');
+        stack.pop();
+        continue;
+      }
+      frame.next += 1;
+      const seen = state.get(dep);
+      if (seen === 'done') continue;
+      if (seen === 'visiting') {
+        const names = stack.map((f) => f.name);
+        return [...names.slice(names.indexOf(dep)), dep];
+      }
+      state.set(dep, 'visiting');
+      stack.push({ name: dep, deps: dependencies(df, dep, made), next: 0 });
     }
-    stack.pop();
-    state.set(name, 'done');
-    return undefined;
-  };
-  for (const name of Object.keys(df.tasks)) {
-    const cycle = visit(name);
-    if (cycle) return cycle;
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 /** The Dispatchfile language: parse, check, match triggers, plan tasks, substitute variables. */
-export { parseDispatchfile } from './parse.js';
+export { parseDispatchfile, type ParseOptions } from './parse.js';
+export { DEFAULT_MAX_DISPATCHFILE_BYTES } from './limits.js';
 export { DispatchfileError, formatProblems, type Problem } from './errors.js';
 export type * from './model.js';
 export type { Trigger } from './trigger.js';

@@ -58,8 +58,10 @@ function pathsVerdict(paths: string[] | undefined, changed: string[] | null | un
 function labelsMatch(globs: string[], labels: string[]): boolean {
   const positive = globs.filter((g) => !g.startsWith('!'));
   const negative = globs.filter((g) => g.startsWith('!')).map((g) => g.slice(1));
-  const anyPositive = positive.length === 0 || labels.some((l) => compileGlobs(positive).matches(l));
-  const anyNegative = negative.length > 0 && labels.some((l) => compileGlobs(negative).matches(l));
+  const positives = compileGlobs(positive);
+  const negatives = compileGlobs(negative);
+  const anyPositive = positive.length === 0 || labels.some((l) => positives.matches(l));
+  const anyNegative = negative.length > 0 && labels.some((l) => negatives.matches(l));
   return anyPositive && !anyNegative;
 }
 

@@ -100,6 +100,7 @@ function readTask(ctx: ReadContext, name: string, node: Node, at: SourcePosition
   const path = `task.${name}`;
   ctx.locations[path] = pos(at);
   const task: Task = { inputs: [], outputs: [], steps: [] };
+  const seen = new Set<string>();
   for (const field of checkFields(ctx, struct, what, ['inputs', 'outputs', 'deps', 'steps'], ['volumes', 'timeout'])) {
     if (field.key === 'steps') task.steps = readSteps(ctx, field.value, what, path);
     else if (field.key === 'outputs') task.outputs = asStringList(ctx, field.value, `\`outputs\` of ${what}`, `${path}.outputs`) ?? [];
@@ -109,7 +110,8 @@ function readTask(ctx: ReadContext, name: string, node: Node, at: SourcePosition
       const tmp: ReadContext = { problems: ctx.problems, locations: {} };
       const list = asStringList(tmp, field.value, `\`${field.key}\` of ${what}`, 'x') ?? [];
       list.forEach((item, i) => {
-        if (task.inputs.includes(item)) return;
+        if (seen.has(item)) return;
+        seen.add(item);
         const at = tmp.locations[`x.${i}`];
         if (at) ctx.locations[`${path}.inputs.${task.inputs.length}`] = at;
         task.inputs.push(item);
@@ -129,27 +131,39 @@ function readSteps(ctx: ReadContext, node: Node, what: string, path: string): St
     const stepWhat = `step ${i + 1} of ${what}`;
     const struct = asStruct(ctx, item, stepWhat);
     if (!struct) return;
-    const step = readStep(ctx, struct, stepWhat);
+    // The step's strings are located under `step.` until the step is known to be kept.
+    const own: ReadContext = { problems: ctx.problems, locations: {} };
+    const step = readStep(own, struct, stepWhat);
     if (!step) return;
-    ctx.locations[`${path}.steps.${steps.length}`] = pos(struct);
-    const imageField = struct.fields.get('image');
-    if (imageField) ctx.locations[`${path}.steps.${steps.length}.image`] = pos(imageField.value);
+    const at = `${path}.steps.${steps.length}`;
+    ctx.locations[at] = pos(struct);
+    for (const [key, where] of Object.entries(own.locations)) ctx.locations[`${at}.${key.slice('step.'.length)}`] = where;
     steps.push(step);
   });
   return steps;
 }
 
+/**
+ * One step. Where each string was written goes to ctx.locations under `step.image`,
+ * `step.workingDir`, `step.args.N`, `step.command.N` and `step.env.NAME`, so a problem inside an
+ * argument (an unknown variable) points at that argument, not at the step.
+ */
 function readStep(ctx: ReadContext, struct: StructNode, what: string): Step | undefined {
   const step: Step = { name: '', image: '', args: [], command: [], env: {} };
   for (const field of checkFields(ctx, struct, what, STEP_FIELDS, STEP_IGNORED)) {
     const label = `\`${field.key}\` of ${what}`;
     if (field.key === 'name') step.name = asString(ctx, field.value, label) ?? '';
-    else if (field.key === 'image') step.image = asString(ctx, field.value, label) ?? '';
-    else if (field.key === 'workingDir') {
+    else if (field.key === 'image') {
+      step.image = asString(ctx, field.value, label) ?? '';
+      ctx.locations['step.image'] = pos(field.value);
+    } else if (field.key === 'workingDir') {
       const dir = asString(ctx, field.value, label);
-      if (dir !== undefined) step.workingDir = dir;
-    } else if (field.key === 'args') step.args = asStringList(ctx, field.value, label) ?? [];
-    else if (field.key === 'command') step.command = asStringList(ctx, field.value, label) ?? [];
+      if (dir !== undefined) {
+        step.workingDir = dir;
+        ctx.locations['step.workingDir'] = pos(field.value);
+      }
+    } else if (field.key === 'args') step.args = asStringList(ctx, field.value, label, 'step.args') ?? [];
+    else if (field.key === 'command') step.command = asStringList(ctx, field.value, label, 'step.command') ?? [];
     else step.env = readEnv(ctx, field.value, label);
   }
   let ok = true;
@@ -168,7 +182,9 @@ function readEnv(ctx: ReadContext, node: Node, what: string): Record<string, str
   if (node.kind === 'struct') {
     for (const f of node.fields.values()) {
       const v = asScalarText(ctx, f.value, `\`${f.key}\` in ${what}`);
-      if (v !== undefined) env[f.key] = v;
+      if (v === undefined) continue;
+      env[f.key] = v;
+      ctx.locations[`step.env.${f.key}`] = pos(f.value);
     }
     return env;
   }
@@ -182,7 +198,9 @@ function readEnv(ctx: ReadContext, node: Node, what: string): Record<string, str
       const name = nameNode ? asString(ctx, nameNode, `\`name\` of entry ${i + 1} of ${what}`) : undefined;
       if (!nameNode) problem(ctx, entry, `entry ${i + 1} of ${what} has no \`name\``);
       const value = valueNode ? asScalarText(ctx, valueNode, `\`value\` of entry ${i + 1} of ${what}`) : '';
-      if (name !== undefined && value !== undefined) env[name] = value;
+      if (name === undefined || value === undefined) return;
+      env[name] = value;
+      ctx.locations[`step.env.${name}`] = pos(valueNode ?? entry);
     });
     return env;
   }

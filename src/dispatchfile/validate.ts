@@ -14,6 +14,7 @@ export function validateDispatchfile(df: Dispatchfile): { errors: Problem[]; war
   const warnings: Problem[] = [];
   const at = locator(df);
   const owner = new Map<string, string>();
+  const checkedResources = new Set<string>();
 
   for (const [name, task] of Object.entries(df.tasks)) {
     task.inputs.forEach((input, i) => {
@@ -33,7 +34,8 @@ export function validateDispatchfile(df: Dispatchfile): { errors: Problem[]; war
       } else owner.set(output, name);
     });
     const kind = taskKind(df, task);
-    if (kind !== 'external') errors.push(...checkTaskVariables(df, name, task, at));
+    // Loops, not push(...list): a hostile file can make lists longer than a call's arguments may be.
+    if (kind !== 'external') for (const p of checkTaskVariables(df, name, task, at, checkedResources)) errors.push(p);
     const step = gitopsStep(task);
     if (kind === 'gitops' && step) errors.push(...checkGitopsWorkingDir(df, name, task.inputs, step.workingDir, at(`task.${name}.steps.${task.steps.indexOf(step)}`, `task.${name}`)));
   }
@@ -54,7 +56,7 @@ export function validateDispatchfile(df: Dispatchfile): { errors: Problem[]; war
     for (const message of neverFires(action.on)) warnings.push({ ...onAt, message: `action ${i + 1}: ${message}` });
   });
 
-  warnings.push(...imageUrlWarnings(df, at));
+  for (const w of imageUrlWarnings(df, at)) warnings.push(w);
   return { errors, warnings };
 }
 

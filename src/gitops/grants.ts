@@ -1,7 +1,7 @@
-import picomatch from 'picomatch';
 import type { DispatchdConfig, GitopsGrant, GrantMode } from '../config/schema.js';
 import { PermanentError } from '../core/errors.js';
 import { compileGlobs, matchesGlobs } from '../dispatchfile/glob.js';
+import { compileGlob } from '../dispatchfile/glob-matcher.js';
 import { repoKey, type RepoId } from './target.js';
 
 type Rule = GitopsGrant['allow'][number];
@@ -83,8 +83,8 @@ export function grantedRules(config: DispatchdConfig, d: Deployment, base?: Base
 /** Paths (relative to the GitOps repository root) must each be in some granted rule's `paths`. */
 export function checkGrantedPaths(config: DispatchdConfig, d: Deployment, base: BaseBranch, paths: string[]): void {
   const rules = grantedRules(config, d, base);
-  const allowed = rules.flatMap((r) => r.paths).map((p) => picomatch(p, { dot: true }));
-  const refused = paths.filter((p) => !allowed.some((m) => m(p)));
+  const allowed = rules.flatMap((r) => r.paths).map((p) => compileGlob(p, { negate: true }));
+  const refused = paths.filter((p) => !allowed.some((m) => m.test(p)));
   if (refused.length > 0) {
     throw new PermanentError('gitops_path_not_granted', `not granted: ${refused.join(', ')} in no allow[].paths; ${repoKey(d.source)} → ${repoKey(d.target)}; ask the operator to extend the gitops grant`);
   }

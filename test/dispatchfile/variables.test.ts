@@ -53,8 +53,8 @@ task "test": { steps: [{name: "t", image: "golang", args: ["$(resources.inputs.s
   it('accepts digest and params of known resources', () => {
     parseDispatchfile(file('-substitute=image=$(inputs.resources.docker-image.digest)'));
   });
-  it('refuses an unknown variable in a GitOps step, at the step', () => {
-    assert.throws(() => parseDispatchfile(file('$(context.git.sha)')), /Dispatchfile:6:11: unknown variable \$\(context\.git\.sha\)/);
+  it('refuses an unknown variable in a GitOps step, at the argument that holds it', () => {
+    assert.throws(() => parseDispatchfile(file('$(context.git.sha)')), /Dispatchfile:6:106: unknown variable \$\(context\.git\.sha\)/);
   });
   it('refuses a param the resource does not have', () => {
     assert.throws(() => parseDispatchfile(file('$(inputs.resources.ops.revision)')), /resource "ops" has no param "revision"/);

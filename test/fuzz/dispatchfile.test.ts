@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { PermanentError } from '../../src/core/errors.js';
 import { DispatchfileError, matchActions, parseDispatchfile, planTasks, validateDispatchfile, type Trigger } from '../../src/dispatchfile/index.js';
+import { MAX_YAML_ALIAS_EXPANSIONS, MAX_YAML_ALIAS_NODES } from '../../src/dispatchfile/limits.js';
+import { readYaml } from '../../src/dispatchfile/syntax/yaml-tree.js';
 import { dispatchfile } from '../e2e/fixtures.js';
 import { damagedText, mutatedJson } from './mutate.js';
 import { fuzzSeed } from './seed.js';
@@ -65,5 +67,22 @@ describe('Dispatchfile parser under structural fuzzing', () => {
 
   it('damaged real files (truncated, spliced, duplicated spans) parse or are refused with positioned problems', () => {
     fc.assert(fc.property(damagedText(texts), usableOrExplained), { seed: SEED, numRuns: RUNS });
+  });
+
+  it('YAML anchors and aliases in any arrangement are expanded within the limits', () => {
+    // Anchor k holds literals and aliases of earlier anchors (or of itself): trees, DAGs with
+    // exponential fan-out, and cycles. Whatever the arrangement, expanding stops at the limits.
+    const anchor = fc.array(fc.oneof(fc.constant('x'), fc.nat(7)), { minLength: 1, maxLength: 12 });
+    const arrangement = fc.array(anchor, { minLength: 1, maxLength: 8 }).map((anchors) =>
+      `#!yaml\n${anchors.map((items, k) => `a${k}: &a${k} [${items.map((it) => (it === 'x' ? 'x' : `*a${Math.min(it, k)}`)).join(', ')}]`).join('\n')}\n`);
+    fc.assert(
+      fc.property(arrangement, (text) => {
+        usableOrExplained(text);
+        const work = readYaml(text.slice('#!yaml'.length));
+        assert.ok((work.aliasExpansions ?? 0) <= MAX_YAML_ALIAS_EXPANSIONS + 1, `${work.aliasExpansions} expansions`);
+        assert.ok((work.aliasNodes ?? 0) <= MAX_YAML_ALIAS_NODES + 1, `${work.aliasNodes} nodes`);
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
   });
 });

@@ -50,6 +50,7 @@ export function lex(src: string): Token[] {
     if (value !== undefined) t.value = value;
     tokens.push(t);
   };
+  let noIdentBefore = 0;
   const lineStarts = [0];
   const lineStartOf = (l: number) => lineStarts[l - 1] ?? 0;
   const newline = (at: number) => {
@@ -90,8 +91,17 @@ export function lex(src: string): Token[] {
       push('number', text, i);
       i += text.length;
     } else if (/[A-Za-z_$#]/.test(c)) {
-      IDENT.lastIndex = i;
-      const m = IDENT.exec(src);
+      let m: RegExpExecArray | null = null;
+      if (i >= noIdentBefore) {
+        IDENT.lastIndex = i;
+        m = IDENT.exec(src);
+        // Only a run of `#` with no name after it fails, and then every `#` of the run fails:
+        // remember that rather than scan the run again from each `#` (quadratic on `#####…`).
+        if (!m) {
+          noIdentBefore = i;
+          while (src[noIdentBefore] === '#') noIdentBefore += 1;
+        }
+      }
       const text = m?.[0] ?? c;
       push(m ? 'ident' : 'op', text, i);
       i += text.length;

@@ -1,10 +1,10 @@
 import type { Problem } from '../errors.js';
+import { MAX_NESTING_DEPTH as MAX_DEPTH } from '../limits.js';
 import { CueSyntaxError, lex, type Token } from './cue-lexer.js';
 import { describeUnsupported } from './cue-unsupported.js';
 import { mergeField } from './merge.js';
 import type { Node, Pos, StructNode } from './tree.js';
 
-const MAX_DEPTH = 64;
 const KEYWORDS = ['package', 'import', 'let', 'if', 'for'];
 
 /**
@@ -39,6 +39,8 @@ class Parser {
       return node;
     }
     const root: StructNode = { kind: 'struct', fields: new Map(), line: 1, col: 1 };
+    // The file's top level is a struct too: depth 1, as the outer `{` of a JSON document.
+    this.depth = 1;
     this.fields(root, 'eof');
     return root;
   }
@@ -65,6 +67,8 @@ class Parser {
   private field(into: StructNode): void {
     const labels: { key: string; pos: Pos }[] = [];
     for (;;) {
+      // Each label after the first nests a struct (`a: b: c: 1` is `a: {b: {c: 1}}`).
+      if (labels.length > 0 && this.depth + labels.length > MAX_DEPTH) this.fail(this.peek(), `nesting deeper than ${MAX_DEPTH} levels; a Dispatchfile never needs this`);
       labels.push(this.label());
       const t = this.peek();
       if (t.kind === 'ident' || t.kind === 'string') continue;
@@ -77,7 +81,9 @@ class Parser {
       if (t.kind === 'op' && (t.text === '::' || t.text === '=')) this.fail(t, describeUnsupported(t.text));
       this.fail(t, `expected \`:\` after the label ${JSON.stringify(labels[labels.length - 1]?.key)}, found ${show(t)}`);
     }
+    this.depth += labels.length - 1;
     let value = this.value();
+    this.depth -= labels.length - 1;
     for (let k = labels.length - 1; k >= 1; k -= 1) {
       const l = labels[k] as { key: string; pos: Pos };
       const wrapper: StructNode = { kind: 'struct', fields: new Map(), ...(labels[k - 1] as { pos: Pos }).pos };

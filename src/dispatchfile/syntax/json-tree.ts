@@ -1,4 +1,5 @@
 import type { Problem } from '../errors.js';
+import { MAX_NESTING_DEPTH as MAX_DEPTH } from '../limits.js';
 import type { Field, Node, Pos } from './tree.js';
 
 class JsonError extends Error {
@@ -6,8 +7,6 @@ class JsonError extends Error {
     super(message);
   }
 }
-
-const MAX_DEPTH = 64;
 
 /**
  * Strict JSON (RFC 8259) into the positioned tree. Hand-written because JSON.parse in Node 20

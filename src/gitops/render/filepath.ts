@@ -1,6 +1,6 @@
 import path from 'node:path';
-import picomatch from 'picomatch';
 import { PermanentError } from '../../core/errors.js';
+import { compileGlob, isGlob } from '../../dispatchfile/glob-matcher.js';
 
 /** What update-gitops-repo renders when no -filepath is given. */
 export const DEFAULT_FILEPATH = '**/*.tmpl';
@@ -50,11 +50,11 @@ export function checkFilepath(filepath: string): string {
  */
 export function templateSelector(filepath: string | undefined): (templateRel: string) => boolean {
   const glob = checkFilepath(filepath ?? DEFAULT_FILEPATH).replace(/\/$/, '');
-  const matches = picomatch(glob, { dot: true });
-  const isGlob = picomatch.scan(glob).isGlob;
+  const matches = compileGlob(glob, { negate: true });
+  const below = isGlob(glob) ? compileGlob(`${glob}/**`, { negate: true }) : undefined;
   return (templateRel) => {
-    if (matches(templateRel) || matches(templateRel.slice(0, -'.tmpl'.length))) return true;
-    if (isGlob) return picomatch(`${glob}/**`, { dot: true })(templateRel);
+    if (matches.test(templateRel) || matches.test(templateRel.slice(0, -'.tmpl'.length))) return true;
+    if (below) return below.test(templateRel);
     return templateRel.startsWith(`${glob}/`);
   };
 }
@@ -74,7 +74,7 @@ export function environmentDir(filepath: string | undefined, workingSubdir: stri
   const literal: string[] = [];
   let sawGlob = false;
   for (const segment of segments) {
-    if (picomatch.scan(segment).isGlob) {
+    if (isGlob(segment)) {
       sawGlob = true;
       break;
     }
