@@ -102,6 +102,8 @@ export const DispatchdConfig = z
     registries: z.array(RegistryConfig).default([]),
     /** How long to wait for CI to push an image before its digest is declared missing. */
     digestWait: duration.default('10m'),
+    /** Largest Dispatchfile dispatchd parses (bytes); a pusher writes it. */
+    dispatchfileMaxBytes: z.number().int().positive().max(16 * 1024 * 1024).default(256 * 1024),
     /** Passing SCM faults are retried with capped, jittered exponential backoff until `horizon` after receipt (docs/reliability.md). */
     retry: z
       .object({ horizon: duration.default('24h'), firstDelay: duration.default('1s'), maxDelay: duration.default('10m') })

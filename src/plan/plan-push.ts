@@ -103,7 +103,7 @@ export async function planPush(config: DispatchdConfig, event: PushEvent, seq: n
   if (planned.headCommit === undefined) delete planned.headCommit;
   const text = await provider.readFile(event.repo.fullName, path, tip);
   if (text === null) return { dispatchfile: path, found: false, actions: 0, tasks: [], commit: tip };
-  const df = parseDispatchfile(text, path);
+  const df = parseDispatchfile(text, path, { maxBytes: config.dispatchfileMaxBytes });
   const actions = matchActions(df, await triggerOf(df, event, tip, provider, opts.since));
   const names = [...new Set(actions.flatMap((a) => a.tasks))];
   if (names.length === 0) return { dispatchfile: path, found: true, actions: 0, tasks: [], commit: tip };

@@ -60,4 +60,11 @@ describe('planPush reads the tip and says why it plans nothing', { timeout: 60_0
     assert.equal(forged.commit, undefined);
     assert.match(forged.skipped ?? '', /is not on refs\/heads\/main of acme\/app .*on another line of history/);
   });
+
+  it('a Dispatchfile over dispatchfileMaxBytes is refused naming the limit', async () => {
+    const config = parseConfig(`hosts:\n  github: {kind: github, url: "${gh.url}", apiUrl: "${gh.apiUrl}", token: ${TOKEN}, webhookSecret: s}\ndataDir: ${dataDir}\ndispatchfileMaxBytes: 200\n`, {});
+    const p = createProviders(config, createMirrors(dataDir)).for('github');
+    const sha = await gh.git.commit('acme/app', 'big', { Dispatchfile: `#!yaml\n# ${'x'.repeat(300)}\nactions: []\n` }, 'big');
+    await assert.rejects(planPush(config, event('acme/app', 'refs/heads/big', sha), 1, p), /over the .*200 bytes.* limit/);
+  });
 });
