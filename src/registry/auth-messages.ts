@@ -14,6 +14,7 @@ export function credentialsRejected(registry: string, entry: RegistryCredentials
   const what = repository !== undefined ? ` or do not allow pulling ${repository}` : '';
   return new PermanentError(
     'registry_credentials_rejected',
-    `${by} rejected the credentials of user "${entry.username ?? ''}" for registry ${registry}${what}; check username and password of the registries: entry for host ${entry.host} in the dispatchd config`,
+    // No username here: this text can reach a public commit status (doctor shows the entry itself).
+    `${by} rejected the configured credentials for registry ${registry}${what}; check username and password of its registries: entry in the dispatchd config`,
   );
 }

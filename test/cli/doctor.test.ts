@@ -106,7 +106,7 @@ dataDir: ${dir}
     assert.match(out, /^✗ github: acme\/app \(source\): .*HTTP 401/m);
     assert.match(out, /^✗ lab: team\/sub\/missing \(source\): .*HTTP 404.*check the repository name/m);
     assert.match(out, new RegExp(`^✗ registry ${basic.host}: credentials of "ci" refused \\(401\\)\\n {4}→ check username and password`, 'm'));
-    assert.match(out, new RegExp(`^✗ registry ${token.host}: token service .* rejected the credentials of user "ci"`, 'm'));
+    assert.match(out, new RegExp(`^✗ registry ${token.host}: token service .* rejected the configured credentials for registry`, 'm'));
     assert.match(out, /^\d+ problems to fix$/m);
   });
 
