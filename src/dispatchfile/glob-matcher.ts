@@ -52,6 +52,11 @@ export interface GlobRun {
   matched: boolean;
   /** NFA states visited: at most (states + 1) × (name length + 1) × 2. */
   steps: number;
+  /**
+   * Set when the run gave up past its `maxSteps` (after at most one more character's work,
+   * about 3 × states steps); `matched` then means nothing.
+   */
+  stopped?: true;
 }
 
 export interface Glob {
@@ -59,8 +64,11 @@ export interface Glob {
   /** NFA states: the cost of a match is at most proportional to states × name length. */
   readonly states: number;
   test(name: string): boolean;
-  /** test, with the work it took (for tests and benchmarks). */
-  run(name: string): GlobRun;
+  /**
+   * test, with the work it took. With maxSteps, the run stops soon after spending more than that
+   * (see GlobRun.stopped), so a caller with a budget never pays for a whole costly match.
+   */
+  run(name: string, maxSteps?: number): GlobRun;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -539,12 +547,12 @@ class Nfa implements Glob {
     return this.run(name).matched;
   }
 
-  run(name: string): GlobRun {
-    const r = this.simulate(name);
-    return { matched: r.matched !== this.negated, steps: r.steps };
+  run(name: string, maxSteps = Infinity): GlobRun {
+    const r = this.simulate(name, maxSteps);
+    return r.stopped ? r : { matched: r.matched !== this.negated, steps: r.steps };
   }
 
-  private simulate(name: string): GlobRun {
+  private simulate(name: string, maxSteps: number): GlobRun {
     if (name === '') return { matched: false, steps: 1 };
     if (this.literal !== undefined) return { matched: name === this.literal, steps: name.length + 1 };
     const chars = Array.from(name, cp);
@@ -611,6 +619,7 @@ class Nfa implements Glob {
       [live, next] = [next, live];
       liveCount = nextCount;
       if (liveCount === 0) return { matched: false, steps };
+      if (steps > maxSteps) return { matched: false, steps, stopped: true };
     }
     for (let k = 0; k < liveCount; k += 1) if (live[k] === 0) return { matched: true, steps };
     return { matched: false, steps };

@@ -1,4 +1,5 @@
 import { compileGlob, GlobSyntaxError, MAX_GLOB_LENGTH, type Glob } from './glob-matcher.js';
+import { MAX_MATCH_STEPS } from './limits.js';
 
 /**
  * Glob lists as Dispatch conditions use them: entries starting with `!` exclude. A value
@@ -9,7 +10,34 @@ import { compileGlob, GlobSyntaxError, MAX_GLOB_LENGTH, type Glob } from './glob
  * name for a given glob: the pusher writes both, so no glob may backtrack.
  */
 export interface GlobList {
-  matches(value: string): boolean;
+  /** With a budget, every glob tested is charged to it (StepBudgetExceeded once past it). */
+  matches(value: string, budget?: StepBudget): boolean;
+}
+
+/**
+ * Matcher steps (GlobRun.steps) that one plan may spend on glob tests; MAX_MATCH_STEPS by
+ * default. The caller makes one per plan and passes it down: there is no shared counter.
+ */
+export class StepBudget {
+  /** Steps charged so far; may end a little past `limit` (the test that went past). */
+  spent = 0;
+
+  constructor(readonly limit: number = MAX_MATCH_STEPS) {}
+
+  /** Runs one glob test, charging its steps; throws StepBudgetExceeded once past the limit. */
+  test(glob: Glob, value: string): boolean {
+    const run = glob.run(value, this.limit - this.spent);
+    this.spent += run.steps;
+    if (run.stopped || this.spent > this.limit) throw new StepBudgetExceeded(this);
+    return run.matched;
+  }
+}
+
+/** Thrown by a glob test past its StepBudget; match.ts turns it into a DispatchfileError. */
+export class StepBudgetExceeded extends Error {
+  constructor(readonly budget: StepBudget) {
+    super(`glob matching took more than ${budget.limit} steps`);
+  }
 }
 
 export function compileGlobs(globs: readonly string[]): GlobList {
@@ -20,14 +48,16 @@ export function compileGlobs(globs: readonly string[]): GlobList {
     else positive.push(compileGlob(glob));
   }
   return {
-    matches: (value) =>
-      (positive.length === 0 || positive.some((m) => m.test(value))) && !negative.some((m) => m.test(value)),
+    matches: (value, budget) => {
+      const test = budget ? (m: Glob) => budget.test(m, value) : (m: Glob) => m.test(value);
+      return (positive.length === 0 || positive.some(test)) && !negative.some(test);
+    },
   };
 }
 
 /** An absent list matches anything. */
-export function matchesGlobs(globs: readonly string[] | undefined, value: string): boolean {
-  return globs === undefined || compileGlobs(globs).matches(value);
+export function matchesGlobs(globs: readonly string[] | undefined, value: string, budget?: StepBudget): boolean {
+  return globs === undefined || compileGlobs(globs).matches(value, budget);
 }
 
 /** A glob's problem, or undefined when it compiles. */

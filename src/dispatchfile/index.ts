@@ -1,10 +1,10 @@
 /** The Dispatchfile language: parse, check, match triggers, plan tasks, substitute variables. */
 export { parseDispatchfile, type ParseOptions } from './parse.js';
-export { DEFAULT_MAX_DISPATCHFILE_BYTES } from './limits.js';
+export { DEFAULT_MAX_DISPATCHFILE_BYTES, MAX_MATCH_STEPS } from './limits.js';
 export { DispatchfileError, formatProblems, type Problem } from './errors.js';
 export type * from './model.js';
 export type { Trigger } from './trigger.js';
-export { matchActions, needsChangedPaths } from './match.js';
+export { matchActions, needsChangedPaths, StepBudget } from './match.js';
 export { planTasks, type PlannedTask } from './plan.js';
 export { substituteVariables, type VariableContext } from './variables.js';
 export { validateDispatchfile } from './validate.js';

@@ -23,6 +23,17 @@ export const MAX_YAML_ALIAS_NODES = 10_000;
 /** A refusal lists at most this many problems (then one line saying how many more). */
 export const MAX_REPORTED_PROBLEMS = 100;
 
+/**
+ * Glob-matching steps (the matcher's count of NFA states visited, glob-matcher.ts) that matching
+ * one push or pull request against the Dispatchfile may spend, over every glob list and every
+ * branch, tag, changed path, label or command it tests: matchActions' default budget. A match is
+ * linear, but the pusher also chooses how many globs and names there are; past this the plan is
+ * refused as a Dispatchfile problem. Tens of milliseconds of CPU; an ordinary file against 3 000
+ * changed paths spends 0.1 to 2.3 million (every path tested against globstar globs), while
+ * 10 000 `*a*a…b` globs against a 255-character branch would spend 133 million (≈2 s).
+ */
+export const MAX_MATCH_STEPS = 5_000_000;
+
 export { MAX_GLOB_LENGTH, MAX_BRACE_RANGE, MAX_GLOB_NESTING } from './glob-matcher.js';
 
 /** `256 KiB (262144 bytes)`, or `1000 bytes`. */

@@ -85,4 +85,6 @@ export interface Dispatchfile {
    * compares and serialises the same whatever syntax it came from.
    */
   readonly locations?: Readonly<Record<string, SourcePosition>>;
+  /** The name parseDispatchfile was given, for problems found later (matching); non-enumerable. */
+  readonly file?: string;
 }

@@ -45,6 +45,7 @@ export function parseDispatchfile(text: string, file = 'Dispatchfile', options: 
   const { df, problems: modelProblems } = normalise(tree);
   const all = [...modelProblems, ...validateDispatchfile(df).errors];
   if (all.length > 0) throw new DispatchfileError(all, file);
+  Object.defineProperty(df, 'file', { value: file, enumerable: false });
   return df;
 }
 

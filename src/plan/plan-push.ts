@@ -1,7 +1,7 @@
 import type { DispatchdConfig } from '../config/schema.js';
 import { PermanentError } from '../core/errors.js';
 import { ZERO_SHA, type PushEvent } from '../core/push-event.js';
-import { matchActions, needsChangedPaths, parseDispatchfile, planTasks, substituteVariables, type Dispatchfile, type Trigger, type VariableContext } from '../dispatchfile/index.js';
+import { matchActions, needsChangedPaths, parseDispatchfile, planTasks, StepBudget, substituteVariables, type Dispatchfile, type Trigger, type VariableContext } from '../dispatchfile/index.js';
 import { checkRefName } from '../gitops/value-hygiene.js';
 import type { ScmProvider } from '../scm/contracts.js';
 import { gitopsSpec } from './gitops-task.js';
@@ -62,11 +62,11 @@ async function tipToPlan(event: PushEvent, provider: ScmProvider): Promise<{ tip
 }
 
 /** The trigger matching sees; changed paths are fetched from the SCM only when a rule needs them. */
-async function triggerOf(df: Dispatchfile, event: PushEvent, tip: string, provider: ScmProvider, since: string | undefined): Promise<Trigger> {
+async function triggerOf(df: Dispatchfile, event: PushEvent, tip: string, provider: ScmProvider, since: string | undefined, budget: StepBudget): Promise<Trigger> {
   if (event.refType === 'tag') return { kind: 'tag', tag: event.refName };
   const fromPayload = tip === event.after && (since === undefined || since === event.before) && event.changedPaths && !event.commitsTruncated;
   const trigger: Trigger = { kind: 'push', branch: event.refName, ...(fromPayload ? { changedPaths: event.changedPaths } : {}) };
-  if (!needsChangedPaths(df, trigger)) return trigger;
+  if (!needsChangedPaths(df, trigger, budget)) return trigger;
   const base = since ?? (event.before === ZERO_SHA ? await provider.defaultBranch(event.repo.fullName) : event.before);
   return { ...trigger, changedPaths: (await provider.compare(event.repo.fullName, base, tip)).files };
 }
@@ -104,7 +104,9 @@ export async function planPush(config: DispatchdConfig, event: PushEvent, seq: n
   const text = await provider.readFile(event.repo.fullName, path, tip);
   if (text === null) return { dispatchfile: path, found: false, actions: 0, tasks: [], commit: tip };
   const df = parseDispatchfile(text, path, { maxBytes: config.dispatchfileMaxBytes });
-  const actions = matchActions(df, await triggerOf(df, event, tip, provider, opts.since));
+  // One glob-matching budget for the whole plan: the pusher writes both the globs and the names.
+  const budget = new StepBudget();
+  const actions = matchActions(df, await triggerOf(df, event, tip, provider, opts.since, budget), budget);
   const names = [...new Set(actions.flatMap((a) => a.tasks))];
   if (names.length === 0) return { dispatchfile: path, found: true, actions: 0, tasks: [], commit: tip };
   const vars = variables(df, planned);

@@ -44,9 +44,11 @@ export function registryNotListed(image: ImageRef): PermanentError {
 export function checkRealm(registry: string, entry: RegistryCredentials | undefined, realm: URL): void {
   const own = registryApiHost(registry);
   if (sameHost(realm, own) || (entry?.tokenHosts ?? []).some((t) => sameHost(realm, stripScheme(t)))) return;
+  // No host names here: the realm is the registry's word and tokenHosts the config's, and this text
+  // can reach a public commit status. The realm is in the registry's answer to GET /v2/.
   throw new PermanentError(
     'registry_realm_not_allowed',
-    `registry ${registry} sends clients to the token service at ${realm.host}, which is neither its own host nor listed for it; dispatchd sent nothing there. If ${realm.host} is this registry's real token service, add tokenHosts: [${realm.host}] to the registries: entry for host ${entry?.host ?? registry}`,
+    `registry ${registry} sends clients to a token service on another host, which is neither its own host nor listed in tokenHosts of its registries: entry; dispatchd sent nothing there. If that is this registry's real token service (the realm in its WWW-Authenticate answer to GET /v2/), add that host to tokenHosts on the entry`,
   );
 }
 
@@ -107,11 +109,13 @@ export function addressGuard(registry: string, entry: RegistryCredentials, looku
     for (const { address } of addresses) {
       const kind = classifyAddress(address);
       if (kind === undefined || addressAllowed(kind, entry)) continue;
-      const via = url.host === registryApiHost(registry) ? `registry ${registry}` : `${url.host} (reached through registry ${registry})`;
+      // Neither the address nor a redirect target's host nor the entry's host: this text can reach
+      // a public commit status. The image's registry is the pusher's own text.
+      const via = url.host === registryApiHost(registry) ? `registry ${registry}` : `a host that registry ${registry} redirected to`;
       const optIn = kind === 'loopback' ? 'allowPrivate: true (or insecure: true, which allows loopback)' : 'allowPrivate: true';
       throw new PermanentError(
         'registry_address_refused',
-        `${via} resolves to ${address}, a ${kind} address; dispatchd does not contact private, loopback or link-local addresses unless the registries: entry says so. If this is intended, set ${optIn} on the registries: entry for host ${entry.host}`,
+        `${via} resolves to a ${kind} address; dispatchd does not contact private, loopback or link-local addresses unless the registries: entry says so. If this is intended, set ${optIn} on this registry's registries: entry`,
       );
     }
   };

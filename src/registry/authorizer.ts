@@ -68,7 +68,8 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
         cache.set(key(registry, repository), { authorization, expiresAt: Number.POSITIVE_INFINITY });
         return authorization;
       }
-      const offered = challenges.map((c) => c.scheme).join(', ') || 'none';
+      // Scheme names only, few and short: the registry's text, and this message can reach a public status.
+      const offered = challenges.map((c) => c.scheme).filter((s) => /^[a-z0-9-]{1,20}$/i.test(s)).slice(0, 5).join(', ') || 'none';
       throw new PermanentError(
         'registry_auth_unsupported',
         `registry ${registry} asked for an authentication scheme dispatchd does not speak (offered: ${offered}); only Bearer tokens and Basic auth are supported`,

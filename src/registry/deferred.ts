@@ -17,6 +17,19 @@ export function digestWaitsDeferred(): boolean {
   return deferring.getStore() === true;
 }
 
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>)\]]+/gi;
+/** Node's network errors name the host or address they tried: `connect ECONNREFUSED 10.0.0.5:443`. */
+const NET_ERROR_TARGET = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b[:\s]+[^\s;,)]+/g;
+
+/**
+ * A probe's reason as these messages quote it: without URLs (a token service's or a redirect's)
+ * or the host a network error names, which are not the pusher's text; these messages can reach a
+ * public commit status (the image's registry, which the pusher wrote, stays).
+ */
+export function quotableReason(reason: string): string {
+  return reason.replace(URL_IN_TEXT, '<url>').replace(NET_ERROR_TARGET, '$1');
+}
+
 /** One look found no manifest (or no answer): look again later, within `digestWait` of the first look. */
 export class DigestPending extends TransientError {
   constructor(
@@ -27,7 +40,7 @@ export class DigestPending extends TransientError {
     readonly reason: string,
     retryAfterMs?: number,
   ) {
-    super('image_pending', `image ${image} is not on registry ${registry} yet (${reason}); looking again later`, retryAfterMs);
+    super('image_pending', `image ${image} is not on registry ${registry} yet (${quotableReason(reason)}); looking again later`, retryAfterMs);
   }
 
   /** The error once the wait is spent: the same message the in-place wait gives. */
@@ -45,5 +58,5 @@ export function digestWaitSpent(kind: 'missing' | 'unavailable', shown: string, 
       `image ${shown} was not found on registry ${registry} after waiting ${waited}; check that CI pushed this tag to that registry, or raise digestWait if builds take longer`,
     );
   }
-  return new TransientError('registry_unavailable', `could not read image ${shown} from registry ${registry} within ${waited}: ${reason}; will retry later`, retryAfterMs);
+  return new TransientError('registry_unavailable', `could not read image ${shown} from registry ${registry} within ${waited}: ${quotableReason(reason)}; will retry later`, retryAfterMs);
 }

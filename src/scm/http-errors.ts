@@ -16,6 +16,24 @@ export const SECONDARY_RATE_LIMIT = 'scm_secondary_rate_limited';
 /** GitHub's documented minimum wait after a secondary rate limit without Retry-After. */
 export const SECONDARY_RATE_LIMIT_WAIT_MS = 60_000;
 
+/** How much of the SCM's own message a refusal quotes. */
+export const MAX_SCM_MESSAGE = 80;
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>)\]]+/gi;
+const SCP_REMOTE = /\b[\w.-]+@[\w.-]+:[\w./~-]+/g;
+const NET_ERROR_TARGET = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|CERT_[A-Z_]+|ERR_TLS_[A-Z_]+)\b[:\s]+(?!<)[^\s;,)]+/g;
+const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b/g;
+
+/**
+ * The SCM's message as a refusal quotes it: its first line, without URLs (API endpoints of a
+ * configured host), git remotes, addresses or the host a network error names, at most
+ * MAX_SCM_MESSAGE characters. These errors can reach a public commit status (the same idea as
+ * `publicDescription` in workers/statuses.ts); the status code says the rest.
+ */
+export function quotedScmMessage(message: string): string {
+  const first = (message.split(/\r?\n/).find((l) => l.trim() !== '') ?? '').replace(URL_IN_TEXT, '<url>').replace(SCP_REMOTE, '<remote>').replace(NET_ERROR_TARGET, '$1').replace(IPV4, '<address>').replace(/\s+/g, ' ').trim();
+  return first.length <= MAX_SCM_MESSAGE ? first : `${first.slice(0, MAX_SCM_MESSAGE - 1)}…`;
+}
+
 const SECONDARY_MESSAGE = /secondary rate limit|abuse detection|abuse[- ]rate[- ]limit/i;
 
 /**
@@ -32,6 +50,7 @@ export function classifyHttpFailure(what: string, f: HttpFailure, now = Date.now
   const remaining = num(h['x-ratelimit-remaining']);
   const reset = num(h['x-ratelimit-reset']);
   const status = f.status;
+  const said = quotedScmMessage(f.message);
   const secondary = (status === 403 || status === 429) && SECONDARY_MESSAGE.test(f.message);
   if (status === 429 || (status === 403 && (retryAfter !== undefined || remaining === 0 || secondary))) {
     const waitMs = retryAfter !== undefined ? retryAfter * 1000
@@ -43,11 +62,11 @@ export function classifyHttpFailure(what: string, f: HttpFailure, now = Date.now
     return new TransientError('scm_rate_limited', `${what}: rate limited (HTTP ${status}); waiting ${Math.ceil(waitMs / 1000)} s as the SCM asked`, waitMs);
   }
   if (status === undefined || status >= 500 || status === 408) {
-    return new TransientError('scm_unavailable', `${what}: ${status ? `HTTP ${status}` : 'no response'} (${f.message}); will retry`, retryAfter !== undefined ? retryAfter * 1000 : undefined);
+    return new TransientError('scm_unavailable', `${what}: ${status ? `HTTP ${status}` : 'no response'}${said ? ` (${said})` : ''}; will retry`, retryAfter !== undefined ? retryAfter * 1000 : undefined);
   }
   const hint = status === 401 ? 'the host token is invalid or expired: replace it in the config'
     : status === 403 ? 'the token lacks permission: grant it repository read/write and pull-request access'
     : status === 404 ? 'not found, or the token cannot see it: check the repository name and the token\'s access'
     : 'the SCM refused the request';
-  return new PermanentError(`scm_http_${status}`, `${what}: HTTP ${status} ${f.message}: ${hint}`);
+  return new PermanentError(`scm_http_${status}`, `${what}: HTTP ${status}${said ? ` ${said}` : ''}: ${hint}`);
 }

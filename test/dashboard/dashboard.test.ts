@@ -105,4 +105,38 @@ describe('dashboard in headless Chromium', () => {
     const jobs = await s.producer.events.getJobs(['completed']);
     assert.ok(jobs.some((j) => j.id?.endsWith('-retry-1') && j.data.event.deliveryId === deliveryId), 'the retry ran as a new push job');
   });
+
+  it('#delivery=<audit id> (the link a commit status carries) opens that delivery with its full errors', { timeout: 60_000 }, async () => {
+    // Every pull-request call is refused (a permanent 422): this delivery fails for good.
+    s.gh.setFaults((call) => (call.route.includes('/pulls') ? { status: 422 } : undefined));
+    const { deliveryId, status } = await s.push('staging', '6.0.0');
+    assert.equal(status, 202);
+    const id = `github:${deliveryId}`;
+    let rec: { status: string; errors: string[] } | undefined;
+    for (let i = 0; i < 300 && rec?.status !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const res = await fetch(`${url}/api/deliveries/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      rec = res.status === 200 ? ((await res.json()) as typeof rec) : undefined;
+    }
+    s.gh.setFaults(undefined);
+    assert.equal(rec?.status, 'failed');
+    const error = rec.errors[0];
+    assert.ok(error, 'the delivery has an error to show');
+
+    // A fresh load of the link (the token is still in this tab's session storage).
+    await page.goto('about:blank');
+    await page.goto(`${url}/#delivery=${encodeURIComponent(id)}`);
+    const detail = page.locator(`#delivery-detail[data-delivery-id="${id}"][data-status="failed"]`);
+    await detail.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await detail.locator('.detail-id').textContent(), id);
+    const shown = await detail.locator('.error').allTextContents();
+    assert.ok(shown.includes(error), `the full error is shown: ${JSON.stringify(shown)} vs ${JSON.stringify(error)}`);
+    assert.match(shown.join('\n'), /HTTP 422/);
+    await page.locator(`tr.selected[data-delivery-id="${id}"]`).waitFor({ timeout: 10_000 });
+
+    // Closing it drops the hash and hides the panel.
+    await page.click('#detail-close');
+    await detail.waitFor({ state: 'hidden' });
+    assert.ok(!page.url().includes('#delivery='), page.url());
+  });
 });

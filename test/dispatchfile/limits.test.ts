@@ -3,9 +3,15 @@ import { describe, it } from 'node:test';
 import {
   DEFAULT_MAX_DISPATCHFILE_BYTES,
   DispatchfileError,
+  matchActions,
+  MAX_MATCH_STEPS,
+  needsChangedPaths,
   parseDispatchfile,
   planTasks,
+  StepBudget,
+  type Dispatchfile,
   type Problem,
+  type Trigger,
 } from '../../src/dispatchfile/index.js';
 import { MAX_NESTING_DEPTH, MAX_REPORTED_PROBLEMS, MAX_YAML_ALIAS_EXPANSIONS, MAX_YAML_ALIAS_NODES } from '../../src/dispatchfile/limits.js';
 import { readYaml } from '../../src/dispatchfile/syntax/yaml-tree.js';
@@ -321,5 +327,87 @@ actions:
     const about = err.problems.filter((p) => /context\.git\.nope/.test(p.message));
     assert.equal(about.length, 1);
     assert.deepEqual({ line: about[0]?.line, col: about[0]?.col }, posOf(text, '"acme/app:'));
+  });
+});
+
+describe(`matching a push is limited to ${MAX_MATCH_STEPS} glob-matching steps`, () => {
+  // Before: each glob test was linear, but nothing capped globs × names. 10 000 globs of
+  // `*a*a…b` (a 240 KB file) against a 255-character branch cost 133 million steps (≈2 s).
+  const costly = `${'*a'.repeat(10)}b`;
+  const hostile = (field: string) =>
+    `task "t": { steps: [{name: "s", image: "busybox"}] }\nactions: [{ tasks: ["t"], on push ${field}: [${Array(10_000).fill(JSON.stringify(costly)).join(',')}] }]\n`;
+
+  function refusedWithin(df: Dispatchfile, trigger: Trigger, field: string): { err: DispatchfileError; budget: StepBudget } {
+    const budget = new StepBudget();
+    try {
+      matchActions(df, trigger, budget);
+    } catch (err) {
+      assert.ok(err instanceof DispatchfileError, `expected DispatchfileError, got ${String(err)}`);
+      return { err, budget };
+    }
+    assert.fail(`matched within ${budget.spent} steps`);
+  }
+
+  for (const [field, trigger] of [
+    ['branches', { kind: 'push', branch: 'a'.repeat(255) }],
+    ['paths', { kind: 'push', branch: 'main', changedPaths: Array.from({ length: 3000 }, (_, i) => `${'a'.repeat(60)}${i}`) }],
+  ] as [string, Trigger][]) {
+    it(`10 000 costly ${field} globs against ${field === 'paths' ? '3 000 changed paths' : 'a 255-character branch'} are refused at the budget, naming it`, () => {
+      const text = hostile(field);
+      assert.ok(Buffer.byteLength(text) <= DEFAULT_MAX_DISPATCHFILE_BYTES);
+      const df = parseDispatchfile(text);
+      const { err, budget } = refusedWithin(df, trigger, field);
+      assert.equal(err.problems.length, 1);
+      const [p] = err.problems as [Problem];
+      assert.match(p.message, new RegExp(`^action 1: the conditions are too costly to evaluate: matching its ${field} globs against the (branch|3000 changed paths) went past the limit of ${MAX_MATCH_STEPS} glob-matching steps per push \\(MAX_MATCH_STEPS\\)`));
+      assert.deepEqual({ line: p.line, col: p.col }, posOf(text, 'on push'));
+      // Stopped within one character's work of one glob past the budget, not after the whole list.
+      assert.ok(budget.spent > MAX_MATCH_STEPS && budget.spent <= MAX_MATCH_STEPS + 1000, `spent ${budget.spent}`);
+    });
+  }
+
+  it('unbudgeted, a tenth of those globs already costs more than twice the budget', () => {
+    const df = parseDispatchfile(hostile('branches'));
+    const tenth = { ...df, actions: df.actions.map((a) => ({ ...a, on: { push: { branches: a.on.push?.branches?.slice(0, 1000) ?? [] } } })) };
+    const budget = new StepBudget(Infinity);
+    assert.equal(matchActions(tenth, { kind: 'push', branch: 'a'.repeat(255) }, budget).length, 0);
+    assert.equal(budget.spent, 1000 * 13_301, 'each glob test costs 13 301 steps (all 10 000: 133 million)');
+    assert.ok(budget.spent > 2 * MAX_MATCH_STEPS);
+  });
+
+  it('needsChangedPaths is budgeted too, and a smaller budget refuses sooner', () => {
+    const df = parseDispatchfile(hostile('branches'));
+    assert.throws(() => needsChangedPaths(df, { kind: 'push', branch: 'a'.repeat(255) }), /too costly to evaluate.*MAX_MATCH_STEPS/);
+    const small = new StepBudget(1000);
+    assert.throws(() => matchActions(df, { kind: 'push', branch: 'a'.repeat(255) }, small), /went past the limit of 1000 glob-matching steps per push, counting/);
+    assert.ok(small.spent <= 1000 + 1000);
+  });
+
+  it('the refusal names the file the Dispatchfile was read from', () => {
+    const df = parseDispatchfile(hostile('branches'), '.dispatch/Dispatchfile');
+    assert.throws(() => matchActions(df, { kind: 'push', branch: 'a'.repeat(255) }), /^DispatchfileError: \.dispatch\/Dispatchfile:2:\d+: action 1: the conditions are too costly/);
+  });
+
+  it('an ordinary Dispatchfile with 3 000 changed paths stays far below the budget', () => {
+    const df = parseDispatchfile(`#!yaml
+task:
+  t: {steps: [{name: s, image: busybox}]}
+actions:
+  - {tasks: [t], on: {push: {branches: [main, "release/*"], paths: ["docs/**", "*.md"]}}}
+  - {tasks: [t], on: {push: {branches: ["**", "!wip/**"], paths: ["src/**/*.ts", "!**/*.test.ts", "!**/*.md"]}}}
+  - {tasks: [t], on: {push: {branches: [main], paths: ["charts/**", "deploy/**/*.yaml"]}}}
+  - {tasks: [t], on: {push: {branches: ["feature/*"]}}}
+  - {tasks: [t], on: {pull_request: {targets: [main], paths: ["**"]}}}
+`);
+    // Tests first (all excluded by action 2), the one source file last: every path is tested.
+    const changed = [...Array.from({ length: 2999 }, (_, i) => `src/module${i % 50}/sub${i % 7}/file${i}.test.ts`), 'src/app/main.ts'];
+    const budget = new StepBudget();
+    assert.equal(matchActions(df, { kind: 'push', branch: 'main', changedPaths: changed }, budget).length, 1);
+    assert.ok(budget.spent < MAX_MATCH_STEPS / 2, `spent ${budget.spent}`);
+
+    const typical = new StepBudget();
+    const sorted = [...changed].sort();
+    assert.equal(matchActions(df, { kind: 'push', branch: 'main', changedPaths: sorted }, typical).length, 1);
+    assert.ok(typical.spent < MAX_MATCH_STEPS / 20, `spent ${typical.spent}`);
   });
 });

@@ -98,6 +98,8 @@ describe('registry with bearer-token auth', () => {
   it('says the token service refused the configured credentials, without the user name', async () => {
     const resolver = createDigestResolver({ registries: [{ host: guarded.host, username: CI.user, password: 'wrong', insecure: true, tokenHosts: [guarded.tokenHost!] }], waitMs: 5000 });
     await assert.rejects(resolver.resolve(`${guarded.host}/team/private:v1`), rejectsWith('registry_credentials_rejected', 'configured credentials', 'token service'));
+    // Nor the configured token host: this text can reach a public commit status.
+    await assert.rejects(resolver.resolve(`${guarded.host}/team/private:v1`), (error: Error) => !error.message.includes(guarded.tokenHost!) && !error.message.includes(CI.user));
   });
 
   it('still waits for a tag that is not pushed yet', async () => {

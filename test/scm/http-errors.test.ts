@@ -53,4 +53,18 @@ describe('classifyHttpFailure: what is a passing fault', () => {
     assert.ok(classify(404) instanceof PermanentError);
     assert.ok(classify(422) instanceof PermanentError);
   });
+
+  it('quotes only a short, sanitised first line of the SCM\'s message (it can reach a public status)', () => {
+    const raw = `Not Found; see https://git.corp.example/api/v4/projects/42 for git@git.corp.example:team/app.git on 10.20.30.40:8443\n${'stack line\n'.repeat(20)}`;
+    const refused = classify(404, {}, raw);
+    assert.ok(refused instanceof PermanentError);
+    assert.match(refused.message, /HTTP 404 Not Found/);
+    for (const leak of ['git.corp.example', '10.20.30.40', 'https://', 'stack line']) assert.ok(!refused.message.includes(leak), `${leak} in: ${refused.message}`);
+    const down = classify(undefined, {}, 'connect ECONNREFUSED 10.9.8.7:443');
+    assert.match(down.message, /no response \(connect ECONNREFUSED\)/);
+    assert.ok(!down.message.includes('10.9.8.7'), down.message);
+    const long = classify(422, {}, 'x'.repeat(5000));
+    assert.ok(long.message.length < 200, `capped: ${long.message.length}`);
+    assert.match(long.message, /HTTP 422 x+…: the SCM refused the request/);
+  });
 });

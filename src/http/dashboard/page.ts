@@ -31,6 +31,10 @@ export const DASHBOARD_HTML = `<!doctype html>
     <p class="hint">Deliveries held by a passing fault are retried until the retry horizon; they complete by themselves once the host answers.</p>
     <ul></ul>
   </section>
+  <section id="delivery-detail" hidden aria-live="polite">
+    <h2>Delivery <code class="detail-id"></code> <button id="detail-close" type="button">Close</button></h2>
+    <div class="detail-body"></div>
+  </section>
   <table id="deliveries">
     <thead><tr><th>Received</th><th>Repository</th><th>Ref</th><th>Commit</th><th>Status</th><th>Tasks</th><th>Pull requests</th><th></th></tr></thead>
     <tbody></tbody>
@@ -63,4 +67,8 @@ code { font-size: .95em; }
 #hosts-failing h2 { font-size: 1em; margin: 0; color: #a40e26; }
 #hosts-failing p { margin: .2em 0; }
 #hosts-failing ul { margin: .3em 0; padding-left: 1.2em; }
+#delivery-detail { background: #fff; border: 1px solid #54aeff; border-radius: 4px; padding: .5em 1em; margin-bottom: 1em; }
+#delivery-detail h2 { font-size: 1em; margin: 0 0 .3em; }
+#delivery-detail .error { white-space: pre-wrap; word-break: break-word; }
+tr.selected td { background: #ddf4ff; }
 `;

@@ -2,7 +2,9 @@
  * The dashboard's browser script: plain JS, no build step. The token lives in sessionStorage
  * (gone when the tab closes; never in the URL, so never in history, proxies or Referer).
  * Every value from the API is written with textContent, and links must be http(s), so a repo
- * name or commit message cannot inject markup.
+ * name or commit message cannot inject markup. `#delivery=<url-encoded audit id>` (the link a
+ * commit status carries, workers/statuses.ts deliveryLink) opens that delivery: its row is
+ * highlighted and its full errors shown, fetched from GET /api/deliveries/:id with the same token.
  */
 export const DASHBOARD_JS = `'use strict';
 (function () {
@@ -37,7 +39,7 @@ export const DASHBOARD_JS = `'use strict';
   }
 
   function row(d) {
-    var tr = el('tr');
+    var tr = el('tr', null, d.id === selected() ? 'selected' : '');
     tr.dataset.deliveryId = d.id;
     tr.dataset.status = d.status;
     tr.appendChild(el('td', new Date(d.receivedAt).toLocaleString()));
@@ -96,6 +98,57 @@ export const DASHBOARD_JS = `'use strict';
     });
   }
 
+  // The delivery the URL names: #delivery=<url-encoded audit id>.
+  function selected() {
+    var m = /^#delivery=(.+)$/.exec(location.hash);
+    if (!m) return null;
+    try { return decodeURIComponent(m[1]); } catch (e) { return null; }
+  }
+
+  function detailLine(label, value) {
+    var p = el('div');
+    p.appendChild(el('strong', label + ': '));
+    p.appendChild(document.createTextNode(value === undefined || value === null ? '' : String(value)));
+    return p;
+  }
+
+  function showDelivery() {
+    var id = selected();
+    var panel = $('delivery-detail');
+    var body = panel.querySelector('.detail-body');
+    document.querySelectorAll('#deliveries tr.selected').forEach(function (tr) { if (tr.dataset.deliveryId !== id) tr.classList.remove('selected'); });
+    if (!id) { panel.hidden = true; body.replaceChildren(); return Promise.resolve(); }
+    panel.querySelector('.detail-id').textContent = id;
+    panel.dataset.deliveryId = id;
+    return api('/api/deliveries/' + encodeURIComponent(id)).then(function (r) {
+      if (selected() !== id) return;
+      if (r.status === 401 || r.status === 403) { panel.hidden = true; return; }  // refresh() asks for the token
+      panel.hidden = false;
+      if (r.status !== 200) { body.replaceChildren(el('div', r.body.message || ('HTTP ' + r.status), 'error')); return; }
+      var d = r.body;
+      panel.dataset.status = d.status;
+      var parts = [
+        detailLine('Repository', d.host + ':' + d.repo),
+        detailLine('Ref', d.ref),
+        detailLine('Commit', d.commit + (d.message ? ' — ' + d.message : '')),
+        detailLine('Status', d.status),
+        detailLine('Received', new Date(d.receivedAt).toLocaleString()),
+      ];
+      (d.tasks || []).forEach(function (t) { parts.push(detailLine('Task ' + t.task, t.outcome)); });
+      (d.errors || []).forEach(function (e) { parts.push(el('div', e, 'error')); });
+      (d.history || []).forEach(function (h, i) {
+        parts.push(el('div', 'attempt ' + (i + 1) + ': ' + h.status, 'note'));
+        (h.errors || []).forEach(function (e) { parts.push(el('div', e, 'error')); });
+      });
+      body.replaceChildren.apply(body, parts);
+      var tr = document.querySelector('#deliveries tr[data-delivery-id="' + CSS.escape(id) + '"]');
+      if (tr) { tr.classList.add('selected'); tr.scrollIntoView({ block: 'nearest' }); }
+    }, function (err) {
+      panel.hidden = false;
+      body.replaceChildren(el('div', 'could not load the delivery (' + err.message + ')', 'error'));
+    });
+  }
+
   function render(deliveries) {
     var tbody = $('deliveries').querySelector('tbody');
     tbody.replaceChildren.apply(tbody, deliveries.map(row));
@@ -125,10 +178,15 @@ export const DASHBOARD_JS = `'use strict';
     ev.preventDefault();
     sessionStorage.setItem(KEY, $('token').value.trim());
     $('token').value = '';
-    refresh();
+    refresh().then(showDelivery);
+  });
+  window.addEventListener('hashchange', showDelivery);
+  $('detail-close').addEventListener('click', function () {
+    history.replaceState(null, '', location.pathname + location.search);
+    showDelivery();
   });
   $('signout').addEventListener('click', function () { sessionStorage.removeItem(KEY); showLogin(''); });
-  refresh();
+  refresh().then(showDelivery);
 })();
 
 // Hosts failing: its own panel and timer over GET /api/hosts (src/http/api/hosts.ts), shown
