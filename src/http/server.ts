@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
+import { toMs } from '../config/duration.js';
 import type { createHookHandler } from './hooks.js';
 
 const HOOK_PATH = /^\/hooks\/([a-z0-9][a-z0-9-]*)\/?(?:\?.*)?$/;
@@ -15,6 +16,15 @@ export interface EdgeLimits {
 }
 
 export const EDGE_DEFAULTS = { headersTimeout: 5_000, requestTimeout: 10_000, maxConnections: 512 } as const;
+
+/** The config's `http` block (durations as written there) as the limits createHttpServer takes. */
+export function edgeLimitsOf(edge: { headersTimeout?: string | number; requestTimeout?: string | number; maxConnections?: number } | undefined): EdgeLimits {
+  return {
+    ...(edge?.headersTimeout !== undefined ? { headersTimeout: toMs(edge.headersTimeout) } : {}),
+    ...(edge?.requestTimeout !== undefined ? { requestTimeout: toMs(edge.requestTimeout) } : {}),
+    ...(edge?.maxConnections !== undefined ? { maxConnections: edge.maxConnections } : {}),
+  };
+}
 
 /**
  * One listener: `/hooks/<host>` straight to the hook handler, everything else to Express. Node's

@@ -5,7 +5,7 @@ import { createApp } from '../http/app.js';
 import { environmentsRouter } from '../http/api/environments.js';
 import { hostsRouter } from '../http/api/hosts.js';
 import { createHookHandler, type HookDeps } from '../http/hooks.js';
-import { createHttpServer } from '../http/server.js';
+import { createHttpServer, edgeLimitsOf } from '../http/server.js';
 import type { Logger } from '../log/logger.js';
 import { contextOf, requestContext } from '../log/request-context.js';
 import { createInbox } from '../queue/inbox.js';
@@ -61,10 +61,5 @@ export function buildReceiver(config: DispatchdConfig, producer: Producer, log: 
     admin: { ...(opts.adminToken ? { token: opts.adminToken } : {}), openOnLoopback: opts.openAdminOnLoopback ?? false },
   });
   // The HTTP edge (config `http`): slow clients and connection floods are cut off in seconds.
-  const edge = config.http;
-  return createHttpServer(hooks, app, {
-    ...(edge?.headersTimeout !== undefined ? { headersTimeout: toMs(edge.headersTimeout) } : {}),
-    ...(edge?.requestTimeout !== undefined ? { requestTimeout: toMs(edge.requestTimeout) } : {}),
-    ...(edge?.maxConnections !== undefined ? { maxConnections: edge.maxConnections } : {}),
-  });
+  return createHttpServer(hooks, app, edgeLimitsOf(config.http));
 }

@@ -1,8 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { DispatchdConfig } from '../config/schema.js';
-import { toMs } from '../config/duration.js';
 import { createApp } from '../http/app.js';
-import { createHttpServer } from '../http/server.js';
+import { createHttpServer, edgeLimitsOf } from '../http/server.js';
 import type { Logger } from '../log/logger.js';
 import type { Producer } from './connections.js';
 import type { ReceiverOptions } from './receiver.js';
@@ -25,10 +24,5 @@ export function buildWorkerServer(config: DispatchdConfig, producer: Producer, l
   const noHooks = async (_name: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
     app(req, res);
   };
-  const edge = config.http;
-  return createHttpServer(noHooks, app, {
-    ...(edge?.headersTimeout !== undefined ? { headersTimeout: toMs(edge.headersTimeout) } : {}),
-    ...(edge?.requestTimeout !== undefined ? { requestTimeout: toMs(edge.requestTimeout) } : {}),
-    ...(edge?.maxConnections !== undefined ? { maxConnections: edge.maxConnections } : {}),
-  });
+  return createHttpServer(noHooks, app, edgeLimitsOf(config.http));
 }
