@@ -24,7 +24,7 @@ export async function openOrUpdatePullRequest(provider: ScmProvider, spec: EnvUp
     try {
       pr = await provider.createPullRequest(repo, { head: input.head, base, ...text });
     } catch (err) {
-      if (!(err instanceof PermanentError && /already exists/i.test(err.message))) throw err;
+      if (!(err instanceof PermanentError && err.code === 'scm_pr_exists')) throw err;
       const existing = await provider.findPullRequest(repo, input.head, base);
       if (!existing) throw err;
       pr = await provider.updatePullRequest(repo, existing.number, text);

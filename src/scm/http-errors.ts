@@ -64,6 +64,11 @@ export function classifyHttpFailure(what: string, f: HttpFailure, now = Date.now
   if (status === undefined || status >= 500 || status === 408) {
     return new TransientError('scm_unavailable', `${what}: ${status ? `HTTP ${status}` : 'no response'}${said ? ` (${said})` : ''}; will retry`, retryAfter !== undefined ? retryAfter * 1000 : undefined);
   }
+  // Decided on the SCM's whole message, before it is shortened for public statuses: GitHub (422)
+  // and GitLab (409) say "already exists" when a racing worker opened the pull request first.
+  if ((status === 422 || status === 409) && /already exists/i.test(f.message)) {
+    return new PermanentError('scm_pr_exists', `${what}: HTTP ${status}: a pull request already exists`);
+  }
   const hint = status === 401 ? 'the host token is invalid or expired: replace it in the config'
     : status === 403 ? 'the token lacks permission: grant it repository read/write and pull-request access'
     : status === 404 ? 'not found, or the token cannot see it: check the repository name and the token\'s access'
