@@ -1,4 +1,5 @@
 import { TransientError } from '../src/core/errors.js';
+import { publicText } from '../src/core/public-text.js';
 import type { Logger } from '../src/log/logger.js';
 import type { CommitStatus } from '../src/scm/contracts.js';
 import type { Providers } from '../src/scm/providers.js';
@@ -25,20 +26,13 @@ export function deliveryLink(publicUrl: string, auditId: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/#delivery=${encodeURIComponent(auditId)}`;
 }
 
-const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>)\]]+/gi;
-const SCP_REMOTE = /\b[\w.-]+@[\w.-]+:[\w./~-]+/g;
-/** Node's network errors name the host or address they tried: `getaddrinfo ENOTFOUND gitlab.corp`. */
-const NET_ERROR_TARGET = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|CERT_[A-Z_]+|ERR_TLS_[A-Z_]+)\b[:\s]+(?!<)[^\s;,)]+/g;
-const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b/g;
-
 /**
  * What a commit status may say in public (statuses of public repositories are public): the
  * reason with no URL (configured hosts' addresses, API endpoints, git remotes) and at most 140
  * characters. The full reason stays in the audit trail behind the admin token.
  */
 export function publicDescription(description: string): string {
-  const text = description.replace(URL_IN_TEXT, '<url>').replace(SCP_REMOTE, '<remote>').replace(NET_ERROR_TARGET, '$1 <host>').replace(IPV4, '<address>').replace(/\s+/g, ' ').trim();
-  return text.length <= MAX_STATUS_DESCRIPTION ? text : `${text.slice(0, MAX_STATUS_DESCRIPTION - 1)}…`;
+  return publicText(description, MAX_STATUS_DESCRIPTION);
 }
 
 /**

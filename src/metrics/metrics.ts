@@ -24,6 +24,20 @@ export function createMetrics(opts: { queues?: Queue[]; redis?: Redis } = {}) {
     hostsRead = { at: Date.now(), hosts };
     return hosts;
   };
+  // Both host gauges read the same (memoised) list at scrape time; only what they show differs.
+  const hostGauge = (name: string, help: string, value: (waiting: number) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['host'] as const,
+      registers,
+      async collect() {
+        const hosts = await readHosts();
+        if (!hosts) return;
+        this.reset();
+        for (const h of hosts) this.set({ host: h.host }, value(h.waiting));
+      },
+    });
   const metrics = {
     registry,
     /** Where the host gauges read the hosts' waiting jobs at scrape time. */
@@ -84,30 +98,8 @@ export function createMetrics(opts: { queues?: Queue[]; redis?: Redis } = {}) {
         }
       },
     }),
-    hostWaiting: new Gauge({
-      name: 'dispatchd_host_waiting_deliveries',
-      help: 'Jobs (push deliveries and environment updates) waiting to retry after a passing fault of this host, read from Redis when scraped',
-      labelNames: ['host'] as const,
-      registers,
-      async collect() {
-        const hosts = await readHosts();
-        if (!hosts) return;
-        this.reset();
-        for (const h of hosts) this.set({ host: h.host }, h.waiting);
-      },
-    }),
-    hostFailing: new Gauge({
-      name: 'dispatchd_host_failing',
-      help: '1 while jobs wait on this host after a passing fault (5xx, timeout, rate limit), else 0',
-      labelNames: ['host'] as const,
-      registers,
-      async collect() {
-        const hosts = await readHosts();
-        if (!hosts) return;
-        this.reset();
-        for (const h of hosts) this.set({ host: h.host }, h.waiting > 0 ? 1 : 0);
-      },
-    }),
+    hostWaiting: hostGauge('dispatchd_host_waiting_deliveries', 'Jobs (push deliveries and environment updates) waiting to retry after a passing fault of this host, read from Redis when scraped', (waiting) => waiting),
+    hostFailing: hostGauge('dispatchd_host_failing', '1 while jobs wait on this host after a passing fault (5xx, timeout, rate limit), else 0', (waiting) => (waiting > 0 ? 1 : 0)),
   };
   return metrics;
 }

@@ -99,8 +99,9 @@ export async function planPush(config: DispatchdConfig, event: PushEvent, seq: n
   if ('skipped' in target) return { dispatchfile: path, found: false, actions: 0, tasks: [], skipped: target.skipped };
   const { tip } = target;
   // From here on the event is the tip's: its variables, statuses and PR text name the tip.
-  const planned: PushEvent = tip === event.after ? event : { ...event, after: tip, ...(event.headCommit?.id === tip ? {} : { headCommit: undefined }) };
-  if (planned.headCommit === undefined) delete planned.headCommit;
+  // The payload's head commit describes its `after`; it is kept only when that is the tip.
+  const { headCommit, ...rest } = event;
+  const planned: PushEvent = tip === event.after ? event : { ...rest, after: tip, ...(headCommit?.id === tip ? { headCommit } : {}) };
   const text = await provider.readFile(event.repo.fullName, path, tip);
   if (text === null) return { dispatchfile: path, found: false, actions: 0, tasks: [], commit: tip };
   const df = parseDispatchfile(text, path, { maxBytes: config.dispatchfileMaxBytes });

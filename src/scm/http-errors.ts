@@ -1,3 +1,4 @@
+import { publicText } from '../core/public-text.js';
 import { PermanentError, TransientError, type DispatchError } from '../core/errors.js';
 
 export interface HttpFailure {
@@ -18,10 +19,6 @@ export const SECONDARY_RATE_LIMIT_WAIT_MS = 60_000;
 
 /** How much of the SCM's own message a refusal quotes. */
 export const MAX_SCM_MESSAGE = 80;
-const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>)\]]+/gi;
-const SCP_REMOTE = /\b[\w.-]+@[\w.-]+:[\w./~-]+/g;
-const NET_ERROR_TARGET = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|CERT_[A-Z_]+|ERR_TLS_[A-Z_]+)\b[:\s]+(?!<)[^\s;,)]+/g;
-const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b/g;
 
 /**
  * The SCM's message as a refusal quotes it: its first line, without URLs (API endpoints of a
@@ -30,8 +27,7 @@ const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b/g;
  * `publicDescription` in workers/statuses.ts); the status code says the rest.
  */
 export function quotedScmMessage(message: string): string {
-  const first = (message.split(/\r?\n/).find((l) => l.trim() !== '') ?? '').replace(URL_IN_TEXT, '<url>').replace(SCP_REMOTE, '<remote>').replace(NET_ERROR_TARGET, '$1').replace(IPV4, '<address>').replace(/\s+/g, ' ').trim();
-  return first.length <= MAX_SCM_MESSAGE ? first : `${first.slice(0, MAX_SCM_MESSAGE - 1)}…`;
+  return publicText(message.split(/\r?\n/).find((l) => l.trim() !== '') ?? '', MAX_SCM_MESSAGE, '');
 }
 
 const SECONDARY_MESSAGE = /secondary rate limit|abuse detection|abuse[- ]rate[- ]limit/i;
