@@ -29,7 +29,9 @@ describe('Image digests from the real docker-registry, end to end', () => {
 
   it('present: the pushed tag resolves to its manifest digest in the rendered file', async () => {
     const digest = await registry.pushImage('acme/hello-world', 'present');
-    await rig.push('present', '1');
+    // Another version: the same change on a branch of main within the same second would be the
+    // very same commit as the missing one, and share its statuses.
+    await rig.push('present', '2');
     await rig.stack.idle();
     assert.match((await rendered('present')) ?? '', new RegExp(`image: ${registry.host}/acme/hello-world:present@${digest}\\n`));
     const pr = rig.gh.pulls(GITOPS).find((p) => p.head.endsWith('/present'));
@@ -96,7 +98,9 @@ describe('A digest wait does not hold a worker slot', () => {
     assert.equal(lastStatus(rig.gh, missing.sha)?.state, 'pending');
 
     const digest = await registry.pushImage('acme/slots', 'present');
-    await rig.push('present', '1');
+    // Another version: the same change on a branch of main within the same second would be the
+    // very same commit as the missing one, and share its statuses.
+    await rig.push('present', '2');
     const pr = await until('the present PR', () => rig.gh.pulls(GITOPS).find((p) => p.head.endsWith('/present')));
     const prOpenedAt = Date.now();
     assert.match(pr.body ?? '', new RegExp(digest));
@@ -104,7 +108,7 @@ describe('A digest wait does not hold a worker slot', () => {
     assert.ok(prOpenedAt < since + WAIT_MS, `PR opened ${prOpenedAt - since} ms into a ${WAIT_MS} ms wait`);
     const still = await gitops.getJob(waiting.id!);
     assert.ok(['delayed', 'waiting', 'active'].includes(await still!.getState()), 'the waiting job is the same job, not finished');
-    assert.equal(lastStatus(rig.gh, missing.sha)?.state, 'pending');
+    assert.equal(lastStatus(rig.gh, missing.sha)?.state, 'pending', JSON.stringify(rig.gh.statuses(APP, missing.sha)));
 
     await rig.stack.idle(WAIT_MS + 20_000);
     const s = lastStatus(rig.gh, missing.sha);
