@@ -104,7 +104,9 @@ export async function startRig(o: RigOptions): Promise<Rig> {
     admin,
     async push(branch, version) {
       const before = (await gh.git.revParse(APP, branch)) ?? '0'.repeat(40);
-      const sha = await gh.git.commit(APP, branch, { VERSION: `${version}\n` }, `Release ${version}`);
+      // The branch is in the message: the same version on two branches within one second would
+      // otherwise be the very same commit, and share its statuses.
+      const sha = await gh.git.commit(APP, branch, { VERSION: `${version}\n` }, `Release ${version} on ${branch}`);
       const { status } = await deliver(branch, before, sha);
       return { sha, status };
     },
