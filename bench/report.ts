@@ -28,21 +28,51 @@ export interface BenchResults {
 export function judge(r: Pick<BenchResults, 'receiver' | 'pushToPr' | 'burst' | 'attacks'>): Target[] {
   const out: Target[] = [];
   if (r.receiver) {
-    out.push({ name: 'receiver throughput vs bare baseline', target: '≥ 0.80×', measured: `${r.receiver.ratio.toFixed(2)}× (${r.receiver.dispatchd.rps} vs ${r.receiver.baseline.rps} req/s)`, met: r.receiver.ratio >= 0.8 });
+    out.push({
+      name: 'receiver throughput vs bare baseline',
+      target: '≥ 0.80×',
+      measured: `${r.receiver.ratio.toFixed(2)}× (${r.receiver.dispatchd.rps} vs ${r.receiver.baseline.rps} req/s)`,
+      met: r.receiver.ratio >= 0.8,
+    });
   }
   if (r.pushToPr) {
     const p = r.pushToPr;
-    out.push({ name: 'push → PR p50 vs bare git floor', target: '≤ 3×', measured: `${p.ratio.toFixed(2)}× (${p.dispatchd.p50Ms} vs ${p.floor.p50Ms} ms)`, met: p.ratio <= 3 });
-    out.push({ name: 'push → PR p50', target: '< 300 ms', measured: `${p.dispatchd.p50Ms} ms`, met: p.dispatchd.p50Ms < 300 });
-    out.push({ name: 'PR API calls per update', target: '≤ 3', measured: `max ${p.perUpdate.prCalls.max}, mean ${p.perUpdate.prCalls.mean}`, met: p.perUpdate.prCalls.max <= 3 });
+    out.push({
+      name: 'push → PR p50 vs bare git floor',
+      target: '≤ 3×',
+      measured: `${p.ratio.toFixed(2)}× (${p.dispatchd.p50Ms} vs ${p.floor.p50Ms} ms)`,
+      met: p.ratio <= 3,
+    });
+    out.push({
+      name: 'push → PR p50',
+      target: '< 300 ms',
+      measured: `${p.dispatchd.p50Ms} ms`,
+      met: p.dispatchd.p50Ms < 300,
+    });
+    out.push({
+      name: 'PR API calls per update',
+      target: '≤ 3',
+      measured: `max ${p.perUpdate.prCalls.max}, mean ${p.perUpdate.prCalls.mean}`,
+      met: p.perUpdate.prCalls.max <= 3,
+    });
   }
   if (r.burst) {
     const b = r.burst;
-    out.push({ name: `burst of ${b.pushes}: one PR on the newest commit`, target: '1 PR, newest image', measured: `${b.prsOpen} PR, ${b.onNewest ? 'newest image' : `image ${b.finalImage ?? 'none'}`}`, met: b.onNewest });
+    out.push({
+      name: `burst of ${b.pushes}: one PR on the newest commit`,
+      target: '1 PR, newest image',
+      measured: `${b.prsOpen} PR, ${b.onNewest ? 'newest image' : `image ${b.finalImage ?? 'none'}`}`,
+      met: b.onNewest,
+    });
   }
   if (r.attacks) {
     const w = r.attacks.worst;
-    out.push({ name: 'hostile input: worst case of the attack corpus', target: '< 1 s, < 256 MB', measured: `${w.ms} ms, ${w.maxRssMB} MB peak RSS`, met: w.ms < 1000 && w.maxRssMB < 256 });
+    out.push({
+      name: 'hostile input: worst case of the attack corpus',
+      target: '< 1 s, < 256 MB',
+      measured: `${w.ms} ms, ${w.maxRssMB} MB peak RSS`,
+      met: w.ms < 1000 && w.maxRssMB < 256,
+    });
   }
   return out;
 }
@@ -58,47 +88,103 @@ export function render(r: BenchResults): string {
       return c.length ? `${(c.reduce((a, b) => a + b, 0) / c.length).toFixed(2)} ms` : '?';
     };
     const redis = (server: string) => x.runs.find((y) => y.server === server)?.redis.commands.toFixed(1) ?? '?';
-    parts.push(`1. Receiver (${x.generator}, ${x.concurrency} connections, ${x.durationS} s × ${x.rounds} rounds, medians)`);
-    parts.push(table(['server', 'req/s', 'p50', 'p99', 'CPU/req', 'Redis cmds/req'], [
-      ['bare node:http + HMAC + queue.add', String(x.baseline.rps), `${x.baseline.p50Ms} ms`, `${x.baseline.p99Ms} ms`, cpu('baseline'), redis('baseline')],
-      ['dispatchd receiver', String(x.dispatchd.rps), `${x.dispatchd.p50Ms} ms`, `${x.dispatchd.p99Ms} ms`, cpu('receiver'), redis('receiver')],
-      ...(x.split ? [['diagnostic: receiver, own commands on a plain connection', String(x.split.rps), `${x.split.p50Ms} ms`, `${x.split.p99Ms} ms`, cpu('receiver-split'), redis('receiver-split')]] : []),
-      ['ratio', `${x.ratio.toFixed(2)}×`, '', '', '', ''],
-    ]));
+    parts.push(
+      `1. Receiver (${x.generator}, ${x.concurrency} connections, ${x.durationS} s × ${x.rounds} rounds, medians)`,
+    );
+    parts.push(
+      table(
+        ['server', 'req/s', 'p50', 'p99', 'CPU/req', 'Redis cmds/req'],
+        [
+          [
+            'bare node:http + HMAC + queue.add',
+            String(x.baseline.rps),
+            `${x.baseline.p50Ms} ms`,
+            `${x.baseline.p99Ms} ms`,
+            cpu('baseline'),
+            redis('baseline'),
+          ],
+          [
+            'dispatchd receiver',
+            String(x.dispatchd.rps),
+            `${x.dispatchd.p50Ms} ms`,
+            `${x.dispatchd.p99Ms} ms`,
+            cpu('receiver'),
+            redis('receiver'),
+          ],
+          ...(x.split
+            ? [
+                [
+                  'diagnostic: receiver, own commands on a plain connection',
+                  String(x.split.rps),
+                  `${x.split.p50Ms} ms`,
+                  `${x.split.p99Ms} ms`,
+                  cpu('receiver-split'),
+                  redis('receiver-split'),
+                ],
+              ]
+            : []),
+          ['ratio', `${x.ratio.toFixed(2)}×`, '', '', '', ''],
+        ],
+      ),
+    );
   }
   if (r.pushToPr) {
     const p = r.pushToPr;
-    parts.push(`2. Push → PR through the GitHub emulator (${p.iterations} sequential pushes; cold first: ${p.coldMs} ms)`);
-    parts.push(table(['path', 'p50', 'p99', 'max'], [
-      ['webhook → 202', `${p.accepted.p50Ms} ms`, `${p.accepted.p99Ms} ms`, `${p.accepted.maxMs} ms`],
-      ['webhook → PR updated', `${p.dispatchd.p50Ms} ms`, `${p.dispatchd.p99Ms} ms`, `${p.dispatchd.maxMs} ms`],
-      ['webhook → status final', `${p.settled.p50Ms} ms`, `${p.settled.p99Ms} ms`, `${p.settled.maxMs} ms`],
-      ['floor: git fetch + commit + push', `${p.floor.p50Ms} ms`, `${p.floor.p99Ms} ms`, `${p.floor.maxMs} ms`],
-      ['ratio (p50)', `${p.ratio.toFixed(2)}×`, '', ''],
-    ]));
+    parts.push(
+      `2. Push → PR through the GitHub emulator (${p.iterations} sequential pushes; cold first: ${p.coldMs} ms)`,
+    );
+    parts.push(
+      table(
+        ['path', 'p50', 'p99', 'max'],
+        [
+          ['webhook → 202', `${p.accepted.p50Ms} ms`, `${p.accepted.p99Ms} ms`, `${p.accepted.maxMs} ms`],
+          ['webhook → PR updated', `${p.dispatchd.p50Ms} ms`, `${p.dispatchd.p99Ms} ms`, `${p.dispatchd.maxMs} ms`],
+          ['webhook → status final', `${p.settled.p50Ms} ms`, `${p.settled.p99Ms} ms`, `${p.settled.maxMs} ms`],
+          ['floor: git fetch + commit + push', `${p.floor.p50Ms} ms`, `${p.floor.p99Ms} ms`, `${p.floor.maxMs} ms`],
+          ['ratio (p50)', `${p.ratio.toFixed(2)}×`, '', ''],
+        ],
+      ),
+    );
     const u = p.perUpdate;
     parts.push(`3. Per environment update (${u.updates} updates)`);
-    parts.push(table(['', 'max', 'mean'], [
-      ['PR API calls', String(u.prCalls.max), String(u.prCalls.mean)],
-      ['status calls', String(u.statusCalls.max), String(u.statusCalls.mean)],
-      ['git pushes', String(u.gitPushes.max), String(u.gitPushes.mean)],
-    ]));
+    parts.push(
+      table(
+        ['', 'max', 'mean'],
+        [
+          ['PR API calls', String(u.prCalls.max), String(u.prCalls.mean)],
+          ['status calls', String(u.statusCalls.max), String(u.statusCalls.mean)],
+          ['git pushes', String(u.gitPushes.max), String(u.gitPushes.mean)],
+        ],
+      ),
+    );
   }
   if (r.burst) {
     const b = r.burst;
     parts.push(`4. Burst of ${b.pushes} pushes to one branch`);
-    parts.push(table(['', ''], [
-      ['webhooks answered 202', String(b.accepted)],
-      ['git pushes to the GitOps repo', String(b.gitPushes)],
-      ['PRs open for the environment', String(b.prsOpen)],
-      ['final image on the newest commit', b.onNewest ? 'yes' : `no: ${b.finalImage ?? 'none'}`],
-      ['deploy statuses success / other', `${b.statusesSettled} / ${b.statusesNotSuccess}`],
-      ['API calls (PR calls)', `${b.apiCalls} (${b.prCalls})`],
-      ['first webhook → idle', `${(b.durationMs / 1000).toFixed(1)} s`],
-    ]));
+    parts.push(
+      table(
+        ['', ''],
+        [
+          ['webhooks answered 202', String(b.accepted)],
+          ['git pushes to the GitOps repo', String(b.gitPushes)],
+          ['PRs open for the environment', String(b.prsOpen)],
+          ['final image on the newest commit', b.onNewest ? 'yes' : `no: ${b.finalImage ?? 'none'}`],
+          ['deploy statuses success / other', `${b.statusesSettled} / ${b.statusesNotSuccess}`],
+          ['API calls (PR calls)', `${b.apiCalls} (${b.prCalls})`],
+          ['first webhook → idle', `${(b.durationMs / 1000).toFixed(1)} s`],
+        ],
+      ),
+    );
   }
   parts.push('Targets');
-  parts.push(table(['', 'target', 'measured', ''], r.targets.map((t) => [t.name, t.target, t.measured, t.met ? 'met' : 'MISSED'])));
-  parts.push(`load average ${r.machine.loadavgStart.map((l) => l.toFixed(1)).join(' ')} → ${r.machine.loadavgEnd.map((l) => l.toFixed(1)).join(' ')} on ${r.machine.cpus} CPUs`);
+  parts.push(
+    table(
+      ['', 'target', 'measured', ''],
+      r.targets.map((t) => [t.name, t.target, t.measured, t.met ? 'met' : 'MISSED']),
+    ),
+  );
+  parts.push(
+    `load average ${r.machine.loadavgStart.map((l) => l.toFixed(1)).join(' ')} → ${r.machine.loadavgEnd.map((l) => l.toFixed(1)).join(' ')} on ${r.machine.cpus} CPUs`,
+  );
   return parts.join('\n\n');
 }

@@ -37,19 +37,37 @@ const num = (name: string, v: string | undefined, min: number): number => {
   return n;
 };
 const generator = a.generator as 'auto' | 'wrk' | 'node';
-if (!['auto', 'wrk', 'node'].includes(generator)) throw new Error(`--generator must be auto, wrk or node, got "${a.generator}"`);
-const only = new Set((a.only ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-for (const s of only) if (!['receiver', 'pipeline', 'burst', 'attacks'].includes(s)) throw new Error(`--only takes receiver, pipeline, burst and attacks, got "${s}"`);
+if (!['auto', 'wrk', 'node'].includes(generator))
+  throw new Error(`--generator must be auto, wrk or node, got "${a.generator}"`);
+const only = new Set(
+  (a.only ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+for (const s of only)
+  if (!['receiver', 'pipeline', 'burst', 'attacks'].includes(s))
+    throw new Error(`--only takes receiver, pipeline, burst and attacks, got "${s}"`);
 const settings = {
-  rounds: num('rounds', a.rounds, 1), durationS: num('duration', a.duration, 1), warmupS: num('warmup', a.warmup, 0),
-  concurrency: num('concurrency', a.concurrency, 1), generator, iterations: num('iterations', a.iterations, 1), burst: num('burst', a.burst, 1),
-  only: [...only], diagnose: a.diagnose ?? false,
+  rounds: num('rounds', a.rounds, 1),
+  durationS: num('duration', a.duration, 1),
+  warmupS: num('warmup', a.warmup, 0),
+  concurrency: num('concurrency', a.concurrency, 1),
+  generator,
+  iterations: num('iterations', a.iterations, 1),
+  burst: num('burst', a.burst, 1),
+  only: [...only],
+  diagnose: a.diagnose ?? false,
 };
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const started = Date.now();
 const loadavgStart = loadavg();
-const results: Omit<BenchResults, 'targets' | 'durationS' | 'machine'> = { version: 1, startedAt: new Date(started).toISOString(), settings };
+const results: Omit<BenchResults, 'targets' | 'durationS' | 'machine'> = {
+  version: 1,
+  startedAt: new Date(started).toISOString(),
+  settings,
+};
 if (only.has('receiver')) {
   log('1. receiver vs bare baseline');
   results.receiver = await benchReceiver({ ...settings, maxRequests: 1_000_000, log });
@@ -76,7 +94,13 @@ if (only.has('attacks')) {
 const full: BenchResults = {
   ...results,
   durationS: Math.round((Date.now() - started) / 1000),
-  machine: { cpus: cpus().length, node: process.version, platform: process.platform, loadavgStart, loadavgEnd: loadavg() },
+  machine: {
+    cpus: cpus().length,
+    node: process.version,
+    platform: process.platform,
+    loadavgStart,
+    loadavgEnd: loadavg(),
+  },
   targets: judge(results),
 };
 await writeFile(a.out!, `${JSON.stringify(full, null, 2)}\n`);

@@ -51,7 +51,9 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
       }
       const { seq, spec } = latest;
       const log = deps.log.child({ envId, seq, repo: spec.target.fullName, env: spec.envDir, source: spec.source.sha });
-      if (await deps.environments.pauses.hold(`${spec.target.host}:${spec.target.fullName}`, spec.envDir, envId, job.id!)) {
+      if (
+        await deps.environments.pauses.hold(`${spec.target.host}:${spec.target.fullName}`, spec.envDir, envId, job.id!)
+      ) {
         // Re-read: a push offered just before the hold reused this job's id and is ours to report.
         const now = await deps.environments.latest<EnvUpdateSpec>(envId);
         await reportPaused(deps, envId, now?.spec ?? spec, now?.seq ?? seq);
@@ -63,9 +65,15 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
       try {
         // A missing image does not hold this worker slot: the job comes back as a delayed job.
         run.result = await deferDigestWaits(() => applyUpdate(deps.apply, envId, spec));
-        log.info({ outcome: run.result.outcome, pr: 'prUrl' in run.result ? run.result.prUrl : undefined }, 'gitops update');
+        log.info(
+          { outcome: run.result.outcome, pr: 'prUrl' in run.result ? run.result.prUrl : undefined },
+          'gitops update',
+        );
       } catch (caught) {
-        const err = caught instanceof DigestPending ? await waitForImage(job as Job<GitopsJobData>, token, seq, caught, digestWaitMs, log) : caught;
+        const err =
+          caught instanceof DigestPending
+            ? await waitForImage(job as Job<GitopsJobData>, token, seq, caught, digestWaitMs, log)
+            : caught;
         // Final: a permanent error, or a passing one whose next attempt would start after the
         // retry horizon (then the message says how long it tried).
         const gaveUp = err instanceof PermanentError ? undefined : retry.giveUp(job, err);
@@ -75,16 +83,37 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
         run.error = gaveUp ?? (err as Error).message;
       }
       runs.push(run);
-      await deps.environments.recordRun(envId, { seq, sha: spec.source.sha, outcome: run.result?.outcome ?? 'failed', at: Date.now(), ...(run.result && 'prUrl' in run.result && run.result.prUrl ? { prUrl: run.result.prUrl } : {}), ...(run.error ? { error: run.error } : {}) });
+      await deps.environments.recordRun(envId, {
+        seq,
+        sha: spec.source.sha,
+        outcome: run.result?.outcome ?? 'failed',
+        at: Date.now(),
+        ...(run.result && 'prUrl' in run.result && run.result.prUrl ? { prUrl: run.result.prUrl } : {}),
+        ...(run.error ? { error: run.error } : {}),
+      });
       const settled = await settleStatuses(deps, envId, spec, run);
-      await Promise.resolve(deps.observer?.gitopsRun?.({ envId, spec, seq, ...(run.result ? { result: run.result } : {}), ...(run.error ? { error: run.error } : {}), settled, durationMs: Date.now() - started }))
-        .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'observer failed'));
+      await Promise.resolve(
+        deps.observer?.gitopsRun?.({
+          envId,
+          spec,
+          seq,
+          ...(run.result ? { result: run.result } : {}),
+          ...(run.error ? { error: run.error } : {}),
+          settled,
+          durationMs: Date.now() - started,
+        }),
+      ).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'observer failed'));
       if (await deps.environments.release(envId, seq, job.id!)) return runs;
     }
   };
 }
 
-async function settleStatuses(deps: GitopsWorkerDeps, envId: string, spec: EnvUpdateSpec, run: RunResult): Promise<PendingStatus[]> {
+async function settleStatuses(
+  deps: GitopsWorkerDeps,
+  envId: string,
+  spec: EnvUpdateSpec,
+  run: RunResult,
+): Promise<PendingStatus[]> {
   const r = run.result;
   const prUrl = r && 'prUrl' in r ? r.prUrl : undefined;
   const settled = await deps.environments.settle(envId, run.seq);
@@ -97,23 +126,67 @@ async function settleStatuses(deps: GitopsWorkerDeps, envId: string, spec: EnvUp
   for (const p of newestPer.values()) {
     const newest = p.seq === run.seq || p.sha === spec.source.sha;
     const status = run.error
-      ? { state: 'failure' as const, description: newest ? run.error : `not applied: a newer push (${spec.source.sha.slice(0, 7)}) failed: ${run.error}` }
-      : !newest ? { state: 'success' as const, description: `superseded by newer push ${spec.source.sha.slice(0, 7)}` }
-      : r?.outcome === 'up-to-date' ? { state: 'success' as const, description: `up to date: ${spec.envDir || '/'} of ${spec.target.fullName} already matches` }
-      : r?.outcome === 'superseded' ? { state: 'success' as const, description: `superseded: ${spec.envDir || '/'} of ${spec.target.fullName} already carries a newer commit (${r.carried.slice(0, 7)})` }
-      : { state: 'success' as const, description: prUrl ? `pull request updated: ${spec.envDir || '/'} of ${spec.target.fullName}` : `pushed ${r?.branch ?? ''} of ${spec.target.fullName}` };
-    await setStatus(deps.providers, deps.log, p.host, p.repo, p.sha, { ...status, context: p.context, ...(prUrl ? { targetUrl: prUrl } : {}) }, undefined, linkOf(deps, p));
+      ? {
+          state: 'failure' as const,
+          description: newest
+            ? run.error
+            : `not applied: a newer push (${spec.source.sha.slice(0, 7)}) failed: ${run.error}`,
+        }
+      : !newest
+        ? { state: 'success' as const, description: `superseded by newer push ${spec.source.sha.slice(0, 7)}` }
+        : r?.outcome === 'up-to-date'
+          ? {
+              state: 'success' as const,
+              description: `up to date: ${spec.envDir || '/'} of ${spec.target.fullName} already matches`,
+            }
+          : r?.outcome === 'superseded'
+            ? {
+                state: 'success' as const,
+                description: `superseded: ${spec.envDir || '/'} of ${spec.target.fullName} already carries a newer commit (${r.carried.slice(0, 7)})`,
+              }
+            : {
+                state: 'success' as const,
+                description: prUrl
+                  ? `pull request updated: ${spec.envDir || '/'} of ${spec.target.fullName}`
+                  : `pushed ${r?.branch ?? ''} of ${spec.target.fullName}`,
+              };
+    await setStatus(
+      deps.providers,
+      deps.log,
+      p.host,
+      p.repo,
+      p.sha,
+      { ...status, context: p.context, ...(prUrl ? { targetUrl: prUrl } : {}) },
+      undefined,
+      linkOf(deps, p),
+    );
   }
   return settled;
 }
 
-const linkOf = (deps: GitopsWorkerDeps, p: PendingStatus) => ({ ...(deps.apply.config.publicUrl ? { publicUrl: deps.apply.config.publicUrl } : {}), ...(p.auditId ? { auditId: p.auditId } : {}) });
+const linkOf = (deps: GitopsWorkerDeps, p: PendingStatus) => ({
+  ...(deps.apply.config.publicUrl ? { publicUrl: deps.apply.config.publicUrl } : {}),
+  ...(p.auditId ? { auditId: p.auditId } : {}),
+});
 
 /** Each commit that arrived during a pause is told once that it waits for the operator. */
 async function reportPaused(deps: GitopsWorkerDeps, envId: string, spec: EnvUpdateSpec, seq: number): Promise<void> {
   const where = `${spec.envDir || '/'} of ${spec.target.fullName}`;
   for (const p of await deps.environments.notePaused(envId, seq)) {
-    await setStatus(deps.providers, deps.log, p.host, p.repo, p.sha, { state: 'pending', context: p.context, description: `paused: an operator paused ${where}; the newest push is applied on resume` }, undefined, linkOf(deps, p));
+    await setStatus(
+      deps.providers,
+      deps.log,
+      p.host,
+      p.repo,
+      p.sha,
+      {
+        state: 'pending',
+        context: p.context,
+        description: `paused: an operator paused ${where}; the newest push is applied on resume`,
+      },
+      undefined,
+      linkOf(deps, p),
+    );
   }
   await deps.environments.recordRun(envId, { seq, sha: spec.source.sha, outcome: 'paused', at: Date.now() });
 }
@@ -124,7 +197,14 @@ async function reportPaused(deps: GitopsWorkerDeps, envId: string, spec: EnvUpda
  * still coalesce into it) and gives its worker slot back. Returns the error to fail with once the
  * wait is spent; otherwise throws DelayedError.
  */
-async function waitForImage(job: Job<GitopsJobData>, token: string | undefined, seq: number, pending: DigestPending, waitMs: number, log: Logger): Promise<Error> {
+async function waitForImage(
+  job: Job<GitopsJobData>,
+  token: string | undefined,
+  seq: number,
+  pending: DigestPending,
+  waitMs: number,
+  log: Logger,
+): Promise<Error> {
   const now = Date.now();
   const prior = job.data.digestWait;
   // A newer push in the environment starts its own wait.
@@ -133,9 +213,15 @@ async function waitForImage(job: Job<GitopsJobData>, token: string | undefined, 
   if (remaining <= 0) return pending.giveUp(waitMs);
   const looks = wait.looks + 1;
   // The last look lands on the deadline, so a push just before it is still seen.
-  const delayMs = Math.min(remaining, Math.max(FIRST_LOOK_DELAY_MS, backoffDelay(looks + 2), pending.retryAfterMs ?? 0));
+  const delayMs = Math.min(
+    remaining,
+    Math.max(FIRST_LOOK_DELAY_MS, backoffDelay(looks + 2), pending.retryAfterMs ?? 0),
+  );
   await job.updateData({ ...job.data, digestWait: { seq, since: wait.since, looks } });
   await job.moveToDelayed(now + delayMs, token);
-  log.info({ image: pending.image, registry: pending.registry, reason: pending.reason, delayMs, waitedMs: now - wait.since }, 'waiting for image: gitops job delayed');
+  log.info(
+    { image: pending.image, registry: pending.registry, reason: pending.reason, delayMs, waitedMs: now - wait.since },
+    'waiting for image: gitops job delayed',
+  );
   throw new DelayedError();
 }

@@ -49,7 +49,10 @@ export function createPushProcessor(deps: PushWorkerDeps) {
     } catch (err) {
       const gaveUp = retry.giveUp(job, err);
       if (gaveUp === undefined) throw err;
-      deps.log.warn({ deliveryId: job.data.event.deliveryId, repo: job.data.event.repo.fullName, err: gaveUp }, 'push failed for good: retry horizon reached');
+      deps.log.warn(
+        { deliveryId: job.data.event.deliveryId, repo: job.data.event.repo.fullName, err: gaveUp },
+        'push failed for good: retry horizon reached',
+      );
       throw new HorizonError(gaveUp);
     }
   };
@@ -59,10 +62,32 @@ export function createPushProcessor(deps: PushWorkerDeps) {
     const log = deps.log.child({ deliveryId: event.deliveryId, repo: event.repo.fullName, sha: event.after });
     const started = Date.now();
     // Reported under the plan's stamp: the environments' pending statuses carry that number.
-    const report = (r: { stamp: number; found?: boolean; tasks?: PushResult['tasks']; error?: string; skipped?: string; commit?: string }) =>
-      Promise.resolve(deps.observer?.planned?.({ event, seq: r.stamp, jobId: job.id!, found: r.found, tasks: r.tasks, error: r.error, skipped: r.skipped, commit: r.commit, durationMs: Date.now() - started })).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'observer failed'));
+    const report = (r: {
+      stamp: number;
+      found?: boolean;
+      tasks?: PushResult['tasks'];
+      error?: string;
+      skipped?: string;
+      commit?: string;
+    }) =>
+      Promise.resolve(
+        deps.observer?.planned?.({
+          event,
+          seq: r.stamp,
+          jobId: job.id!,
+          found: r.found,
+          tasks: r.tasks,
+          error: r.error,
+          skipped: r.skipped,
+          commit: r.commit,
+          durationMs: Date.now() - started,
+        }),
+      ).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'observer failed'));
     // Statuses link to the delivery in the dashboard (the full reason is there, behind the admin token).
-    const link = { ...(deps.config.publicUrl ? { publicUrl: deps.config.publicUrl } : {}), auditId: auditId(event.host, event.deliveryId) };
+    const link = {
+      ...(deps.config.publicUrl ? { publicUrl: deps.config.publicUrl } : {}),
+      auditId: auditId(event.host, event.deliveryId),
+    };
     const start = await deps.refPlans.begin(event, seq);
     if (start.covered) {
       // A plan stamped after this delivery arrived read the ref's tip, which includes this push.
@@ -73,21 +98,60 @@ export function createPushProcessor(deps: PushWorkerDeps) {
     }
     let plan: PushPlan;
     try {
-      plan = await planPush(deps.config, event, start.stamp, deps.providers.for(event.host), start.since ? { since: start.since } : {});
+      plan = await planPush(
+        deps.config,
+        event,
+        start.stamp,
+        deps.providers.for(event.host),
+        start.since ? { since: start.since } : {},
+      );
     } catch (err) {
       if (!(err instanceof PermanentError)) throw err;
       log.warn({ code: err.code, err: err.message }, 'plan failed');
-      await setStatus(deps.providers, log, event.host, event.repo.fullName, event.after, { state: 'failure', context: 'dispatchd', description: err.message }, undefined, link);
+      await setStatus(
+        deps.providers,
+        log,
+        event.host,
+        event.repo.fullName,
+        event.after,
+        { state: 'failure', context: 'dispatchd', description: err.message },
+        undefined,
+        link,
+      );
       await report({ stamp: start.stamp, error: err.message });
       throw new UnrecoverableError(err.message);
     }
     const commit = plan.commit ?? event.after;
     // All statuses at once (they are independent), and before any GitOps job is queued: a fast
     // job's final status must never be overwritten by a late "pending".
-    await Promise.all(plan.tasks.flatMap((t) => (t.state ? [setStatus(deps.providers, log, event.host, event.repo.fullName, commit, { state: t.state, context: statusContext(t.task), description: t.description }, undefined, link)] : [])));
+    await Promise.all(
+      plan.tasks.flatMap((t) =>
+        t.state
+          ? [
+              setStatus(
+                deps.providers,
+                log,
+                event.host,
+                event.repo.fullName,
+                commit,
+                { state: t.state, context: statusContext(t.task), description: t.description },
+                undefined,
+                link,
+              ),
+            ]
+          : [],
+      ),
+    );
     for (const t of plan.tasks) {
       if (!t.env) continue;
-      const { jobId } = await deps.environments.offer(t.env.envId, start.stamp, t.env.spec, { host: event.host, repo: event.repo.fullName, sha: commit, context: statusContext(t.task), seq: start.stamp, auditId: link.auditId });
+      const { jobId } = await deps.environments.offer(t.env.envId, start.stamp, t.env.spec, {
+        host: event.host,
+        repo: event.repo.fullName,
+        sha: commit,
+        context: statusContext(t.task),
+        seq: start.stamp,
+        auditId: link.auditId,
+      });
       await deps.gitops.add('update', { envId: t.env.envId }, { ...jobOptions, jobId });
     }
     if (plan.commit) await deps.refPlans.complete(event, start.stamp, plan.commit);
@@ -95,11 +159,22 @@ export function createPushProcessor(deps: PushWorkerDeps) {
     const result: PushResult = {
       dispatchfile: plan.dispatchfile,
       found: plan.found,
-      tasks: plan.tasks.map((t) => ({ task: t.task, kind: t.kind, description: t.description, ...(t.env ? { envId: t.env.envId } : {}) })),
+      tasks: plan.tasks.map((t) => ({
+        task: t.task,
+        kind: t.kind,
+        description: t.description,
+        ...(t.env ? { envId: t.env.envId } : {}),
+      })),
       ...(plan.commit ? { commit: plan.commit } : {}),
       ...(plan.skipped ? { skipped: plan.skipped } : {}),
     };
-    await report({ stamp: start.stamp, found: result.found, tasks: result.tasks, ...(plan.skipped ? { skipped: plan.skipped } : {}), ...(plan.commit ? { commit: plan.commit } : {}) });
+    await report({
+      stamp: start.stamp,
+      found: result.found,
+      tasks: result.tasks,
+      ...(plan.skipped ? { skipped: plan.skipped } : {}),
+      ...(plan.commit ? { commit: plan.commit } : {}),
+    });
     return result;
   }
 }

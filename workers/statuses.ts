@@ -42,7 +42,16 @@ export function publicDescription(description: string): string {
  * The description is made public-safe (`publicDescription`); with `link.publicUrl` and
  * `link.auditId`, a status without a pull request links to the delivery in the dashboard.
  */
-export async function setStatus(providers: Providers, log: Logger, host: string, repo: string, sha: string, status: CommitStatus, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)), link: StatusLink = {}): Promise<void> {
+export async function setStatus(
+  providers: Providers,
+  log: Logger,
+  host: string,
+  repo: string,
+  sha: string,
+  status: CommitStatus,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+  link: StatusLink = {},
+): Promise<void> {
   const sent: CommitStatus = { ...status, description: publicDescription(status.description) };
   if (!sent.targetUrl && link.publicUrl && link.auditId) sent.targetUrl = deliveryLink(link.publicUrl, link.auditId);
   for (let attempt = 1; ; attempt++) {
@@ -54,7 +63,10 @@ export async function setStatus(providers: Providers, log: Logger, host: string,
         await sleep(Math.min(err.retryAfterMs ?? 500 * 2 ** (attempt - 1), MAX_STATUS_WAIT_MS));
         continue;
       }
-      log.warn({ err: (err as Error).message, host, repo, sha, context: status.context, attempts: attempt }, 'could not set commit status');
+      log.warn(
+        { err: (err as Error).message, host, repo, sha, context: status.context, attempts: attempt },
+        'could not set commit status',
+      );
       return;
     }
   }

@@ -21,14 +21,24 @@ const LIMIT = { ms: 60_000, heapMB: 512 };
 
 function runCase(name: string): Promise<Omit<AttackCase, 'timeRatio'>> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [`--max-old-space-size=${LIMIT.heapMB}`, '--import', 'tsx', CHILD, name], { timeout: LIMIT.ms }, (err, stdout) => {
-      const line = String(stdout).trim().split('\n').pop() ?? '';
-      try {
-        resolve({ name, ...(JSON.parse(line) as { ms: number; maxRssMB: number; outcome: string }) });
-      } catch {
-        resolve({ name, ms: null, maxRssMB: null, outcome: `did not finish within ${LIMIT.ms / 1000} s / ${LIMIT.heapMB} MB heap (${(err as Error | null)?.message.split('\n')[0] ?? 'no output'})` });
-      }
-    });
+    execFile(
+      process.execPath,
+      [`--max-old-space-size=${LIMIT.heapMB}`, '--import', 'tsx', CHILD, name],
+      { timeout: LIMIT.ms },
+      (err, stdout) => {
+        const line = String(stdout).trim().split('\n').pop() ?? '';
+        try {
+          resolve({ name, ...(JSON.parse(line) as { ms: number; maxRssMB: number; outcome: string }) });
+        } catch {
+          resolve({
+            name,
+            ms: null,
+            maxRssMB: null,
+            outcome: `did not finish within ${LIMIT.ms / 1000} s / ${LIMIT.heapMB} MB heap (${(err as Error | null)?.message.split('\n')[0] ?? 'no output'})`,
+          });
+        }
+      },
+    );
   });
 }
 
@@ -41,10 +51,16 @@ export async function benchAttacks(log: (line: string) => void): Promise<Attacks
     raw.push(r);
   }
   const base = raw[0]?.ms ?? null;
-  const cases = raw.map((r) => ({ ...r, timeRatio: r.ms !== null && base ? Math.round((r.ms / base) * 100) / 100 : null }));
+  const cases = raw.map((r) => ({
+    ...r,
+    timeRatio: r.ms !== null && base ? Math.round((r.ms / base) * 100) / 100 : null,
+  }));
   const attacks = cases.slice(1);
   return {
     cases,
-    worst: { ms: Math.max(...attacks.map((c) => c.ms ?? LIMIT.ms)), maxRssMB: Math.max(...attacks.map((c) => c.maxRssMB ?? LIMIT.heapMB)) },
+    worst: {
+      ms: Math.max(...attacks.map((c) => c.ms ?? LIMIT.ms)),
+      maxRssMB: Math.max(...attacks.map((c) => c.maxRssMB ?? LIMIT.heapMB)),
+    },
   };
 }

@@ -10,4 +10,6 @@ if (!run) {
 const t0 = performance.now();
 const outcome = run();
 const ms = performance.now() - t0;
-process.stdout.write(`${JSON.stringify({ ms: Math.round(ms * 100) / 100, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), outcome })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ms: Math.round(ms * 100) / 100, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), outcome })}\n`,
+);

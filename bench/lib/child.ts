@@ -9,10 +9,15 @@ export interface ServingChild {
 
 /** Starts a TypeScript entry under tsx in its own process and waits for `LISTENING <port>`. */
 export function startTsChild(entry: URL, args: string[], timeoutMs = 20_000): Promise<ServingChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(entry), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(entry), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${entry.pathname} did not start within ${timeoutMs} ms: ${out}`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${entry.pathname} did not start within ${timeoutMs} ms: ${out}`));
+    }, timeoutMs);
     const onData = (b: Buffer) => {
       out += b.toString();
       const m = /LISTENING (\d+)/.exec(out);
@@ -23,16 +28,25 @@ export function startTsChild(entry: URL, args: string[], timeoutMs = 20_000): Pr
       resolve({
         port: Number(m[1]),
         process: child,
-        stop: () => new Promise<void>((res) => {
-          if (child.exitCode !== null) return res();
-          const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-          child.once('exit', () => { clearTimeout(kill); res(); });
-          child.kill('SIGTERM');
-        }),
+        stop: () =>
+          new Promise<void>((res) => {
+            if (child.exitCode !== null) return res();
+            const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              res();
+            });
+            child.kill('SIGTERM');
+          }),
       });
     };
     child.stdout.on('data', onData);
-    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${entry.pathname} exited with ${code} before listening: ${out}`)); });
+    child.stderr.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${entry.pathname} exited with ${code} before listening: ${out}`));
+    });
   });
 }

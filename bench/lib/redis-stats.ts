@@ -17,7 +17,8 @@ export async function commandStats(url: string): Promise<Raw> {
   try {
     const text = await redis.info('commandstats');
     const out: Raw = new Map();
-    for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) out.set(m[1]!, { calls: Number(m[2]), usec: Number(m[3]) });
+    for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm))
+      out.set(m[1]!, { calls: Number(m[2]), usec: Number(m[3]) });
     return out;
   } finally {
     redis.disconnect();

@@ -19,7 +19,13 @@ export const round = (x: number, digits = 2): number => Number(x.toFixed(digits)
 export function summarize(samplesMs: number[]): Summary {
   const s = [...samplesMs].sort((a, b) => a - b);
   const mean = s.reduce((a, b) => a + b, 0) / Math.max(1, s.length);
-  return { n: s.length, p50Ms: round(percentile(s, 50)), p99Ms: round(percentile(s, 99)), meanMs: round(mean), maxMs: round(s.at(-1) ?? Number.NaN) };
+  return {
+    n: s.length,
+    p50Ms: round(percentile(s, 50)),
+    p99Ms: round(percentile(s, 99)),
+    meanMs: round(mean),
+    maxMs: round(s.at(-1) ?? Number.NaN),
+  };
 }
 
 /** Middle value; the mean of the two middle values for an even count (2 rounds → their mean). */

@@ -49,7 +49,13 @@ export async function benchBurst(rig: Rig, count: number, log: (l: string) => vo
   const file = await gh.git.readFile(GITOPS, HEAD, 'production/application.yaml');
   const finalImage = /image: (\S+)/.exec(file ?? '')?.[1] ?? null;
   const prsOpen = gh.pulls(GITOPS).filter((p) => p.state === 'open' && p.head === HEAD).length;
-  const finals = commits.map((c) => gh.statuses(APP, c.sha).filter((s) => s.context === 'dispatchd/deploy').at(-1)?.state);
+  const finals = commits.map(
+    (c) =>
+      gh
+        .statuses(APP, c.sha)
+        .filter((s) => s.context === 'dispatchd/deploy')
+        .at(-1)?.state,
+  );
   const result: BurstResult = {
     pushes: count,
     accepted,
@@ -64,6 +70,8 @@ export async function benchBurst(rig: Rig, count: number, log: (l: string) => vo
     prCalls: calls.filter((c) => /\/pulls/.test(c.route)).length,
     durationMs: round(durationMs, 0),
   };
-  log(`  burst of ${count}: ${result.gitPushes} git pushes, ${prsOpen} PR open, newest image: ${result.onNewest ? 'yes' : 'NO'} (${round(durationMs / 1000, 1)} s)`);
+  log(
+    `  burst of ${count}: ${result.gitPushes} git pushes, ${prsOpen} PR open, newest image: ${result.onNewest ? 'yes' : 'NO'} (${round(durationMs / 1000, 1)} s)`,
+  );
   return result;
 }

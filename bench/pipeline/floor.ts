@@ -21,8 +21,13 @@ export interface GitFloor {
 export async function startGitFloor(remoteUrl: string, authorization: string, branch: string): Promise<GitFloor> {
   const dir = await mkdtemp(join(tmpdir(), 'dispatchd-floor-'));
   const env = {
-    PATH: process.env.PATH ?? '', HOME: dir, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: ${authorization}`,
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'http.extraHeader',
+    GIT_CONFIG_VALUE_0: `Authorization: ${authorization}`,
   };
   const git = (args: string[]) => run('git', args, { cwd: dir, env });
   await git(['clone', '--quiet', remoteUrl, '.']);
@@ -33,7 +38,17 @@ export async function startGitFloor(remoteUrl: string, authorization: string, br
       await git(['fetch', '--quiet', 'origin']);
       await writeFile(join(dir, path), content);
       await git(['add', '--', path]);
-      await git(['-c', 'user.name=floor', '-c', 'user.email=floor@localhost', 'commit', '--quiet', '--no-verify', '-m', 'floor']);
+      await git([
+        '-c',
+        'user.name=floor',
+        '-c',
+        'user.email=floor@localhost',
+        'commit',
+        '--quiet',
+        '--no-verify',
+        '-m',
+        'floor',
+      ]);
       await git(['push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${branch}`]);
       return performance.now() - t;
     },

@@ -40,8 +40,12 @@ export interface Rig {
 export async function startRig(): Promise<Rig> {
   const gh = await startGithubEmulator({ token: TOKEN });
   await gh.git.createRepo(GITOPS, { files: gitopsFiles });
-  await gh.git.createRepo(APP, { files: { Dispatchfile: dispatchfile(`${gh.url}/${GITOPS}`, 'github'), VERSION: '0\n' } });
-  const stack = await startStack(githubConfigYaml({ url: gh.url, apiUrl: gh.apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS }));
+  await gh.git.createRepo(APP, {
+    files: { Dispatchfile: dispatchfile(`${gh.url}/${GITOPS}`, 'github'), VERSION: '0\n' },
+  });
+  const stack = await startStack(
+    githubConfigYaml({ url: gh.url, apiUrl: gh.apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS }),
+  );
   await new Promise<void>((r) => stack.server.listen(0, '127.0.0.1', r));
   const hookUrl = `http://127.0.0.1:${(stack.server.address() as AddressInfo).port}/hooks/github`;
 
@@ -78,7 +82,9 @@ export async function startRig(): Promise<Rig> {
     gh,
     stack,
     events,
-    onApi: (fn) => { listener = fn; },
+    onApi: (fn) => {
+      listener = fn;
+    },
     async commit(branch, version) {
       const before = (await gh.git.revParse(APP, branch)) ?? '0'.repeat(40);
       const sha = await gh.git.commit(APP, branch, { VERSION: `${version}\n` }, `Release ${version}`);

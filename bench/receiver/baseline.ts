@@ -24,14 +24,25 @@ export function startBaselineServer(redisUrl: string, secret: string): { server:
         res.writeHead(401).end();
         return;
       }
-      const p = JSON.parse(body.toString('utf8')) as { ref: string; before: string; after: string; repository: { full_name: string } };
+      const p = JSON.parse(body.toString('utf8')) as {
+        ref: string;
+        before: string;
+        after: string;
+        repository: { full_name: string };
+      };
       const delivery = String(req.headers['x-github-delivery']);
       queue
-        .add('push', { deliveryId: delivery, ref: p.ref, before: p.before, after: p.after, repo: p.repository.full_name }, { jobId: `push-${delivery}` })
+        .add(
+          'push',
+          { deliveryId: delivery, ref: p.ref, before: p.before, after: p.after, repo: p.repository.full_name },
+          { jobId: `push-${delivery}` },
+        )
         .then(
           () => {
             const text = JSON.stringify({ status: 'queued' });
-            res.writeHead(202, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+            res
+              .writeHead(202, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+              .end(text);
           },
           () => res.writeHead(503).end(),
         );

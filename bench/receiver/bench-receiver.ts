@@ -51,7 +51,14 @@ export interface ReceiverResult {
   ratio: number;
 }
 
-const hasWrk = () => { try { execFileSync('sh', ['-c', 'command -v wrk'], { stdio: 'ignore' }); return true; } catch { return false; } };
+const hasWrk = () => {
+  try {
+    execFileSync('sh', ['-c', 'command -v wrk'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** Installs Debian's wrk when it is missing and we may (root with apt-get); never fails the bench. */
 async function ensureWrk(log: (l: string) => void): Promise<boolean> {
@@ -60,9 +67,13 @@ async function ensureWrk(log: (l: string) => void): Promise<boolean> {
   log('wrk is missing: apt-get install -y wrk');
   const run = promisify(execFile);
   try {
-    await run('apt-get', ['install', '-y', '--no-install-recommends', 'wrk'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).catch(async () => {
+    await run('apt-get', ['install', '-y', '--no-install-recommends', 'wrk'], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    }).catch(async () => {
       await run('apt-get', ['update']);
-      await run('apt-get', ['install', '-y', '--no-install-recommends', 'wrk'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+      await run('apt-get', ['install', '-y', '--no-install-recommends', 'wrk'], {
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
     });
   } catch (err) {
     log(`could not install wrk (${(err as Error).message.split('\n')[0]}); using the node load loop`);
@@ -72,7 +83,11 @@ async function ensureWrk(log: (l: string) => void): Promise<boolean> {
 
 async function setFsync(url: string, mode: string): Promise<void> {
   const redis = new Redis(url);
-  try { await redis.config('SET', 'appendfsync', mode); } finally { redis.disconnect(); }
+  try {
+    await redis.config('SET', 'appendfsync', mode);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** user + system CPU of a process in ms, from /proc/<pid>/stat (Linux); null when unreadable. */
@@ -92,7 +107,10 @@ const CLOCK_TICKS = 100;
 /** Jobs the server put in Redis: both servers' queues, whatever their state. */
 async function queuedJobs(redisUrl: string, mode: Mode): Promise<number> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queue = mode === 'baseline' ? new Queue('bench-baseline', { connection: redis, prefix: 'baseline' }) : new Queue('events', { connection: redis, prefix: 'dispatchd' });
+  const queue =
+    mode === 'baseline'
+      ? new Queue('bench-baseline', { connection: redis, prefix: 'baseline' })
+      : new Queue('events', { connection: redis, prefix: 'dispatchd' });
   try {
     const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed');
     return Object.values(counts).reduce((a, b) => a + b, 0);
@@ -109,10 +127,15 @@ async function queuedJobs(redisUrl: string, mode: Mode): Promise<number> {
  */
 export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult> {
   const wrk = o.generator === 'wrk' || (o.generator === 'auto' && (await ensureWrk(o.log)));
-  if (o.generator === 'wrk' && !hasWrk()) throw new Error('--generator wrk: wrk is not on the PATH; install it with apt-get install wrk');
+  if (o.generator === 'wrk' && !hasWrk())
+    throw new Error('--generator wrk: wrk is not on the PATH; install it with apt-get install wrk');
   const load = wrk ? wrkLoad : nodeLoad;
   const body = receiverPushBody();
-  const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmacSha256Hex(BENCH_SECRET, Buffer.from(body))}` };
+  const headers = {
+    'content-type': 'application/json',
+    'x-github-event': 'push',
+    'x-hub-signature-256': `sha256=${hmacSha256Hex(BENCH_SECRET, Buffer.from(body))}`,
+  };
   const runs: ReceiverRun[] = [];
   for (let n = 1; n <= o.rounds; n++) {
     const modes: Mode[] = o.diagnose ? ['baseline', 'receiver', 'receiver-split'] : ['baseline', 'receiver'];
@@ -122,7 +145,15 @@ export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult>
       if (o.appendfsync && o.appendfsync !== 'always') await setFsync(redis.url, o.appendfsync);
       const child = await startTsChild(new URL('./serve.ts', import.meta.url), [mode, redis.url]);
       try {
-        const spec: LoadSpec = { url: `http://127.0.0.1:${child.port}/hooks/github`, body, headers, uniqueHeader: 'x-github-delivery', concurrency: o.concurrency, durationS: o.warmupS, maxRequests: o.maxRequests };
+        const spec: LoadSpec = {
+          url: `http://127.0.0.1:${child.port}/hooks/github`,
+          body,
+          headers,
+          uniqueHeader: 'x-github-delivery',
+          concurrency: o.concurrency,
+          durationS: o.warmupS,
+          maxRequests: o.maxRequests,
+        };
         if (o.warmupS > 0) await load(spec);
         const before = await queuedJobs(redis.url, mode);
         const statsBefore = await commandStats(redis.url);
@@ -131,9 +162,12 @@ export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult>
         const cpuAfter = await processCpuMs(child.process.pid);
         const queued = (await queuedJobs(redis.url, mode)) - before;
         const stats = perRequest(statsBefore, await commandStats(redis.url), Math.max(1, queued));
-        const cpu = cpuBefore === null || cpuAfter === null ? null : round((cpuAfter - cpuBefore) / Math.max(1, queued), 3);
+        const cpu =
+          cpuBefore === null || cpuAfter === null ? null : round((cpuAfter - cpuBefore) / Math.max(1, queued), 3);
         runs.push({ ...r, server: mode, round: n, queued, serverCpuMsPerRequest: cpu, redis: stats });
-        o.log(`  ${mode.padEnd(8)} round ${n}: ${r.rps} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (${r.ok} ok, ${r.failed} failed, ${queued} queued; server CPU ${cpu ?? '?'} ms, Redis ${stats.commands} commands / ${stats.redisUs} µs per request)`);
+        o.log(
+          `  ${mode.padEnd(8)} round ${n}: ${r.rps} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (${r.ok} ok, ${r.failed} failed, ${queued} queued; server CPU ${cpu ?? '?'} ms, Redis ${stats.commands} commands / ${stats.redisUs} µs per request)`,
+        );
       } finally {
         await child.stop();
         await redis.stop();
@@ -142,10 +176,26 @@ export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult>
   }
   const pick = (mode: Mode) => {
     const rs = runs.filter((r) => r.server === mode);
-    return { rps: median(rs.map((r) => r.rps)), p50Ms: median(rs.map((r) => r.p50Ms)), p99Ms: median(rs.map((r) => r.p99Ms)) };
+    return {
+      rps: median(rs.map((r) => r.rps)),
+      p50Ms: median(rs.map((r) => r.p50Ms)),
+      p99Ms: median(rs.map((r) => r.p99Ms)),
+    };
   };
   const baseline = pick('baseline');
   const dispatchd = pick('receiver');
-  const split = o.diagnose ? { ...pick('receiver-split'), ratio: round(pick('receiver-split').rps / baseline.rps) } : undefined;
-  return { ...(split ? { split } : {}), generator: wrk ? 'wrk' : 'node', concurrency: o.concurrency, durationS: o.durationS, rounds: o.rounds, runs, baseline, dispatchd, ratio: round(dispatchd.rps / baseline.rps) };
+  const split = o.diagnose
+    ? { ...pick('receiver-split'), ratio: round(pick('receiver-split').rps / baseline.rps) }
+    : undefined;
+  return {
+    ...(split ? { split } : {}),
+    generator: wrk ? 'wrk' : 'node',
+    concurrency: o.concurrency,
+    durationS: o.durationS,
+    rounds: o.rounds,
+    runs,
+    baseline,
+    dispatchd,
+    ratio: round(dispatchd.rps / baseline.rps),
+  };
 }

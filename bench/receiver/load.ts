@@ -38,7 +38,9 @@ export async function wrkLoad(spec: LoadSpec): Promise<LoadResult> {
   const dir = await mkdtemp(join(tmpdir(), 'dispatchd-wrk-'));
   try {
     if (spec.body.includes(']==]')) throw new Error('body cannot be embedded in the wrk script');
-    const headers = Object.entries(spec.headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join('\n');
+    const headers = Object.entries(spec.headers)
+      .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+      .join('\n');
     const script = `
 wrk.method = "POST"
 wrk.body = [==[${spec.body}]==]
@@ -57,14 +59,46 @@ done = function(summary, latency, requests)
 end
 `;
     await writeFile(join(dir, 'bench.lua'), script);
-    const { stdout } = await run('wrk', ['-t1', `-c${spec.concurrency}`, `-d${spec.durationS}s`, '--timeout', '10s', '-s', join(dir, 'bench.lua'), spec.url], { maxBuffer: 1 << 20 });
+    const { stdout } = await run(
+      'wrk',
+      [
+        '-t1',
+        `-c${spec.concurrency}`,
+        `-d${spec.durationS}s`,
+        '--timeout',
+        '10s',
+        '-s',
+        join(dir, 'bench.lua'),
+        spec.url,
+      ],
+      { maxBuffer: 1 << 20 },
+    );
     const line = /WRKJSON (\{.*\})/.exec(stdout)?.[1];
     if (!line) throw new Error(`wrk printed no summary:\n${stdout}`);
-    const r = JSON.parse(line) as { requests: number; durationUs: number; status: number; connect: number; read: number; write: number; timeout: number; p50Us: number; p99Us: number };
+    const r = JSON.parse(line) as {
+      requests: number;
+      durationUs: number;
+      status: number;
+      connect: number;
+      read: number;
+      write: number;
+      timeout: number;
+      p50Us: number;
+      p99Us: number;
+    };
     const failed = r.status + r.connect + r.read + r.write + r.timeout;
     const durationS = r.durationUs / 1e6;
     const ok = r.requests - r.status;
-    return { generator: 'wrk', requests: r.requests, ok, failed, durationS: round(durationS), rps: round(ok / durationS, 0), p50Ms: round(r.p50Us / 1000), p99Ms: round(r.p99Us / 1000) };
+    return {
+      generator: 'wrk',
+      requests: r.requests,
+      ok,
+      failed,
+      durationS: round(durationS),
+      rps: round(ok / durationS, 0),
+      p50Ms: round(r.p50Us / 1000),
+      p99Ms: round(r.p99Us / 1000),
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -84,27 +118,49 @@ export async function nodeLoad(spec: LoadSpec): Promise<LoadResult> {
   let failed = 0;
   const started = performance.now();
   const deadline = started + spec.durationS * 1000;
-  const one = (id: string) => new Promise<number>((resolve) => {
-    const req = request({ agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...spec.headers, [spec.uniqueHeader]: id, 'content-length': Buffer.byteLength(spec.body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+  const one = (id: string) =>
+    new Promise<number>((resolve) => {
+      const req = request(
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { ...spec.headers, [spec.uniqueHeader]: id, 'content-length': Buffer.byteLength(spec.body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', () => resolve(0));
+      req.end(spec.body);
     });
-    req.on('error', () => resolve(0));
-    req.end(spec.body);
-  });
   const prefix = `bench-${Date.now()}-`;
-  await Promise.all(Array.from({ length: spec.concurrency }, async () => {
-    while (sent < spec.maxRequests && performance.now() < deadline) {
-      const id = `${prefix}${++sent}`;
-      const t = performance.now();
-      const status = await one(id);
-      latencies.push(performance.now() - t);
-      if (status >= 200 && status < 300) ok++;
-      else failed++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: spec.concurrency }, async () => {
+      while (sent < spec.maxRequests && performance.now() < deadline) {
+        const id = `${prefix}${++sent}`;
+        const t = performance.now();
+        const status = await one(id);
+        latencies.push(performance.now() - t);
+        if (status >= 200 && status < 300) ok++;
+        else failed++;
+      }
+    }),
+  );
   const durationS = (performance.now() - started) / 1000;
   agent.destroy();
   const s = summarize(latencies);
-  return { generator: 'node', requests: latencies.length, ok, failed, durationS: round(durationS), rps: round(ok / durationS, 0), p50Ms: s.p50Ms, p99Ms: s.p99Ms };
+  return {
+    generator: 'node',
+    requests: latencies.length,
+    ok,
+    failed,
+    durationS: round(durationS),
+    rps: round(ok / durationS, 0),
+    p50Ms: s.p50Ms,
+    p99Ms: s.p99Ms,
+  };
 }

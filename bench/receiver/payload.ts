@@ -9,7 +9,10 @@ export const BENCH_REPO = 'acme/hello-world';
  */
 export function receiverPushBody(): string {
   const p = fixture('github/goscm-push.json');
-  return JSON.stringify({ ...p, repository: { ...(p.repository as object), full_name: BENCH_REPO, name: 'hello-world' } });
+  return JSON.stringify({
+    ...p,
+    repository: { ...(p.repository as object), full_name: BENCH_REPO, name: 'hello-world' },
+  });
 }
 
 /** Config for the real receiver: one GitHub host and the repository the body names. */

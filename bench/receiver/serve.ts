@@ -34,9 +34,19 @@ async function main(): Promise<void> {
     await producer.ready();
     // Diagnostic variant: the inbox's and audit trail's own commands on a plain connection that
     // BullMQ never loaded its Lua scripts into (ioredis copies every script onto each multi()).
-    const plain = mode === 'receiver-split' ? new Redis(redisUrl!, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
-    server = buildReceiver(parseConfig(receiverConfigYaml(), {}), plain ? { ...producer, redis: plain } : producer, log);
-    close = async () => { plain?.disconnect(); await producer.close(); };
+    const plain =
+      mode === 'receiver-split'
+        ? new Redis(redisUrl!, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+        : undefined;
+    server = buildReceiver(
+      parseConfig(receiverConfigYaml(), {}),
+      plain ? { ...producer, redis: plain } : producer,
+      log,
+    );
+    close = async () => {
+      plain?.disconnect();
+      await producer.close();
+    };
   }
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -5,7 +5,14 @@ import type { PushEvent } from '../core/push-event.js';
  * `duplicate`: nothing was queued because the delivery repeated an earlier one's signed body.
  */
 export type DeliveryStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'duplicate';
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['queued', 'running', 'succeeded', 'failed', 'skipped', 'duplicate'];
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'skipped',
+  'duplicate',
+];
 
 export interface TaskRecord {
   task: string;
@@ -64,7 +71,12 @@ export function toRecord(id: string, f: StoredFields): DeliveryRecord {
   const e = f.event;
   const tasks: TaskRecord[] = (f.plan?.tasks ?? []).map((t) => {
     const run = t.envId ? f.runs[t.envId] : undefined;
-    return { ...t, outcome: run?.outcome ?? (t.envId ? 'pending' : 'done'), ...(run?.prUrl ? { prUrl: run.prUrl } : {}), ...(run?.error ? { error: run.error } : {}) };
+    return {
+      ...t,
+      outcome: run?.outcome ?? (t.envId ? 'pending' : 'done'),
+      ...(run?.prUrl ? { prUrl: run.prUrl } : {}),
+      ...(run?.error ? { error: run.error } : {}),
+    };
   });
   const errors = [f.failure, f.plan?.error, ...tasks.map((t) => t.error)].filter((x): x is string => Boolean(x));
   return {
@@ -78,7 +90,15 @@ export function toRecord(id: string, f: StoredFields): DeliveryRecord {
     pusher: e.pusher,
     ...(e.headCommit?.message ? { message: e.headCommit.message.split('\n')[0] } : {}),
     status: f.replayOf ? 'duplicate' : statusOf(f, tasks, errors),
-    ...(f.replayOf ? { duplicate: { of: f.replayOf, reason: 'replay' as const, message: `a replay of the same signed body as delivery ${f.replayOf}, under a new delivery id within replayWindow: nothing was queued` } } : {}),
+    ...(f.replayOf
+      ? {
+          duplicate: {
+            of: f.replayOf,
+            reason: 'replay' as const,
+            message: `a replay of the same signed body as delivery ${f.replayOf}, under a new delivery id within replayWindow: nothing was queued`,
+          },
+        }
+      : {}),
     ...(f.plan?.found !== undefined ? { dispatchfileFound: f.plan.found } : {}),
     ...(f.plan?.commit ? { planned: f.plan.commit } : {}),
     ...(f.plan?.skipped ? { skipped: f.plan.skipped } : {}),

@@ -50,7 +50,8 @@ export function createAuditTrail(deps: AuditDeps) {
   async function touch(event: PushEvent, fields: Record<string, string> = {}): Promise<string> {
     const id = auditId(event.host, event.deliveryId);
     const key = auditKeys.delivery(id);
-    const m = redis.multi()
+    const m = redis
+      .multi()
       .hsetnx(key, 'event', JSON.stringify(event))
       .zadd(auditKeys.index(), 'NX', event.receivedAt, id)
       .zremrangebyscore(auditKeys.index(), '-inf', now() - retentionMs);
@@ -63,7 +64,8 @@ export function createAuditTrail(deps: AuditDeps) {
     const h = await redis.hgetall(auditKeys.delivery(id));
     if (!h.event) return null;
     const runs: StoredFields['runs'] = {};
-    for (const [k, v] of Object.entries(h)) if (k.startsWith(RUN)) runs[k.slice(RUN.length)] = JSON.parse(v) as StoredFields['runs'][string];
+    for (const [k, v] of Object.entries(h))
+      if (k.startsWith(RUN)) runs[k.slice(RUN.length)] = JSON.parse(v) as StoredFields['runs'][string];
     return {
       event: JSON.parse(h.event) as PushEvent,
       ...(h.plan ? { plan: JSON.parse(h.plan) as NonNullable<StoredFields['plan']> } : {}),
@@ -90,7 +92,13 @@ export function createAuditTrail(deps: AuditDeps) {
     },
     async planned(r: PlanReport): Promise<void> {
       // The stamp is kept only as the seq → delivery index below (GitOps runs settle by it).
-      const plan = { ...(r.found !== undefined ? { found: r.found } : {}), ...(r.tasks ? { tasks: r.tasks } : {}), ...(r.error ? { error: r.error } : {}), ...(r.skipped ? { skipped: r.skipped } : {}), ...(r.commit ? { commit: r.commit } : {}) };
+      const plan = {
+        ...(r.found !== undefined ? { found: r.found } : {}),
+        ...(r.tasks ? { tasks: r.tasks } : {}),
+        ...(r.error ? { error: r.error } : {}),
+        ...(r.skipped ? { skipped: r.skipped } : {}),
+        ...(r.commit ? { commit: r.commit } : {}),
+      };
       const id = await touch(r.event, { plan: JSON.stringify(plan) });
       await redis.set(auditKeys.seq(r.seq), id, 'PX', retentionMs);
     },
@@ -100,8 +108,9 @@ export function createAuditTrail(deps: AuditDeps) {
         if (!id) continue;
         const newest = p.seq === r.seq;
         const prUrl = r.result && 'prUrl' in r.result ? r.result.prUrl : undefined;
-        const run = r.error ? { outcome: 'failed', error: newest ? r.error : `a newer push (seq ${r.seq}) was not applied: ${r.error}` }
-          : { outcome: newest ? r.result?.outcome ?? 'updated' : 'superseded', ...(prUrl ? { prUrl } : {}) };
+        const run = r.error
+          ? { outcome: 'failed', error: newest ? r.error : `a newer push (seq ${r.seq}) was not applied: ${r.error}` }
+          : { outcome: newest ? (r.result?.outcome ?? 'updated') : 'superseded', ...(prUrl ? { prUrl } : {}) };
         await redis.hset(auditKeys.delivery(id), `${RUN}${r.envId}`, JSON.stringify(run));
       }
     },
@@ -124,8 +133,20 @@ export function createAuditTrail(deps: AuditDeps) {
      * first), or null when another retry got there first.
      */
     async markRetried(record: DeliveryRecord): Promise<number | null> {
-      const history = [...record.history, { retriedAt: new Date(now()).toISOString(), status: record.status, errors: record.errors }];
-      const n = Number(await redis.eval(MARK_RETRIED, 1, auditKeys.delivery(record.id), record.retries, JSON.stringify(history), retentionMs));
+      const history = [
+        ...record.history,
+        { retriedAt: new Date(now()).toISOString(), status: record.status, errors: record.errors },
+      ];
+      const n = Number(
+        await redis.eval(
+          MARK_RETRIED,
+          1,
+          auditKeys.delivery(record.id),
+          record.retries,
+          JSON.stringify(history),
+          retentionMs,
+        ),
+      );
       return n > 0 ? n : null;
     },
     /** Newest first; filters apply to what the retention still holds. */

@@ -7,7 +7,9 @@ import type { Mode, Running } from './run-service.js';
 // Each command imports what it needs when it runs: the service pulls in BullMQ, Express and every
 // SCM client, which an operator command such as `replay` or `pause` should not wait for.
 
-const program = new Command('dispatchd').description('Turns SCM push webhooks into GitOps pull requests').showHelpAfterError();
+const program = new Command('dispatchd')
+  .description('Turns SCM push webhooks into GitOps pull requests')
+  .showHelpAfterError();
 
 async function fail(err: unknown): Promise<never> {
   const message = err instanceof Error ? err.message : String(err);
@@ -31,19 +33,25 @@ async function serve(mode: Mode): Promise<void> {
   // another worker's stalled check then takes them back. Exit 0 only when everything finished.
   const shutdown = (signal: string) => {
     if (!running || stopping) {
-      say(`dispatchd: ${signal}${stopping ? ' again' : ' while starting'}: exiting now; unfinished jobs are left for other workers`);
+      say(
+        `dispatchd: ${signal}${stopping ? ' again' : ' while starting'}: exiting now; unfinished jobs are left for other workers`,
+      );
       process.exit(1);
     }
     stopping = true;
     const timeoutMs = running.shutdownTimeoutMs;
     say(`dispatchd: ${signal}: finishing in-flight work (at most ${timeoutMs} ms), then exiting`);
     setTimeout(() => {
-      say(`dispatchd: still not stopped ${timeoutMs + FORCE_MARGIN_MS} ms after ${signal}: exiting now; unfinished jobs are left for other workers`);
+      say(
+        `dispatchd: still not stopped ${timeoutMs + FORCE_MARGIN_MS} ms after ${signal}: exiting now; unfinished jobs are left for other workers`,
+      );
       process.exit(1);
     }, timeoutMs + FORCE_MARGIN_MS);
     running.stop().then((r) => {
       if (r.clean) process.exit(0);
-      say(`dispatchd: ${r.reason}: exiting 1; any unfinished job is left in Redis for another worker (taken back once its lock lapses)`);
+      say(
+        `dispatchd: ${r.reason}: exiting 1; any unfinished job is left in Redis for another worker (taken back once its lock lapses)`,
+      );
       process.exit(1);
     }, fail);
   };
@@ -57,10 +65,22 @@ async function serve(mode: Mode): Promise<void> {
   }
 }
 
-program.command('start').description('receiver and workers in one process (the offline demo when DISPATCHD_CONFIG is unset)').action(() => serve('start'));
-program.command('serve').description('the webhook receiver only').action(() => serve('serve'));
-program.command('worker').description('the job workers only (serves /healthz and /readyz on PORT)').action(() => serve('worker'));
-program.command('demo').description('run the offline demo once and exit 0 when the GitOps change is there').action(() => serve('demo'));
+program
+  .command('start')
+  .description('receiver and workers in one process (the offline demo when DISPATCHD_CONFIG is unset)')
+  .action(() => serve('start'));
+program
+  .command('serve')
+  .description('the webhook receiver only')
+  .action(() => serve('serve'));
+program
+  .command('worker')
+  .description('the job workers only (serves /healthz and /readyz on PORT)')
+  .action(() => serve('worker'));
+program
+  .command('demo')
+  .description('run the offline demo once and exit 0 when the GitOps change is there')
+  .action(() => serve('demo'));
 
 program
   .command('validate')
@@ -89,6 +109,10 @@ program
     process.exit(r.exitCode);
   });
 
-addOpsCommands(program, { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`), env: process.env });
+addOpsCommands(program, {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+});
 
 await program.parseAsync(process.argv);

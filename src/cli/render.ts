@@ -89,7 +89,8 @@ export async function runRender(argv: string[]): Promise<CliResult> {
         out.push(`unchanged ${file.path}`);
         continue;
       }
-      const verb = file.before === null ? 'would create' : isContentChange(file) ? 'would update' : 'would update (header only)';
+      const verb =
+        file.before === null ? 'would create' : isContentChange(file) ? 'would update' : 'would update (header only)';
       out.push(`${verb} ${file.path} (from ${file.template})`);
       out.push(
         createTwoFilesPatch(

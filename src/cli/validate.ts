@@ -28,7 +28,11 @@ export async function runValidate(path: string, opts: { json: boolean }): Promis
     text = await readFile(path, 'utf8');
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err);
-    return { exitCode: 1, stdout: '', stderr: `${path}: cannot read the Dispatchfile (${reason}); pass the path of a Dispatchfile\n` };
+    return {
+      exitCode: 1,
+      stdout: '',
+      stderr: `${path}: cannot read the Dispatchfile (${reason}); pass the path of a Dispatchfile\n`,
+    };
   }
   let df: Dispatchfile;
   try {
@@ -39,7 +43,13 @@ export async function runValidate(path: string, opts: { json: boolean }): Promis
     return { exitCode: 1, stdout, stderr: `${err.message}\n` };
   }
   const { warnings } = validateDispatchfile(df);
-  const stderr = warnings.length > 0 ? `${formatProblems(path, warnings.map((w) => ({ ...w, message: `warning: ${w.message}` })))}\n` : '';
+  const stderr =
+    warnings.length > 0
+      ? `${formatProblems(
+          path,
+          warnings.map((w) => ({ ...w, message: `warning: ${w.message}` })),
+        )}\n`
+      : '';
   if (opts.json) return { exitCode: 0, stdout: `${JSON.stringify(df, null, 2)}\n`, stderr };
   const syntax = 'syntax' in detectSyntax(text) ? (detectSyntax(text) as { syntax: string }).syntax : 'cue';
   return { exitCode: 0, stdout: summary(path, syntax, df), stderr };
@@ -59,7 +69,12 @@ function summary(path: string, syntax: string, df: Dispatchfile): string {
       const p = plan.get(name);
       const after = p && p.dependsOn.length > 0 ? ` (after ${p.dependsOn.join(', ')})` : '';
       const image = p?.task.outputs.find((o) => df.resources[o]?.type === 'image');
-      const what = p?.kind === 'image' ? `image reference (${image})` : p?.kind === 'gitops' ? 'GitOps update' : (p?.externalReason ?? '');
+      const what =
+        p?.kind === 'image'
+          ? `image reference (${image})`
+          : p?.kind === 'gitops'
+            ? 'GitOps update'
+            : (p?.externalReason ?? '');
       return `  ${name}: ${what}${after}`;
     }),
     'resources:',
@@ -76,11 +91,14 @@ function describeAction(action: Action): string {
 function describeCondition(on: Condition): string {
   const parts: string[] = [];
   const list = (label: string, globs: string[] | undefined) => (globs ? ` ${label} ${globs.join(' ')}` : '');
-  if (on.push) parts.push(`on push${list('branches', on.push.branches) || ' (any branch)'}${list('paths', on.push.paths)}`);
+  if (on.push)
+    parts.push(`on push${list('branches', on.push.branches) || ' (any branch)'}${list('paths', on.push.paths)}`);
   if (on.tag) parts.push(`on tag${list('names', on.tag.names) || ' (any tag)'}`);
   if (on.pull_request) {
     const pr = on.pull_request;
-    parts.push(`on pull_request${list('targets', pr.targets)}${list('sources', pr.sources)}${list('paths', pr.paths)}${list('chatops', pr.chatops)}${list('labels', pr.labels)}`);
+    parts.push(
+      `on pull_request${list('targets', pr.targets)}${list('sources', pr.sources)}${list('paths', pr.paths)}${list('chatops', pr.chatops)}${list('labels', pr.labels)}`,
+    );
   }
   if (on.cron) parts.push(`on cron ${on.cron.schedule} (never fires in dispatchd)`);
   if (on.image) parts.push('on image push (never fires in dispatchd)');

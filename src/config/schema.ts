@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { SCM_KINDS } from '../core/push-event.js';
 
-const secretList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((s) => (Array.isArray(s) ? s : [s]));
+const secretList = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .transform((s) => (Array.isArray(s) ? s : [s]));
 
 const githubApp = z.object({
   id: z.union([z.string(), z.number()]).transform(String),
@@ -16,7 +18,10 @@ export const HostConfig = z
     kind: z.enum(SCM_KINDS),
     /** Web and git base; GitOps repo URLs in Dispatchfiles are matched against it. */
     url: z.url().transform((u) => u.replace(/\/+$/, '')),
-    apiUrl: z.url().transform((u) => u.replace(/\/+$/, '')).optional(),
+    apiUrl: z
+      .url()
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
     token: z.string().min(1).optional(),
     username: z.string().min(1).optional(),
     password: z.string().min(1).optional(),
@@ -73,7 +78,13 @@ export type GitopsGrant = z.infer<typeof GitopsGrant>;
 export const RegistryConfig = z
   .object({
     /** Only listed registries are contacted; "*" stands for one whole leading label, e.g. "*.dkr.ecr.us-east-1.amazonaws.com" (docs/registry.md). */
-    host: z.string().min(1).refine((h) => !h.includes('*') || /^(\*\.)+[^*\s]+\.[^*\s]+$/.test(h.replace(/^[a-z]+:\/\//i, '')), 'a pattern uses "*" only as whole leading labels, followed by at least two fixed ones, e.g. "*.dkr.ecr.us-east-1.amazonaws.com"'),
+    host: z
+      .string()
+      .min(1)
+      .refine(
+        (h) => !h.includes('*') || /^(\*\.)+[^*\s]+\.[^*\s]+$/.test(h.replace(/^[a-z]+:\/\//i, '')),
+        'a pattern uses "*" only as whole leading labels, followed by at least two fixed ones, e.g. "*.dkr.ecr.us-east-1.amazonaws.com"',
+      ),
     username: z.string().optional(),
     password: z.string().optional(),
     /** Use plain http (loopback registries in tests and labs); also allows a loopback address. */
@@ -86,7 +97,10 @@ export const RegistryConfig = z
   .strict();
 export type RegistryConfig = z.infer<typeof RegistryConfig>;
 
-const duration = z.union([z.number().nonnegative(), z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a number of ms or e.g. "30s", "5m", "7d"')]);
+const duration = z.union([
+  z.number().nonnegative(),
+  z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a number of ms or e.g. "30s", "5m", "7d"'),
+]);
 
 export const DispatchdConfig = z
   .object({
@@ -94,7 +108,12 @@ export const DispatchdConfig = z
     // does not hide the problems in that host's settings: every error is listed at once.
     hosts: z.record(z.string(), HostConfig).superRefine((hosts, ctx) => {
       for (const name of Object.keys(hosts)) {
-        if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'host names are lower-case letters, digits and "-" (the webhook path is /hooks/<name>)' });
+        if (!/^[a-z0-9][a-z0-9-]*$/.test(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'host names are lower-case letters, digits and "-" (the webhook path is /hooks/<name>)',
+          });
       }
     }),
     repositories: z.array(RepositoryConfig).default([]),
@@ -103,10 +122,19 @@ export const DispatchdConfig = z
     /** How long to wait for CI to push an image before its digest is declared missing. */
     digestWait: duration.default('10m'),
     /** Largest Dispatchfile dispatchd parses (bytes); a pusher writes it. */
-    dispatchfileMaxBytes: z.number().int().positive().max(16 * 1024 * 1024).default(256 * 1024),
+    dispatchfileMaxBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(16 * 1024 * 1024)
+      .default(256 * 1024),
     /** Passing SCM faults are retried with capped, jittered exponential backoff until `horizon` after receipt (docs/reliability.md). */
     retry: z
-      .object({ horizon: duration.default('24h'), firstDelay: duration.default('1s'), maxDelay: duration.default('10m') })
+      .object({
+        horizon: duration.default('24h'),
+        firstDelay: duration.default('1s'),
+        maxDelay: duration.default('10m'),
+      })
       .strict()
       .default({ horizon: '24h', firstDelay: '1s', maxDelay: '10m' }),
     /** How long delivery ids are remembered to drop redeliveries. */
@@ -116,14 +144,25 @@ export const DispatchdConfig = z
     /** How long the digest of a signed body is remembered: the same body under a new delivery id is a replay. 0 turns it off. */
     replayWindow: duration.default('1h'),
     /** Where GitOps mirrors and work trees are kept. */
-    dataDir: z.string().default('.dispatchd').transform((p) => resolve(p)),
+    dataDir: z
+      .string()
+      .default('.dispatchd')
+      .transform((p) => resolve(p)),
     /** Public base URL of this service, for links in statuses. */
     publicUrl: z.url().optional(),
     /** Maximum webhook body size in bytes. */
-    maxBodyBytes: z.number().int().positive().default(5 * 1024 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(5 * 1024 * 1024),
     /** The HTTP edge (docs/reliability.md#the-http-edge): slow or too many clients are cut off; defaults in src/http/server.ts. */
     http: z
-      .object({ headersTimeout: duration.optional(), requestTimeout: duration.optional(), maxConnections: z.number().int().positive().optional() })
+      .object({
+        headersTimeout: duration.optional(),
+        requestTimeout: duration.optional(),
+        maxConnections: z.number().int().positive().optional(),
+      })
       .strict()
       .optional(),
     /** Git committer identity for GitOps commits. */
@@ -145,16 +184,27 @@ export const DispatchdConfig = z
       .strict()
       .default({ events: 4, tasks: 4, lockDuration: '30s', stalledInterval: '15s', maxStalledCount: 5 }),
     /** The audit trail of deliveries (GET /api/deliveries): how long each is kept after its last update. */
-    audit: z.object({ retention: duration.default('14d') }).strict().default({ retention: '14d' }),
+    audit: z
+      .object({ retention: duration.default('14d') })
+      .strict()
+      .default({ retention: '14d' }),
     /** `public: true` serves /metrics without the admin token (e.g. for a scraper inside the cluster). */
-    metrics: z.object({ public: z.boolean().default(false) }).strict().default({ public: false }),
+    metrics: z
+      .object({ public: z.boolean().default(false) })
+      .strict()
+      .default({ public: false }),
     /**
      * Redis through Sentinel (used instead of REDIS_URL when `sentinels` is set), and how many
      * replicas must hold a delivery before it is answered 202 (docs/reliability.md#redis-failover).
      */
     redis: z
       .object({
-        sentinels: z.array(z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(26379) }).strict()).min(1).optional(),
+        sentinels: z
+          .array(
+            z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(26379) }).strict(),
+          )
+          .min(1)
+          .optional(),
         /** The master group name the sentinels monitor. */
         name: z.string().min(1).default('mymaster'),
         username: z.string().min(1).optional(),

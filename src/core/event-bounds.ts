@@ -21,18 +21,31 @@ const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 function cut(s: string, max: number): string {
   if (bytes(s) <= max) return s;
-  return `${Buffer.from(s, 'utf8').subarray(0, max).toString('utf8').replace(/\uFFFD+$/, '')}… (cut at ${max} bytes)`;
+  return `${Buffer.from(s, 'utf8')
+    .subarray(0, max)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '')}… (cut at ${max} bytes)`;
 }
 
 /** Refuses names past their bound (400 saying which) and cuts free text; returns a bounded copy. */
 export function boundEvent(e: PushEvent): PushEvent {
   const refuse = (what: string, value: string, max: number) => {
-    if (bytes(value) > max) throw new WebhookError(400, 'field_too_long', `the payload's ${what} is ${bytes(value)} bytes, over dispatchd's ${max}-byte limit; no SCM sends one that long`);
+    if (bytes(value) > max)
+      throw new WebhookError(
+        400,
+        'field_too_long',
+        `the payload's ${what} is ${bytes(value)} bytes, over dispatchd's ${max}-byte limit; no SCM sends one that long`,
+      );
   };
   refuse('ref', e.ref, EVENT_BOUNDS.refBytes);
   refuse('repository name', e.repo.fullName, EVENT_BOUNDS.repoNameBytes);
   const out: PushEvent = { ...e, pusher: cut(e.pusher, EVENT_BOUNDS.pusherBytes) };
-  if (e.headCommit) out.headCommit = { ...e.headCommit, message: cut(e.headCommit.message, EVENT_BOUNDS.messageBytes), ...(e.headCommit.author ? { author: cut(e.headCommit.author, EVENT_BOUNDS.pusherBytes) } : {}) };
+  if (e.headCommit)
+    out.headCommit = {
+      ...e.headCommit,
+      message: cut(e.headCommit.message, EVENT_BOUNDS.messageBytes),
+      ...(e.headCommit.author ? { author: cut(e.headCommit.author, EVENT_BOUNDS.pusherBytes) } : {}),
+    };
   if (e.changedPaths) {
     const kept = e.changedPaths.filter((p) => bytes(p) <= EVENT_BOUNDS.pathBytes).slice(0, EVENT_BOUNDS.changedPaths);
     out.changedPaths = kept;

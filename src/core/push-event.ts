@@ -52,6 +52,4 @@ export interface PushEvent {
 
 /** What a webhook body amounts to once verified and parsed. */
 export type ParsedWebhook =
-  | { kind: 'ping'; message: string }
-  | { kind: 'push'; events: PushEvent[] }
-  | { kind: 'ignored'; reason: string };
+  { kind: 'ping'; message: string } | { kind: 'push'; events: PushEvent[] } | { kind: 'ignored'; reason: string };

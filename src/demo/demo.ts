@@ -63,17 +63,28 @@ export const headBranch = (env: string) => `dispatchd/local/acme/app.git/${env}`
  * Pushes a release to `env` and waits until the GitOps repo's head branch carries it; returns
  * what a person would look at: the commit and the rendered file.
  */
-export async function demoPush(layout: DemoLayout, env: string, version: string, timeoutMs = 60_000): Promise<{ sha: string; show: string; rendered: string }> {
+export async function demoPush(
+  layout: DemoLayout,
+  env: string,
+  version: string,
+  timeoutMs = 60_000,
+): Promise<{ sha: string; show: string; rendered: string }> {
   const { sha } = await pushChange(layout.appWork, env, version);
   const branch = headBranch(env);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const log = await git(['log', '-1', '--format=%(trailers:key=Dispatchd-Commit,valueonly)', `refs/heads/${branch}`], { cwd: layout.gitopsBare }).catch(() => '');
+    const log = await git(
+      ['log', '-1', '--format=%(trailers:key=Dispatchd-Commit,valueonly)', `refs/heads/${branch}`],
+      { cwd: layout.gitopsBare },
+    ).catch(() => '');
     if (log.trim() === sha) break;
-    if (Date.now() > deadline) throw new Error(`no GitOps update for ${sha.slice(0, 7)} on ${branch} within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`no GitOps update for ${sha.slice(0, 7)} on ${branch} within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const show = await git(['show', '--stat', '--format=commit %H%n%n    %s%n%n%b', `refs/heads/${branch}`], { cwd: layout.gitopsBare });
+  const show = await git(['show', '--stat', '--format=commit %H%n%n    %s%n%n%b', `refs/heads/${branch}`], {
+    cwd: layout.gitopsBare,
+  });
   const rendered = await git(['show', `refs/heads/${branch}:${env}/application.yaml`], { cwd: layout.gitopsBare });
   return { sha, show, rendered };
 }

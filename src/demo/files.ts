@@ -67,7 +67,8 @@ spec:
 
 export function gitopsFiles(): Record<string, string> {
   return {
-    'README.md': '# hello-world-gitops\nArgo CD syncs `staging/` and `production/`. dispatchd renders the `*.tmpl` files.\n',
+    'README.md':
+      '# hello-world-gitops\nArgo CD syncs `staging/` and `production/`. dispatchd renders the `*.tmpl` files.\n',
     // Both placeholder styles: Handlebars in staging, update-gitops-repo's Go style in production.
     'staging/application.yaml.tmpl': deployment('staging', '{{imageName}}'),
     'production/application.yaml.tmpl': deployment('production', '$({ .imageName })'),

@@ -24,7 +24,11 @@ export async function createBareRepo(bare: string, files: Record<string, string>
 }
 
 /** Installs dispatchd's post-receive hook in a bare repository, pointed at a receiver. */
-export async function installHook(bare: string, hookScript: string, cfg: { url: string; secret: string; repo: string }): Promise<void> {
+export async function installHook(
+  bare: string,
+  hookScript: string,
+  cfg: { url: string; secret: string; repo: string },
+): Promise<void> {
   const hook = join(bare, 'hooks', 'post-receive');
   await copyFile(hookScript, hook);
   await chmod(hook, 0o755);
@@ -34,12 +38,19 @@ export async function installHook(bare: string, hookScript: string, cfg: { url: 
 }
 
 /** Commits a change in the work clone and pushes it to `branch`: the hook sends the webhook. */
-export async function pushChange(work: string, branch: string, version: string): Promise<{ sha: string; output: string }> {
+export async function pushChange(
+  work: string,
+  branch: string,
+  version: string,
+): Promise<{ sha: string; output: string }> {
   await git(['checkout', '--quiet', '-B', branch], { cwd: work });
   await writeFile(join(work, 'VERSION'), `${version}\n`);
   await git(['add', 'VERSION'], { cwd: work });
   await git([...AUTHOR, 'commit', '--quiet', '-m', `Release ${version}`], { cwd: work });
   const sha = (await git(['rev-parse', 'HEAD'], { cwd: work })).trim();
-  const output = await git(['push', '--porcelain', 'origin', `${branch}:${branch}`], { cwd: work, env: { GIT_FLUSH: '1' } });
+  const output = await git(['push', '--porcelain', 'origin', `${branch}:${branch}`], {
+    cwd: work,
+    env: { GIT_FLUSH: '1' },
+  });
   return { sha, output };
 }

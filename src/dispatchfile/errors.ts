@@ -23,7 +23,11 @@ export function capProblems(sorted: Problem[]): Problem[] {
   const more = sorted.length - MAX_REPORTED_PROBLEMS;
   return [
     ...sorted.slice(0, MAX_REPORTED_PROBLEMS),
-    { line: next.line, col: next.col, message: `…and ${more} more problem${more === 1 ? '' : 's'} from here on (at most ${MAX_REPORTED_PROBLEMS} are listed)` },
+    {
+      line: next.line,
+      col: next.col,
+      message: `…and ${more} more problem${more === 1 ? '' : 's'} from here on (at most ${MAX_REPORTED_PROBLEMS} are listed)`,
+    },
   ];
 }
 

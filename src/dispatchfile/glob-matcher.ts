@@ -223,7 +223,11 @@ class Parser {
     const ext = next === cp('(') && this.partner.has(i + 1) && (this.partner.get(i + 1) as number) < to;
     if (ext && (c === cp('@') || c === cp('?') || c === cp('+') || c === cp('*'))) {
       const close = this.partner.get(i + 1) as number;
-      out.push({ t: 'ext', op: String.fromCodePoint(c) as '@' | '?' | '+' | '*', alts: this.parseGroup(i + 2, close, cp('|'), depth + 1) });
+      out.push({
+        t: 'ext',
+        op: String.fromCodePoint(c) as '@' | '?' | '+' | '*',
+        alts: this.parseGroup(i + 2, close, cp('|'), depth + 1),
+      });
       return close + 1;
     }
     if (ext && c === cp('!')) {
@@ -235,7 +239,8 @@ class Parser {
       // A run followed by `(…)` leaves its last star to the extglob `*(…)`.
       if (p[end] === cp('(') && this.partner.has(end) && (this.partner.get(end) as number) < to) end -= 1;
       const run = end - i;
-      if (run === 2 && this.segmentEdgeBefore(i, delimiter) && this.segmentEdgeAfter(end, to, delimiter)) out.push({ t: 'globstar' });
+      if (run === 2 && this.segmentEdgeBefore(i, delimiter) && this.segmentEdgeAfter(end, to, delimiter))
+        out.push({ t: 'globstar' });
       else out.push({ t: 'star' });
       return end;
     }
@@ -314,7 +319,10 @@ class Parser {
           hi = p[k + 2] as number;
           step = 3;
         }
-        if (hi < lo) this.fail(`the class range ${String.fromCodePoint(lo)}-${String.fromCodePoint(hi)} is reversed; write ${String.fromCodePoint(hi)}-${String.fromCodePoint(lo)}`);
+        if (hi < lo)
+          this.fail(
+            `the class range ${String.fromCodePoint(lo)}-${String.fromCodePoint(hi)} is reversed; write ${String.fromCodePoint(hi)}-${String.fromCodePoint(lo)}`,
+          );
         items.push({ lo, hi });
         k += step;
       } else items.push({ lo, hi: lo });
@@ -332,7 +340,10 @@ class Parser {
     if (num?.[1] !== undefined && num[2] !== undefined) {
       const a = Number(num[1]);
       const b = Number(num[2]);
-      if (Math.abs(b - a) + 1 > MAX_BRACE_RANGE) this.fail(`the brace range {${text}} has more than ${MAX_BRACE_RANGE} items; use a class such as [0-9] or a wildcard`);
+      if (Math.abs(b - a) + 1 > MAX_BRACE_RANGE)
+        this.fail(
+          `the brace range {${text}} has more than ${MAX_BRACE_RANGE} items; use a class such as [0-9] or a wildcard`,
+        );
       const padded = /^-?0\d/.test(num[1]) || /^-?0\d/.test(num[2]);
       const width = Math.max(num[1].replace('-', '').length, num[2].replace('-', '').length);
       const stepBy = a <= b ? 1 : -1;
@@ -628,7 +639,8 @@ class Nfa implements Glob {
 
 /** Compiles one glob; throws GlobSyntaxError for what cannot be compiled. */
 export function compileGlob(glob: string, options: GlobOptions = {}): Glob {
-  if (glob.length > MAX_GLOB_LENGTH) throw new GlobSyntaxError(glob.slice(0, 40) + '…', `longer than ${MAX_GLOB_LENGTH} characters`);
+  if (glob.length > MAX_GLOB_LENGTH)
+    throw new GlobSyntaxError(glob.slice(0, 40) + '…', `longer than ${MAX_GLOB_LENGTH} characters`);
   let body = glob;
   let negated = false;
   if (options.negate) {

@@ -2,7 +2,8 @@ import type { Dispatchfile, Step, Task } from './model.js';
 
 export type TaskKind = 'image' | 'gitops' | 'external';
 
-const GITOPS_IMAGE = /^(?:(?:docker\.io|index\.docker\.io)\/)?(?:mesosphere|dispatchd)\/update-gitops-repo(?::[\w][\w.-]*)?(?:@sha256:[0-9a-f]{64})?$/;
+const GITOPS_IMAGE =
+  /^(?:(?:docker\.io|index\.docker\.io)\/)?(?:mesosphere|dispatchd)\/update-gitops-repo(?::[\w][\w.-]*)?(?:@sha256:[0-9a-f]{64})?$/;
 
 /** `mesosphere/update-gitops-repo:*` or `dispatchd/update-gitops-repo:*`, tag optional. */
 export function isGitopsImage(image: string): boolean {
@@ -62,7 +63,9 @@ export function findCycle(df: Dispatchfile): string[] | undefined {
   for (const root of Object.keys(df.tasks)) {
     if (state.has(root)) continue;
     state.set(root, 'visiting');
-    const stack: { name: string; deps: string[]; next: number }[] = [{ name: root, deps: dependencies(df, root, made), next: 0 }];
+    const stack: { name: string; deps: string[]; next: number }[] = [
+      { name: root, deps: dependencies(df, root, made), next: 0 },
+    ];
     while (stack.length > 0) {
       const frame = stack[stack.length - 1] as (typeof stack)[number];
       const dep = frame.deps[frame.next];

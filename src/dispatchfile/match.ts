@@ -47,18 +47,29 @@ class Matching {
       case 'push':
         return action.on.push ? this.pushVerdict(action.on.push, index, trigger.branch, trigger.changedPaths) : 'no';
       case 'tag':
-        return action.on.tag && this.any(action.on.tag.names, [trigger.tag], index, 'tag names', 'the tag') ? 'yes' : 'no';
+        return action.on.tag && this.any(action.on.tag.names, [trigger.tag], index, 'tag names', 'the tag')
+          ? 'yes'
+          : 'no';
       case 'pull_request':
         return action.on.pull_request ? this.pullRequestVerdict(action.on.pull_request, index, trigger) : 'no';
     }
   }
 
-  private pushVerdict(cond: PushCondition, index: number, branch: string, changed: string[] | null | undefined): Verdict {
+  private pushVerdict(
+    cond: PushCondition,
+    index: number,
+    branch: string,
+    changed: string[] | null | undefined,
+  ): Verdict {
     if (!this.any(cond.branches, [branch], index, 'branches', 'the branch')) return 'no';
     return this.pathsVerdict(cond.paths, index, changed);
   }
 
-  private pullRequestVerdict(cond: PullRequestCondition, index: number, trigger: Extract<Trigger, { kind: 'pull_request' }>): Verdict {
+  private pullRequestVerdict(
+    cond: PullRequestCondition,
+    index: number,
+    trigger: Extract<Trigger, { kind: 'pull_request' }>,
+  ): Verdict {
     if (!this.any(cond.targets, [trigger.target], index, 'targets', 'the target branch')) return 'no';
     if (!this.any(cond.sources, [trigger.source], index, 'sources', 'the source branch')) return 'no';
     if (cond.labels && !this.labelsMatch(cond.labels, index, trigger.labels ?? [])) return 'no';
@@ -91,14 +102,20 @@ class Matching {
   private chatopsMatch(chatops: string[] | undefined, index: number, comment: string): boolean {
     if (chatops === undefined) return false;
     const m = /^\s*\/(\S+)/.exec(comment);
-    return m?.[1] !== undefined && this.any(chatops, [m[1]], index, 'chatops', 'the comment\'s command');
+    return m?.[1] !== undefined && this.any(chatops, [m[1]], index, 'chatops', "the comment's command");
   }
 
   /**
    * Some value passes the glob list (an absent list passes anything), charging every glob test
    * to the budget; past it, the action's conditions are refused as too costly.
    */
-  private any(globs: readonly string[] | undefined, values: readonly string[], index: number, field: string, against: string): boolean {
+  private any(
+    globs: readonly string[] | undefined,
+    values: readonly string[],
+    index: number,
+    field: string,
+    against: string,
+  ): boolean {
     if (globs === undefined) return true;
     let list = this.compiled.get(globs);
     if (list === undefined) {
@@ -118,7 +135,10 @@ class Matching {
     const locations = this.df.locations ?? {};
     const at = locations[`actions.${index}.on`] ?? locations[`actions.${index}`] ?? { line: 1, col: 1 };
     const limit = this.budget.limit;
-    const named = limit === MAX_MATCH_STEPS ? `the limit of ${limit} glob-matching steps per push (MAX_MATCH_STEPS)` : `the limit of ${limit} glob-matching steps per push`;
+    const named =
+      limit === MAX_MATCH_STEPS
+        ? `the limit of ${limit} glob-matching steps per push (MAX_MATCH_STEPS)`
+        : `the limit of ${limit} glob-matching steps per push`;
     return new DispatchfileError(
       [
         {

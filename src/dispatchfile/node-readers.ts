@@ -68,7 +68,11 @@ export function checkFields(
   for (const field of node.fields.values()) {
     if (known.includes(field.key)) out.push(field);
     else if (!ignored.includes(field.key)) {
-      problem(ctx, field.keyPos, `unknown field \`${field.key}\` in ${what}; expected one of ${known.map((k) => `\`${k}\``).join(', ')}`);
+      problem(
+        ctx,
+        field.keyPos,
+        `unknown field \`${field.key}\` in ${what}; expected one of ${known.map((k) => `\`${k}\``).join(', ')}`,
+      );
     }
   }
   return out;

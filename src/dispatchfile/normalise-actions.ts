@@ -26,7 +26,8 @@ export function readActions(ctx: ReadContext, node: Node): Action[] {
         if (name !== undefined) action.name = name;
       } else if (field.key === 'tasks') {
         action.tasks = asStringList(ctx, field.value, `\`tasks\` of ${what}`, `actions.${index}.tasks`) ?? [];
-        if (action.tasks.length === 0) problem(ctx, field.value, `\`tasks\` of ${what} is empty; name the tasks to run`);
+        if (action.tasks.length === 0)
+          problem(ctx, field.value, `\`tasks\` of ${what} is empty; name the tasks to run`);
       } else {
         hasOn = true;
         ctx.locations[`actions.${index}.on`] = { line: field.keyPos.line, col: field.keyPos.col };

@@ -15,7 +15,19 @@ import type { Node, StructNode } from './syntax/tree.js';
 const RESOURCE_TYPES: readonly ResourceType[] = ['git', 'image', 'storage'];
 const STEP_FIELDS = ['name', 'image', 'args', 'command', 'env', 'workingDir'] as const;
 /** Kubernetes container fields Dispatch accepted; dispatchd never runs steps, so they are dropped. */
-const STEP_IGNORED = ['resources', 'securityContext', 'volumeMounts', 'imagePullPolicy', 'ports', 'envFrom', 'script', 'stdin', 'tty', 'livenessProbe', 'readinessProbe'];
+const STEP_IGNORED = [
+  'resources',
+  'securityContext',
+  'volumeMounts',
+  'imagePullPolicy',
+  'ports',
+  'envFrom',
+  'script',
+  'stdin',
+  'tty',
+  'livenessProbe',
+  'readinessProbe',
+];
 const TOP_HINTS: Record<string, string> = { resources: 'resource', tasks: 'task', action: 'actions' };
 
 /** Turns the positioned tree of any syntax into the model, collecting every problem found. */
@@ -25,8 +37,10 @@ export function normalise(tree: Node): { df: Dispatchfile; problems: Problem[] }
   const top = asStruct(ctx, tree, 'a Dispatchfile');
   if (top) {
     for (const field of top.fields.values()) {
-      if (field.key === 'resource') readNamed(ctx, field.value, 'resource', (name, node, at) => readResource(ctx, name, node, at, df));
-      else if (field.key === 'task') readNamed(ctx, field.value, 'task', (name, node, at) => readTask(ctx, name, node, at, df));
+      if (field.key === 'resource')
+        readNamed(ctx, field.value, 'resource', (name, node, at) => readResource(ctx, name, node, at, df));
+      else if (field.key === 'task')
+        readNamed(ctx, field.value, 'task', (name, node, at) => readTask(ctx, name, node, at, df));
       else if (field.key === 'actions') df.actions = readActions(ctx, field.value);
       else {
         const hint = TOP_HINTS[field.key];
@@ -42,7 +56,12 @@ export function normalise(tree: Node): { df: Dispatchfile; problems: Problem[] }
   return { df, problems: ctx.problems };
 }
 
-function readNamed(ctx: ReadContext, node: Node, kind: string, each: (name: string, node: Node, at: SourcePosition) => void): void {
+function readNamed(
+  ctx: ReadContext,
+  node: Node,
+  kind: string,
+  each: (name: string, node: Node, at: SourcePosition) => void,
+): void {
   const group = asStruct(ctx, node, `\`${kind}\` (name → definition)`);
   if (!group) return;
   for (const field of group.fields.values()) {
@@ -103,7 +122,8 @@ function readTask(ctx: ReadContext, name: string, node: Node, at: SourcePosition
   const seen = new Set<string>();
   for (const field of checkFields(ctx, struct, what, ['inputs', 'outputs', 'deps', 'steps'], ['volumes', 'timeout'])) {
     if (field.key === 'steps') task.steps = readSteps(ctx, field.value, what, path);
-    else if (field.key === 'outputs') task.outputs = asStringList(ctx, field.value, `\`outputs\` of ${what}`, `${path}.outputs`) ?? [];
+    else if (field.key === 'outputs')
+      task.outputs = asStringList(ctx, field.value, `\`outputs\` of ${what}`, `${path}.outputs`) ?? [];
     else {
       // `deps` (Dispatch's task dependencies) folds into inputs: the model's inputs name
       // resources or tasks, and a task named there is waited for.
@@ -137,7 +157,8 @@ function readSteps(ctx: ReadContext, node: Node, what: string, path: string): St
     if (!step) return;
     const at = `${path}.steps.${steps.length}`;
     ctx.locations[at] = pos(struct);
-    for (const [key, where] of Object.entries(own.locations)) ctx.locations[`${at}.${key.slice('step.'.length)}`] = where;
+    for (const [key, where] of Object.entries(own.locations))
+      ctx.locations[`${at}.${key.slice('step.'.length)}`] = where;
     steps.push(step);
   });
   return steps;

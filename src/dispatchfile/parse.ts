@@ -37,9 +37,15 @@ export function parseDispatchfile(text: string, file = 'Dispatchfile', options: 
   if (!tree || problems.length > 0) {
     const first = problems[0];
     if (first && detected.syntax === 'cue' && !detected.declared && looksLikeYaml(detected.body)) {
-      problems[0] = { ...first, message: `${first.message} (the file has no \`#!\` header, so it was read as CUE; start a YAML file with \`#!mesosphere/dispatch-yaml:v0.6\`)` };
+      problems[0] = {
+        ...first,
+        message: `${first.message} (the file has no \`#!\` header, so it was read as CUE; start a YAML file with \`#!mesosphere/dispatch-yaml:v0.6\`)`,
+      };
     }
-    throw new DispatchfileError(problems.length > 0 ? problems : [{ line: 1, col: 1, message: 'the file could not be read' }], file);
+    throw new DispatchfileError(
+      problems.length > 0 ? problems : [{ line: 1, col: 1, message: 'the file could not be read' }],
+      file,
+    );
   }
   // Cross-reference checks run even when some fields were refused, so one run lists everything.
   const { df, problems: modelProblems } = normalise(tree);

@@ -28,10 +28,16 @@ export function planTasks(df: Dispatchfile, taskNames: string[]): PlannedTask[] 
     const path = (): string[] => stack.map((f) => f.name);
     if (!task || !Object.hasOwn(df.tasks, name)) {
       const via = stack.length > 0 ? ` (needed by ${path().join(' → ')})` : '';
-      throw new PermanentError('dispatchfile_invalid', `task "${name}"${via} is not defined in the Dispatchfile; define it or remove it from the action`);
+      throw new PermanentError(
+        'dispatchfile_invalid',
+        `task "${name}"${via} is not defined in the Dispatchfile; define it or remove it from the action`,
+      );
     }
     if (state.get(name) === 'visiting') {
-      throw new PermanentError('dispatchfile_invalid', `tasks depend on each other in a cycle: ${[...path().slice(path().indexOf(name)), name].join(' → ')}; remove one of those inputs`);
+      throw new PermanentError(
+        'dispatchfile_invalid',
+        `tasks depend on each other in a cycle: ${[...path().slice(path().indexOf(name)), name].join(' → ')}; remove one of those inputs`,
+      );
     }
     state.set(name, 'visiting');
     stack.push({ name, task, dependsOn: dependencies(df, name, made), next: 0 });

@@ -11,7 +11,13 @@ import type { Locate } from './validate.js';
  * params of a resource are checked once, however many tasks use it (`checked` remembers them):
  * a hostile file must not make the work tasks × params.
  */
-export function checkTaskVariables(df: Dispatchfile, name: string, task: Task, at: Locate, checked = new Set<string>()): Problem[] {
+export function checkTaskVariables(
+  df: Dispatchfile,
+  name: string,
+  task: Task,
+  at: Locate,
+  checked = new Set<string>(),
+): Problem[] {
   const problems: Problem[] = [];
   task.steps.forEach((step, i) => {
     const base = `task.${name}.steps.${i}`;
@@ -24,7 +30,8 @@ export function checkTaskVariables(df: Dispatchfile, name: string, task: Task, a
     for (const [text, path] of texts) {
       for (const v of findVariables(text)) {
         const message = variableProblem(df, v.name);
-        if (message) problems.push({ ...at(path, base), message: `${message} (step "${step.name}" of task "${name}")` });
+        if (message)
+          problems.push({ ...at(path, base), message: `${message} (step "${step.name}" of task "${name}")` });
       }
     }
   });

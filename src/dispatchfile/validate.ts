@@ -19,36 +19,60 @@ export function validateDispatchfile(df: Dispatchfile): { errors: Problem[]; war
   for (const [name, task] of Object.entries(df.tasks)) {
     task.inputs.forEach((input, i) => {
       if (!Object.hasOwn(df.tasks, input) && !Object.hasOwn(df.resources, input)) {
-        errors.push({ ...at(`task.${name}.inputs.${i}`, `task.${name}`), message: `task "${name}" has input "${input}", which is neither a resource nor a task; define it or fix the name` });
+        errors.push({
+          ...at(`task.${name}.inputs.${i}`, `task.${name}`),
+          message: `task "${name}" has input "${input}", which is neither a resource nor a task; define it or fix the name`,
+        });
       }
     });
     task.outputs.forEach((output, i) => {
       const where = at(`task.${name}.outputs.${i}`, `task.${name}`);
       if (!Object.hasOwn(df.resources, output)) {
-        errors.push({ ...where, message: `task "${name}" has output "${output}", which is not a defined resource; outputs name resources` });
+        errors.push({
+          ...where,
+          message: `task "${name}" has output "${output}", which is not a defined resource; outputs name resources`,
+        });
         return;
       }
       const first = owner.get(output);
       if (first !== undefined && first !== name) {
-        errors.push({ ...where, message: `resource "${output}" is the output of both task "${first}" and task "${name}"; one task must produce it` });
+        errors.push({
+          ...where,
+          message: `resource "${output}" is the output of both task "${first}" and task "${name}"; one task must produce it`,
+        });
       } else owner.set(output, name);
     });
     const kind = taskKind(df, task);
     // Loops, not push(...list): a hostile file can make lists longer than a call's arguments may be.
     if (kind !== 'external') for (const p of checkTaskVariables(df, name, task, at, checkedResources)) errors.push(p);
     const step = gitopsStep(task);
-    if (kind === 'gitops' && step) errors.push(...checkGitopsWorkingDir(df, name, task.inputs, step.workingDir, at(`task.${name}.steps.${task.steps.indexOf(step)}`, `task.${name}`)));
+    if (kind === 'gitops' && step)
+      errors.push(
+        ...checkGitopsWorkingDir(
+          df,
+          name,
+          task.inputs,
+          step.workingDir,
+          at(`task.${name}.steps.${task.steps.indexOf(step)}`, `task.${name}`),
+        ),
+      );
   }
 
   const cycle = findCycle(df);
   if (cycle?.[0] !== undefined) {
-    errors.push({ ...at(`task.${cycle[0]}`), message: `tasks depend on each other in a cycle: ${cycle.join(' → ')}; remove one of those inputs` });
+    errors.push({
+      ...at(`task.${cycle[0]}`),
+      message: `tasks depend on each other in a cycle: ${cycle.join(' → ')}; remove one of those inputs`,
+    });
   }
 
   df.actions.forEach((action, i) => {
     action.tasks.forEach((t, j) => {
       if (!Object.hasOwn(df.tasks, t)) {
-        errors.push({ ...at(`actions.${i}.tasks.${j}`, `actions.${i}`), message: `action ${i + 1} runs task "${t}", which is not defined; define it or fix the name` });
+        errors.push({
+          ...at(`actions.${i}.tasks.${j}`, `actions.${i}`),
+          message: `action ${i + 1} runs task "${t}", which is not defined; define it or fix the name`,
+        });
       }
     });
     const onAt = at(`actions.${i}.on`, `actions.${i}`);
@@ -70,16 +94,33 @@ function locator(df: Dispatchfile): Locate {
   };
 }
 
-function checkGitopsWorkingDir(df: Dispatchfile, task: string, inputs: string[], dir: string | undefined, where: SourcePosition): Problem[] {
+function checkGitopsWorkingDir(
+  df: Dispatchfile,
+  task: string,
+  inputs: string[],
+  dir: string | undefined,
+  where: SourcePosition,
+): Problem[] {
   const m = /^\/workspace\/([^/]+)/.exec(dir ?? '');
   const resource = m?.[1];
   const hint = 'set workingDir: "/workspace/<git resource>[/<dir>]" to name the GitOps repository';
-  if (resource === undefined) return [{ ...where, message: `the update-gitops-repo step of task "${task}" has no usable workingDir; ${hint}` }];
+  if (resource === undefined)
+    return [{ ...where, message: `the update-gitops-repo step of task "${task}" has no usable workingDir; ${hint}` }];
   if (df.resources[resource]?.type !== 'git' || !Object.hasOwn(df.resources, resource)) {
-    return [{ ...where, message: `the update-gitops-repo step of task "${task}" works in "${resource}", which is not a git resource; ${hint}` }];
+    return [
+      {
+        ...where,
+        message: `the update-gitops-repo step of task "${task}" works in "${resource}", which is not a git resource; ${hint}`,
+      },
+    ];
   }
   if (!inputs.includes(resource)) {
-    return [{ ...where, message: `task "${task}" updates the GitOps repository "${resource}" but does not list it in its inputs; add "${resource}" to inputs` }];
+    return [
+      {
+        ...where,
+        message: `task "${task}" updates the GitOps repository "${resource}" but does not list it in its inputs; add "${resource}" to inputs`,
+      },
+    ];
   }
   return [];
 }
@@ -108,8 +149,10 @@ function globProblems(on: Condition): string[] {
 
 function neverFires(on: Condition): string[] {
   const out: string[] = [];
-  if (on.pull_request) out.push('the pull_request condition is checked but does not fire yet: dispatchd receives pushes only');
-  if (on.cron) out.push('the cron condition never fires in dispatchd (it reacts to pushes); run scheduled work in your CI');
+  if (on.pull_request)
+    out.push('the pull_request condition is checked but does not fire yet: dispatchd receives pushes only');
+  if (on.cron)
+    out.push('the cron condition never fires in dispatchd (it reacts to pushes); run scheduled work in your CI');
   if (on.image) out.push('the image condition never fires in dispatchd (it reacts to SCM pushes, not registry pushes)');
   return out;
 }

@@ -26,7 +26,8 @@ export function parseVariable(name: string): ParsedVariable {
       : { kind: 'unknown' };
   }
   const m = /^(inputs|outputs)\.resources\.(.+)\.([^.]+)$/.exec(name);
-  if (m?.[1] && m[2] && m[3]) return { kind: 'resource', direction: m[1] as 'inputs' | 'outputs', resource: m[2], param: m[3] };
+  if (m?.[1] && m[2] && m[3])
+    return { kind: 'resource', direction: m[1] as 'inputs' | 'outputs', resource: m[2], param: m[3] };
   return { kind: 'unknown' };
 }
 
@@ -57,7 +58,9 @@ function lookup(name: string, ctx: VariableContext): string | { problem: string;
   }
   if (v.kind === 'context') {
     const value =
-      v.path === 'build.name' ? ctx.build.name : ctx.git[v.path.slice('git.'.length) as 'commit' | 'branch' | 'tag' | 'url'];
+      v.path === 'build.name'
+        ? ctx.build.name
+        : ctx.git[v.path.slice('git.'.length) as 'commit' | 'branch' | 'tag' | 'url'];
     if (value !== undefined) return value;
     return {
       problem: `$(${name}) has no value for this push (${v.path === 'git.tag' ? 'it is not a tag push' : 'it is not a branch push'})`,
@@ -66,7 +69,10 @@ function lookup(name: string, ctx: VariableContext): string | { problem: string;
   }
   const params = Object.hasOwn(ctx.resources, v.resource) ? ctx.resources[v.resource] : undefined;
   if (!params) {
-    return { problem: `$(${name}) names resource "${v.resource}", which is not defined`, fix: 'define the resource or fix the name' };
+    return {
+      problem: `$(${name}) names resource "${v.resource}", which is not defined`,
+      fix: 'define the resource or fix the name',
+    };
   }
   if (Object.hasOwn(params, v.param)) return params[v.param] ?? '';
   const known = Object.keys(params);

@@ -20,7 +20,9 @@ export function createMirrors(dataDir: string) {
     const next = prev.then(fn, fn);
     const settled = next.catch(() => undefined);
     chains.set(dir, settled);
-    void settled.then(() => { if (chains.get(dir) === settled) chains.delete(dir); });
+    void settled.then(() => {
+      if (chains.get(dir) === settled) chains.delete(dir);
+    });
     return next;
   }
 
@@ -28,12 +30,27 @@ export function createMirrors(dataDir: string) {
   async function fetch(remote: GitRemote): Promise<string> {
     const dir = dirFor(remote.url);
     return serial(dir, async () => {
-      const exists = await stat(join(dir, 'HEAD')).then(() => true, () => false);
+      const exists = await stat(join(dir, 'HEAD')).then(
+        () => true,
+        () => false,
+      );
       if (!exists) {
         await mkdir(dir, { recursive: true });
         await git(['init', '--quiet', '--bare', dir]);
       }
-      await git(['fetch', '--quiet', '--prune', '--force', '--no-tags', remote.url, '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'], { cwd: dir, remote });
+      await git(
+        [
+          'fetch',
+          '--quiet',
+          '--prune',
+          '--force',
+          '--no-tags',
+          remote.url,
+          '+refs/heads/*:refs/heads/*',
+          '+refs/tags/*:refs/tags/*',
+        ],
+        { cwd: dir, remote },
+      );
       return dir;
     });
   }

@@ -28,7 +28,17 @@ export interface ApplyDeps {
 }
 
 export type ApplyResult =
-  | { outcome: 'updated'; branch: string; commit: string; prUrl?: string; prNumber?: number; files: string[]; images: Record<string, string>; changes?: ValueChange[]; pushed?: boolean }
+  | {
+      outcome: 'updated';
+      branch: string;
+      commit: string;
+      prUrl?: string;
+      prNumber?: number;
+      files: string[];
+      images: Record<string, string>;
+      changes?: ValueChange[];
+      pushed?: boolean;
+    }
   | { outcome: 'up-to-date'; branch: string; prUrl?: string }
   | { outcome: 'superseded'; branch: string; carried: string };
 
@@ -50,17 +60,29 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
   const remote = await provider.gitRemote(spec.target.fullName);
   const gitRevision = flags.gitRevision ?? spec.source.sha;
   const usePr = flags.createPullRequest && provider.kind !== 'git';
-  const base = spec.revision ?? await provider.defaultBranch(spec.target.fullName);
-  const deployment: Deployment = { source: { host: spec.source.host, fullName: spec.source.fullName }, target: spec.target, ref: { type: spec.source.ref.startsWith('refs/tags/') ? 'tag' : 'branch', name: spec.source.refName }, mode: modeOf(flags) };
-  const baseBranch = { name: base, isDefault: !spec.revision || spec.revision === await provider.defaultBranch(spec.target.fullName) };
+  const base = spec.revision ?? (await provider.defaultBranch(spec.target.fullName));
+  const deployment: Deployment = {
+    source: { host: spec.source.host, fullName: spec.source.fullName },
+    target: spec.target,
+    ref: { type: spec.source.ref.startsWith('refs/tags/') ? 'tag' : 'branch', name: spec.source.refName },
+    mode: modeOf(flags),
+  };
+  const baseBranch = {
+    name: base,
+    isDefault: !spec.revision || spec.revision === (await provider.defaultBranch(spec.target.fullName)),
+  };
   // The base is granted (or not) before any fetch.
   grantedRules(deps.config, deployment, baseBranch);
 
   for (let attempt = 1; ; attempt++) {
     const mirror = await deps.mirrors.fetch(remote);
     const baseSha = await revParse(mirror, `refs/heads/${base}`);
-    if (!baseSha) throw new PermanentError('gitops_base_missing', `branch ${base} does not exist in ${spec.target.fullName}: set the git resource's revision param to an existing branch`);
-    const head = flags.branch ?? await adoptedHead(mirror, deployment.source, spec.envDir);
+    if (!baseSha)
+      throw new PermanentError(
+        'gitops_base_missing',
+        `branch ${base} does not exist in ${spec.target.fullName}: set the git resource's revision param to an existing branch`,
+      );
+    const head = flags.branch ?? (await adoptedHead(mirror, deployment.source, spec.envDir));
     const pushTo = flags.createPullRequest ? head : base;
     const headSha = flags.createPullRequest ? await revParse(mirror, `refs/heads/${head}`) : baseSha;
     const mine = flags.createPullRequest && headSha ? await commitsWithTrailers(mirror, `${baseSha}..${headSha}`) : [];
@@ -72,27 +94,58 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
     const wt = await mkdtemp(join(deps.config.dataDir, 'work-'));
     try {
       await git(['worktree', 'add', '--quiet', '--detach', wt, baseSha], { cwd: mirror });
-      const rendered = await renderTree({ root: wt, workingSubdir: spec.workingSubdir, ...(flags.filepath ? { filepath: flags.filepath } : {}), values: flags.substitute, gitRevision, source: `${spec.source.host}:${spec.source.fullName}` });
+      const rendered = await renderTree({
+        root: wt,
+        workingSubdir: spec.workingSubdir,
+        ...(flags.filepath ? { filepath: flags.filepath } : {}),
+        values: flags.substitute,
+        gitRevision,
+        source: `${spec.source.host}:${spec.source.fullName}`,
+      });
       const changed = rendered.filter(isContentChange);
-      checkGrantedPaths(deps.config, deployment, baseBranch, changed.map((f) => f.path));
-      if (changed.length === 0) return await upToDate(deps, spec, { usePr, head, base, pushTo, ahead: headSha !== null && mine.length > 0 });
+      checkGrantedPaths(
+        deps.config,
+        deployment,
+        baseBranch,
+        changed.map((f) => f.path),
+      );
+      if (changed.length === 0)
+        return await upToDate(deps, spec, { usePr, head, base, pushTo, ahead: headSha !== null && mine.length > 0 });
       await writeRendered(wt, changed);
       await git(['add', '--', ...changed.map((f) => f.path)], { cwd: wt });
       const message = `${commitMessage(spec, gitRevision, flags.commitMessage)}\n\n${formatTrailers({ env: envId, source: `${spec.source.host}:${spec.source.fullName}`, commit: spec.source.sha, ref: spec.source.ref })}\n`;
       const { name, email } = deps.config.committer;
-      await git(['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'commit', '--quiet', '--no-verify', '-F', '-'], { cwd: wt, input: message });
+      await git(
+        ['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'commit', '--quiet', '--no-verify', '-F', '-'],
+        { cwd: wt, input: message },
+      );
       // The head branch may already carry exactly this content (a retry, or a newer push that
       // renders the same): then nothing is pushed and only the PR text is brought up to date.
-      const sameAsHead = flags.createPullRequest && headSha !== null && (await treeOf(wt, 'HEAD')) === (await treeOf(mirror, headSha));
+      const sameAsHead =
+        flags.createPullRequest && headSha !== null && (await treeOf(wt, 'HEAD')) === (await treeOf(mirror, headSha));
       if (!sameAsHead) {
         const lease = flags.createPullRequest ? `--force-with-lease=refs/heads/${head}:${headSha ?? ''}` : '--no-force';
         try {
-          await git(['-c', 'advice.pushUpdateRejected=false', 'push', '--quiet', lease, remote.url, `HEAD:refs/heads/${pushTo}`], { cwd: wt, remote });
+          await git(
+            [
+              '-c',
+              'advice.pushUpdateRejected=false',
+              'push',
+              '--quiet',
+              lease,
+              remote.url,
+              `HEAD:refs/heads/${pushTo}`,
+            ],
+            { cwd: wt, remote },
+          );
         } catch (err) {
           const moved = err instanceof DispatchError && err.code === 'git_push_rejected';
           if (attempt < PUSH_ATTEMPTS && moved) continue;
           if (moved) {
-            throw new DispatchError('gitops_push_rejected', `${pushTo} of ${spec.target.fullName} kept moving: the push was rejected ${PUSH_ATTEMPTS} times (${err.message}); it will be retried`);
+            throw new DispatchError(
+              'gitops_push_rejected',
+              `${pushTo} of ${spec.target.fullName} kept moving: the push was rejected ${PUSH_ATTEMPTS} times (${err.message}); it will be retried`,
+            );
           }
           throw err;
         }
@@ -104,7 +157,11 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
       if (!usePr) return done;
       const stat = parseNumstat(await git(['diff', '--numstat', baseSha, 'HEAD'], { cwd: wt }));
       const diff = await git(['diff', baseSha, 'HEAD'], { cwd: wt });
-      const pr = await openOrUpdatePullRequest(provider, spec, { head, merge: flags.mergePullRequest, text: { gitRevision, images, changes, files: stat, diff, base } });
+      const pr = await openOrUpdatePullRequest(provider, spec, {
+        head,
+        merge: flags.mergePullRequest,
+        text: { gitRevision, images, changes, files: stat, diff, base },
+      });
       return { ...done, prUrl: pr.url, prNumber: pr.number };
     } finally {
       await git(['worktree', 'remove', '--force', wt], { cwd: mirror }).catch(() => undefined);
@@ -127,12 +184,20 @@ const treeOf = async (cwd: string, rev: string) => (await git(['rev-parse', `${r
  * Nothing to change. If an open PR still carries an older push (its branch is ahead of the base),
  * say so on it: the newest push needs no change, so merging that PR would deploy an older one.
  */
-async function upToDate(deps: ApplyDeps, spec: EnvUpdateSpec, o: { usePr: boolean; head: string; base: string; pushTo: string; ahead: boolean }): Promise<ApplyResult> {
+async function upToDate(
+  deps: ApplyDeps,
+  spec: EnvUpdateSpec,
+  o: { usePr: boolean; head: string; base: string; pushTo: string; ahead: boolean },
+): Promise<ApplyResult> {
   if (!o.usePr) return { outcome: 'up-to-date', branch: o.pushTo };
   const provider = deps.providers.for(spec.target.host);
   const pr = await provider.findPullRequest(spec.target.fullName, o.head, o.base);
   if (pr && o.ahead) {
-    await provider.comment(spec.target.fullName, pr.number, `dispatchd: the newest push, ${spec.source.fullName}@${spec.source.sha.slice(0, 7)}, needs no change: ${o.base} already matches it. This pull request carries an older push; close it rather than merge it.`);
+    await provider.comment(
+      spec.target.fullName,
+      pr.number,
+      `dispatchd: the newest push, ${spec.source.fullName}@${spec.source.sha.slice(0, 7)}, needs no change: ${o.base} already matches it. This pull request carries an older push; close it rather than merge it.`,
+    );
   }
   return { outcome: 'up-to-date', branch: o.pushTo, ...(pr ? { prUrl: pr.url } : {}) };
 }

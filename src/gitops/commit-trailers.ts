@@ -26,13 +26,22 @@ export interface LoggedCommit {
   commit?: string;
 }
 
-const FORMAT = '--format=%H%x1f%(trailers:key=Dispatchd-Env,valueonly,separator=%x2c)%x1f%(trailers:key=Dispatchd-Commit,valueonly,separator=%x2c)%x1e';
+const FORMAT =
+  '--format=%H%x1f%(trailers:key=Dispatchd-Env,valueonly,separator=%x2c)%x1f%(trailers:key=Dispatchd-Commit,valueonly,separator=%x2c)%x1e';
 
 function parse(out: string): LoggedCommit[] {
-  return out.split('\x1e').map((r) => r.trim()).filter(Boolean).map((r) => {
-    const [sha, env, commit] = r.split('\x1f');
-    return { sha: sha!, ...(env?.trim() ? { env: env.trim() } : {}), ...(commit?.trim() ? { commit: commit.trim() } : {}) };
-  });
+  return out
+    .split('\x1e')
+    .map((r) => r.trim())
+    .filter(Boolean)
+    .map((r) => {
+      const [sha, env, commit] = r.split('\x1f');
+      return {
+        sha: sha!,
+        ...(env?.trim() ? { env: env.trim() } : {}),
+        ...(commit?.trim() ? { commit: commit.trim() } : {}),
+      };
+    });
 }
 
 /**
@@ -47,6 +56,10 @@ export async function commitsWithTrailers(dir: string, range: string, max = 200)
 /** The newest commit reachable from `rev` that dispatchd made for `envId`, if any. */
 export async function lastCommitFor(dir: string, rev: string, envId: string): Promise<LoggedCommit | undefined> {
   // --grep narrows the walk to candidates; the trailer itself is what decides.
-  const found = parse(await git(['log', '--max-count=20', '--fixed-strings', `--grep=Dispatchd-Env: ${envId}`, FORMAT, rev], { cwd: dir }));
+  const found = parse(
+    await git(['log', '--max-count=20', '--fixed-strings', `--grep=Dispatchd-Env: ${envId}`, FORMAT, rev], {
+      cwd: dir,
+    }),
+  );
   return found.find((c) => c.env === envId);
 }

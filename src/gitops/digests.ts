@@ -6,17 +6,26 @@ import { DIGEST_MARKER, type EnvUpdateSpec } from '../plan/spec.js';
  * registry serves for image X now. Done at apply time, not at planning, because it may mean
  * waiting for CI to push the image. Returns the args and each image's pinned reference.
  */
-export async function resolveDigests(spec: EnvUpdateSpec, resolveDigest: (ref: string) => Promise<string>): Promise<{ args: string[]; images: Record<string, string> }> {
+export async function resolveDigests(
+  spec: EnvUpdateSpec,
+  resolveDigest: (ref: string) => Promise<string>,
+): Promise<{ args: string[]; images: Record<string, string> }> {
   const images: Record<string, string> = {};
   const args: string[] = [];
   for (const a of spec.args) {
-    args.push(await replaceAsync(a, DIGEST_MARKER, async (name) => {
-      const ref = spec.images[name];
-      if (!ref) throw new PermanentError('image_unknown', `$(inputs.resources.${name}.digest): "${name}" is not an image resource`);
-      const digest = await resolveDigest(ref);
-      images[name] = `${ref.replace(/:[^:/@]+$/, '')}@${digest}`;
-      return digest;
-    }));
+    args.push(
+      await replaceAsync(a, DIGEST_MARKER, async (name) => {
+        const ref = spec.images[name];
+        if (!ref)
+          throw new PermanentError(
+            'image_unknown',
+            `$(inputs.resources.${name}.digest): "${name}" is not an image resource`,
+          );
+        const digest = await resolveDigest(ref);
+        images[name] = `${ref.replace(/:[^:/@]+$/, '')}@${digest}`;
+        return digest;
+      }),
+    );
   }
   for (const [name, ref] of Object.entries(spec.images)) images[name] ??= ref;
   return { args, images };

@@ -19,10 +19,7 @@ export const SCM_PROVIDERS = ['github', 'gitlab', 'bitbucket-cloud', 'bitbucket-
 
 type StringFlag = 'gitRevision' | 'filepath' | 'scmProvider' | 'apiEndpoint' | 'branch' | 'commitMessage';
 type BoolFlag = 'createPullRequest' | 'mergePullRequest';
-type FlagSpec =
-  | { kind: 'string'; field: StringFlag }
-  | { kind: 'bool'; field: BoolFlag }
-  | { kind: 'substitute' };
+type FlagSpec = { kind: 'string'; field: StringFlag } | { kind: 'bool'; field: BoolFlag } | { kind: 'substitute' };
 
 const FLAGS: ReadonlyMap<string, FlagSpec> = new Map<string, FlagSpec>([
   ['git-revision', { kind: 'string', field: 'gitRevision' }],
@@ -53,7 +50,9 @@ function parseSubstitution(raw: string, into: Record<string, string>): void {
   if (eq <= 0) fail(`-substitute "${raw}" is not key=value; write it as -substitute=imageName=repo/app@sha256:...`);
   const key = raw.slice(0, eq);
   if (!KEY_PATTERN.test(key) || key === '__proto__') {
-    fail(`-substitute key "${key}" is not a usable name; use letters, digits, "_" and "-", starting with a letter or "_"`);
+    fail(
+      `-substitute key "${key}" is not a usable name; use letters, digits, "_" and "-", starting with a letter or "_"`,
+    );
   }
   into[key] = raw.slice(eq + 1);
 }
@@ -89,7 +88,9 @@ export function parseUpdateGitopsFlags(args: string[]): UpdateGitopsFlags {
     const inline = eq === -1 ? undefined : body.slice(eq + 1);
     const spec = FLAGS.get(name);
     if (spec === undefined) {
-      fail(`unknown update-gitops-repo flag "-${name}"; known flags: ${[...FLAGS.keys()].map((k) => `-${k}`).join(', ')}`);
+      fail(
+        `unknown update-gitops-repo flag "-${name}"; known flags: ${[...FLAGS.keys()].map((k) => `-${k}`).join(', ')}`,
+      );
     }
     if (spec.kind === 'bool') {
       if (inline === undefined) {

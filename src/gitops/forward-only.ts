@@ -2,16 +2,18 @@ import { PermanentError } from '../core/errors.js';
 import type { EnvUpdateSpec } from '../plan/spec.js';
 import type { ScmProvider } from '../scm/contracts.js';
 
-export type Direction =
-  | { move: true; why: 'first' | 'same' | 'descendant' | 'tip' }
-  | { move: false; carried: string };
+export type Direction = { move: true; why: 'first' | 'same' | 'descendant' | 'tip' } | { move: false; carried: string };
 
 /**
  * An environment moves only forward: to a commit that descends from the one it carries, or to
  * its ref's current tip (after a force-push, or when another ref feeding it pushed last). Any
  * other spec is older than what the environment has, whatever order its webhooks arrived in.
  */
-export async function mayMove(source: ScmProvider, spec: EnvUpdateSpec, carried: string | undefined): Promise<Direction> {
+export async function mayMove(
+  source: ScmProvider,
+  spec: EnvUpdateSpec,
+  carried: string | undefined,
+): Promise<Direction> {
   if (!carried) return { move: true, why: 'first' };
   if (carried === spec.source.sha) return { move: true, why: 'same' };
   try {

@@ -49,11 +49,15 @@ const refAllowed = (rule: Rule, ref: Deployment['ref']) => {
 const modeAllowed = (rule: Rule, d: Deployment) =>
   rule.modes.includes(d.mode) && (d.mode === 'pull-request' || ruleRefs(rule, d.ref) !== undefined);
 
-const baseAllowed = (rule: Rule, base: BaseBranch) => (rule.bases === undefined ? base.isDefault : matchesGlobs(rule.bases, base.name));
+const baseAllowed = (rule: Rule, base: BaseBranch) =>
+  rule.bases === undefined ? base.isDefault : matchesGlobs(rule.bases, base.name);
 
 // Statuses keep about 140 characters, so the missing grant field comes first.
 function refuse(d: Deployment, why: string): never {
-  throw new PermanentError('gitops_not_granted', `not granted: ${why}; ${repoKey(d.source)} ${d.ref.type} ${d.ref.name} → ${repoKey(d.target)}; ask the operator to extend the gitops grant`);
+  throw new PermanentError(
+    'gitops_not_granted',
+    `not granted: ${why}; ${repoKey(d.source)} ${d.ref.type} ${d.ref.name} → ${repoKey(d.target)}; ask the operator to extend the gitops grant`,
+  );
 }
 
 /**
@@ -71,7 +75,12 @@ export function grantedRules(config: DispatchdConfig, d: Deployment, base?: Base
   if (rules.length === 0) refuse(d, `${d.ref.type} ${d.ref.name} is in no ${refField}`);
   rules = rules.filter((r) => modeAllowed(r, d));
   if (rules.length === 0) {
-    refuse(d, d.mode === 'pull-request' ? 'pull requests need allow[].modes' : `${MODE_NAME[d.mode]} needs "${d.mode}" in allow[].modes and the ${d.ref.type} in ${refField}`);
+    refuse(
+      d,
+      d.mode === 'pull-request'
+        ? 'pull requests need allow[].modes'
+        : `${MODE_NAME[d.mode]} needs "${d.mode}" in allow[].modes and the ${d.ref.type} in ${refField}`,
+    );
   }
   if (base) {
     rules = rules.filter((r) => baseAllowed(r, base));
@@ -86,7 +95,10 @@ export function checkGrantedPaths(config: DispatchdConfig, d: Deployment, base: 
   const allowed = rules.flatMap((r) => r.paths).map((p) => compileGlob(p, { negate: true }));
   const refused = paths.filter((p) => !allowed.some((m) => m.test(p)));
   if (refused.length > 0) {
-    throw new PermanentError('gitops_path_not_granted', `not granted: ${refused.join(', ')} in no allow[].paths; ${repoKey(d.source)} → ${repoKey(d.target)}; ask the operator to extend the gitops grant`);
+    throw new PermanentError(
+      'gitops_path_not_granted',
+      `not granted: ${refused.join(', ')} in no allow[].paths; ${repoKey(d.source)} → ${repoKey(d.target)}; ask the operator to extend the gitops grant`,
+    );
   }
 }
 

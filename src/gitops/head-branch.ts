@@ -8,15 +8,20 @@ import type { RepoId } from './target.js';
 export const headNamespace = (source: RepoId) => `dispatchd/${source.host}/${source.fullName}/`.replace(/\/+/g, '/');
 
 /** The default head branch of an environment. */
-export const defaultHead = (source: RepoId, envDir: string) => `${headNamespace(source)}${envDir || 'root'}`.replace(/\/+/g, '/');
+export const defaultHead = (source: RepoId, envDir: string) =>
+  `${headNamespace(source)}${envDir || 'root'}`.replace(/\/+/g, '/');
 
 /** The name earlier releases used (no host); an open PR there is adopted rather than duplicated. */
-export const legacyHead = (source: RepoId, envDir: string) => `dispatchd/${source.fullName}/${envDir || 'root'}`.replace(/\/+/g, '/');
+export const legacyHead = (source: RepoId, envDir: string) =>
+  `dispatchd/${source.fullName}/${envDir || 'root'}`.replace(/\/+/g, '/');
 
 /** `-branch` must stay inside the source's namespace. */
 export function checkHeadBranch(source: RepoId, branch: string): void {
   const ns = headNamespace(source);
   if (!branch.startsWith(ns) || branch.length === ns.length || branch.split('/').includes('..')) {
-    throw new PermanentError('gitops_branch_not_granted', `-branch=${branch} is outside ${ns}: a Dispatchfile may name head branches only under its own repository's namespace; write -branch=${ns}<name> or drop the flag`);
+    throw new PermanentError(
+      'gitops_branch_not_granted',
+      `-branch=${branch} is outside ${ns}: a Dispatchfile may name head branches only under its own repository's namespace; write -branch=${ns}<name> or drop the flag`,
+    );
   }
 }

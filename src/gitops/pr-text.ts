@@ -53,12 +53,14 @@ const subject = (message: string | undefined) => quotedCode((message ?? '').spli
 function changeLines(t: PrText): string[] {
   const imageRefs = Object.values(t.images);
   const isImage = (c: ValueChange) => imageRefs.some((ref) => c.after.includes(ref) || ref.includes(c.after));
-  const fmt = (c: ValueChange) => `- ${code(c.key)}: ${c.before === null ? '(new)' : code(c.before)} → ${code(c.after)} in ${code(c.file)}`;
+  const fmt = (c: ValueChange) =>
+    `- ${code(c.key)}: ${c.before === null ? '(new)' : code(c.before)} → ${code(c.after)} in ${code(c.file)}`;
   const images = t.changes.filter(isImage);
   const others = t.changes.filter((c) => !isImage(c));
   const out: string[] = [];
   if (images.length > 0) out.push('', '**Image**', ...images.map(fmt));
-  else if (imageRefs.length > 0) out.push('', '**Image**', ...Object.entries(t.images).map(([name, ref]) => `- ${code(name)}: ${code(ref)}`));
+  else if (imageRefs.length > 0)
+    out.push('', '**Image**', ...Object.entries(t.images).map(([name, ref]) => `- ${code(name)}: ${code(ref)}`));
   if (others.length > 0) out.push('', '**Values**', ...others.map(fmt));
   return out;
 }
@@ -66,7 +68,10 @@ function changeLines(t: PrText): string[] {
 /** What a reviewer wants to see before merging: where it comes from, who pushed, what changes. */
 export function prBody(spec: EnvUpdateSpec, t: PrText): string {
   const diffLines = t.diff.split('\n');
-  const shown = diffLines.length > MAX_DIFF_LINES ? [...diffLines.slice(0, MAX_DIFF_LINES), `… ${diffLines.length - MAX_DIFF_LINES} more lines`] : diffLines;
+  const shown =
+    diffLines.length > MAX_DIFF_LINES
+      ? [...diffLines.slice(0, MAX_DIFF_LINES), `… ${diffLines.length - MAX_DIFF_LINES} more lines`]
+      : diffLines;
   const added = t.files.reduce((n, f) => n + f.added, 0);
   const removed = t.files.reduce((n, f) => n + f.removed, 0);
   const src = spec.source;
@@ -101,8 +106,11 @@ export function commitMessage(spec: EnvUpdateSpec, gitRevision: string, custom?:
 
 /** Parses `git diff --numstat` (binary files count as 0/0). */
 export function parseNumstat(out: string): FileStat[] {
-  return out.split('\n').filter(Boolean).map((l) => {
-    const [a, r, ...p] = l.split('\t');
-    return { path: p.join('\t'), added: Number(a) || 0, removed: Number(r) || 0 };
-  });
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [a, r, ...p] = l.split('\t');
+      return { path: p.join('\t'), added: Number(a) || 0, removed: Number(r) || 0 };
+    });
 }

@@ -13,7 +13,11 @@ interface PrInput {
  * Find, then create or update: at most three PR calls however many files changed. A 422 "already
  * exists" on create means another worker won the race: find that PR and update it.
  */
-export async function openOrUpdatePullRequest(provider: ScmProvider, spec: EnvUpdateSpec, input: PrInput): Promise<PullRequest> {
+export async function openOrUpdatePullRequest(
+  provider: ScmProvider,
+  spec: EnvUpdateSpec,
+  input: PrInput,
+): Promise<PullRequest> {
   const repo = spec.target.fullName;
   const base = input.text.base;
   const text = { title: prTitle(spec), body: prBody(spec, input.text) };

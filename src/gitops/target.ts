@@ -27,7 +27,10 @@ export function resolveRepoUrl(config: DispatchdConfig, url: string): RepoId {
     }
   }
   // The configured hosts are not listed: this message reaches commit statuses, which may be public.
-  throw new PermanentError('gitops_repo_unknown', `GitOps repository ${url} is on no configured host: ask the operator to add its host and a gitops grant`);
+  throw new PermanentError(
+    'gitops_repo_unknown',
+    `GitOps repository ${url} is on no configured host: ask the operator to add its host and a gitops grant`,
+  );
 }
 
 /**
@@ -36,7 +39,8 @@ export function resolveRepoUrl(config: DispatchdConfig, url: string): RepoId {
  */
 function bitbucketServerName(path: string): string {
   const parts = path.split('/');
-  if (parts[0] === 'scm' && parts.length >= 3) return `${parts[1]!.startsWith('~') ? parts[1] : parts[1]!.toUpperCase()}/${parts[2]}`;
+  if (parts[0] === 'scm' && parts.length >= 3)
+    return `${parts[1]!.startsWith('~') ? parts[1] : parts[1]!.toUpperCase()}/${parts[2]}`;
   if (parts[0] === 'projects' && parts[2] === 'repos' && parts[3]) return `${parts[1]!.toUpperCase()}/${parts[3]}`;
   if (parts[0] === 'users' && parts[2] === 'repos' && parts[3]) return `~${parts[1]}/${parts[3]}`;
   return path;

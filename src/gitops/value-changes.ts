@@ -30,8 +30,15 @@ export function valueChanges(files: RenderedFile[], values: Record<string, strin
         if (at === -1) continue;
         const prefix = line.slice(0, at);
         const suffix = line.slice(at + value.length);
-        const old = removed.find((r) => r.startsWith(prefix) && r.endsWith(suffix) && r.length >= prefix.length + suffix.length);
-        const change: ValueChange = { key, file: file.path, before: old === undefined ? null : old.slice(prefix.length, old.length - suffix.length), after: value };
+        const old = removed.find(
+          (r) => r.startsWith(prefix) && r.endsWith(suffix) && r.length >= prefix.length + suffix.length,
+        );
+        const change: ValueChange = {
+          key,
+          file: file.path,
+          before: old === undefined ? null : old.slice(prefix.length, old.length - suffix.length),
+          after: value,
+        };
         const id = JSON.stringify([change.key, change.before, change.after]);
         if (change.before === change.after || seen.has(id)) continue;
         seen.add(id);

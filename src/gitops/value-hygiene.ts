@@ -89,14 +89,20 @@ function checkCommitMessage(message: string): void {
   const what = '-commit-message';
   // Newlines separate lines and are checked line by line below; every other control is refused.
   const found = controlIn(message.replace(/\n/g, ''));
-  if (found) fail(`${what}: the value contains ${found}; only newlines are allowed in a commit message, no other control characters`);
+  if (found)
+    fail(
+      `${what}: the value contains ${found}; only newlines are allowed in a commit message, no other control characters`,
+    );
   const lines = message.split('\n');
-  if (lines[0]!.trim() === '') fail(`${what}: the first line (the commit subject) is empty; start the message with a subject line`);
+  if (lines[0]!.trim() === '')
+    fail(`${what}: the first line (the commit subject) is empty; start the message with a subject line`);
   lines.forEach((line, i) => {
     // Git never reads the subject as a trailer, so "fix: bump" may start a message; a
     // Dispatchd- key is refused even there, so no reader can mistake it.
     if ((i > 0 && TRAILER_LIKE.some((re) => re.test(line))) || /^dispatchd-/i.test(line)) {
-      fail(`${what}: line ${i + 1} ${shown(line)} looks like a git trailer ("Key: value"); dispatchd's own trailers (${OWN_TRAILERS}) must be the only trailers on its commits, so reword the line`);
+      fail(
+        `${what}: line ${i + 1} ${shown(line)} looks like a git trailer ("Key: value"); dispatchd's own trailers (${OWN_TRAILERS}) must be the only trailers on its commits, so reword the line`,
+      );
     }
   });
 }
@@ -112,7 +118,10 @@ export function checkFlagValues(flags: UpdateGitopsFlags): void {
   if (flags.gitRevision !== undefined) {
     requireNoControl(flags.gitRevision, '-git-revision');
     const problem = COMMIT_ID.test(flags.gitRevision) ? undefined : refNameProblem(flags.gitRevision);
-    if (problem) fail(`-git-revision: ${shown(flags.gitRevision)} is neither a commit id (7 to 64 hex digits) nor a valid git ref name: ${problem}`);
+    if (problem)
+      fail(
+        `-git-revision: ${shown(flags.gitRevision)} is neither a commit id (7 to 64 hex digits) nor a valid git ref name: ${problem}`,
+      );
   }
   if (flags.branch !== undefined) checkRefName(flags.branch, '-branch');
   if (flags.filepath !== undefined) requireNoControl(flags.filepath, '-filepath');

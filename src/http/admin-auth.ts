@@ -38,7 +38,8 @@ export function isLoopbackHost(req: Pick<Request, 'headers' | 'socket'>): boolea
  */
 export function crossSiteReason(req: Pick<Request, 'headers'>): string | undefined {
   const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `Sec-Fetch-Site: ${String(site).slice(0, 20)}`;
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    return `Sec-Fetch-Site: ${String(site).slice(0, 20)}`;
   const origin = req.headers.origin;
   if (origin === undefined) return undefined;
   let originHost: string;
@@ -47,7 +48,10 @@ export function crossSiteReason(req: Pick<Request, 'headers'>): string | undefin
   } catch {
     return 'an opaque Origin';
   }
-  const own = [req.headers.host, req.headers['x-forwarded-host']].flat().filter((h): h is string => Boolean(h)).map((h) => h.split(',')[0]!.trim().toLowerCase());
+  const own = [req.headers.host, req.headers['x-forwarded-host']]
+    .flat()
+    .filter((h): h is string => Boolean(h))
+    .map((h) => h.split(',')[0]!.trim().toLowerCase());
   return own.includes(originHost) ? undefined : 'an Origin other than this server';
 }
 
@@ -62,17 +66,34 @@ export function requireAdmin(opts: AdminAuthOptions): RequestHandler {
     if (!SAFE_METHODS.has(req.method)) {
       const cross = crossSiteReason(req);
       if (cross) {
-        res.status(403).json({ error: 'cross_site', message: `admin writes are refused from another site (${cross}): use the dashboard served by this dispatchd, or a client that sends no Origin` });
+        res
+          .status(403)
+          .json({
+            error: 'cross_site',
+            message: `admin writes are refused from another site (${cross}): use the dashboard served by this dispatchd, or a client that sends no Origin`,
+          });
         return;
       }
     }
     if (!opts.token) {
       if (opts.openOnLoopback && LOOPBACK.has(req.socket.remoteAddress ?? '')) {
         if (isLoopbackHost(req)) return next();
-        res.status(403).json({ error: 'foreign_host', message: 'the open demo admin answers only requests for localhost, 127.0.0.1 or [::1] (Host header): open the dashboard at http://localhost:<port>/' });
+        res
+          .status(403)
+          .json({
+            error: 'foreign_host',
+            message:
+              'the open demo admin answers only requests for localhost, 127.0.0.1 or [::1] (Host header): open the dashboard at http://localhost:<port>/',
+          });
         return;
       }
-      res.status(403).json({ error: 'admin_disabled', message: 'admin routes are off: set DISPATCHD_ADMIN_TOKEN to a long random value (e.g. `openssl rand -hex 32`) and send it as "Authorization: Bearer <token>"' });
+      res
+        .status(403)
+        .json({
+          error: 'admin_disabled',
+          message:
+            'admin routes are off: set DISPATCHD_ADMIN_TOKEN to a long random value (e.g. `openssl rand -hex 32`) and send it as "Authorization: Bearer <token>"',
+        });
       return;
     }
     const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(req.get('authorization') ?? '');
@@ -80,7 +101,8 @@ export function requireAdmin(opts: AdminAuthOptions): RequestHandler {
     res.set('WWW-Authenticate', 'Bearer realm="dispatchd"');
     res.status(401).json({
       error: m ? 'bad_token' : 'missing_token',
-      message: m ? 'the bearer token is not DISPATCHD_ADMIN_TOKEN: send the token this dispatchd was started with'
+      message: m
+        ? 'the bearer token is not DISPATCHD_ADMIN_TOKEN: send the token this dispatchd was started with'
         : 'send "Authorization: Bearer <DISPATCHD_ADMIN_TOKEN>" (the admin token this dispatchd was started with)',
     });
   };

@@ -44,7 +44,12 @@ export function createApp(deps: AppDeps): Express {
       // originalUrl: routers rewrite req.url/path below their mount point. No query: it is not logged.
       const path = req.originalUrl.split('?')[0];
       const quiet = path === '/healthz' || path === '/readyz' || path === '/metrics';
-      requestContext.run(ctx, () => deps.log?.[quiet ? 'debug' : 'info']({ method: req.method, path, status: res.statusCode, ms: Date.now() - started }, 'request'));
+      requestContext.run(ctx, () =>
+        deps.log?.[quiet ? 'debug' : 'info'](
+          { method: req.method, path, status: res.statusCode, ms: Date.now() - started },
+          'request',
+        ),
+      );
     });
     requestContext.run(ctx, next);
   });
@@ -59,9 +64,11 @@ export function createApp(deps: AppDeps): Express {
       res.json({ status: 'ready', redis: 'ok' });
     } catch (err) {
       const said = (err as Error).message;
-      const message = /^OOM/.test(said) ? 'Redis refuses writes: it is out of memory (maxmemory with noeviction); raise maxmemory or find what fills it'
-        : /^MISCONF/.test(said) ? 'Redis refuses writes: it cannot persist to disk; check its disk and logs'
-        : 'Redis is unreachable: check REDIS_URL and that Redis is running';
+      const message = /^OOM/.test(said)
+        ? 'Redis refuses writes: it is out of memory (maxmemory with noeviction); raise maxmemory or find what fills it'
+        : /^MISCONF/.test(said)
+          ? 'Redis refuses writes: it cannot persist to disk; check its disk and logs'
+          : 'Redis is unreachable: check REDIS_URL and that Redis is running';
       res.status(503).json({ status: 'not ready', redis: said, message });
     }
   });
@@ -77,12 +84,18 @@ export function createApp(deps: AppDeps): Express {
   if (deps.replay) app.post('/api/replay/:host', admin, replayRoute(deps.replay));
   const api = express.Router();
   api.use(admin, express.json({ limit: '64kb' }));
-  if (deps.audit && deps.events) api.use(deliveriesRouter({ audit: deps.audit, events: deps.events, redis: deps.redis }));
+  if (deps.audit && deps.events)
+    api.use(deliveriesRouter({ audit: deps.audit, events: deps.events, redis: deps.redis }));
   // Mount point for further admin routers (environments pause/resume: src/http/api/environments.ts).
   for (const r of deps.apiRouters ?? []) api.use(r);
   app.use('/api', api);
   app.use((req, res) => {
-    res.status(404).json({ error: 'not_found', message: `no route ${req.method} ${req.path}: see docs/operations.md for the admin API` });
+    res
+      .status(404)
+      .json({
+        error: 'not_found',
+        message: `no route ${req.method} ${req.path}: see docs/operations.md for the admin API`,
+      });
   });
   app.use(errorHandler(deps.log));
   return app;
@@ -100,13 +113,30 @@ function errorHandler(log: Logger | undefined): ErrorRequestHandler {
       return;
     }
     log?.error({ err: (err as Error).message }, 'admin request failed');
-    res.status(err instanceof DispatchError ? err.status : 500).json({ error: err instanceof DispatchError ? err.code : 'internal', message: err instanceof DispatchError ? err.message : 'internal error: see the dispatchd logs (search for this request\'s x-request-id)' });
+    res
+      .status(err instanceof DispatchError ? err.status : 500)
+      .json({
+        error: err instanceof DispatchError ? err.code : 'internal',
+        message:
+          err instanceof DispatchError
+            ? err.message
+            : "internal error: see the dispatchd logs (search for this request's x-request-id)",
+      });
   };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e instanceof Error ? e : new Error(String(e))); });
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
   });
 }

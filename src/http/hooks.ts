@@ -40,7 +40,13 @@ export interface HookOptions {
   operatorReplay?: boolean;
 }
 
-type Outcome = { status: number; outcome: string; body: Record<string, unknown>; events?: PushEvent[]; replays?: Replay[] };
+type Outcome = {
+  status: number;
+  outcome: string;
+  body: Record<string, unknown>;
+  events?: PushEvent[];
+  replays?: Replay[];
+};
 
 /**
  * The metric and log label of a request to `/hooks/<name>` naming no configured host: anyone can
@@ -54,18 +60,29 @@ export const UNKNOWN_HOST_LABEL = 'unknown';
  */
 export function createHookHandler(deps: HookDeps) {
   const now = deps.now ?? Date.now;
-  const served = (host: string, repo: string) => deps.config.repositories.some((r) => r.host === host && r.repo === repo);
+  const served = (host: string, repo: string) =>
+    deps.config.repositories.some((r) => r.host === host && r.repo === repo);
   const secrets = webhookSecrets(deps.config);
 
   async function handle(hostName: string, req: IncomingMessage, opts: HookOptions): Promise<Outcome> {
     const host = Object.hasOwn(deps.config.hosts, hostName) ? deps.config.hosts[hostName] : undefined;
     if (!host) {
       // Names no configured host (nor the name asked for): the endpoint is public.
-      return { status: 404, outcome: 'unknown_host', body: { error: 'unknown_host', message: 'no such webhook endpoint; see docs/scm.md' } };
+      return {
+        status: 404,
+        outcome: 'unknown_host',
+        body: { error: 'unknown_host', message: 'no such webhook endpoint; see docs/scm.md' },
+      };
     }
-    if (req.method !== 'POST') return { status: 405, outcome: 'method', body: { error: 'method_not_allowed', message: 'webhooks are POSTed' } };
+    if (req.method !== 'POST')
+      return { status: 405, outcome: 'method', body: { error: 'method_not_allowed', message: 'webhooks are POSTed' } };
     const parser = deps.parsers[host.kind];
-    if (!parser) return { status: 501, outcome: 'unsupported', body: { error: 'unsupported_kind', message: `host kind ${host.kind} has no webhook parser in this build` } };
+    if (!parser)
+      return {
+        status: 501,
+        outcome: 'unsupported',
+        body: { error: 'unsupported_kind', message: `host kind ${host.kind} has no webhook parser in this build` },
+      };
     const headers = lowerHeaders(req);
     const hostSecrets = secrets[hostName]!;
     const ctx: WebhookContext = { hostName, hostUrl: host.url, secrets: hostSecrets.secrets, now: now() };
@@ -76,23 +93,32 @@ export function createHookHandler(deps: HookDeps) {
     const request: WebhookRequest = { headers, rawBody };
     const matched = parser.verify(request, ctx);
     const parsed = parser.parse(request, ctx);
-    if (parsed.kind === 'ping') return { status: 200, outcome: 'ping', body: { status: 'pong', message: parsed.message } };
-    if (parsed.kind === 'ignored') return { status: 200, outcome: 'ignored', body: { status: 'ignored', reason: parsed.reason } };
+    if (parsed.kind === 'ping')
+      return { status: 200, outcome: 'ping', body: { status: 'pong', message: parsed.message } };
+    if (parsed.kind === 'ignored')
+      return { status: 200, outcome: 'ignored', body: { status: 'ignored', reason: parsed.reason } };
     // Before anything is filtered: a repository's secret speaks for that repository only.
     for (const e of parsed.events) hostSecrets.check(matched, e.repo.fullName);
     const wanted = parsed.events.filter((e) => !e.deleted && served(hostName, e.repo.fullName)).map(boundEvent);
     if (wanted.length === 0) {
       const e = parsed.events[0];
-      const reason = !e ? 'the push names no refs'
-        : e.deleted ? `${e.ref} was deleted: a deletion starts no task`
-        : `repository ${e.repo.fullName} is not in the config's repositories for host ${hostName}: add it to have its pushes handled`;
+      const reason = !e
+        ? 'the push names no refs'
+        : e.deleted
+          ? `${e.ref} was deleted: a deletion starts no task`
+          : `repository ${e.repo.fullName} is not in the config's repositories for host ${hostName}: add it to have its pushes handled`;
       return { status: 202, outcome: 'ignored', body: { status: 'ignored', reason } };
     }
     // Once per request: the events of one body share it and the inbox keys them by index.
-    const bodyDigest = opts.operatorReplay ? undefined : createHash('sha256').update(hostName).update('\0').update(rawBody).digest('hex');
+    const bodyDigest = opts.operatorReplay
+      ? undefined
+      : createHash('sha256').update(hostName).update('\0').update(rawBody).digest('hex');
     const result = await deps.inbox.accept(wanted, bodyDigest ? { bodyDigest } : {});
     const outcome = result.queued.length > 0 ? 'queued' : 'duplicate';
-    const replays = result.replays.map((r) => ({ event: wanted.find((e) => e.deliveryId === r.deliveryId)!, of: r.of }));
+    const replays = result.replays.map((r) => ({
+      event: wanted.find((e) => e.deliveryId === r.deliveryId)!,
+      of: r.of,
+    }));
     const body: Record<string, unknown> = { status: outcome, queued: result.queued, duplicates: result.duplicates };
     if (replays.length > 0) {
       body.replays = result.replays;
@@ -101,7 +127,12 @@ export function createHookHandler(deps: HookDeps) {
     return { status: 202, outcome, events: wanted, body, ...(replays.length > 0 ? { replays } : {}) };
   }
 
-  return async function hookHandler(requestedName: string, req: IncomingMessage, res: ServerResponse, opts: HookOptions = {}): Promise<void> {
+  return async function hookHandler(
+    requestedName: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    opts: HookOptions = {},
+  ): Promise<void> {
     const started = performance.now();
     const hostName = Object.hasOwn(deps.config.hosts, requestedName) ? requestedName : UNKNOWN_HOST_LABEL;
     let o: Outcome;
@@ -114,16 +145,41 @@ export function createHookHandler(deps: HookDeps) {
         o = { status: 503, outcome: err.code, body: { error: err.code, message: err.message } };
       } else {
         deps.log.error({ err, host: hostName }, 'webhook handling failed');
-        o = { status: 500, outcome: 'internal', body: { error: 'internal', message: 'internal error; the delivery was not stored: redeliver it' } };
+        o = {
+          status: 500,
+          outcome: 'internal',
+          body: { error: 'internal', message: 'internal error; the delivery was not stored: redeliver it' },
+        };
       }
     }
-    const deliveryId = req.headers['x-github-delivery'] ?? req.headers['webhook-id'] ?? req.headers['x-request-uuid'] ?? req.headers['x-request-id'] ?? req.headers['x-gitlab-event-uuid'];
+    const deliveryId =
+      req.headers['x-github-delivery'] ??
+      req.headers['webhook-id'] ??
+      req.headers['x-request-uuid'] ??
+      req.headers['x-request-id'] ??
+      req.headers['x-gitlab-event-uuid'];
     // Accepted deliveries are in the audit trail and the metrics; a log line each (with pino's
     // redaction) cost ~17 % of the receiver's CPU in `npm run bench`, so they log at debug.
     // Refusals and replayed bodies are what an operator needs to see, so they stay at info.
     const level = o.status < 300 && !o.replays ? 'debug' : 'info';
-    deps.log[level]({ host: hostName, deliveryId, status: o.status, outcome: o.outcome, ...(o.replays ? { replayOf: o.replays.map((r) => r.of) } : {}), ...(opts.operatorReplay ? { operatorReplay: true } : {}) }, 'webhook');
-    deps.observe?.({ host: hostName, outcome: o.outcome, status: o.status, ...(o.events ? { events: o.events } : {}), ...(o.replays ? { replays: o.replays } : {}) });
+    deps.log[level](
+      {
+        host: hostName,
+        deliveryId,
+        status: o.status,
+        outcome: o.outcome,
+        ...(o.replays ? { replayOf: o.replays.map((r) => r.of) } : {}),
+        ...(opts.operatorReplay ? { operatorReplay: true } : {}),
+      },
+      'webhook',
+    );
+    deps.observe?.({
+      host: hostName,
+      outcome: o.outcome,
+      status: o.status,
+      ...(o.events ? { events: o.events } : {}),
+      ...(o.replays ? { replays: o.replays } : {}),
+    });
     // Server-Timing: how long dispatchd itself took, so "503 within 2 s" is checked where it is
     // promised, not through a busy client's clock.
     const headers: Record<string, string> = { 'server-timing': `hook;dur=${(performance.now() - started).toFixed(1)}` };

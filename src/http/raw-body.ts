@@ -30,11 +30,22 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
     req.on('error', reject);
     // A client that goes away mid-body (or is cut off by requestTimeout) ends nothing: settle.
     req.on('close', () => {
-      if (!req.complete) reject(new WebhookError(400, 'body_incomplete', 'the request body ended before Content-Length was reached: the client went away or was too slow (http.requestTimeout)'));
+      if (!req.complete)
+        reject(
+          new WebhookError(
+            400,
+            'body_incomplete',
+            'the request body ended before Content-Length was reached: the client went away or was too slow (http.requestTimeout)',
+          ),
+        );
     });
   });
 }
 
 function tooLarge(limit: number): WebhookError {
-  return new WebhookError(413, 'body_too_large', `webhook body exceeds ${limit} bytes (maxBodyBytes in the config): raise the limit or send smaller payloads`);
+  return new WebhookError(
+    413,
+    'body_too_large',
+    `webhook body exceeds ${limit} bytes (maxBodyBytes in the config): raise the limit or send smaller payloads`,
+  );
 }

@@ -41,8 +41,16 @@ export function webhookSecrets(config: DispatchdConfig): Record<string, HostSecr
         const allowed = own ?? hostOwn;
         if (matched.length > 0 && matched.every((i) => allowed.has(i))) return;
         throw own
-          ? new WebhookError(401, 'repository_secret_required', `repository ${repo} has its own webhook secret (repositories[].webhookSecret): only a request signed with it is accepted for this repository, not one signed with host ${name}'s secret or another repository's; set the repository's secret on its webhook`)
-          : new WebhookError(401, 'host_secret_required', `repository ${repo} has no webhook secret of its own, so only host ${name}'s webhookSecret verifies its pushes; this request was signed with another repository's secret`);
+          ? new WebhookError(
+              401,
+              'repository_secret_required',
+              `repository ${repo} has its own webhook secret (repositories[].webhookSecret): only a request signed with it is accepted for this repository, not one signed with host ${name}'s secret or another repository's; set the repository's secret on its webhook`,
+            )
+          : new WebhookError(
+              401,
+              'host_secret_required',
+              `repository ${repo} has no webhook secret of its own, so only host ${name}'s webhookSecret verifies its pushes; this request was signed with another repository's secret`,
+            );
       },
     };
   }

@@ -40,7 +40,11 @@ export function createLogger(opts: { level?: string; destination?: DestinationSt
   // pino formats a child's bindings once, without formatters.bindings: redact them on the way
   // in. Children are prototypes of this logger, so their own children come through here too.
   const child = logger.child;
-  logger.child = function redactedChild(this: Logger, bindings: Record<string, unknown>, options?: Parameters<Logger['child']>[1]) {
+  logger.child = function redactedChild(
+    this: Logger,
+    bindings: Record<string, unknown>,
+    options?: Parameters<Logger['child']>[1],
+  ) {
     return child.call(this, redactObject(bindings), options);
   } as Logger['child'];
   return logger;

@@ -8,9 +8,29 @@
 
 /** Field names whose values are never logged (compared lower-case, `-`/`_` ignored). */
 const SECRET_NAMES = [
-  'token', 'accesstoken', 'refreshtoken', 'idtoken', 'password', 'passwd', 'privatekey', 'webhooksecret', 'secret', 'clientsecret',
-  'authorization', 'proxyauthorization', 'admintoken', 'cookie', 'setcookie', 'apikey', 'xgitlabtoken', 'xhubsignature', 'xhubsignature256',
-  'webhooksignature', 'extraheader', 'headers', 'sentinelpassword',
+  'token',
+  'accesstoken',
+  'refreshtoken',
+  'idtoken',
+  'password',
+  'passwd',
+  'privatekey',
+  'webhooksecret',
+  'secret',
+  'clientsecret',
+  'authorization',
+  'proxyauthorization',
+  'admintoken',
+  'cookie',
+  'setcookie',
+  'apikey',
+  'xgitlabtoken',
+  'xhubsignature',
+  'xhubsignature256',
+  'webhooksignature',
+  'extraheader',
+  'headers',
+  'sentinelpassword',
 ];
 const SECRET_SET = new Set(SECRET_NAMES);
 const normalise = (k: string) => k.toLowerCase().replace(/[-_]/g, '');
@@ -25,7 +45,8 @@ const MAX_ENTRIES = 200;
 /** Userinfo in URLs: `scheme://user:secret@` keeps the user, `scheme://secret@` hides it all. */
 const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:]*)(:[^\s/?#@]*)?@/gi;
 /** Credential-carrying query parameters (`?token=x`, `&access_token=x`, `private_token`, `sig`…). */
-const QUERY_SECRET = /([?&;](?:[a-z0-9_.-]*token|password|passwd|secret|sig|signature|key|api_key|apikey|client_secret|code)=)[^&#\s"']*/gi;
+const QUERY_SECRET =
+  /([?&;](?:[a-z0-9_.-]*token|password|passwd|secret|sig|signature|key|api_key|apikey|client_secret|code)=)[^&#\s"']*/gi;
 /** `Bearer x`, `Basic x`, `token x` wherever a message quotes a header. */
 const AUTH_SCHEMES = /\b(Bearer|Basic|token)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 /** Cheap pre-check: most strings hold none of the above and skip the three replaces. */
@@ -35,7 +56,9 @@ const MAYBE = /:\/\/|=|Bearer|Basic|token/i;
 export function scrubText(s: string): string {
   if (!MAYBE.test(s)) return s;
   return s
-    .replace(URL_USERINFO, (_m, scheme: string, user: string, pass: string | undefined) => (pass === undefined ? `${scheme}***@` : `${scheme}${user}:***@`))
+    .replace(URL_USERINFO, (_m, scheme: string, user: string, pass: string | undefined) =>
+      pass === undefined ? `${scheme}***@` : `${scheme}${user}:***@`,
+    )
     .replace(QUERY_SECRET, '$1***')
     .replace(AUTH_SCHEMES, '$1 [redacted]');
 }
@@ -50,7 +73,8 @@ export function redactValue(value: unknown, depth = 0, seen?: WeakSet<object>): 
   if (typeof value === 'string') return scrubText(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) return '[truncated]';
-  if (Buffer.isBuffer(value) || ArrayBuffer.isView(value) || value instanceof Date || value instanceof RegExp) return value;
+  if (Buffer.isBuffer(value) || ArrayBuffer.isView(value) || value instanceof Date || value instanceof RegExp)
+    return value;
   const visited = seen ?? new WeakSet<object>();
   if (visited.has(value)) return '[circular]';
   visited.add(value);
@@ -86,7 +110,8 @@ export function redactObject<T extends Record<string, unknown>>(obj: T, depth = 
       continue;
     }
     const v = obj[key];
-    const next = isSecretField(key) && v !== undefined && v !== null && v !== '' ? CENSOR : redactValue(v, depth + 1, seen);
+    const next =
+      isSecretField(key) && v !== undefined && v !== null && v !== '' ? CENSOR : redactValue(v, depth + 1, seen);
     if (next !== v) (out ??= { ...obj })[key] = next;
   }
   return (out ?? obj) as T;
@@ -94,7 +119,11 @@ export function redactObject<T extends Record<string, unknown>>(obj: T, depth = 
 
 function redactError(err: Error, depth: number, seen: WeakSet<object>): Record<string, unknown> {
   const own = redactObject({ ...(err as unknown as Record<string, unknown>) }, depth, seen);
-  const out: Record<string, unknown> = { type: err.constructor?.name ?? 'Error', message: scrubText(err.message), ...own };
+  const out: Record<string, unknown> = {
+    type: err.constructor?.name ?? 'Error',
+    message: scrubText(err.message),
+    ...own,
+  };
   if (err.stack) out.stack = scrubText(err.stack);
   if (err.cause !== undefined) out.cause = redactValue(err.cause, depth + 1, seen);
   return out;

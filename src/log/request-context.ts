@@ -27,9 +27,22 @@ export function contextOf(req: IncomingMessage, opts: { webhook?: boolean } = {}
   const given = header(req, 'x-request-id');
   const requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
   if (!opts.webhook) return { requestId };
-  const deliveryId = header(req, 'x-github-delivery') ?? header(req, 'x-gitlab-event-uuid') ?? header(req, 'x-request-uuid') ?? header(req, 'webhook-id') ?? (given && header(req, 'x-event-key') ? given : undefined);
-  const event = header(req, 'x-github-event') ?? header(req, 'x-gitlab-event') ?? header(req, 'x-event-key') ?? header(req, 'x-dispatchd-event');
-  return { requestId, ...(deliveryId ? { deliveryId: deliveryId.slice(0, 128) } : {}), ...(event ? { event: event.slice(0, 64) } : {}) };
+  const deliveryId =
+    header(req, 'x-github-delivery') ??
+    header(req, 'x-gitlab-event-uuid') ??
+    header(req, 'x-request-uuid') ??
+    header(req, 'webhook-id') ??
+    (given && header(req, 'x-event-key') ? given : undefined);
+  const event =
+    header(req, 'x-github-event') ??
+    header(req, 'x-gitlab-event') ??
+    header(req, 'x-event-key') ??
+    header(req, 'x-dispatchd-event');
+  return {
+    requestId,
+    ...(deliveryId ? { deliveryId: deliveryId.slice(0, 128) } : {}),
+    ...(event ? { event: event.slice(0, 64) } : {}),
+  };
 }
 
 export const requestContext = {

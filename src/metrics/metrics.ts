@@ -20,7 +20,11 @@ export function createMetrics(opts: { queues?: Queue[]; redis?: Redis } = {}) {
   let hostsRead: { at: number; hosts: Promise<HostWaits[] | null> } | undefined;
   const readHosts = (): Promise<HostWaits[] | null> => {
     if (hostsRead && Date.now() - hostsRead.at < 250) return hostsRead.hosts;
-    const hosts = hostsRedis ? createHostWaits(hostsRedis).list(0).catch(() => null) : Promise.resolve(null);
+    const hosts = hostsRedis
+      ? createHostWaits(hostsRedis)
+          .list(0)
+          .catch(() => null)
+      : Promise.resolve(null);
     hostsRead = { at: Date.now(), hosts };
     return hosts;
   };
@@ -98,8 +102,16 @@ export function createMetrics(opts: { queues?: Queue[]; redis?: Redis } = {}) {
         }
       },
     }),
-    hostWaiting: hostGauge('dispatchd_host_waiting_deliveries', 'Jobs (push deliveries and environment updates) waiting to retry after a passing fault of this host, read from Redis when scraped', (waiting) => waiting),
-    hostFailing: hostGauge('dispatchd_host_failing', '1 while jobs wait on this host after a passing fault (5xx, timeout, rate limit), else 0', (waiting) => (waiting > 0 ? 1 : 0)),
+    hostWaiting: hostGauge(
+      'dispatchd_host_waiting_deliveries',
+      'Jobs (push deliveries and environment updates) waiting to retry after a passing fault of this host, read from Redis when scraped',
+      (waiting) => waiting,
+    ),
+    hostFailing: hostGauge(
+      'dispatchd_host_failing',
+      '1 while jobs wait on this host after a passing fault (5xx, timeout, rate limit), else 0',
+      (waiting) => (waiting > 0 ? 1 : 0),
+    ),
   };
   return metrics;
 }

@@ -1,7 +1,17 @@
 import type { DispatchdConfig } from '../config/schema.js';
 import { PermanentError } from '../core/errors.js';
 import { ZERO_SHA, type PushEvent } from '../core/push-event.js';
-import { matchActions, needsChangedPaths, parseDispatchfile, planTasks, StepBudget, substituteVariables, type Dispatchfile, type Trigger, type VariableContext } from '../dispatchfile/index.js';
+import {
+  matchActions,
+  needsChangedPaths,
+  parseDispatchfile,
+  planTasks,
+  StepBudget,
+  substituteVariables,
+  type Dispatchfile,
+  type Trigger,
+  type VariableContext,
+} from '../dispatchfile/index.js';
 import { checkRefName } from '../gitops/value-hygiene.js';
 import type { ScmProvider } from '../scm/contracts.js';
 import { gitopsSpec } from './gitops-task.js';
@@ -58,14 +68,31 @@ async function tipToPlan(event: PushEvent, provider: ScmProvider): Promise<{ tip
     status = 'unknown';
   }
   if (status === 'ahead' || status === 'identical') return { tip };
-  return { skipped: `${short(event.after)} is not on ${event.ref} of ${event.repo.fullName} (its tip is ${short(tip)}; the commit is ${status === 'unknown' ? 'unknown to the SCM' : status === 'behind' ? 'ahead of the tip' : 'on another line of history'}): nothing deployed` };
+  return {
+    skipped: `${short(event.after)} is not on ${event.ref} of ${event.repo.fullName} (its tip is ${short(tip)}; the commit is ${status === 'unknown' ? 'unknown to the SCM' : status === 'behind' ? 'ahead of the tip' : 'on another line of history'}): nothing deployed`,
+  };
 }
 
 /** The trigger matching sees; changed paths are fetched from the SCM only when a rule needs them. */
-async function triggerOf(df: Dispatchfile, event: PushEvent, tip: string, provider: ScmProvider, since: string | undefined, budget: StepBudget): Promise<Trigger> {
+async function triggerOf(
+  df: Dispatchfile,
+  event: PushEvent,
+  tip: string,
+  provider: ScmProvider,
+  since: string | undefined,
+  budget: StepBudget,
+): Promise<Trigger> {
   if (event.refType === 'tag') return { kind: 'tag', tag: event.refName };
-  const fromPayload = tip === event.after && (since === undefined || since === event.before) && event.changedPaths && !event.commitsTruncated;
-  const trigger: Trigger = { kind: 'push', branch: event.refName, ...(fromPayload ? { changedPaths: event.changedPaths } : {}) };
+  const fromPayload =
+    tip === event.after &&
+    (since === undefined || since === event.before) &&
+    event.changedPaths &&
+    !event.commitsTruncated;
+  const trigger: Trigger = {
+    kind: 'push',
+    branch: event.refName,
+    ...(fromPayload ? { changedPaths: event.changedPaths } : {}),
+  };
   if (!needsChangedPaths(df, trigger, budget)) return trigger;
   const base = since ?? (event.before === ZERO_SHA ? await provider.defaultBranch(event.repo.fullName) : event.before);
   return { ...trigger, changedPaths: (await provider.compare(event.repo.fullName, base, tip)).files };
@@ -73,14 +100,19 @@ async function triggerOf(df: Dispatchfile, event: PushEvent, tip: string, provid
 
 function variables(df: Dispatchfile, event: PushEvent): VariableContext {
   const vars: VariableContext = {
-    git: { commit: event.after, url: event.repo.cloneUrl, ...(event.refType === 'branch' ? { branch: event.refName } : { tag: event.refName }) },
+    git: {
+      commit: event.after,
+      url: event.repo.cloneUrl,
+      ...(event.refType === 'branch' ? { branch: event.refName } : { tag: event.refName }),
+    },
     build: { name: event.refName },
     resources: {},
   };
   // Resource params may use context variables (an image url with the commit in its tag).
   for (const [name, r] of Object.entries(df.resources)) {
     const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries(r.params)) params[k] = substituteVariables(v, { ...vars, resources: {} }, `resource "${name}" param ${k}`);
+    for (const [k, v] of Object.entries(r.params))
+      params[k] = substituteVariables(v, { ...vars, resources: {} }, `resource "${name}" param ${k}`);
     if (r.type === 'image') params.digest = digestMarker(name);
     vars.resources[name] = params;
   }
@@ -91,7 +123,13 @@ function variables(df: Dispatchfile, event: PushEvent): VariableContext {
  * Reads the ref's tip and the Dispatchfile there, matches its actions and plans the tasks. Pure
  * apart from the SCM reads; queueing and statuses are the caller's.
  */
-export async function planPush(config: DispatchdConfig, event: PushEvent, seq: number, provider: ScmProvider, opts: PlanOptions = {}): Promise<PushPlan> {
+export async function planPush(
+  config: DispatchdConfig,
+  event: PushEvent,
+  seq: number,
+  provider: ScmProvider,
+  opts: PlanOptions = {},
+): Promise<PushPlan> {
   const repoConfig = config.repositories.find((r) => r.host === event.host && r.repo === event.repo.fullName);
   const path = repoConfig?.dispatchfile ?? 'Dispatchfile';
   checkRefName(event.refName, `${event.refType} name`);
@@ -101,7 +139,8 @@ export async function planPush(config: DispatchdConfig, event: PushEvent, seq: n
   // From here on the event is the tip's: its variables, statuses and PR text name the tip.
   // The payload's head commit describes its `after`; it is kept only when that is the tip.
   const { headCommit, ...rest } = event;
-  const planned: PushEvent = tip === event.after ? event : { ...rest, after: tip, ...(headCommit?.id === tip ? { headCommit } : {}) };
+  const planned: PushEvent =
+    tip === event.after ? event : { ...rest, after: tip, ...(headCommit?.id === tip ? { headCommit } : {}) };
   const text = await provider.readFile(event.repo.fullName, path, tip);
   if (text === null) return { dispatchfile: path, found: false, actions: 0, tasks: [], commit: tip };
   const df = parseDispatchfile(text, path, { maxBytes: config.dispatchfileMaxBytes });
@@ -114,14 +153,21 @@ export async function planPush(config: DispatchdConfig, event: PushEvent, seq: n
   const tasks: TaskOutcome[] = planTasks(df, names).map((p) => {
     // dispatchd does not run these, so it says nothing about them: a status would claim work
     // (a test, a lint) that nobody did. The team's CI posts its own.
-    if (p.kind === 'external') return { task: p.name, kind: 'external', description: p.externalReason ?? 'left to your CI' };
+    if (p.kind === 'external')
+      return { task: p.name, kind: 'external', description: p.externalReason ?? 'left to your CI' };
     if (p.kind === 'image') {
       const out = p.task.outputs.find((o) => df.resources[o]?.type === 'image')!;
       const image = vars.resources[out]?.url ?? '';
       return { task: p.name, kind: 'image', state: 'success', description: `image reference ${image}`, image };
     }
     const env = gitopsSpec(config, df, p, planned, seq, vars, provider);
-    return { task: p.name, kind: 'gitops', state: 'pending', description: `updating ${env.spec.target.fullName} ${env.spec.envDir || '/'}`, env };
+    return {
+      task: p.name,
+      kind: 'gitops',
+      state: 'pending',
+      description: `updating ${env.spec.target.fullName} ${env.spec.envDir || '/'}`,
+      env,
+    };
   });
   return { dispatchfile: path, found: true, actions: actions.length, tasks, commit: tip };
 }

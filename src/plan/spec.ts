@@ -38,7 +38,16 @@ export const digestMarker = (resource: string) => `\u0000digest:${resource}\u000
 export const DIGEST_MARKER = /\u0000digest:([^\u0000]+)\u0000/g;
 
 /** One environment = (source repo, GitOps repo, base branch, env dir, explicit -branch). */
-export function envIdOf(spec: Pick<EnvUpdateSpec, 'source' | 'target' | 'revision' | 'envDir'>, branch?: string): string {
-  const key = [`${spec.source.host}:${spec.source.fullName}`, `${spec.target.host}:${spec.target.fullName}`, spec.revision ?? '', spec.envDir, branch ?? ''].join('|');
+export function envIdOf(
+  spec: Pick<EnvUpdateSpec, 'source' | 'target' | 'revision' | 'envDir'>,
+  branch?: string,
+): string {
+  const key = [
+    `${spec.source.host}:${spec.source.fullName}`,
+    `${spec.target.host}:${spec.target.fullName}`,
+    spec.revision ?? '',
+    spec.envDir,
+    branch ?? '',
+  ].join('|');
   return createHash('sha256').update(key).digest('hex').slice(0, 24);
 }

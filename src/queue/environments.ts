@@ -88,13 +88,39 @@ export function createEnvironments(redis: Redis) {
     /** Operator pauses: the GitOps worker asks before applying, the API sets and lifts them. */
     pauses: createPauses(redis),
     /** Records a spec for an environment; returns the job id that will apply it. */
-    async offer(envId: string, seq: number, spec: unknown, pending: PendingStatus): Promise<{ jobId: string; stale: boolean }> {
-      const [jobId, stale] = (await redis.eval(OFFER, 5, keys.envLatest(envId), keys.envJob(envId), keys.envPending(envId), keys.envGeneration(), envIndex(), seq, JSON.stringify(spec), JSON.stringify(pending), `env-${envId}`, envId, JOB_PREFIX)) as [string, number];
+    async offer(
+      envId: string,
+      seq: number,
+      spec: unknown,
+      pending: PendingStatus,
+    ): Promise<{ jobId: string; stale: boolean }> {
+      const [jobId, stale] = (await redis.eval(
+        OFFER,
+        5,
+        keys.envLatest(envId),
+        keys.envJob(envId),
+        keys.envPending(envId),
+        keys.envGeneration(),
+        envIndex(),
+        seq,
+        JSON.stringify(spec),
+        JSON.stringify(pending),
+        `env-${envId}`,
+        envId,
+        JOB_PREFIX,
+      )) as [string, number];
       return { jobId, stale: stale === 1 };
     },
     /** The job id to queue so that the environment's newest spec gets applied (used on resume). */
     async claim(envId: string): Promise<string> {
-      return (await redis.eval(CLAIM, 2, keys.envJob(envId), keys.envGeneration(), `env-${envId}`, JOB_PREFIX)) as string;
+      return (await redis.eval(
+        CLAIM,
+        2,
+        keys.envJob(envId),
+        keys.envGeneration(),
+        `env-${envId}`,
+        JOB_PREFIX,
+      )) as string;
     },
     /** The newest spec for the environment. */
     async latest<T>(envId: string): Promise<{ seq: number; spec: T } | null> {
@@ -131,14 +157,27 @@ export function createEnvironments(redis: Redis) {
       await redis.hset(keys.envLatest(envId), 'last', JSON.stringify(run));
     },
     /** Every environment that has had a push: its newest spec, last run and waiting statuses. */
-    async list<T>(): Promise<{ envId: string; seq: number; spec: T; last?: LastRun; pending: number; jobId?: string }[]> {
+    async list<T>(): Promise<
+      { envId: string; seq: number; spec: T; last?: LastRun; pending: number; jobId?: string }[]
+    > {
       const ids = (await redis.smembers(envIndex())).sort();
       const out = [];
       for (const envId of ids) {
-        const [h, pending, jobValue] = await Promise.all([redis.hgetall(keys.envLatest(envId)), redis.llen(keys.envPending(envId)), redis.get(keys.envJob(envId))]);
+        const [h, pending, jobValue] = await Promise.all([
+          redis.hgetall(keys.envLatest(envId)),
+          redis.llen(keys.envPending(envId)),
+          redis.get(keys.envJob(envId)),
+        ]);
         const jobId = jobValue?.split(' ')[0];
         if (!h.seq || !h.spec) continue;
-        out.push({ envId, seq: Number(h.seq), spec: JSON.parse(h.spec) as T, ...(h.last ? { last: JSON.parse(h.last) as LastRun } : {}), pending, ...(jobId ? { jobId } : {}) });
+        out.push({
+          envId,
+          seq: Number(h.seq),
+          spec: JSON.parse(h.spec) as T,
+          ...(h.last ? { last: JSON.parse(h.last) as LastRun } : {}),
+          pending,
+          ...(jobId ? { jobId } : {}),
+        });
       }
       return out;
     },

@@ -116,7 +116,11 @@ export function createHostWaits(redis: Redis, now: () => number = Date.now) {
           jobs.push({ queue: m.slice(0, at), jobId: m.slice(at + 1), since: Number(members[i + 1]) });
         }
         out.push({
-          host, waiting: total, deliveries, environments: total - deliveries, jobs,
+          host,
+          waiting: total,
+          deliveries,
+          environments: total - deliveries,
+          jobs,
           ...(state.since ? { since: Number(state.since) } : {}),
           ...(state.lastError ? { lastError: state.lastError } : {}),
           ...(state.lastErrorAt ? { lastErrorAt: Number(state.lastErrorAt) } : {}),

@@ -116,13 +116,25 @@ export function createInbox(deps: InboxDeps) {
     })();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TransientError('redis_unavailable', `Redis did not answer within ${timeoutMs} ms; the delivery was not stored: redeliver it once Redis is back`)), timeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(
+            new TransientError(
+              'redis_unavailable',
+              `Redis did not answer within ${timeoutMs} ms; the delivery was not stored: redeliver it once Redis is back`,
+            ),
+          ),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([work, timeout]);
     } catch (err) {
       if (err instanceof TransientError) throw err;
-      throw new TransientError('redis_unavailable', `could not store the delivery in Redis (${(err as Error).message}): redeliver it once Redis is back`);
+      throw new TransientError(
+        'redis_unavailable',
+        `could not store the delivery in Redis (${(err as Error).message}): redeliver it once Redis is back`,
+      );
     } finally {
       clearTimeout(timer);
     }

@@ -18,7 +18,11 @@ export interface RetrySettings {
 export const DEFAULT_RETRY: RetrySettings = { horizonMs: 24 * 3_600_000, firstDelayMs: 1000, maxDelayMs: 10 * 60_000 };
 
 /** The `retry` block of the config (durations) as milliseconds. */
-export function retrySettings(retry?: { horizon: string | number; firstDelay: string | number; maxDelay: string | number }): RetrySettings {
+export function retrySettings(retry?: {
+  horizon: string | number;
+  firstDelay: string | number;
+  maxDelay: string | number;
+}): RetrySettings {
   if (!retry) return DEFAULT_RETRY;
   const firstDelayMs = Math.max(1, toMs(retry.firstDelay));
   return { horizonMs: toMs(retry.horizon), firstDelayMs, maxDelayMs: Math.max(firstDelayMs, toMs(retry.maxDelay)) };
@@ -36,8 +40,14 @@ const RETRY_AFTER_MARGIN_MS = 250;
 // little meanwhile. Within this slack the strategy keeps the processor's decision.
 const DECISION_SLACK_MS = 1000;
 
-const span = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 120_000 ? `${Math.round(ms / 1000)} s`
-  : ms < 3 * 3_600_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`);
+const span = (ms: number) =>
+  ms < 10_000
+    ? `${(ms / 1000).toFixed(1)} s`
+    : ms < 120_000
+      ? `${Math.round(ms / 1000)} s`
+      : ms < 3 * 3_600_000
+        ? `${Math.round(ms / 60_000)} min`
+        : `${(ms / 3_600_000).toFixed(1)} h`;
 
 /**
  * One retry policy for both queues. The jitter is a hash of (job id, attempt), so the processor
@@ -48,13 +58,16 @@ export function createRetryPolicy(s: RetrySettings = DEFAULT_RETRY, now: () => n
   /** The wait after the `attempt`-th (1-based) attempt failed with `err`. */
   function delay(job: Pick<RetryJob, 'id'>, attempt: number, err?: unknown): number {
     const base = Math.min(s.maxDelayMs, s.firstDelayMs * 2 ** Math.min(40, Math.max(0, attempt - 1)));
-    const h = createHash('sha256').update(`${job.id ?? ''}#${attempt}`).digest();
+    const h = createHash('sha256')
+      .update(`${job.id ?? ''}#${attempt}`)
+      .digest();
     const r = h.readUInt32BE(0) / 0x1_0000_0000;
     // "Equal jitter": between half the step and the step.
     let ms = Math.round(base / 2 + (base / 2) * r);
     if (err instanceof TransientError) {
       if (err.retryAfterMs !== undefined) ms = Math.max(ms, err.retryAfterMs + RETRY_AFTER_MARGIN_MS);
-      else if (err.code === SECONDARY_RATE_LIMIT) ms = Math.max(ms, Math.min(SECONDARY_RATE_LIMIT_WAIT_MS, s.maxDelayMs));
+      else if (err.code === SECONDARY_RATE_LIMIT)
+        ms = Math.max(ms, Math.min(SECONDARY_RATE_LIMIT_WAIT_MS, s.maxDelayMs));
     }
     return ms;
   }
@@ -77,7 +90,10 @@ export function createRetryPolicy(s: RetrySettings = DEFAULT_RETRY, now: () => n
 
   function horizonMessage(job: RetryJob, err: unknown, t = now()): string {
     const attempts = job.attemptsMade + 1;
-    const what = (err instanceof Error ? err.message : String(err)).replace(/;\s*(will retry( later)?|waiting at least a minute, then backing off)\s*$/, '');
+    const what = (err instanceof Error ? err.message : String(err)).replace(
+      /;\s*(will retry( later)?|waiting at least a minute, then backing off)\s*$/,
+      '',
+    );
     return `gave up after ${span(t - job.timestamp)} and ${attempts} attempt${attempts === 1 ? '' : 's'} (retry.horizon ${span(s.horizonMs)}); last error: ${what}. Retry it with POST /api/deliveries/<id>/retry once the cause is fixed`;
   }
 

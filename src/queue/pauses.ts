@@ -44,7 +44,14 @@ export function createPauses(redis: Redis) {
     },
     /** Lifts a pause; returns whether it existed and the environment ids held meanwhile. */
     async resume(repo: string, dir: string): Promise<{ existed: boolean; held: string[] }> {
-      const [existed, held] = (await redis.eval(RESUME, 3, pauseKey(repo, dir), heldKey(repo, dir), pauseIndex(), JSON.stringify([repo, dir]))) as [number, string[]];
+      const [existed, held] = (await redis.eval(
+        RESUME,
+        3,
+        pauseKey(repo, dir),
+        heldKey(repo, dir),
+        pauseIndex(),
+        JSON.stringify([repo, dir]),
+      )) as [number, string[]];
       return { existed: existed === 1, held };
     },
     async get(repo: string, dir: string): Promise<PauseRecord | null> {
@@ -61,7 +68,9 @@ export function createPauses(redis: Redis) {
      * resume and gives up the job id `jobId` holds; returns true. Returns false when not paused.
      */
     async hold(repo: string, dir: string, envId: string, jobId: string): Promise<boolean> {
-      return (await redis.eval(HOLD, 3, pauseKey(repo, dir), heldKey(repo, dir), keys.envJob(envId), envId, jobId)) === 1;
+      return (
+        (await redis.eval(HOLD, 3, pauseKey(repo, dir), heldKey(repo, dir), keys.envJob(envId), envId, jobId)) === 1
+      );
     },
   };
 }

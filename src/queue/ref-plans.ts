@@ -39,7 +39,11 @@ export interface PlanStart {
 export function createRefPlans(redis: Redis, ttlMs: number) {
   return {
     async begin(event: PushEvent, receiptSeq: number): Promise<PlanStart> {
-      const [fresh, stamp, planned] = (await redis.eval(BEGIN, 2, refKey(event), keys.receiptSeq(), receiptSeq)) as [number, number, string];
+      const [fresh, stamp, planned] = (await redis.eval(BEGIN, 2, refKey(event), keys.receiptSeq(), receiptSeq)) as [
+        number,
+        number,
+        string,
+      ];
       return { covered: fresh === 0, stamp: Number(stamp), ...(planned ? { since: planned } : {}) };
     },
     async complete(event: PushEvent, stamp: number, commit: string): Promise<void> {

@@ -32,7 +32,10 @@ export function attachReplicaAck(redis: Redis, make: () => ReplicaAck): void {
 }
 export const replicaAckOf = (redis: Redis): ReplicaAck | undefined => attached.get(redis)?.();
 
-type AckPipeline = IRedisTransaction & { pexpire(key: string, ms: number): unknown; wait(replicas: number, timeoutMs: number): unknown };
+type AckPipeline = IRedisTransaction & {
+  pexpire(key: string, ms: number): unknown;
+  wait(replicas: number, timeoutMs: number): unknown;
+};
 
 /**
  * `pool`: Queues of the events queue, each over a connection of its own. WAIT holds the
@@ -58,7 +61,10 @@ export function createReplicaAck(pool: Queue<PushJob>[], replicas: number, timeo
       if (missing) {
         const now = Date.now();
         if (probeSince && now - probeSince < probeStaleMs) {
-          throw new TransientError(NOT_REPLICATED, `fewer than ${replicas} Redis replica(s) confirmed the last delivery (a replica is down, lagging or being reattached after a failover); this one was not acknowledged: redeliver it`);
+          throw new TransientError(
+            NOT_REPLICATED,
+            `fewer than ${replicas} Redis replica(s) confirmed the last delivery (a replica is down, lagging or being reattached after a failover); this one was not acknowledged: redeliver it`,
+          );
         }
         probe = true;
         probeSince = now;
@@ -85,7 +91,10 @@ export function createReplicaAck(pool: Queue<PushJob>[], replicas: number, timeo
         const acked = Number(waitReply?.[1]);
         missing = !(acked >= replicas);
         if (missing) {
-          throw new TransientError(NOT_REPLICATED, `Redis confirmed this delivery on ${acked} of the ${replicas} replica(s) required within ${timeoutMs} ms, so it was not acknowledged: redeliver it (a redelivery completes it and adds nothing twice)`);
+          throw new TransientError(
+            NOT_REPLICATED,
+            `Redis confirmed this delivery on ${acked} of the ${replicas} replica(s) required within ${timeoutMs} ms, so it was not acknowledged: redeliver it (a redelivery completes it and adds nothing twice)`,
+          );
         }
       } finally {
         busy[i]!--;

@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { DispatchError } from '../core/errors.js';
 
-export const REDIS_INSTALL_HINT = 'install it with: sudo apt-get install -y redis-server   (or set REDIS_URL to a Redis you run)';
+export const REDIS_INSTALL_HINT =
+  'install it with: sudo apt-get install -y redis-server   (or set REDIS_URL to a Redis you run)';
 
 /** A free TCP port on loopback, as the OS hands it out. */
 export function freePort(): Promise<number> {
@@ -44,30 +45,67 @@ const stopOnExit = (child: ChildProcess) => {
  * AOF with `appendfsync always` (a 202 means the delivery is on disk) and `noeviction` (Redis
  * refuses writes rather than dropping queued jobs). dispatchd never installs anything itself.
  */
-export async function startEmbeddedRedis(dir: string, opts: { port?: number; binary?: string; detached?: boolean } = {}): Promise<EmbeddedRedis> {
+export async function startEmbeddedRedis(
+  dir: string,
+  opts: { port?: number; binary?: string; detached?: boolean } = {},
+): Promise<EmbeddedRedis> {
   const absDir = resolve(dir);
   await mkdir(absDir, { recursive: true });
   const port = opts.port ?? (await freePort());
-  const child = spawn(opts.binary ?? 'redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', absDir,
-    '--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction',
-    '--save', '', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'notice',
-  ], { stdio: ['ignore', 'pipe', 'pipe'], ...(opts.detached ? { detached: true } : {}) });
+  const child = spawn(
+    opts.binary ?? 'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      absDir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
+      '--protected-mode',
+      'yes',
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'notice',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], ...(opts.detached ? { detached: true } : {}) },
+  );
   stopOnExit(child);
   await new Promise<void>((res, rej) => {
     let out = '';
-    const timer = setTimeout(() => rej(new DispatchError('redis_start', `redis-server did not start within 10 s: ${out.trim()}`)), 10_000);
+    const timer = setTimeout(
+      () => rej(new DispatchError('redis_start', `redis-server did not start within 10 s: ${out.trim()}`)),
+      10_000,
+    );
     const onData = (b: Buffer) => {
       out += b.toString();
-      if (/Ready to accept connections/i.test(out)) { clearTimeout(timer); res(); }
+      if (/Ready to accept connections/i.test(out)) {
+        clearTimeout(timer);
+        res();
+      }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     child.once('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      rej(err.code === 'ENOENT' ? new DispatchError('redis_missing', `redis-server was not found on the PATH; ${REDIS_INSTALL_HINT}`) : err);
+      rej(
+        err.code === 'ENOENT'
+          ? new DispatchError('redis_missing', `redis-server was not found on the PATH; ${REDIS_INSTALL_HINT}`)
+          : err,
+      );
     });
-    child.once('exit', (code) => { clearTimeout(timer); rej(new DispatchError('redis_start', `redis-server exited with code ${code}: ${out.trim()}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      rej(new DispatchError('redis_start', `redis-server exited with code ${code}: ${out.trim()}`));
+    });
   });
   child.stdout?.resume();
   child.stderr?.resume();
@@ -75,12 +113,16 @@ export async function startEmbeddedRedis(dir: string, opts: { port?: number; bin
     url: `redis://127.0.0.1:${port}`,
     port,
     process: child,
-    stop: (graceMs = 5000) => new Promise<void>((res) => {
-      // A redis-server killed by a signal has signalCode set and exitCode null: it is gone too.
-      if (child.exitCode !== null || child.signalCode !== null) return res();
-      const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      child.once('exit', () => { clearTimeout(force); res(); });
-      child.kill('SIGTERM');
-    }),
+    stop: (graceMs = 5000) =>
+      new Promise<void>((res) => {
+        // A redis-server killed by a signal has signalCode set and exitCode null: it is gone too.
+        if (child.exitCode !== null || child.signalCode !== null) return res();
+        const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        child.once('exit', () => {
+          clearTimeout(force);
+          res();
+        });
+        child.kill('SIGTERM');
+      }),
   };
 }

@@ -59,9 +59,12 @@ function durationMs(text: string): number | undefined {
 }
 
 function checkAck(minReplicasToAck: number, ackTimeoutMs: number, where: string, problems: string[]): void {
-  if (!Number.isInteger(minReplicasToAck) || minReplicasToAck < 0) problems.push(`${where}minReplicasToAck: a whole number of replicas, 0 or more`);
+  if (!Number.isInteger(minReplicasToAck) || minReplicasToAck < 0)
+    problems.push(`${where}minReplicasToAck: a whole number of replicas, 0 or more`);
   if (!Number.isInteger(ackTimeoutMs) || ackTimeoutMs < 1 || ackTimeoutMs > MAX_ACK_TIMEOUT_MS) {
-    problems.push(`${where}ackTimeout: between 1 ms and ${MAX_ACK_TIMEOUT_MS} ms (the receiver answers within 2 s; a replica on the same network acknowledges in about a millisecond)`);
+    problems.push(
+      `${where}ackTimeout: between 1 ms and ${MAX_ACK_TIMEOUT_MS} ms (the receiver answers within 2 s; a replica on the same network acknowledges in about a millisecond)`,
+    );
   }
 }
 
@@ -91,26 +94,34 @@ export function parseRedisTarget(text: string): RedisTarget {
   const minText = take('minReplicasToAck');
   const timeoutText = take('ackTimeout');
   const minReplicasToAck = minText === undefined ? 0 : /^\d+$/.test(minText) ? Number(minText) : NaN;
-  const ackTimeoutMs = timeoutText === undefined ? DEFAULT_ACK_TIMEOUT_MS : durationMs(timeoutText) ?? NaN;
+  const ackTimeoutMs = timeoutText === undefined ? DEFAULT_ACK_TIMEOUT_MS : (durationMs(timeoutText) ?? NaN);
   checkAck(minReplicasToAck, ackTimeoutMs, 'REDIS_URL ?', problems);
   let target: RedisTarget;
   if (/^redis\+sentinel:/i.test(base)) {
     const m = SENTINEL_URL.exec(base);
     if (!m) problems.push(`REDIS_URL: a Sentinel URL reads ${SENTINEL_FORM}`);
     else if (!m[3]) problems.push(`REDIS_URL: name the master group after the sentinels: ${SENTINEL_FORM}`);
-    const sentinel: SentinelSettings = { sentinels: m ? parseSentinelHosts(m[2]!, problems) : [], name: m?.[3] ? decode(m[3], 'master name', problems) : '', db: m?.[4] ? Number(m[4]) : 0 };
+    const sentinel: SentinelSettings = {
+      sentinels: m ? parseSentinelHosts(m[2]!, problems) : [],
+      name: m?.[3] ? decode(m[3], 'master name', problems) : '',
+      db: m?.[4] ? Number(m[4]) : 0,
+    };
     if (m?.[1] !== undefined) {
       const colon = m[1].indexOf(':');
       const user = colon === -1 ? m[1] : m[1].slice(0, colon);
       if (user) sentinel.username = decode(user, 'user name', problems);
-      if (colon !== -1 && colon < m[1].length - 1) sentinel.password = decode(m[1].slice(colon + 1), 'password', problems);
+      if (colon !== -1 && colon < m[1].length - 1)
+        sentinel.password = decode(m[1].slice(colon + 1), 'password', problems);
     }
     const sentinelUsername = take('sentinelUsername');
     const sentinelPassword = take('sentinelPassword');
     if (sentinelUsername) sentinel.sentinelUsername = sentinelUsername;
     if (sentinelPassword) sentinel.sentinelPassword = sentinelPassword;
     const unknown = [...params.keys()];
-    if (unknown.length > 0) problems.push(`REDIS_URL: unknown parameter(s) ${unknown.join(', ')} (a Sentinel URL takes sentinelUsername, sentinelPassword, minReplicasToAck, ackTimeout)`);
+    if (unknown.length > 0)
+      problems.push(
+        `REDIS_URL: unknown parameter(s) ${unknown.join(', ')} (a Sentinel URL takes sentinelUsername, sentinelPassword, minReplicasToAck, ackTimeout)`,
+      );
     target = { sentinel, minReplicasToAck, ackTimeoutMs };
   } else if (/^rediss?:\/\/./i.test(base)) {
     // ioredis reads the URL and its own parameters (e.g. family); only dispatchd's are taken out,
@@ -158,7 +169,9 @@ export function redisUrlFromConfig(redis: DispatchdConfig['redis'], redisUrl: st
   const ackTimeoutMs = toMs(redis.ackTimeout);
   checkAck(redis.minReplicasToAck, ackTimeoutMs, 'redis.', problems);
   if (!redis.sentinels && !redisUrl && redis.minReplicasToAck > 0) {
-    problems.push('redis.minReplicasToAck: the embedded redis-server (no REDIS_URL, no redis.sentinels) has no replicas; set REDIS_URL or redis.sentinels, or remove it');
+    problems.push(
+      'redis.minReplicasToAck: the embedded redis-server (no REDIS_URL, no redis.sentinels) has no replicas; set REDIS_URL or redis.sentinels, or remove it',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const ack = { minReplicasToAck: redis.minReplicasToAck, ackTimeoutMs };

@@ -54,7 +54,8 @@ export function checkRealm(registry: string, entry: RegistryCredentials | undefi
 
 /** Host and port of a URL against a host[:port] or pattern, default ports filled in on both sides. */
 function sameHost(url: URL, pattern: string): boolean {
-  if (/:\d+$/.test(pattern)) return hostMatches(pattern, `${url.hostname}:${url.port || (url.protocol === 'http:' ? '80' : '443')}`);
+  if (/:\d+$/.test(pattern))
+    return hostMatches(pattern, `${url.hostname}:${url.port || (url.protocol === 'http:' ? '80' : '443')}`);
   // A pattern without a port means the scheme's default port (URL leaves a default port out).
   return url.port === '' && hostMatches(pattern, url.hostname);
 }
@@ -70,7 +71,17 @@ const ranges: Array<[AddressKind, BlockList]> = (() => {
   };
   return [
     ['loopback', list([['127.0.0.0', 8]], [['::1', 128]])],
-    ['private', list([['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16]], [['fc00::', 7]])],
+    [
+      'private',
+      list(
+        [
+          ['10.0.0.0', 8],
+          ['172.16.0.0', 12],
+          ['192.168.0.0', 16],
+        ],
+        [['fc00::', 7]],
+      ),
+    ],
     ['link-local', list([['169.254.0.0', 16]], [['fe80::', 10]])],
     ['unspecified', list([['0.0.0.0', 8]], [['::', 128]])],
   ];
@@ -81,7 +92,14 @@ export function classifyAddress(address: string): AddressKind | undefined {
   let addr = address.replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
   const mapped = /^::ffff:(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/i.exec(addr);
   if (mapped) {
-    addr = mapped[1] ?? [parseInt(mapped[2]!, 16) >> 8, parseInt(mapped[2]!, 16) & 255, parseInt(mapped[3]!, 16) >> 8, parseInt(mapped[3]!, 16) & 255].join('.');
+    addr =
+      mapped[1] ??
+      [
+        parseInt(mapped[2]!, 16) >> 8,
+        parseInt(mapped[2]!, 16) & 255,
+        parseInt(mapped[3]!, 16) >> 8,
+        parseInt(mapped[3]!, 16) & 255,
+      ].join('.');
   }
   const family = isIPv6(addr) ? 'ipv6' : 'ipv4';
   for (const [kind, list] of ranges) if (list.check(addr, family)) return kind;
@@ -101,7 +119,11 @@ export const defaultLookup: Lookup = (hostname) => dnsLookup(hostname, { all: tr
 /** Checks a URL dispatchd is about to contact for a registry: throws when any address it resolves to is refused. */
 export type AddressGuard = (url: URL) => Promise<void>;
 
-export function addressGuard(registry: string, entry: RegistryCredentials, lookup: Lookup = defaultLookup): AddressGuard {
+export function addressGuard(
+  registry: string,
+  entry: RegistryCredentials,
+  lookup: Lookup = defaultLookup,
+): AddressGuard {
   return async (url) => {
     const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
     // Every address: a name answering both a public and a private address could connect to either.
@@ -111,8 +133,12 @@ export function addressGuard(registry: string, entry: RegistryCredentials, looku
       if (kind === undefined || addressAllowed(kind, entry)) continue;
       // Neither the address nor a redirect target's host nor the entry's host: this text can reach
       // a public commit status. The image's registry is the pusher's own text.
-      const via = url.host === registryApiHost(registry) ? `registry ${registry}` : `a host that registry ${registry} redirected to`;
-      const optIn = kind === 'loopback' ? 'allowPrivate: true (or insecure: true, which allows loopback)' : 'allowPrivate: true';
+      const via =
+        url.host === registryApiHost(registry)
+          ? `registry ${registry}`
+          : `a host that registry ${registry} redirected to`;
+      const optIn =
+        kind === 'loopback' ? 'allowPrivate: true (or insecure: true, which allows loopback)' : 'allowPrivate: true';
       throw new PermanentError(
         'registry_address_refused',
         `${via} resolves to a ${kind} address; dispatchd does not contact private, loopback or link-local addresses unless the registries: entry says so. If this is intended, set ${optIn} on this registry's registries: entry`,

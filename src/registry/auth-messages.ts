@@ -10,7 +10,12 @@ export function credentialsNeeded(registry: string): PermanentError {
 }
 
 /** Credentials were sent and refused (or do not grant pull on the repository). */
-export function credentialsRejected(registry: string, entry: RegistryCredentials, by: string, repository?: string): PermanentError {
+export function credentialsRejected(
+  registry: string,
+  entry: RegistryCredentials,
+  by: string,
+  repository?: string,
+): PermanentError {
   const what = repository !== undefined ? ` or do not allow pulling ${repository}` : '';
   return new PermanentError(
     'registry_credentials_rejected',

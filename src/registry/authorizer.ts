@@ -18,7 +18,13 @@ export interface Authorizer {
   /** Drops `authorization` after the registry refused it. */
   forget(registry: string, repository: string, authorization: string): void;
   /** Answers a 401's challenges with a header to retry with; throws PermanentError when it cannot. */
-  answer(registry: string, repository: string, challenges: Challenge[], entry: RegistryCredentials | undefined, signal?: AbortSignal): Promise<string>;
+  answer(
+    registry: string,
+    repository: string,
+    challenges: Challenge[],
+    entry: RegistryCredentials | undefined,
+    signal?: AbortSignal,
+  ): Promise<string>;
 }
 
 /**
@@ -40,7 +46,8 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     },
     forget(registry, repository, authorization) {
       // Another job may already have replaced the refused header with a fresh one.
-      if (cache.get(key(registry, repository))?.authorization === authorization) cache.delete(key(registry, repository));
+      if (cache.get(key(registry, repository))?.authorization === authorization)
+        cache.delete(key(registry, repository));
     },
     async answer(registry, repository, challenges, entry, signal) {
       const bearer = challenges.find((c) => c.scheme === 'bearer');
@@ -53,12 +60,23 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
           const realm = realmUrl(bearer.params.realm);
           if (realm !== undefined) checkRealm(registry, entry, realm);
           const guard = entry !== undefined ? deps.guard?.(registry, entry) : undefined;
-          pending = fetchToken({ registry, repository, challenge: bearer, entry, fetch: deps.fetch, now: deps.now, ...(guard && { guard }), ...(signal && { signal }) });
+          pending = fetchToken({
+            registry,
+            repository,
+            challenge: bearer,
+            entry,
+            fetch: deps.fetch,
+            now: deps.now,
+            ...(guard && { guard }),
+            ...(signal && { signal }),
+          });
           inFlight.set(k, pending);
-          pending.then(
-            (token) => cache.set(k, token),
-            () => undefined,
-          ).finally(() => inFlight.delete(k));
+          pending
+            .then(
+              (token) => cache.set(k, token),
+              () => undefined,
+            )
+            .finally(() => inFlight.delete(k));
         }
         return (await pending).authorization;
       }
@@ -69,7 +87,12 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
         return authorization;
       }
       // Scheme names only, few and short: the registry's text, and this message can reach a public status.
-      const offered = challenges.map((c) => c.scheme).filter((s) => /^[a-z0-9-]{1,20}$/i.test(s)).slice(0, 5).join(', ') || 'none';
+      const offered =
+        challenges
+          .map((c) => c.scheme)
+          .filter((s) => /^[a-z0-9-]{1,20}$/i.test(s))
+          .slice(0, 5)
+          .join(', ') || 'none';
       throw new PermanentError(
         'registry_auth_unsupported',
         `registry ${registry} asked for an authentication scheme dispatchd does not speak (offered: ${offered}); only Bearer tokens and Basic auth are supported`,

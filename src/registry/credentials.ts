@@ -19,11 +19,19 @@ export interface RegistryCredentials {
  * host); an exact entry wins over a pattern such as "*.dkr.ecr.us-east-1.amazonaws.com".
  * No entry means the registry is not to be contacted.
  */
-export function findCredentials(list: readonly RegistryCredentials[], registry: string): RegistryCredentials | undefined {
-  return list.find((entry) => !entry.host.includes('*') && hostMatches(entry.host, registry)) ?? list.find((entry) => hostMatches(entry.host, registry));
+export function findCredentials(
+  list: readonly RegistryCredentials[],
+  registry: string,
+): RegistryCredentials | undefined {
+  return (
+    list.find((entry) => !entry.host.includes('*') && hostMatches(entry.host, registry)) ??
+    list.find((entry) => hostMatches(entry.host, registry))
+  );
 }
 
-export function hasSecret(entry: RegistryCredentials | undefined): entry is RegistryCredentials & { username: string; password: string } {
+export function hasSecret(
+  entry: RegistryCredentials | undefined,
+): entry is RegistryCredentials & { username: string; password: string } {
   return entry?.username !== undefined && entry.password !== undefined;
 }
 
@@ -33,7 +41,10 @@ export function basicAuthorization(username: string, password: string): string {
 
 /** True for hosts on this machine, where plain http cannot be overheard. */
 export function isLoopback(host: string): boolean {
-  const name = host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const name = host
+    .replace(/:\d+$/, '')
+    .replace(/^\[(.*)\]$/, '$1')
+    .toLowerCase();
   return name === 'localhost' || name === '::1' || /^127(?:\.\d{1,3}){3}$/.test(name);
 }
 

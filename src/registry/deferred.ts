@@ -19,7 +19,8 @@ export function digestWaitsDeferred(): boolean {
 
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>)\]]+/gi;
 /** Node's network errors name the host or address they tried: `connect ECONNREFUSED 10.0.0.5:443`. */
-const NET_ERROR_TARGET = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b[:\s]+[^\s;,)]+/g;
+const NET_ERROR_TARGET =
+  /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b[:\s]+[^\s;,)]+/g;
 
 /**
  * A probe's reason as these messages quote it: without URLs (a token service's or a redirect's)
@@ -40,7 +41,11 @@ export class DigestPending extends TransientError {
     readonly reason: string,
     retryAfterMs?: number,
   ) {
-    super('image_pending', `image ${image} is not on registry ${registry} yet (${quotableReason(reason)}); looking again later`, retryAfterMs);
+    super(
+      'image_pending',
+      `image ${image} is not on registry ${registry} yet (${quotableReason(reason)}); looking again later`,
+      retryAfterMs,
+    );
   }
 
   /** The error once the wait is spent: the same message the in-place wait gives. */
@@ -50,7 +55,14 @@ export class DigestPending extends TransientError {
 }
 
 /** `image_not_found` (permanent) for a tag CI never pushed, `registry_unavailable` (transient) for a registry that did not answer. */
-export function digestWaitSpent(kind: 'missing' | 'unavailable', shown: string, registry: string, waitMs: number, reason: string, retryAfterMs?: number): Error {
+export function digestWaitSpent(
+  kind: 'missing' | 'unavailable',
+  shown: string,
+  registry: string,
+  waitMs: number,
+  reason: string,
+  retryAfterMs?: number,
+): Error {
   const waited = waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`;
   if (kind === 'missing') {
     return new PermanentError(
@@ -58,5 +70,9 @@ export function digestWaitSpent(kind: 'missing' | 'unavailable', shown: string, 
       `image ${shown} was not found on registry ${registry} after waiting ${waited}; check that CI pushed this tag to that registry, or raise digestWait if builds take longer`,
     );
   }
-  return new TransientError('registry_unavailable', `could not read image ${shown} from registry ${registry} within ${waited}: ${quotableReason(reason)}; will retry later`, retryAfterMs);
+  return new TransientError(
+    'registry_unavailable',
+    `could not read image ${shown} from registry ${registry} within ${waited}: ${quotableReason(reason)}; will retry later`,
+    retryAfterMs,
+  );
 }

@@ -32,10 +32,14 @@ export async function send(fetchFn: typeof fetch, url: string, options: SendOpti
     await options.guard?.(current);
     const response = await fetchFn(current, { method: options.method, headers, redirect: 'manual', signal });
     const location = response.headers.get('location');
-    if (response.status < 300 || response.status >= 400 || response.status === 304 || location === null) return { response, url: current };
+    if (response.status < 300 || response.status >= 400 || response.status === 304 || location === null)
+      return { response, url: current };
     await response.body?.cancel();
     if (hop >= MAX_REDIRECTS) {
-      throw new TransientError('registry_redirect_loop', `${url} redirected more than ${MAX_REDIRECTS} times; check the registry's proxy setup`);
+      throw new TransientError(
+        'registry_redirect_loop',
+        `${url} redirected more than ${MAX_REDIRECTS} times; check the registry's proxy setup`,
+      );
     }
     const next = new URL(location, current);
     if (next.origin !== current.origin) {

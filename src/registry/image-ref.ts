@@ -18,7 +18,8 @@ const DOCKER_HUB_ALIASES = new Set([DOCKER_HUB, 'index.docker.io', DOCKER_HUB_AP
 
 // Grammar of github.com/distribution/reference, the one every registry and CLI follows.
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
+const DOMAIN =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 const SHA256 = /^sha256:[a-f0-9]{64}$/;
@@ -55,7 +56,8 @@ export function parseImageRef(ref: string): ImageRef {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
     if (!DIGEST.test(digest)) throw bad(ref, `"${digest}" is not a digest`);
-    if (digest.startsWith('sha256:') && !SHA256.test(digest)) throw bad(ref, `"${digest}" is not 64 lower-case hex digits after sha256:`);
+    if (digest.startsWith('sha256:') && !SHA256.test(digest))
+      throw bad(ref, `"${digest}" is not 64 lower-case hex digits after sha256:`);
   }
 
   let tag: string | undefined;
@@ -64,7 +66,8 @@ export function parseImageRef(ref: string): ImageRef {
   if (colon > lastSlash) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) throw bad(ref, `tag "${tag}" must be 1-128 of letters, digits, "_", "." or "-", not starting with "." or "-"`);
+    if (!TAG.test(tag))
+      throw bad(ref, `tag "${tag}" must be 1-128 of letters, digits, "_", "." or "-", not starting with "." or "-"`);
   }
 
   const parts = rest.split('/');
@@ -74,15 +77,20 @@ export function parseImageRef(ref: string): ImageRef {
     if (!DOMAIN.test(registry)) throw bad(ref, `registry "${registry}" is not a host name with an optional port`);
     if (DOCKER_HUB_ALIASES.has(registry.toLowerCase())) registry = DOCKER_HUB;
   }
-  if (parts.length === 0 || parts.some((p) => p === '')) throw bad(ref, 'the repository name is empty or has an empty path part');
+  if (parts.length === 0 || parts.some((p) => p === ''))
+    throw bad(ref, 'the repository name is empty or has an empty path part');
   for (const part of parts) {
     if (!PATH_COMPONENT.test(part)) {
-      throw bad(ref, `repository part "${part}" must be lower-case letters and digits, separated by ".", "_", "__" or "-"`);
+      throw bad(
+        ref,
+        `repository part "${part}" must be lower-case letters and digits, separated by ".", "_", "__" or "-"`,
+      );
     }
   }
   if (registry === DOCKER_HUB && parts.length === 1) parts.unshift('library');
   const repository = parts.join('/');
-  if (repository.length > MAX_NAME_LENGTH) throw bad(ref, `the repository name is longer than ${MAX_NAME_LENGTH} characters`);
+  if (repository.length > MAX_NAME_LENGTH)
+    throw bad(ref, `the repository name is longer than ${MAX_NAME_LENGTH} characters`);
 
   return { registry, repository, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
 }

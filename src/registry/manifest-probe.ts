@@ -58,7 +58,11 @@ export async function probeManifest(ctx: ProbeContext): Promise<Probe> {
   } catch (error) {
     if (cancelled(ctx.signal)) throw error;
     if (error instanceof TransientError) {
-      return { kind: 'unavailable', reason: error.message, ...(error.retryAfterMs !== undefined && { retryAfterMs: error.retryAfterMs }) };
+      return {
+        kind: 'unavailable',
+        reason: error.message,
+        ...(error.retryAfterMs !== undefined && { retryAfterMs: error.retryAfterMs }),
+      };
     }
     if (error instanceof PermanentError) throw error;
     return { kind: 'unavailable', reason: `registry ${ctx.registry} is unreachable (${describeNetworkError(error)})` };
@@ -71,7 +75,12 @@ async function authorized(ctx: ProbeContext, method: 'GET' | 'HEAD'): Promise<Re
   for (let round = 0; ; round++) {
     const headers: Record<string, string> = { accept: MANIFEST_ACCEPT };
     if (authorization !== undefined) headers.authorization = authorization;
-    const { response, url } = await send(ctx.fetch, ctx.url, { method, headers, ...(ctx.guard && { guard: ctx.guard }), ...(ctx.signal && { signal: ctx.signal }) });
+    const { response, url } = await send(ctx.fetch, ctx.url, {
+      method,
+      headers,
+      ...(ctx.guard && { guard: ctx.guard }),
+      ...(ctx.signal && { signal: ctx.signal }),
+    });
     if (response.status !== 401) return response;
     await response.body?.cancel();
     // Answering a redirect target's challenge would hand this registry's credentials to it.
@@ -86,12 +95,22 @@ async function authorized(ctx: ProbeContext, method: 'GET' | 'HEAD'): Promise<Re
     // A request sent bare may have raced another job that has meanwhile fetched a token.
     const shared = authorization === undefined ? ctx.authorizer.cached(ctx.registry, ctx.repository) : undefined;
     if (authorization !== undefined) ctx.authorizer.forget(ctx.registry, ctx.repository, authorization);
-    authorization = shared ?? (await ctx.authorizer.answer(ctx.registry, ctx.repository, parseChallenges(response.headers.get('www-authenticate')), ctx.entry, ctx.signal));
+    authorization =
+      shared ??
+      (await ctx.authorizer.answer(
+        ctx.registry,
+        ctx.repository,
+        parseChallenges(response.headers.get('www-authenticate')),
+        ctx.entry,
+        ctx.signal,
+      ));
   }
 }
 
 function authFailure(ctx: ProbeContext): PermanentError {
-  return hasSecret(ctx.entry) ? credentialsRejected(ctx.registry, ctx.entry, `registry ${ctx.registry}`, ctx.repository) : credentialsNeeded(ctx.registry);
+  return hasSecret(ctx.entry)
+    ? credentialsRejected(ctx.registry, ctx.entry, `registry ${ctx.registry}`, ctx.repository)
+    : credentialsNeeded(ctx.registry);
 }
 
 async function classify(ctx: ProbeContext, response: Response): Promise<Probe> {
@@ -100,8 +119,15 @@ async function classify(ctx: ProbeContext, response: Response): Promise<Probe> {
   const retryAfter = retryAfterMs(response.headers.get('retry-after'), ctx.now());
   if (status === 404) return { kind: 'missing', reason: `registry ${ctx.registry} has no such manifest yet (404)` };
   if (status === 429 || status >= 500 || (status === 403 && retryAfter !== undefined)) {
-    return { kind: 'unavailable', reason: `registry ${ctx.registry} answered ${status}`, ...(retryAfter !== undefined && { retryAfterMs: retryAfter }) };
+    return {
+      kind: 'unavailable',
+      reason: `registry ${ctx.registry} answered ${status}`,
+      ...(retryAfter !== undefined && { retryAfterMs: retryAfter }),
+    };
   }
   if (status === 403) throw authFailure(ctx);
-  throw new PermanentError('registry_unexpected_status', `registry ${ctx.registry} answered ${status} for ${ctx.url}; check that the host is an OCI distribution registry and the reference is right`);
+  throw new PermanentError(
+    'registry_unexpected_status',
+    `registry ${ctx.registry} answered ${status} for ${ctx.url}; check that the host is an OCI distribution registry and the reference is right`,
+  );
 }

@@ -49,14 +49,21 @@ export function createDigestResolver(opts: DigestResolverOptions): DigestResolve
   const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     opts.sleep ? opts.sleep(ms) : delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
   const lookup = opts.lookup ?? defaultLookup;
-  const authorizer = createAuthorizer({ fetch: fetchFn, now, guard: (registry, entry) => addressGuard(registry, entry, lookup) });
+  const authorizer = createAuthorizer({
+    fetch: fetchFn,
+    now,
+    guard: (registry, entry) => addressGuard(registry, entry, lookup),
+  });
 
   async function resolve(ref: string, signal?: AbortSignal): Promise<string> {
     const image = parseImageRef(ref);
     // A digest pins content: it names exactly one manifest, so there is nothing to look up.
     if (image.digest !== undefined) {
       if (!image.digest.startsWith('sha256:')) {
-        throw new PermanentError('image_digest_unsupported', `image reference "${ref}" pins a ${image.digest.split(':')[0]} digest; dispatchd works with sha256 digests only`);
+        throw new PermanentError(
+          'image_digest_unsupported',
+          `image reference "${ref}" pins a ${image.digest.split(':')[0]} digest; dispatchd works with sha256 digests only`,
+        );
       }
       return image.digest;
     }
@@ -85,12 +92,21 @@ export function createDigestResolver(opts: DigestResolverOptions): DigestResolve
       if (probe.kind === 'found') return probe.digest;
       // The GitOps worker waits as a delayed job, not in a worker slot.
       if (digestWaitsDeferred()) {
-        throw new DigestPending(shown, image.registry, probe.kind, probe.reason, probe.kind === 'unavailable' ? probe.retryAfterMs : undefined);
+        throw new DigestPending(
+          shown,
+          image.registry,
+          probe.kind,
+          probe.reason,
+          probe.kind === 'unavailable' ? probe.retryAfterMs : undefined,
+        );
       }
 
       const remaining = deadline - now();
       if (remaining <= 0) throw giveUp(probe, shown, image.registry, opts.waitMs);
-      const wanted = Math.max(backoffDelay(attempt, random), probe.kind === 'unavailable' ? (probe.retryAfterMs ?? 0) : 0);
+      const wanted = Math.max(
+        backoffDelay(attempt, random),
+        probe.kind === 'unavailable' ? (probe.retryAfterMs ?? 0) : 0,
+      );
       // The last look lands on the deadline, so a push just before it is still seen.
       const delayMs = Math.min(wanted, remaining);
       opts.onWait?.({ attempt, delayMs, reason: probe.reason });
@@ -102,7 +118,14 @@ export function createDigestResolver(opts: DigestResolverOptions): DigestResolve
 }
 
 function giveUp(probe: Exclude<Probe, { kind: 'found' }>, shown: string, registry: string, waitMs: number): Error {
-  return digestWaitSpent(probe.kind, shown, registry, waitMs, probe.reason, probe.kind === 'unavailable' ? probe.retryAfterMs : undefined);
+  return digestWaitSpent(
+    probe.kind,
+    shown,
+    registry,
+    waitMs,
+    probe.reason,
+    probe.kind === 'unavailable' ? probe.retryAfterMs : undefined,
+  );
 }
 
 /** Lets a caller-supplied sleep be cut short by the job's abort signal. */

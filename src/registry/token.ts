@@ -38,7 +38,12 @@ function networkErrorCode(error: unknown): string {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string') return code;
   // A timeout or cancellation by its name (TimeoutError, AbortError), not its message.
-  return error instanceof Error && /^[A-Za-z]+Error$/.test(error.name) && error.name !== 'Error' && error.name !== 'TypeError' ? error.name : 'network error';
+  return error instanceof Error &&
+    /^[A-Za-z]+Error$/.test(error.name) &&
+    error.name !== 'Error' &&
+    error.name !== 'TypeError'
+    ? error.name
+    : 'network error';
 }
 
 /**
@@ -73,14 +78,26 @@ export async function fetchToken(request: TokenRequest): Promise<IssuedToken> {
 
   let response: Response;
   try {
-    response = (await send(request.fetch, url.toString(), { method: 'GET', headers, ...(request.guard && { guard: request.guard }), ...(request.signal && { signal: request.signal }) })).response;
+    response = (
+      await send(request.fetch, url.toString(), {
+        method: 'GET',
+        headers,
+        ...(request.guard && { guard: request.guard }),
+        ...(request.signal && { signal: request.signal }),
+      })
+    ).response;
   } catch (error) {
     if (cancelled(request.signal) || error instanceof TransientError) throw error;
-    throw new TransientError('registry_token_unreachable', `the token service of registry ${registry} is unreachable (${networkErrorCode(error)}); will retry`);
+    throw new TransientError(
+      'registry_token_unreachable',
+      `the token service of registry ${registry} is unreachable (${networkErrorCode(error)}); will retry`,
+    );
   }
   if (response.status === 401 || response.status === 403) {
     await response.body?.cancel();
-    throw hasSecret(entry) ? credentialsRejected(registry, entry, 'token service of the registry') : credentialsNeeded(registry);
+    throw hasSecret(entry)
+      ? credentialsRejected(registry, entry, 'token service of the registry')
+      : credentialsNeeded(registry);
   }
   if (response.status === 429 || response.status >= 500) {
     await response.body?.cancel();
@@ -92,12 +109,22 @@ export async function fetchToken(request: TokenRequest): Promise<IssuedToken> {
   }
   if (response.status !== 200) {
     await response.body?.cancel();
-    throw new PermanentError('registry_token_failed', `the token service of registry ${registry} answered ${response.status}; check the registry's auth setup`);
+    throw new PermanentError(
+      'registry_token_failed',
+      `the token service of registry ${registry} answered ${response.status}; check the registry's auth setup`,
+    );
   }
-  const body = (await response.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
+  const body = (await response.json().catch(() => ({}))) as {
+    token?: unknown;
+    access_token?: unknown;
+    expires_in?: unknown;
+  };
   const token = typeof body.token === 'string' && body.token !== '' ? body.token : body.access_token;
   if (typeof token !== 'string' || token === '') {
-    throw new PermanentError('registry_token_failed', `the token service of registry ${registry} answered without a token; check the registry's auth setup`);
+    throw new PermanentError(
+      'registry_token_failed',
+      `the token service of registry ${registry} answered without a token; check the registry's auth setup`,
+    );
   }
   const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN_S;
   // Renew a little early so a token never expires between our check and the registry's.

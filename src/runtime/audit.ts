@@ -16,7 +16,11 @@ export function telemetryFor(config: DispatchdConfig, producer: Producer, log: L
   const audit = createAuditTrail({ redis: producer.redis, retentionMs: toMs(config.audit?.retention ?? '14d') });
   const observer = combineObservers(createRuntimeObserver({ metrics: producer.metrics, audit, log }), extra);
   const replayed = (replays: { event: PushEvent; of: string }[]): void => {
-    audit.replayed(replays).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'audit trail: could not record a replayed delivery'));
+    audit
+      .replayed(replays)
+      .catch((err: unknown) =>
+        log.warn({ err: (err as Error).message }, 'audit trail: could not record a replayed delivery'),
+      );
   };
   return { audit, observer, metrics: producer.metrics, replayed };
 }

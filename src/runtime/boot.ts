@@ -13,7 +13,9 @@ export async function loadConfig(settings: Settings, env: Env): Promise<Dispatch
     return settings.dataDir ? { ...config, dataDir: resolve(settings.dataDir) } : config;
   }
   if (settings.production) {
-    throw new ConfigError(['DISPATCHD_CONFIG is not set: with NODE_ENV=production a configuration file is required (the offline demo runs only outside production)']);
+    throw new ConfigError([
+      'DISPATCHD_CONFIG is not set: with NODE_ENV=production a configuration file is required (the offline demo runs only outside production)',
+    ]);
   }
   return null;
 }
@@ -26,7 +28,11 @@ export function dataDirOf(settings: Settings, config: DispatchdConfig | null): s
  * The config's `redis.sentinels` when given, else REDIS_URL (either with the config's replica
  * setting), checked at once; otherwise an embedded `redis-server` child process under the data dir.
  */
-export async function redisFor(settings: Settings, dataDir: string, config?: DispatchdConfig | null): Promise<{ url: string; embedded?: EmbeddedRedis }> {
+export async function redisFor(
+  settings: Settings,
+  dataDir: string,
+  config?: DispatchdConfig | null,
+): Promise<{ url: string; embedded?: EmbeddedRedis }> {
   const url = redisUrlFromConfig(config?.redis, settings.redisUrl);
   if (url) {
     parseRedisTarget(url);

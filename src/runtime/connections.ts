@@ -18,7 +18,9 @@ function openRedis(target: RedisTarget, options: RedisOptions, resend: boolean):
   const merged: RedisOptions = {
     ...base,
     ...options,
-    ...(target.sentinel ? { reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? (resend ? 2 : 1) : false) } : {}),
+    ...(target.sentinel
+      ? { reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? (resend ? 2 : 1) : false) }
+      : {}),
   };
   const r = url ? new Redis(url, merged) : new Redis(merged);
   r.on('error', () => undefined);
@@ -35,7 +37,12 @@ const ACK_CONNECTIONS = 4;
  */
 export function openProducer(redisUrl: string) {
   const target = parseRedisTarget(redisUrl);
-  const open = () => openRedis(target, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false }, false);
+  const open = () =>
+    openRedis(
+      target,
+      { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false },
+      false,
+    );
   // Two connections: BullMQ loads its ~60 Lua scripts into the queues' connection, and ioredis
   // copies them onto every multi() made there (≈ 360 µs against ≈ 45 µs, measured by
   // `npm run bench -- --diagnose`). The inbox, audit trail and API use the plain one.
@@ -69,10 +76,27 @@ export function openProducer(redisUrl: string) {
     metrics: createMetrics({ queues: [events, gitops] }),
     /** Waits for the first connection, so that start-up does not answer 503 to early webhooks. */
     ready: (timeoutMs = 10_000) =>
-      Promise.all(connections().map((r) => r.status === 'ready' ? Promise.resolve() : new Promise<void>((res, rej) => {
-        const t = setTimeout(() => rej(new Error(`Redis ${target.sentinel ? '' : 'at '}${describeRedisTarget(target)} not reachable within ${timeoutMs} ms: check ${target.sentinel ? 'the sentinels, the master name and the passwords (config redis or REDIS_URL)' : 'REDIS_URL'}`)), timeoutMs);
-        r.once('ready', () => { clearTimeout(t); res(); });
-      }))).then(() => undefined),
+      Promise.all(
+        connections().map((r) =>
+          r.status === 'ready'
+            ? Promise.resolve()
+            : new Promise<void>((res, rej) => {
+                const t = setTimeout(
+                  () =>
+                    rej(
+                      new Error(
+                        `Redis ${target.sentinel ? '' : 'at '}${describeRedisTarget(target)} not reachable within ${timeoutMs} ms: check ${target.sentinel ? 'the sentinels, the master name and the passwords (config redis or REDIS_URL)' : 'REDIS_URL'}`,
+                      ),
+                    ),
+                  timeoutMs,
+                );
+                r.once('ready', () => {
+                  clearTimeout(t);
+                  res();
+                });
+              }),
+        ),
+      ).then(() => undefined),
     events,
     gitops,
     async close() {

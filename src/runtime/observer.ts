@@ -18,7 +18,11 @@ export interface RuntimeObserverDeps {
 export function createRuntimeObserver(deps: RuntimeObserverDeps): Observer {
   const { metrics, audit, log } = deps;
   const safe = async (what: string, fn: () => Promise<void>) => {
-    try { await fn(); } catch (err) { log.warn({ err: (err as Error).message }, `audit trail: could not record ${what}`); }
+    try {
+      await fn();
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, `audit trail: could not record ${what}`);
+    }
   };
   return {
     webhook(o) {
@@ -30,7 +34,10 @@ export function createRuntimeObserver(deps: RuntimeObserverDeps): Observer {
       await safe('a plan', () => audit.planned(r));
     },
     async gitopsRun(r) {
-      metrics.jobDuration.observe({ kind: 'gitops', outcome: r.error ? 'failed' : r.result?.outcome ?? 'ok' }, r.durationMs / 1000);
+      metrics.jobDuration.observe(
+        { kind: 'gitops', outcome: r.error ? 'failed' : (r.result?.outcome ?? 'ok') },
+        r.durationMs / 1000,
+      );
       if (r.result?.outcome === 'updated') {
         // A retry that finds its commit already on the head branch pushes nothing.
         if (r.result.pushed !== false) metrics.gitPushes.inc({ host: r.spec.target.host });
@@ -46,17 +53,33 @@ function eventLabel(o: { outcome: string; status: number; events?: unknown[] }, 
   if (o.events) return 'push';
   if (o.outcome === 'ping') return 'ping';
   if (o.status >= 400 || !header) return 'unknown';
-  return header.toLowerCase().replace(/[^a-z0-9:_ -]/g, '').slice(0, 40) || 'unknown';
+  return (
+    header
+      .toLowerCase()
+      .replace(/[^a-z0-9:_ -]/g, '')
+      .slice(0, 40) || 'unknown'
+  );
 }
 
 /** Calls each observer in turn; one failing does not stop the others. */
 export function combineObservers(...observers: (Observer | undefined)[]): Observer {
   const list = observers.filter((o): o is Observer => Boolean(o));
   const each = async (fn: (o: Observer) => void | Promise<void>) => {
-    for (const o of list) await Promise.resolve().then(() => fn(o)).catch(() => undefined);
+    for (const o of list)
+      await Promise.resolve()
+        .then(() => fn(o))
+        .catch(() => undefined);
   };
   return {
-    webhook: (x) => { for (const o of list) { try { o.webhook?.(x); } catch { /* must not throw */ } } },
+    webhook: (x) => {
+      for (const o of list) {
+        try {
+          o.webhook?.(x);
+        } catch {
+          /* must not throw */
+        }
+      }
+    },
     planned: (r) => each((o) => o.planned?.(r)),
     gitopsRun: (r) => each((o) => o.gitopsRun?.(r)),
   };

@@ -28,8 +28,19 @@ export interface ReceiverOptions {
  * Builds the HTTP server (not listening yet) over an open producer connection. Metrics and the
  * audit trail are always fed; `observer`, when given, is called as well.
  */
-export function buildReceiver(config: DispatchdConfig, producer: Producer, log: Logger, observer?: Observer, opts: ReceiverOptions = {}): Server {
-  const inbox = createInbox({ redis: producer.redis, events: producer.events, deliveryTtlMs: toMs(config.deliveryTtl), replayWindowMs: toMs(config.replayWindow) });
+export function buildReceiver(
+  config: DispatchdConfig,
+  producer: Producer,
+  log: Logger,
+  observer?: Observer,
+  opts: ReceiverOptions = {},
+): Server {
+  const inbox = createInbox({
+    redis: producer.redis,
+    events: producer.events,
+    deliveryTtlMs: toMs(config.deliveryTtl),
+    replayWindowMs: toMs(config.replayWindow),
+  });
   const t = telemetryFor(config, producer, log, observer);
   const observe: HookDeps['observe'] = (o) => {
     t.observer.webhook?.(o);
@@ -43,7 +54,9 @@ export function buildReceiver(config: DispatchdConfig, producer: Producer, log: 
   // check. Its log lines keep the request id Express already answered with.
   const replay = (host: string, req: Parameters<typeof handle>[1], res: Parameters<typeof handle>[2]) => {
     const requestId = requestContext.get()?.requestId;
-    return requestContext.run({ ...contextOf(req, { webhook: true }), ...(requestId ? { requestId } : {}) }, () => handle(host, req, res, { operatorReplay: true }));
+    return requestContext.run({ ...contextOf(req, { webhook: true }), ...(requestId ? { requestId } : {}) }, () =>
+      handle(host, req, res, { operatorReplay: true }),
+    );
   };
   // The dispatchd_host_* gauges read the hosts' waiting jobs from the same Redis.
   producer.metrics.readHostsFrom(producer.redis);
@@ -56,9 +69,15 @@ export function buildReceiver(config: DispatchdConfig, producer: Producer, log: 
     events: producer.events,
     // Pause/resume of environments (docs/gitops.md), behind the same admin token.
     // GET /api/hosts: which host is failing and how many jobs wait on it (docs/operations.md).
-    apiRouters: [environmentsRouter({ redis: producer.redis, gitops: producer.gitops, config }), hostsRouter({ redis: producer.redis, config })],
+    apiRouters: [
+      environmentsRouter({ redis: producer.redis, gitops: producer.gitops, config }),
+      hostsRouter({ redis: producer.redis, config }),
+    ],
     replay,
-    admin: { ...(opts.adminToken ? { token: opts.adminToken } : {}), openOnLoopback: opts.openAdminOnLoopback ?? false },
+    admin: {
+      ...(opts.adminToken ? { token: opts.adminToken } : {}),
+      openOnLoopback: opts.openAdminOnLoopback ?? false,
+    },
   });
   // The HTTP edge (config `http`): slow clients and connection floods are cut off in seconds.
   return createHttpServer(hooks, app, edgeLimitsOf(config.http));

@@ -39,5 +39,7 @@ export function shutdownTimeoutOf(settings: Settings, config: Pick<DispatchdConf
   const v = settings.shutdownTimeout.trim();
   if (/^\d+$/.test(v)) return Number(v);
   if (/^\d+(ms|s|m|h|d)$/.test(v)) return toMs(v);
-  throw new ConfigError([`DISPATCHD_SHUTDOWN_TIMEOUT: "${settings.shutdownTimeout}" is not a duration (a number of ms or e.g. "20s")`]);
+  throw new ConfigError([
+    `DISPATCHD_SHUTDOWN_TIMEOUT: "${settings.shutdownTimeout}" is not a duration (a number of ms or e.g. "20s")`,
+  ]);
 }

@@ -12,13 +12,21 @@ import type { ReceiverOptions } from './receiver.js';
  * It has the receiver's HTTP edge (config `http`, docs/reliability.md#the-http-edge): slow
  * clients and connection floods are cut off in seconds here too.
  */
-export function buildWorkerServer(config: DispatchdConfig, producer: Producer, log: Logger, opts: ReceiverOptions = {}): Server {
+export function buildWorkerServer(
+  config: DispatchdConfig,
+  producer: Producer,
+  log: Logger,
+  opts: ReceiverOptions = {},
+): Server {
   const app = createApp({
     redis: producer.redis,
     log,
     metrics: producer.metrics,
     metricsPublic: config.metrics?.public ?? false,
-    admin: { ...(opts.adminToken ? { token: opts.adminToken } : {}), openOnLoopback: opts.openAdminOnLoopback ?? false },
+    admin: {
+      ...(opts.adminToken ? { token: opts.adminToken } : {}),
+      openOnLoopback: opts.openAdminOnLoopback ?? false,
+    },
   });
   // A worker receives no webhooks: /hooks/* goes to the app like any other path (and is not found there).
   const noHooks = async (_name: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {

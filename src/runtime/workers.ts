@@ -23,12 +23,21 @@ import { telemetryFor } from './audit.js';
  * Starts the `events` and `gitops` workers; `close()` stops taking work and lets jobs finish.
  * Metrics and the audit trail are always fed; `observer`, when given, is called as well.
  */
-export async function startWorkers(config: DispatchdConfig, redisUrl: string, producer: Producer, log: Logger, extraObserver?: Observer) {
+export async function startWorkers(
+  config: DispatchdConfig,
+  redisUrl: string,
+  producer: Producer,
+  log: Logger,
+  extraObserver?: Observer,
+) {
   await mkdir(config.dataDir, { recursive: true });
   const mirrors = createMirrors(config.dataDir);
   const { metrics, audit, observer } = telemetryFor(config, producer, log, extraObserver);
   // What the workers will talk to, for operators debugging a setup; credentials are redacted by the logger.
-  log.debug({ hosts: config.hosts, registries: config.registries, repositories: config.repositories.length }, 'workers: configuration in force');
+  log.debug(
+    { hosts: config.hosts, registries: config.registries, repositories: config.repositories.length },
+    'workers: configuration in force',
+  );
   const providers = createProviders(config, mirrors, {
     onCall: (c) => {
       metrics.scmCalls.inc({ host: c.host, operation: c.operation, outcome: c.outcome });
@@ -39,24 +48,59 @@ export async function startWorkers(config: DispatchdConfig, redisUrl: string, pr
   });
   const environments = createEnvironments(producer.redis);
   const refPlans = createRefPlans(producer.redis, toMs(config.deliveryTtl));
-  const resolver = createDigestResolver({ registries: config.registries, waitMs: toMs(config.digestWait), onWait: (w) => log.info(w, 'waiting for image') });
+  const resolver = createDigestResolver({
+    registries: config.registries,
+    waitMs: toMs(config.digestWait),
+    onWait: (w) => log.info(w, 'waiting for image'),
+  });
   // Passing faults are retried until the horizon (config `retry`, docs/reliability.md).
   const retry = createRetryPolicy(retrySettings(config.retry));
   const settings = { backoffStrategy: retry.backoffStrategy };
   // A SIGKILLed worker's jobs come back after the lock lapses; DESIGN.md promises no 202 is lost,
   // so a job may be taken back several times (BullMQ's default fails it on the second stall).
-  const recovery = { lockDuration: toMs(config.workers.lockDuration), stalledInterval: toMs(config.workers.stalledInterval), maxStalledCount: config.workers.maxStalledCount };
+  const recovery = {
+    lockDuration: toMs(config.workers.lockDuration),
+    stalledInterval: toMs(config.workers.stalledInterval),
+    maxStalledCount: config.workers.maxStalledCount,
+  };
   // Jobs record which process ran them (BullMQ's processedBy), for operators and the fault tests.
   const processName = `${hostname()}:${process.pid}`;
   const connections = [openWorkerConnection(redisUrl), openWorkerConnection(redisUrl)] as const;
-  const push = new Worker(EVENTS_QUEUE, createPushProcessor({ config, providers, environments, refPlans, gitops: producer.gitops, log, observer, retry }), {
-    connection: connections[0], prefix: QUEUE_PREFIX, concurrency: config.workers.events, settings, ...recovery, name: processName,
-  });
-  const gitops = new Worker(GITOPS_QUEUE, createGitopsProcessor({ apply: { config, providers, mirrors, resolveDigest: (ref) => resolver.resolve(ref) }, environments, providers, log, observer, retry }), {
-    connection: connections[1], prefix: QUEUE_PREFIX, concurrency: config.workers.tasks, settings, ...recovery, name: processName,
-  });
+  const push = new Worker(
+    EVENTS_QUEUE,
+    createPushProcessor({ config, providers, environments, refPlans, gitops: producer.gitops, log, observer, retry }),
+    {
+      connection: connections[0],
+      prefix: QUEUE_PREFIX,
+      concurrency: config.workers.events,
+      settings,
+      ...recovery,
+      name: processName,
+    },
+  );
+  const gitops = new Worker(
+    GITOPS_QUEUE,
+    createGitopsProcessor({
+      apply: { config, providers, mirrors, resolveDigest: (ref) => resolver.resolve(ref) },
+      environments,
+      providers,
+      log,
+      observer,
+      retry,
+    }),
+    {
+      connection: connections[1],
+      prefix: QUEUE_PREFIX,
+      concurrency: config.workers.tasks,
+      settings,
+      ...recovery,
+      name: processName,
+    },
+  );
   for (const w of [push, gitops]) {
-    w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+    w.on('failed', (job, err) =>
+      log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
+    );
     w.on('error', (err) => log.error({ queue: w.name, err: err.message }, 'worker error'));
   }
   // A push job that fails for good without a plan (a passing fault past the retry horizon) is
@@ -65,28 +109,61 @@ export async function startWorkers(config: DispatchdConfig, redisUrl: string, pr
   // the backoff strategy failed is described the same way here.
   push.on('failed', (job, err) => {
     if (!job?.finishedOn || err.name === 'UnrecoverableError') return;
-    const message = err.name === 'HorizonError' || err.name === 'PermanentError' ? err.message : retry.horizonMessage({ id: job.id, timestamp: job.timestamp, attemptsMade: job.attemptsMade - 1 }, err, job.finishedOn);
-    audit.jobFailed(job.data.event, message).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'audit trail: could not record a failed job'));
+    const message =
+      err.name === 'HorizonError' || err.name === 'PermanentError'
+        ? err.message
+        : retry.horizonMessage(
+            { id: job.id, timestamp: job.timestamp, attemptsMade: job.attemptsMade - 1 },
+            err,
+            job.finishedOn,
+          );
+    audit
+      .jobFailed(job.data.event, message)
+      .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'audit trail: could not record a failed job'));
   });
   // Which host each retried job waits on (GET /api/hosts, dispatchd_host_* gauges): a job waits
   // from a failed attempt that will be retried until it completes or fails for good.
   const hostWaits = createHostWaits(producer.redis);
   metrics.readHostsFrom(producer.redis);
   const knownHosts = Object.keys(config.hosts);
-  const noteWaits = (what: string, p: Promise<unknown>) => p.catch((e: unknown) => log.warn({ err: (e as Error).message }, `host waits: could not record ${what}`));
+  const noteWaits = (what: string, p: Promise<unknown>) =>
+    p.catch((e: unknown) => log.warn({ err: (e as Error).message }, `host waits: could not record ${what}`));
   push.on('failed', (job, err) => {
     if (!job?.id) return;
-    void noteWaits('a wait', job.finishedOn ? hostWaits.done(EVENTS_QUEUE, job.id) : hostWaits.wait(hostOfFailure(err, job.data.event.host, knownHosts), EVENTS_QUEUE, job.id, err.message));
+    void noteWaits(
+      'a wait',
+      job.finishedOn
+        ? hostWaits.done(EVENTS_QUEUE, job.id)
+        : hostWaits.wait(hostOfFailure(err, job.data.event.host, knownHosts), EVENTS_QUEUE, job.id, err.message),
+    );
   });
   gitops.on('failed', (job, err) => {
     if (!job?.id) return;
     const id = job.id;
-    void noteWaits('a wait', job.finishedOn ? hostWaits.done(GITOPS_QUEUE, id) : environments.latest<EnvUpdateSpec>(job.data.envId)
-      .then((l) => hostWaits.wait(hostOfFailure(err, l?.spec.target.host ?? 'unknown', knownHosts), GITOPS_QUEUE, id, err.message)));
+    void noteWaits(
+      'a wait',
+      job.finishedOn
+        ? hostWaits.done(GITOPS_QUEUE, id)
+        : environments
+            .latest<EnvUpdateSpec>(job.data.envId)
+            .then((l) =>
+              hostWaits.wait(
+                hostOfFailure(err, l?.spec.target.host ?? 'unknown', knownHosts),
+                GITOPS_QUEUE,
+                id,
+                err.message,
+              ),
+            ),
+    );
   });
-  for (const [w, queue] of [[push, EVENTS_QUEUE], [gitops, GITOPS_QUEUE]] as const) {
+  for (const [w, queue] of [
+    [push, EVENTS_QUEUE],
+    [gitops, GITOPS_QUEUE],
+  ] as const) {
     // Only a job that failed before can be waiting; the first attempt's success costs nothing.
-    w.on('completed', (job) => { if (job.id && job.attemptsMade > 1) void noteWaits('a recovery', hostWaits.done(queue, job.id)); });
+    w.on('completed', (job) => {
+      if (job.id && job.attemptsMade > 1) void noteWaits('a recovery', hostWaits.done(queue, job.id));
+    });
   }
   return {
     push,

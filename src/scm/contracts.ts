@@ -109,7 +109,11 @@ export interface ScmProvider {
   /** The open pull request from `head` into `base`, if any. */
   findPullRequest(repo: string, head: string, base: string): Promise<PullRequest | null>;
   createPullRequest(repo: string, input: PullRequestInput): Promise<PullRequest>;
-  updatePullRequest(repo: string, number: number, input: Pick<PullRequestInput, 'title' | 'body'>): Promise<PullRequest>;
+  updatePullRequest(
+    repo: string,
+    number: number,
+    input: Pick<PullRequestInput, 'title' | 'body'>,
+  ): Promise<PullRequest>;
   mergePullRequest(repo: string, number: number): Promise<void>;
   comment(repo: string, number: number, body: string): Promise<void>;
   setStatus(repo: string, sha: string, status: CommitStatus): Promise<void>;

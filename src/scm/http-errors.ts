@@ -41,7 +41,8 @@ const SECONDARY_MESSAGE = /secondary rate limit|abuse detection|abuse[- ]rate[- 
  */
 export function classifyHttpFailure(what: string, f: HttpFailure, now = Date.now()): DispatchError {
   const h = f.headers ?? {};
-  const num = (v: string | number | undefined) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+  const num = (v: string | number | undefined) =>
+    v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
   const retryAfter = num(h['retry-after']);
   const remaining = num(h['x-ratelimit-remaining']);
   const reset = num(h['x-ratelimit-reset']);
@@ -49,25 +50,43 @@ export function classifyHttpFailure(what: string, f: HttpFailure, now = Date.now
   const said = quotedScmMessage(f.message);
   const secondary = (status === 403 || status === 429) && SECONDARY_MESSAGE.test(f.message);
   if (status === 429 || (status === 403 && (retryAfter !== undefined || remaining === 0 || secondary))) {
-    const waitMs = retryAfter !== undefined ? retryAfter * 1000
-      : remaining === 0 && reset !== undefined ? Math.max(0, reset * 1000 - now)
-      : undefined;
+    const waitMs =
+      retryAfter !== undefined
+        ? retryAfter * 1000
+        : remaining === 0 && reset !== undefined
+          ? Math.max(0, reset * 1000 - now)
+          : undefined;
     if (waitMs === undefined) {
-      return new TransientError(SECONDARY_RATE_LIMIT, `${what}: ${secondary ? 'secondary rate limit' : 'rate limited'} (HTTP ${status}) without Retry-After; waiting at least a minute, then backing off`);
+      return new TransientError(
+        SECONDARY_RATE_LIMIT,
+        `${what}: ${secondary ? 'secondary rate limit' : 'rate limited'} (HTTP ${status}) without Retry-After; waiting at least a minute, then backing off`,
+      );
     }
-    return new TransientError('scm_rate_limited', `${what}: rate limited (HTTP ${status}); waiting ${Math.ceil(waitMs / 1000)} s as the SCM asked`, waitMs);
+    return new TransientError(
+      'scm_rate_limited',
+      `${what}: rate limited (HTTP ${status}); waiting ${Math.ceil(waitMs / 1000)} s as the SCM asked`,
+      waitMs,
+    );
   }
   if (status === undefined || status >= 500 || status === 408) {
-    return new TransientError('scm_unavailable', `${what}: ${status ? `HTTP ${status}` : 'no response'}${said ? ` (${said})` : ''}; will retry`, retryAfter !== undefined ? retryAfter * 1000 : undefined);
+    return new TransientError(
+      'scm_unavailable',
+      `${what}: ${status ? `HTTP ${status}` : 'no response'}${said ? ` (${said})` : ''}; will retry`,
+      retryAfter !== undefined ? retryAfter * 1000 : undefined,
+    );
   }
   // Decided on the SCM's whole message, before it is shortened for public statuses: GitHub (422)
   // and GitLab (409) say "already exists" when a racing worker opened the pull request first.
   if ((status === 422 || status === 409) && /already exists/i.test(f.message)) {
     return new PermanentError('scm_pr_exists', `${what}: HTTP ${status}: a pull request already exists`);
   }
-  const hint = status === 401 ? 'the host token is invalid or expired: replace it in the config'
-    : status === 403 ? 'the token lacks permission: grant it repository read/write and pull-request access'
-    : status === 404 ? 'not found, or the token cannot see it: check the repository name and the token\'s access'
-    : 'the SCM refused the request';
+  const hint =
+    status === 401
+      ? 'the host token is invalid or expired: replace it in the config'
+      : status === 403
+        ? 'the token lacks permission: grant it repository read/write and pull-request access'
+        : status === 404
+          ? "not found, or the token cannot see it: check the repository name and the token's access"
+          : 'the SCM refused the request';
   return new PermanentError(`scm_http_${status}`, `${what}: HTTP ${status}${said ? ` ${said}` : ''}: ${hint}`);
 }

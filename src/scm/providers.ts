@@ -24,7 +24,18 @@ export interface ProviderOptions {
 }
 
 /** The ScmProvider methods that talk to the SCM's API (gitRemote and commitUrl do not). */
-const API_METHODS = ['readFile', 'refTip', 'compare', 'defaultBranch', 'findPullRequest', 'createPullRequest', 'updatePullRequest', 'mergePullRequest', 'comment', 'setStatus'] as const;
+const API_METHODS = [
+  'readFile',
+  'refTip',
+  'compare',
+  'defaultBranch',
+  'findPullRequest',
+  'createPullRequest',
+  'updatePullRequest',
+  'mergePullRequest',
+  'comment',
+  'setStatus',
+] as const;
 
 /** One ScmProvider per configured host, built on first use and kept for the process. */
 export function createProviders(config: DispatchdConfig, mirrors: Mirrors, opts: ProviderOptions = {}) {
@@ -37,12 +48,27 @@ export function createProviders(config: DispatchdConfig, mirrors: Mirrors, opts:
       if (!host) throw new PermanentError('unknown_host', `host "${hostName}" is not configured`);
       let p: ScmProvider;
       switch (host.kind) {
-        case 'github': p = githubProvider(hostName, host, opts.onRateLimit ? { onRateLimit: (n) => opts.onRateLimit?.(hostName, n) } : {}); break;
-        case 'git': p = gitProvider(host, mirrors); break;
-        case 'bitbucket-cloud': p = bitbucketCloudProvider(hostName, host); break;
-        case 'bitbucket-server': p = bitbucketServerProvider(hostName, host); break;
-        case 'gitlab': p = gitlabProvider(hostName, host); break;
-        default: throw new PermanentError('kind_unsupported', `host kind ${host.kind} has no provider in this build yet`);
+        case 'github':
+          p = githubProvider(
+            hostName,
+            host,
+            opts.onRateLimit ? { onRateLimit: (n) => opts.onRateLimit?.(hostName, n) } : {},
+          );
+          break;
+        case 'git':
+          p = gitProvider(host, mirrors);
+          break;
+        case 'bitbucket-cloud':
+          p = bitbucketCloudProvider(hostName, host);
+          break;
+        case 'bitbucket-server':
+          p = bitbucketServerProvider(hostName, host);
+          break;
+        case 'gitlab':
+          p = gitlabProvider(hostName, host);
+          break;
+        default:
+          throw new PermanentError('kind_unsupported', `host kind ${host.kind} has no provider in this build yet`);
       }
       if (opts.onCall) p = counted(hostName, p, opts.onCall);
       built.set(hostName, p);
@@ -60,14 +86,26 @@ function counted(host: string, p: ScmProvider, onCall: (c: ScmCall) => void): Sc
     (wrapped as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
       const started = Date.now();
       const report = (outcome: ScmCall['outcome']) => {
-        try { onCall({ host, operation: name, outcome, ms: Date.now() - started }); } catch { /* metrics never break a call */ }
+        try {
+          onCall({ host, operation: name, outcome, ms: Date.now() - started });
+        } catch {
+          /* metrics never break a call */
+        }
       };
       try {
         const result = await original.apply(p, args);
         report('ok');
         return result;
       } catch (err) {
-        report(err instanceof TransientError ? (err.code === 'scm_rate_limited' ? 'rate_limited' : 'transient') : err instanceof PermanentError ? 'permanent' : 'error');
+        report(
+          err instanceof TransientError
+            ? err.code === 'scm_rate_limited'
+              ? 'rate_limited'
+              : 'transient'
+            : err instanceof PermanentError
+              ? 'permanent'
+              : 'error',
+        );
         throw err;
       }
     };

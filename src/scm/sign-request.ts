@@ -47,7 +47,12 @@ export function signedRequest(
     case 'github':
       return {
         rawBody,
-        headers: { ...common, 'x-github-event': event, 'x-github-delivery': id, 'x-hub-signature-256': `sha256=${hmacSha256Hex(secret, rawBody)}` },
+        headers: {
+          ...common,
+          'x-github-event': event,
+          'x-github-delivery': id,
+          'x-hub-signature-256': `sha256=${hmacSha256Hex(secret, rawBody)}`,
+        },
       };
     case 'gitlab':
       return {
@@ -64,12 +69,23 @@ export function signedRequest(
     case 'bitbucket-cloud':
       return {
         rawBody,
-        headers: { ...common, 'x-event-key': event, 'x-request-uuid': id, 'x-attempt-number': '1', 'x-hub-signature': `sha256=${hmacSha256Hex(secret, rawBody)}` },
+        headers: {
+          ...common,
+          'x-event-key': event,
+          'x-request-uuid': id,
+          'x-attempt-number': '1',
+          'x-hub-signature': `sha256=${hmacSha256Hex(secret, rawBody)}`,
+        },
       };
     case 'bitbucket-server':
       return {
         rawBody,
-        headers: { ...common, 'x-event-key': event, 'x-request-id': id, 'x-hub-signature': `sha256=${hmacSha256Hex(secret, rawBody)}` },
+        headers: {
+          ...common,
+          'x-event-key': event,
+          'x-request-id': id,
+          'x-hub-signature': `sha256=${hmacSha256Hex(secret, rawBody)}`,
+        },
       };
     case 'git':
       return { rawBody, headers: { ...common, 'x-dispatchd-event': event, ...standard() } };

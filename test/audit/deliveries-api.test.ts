@@ -8,7 +8,8 @@ describe('audit trail: GET /api/deliveries, /:id and retry, through the real sta
   let s: FullStack;
   const auth = { authorization: `Bearer ${ADMIN}` };
   const get = (path: string) => request(s.server).get(path).set(auth);
-  const record = async (id: string) => (await get(`/api/deliveries/${encodeURIComponent(id)}`)).body as Record<string, any>;
+  const record = async (id: string) =>
+    (await get(`/api/deliveries/${encodeURIComponent(id)}`)).body as Record<string, any>;
 
   before(async () => {
     s = await startFullStack();
@@ -22,7 +23,14 @@ describe('audit trail: GET /api/deliveries, /:id and retry, through the real sta
     const { sha, deliveryId, status } = await push('staging', '1.1.0');
     assert.equal(status, 202);
     const id = `github:${deliveryId}`;
-    const rec = await eventually(async () => { const r = await record(id); return r.status === 'succeeded' ? r : undefined; }, 30_000, 'the delivery to succeed');
+    const rec = await eventually(
+      async () => {
+        const r = await record(id);
+        return r.status === 'succeeded' ? r : undefined;
+      },
+      30_000,
+      'the delivery to succeed',
+    );
     assert.equal(rec.host, 'github');
     assert.equal(rec.deliveryId, deliveryId);
     assert.equal(rec.repo, APP);
@@ -47,9 +55,14 @@ describe('audit trail: GET /api/deliveries, /:id and retry, through the real sta
     assert.ok(all.length >= 2);
     assert.equal(all[0]!.deliveryId, deliveryId, 'the newest delivery comes first');
     assert.equal(all[0]!.status, 'skipped', 'a push no action matches is recorded as skipped');
-    const succeeded = (await get('/api/deliveries?status=succeeded').expect(200)).body.deliveries as { status: string }[];
+    const succeeded = (await get('/api/deliveries?status=succeeded').expect(200)).body.deliveries as {
+      status: string;
+    }[];
     assert.ok(succeeded.length >= 1 && succeeded.every((d) => d.status === 'succeeded'));
-    assert.equal((await get(`/api/deliveries?repo=${encodeURIComponent('other/repo')}`).expect(200)).body.deliveries.length, 0);
+    assert.equal(
+      (await get(`/api/deliveries?repo=${encodeURIComponent('other/repo')}`).expect(200)).body.deliveries.length,
+      0,
+    );
     assert.equal((await get('/api/deliveries?host=github&limit=1').expect(200)).body.deliveries.length, 1);
     const bad = await get('/api/deliveries?status=exploded').expect(400);
     assert.match(bad.body.message, /status must be one of/);
@@ -62,25 +75,57 @@ describe('audit trail: GET /api/deliveries, /:id and retry, through the real sta
 
   it('refuses to retry a delivery that did not fail', async () => {
     const list = (await get('/api/deliveries?status=succeeded').expect(200)).body.deliveries as { id: string }[];
-    const res = await request(s.server).post(`/api/deliveries/${encodeURIComponent(list[0]!.id)}/retry`).set(auth).expect(409);
+    const res = await request(s.server)
+      .post(`/api/deliveries/${encodeURIComponent(list[0]!.id)}/retry`)
+      .set(auth)
+      .expect(409);
     assert.match(res.body.message, /only failed deliveries are retried/);
   });
 
   it('records a failed GitOps update with its error, and a retry after the fix succeeds', async () => {
     // Break production's template: the update fails for good (a missing template value).
-    await s.gh.git.commit(GITOPS, 'main', { 'production/application.yaml.tmpl': 'spec:\n  image: {{imageName}}\n  replicas: {{replicas}}\n' }, 'Need replicas');
+    await s.gh.git.commit(
+      GITOPS,
+      'main',
+      { 'production/application.yaml.tmpl': 'spec:\n  image: {{imageName}}\n  replicas: {{replicas}}\n' },
+      'Need replicas',
+    );
     const { deliveryId } = await push('production', '2.0.0');
     const id = `github:${deliveryId}`;
-    const failed = await eventually(async () => { const r = await record(id); return r.status === 'failed' ? r : undefined; }, 30_000, 'the delivery to fail');
+    const failed = await eventually(
+      async () => {
+        const r = await record(id);
+        return r.status === 'failed' ? r : undefined;
+      },
+      30_000,
+      'the delivery to fail',
+    );
     assert.match(failed.errors.join('\n'), /replicas/);
     assert.equal(failed.tasks.find((t: { task: string }) => t.task === 'deploy').outcome, 'failed');
-    assert.ok((await get('/api/deliveries?status=failed').expect(200)).body.deliveries.some((d: { id: string }) => d.id === id));
+    assert.ok(
+      (await get('/api/deliveries?status=failed').expect(200)).body.deliveries.some((d: { id: string }) => d.id === id),
+    );
 
-    await s.gh.git.commit(GITOPS, 'main', { 'production/application.yaml.tmpl': 'spec:\n  image: {{imageName}}\n' }, 'Fix template');
-    const retry = await request(s.server).post(`/api/deliveries/${encodeURIComponent(id)}/retry`).set(auth).expect(202);
+    await s.gh.git.commit(
+      GITOPS,
+      'main',
+      { 'production/application.yaml.tmpl': 'spec:\n  image: {{imageName}}\n' },
+      'Fix template',
+    );
+    const retry = await request(s.server)
+      .post(`/api/deliveries/${encodeURIComponent(id)}/retry`)
+      .set(auth)
+      .expect(202);
     assert.equal(retry.body.status, 'queued');
     assert.match(retry.body.jobId, /-retry-1$/);
-    const ok = await eventually(async () => { const r = await record(id); return r.status === 'succeeded' ? r : undefined; }, 30_000, 'the retried delivery to succeed');
+    const ok = await eventually(
+      async () => {
+        const r = await record(id);
+        return r.status === 'succeeded' ? r : undefined;
+      },
+      30_000,
+      'the retried delivery to succeed',
+    );
     assert.equal(ok.retries, 1);
     assert.equal(ok.history.length, 1);
     assert.equal(ok.history[0].status, 'failed');

@@ -11,9 +11,20 @@ import type { GitopsReport } from '../../src/telemetry/observer.js';
 import { startRedis } from '../helpers/redis.js';
 
 const event = (deliveryId: string): PushEvent => ({
-  host: 'github', scm: 'github', deliveryId, repo: { fullName: 'acme/app', cloneUrl: 'https://g/acme/app.git', webUrl: 'https://g/acme/app' },
-  ref: 'refs/heads/main', refType: 'branch', refName: 'main', before: '0'.repeat(40), after: 'a'.repeat(40),
-  created: false, deleted: false, forced: false, pusher: 'dev', receivedAt: Date.now(),
+  host: 'github',
+  scm: 'github',
+  deliveryId,
+  repo: { fullName: 'acme/app', cloneUrl: 'https://g/acme/app.git', webUrl: 'https://g/acme/app' },
+  ref: 'refs/heads/main',
+  refType: 'branch',
+  refName: 'main',
+  before: '0'.repeat(40),
+  after: 'a'.repeat(40),
+  created: false,
+  deleted: false,
+  forced: false,
+  pusher: 'dev',
+  receivedAt: Date.now(),
 });
 
 /**
@@ -53,55 +64,94 @@ describe('retry of a failed delivery: what it queues', () => {
     await audit.received([e]);
   }
 
-  it('a push job that failed for good before planning: the retry takes INCR of the receipt counter, never the inbox\'s "q:<n>"', { timeout: 20_000 }, async () => {
-    const e = event('no-plan');
-    await received(e, 7);
-    await audit.jobFailed(e, 'gave up after 2.0 s and 5 attempts (retry.horizon 2.0 s); last error: HTTP 503');
-    assert.equal((await audit.get('github:no-plan'))?.status, 'failed');
+  it(
+    'a push job that failed for good before planning: the retry takes INCR of the receipt counter, never the inbox\'s "q:<n>"',
+    { timeout: 20_000 },
+    async () => {
+      const e = event('no-plan');
+      await received(e, 7);
+      await audit.jobFailed(e, 'gave up after 2.0 s and 5 attempts (retry.horizon 2.0 s); last error: HTTP 503');
+      assert.equal((await audit.get('github:no-plan'))?.status, 'failed');
 
-    const q = await retryDelivery(deps, 'github:no-plan');
-    assert.equal(q.seq, 11, 'INCR of the receipt counter (10 → 11)');
-    assert.equal(q.retry, 1);
-    assert.match(q.jobId, /^push-github-[0-9a-f]{32}-retry-1$/);
-    const job = await events.getJob(q.jobId);
-    assert.ok(job);
-    assert.ok(Number.isSafeInteger(job.data.seq), `a number: ${JSON.stringify(job.data.seq)}`);
-    assert.equal(job.data.seq, 11);
-    assert.deepEqual(job.data.event, e, 'the stored PushEvent, as received');
-    assert.equal(await redis.get(keys.receiptSeq()), '11');
-
-    const rec = await audit.get('github:no-plan');
-    assert.equal(rec?.status, 'queued', 'the record shows the retry fresh');
-    assert.deepEqual(rec?.errors, []);
-    assert.equal(rec?.retries, 1);
-    assert.deepEqual(rec?.history.map((h) => [h.status, h.errors]), [['failed', ['gave up after 2.0 s and 5 attempts (retry.horizon 2.0 s); last error: HTTP 503']]]);
-    await assert.rejects(retryDelivery(deps, 'github:no-plan'), (err: Error & { status?: number }) => err.status === 409 && /is queued: only failed deliveries are retried/.test(err.message));
-  });
-
-  it('a plan that errored and a GitOps run that failed are retried the same way: a new push job that plans again', { timeout: 20_000 }, async () => {
-    const planErr = event('plan-error');
-    await received(planErr, 20);
-    await audit.planned({ event: planErr, seq: 21, jobId: 'j1', error: 'github: read acme/app/Dispatchfile@aaaaaaa: HTTP 403 Resource not accessible by integration', durationMs: 1 });
-    const runErr = event('gitops-error');
-    await received(runErr, 30);
-    await audit.planned({ event: runErr, seq: 31, jobId: 'j2', found: true, durationMs: 1, tasks: [{ task: 'deploy', kind: 'gitops', description: 'd', envId: 'env-1' }], commit: 'a'.repeat(40) });
-    await audit.gitopsRun({ envId: 'env-1', seq: 31, spec: {} as GitopsReport['spec'], durationMs: 1, error: 'open pull request: HTTP 422', settled: [{ host: 'github', repo: 'acme/app', sha: 'a'.repeat(40), context: 'dispatchd/deploy', seq: 31 }] } as GitopsReport);
-
-    for (const [id, error] of [['github:plan-error', /HTTP 403/], ['github:gitops-error', /HTTP 422/]] as const) {
-      const before = await audit.get(id);
-      assert.equal(before?.status, 'failed', id);
-      const q = await retryDelivery(deps, id);
+      const q = await retryDelivery(deps, 'github:no-plan');
+      assert.equal(q.seq, 11, 'INCR of the receipt counter (10 → 11)');
+      assert.equal(q.retry, 1);
+      assert.match(q.jobId, /^push-github-[0-9a-f]{32}-retry-1$/);
       const job = await events.getJob(q.jobId);
-      assert.equal(job?.name, 'push', `${id}: a push job, planned again`);
-      assert.ok(job && job.data.seq > 31, `${id}: a fresh receipt number ${job?.data.seq}`);
-      const after = await audit.get(id);
-      assert.equal(after?.status, 'queued');
-      assert.deepEqual(after?.tasks, [], `${id}: the old plan and run outcomes are cleared`);
-      assert.equal(after?.planned, undefined);
-      assert.match(after?.history[0]?.errors.join('\n') ?? '', error);
-    }
-    assert.equal(await events.count(), 2);
-  });
+      assert.ok(job);
+      assert.ok(Number.isSafeInteger(job.data.seq), `a number: ${JSON.stringify(job.data.seq)}`);
+      assert.equal(job.data.seq, 11);
+      assert.deepEqual(job.data.event, e, 'the stored PushEvent, as received');
+      assert.equal(await redis.get(keys.receiptSeq()), '11');
+
+      const rec = await audit.get('github:no-plan');
+      assert.equal(rec?.status, 'queued', 'the record shows the retry fresh');
+      assert.deepEqual(rec?.errors, []);
+      assert.equal(rec?.retries, 1);
+      assert.deepEqual(
+        rec?.history.map((h) => [h.status, h.errors]),
+        [['failed', ['gave up after 2.0 s and 5 attempts (retry.horizon 2.0 s); last error: HTTP 503']]],
+      );
+      await assert.rejects(
+        retryDelivery(deps, 'github:no-plan'),
+        (err: Error & { status?: number }) =>
+          err.status === 409 && /is queued: only failed deliveries are retried/.test(err.message),
+      );
+    },
+  );
+
+  it(
+    'a plan that errored and a GitOps run that failed are retried the same way: a new push job that plans again',
+    { timeout: 20_000 },
+    async () => {
+      const planErr = event('plan-error');
+      await received(planErr, 20);
+      await audit.planned({
+        event: planErr,
+        seq: 21,
+        jobId: 'j1',
+        error: 'github: read acme/app/Dispatchfile@aaaaaaa: HTTP 403 Resource not accessible by integration',
+        durationMs: 1,
+      });
+      const runErr = event('gitops-error');
+      await received(runErr, 30);
+      await audit.planned({
+        event: runErr,
+        seq: 31,
+        jobId: 'j2',
+        found: true,
+        durationMs: 1,
+        tasks: [{ task: 'deploy', kind: 'gitops', description: 'd', envId: 'env-1' }],
+        commit: 'a'.repeat(40),
+      });
+      await audit.gitopsRun({
+        envId: 'env-1',
+        seq: 31,
+        spec: {} as GitopsReport['spec'],
+        durationMs: 1,
+        error: 'open pull request: HTTP 422',
+        settled: [{ host: 'github', repo: 'acme/app', sha: 'a'.repeat(40), context: 'dispatchd/deploy', seq: 31 }],
+      } as GitopsReport);
+
+      for (const [id, error] of [
+        ['github:plan-error', /HTTP 403/],
+        ['github:gitops-error', /HTTP 422/],
+      ] as const) {
+        const before = await audit.get(id);
+        assert.equal(before?.status, 'failed', id);
+        const q = await retryDelivery(deps, id);
+        const job = await events.getJob(q.jobId);
+        assert.equal(job?.name, 'push', `${id}: a push job, planned again`);
+        assert.ok(job && job.data.seq > 31, `${id}: a fresh receipt number ${job?.data.seq}`);
+        const after = await audit.get(id);
+        assert.equal(after?.status, 'queued');
+        assert.deepEqual(after?.tasks, [], `${id}: the old plan and run outcomes are cleared`);
+        assert.equal(after?.planned, undefined);
+        assert.match(after?.history[0]?.errors.join('\n') ?? '', error);
+      }
+      assert.equal(await events.count(), 2);
+    },
+  );
 
   it('two retries at once queue one job; the other is told it was retried meanwhile', { timeout: 20_000 }, async () => {
     const e = event('race');
@@ -120,7 +170,10 @@ describe('retry of a failed delivery: what it queues', () => {
     await audit.jobFailed(e, 'failed again');
     const second = await retryDelivery(deps, 'github:race');
     assert.match(second.jobId, /-retry-2$/);
-    assert.deepEqual((await audit.get('github:race'))?.history.map((h) => h.errors), [['failed'], ['failed again']]);
+    assert.deepEqual(
+      (await audit.get('github:race'))?.history.map((h) => h.errors),
+      [['failed'], ['failed again']],
+    );
   });
 
   it('a retry that cannot be queued leaves the delivery failed and retryable', { timeout: 20_000 }, async () => {
@@ -128,7 +181,11 @@ describe('retry of a failed delivery: what it queues', () => {
     await received(e, 50);
     await audit.jobFailed(e, 'failed');
     const broken = { add: () => Promise.reject(new Error('Connection is closed.')) } as unknown as Queue<PushJob>;
-    await assert.rejects(retryDelivery({ ...deps, events: broken }, 'github:no-queue'), (err: Error & { status?: number }) => err.status === 503 && /could not be queued \(Connection is closed\.\)/.test(err.message));
+    await assert.rejects(
+      retryDelivery({ ...deps, events: broken }, 'github:no-queue'),
+      (err: Error & { status?: number }) =>
+        err.status === 503 && /could not be queued \(Connection is closed\.\)/.test(err.message),
+    );
     const rec = await audit.get('github:no-queue');
     assert.equal(rec?.status, 'failed');
     assert.match(rec?.errors.join('\n') ?? '', /retry 1 could not be queued/);
@@ -137,6 +194,9 @@ describe('retry of a failed delivery: what it queues', () => {
   });
 
   it('an unknown delivery is 404 naming the way to list them', { timeout: 20_000 }, async () => {
-    await assert.rejects(retryDelivery(deps, 'github:nope'), (err: Error & { status?: number }) => err.status === 404 && /GET \/api\/deliveries/.test(err.message));
+    await assert.rejects(
+      retryDelivery(deps, 'github:nope'),
+      (err: Error & { status?: number }) => err.status === 404 && /GET \/api\/deliveries/.test(err.message),
+    );
   });
 });

@@ -8,9 +8,20 @@ import type { GitopsReport } from '../../src/telemetry/observer.js';
 import { startRedis } from '../helpers/redis.js';
 
 const event = (deliveryId: string, receivedAt: number): PushEvent => ({
-  host: 'github', scm: 'github', deliveryId, repo: { fullName: 'acme/app', cloneUrl: 'https://g/acme/app.git', webUrl: 'https://g/acme/app' },
-  ref: 'refs/heads/main', refType: 'branch', refName: 'main', before: '0'.repeat(40), after: 'a'.repeat(40),
-  created: false, deleted: false, forced: false, pusher: 'dev', receivedAt,
+  host: 'github',
+  scm: 'github',
+  deliveryId,
+  repo: { fullName: 'acme/app', cloneUrl: 'https://g/acme/app.git', webUrl: 'https://g/acme/app' },
+  ref: 'refs/heads/main',
+  refType: 'branch',
+  refName: 'main',
+  before: '0'.repeat(40),
+  after: 'a'.repeat(40),
+  created: false,
+  deleted: false,
+  forced: false,
+  pusher: 'dev',
+  receivedAt,
 });
 
 describe('audit trail in Redis', () => {
@@ -31,10 +42,17 @@ describe('audit trail in Redis', () => {
     await audit.received([event('old', clock)]);
     const ttl = await redis.pttl('dispatchd:audit:delivery:github:old');
     assert.ok(ttl > 0 && ttl <= 300, `ttl ${ttl}`);
-    assert.deepEqual((await audit.list()).map((d) => d.deliveryId), ['old']);
+    assert.deepEqual(
+      (await audit.list()).map((d) => d.deliveryId),
+      ['old'],
+    );
     clock += 1000;
     await audit.received([event('new', clock)]);
-    assert.deepEqual((await audit.list()).map((d) => d.deliveryId), ['new'], 'the index drops deliveries past retention');
+    assert.deepEqual(
+      (await audit.list()).map((d) => d.deliveryId),
+      ['new'],
+      'the index drops deliveries past retention',
+    );
     await new Promise((r) => setTimeout(r, 400));
     assert.equal(await audit.get('github:old'), null);
   });
@@ -43,13 +61,31 @@ describe('audit trail in Redis', () => {
     const audit = createAuditTrail({ redis, retentionMs: 60_000 });
     const e = event('two-envs', Date.now());
     await audit.received([e]);
-    await audit.planned({ event: e, seq: 41, jobId: 'j', found: true, durationMs: 5, tasks: [
-      { task: 'deploy-eu', kind: 'gitops', description: 'eu', envId: 'env-eu' },
-      { task: 'deploy-us', kind: 'gitops', description: 'us', envId: 'env-us' },
-    ] });
+    await audit.planned({
+      event: e,
+      seq: 41,
+      jobId: 'j',
+      found: true,
+      durationMs: 5,
+      tasks: [
+        { task: 'deploy-eu', kind: 'gitops', description: 'eu', envId: 'env-eu' },
+        { task: 'deploy-us', kind: 'gitops', description: 'us', envId: 'env-us' },
+      ],
+    });
     assert.equal((await audit.get('github:two-envs'))?.status, 'running');
-    const run = (envId: string, prUrl: string) => ({ envId, seq: 41, spec: {} as GitopsReport['spec'], durationMs: 1, result: { outcome: 'updated', branch: 'b', commit: 'c', files: [], images: {}, prUrl }, settled: [{ host: 'github', repo: 'acme/app', sha: e.after, context: 'dispatchd/x', seq: 41 }] } as GitopsReport);
-    await Promise.all([audit.gitopsRun(run('env-eu', 'https://g/o/pull/1')), audit.gitopsRun(run('env-us', 'https://g/o/pull/2'))]);
+    const run = (envId: string, prUrl: string) =>
+      ({
+        envId,
+        seq: 41,
+        spec: {} as GitopsReport['spec'],
+        durationMs: 1,
+        result: { outcome: 'updated', branch: 'b', commit: 'c', files: [], images: {}, prUrl },
+        settled: [{ host: 'github', repo: 'acme/app', sha: e.after, context: 'dispatchd/x', seq: 41 }],
+      }) as GitopsReport;
+    await Promise.all([
+      audit.gitopsRun(run('env-eu', 'https://g/o/pull/1')),
+      audit.gitopsRun(run('env-us', 'https://g/o/pull/2')),
+    ]);
     const rec = await audit.get('github:two-envs');
     assert.equal(rec?.status, 'succeeded');
     assert.deepEqual(rec?.prUrls.sort(), ['https://g/o/pull/1', 'https://g/o/pull/2']);

@@ -13,47 +13,86 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('npm run bench, tiny counts', () => {
   const dirs: string[] = [];
-  after(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
-
-  it('writes results.json with every figure, its baseline and the judged targets, and prints the table', { timeout: 120_000 }, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'dispatchd-bench-smoke-'));
-    dirs.push(dir);
-    const out = join(dir, 'results.json');
-    // The node load loop: a test never installs wrk.
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--rounds', '1', '--duration', '1', '--warmup', '0', '--generator', 'node', '--iterations', '2', '--burst', '4', '--out', out], { cwd: ROOT, timeout: 110_000 });
-    const r = JSON.parse(await readFile(out, 'utf8')) as BenchResults;
-
-    assert.equal(r.receiver?.generator, 'node');
-    assert.deepEqual(r.receiver.runs.map((x) => x.server).sort(), ['baseline', 'receiver']);
-    for (const x of r.receiver.runs) {
-      assert.ok(x.ok > 0 && x.failed === 0, `${x.server}: ${x.ok} ok, ${x.failed} failed`);
-      assert.ok(x.queued >= x.ok, `${x.server}: every 202 is a job in Redis (${x.queued} queued, ${x.ok} ok)`);
-      assert.ok(x.redis.commands > 0);
-    }
-    assert.ok(r.receiver.ratio > 0 && Number.isFinite(r.receiver.ratio));
-
-    const p = r.pushToPr!;
-    assert.equal(p.dispatchd.n, 2);
-    assert.ok(p.floor.p50Ms > 0 && p.dispatchd.p50Ms > 0 && p.ratio > 0);
-    assert.ok(p.timeline.some((l) => /PATCH \/repos\/\{owner\}\/\{repo\}\/pulls\/\{pull_number\} 200/.test(l)), p.timeline.join('\n'));
-    assert.equal(p.perUpdate.gitPushes.max, 1, 'one git push per environment update');
-    assert.ok(p.perUpdate.prCalls.max <= 3);
-
-    const b = r.burst!;
-    assert.equal(b.accepted, 4);
-    assert.equal(b.prsOpen, 1);
-    assert.equal(b.finalImage, b.expectedImage);
-    assert.ok(b.gitPushes >= 1 && b.gitPushes <= 4);
-
-    assert.deepEqual(r.targets.map((t) => t.name.replace(/burst of \d+/, 'burst of N')), [
-      'receiver throughput vs bare baseline', 'push → PR p50 vs bare git floor', 'push → PR p50', 'PR API calls per update', 'burst of N: one PR on the newest commit',
-      'hostile input: worst case of the attack corpus',
-    ]);
-    const attacks = r.attacks!;
-    assert.match(attacks.cases[0]!.name, /^baseline/);
-    assert.ok(attacks.cases.length >= 8);
-    for (const c of attacks.cases) assert.ok(c.ms !== null && !/did not finish/.test(c.outcome), `${c.name}: ${c.outcome}`);
-    assert.match(stdout, /Targets/);
-    assert.match(stdout, /bare node:http \+ HMAC \+ queue\.add/);
+  after(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
+
+  it(
+    'writes results.json with every figure, its baseline and the judged targets, and prints the table',
+    { timeout: 120_000 },
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'dispatchd-bench-smoke-'));
+      dirs.push(dir);
+      const out = join(dir, 'results.json');
+      // The node load loop: a test never installs wrk.
+      const { stdout } = await run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'bench/run.ts',
+          '--rounds',
+          '1',
+          '--duration',
+          '1',
+          '--warmup',
+          '0',
+          '--generator',
+          'node',
+          '--iterations',
+          '2',
+          '--burst',
+          '4',
+          '--out',
+          out,
+        ],
+        { cwd: ROOT, timeout: 110_000 },
+      );
+      const r = JSON.parse(await readFile(out, 'utf8')) as BenchResults;
+
+      assert.equal(r.receiver?.generator, 'node');
+      assert.deepEqual(r.receiver.runs.map((x) => x.server).sort(), ['baseline', 'receiver']);
+      for (const x of r.receiver.runs) {
+        assert.ok(x.ok > 0 && x.failed === 0, `${x.server}: ${x.ok} ok, ${x.failed} failed`);
+        assert.ok(x.queued >= x.ok, `${x.server}: every 202 is a job in Redis (${x.queued} queued, ${x.ok} ok)`);
+        assert.ok(x.redis.commands > 0);
+      }
+      assert.ok(r.receiver.ratio > 0 && Number.isFinite(r.receiver.ratio));
+
+      const p = r.pushToPr!;
+      assert.equal(p.dispatchd.n, 2);
+      assert.ok(p.floor.p50Ms > 0 && p.dispatchd.p50Ms > 0 && p.ratio > 0);
+      assert.ok(
+        p.timeline.some((l) => /PATCH \/repos\/\{owner\}\/\{repo\}\/pulls\/\{pull_number\} 200/.test(l)),
+        p.timeline.join('\n'),
+      );
+      assert.equal(p.perUpdate.gitPushes.max, 1, 'one git push per environment update');
+      assert.ok(p.perUpdate.prCalls.max <= 3);
+
+      const b = r.burst!;
+      assert.equal(b.accepted, 4);
+      assert.equal(b.prsOpen, 1);
+      assert.equal(b.finalImage, b.expectedImage);
+      assert.ok(b.gitPushes >= 1 && b.gitPushes <= 4);
+
+      assert.deepEqual(
+        r.targets.map((t) => t.name.replace(/burst of \d+/, 'burst of N')),
+        [
+          'receiver throughput vs bare baseline',
+          'push → PR p50 vs bare git floor',
+          'push → PR p50',
+          'PR API calls per update',
+          'burst of N: one PR on the newest commit',
+          'hostile input: worst case of the attack corpus',
+        ],
+      );
+      const attacks = r.attacks!;
+      assert.match(attacks.cases[0]!.name, /^baseline/);
+      assert.ok(attacks.cases.length >= 8);
+      for (const c of attacks.cases)
+        assert.ok(c.ms !== null && !/did not finish/.test(c.outcome), `${c.name}: ${c.outcome}`);
+      assert.match(stdout, /Targets/);
+      assert.match(stdout, /bare node:http \+ HMAC \+ queue\.add/);
+    },
+  );
 });

@@ -18,13 +18,24 @@ describe('dispatchd retry, pause and resume against the real admin API', () => {
   let envUrl: string;
   let home: string;
   const admin = { DISPATCHD_ADMIN_TOKEN: ADMIN, USER: 'oncall' };
-  const record = async (id: string) => (await request(s.server).get(`/api/deliveries/${encodeURIComponent(id)}`).set('authorization', `Bearer ${ADMIN}`)).body as { status: string; retries: number };
+  const record = async (id: string) =>
+    (
+      await request(s.server)
+        .get(`/api/deliveries/${encodeURIComponent(id)}`)
+        .set('authorization', `Bearer ${ADMIN}`)
+    ).body as { status: string; retries: number };
 
   before(async () => {
     s = await startFullStack();
     url = await listen(s.server);
     // The receiver does not mount the environments router yet; the same router runs here over the same Redis and queues.
-    envServer = createServer(createApp({ redis: s.producer.redis, admin: { token: ADMIN }, apiRouters: [environmentsRouter({ redis: s.producer.redis, gitops: s.producer.gitops, config: s.config })] }));
+    envServer = createServer(
+      createApp({
+        redis: s.producer.redis,
+        admin: { token: ADMIN },
+        apiRouters: [environmentsRouter({ redis: s.producer.redis, gitops: s.producer.gitops, config: s.config })],
+      }),
+    );
     envUrl = await listen(envServer);
     home = await mkdtemp(join(tmpdir(), 'dispatchd-cli-admin-'));
   });
@@ -35,18 +46,42 @@ describe('dispatchd retry, pause and resume against the real admin API', () => {
   });
 
   it('retry re-runs a delivery that failed after its 202; refuses one that did not fail', async () => {
-    await s.gh.git.commit(GITOPS, 'main', { 'production/application.yaml.tmpl': 'spec:\n  image: {{imageName}}\n  replicas: {{replicas}}\n' }, 'Need replicas');
+    await s.gh.git.commit(
+      GITOPS,
+      'main',
+      { 'production/application.yaml.tmpl': 'spec:\n  image: {{imageName}}\n  replicas: {{replicas}}\n' },
+      'Need replicas',
+    );
     const { deliveryId } = await s.push('production', '2.0.0');
     const id = `github:${deliveryId}`;
-    await eventually(async () => ((await record(id)).status === 'failed' ? true : undefined), 30_000, 'the delivery to fail');
-    await s.gh.git.commit(GITOPS, 'main', { 'production/application.yaml.tmpl': 'spec:\n  image: {{imageName}}\n' }, 'Fix template');
+    await eventually(
+      async () => ((await record(id)).status === 'failed' ? true : undefined),
+      30_000,
+      'the delivery to fail',
+    );
+    await s.gh.git.commit(
+      GITOPS,
+      'main',
+      { 'production/application.yaml.tmpl': 'spec:\n  image: {{imageName}}\n' },
+      'Fix template',
+    );
 
-    const [noToken, r] = await Promise.all([runCli(['retry', id, '--url', url]), runCli(['retry', id, '--url', url], admin)]);
+    const [noToken, r] = await Promise.all([
+      runCli(['retry', id, '--url', url]),
+      runCli(['retry', id, '--url', url], admin),
+    ]);
     assert.equal(noToken.code, 1);
     assert.match(noToken.stderr, /answered 401: .*DISPATCHD_ADMIN_TOKEN is not set in this shell/);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^queued a retry of ${id} \\(job .*-retry-1\\)`));
-    const done = await eventually(async () => { const x = await record(id); return x.status === 'succeeded' ? x : undefined; }, 30_000, 'the retry to succeed');
+    const done = await eventually(
+      async () => {
+        const x = await record(id);
+        return x.status === 'succeeded' ? x : undefined;
+      },
+      30_000,
+      'the retry to succeed',
+    );
     assert.equal(done.retries, 1);
 
     const again = await runCli(['retry', id, '--url', url], admin);
@@ -55,9 +90,15 @@ describe('dispatchd retry, pause and resume against the real admin API', () => {
   });
 
   it('pause holds an environment; resume applies the newest push made meanwhile', async () => {
-    const paused = await runCli(['pause', `github:${GITOPS}`, 'staging', '--url', envUrl, '--reason', 'incident 42'], admin);
+    const paused = await runCli(
+      ['pause', `github:${GITOPS}`, 'staging', '--url', envUrl, '--reason', 'incident 42'],
+      admin,
+    );
     assert.equal(paused.code, 0, paused.stderr);
-    assert.match(paused.stdout, /^paused: github:acme\/hello-world-gitops staging since \S+ by oncall \(incident 42\)$/m);
+    assert.match(
+      paused.stdout,
+      /^paused: github:acme\/hello-world-gitops staging since \S+ by oncall \(incident 42\)$/m,
+    );
     const twice = await runCli(['pause', `github:${GITOPS}`, 'staging', '--url', envUrl], admin);
     assert.match(twice.stdout, /^already paused: /m);
 
@@ -70,12 +111,16 @@ describe('dispatchd retry, pause and resume against the real admin API', () => {
     const resumed = await runCli(['resume', `github:${GITOPS}`, 'staging', '--url', envUrl], admin);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.match(resumed.stdout, /^resumed: github:acme\/hello-world-gitops staging; 1 held update queued$/m);
-    await eventually(async () => ((await onHead()).includes(sha) ? true : undefined), 30_000, 'the held push to be applied');
+    await eventually(
+      async () => ((await onHead()).includes(sha) ? true : undefined),
+      30_000,
+      'the held push to be applied',
+    );
     const idle = await runCli(['resume', `github:${GITOPS}`, 'staging', '--url', envUrl], admin);
     assert.match(idle.stdout, /^not paused: /);
   });
 
-  it('exit 2 for a malformed target; exit 1 with the API\'s reason for a repository no grant names', async () => {
+  it("exit 2 for a malformed target; exit 1 with the API's reason for a repository no grant names", async () => {
     const [malformed, ungranted] = await Promise.all([
       runCli(['pause', 'acme/gitops', 'staging', '--url', envUrl], admin),
       runCli(['pause', 'github:other/repo', 'staging', '--url', envUrl], admin),

@@ -31,7 +31,9 @@ describe('dispatchd doctor: config, Redis, each host and repository, each regist
 
   const write = async (name: string, s: Setup = {}) => {
     const path = join(dir, name);
-    await writeFile(path, `
+    await writeFile(
+      path,
+      `
 hosts:
   github:
     kind: github
@@ -55,7 +57,8 @@ registries:
   - { host: ${basic.host}, username: ${CI.user}, password: ${s.basicPassword ?? CI.password} }
   - { host: ${token.host}, username: ${CI.user}, password: ${s.tokenPassword ?? CI.password} }
 dataDir: ${dir}
-`);
+`,
+    );
     return path;
   };
 
@@ -67,7 +70,11 @@ dataDir: ${dir}
       startRegistry({ htpasswd: CI }),
       startRegistry({ tokenAuth: true, htpasswd: CI }),
     ]);
-    await Promise.all([gh.git.createRepo('acme/app'), gh.git.createRepo('acme/gitops'), gl.git.createRepo('team/sub/service')]);
+    await Promise.all([
+      gh.git.createRepo('acme/app'),
+      gh.git.createRepo('acme/gitops'),
+      gl.git.createRepo('team/sub/service'),
+    ]);
     dir = await mkdtemp(join(tmpdir(), 'dispatchd-cli-doctor-'));
   });
   after(async () => {
@@ -91,28 +98,52 @@ dataDir: ${dir}
       new RegExp(`^✓ registry ${basic.host}: credentials of "ci" accepted$`),
       new RegExp(`^✓ registry ${token.host}: credentials of "ci" accepted$`),
       /^all checks passed$/,
-    ]) assert.ok(lines.some((l) => expected.test(l)), `${expected} in\n${r.stdout}`);
+    ])
+      assert.ok(
+        lines.some((l) => expected.test(l)),
+        `${expected} in\n${r.stdout}`,
+      );
     assert.match(r.stderr, /checking host lab…/, 'progress on stderr');
   });
 
   it('lists every failure with what to fix, and exits 1', async () => {
     const deadRedis = `redis://127.0.0.1:${await freePort()}`;
-    const path = await write('bad.yaml', { ghToken: 'ghp_revoked', glRepo: 'team/sub/missing', basicPassword: 'wrong', tokenPassword: 'wrong' });
+    const path = await write('bad.yaml', {
+      ghToken: 'ghp_revoked',
+      glRepo: 'team/sub/missing',
+      basicPassword: 'wrong',
+      tokenPassword: 'wrong',
+    });
     const r = await runCli(['doctor', '--timeout', '3000'], { DISPATCHD_CONFIG: path, REDIS_URL: deadRedis });
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const out = r.stdout;
     assert.match(out, /^✗ redis: cannot reach redis:\/\/127\.0\.0\.1:\d+ .*\n {4}→ check REDIS_URL/m);
-    assert.match(out, /^✗ github \(github at .*\): credentials rejected\n {4}→ replace hosts\.github\.token in the config$/m);
+    assert.match(
+      out,
+      /^✗ github \(github at .*\): credentials rejected\n {4}→ replace hosts\.github\.token in the config$/m,
+    );
     assert.match(out, /^✗ github: acme\/app \(source\): .*HTTP 401/m);
     assert.match(out, /^✗ lab: team\/sub\/missing \(source\): .*HTTP 404.*check the repository name/m);
-    assert.match(out, new RegExp(`^✗ registry ${basic.host}: credentials of "ci" refused \\(401\\)\\n {4}→ check username and password`, 'm'));
-    assert.match(out, new RegExp(`^✗ registry ${token.host}: token service .* rejected the configured credentials for registry`, 'm'));
+    assert.match(
+      out,
+      new RegExp(
+        `^✗ registry ${basic.host}: credentials of "ci" refused \\(401\\)\\n {4}→ check username and password`,
+        'm',
+      ),
+    );
+    assert.match(
+      out,
+      new RegExp(`^✗ registry ${token.host}: token service .* rejected the configured credentials for registry`, 'm'),
+    );
     assert.match(out, /^\d+ problems to fix$/m);
   });
 
   it('an invalid config: every problem listed, hosts left until it is fixed', async () => {
     const path = join(dir, 'invalid.yaml');
-    await writeFile(path, 'hosts:\n  GitHub:\n    kind: github\n    url: not-a-url\nrepositories:\n  - { host: nowhere, repo: a/b }\n');
+    await writeFile(
+      path,
+      'hosts:\n  GitHub:\n    kind: github\n    url: not-a-url\nrepositories:\n  - { host: nowhere, repo: a/b }\n',
+    );
     const r = await runCli(['doctor'], { DISPATCHD_CONFIG: path, REDIS_URL: redis.url });
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^✗ config: hosts\.GitHub: host names are lower-case/m);

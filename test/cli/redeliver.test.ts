@@ -76,7 +76,8 @@ describe('dispatchd redeliver: finds failed GitHub deliveries and has GitHub sen
     await rm(dir, { recursive: true, force: true });
   });
 
-  const redeliveries = () => gh.deliveries(APP).filter((d) => d.redelivery && d.id > 0 && d.statusCode === 202 && d.guid !== guids.c);
+  const redeliveries = () =>
+    gh.deliveries(APP).filter((d) => d.redelivery && d.id > 0 && d.statusCode === 202 && d.guid !== guids.c);
 
   it('--dry-run lists the two events to redeliver and changes nothing', async () => {
     const count = gh.deliveries(APP).length;
@@ -85,7 +86,10 @@ describe('dispatchd redeliver: finds failed GitHub deliveries and has GitHub sen
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('would redeliver acme/'));
     assert.equal(lines.length, 2, r.stdout);
     assert.ok(lines[0]!.includes(guids.a!) && lines[1]!.includes(guids.b!), 'oldest first, one line per event');
-    assert.match(r.stdout, /would redeliver 2 failed deliveries since .* \(1 already redelivered successfully, left alone\)/);
+    assert.match(
+      r.stdout,
+      /would redeliver 2 failed deliveries since .* \(1 already redelivered successfully, left alone\)/,
+    );
     assert.equal(gh.deliveries(APP).length, count);
   });
 
@@ -93,7 +97,10 @@ describe('dispatchd redeliver: finds failed GitHub deliveries and has GitHub sen
     const queued = await stack.producer.events.count();
     const r = await runCli(['redeliver', '--host', 'github', '--since', '2h'], env());
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^redelivered 2 failed deliveries since \S+ on github \(1 already redelivered successfully, left alone\)\n {2}acme\/hello-world hook \d+: 2 of 2\n$/);
+    assert.match(
+      r.stdout,
+      /^redelivered 2 failed deliveries since \S+ on github \(1 already redelivered successfully, left alone\)\n {2}acme\/hello-world hook \d+: 2 of 2\n$/,
+    );
     assert.match(r.stderr, /read 1\d\d deliveries/, 'progress while paging');
     assert.match(r.stderr, /redelivering 2\/2/);
     const sent = gh.deliveries(APP, hook).filter((d) => d.redelivery && d.statusCode === 202 && d.guid !== guids.c);
@@ -107,7 +114,10 @@ describe('dispatchd redeliver: finds failed GitHub deliveries and has GitHub sen
   it('a second run finds nothing left to redeliver', async () => {
     const r = await runCli(['redeliver', '--host', 'github', '--since', '2h', '--repo', APP], env());
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^redelivered 0 failed deliveries since \S+ on github \(3 already redelivered successfully, left alone\)\n$/);
+    assert.match(
+      r.stdout,
+      /^redelivered 0 failed deliveries since \S+ on github \(3 already redelivered successfully, left alone\)\n$/,
+    );
   });
 
   it('exit 1 with what the token needs when GitHub refuses it; exit 2 for a non-GitHub host or a bad --since', async () => {
@@ -117,7 +127,10 @@ describe('dispatchd redeliver: finds failed GitHub deliveries and has GitHub sen
       runCli(['redeliver', '--host', 'github', '--since', 'yesterday'], env()),
     ]);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /acme\/hello-world: cannot list hooks: .*the token is invalid or expired: replace it in the config/);
+    assert.match(
+      refused.stderr,
+      /acme\/hello-world: cannot list hooks: .*the token is invalid or expired: replace it in the config/,
+    );
     assert.match(refused.stdout, /1 problem: see the messages above/);
     assert.equal(gitlab.code, 2);
     assert.match(gitlab.stderr, /--host lab is a gitlab host; redeliver asks GitHub's hook-deliveries API/);

@@ -54,7 +54,7 @@ repositories:
 dataDir: \${DATA_DIR}
 `;
 
-describe('dispatchd replay: signs a stored payload as its SCM does and the admin API\'s replay route accepts it', () => {
+describe("dispatchd replay: signs a stored payload as its SCM does and the admin API's replay route accepts it", () => {
   let stack: Stack;
   let server: Server;
   let url: string;
@@ -63,13 +63,27 @@ describe('dispatchd replay: signs a stored payload as its SCM does and the admin
   const env = (): Record<string, string> => ({ DISPATCHD_CONFIG: cliConfig, DISPATCHD_ADMIN_TOKEN: ADMIN });
 
   before(async () => {
-    stack = await startStack(config((h) => `${h}-secret-1f9e`), { workers: false });
-    server = buildReceiver(stack.config, stack.producer, createLogger({ level: 'silent' }), undefined, { adminToken: ADMIN });
+    stack = await startStack(
+      config((h) => `${h}-secret-1f9e`),
+      { workers: false },
+    );
+    server = buildReceiver(stack.config, stack.producer, createLogger({ level: 'silent' }), undefined, {
+      adminToken: ADMIN,
+    });
     url = await listen(server);
     dir = await mkdtemp(join(tmpdir(), 'dispatchd-cli-replay-'));
     cliConfig = join(dir, 'config.yaml');
     await writeFile(cliConfig, config((h) => `${h}-secret-1f9e`).replace('${DATA_DIR}', dir));
-    await writeFile(join(dir, 'git-push.json'), JSON.stringify({ repo: 'acme/app.git', ref: 'refs/heads/main', before: 'a'.repeat(40), after: 'b'.repeat(40), pusher: 'ops' }));
+    await writeFile(
+      join(dir, 'git-push.json'),
+      JSON.stringify({
+        repo: 'acme/app.git',
+        ref: 'refs/heads/main',
+        before: 'a'.repeat(40),
+        after: 'b'.repeat(40),
+        pusher: 'ops',
+      }),
+    );
   });
   after(async () => {
     await new Promise<void>((r) => server.close(() => r()));
@@ -77,7 +91,7 @@ describe('dispatchd replay: signs a stored payload as its SCM does and the admin
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('infers each SCM\'s push event from a captured payload, signs it, and each push is queued (exit 0)', async () => {
+  it("infers each SCM's push event from a captured payload, signs it, and each push is queued (exit 0)", async () => {
     const cases = [
       ['gh', fixture('github/gpw-push.json')],
       ['gl', fixture('gitlab/goscm-push.json')],
@@ -87,7 +101,9 @@ describe('dispatchd replay: signs a stored payload as its SCM does and the admin
     ] as const;
     const before = await stack.producer.events.count();
     // Operators' processes are independent; running them together keeps the file quick.
-    const runs = await Promise.all(cases.map(([host, path]) => runCli(['replay', path, '--host', host, '--url', url], env())));
+    const runs = await Promise.all(
+      cases.map(([host, path]) => runCli(['replay', path, '--host', host, '--url', url], env())),
+    );
     runs.forEach((r, i) => {
       const host = cases[i]![0];
       assert.equal(r.code, 0, `${host}: ${r.stderr}`);
@@ -125,7 +141,10 @@ describe('dispatchd replay: signs a stored payload as its SCM does and the admin
   it('exit 1 with the 401 when the running service has another secret than the config here', async () => {
     const other = join(dir, 'other.yaml');
     await writeFile(other, config((h) => `${h}-rotated-away`).replace('${DATA_DIR}', dir));
-    const r = await runCli(['replay', fixture('gitlab/goscm-push.json'), '--host', 'gl', '--url', url], { DISPATCHD_CONFIG: other, DISPATCHD_ADMIN_TOKEN: ADMIN });
+    const r = await runCli(['replay', fixture('gitlab/goscm-push.json'), '--host', 'gl', '--url', url], {
+      DISPATCHD_CONFIG: other,
+      DISPATCHD_ADMIN_TOKEN: ADMIN,
+    });
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^HTTP 401 /);
     assert.match(r.stderr, /different webhookSecret/);
@@ -135,7 +154,10 @@ describe('dispatchd replay: signs a stored payload as its SCM does and the admin
     const path = fixture('github/gpw-push.json');
     const [none, wrong] = await Promise.all([
       runCli(['replay', path, '--host', 'gh', '--url', url], { DISPATCHD_CONFIG: cliConfig }),
-      runCli(['replay', path, '--host', 'gh', '--url', url], { DISPATCHD_CONFIG: cliConfig, DISPATCHD_ADMIN_TOKEN: 'not-the-token' }),
+      runCli(['replay', path, '--host', 'gh', '--url', url], {
+        DISPATCHD_CONFIG: cliConfig,
+        DISPATCHD_ADMIN_TOKEN: 'not-the-token',
+      }),
     ]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /needs DISPATCHD_ADMIN_TOKEN/);
@@ -165,7 +187,10 @@ describe('dispatchd replay: signs a stored payload as its SCM does and the admin
 
   it('exit 1 saying where it tried when nothing listens', async () => {
     const port = await freePort();
-    const r = await runCli(['replay', fixture('github/gpw-push.json'), '--host', 'gh', '--url', `http://127.0.0.1:${port}`], env());
+    const r = await runCli(
+      ['replay', fixture('github/gpw-push.json'), '--host', 'gh', '--url', `http://127.0.0.1:${port}`],
+      env(),
+    );
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port}/api/replay/gh \\(ECONNREFUSED\\)`));
   });

@@ -43,7 +43,11 @@ function newestTs(dir: string): number {
 function ensureBuilt(): void {
   const sources = Math.max(newestTs(join(ROOT, 'src')), newestTs(join(ROOT, 'workers')));
   if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= sources) return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < sources) {
     throw new Error(`npm run build did not produce ${MAIN} (exit ${r.status}):\n${r.stdout}${r.stderr}`);
   }
@@ -76,23 +80,42 @@ describe('`dispatchd start` from a directory of its own, on the defaults', () =>
   let out = '';
   let url = '';
 
-  before(async () => {
-    ensureBuilt();
-    gh = await startGithubEmulator({ token: TOKEN });
-    await gh.git.createRepo(GITOPS, { files: { 'README.md': '# gitops\n', 'staging/application.yaml.tmpl': deployment('staging') } });
-    const dispatchfile = rigDispatchfile(`${gh.url}/${GITOPS}`, {
-      gitopsFiles: {},
-      tasks: [{ name: 'deploy', branches: ['staging'], args: ['-git-revision=$(context.git.commit)', '-substitute=imageName=$(inputs.resources.docker-image.url)', '-filepath=$(context.build.name)/**'] }],
-    });
-    await gh.git.createRepo(APP, { files: { Dispatchfile: dispatchfile, VERSION: '1\n' } });
-    cwd = await mkdtemp(join(tmpdir(), 'dispatchd-cwd-'));
-    await writeFile(join(cwd, 'dispatchd.yaml'), configYaml(gh));
-  }, { timeout: 300_000 });
+  before(
+    async () => {
+      ensureBuilt();
+      gh = await startGithubEmulator({ token: TOKEN });
+      await gh.git.createRepo(GITOPS, {
+        files: { 'README.md': '# gitops\n', 'staging/application.yaml.tmpl': deployment('staging') },
+      });
+      const dispatchfile = rigDispatchfile(`${gh.url}/${GITOPS}`, {
+        gitopsFiles: {},
+        tasks: [
+          {
+            name: 'deploy',
+            branches: ['staging'],
+            args: [
+              '-git-revision=$(context.git.commit)',
+              '-substitute=imageName=$(inputs.resources.docker-image.url)',
+              '-filepath=$(context.build.name)/**',
+            ],
+          },
+        ],
+      });
+      await gh.git.createRepo(APP, { files: { Dispatchfile: dispatchfile, VERSION: '1\n' } });
+      cwd = await mkdtemp(join(tmpdir(), 'dispatchd-cwd-'));
+      await writeFile(join(cwd, 'dispatchd.yaml'), configYaml(gh));
+    },
+    { timeout: 300_000 },
+  );
 
   after(async () => {
     // Its own process group: the embedded redis-server goes with it, even when a test failed.
     if (child?.pid !== undefined) {
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
     await gh?.close();
     if (cwd) await rm(cwd, { recursive: true, force: true });
@@ -103,20 +126,35 @@ describe('`dispatchd start` from a directory of its own, on the defaults', () =>
       cwd,
       // As a user's shell would have it: no REDIS_URL, no DISPATCHD_DATA_DIR, a relative config path.
       env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? cwd,
-        DISPATCHD_CONFIG: 'dispatchd.yaml', PORT: '0', HOST: '127.0.0.1', DISPATCHD_ADMIN_TOKEN: ADMIN,
-        GITHUB_TOKEN: TOKEN, GITHUB_WEBHOOK_SECRET: SECRET,
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? cwd,
+        DISPATCHD_CONFIG: 'dispatchd.yaml',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DISPATCHD_ADMIN_TOKEN: ADMIN,
+        GITHUB_TOKEN: TOKEN,
+        GITHUB_WEBHOOK_SECRET: SECRET,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    child.stderr!.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
     const up = Date.now() + 60_000;
     for (;;) {
       const m = /dispatchd start listening on (http:\/\/\S+)/.exec(out);
-      if (m) { url = m[1]!; break; }
-      assert.ok(child.exitCode === null && child.signalCode === null, `dispatchd start exited (${child.exitCode ?? child.signalCode}):\n${out}`);
+      if (m) {
+        url = m[1]!;
+        break;
+      }
+      assert.ok(
+        child.exitCode === null && child.signalCode === null,
+        `dispatchd start exited (${child.exitCode ?? child.signalCode}):\n${out}`,
+      );
       assert.ok(Date.now() < up, `dispatchd start not listening within 60 s:\n${out}`);
       await sleep(50);
     }
@@ -124,8 +162,16 @@ describe('`dispatchd start` from a directory of its own, on the defaults', () =>
 
     const before = (await gh.git.revParse(APP, 'staging')) ?? '0'.repeat(40);
     const sha = await gh.git.commit(APP, 'staging', { VERSION: '1.1.0\n' }, 'Release 1.1.0');
-    const signed = signedRequest('github', JSON.stringify(pushPayload('staging', before, sha, gh.url)), SECRET, { event: 'push', deliveryId: 'start-from-cwd-1' });
-    const res = await fetch(`${url}/hooks/github`, { method: 'POST', headers: signed.headers, body: new Uint8Array(signed.rawBody), signal: AbortSignal.timeout(10_000) });
+    const signed = signedRequest('github', JSON.stringify(pushPayload('staging', before, sha, gh.url)), SECRET, {
+      event: 'push',
+      deliveryId: 'start-from-cwd-1',
+    });
+    const res = await fetch(`${url}/hooks/github`, {
+      method: 'POST',
+      headers: signed.headers,
+      body: new Uint8Array(signed.rawBody),
+      signal: AbortSignal.timeout(10_000),
+    });
     assert.equal(res.status, 202, await res.text());
 
     const deadline = Date.now() + 90_000;
@@ -134,13 +180,22 @@ describe('`dispatchd start` from a directory of its own, on the defaults', () =>
       const pr = gh.pulls(GITOPS).find((p) => p.state === 'open' && p.head === HEAD);
       rendered = pr ? await gh.git.readFile(GITOPS, HEAD, 'staging/application.yaml') : null;
       if (rendered?.includes(sha)) break;
-      assert.ok(Date.now() < deadline, `no pull request with the pushed commit within 90 s; PRs: ${JSON.stringify(gh.pulls(GITOPS))}\n${out}`);
+      assert.ok(
+        Date.now() < deadline,
+        `no pull request with the pushed commit within 90 s; PRs: ${JSON.stringify(gh.pulls(GITOPS))}\n${out}`,
+      );
       await sleep(200);
     }
     assert.match(rendered ?? '', new RegExp(`image: registry\\.example\\.com/acme/hello-world:staging-${sha}\\n`));
     // The default data dir is where the user started it.
-    assert.ok((await stat(join(cwd, '.dispatchd'))).isDirectory(), '.dispatchd/ in the directory dispatchd was started from');
-    assert.ok((await stat(join(cwd, '.dispatchd', 'redis'))).isDirectory(), 'the embedded Redis keeps its data under .dispatchd/redis');
+    assert.ok(
+      (await stat(join(cwd, '.dispatchd'))).isDirectory(),
+      '.dispatchd/ in the directory dispatchd was started from',
+    );
+    assert.ok(
+      (await stat(join(cwd, '.dispatchd', 'redis'))).isDirectory(),
+      'the embedded Redis keeps its data under .dispatchd/redis',
+    );
   });
 
   it('SIGTERM: exits 0 and stops its embedded redis-server', { timeout: 60_000 }, async () => {
@@ -150,13 +205,21 @@ describe('`dispatchd start` from a directory of its own, on the defaults', () =>
     const t0 = Date.now();
     child.kill('SIGTERM');
     let bound: NodeJS.Timeout | undefined;
-    const [code, signal] = await Promise.race([exited, new Promise<[null, string]>((r) => { bound = setTimeout(() => r([null, 'not exited within 30 s']), 30_000); })]);
+    const [code, signal] = await Promise.race([
+      exited,
+      new Promise<[null, string]>((r) => {
+        bound = setTimeout(() => r([null, 'not exited within 30 s']), 30_000);
+      }),
+    ]);
     clearTimeout(bound);
     assert.deepEqual([code, signal], [0, null], `after SIGTERM:\n${out}`);
     console.log(`start-from-cwd: exited 0 ${Date.now() - t0} ms after SIGTERM`);
     const refused = await new Promise<boolean>((res) => {
       const s = connect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); res(false); });
+      s.once('connect', () => {
+        s.destroy();
+        res(false);
+      });
       s.once('error', () => res(true));
     });
     assert.ok(refused, `the embedded redis-server still answers on ${port} after dispatchd exited`);

@@ -83,11 +83,17 @@ repositories:
 
   it('never turns an unset variable into an empty secret', () => {
     const p = problems(valid, { SECRET: 'x' });
-    assert.ok(p.some((m) => m.includes('${GITHUB_TOKEN} is referenced but not set')), p.join('\n'));
+    assert.ok(
+      p.some((m) => m.includes('${GITHUB_TOKEN} is referenced but not set')),
+      p.join('\n'),
+    );
   });
 
   it('keeps $${X} literal', () => {
-    const c = parseConfig(valid.replace('token: ${GITHUB_TOKEN}', () => 'token: pre$${LITERAL}'), { SECRET: 's' });
+    const c = parseConfig(
+      valid.replace('token: ${GITHUB_TOKEN}', () => 'token: pre$${LITERAL}'),
+      { SECRET: 's' },
+    );
     assert.equal(c.hosts.github?.token, 'pre${LITERAL}');
   });
 

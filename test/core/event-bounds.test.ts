@@ -13,7 +13,10 @@ describe('payload fields dispatchd copies are bounded', { timeout: 60_000 }, () 
   let stack: Stack;
   let n = 0;
   before(async () => {
-    stack = await startStack(`hosts:\n  github: {kind: github, url: https://github.com, token: t, webhookSecret: ${SECRET}}\nrepositories:\n  - {host: github, repo: Codertocat/Hello-World}\ndataDir: \${DATA_DIR}\n`, { workers: false });
+    stack = await startStack(
+      `hosts:\n  github: {kind: github, url: https://github.com, token: t, webhookSecret: ${SECRET}}\nrepositories:\n  - {host: github, repo: Codertocat/Hello-World}\ndataDir: \${DATA_DIR}\n`,
+      { workers: false },
+    );
   });
   after(() => stack?.stop());
 
@@ -25,10 +28,15 @@ describe('payload fields dispatchd copies are bounded', { timeout: 60_000 }, () 
     const signed = signedRequest('github', body, SECRET, { event: 'push', deliveryId: `bounds-${++n}` });
     return request(stack.server).post('/hooks/github').set(signed.headers).send(body);
   };
-  const job = async (deliveryId: string) => (await stack.producer.events.getJobs(['waiting', 'active', 'completed', 'delayed'])).find((j) => j.data.event.deliveryId === deliveryId)?.data.event;
+  const job = async (deliveryId: string) =>
+    (await stack.producer.events.getJobs(['waiting', 'active', 'completed', 'delayed'])).find(
+      (j) => j.data.event.deliveryId === deliveryId,
+    )?.data.event;
 
   it('a ref longer than any SCM allows is refused with 400 saying which field', async () => {
-    const res = await push((p) => { p.ref = `refs/heads/${'x'.repeat(EVENT_BOUNDS.refBytes)}`; });
+    const res = await push((p) => {
+      p.ref = `refs/heads/${'x'.repeat(EVENT_BOUNDS.refBytes)}`;
+    });
     assert.equal(res.status, 400);
     assert.match(res.body.message, /the payload's ref is \d+ bytes, over dispatchd's 1024-byte limit/);
   });
@@ -42,7 +50,10 @@ describe('payload fields dispatchd copies are bounded', { timeout: 60_000 }, () 
     assert.equal(res.status, 202, JSON.stringify(res.body));
     const e = await job(`bounds-${n}`);
     assert.ok(e?.headCommit);
-    assert.ok(Buffer.byteLength(e.headCommit.message) <= EVENT_BOUNDS.messageBytes + 40, `message kept at ${Buffer.byteLength(e.headCommit.message)} bytes`);
+    assert.ok(
+      Buffer.byteLength(e.headCommit.message) <= EVENT_BOUNDS.messageBytes + 40,
+      `message kept at ${Buffer.byteLength(e.headCommit.message)} bytes`,
+    );
     assert.match(e.headCommit.message, /cut at 16384 bytes\)$/);
     assert.equal(e.changedPaths?.length, EVENT_BOUNDS.changedPaths);
     assert.equal(e.commitsTruncated, true, 'the planner asks the SCM instead of trusting a partial list');

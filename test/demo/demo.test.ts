@@ -19,9 +19,15 @@ after(async () => {
 });
 
 /** Runs the CLI as a user would, with a clean environment (no REDIS_URL, no DISPATCHD_CONFIG). */
-async function dispatchd(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+async function dispatchd(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env }, timeout: 120_000 });
+    const r = await run(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env },
+      timeout: 120_000,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

@@ -3,7 +3,15 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import picomatch from 'picomatch';
 import { compileGlobs, globProblem } from '../../src/dispatchfile/glob.js';
-import { compileGlob, GlobSyntaxError, isGlob, type GlobRun, MAX_BRACE_RANGE, MAX_GLOB_LENGTH, MAX_GLOB_NESTING } from '../../src/dispatchfile/glob-matcher.js';
+import {
+  compileGlob,
+  GlobSyntaxError,
+  isGlob,
+  type GlobRun,
+  MAX_BRACE_RANGE,
+  MAX_GLOB_LENGTH,
+  MAX_GLOB_NESTING,
+} from '../../src/dispatchfile/glob-matcher.js';
 
 /**
  * dispatchd's glob matcher (src/dispatchfile/glob-matcher.ts) replaced picomatch, which compiles
@@ -86,7 +94,7 @@ describe('glob semantics', () => {
     });
   }
 
-  it('`negate` gives a leading `!` picomatch\'s default meaning (used for grant paths and -filepath)', () => {
+  it("`negate` gives a leading `!` picomatch's default meaning (used for grant paths and -filepath)", () => {
     assert.equal(compileGlob('!staging/**', { negate: true }).test('production/a.yaml'), true);
     assert.equal(compileGlob('!staging/**', { negate: true }).test('staging/a.yaml'), false);
     assert.equal(compileGlob('!!staging/**', { negate: true }).test('staging/a.yaml'), true);
@@ -110,11 +118,18 @@ describe('glob semantics', () => {
       ['x!(a)', /`!\(…\)` extglobs are not supported/],
       ['[z-a]', /class range z-a is reversed/],
       [`v{1..${MAX_BRACE_RANGE + 1}}`, new RegExp(`more than ${MAX_BRACE_RANGE} items`)],
-      [`${'{a,'.repeat(MAX_GLOB_NESTING + 1)}b${'}'.repeat(MAX_GLOB_NESTING + 1)}`, new RegExp(`nested deeper than ${MAX_GLOB_NESTING} levels`)],
+      [
+        `${'{a,'.repeat(MAX_GLOB_NESTING + 1)}b${'}'.repeat(MAX_GLOB_NESTING + 1)}`,
+        new RegExp(`nested deeper than ${MAX_GLOB_NESTING} levels`),
+      ],
       ['a'.repeat(MAX_GLOB_LENGTH + 1), new RegExp(`longer than ${MAX_GLOB_LENGTH} characters`)],
     ];
     for (const [glob, reason] of refused) {
-      assert.throws(() => compileGlob(glob), (err: unknown) => err instanceof GlobSyntaxError && err.code === 'glob_invalid' && reason.test(err.message), glob);
+      assert.throws(
+        () => compileGlob(glob),
+        (err: unknown) => err instanceof GlobSyntaxError && err.code === 'glob_invalid' && reason.test(err.message),
+        glob,
+      );
       assert.match(globProblem(glob) ?? '', glob.length > MAX_GLOB_LENGTH ? /at most 1024/ : reason);
     }
     assert.equal(globProblem('release/*'), undefined);
@@ -138,7 +153,10 @@ describe('the matcher agrees with picomatch where picomatch is consistent', () =
   );
   const pattern = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join('/'));
   // Branch names and repository paths: no empty, `.` or `..` segment.
-  const nameSegment = fc.array(lit, { minLength: 1, maxLength: 4 }).map((a) => a.join('')).filter((s) => s !== '.' && s !== '..');
+  const nameSegment = fc
+    .array(lit, { minLength: 1, maxLength: 4 })
+    .map((a) => a.join(''))
+    .filter((s) => s !== '.' && s !== '..');
   const name = fc.array(nameSegment, { minLength: 1, maxLength: 4 }).map((s) => s.join('/'));
 
   /**
@@ -151,23 +169,66 @@ describe('the matcher agrees with picomatch where picomatch is consistent', () =
    * the table above checks them against the documented meaning.
    */
   const inconsistent = (p: string) =>
-    /[^/*]\*\*|\*\*[^/*]|\*\*\*|\{[^}]*\.\.|\.\.[^{]*\}/.test(p) || /(^|\/)[^/]*[^a-c._/-][^/]*\/\*\*$/.test(p) || /(^|\/)\*\.\*$/.test(p);
+    /[^/*]\*\*|\*\*[^/*]|\*\*\*|\{[^}]*\.\.|\.\.[^{]*\}/.test(p) ||
+    /(^|\/)[^/]*[^a-c._/-][^/]*\/\*\*$/.test(p) ||
+    /(^|\/)\*\.\*$/.test(p);
 
   it('on random patterns and names (branch- and path-like)', () => {
     fc.assert(
-      fc.property(pattern.filter((p) => !inconsistent(p)), fc.array(name, { minLength: 1, maxLength: 12 }), (glob, names) => {
-        const theirs = picomatch(glob, PICOMATCH);
-        const ours = compileGlob(glob);
-        for (const n of names) assert.equal(ours.test(n), theirs(n), `${glob} against ${n}`);
-      }),
+      fc.property(
+        pattern.filter((p) => !inconsistent(p)),
+        fc.array(name, { minLength: 1, maxLength: 12 }),
+        (glob, names) => {
+          const theirs = picomatch(glob, PICOMATCH);
+          const ours = compileGlob(glob);
+          for (const n of names) assert.equal(ours.test(n), theirs(n), `${glob} against ${n}`);
+        },
+      ),
       { seed, numRuns: 3000 },
     );
   });
 
   it('on the Dispatchfile globs of the test suite', () => {
-    const globs = ['main', 'feature/*', 'feature/**', '*', '**', 'release-{1,2}.*', 'wip/**', 'src/**', 'src/**/*.md', '**/*.yaml', 'v*', 'v*-rc*', 'release/*', 'api/**', 'staging/**', 'production/**', 'env/*', 'acme/*'];
-    const names = ['main', 'mainline', 'feature/x', 'feature/x/y', 'release-2.0', 'wip/a', 'src/a.ts', 'src/README.md', 'src/x/y.md', '.github/ci.yaml', 'v1.2.0', 'v2.0.0-rc1', 'release/1', 'staging/app.yaml', 'acme/app', 'deep/group/app'];
-    for (const g of globs) for (const n of names) assert.equal(compileGlob(g).test(n), picomatch(g, PICOMATCH)(n), `${g} against ${n}`);
+    const globs = [
+      'main',
+      'feature/*',
+      'feature/**',
+      '*',
+      '**',
+      'release-{1,2}.*',
+      'wip/**',
+      'src/**',
+      'src/**/*.md',
+      '**/*.yaml',
+      'v*',
+      'v*-rc*',
+      'release/*',
+      'api/**',
+      'staging/**',
+      'production/**',
+      'env/*',
+      'acme/*',
+    ];
+    const names = [
+      'main',
+      'mainline',
+      'feature/x',
+      'feature/x/y',
+      'release-2.0',
+      'wip/a',
+      'src/a.ts',
+      'src/README.md',
+      'src/x/y.md',
+      '.github/ci.yaml',
+      'v1.2.0',
+      'v2.0.0-rc1',
+      'release/1',
+      'staging/app.yaml',
+      'acme/app',
+      'deep/group/app',
+    ];
+    for (const g of globs)
+      for (const n of names) assert.equal(compileGlob(g).test(n), picomatch(g, PICOMATCH)(n), `${g} against ${n}`);
   });
 });
 
@@ -179,8 +240,16 @@ describe('a match costs steps linear in the name, whatever the pattern', () => {
     ['**/**/**…/b', (k) => `${'**/'.repeat(k)}b`, 'a/'],
     ['*/*/*…/b', (k) => `${'*/'.repeat(k)}b`, 'a/'],
     ['?*?*?*…b', (k) => `${'?*'.repeat(k)}b`, 'a'],
-    ['long brace lists', (k) => `{${Array.from({ length: k * 4 }, (_, i) => `a${'a'.repeat(i % 7)}`).join(',')}}*b`, 'a'],
-    ['nested braces', (k) => `${'{a*,'.repeat(Math.min(k, MAX_GLOB_NESTING))}b${'}'.repeat(Math.min(k, MAX_GLOB_NESTING))}*c`, 'a'],
+    [
+      'long brace lists',
+      (k) => `{${Array.from({ length: k * 4 }, (_, i) => `a${'a'.repeat(i % 7)}`).join(',')}}*b`,
+      'a',
+    ],
+    [
+      'nested braces',
+      (k) => `${'{a*,'.repeat(Math.min(k, MAX_GLOB_NESTING))}b${'}'.repeat(Math.min(k, MAX_GLOB_NESTING))}*c`,
+      'a',
+    ],
     ['+(a|aa)+(a|aa)…b', (k) => `${'+(a|aa)'.repeat(k)}b`, 'a'],
     ['*(a|b|ab)…c', (k) => `${'*(a|b|ab)'.repeat(k)}c`, 'ab'],
     ['[a-z]*[a-z]*…0', (k) => `${'[a-z]*'.repeat(k)}0`, 'a'],
@@ -194,22 +263,32 @@ describe('a match costs steps linear in the name, whatever the pattern', () => {
           const name = long(unit, length);
           const run = glob.run(name);
           assert.equal(run.matched, false);
-          assert.ok(run.steps <= bound(glob.states, name.length), `${run.steps} steps for ${glob.states} states and ${name.length} characters`);
+          assert.ok(
+            run.steps <= bound(glob.states, name.length),
+            `${run.steps} steps for ${glob.states} states and ${name.length} characters`,
+          );
         }),
         { seed, numRuns: 25 },
       );
       // At 10 KB, 20 KB and 30 KB: each 10 KB more costs the same steps (no more than 1% apart).
       const glob = compileGlob(make(40));
-      const [ten, twenty, thirty] = [10_000, 20_000, 30_000].map((n) => glob.run(long(unit, n))) as [GlobRun, GlobRun, GlobRun];
+      const [ten, twenty, thirty] = [10_000, 20_000, 30_000].map((n) => glob.run(long(unit, n))) as [
+        GlobRun,
+        GlobRun,
+        GlobRun,
+      ];
       assert.equal(ten.matched, false);
       assert.ok(ten.steps <= bound(glob.states, 10_000), `${ten.steps} steps`);
       const first = twenty.steps - ten.steps;
       const second = thirty.steps - twenty.steps;
-      assert.ok(second <= first * 1.01 + bound(glob.states, 0), `steps ${ten.steps} → ${twenty.steps} → ${thirty.steps}`);
+      assert.ok(
+        second <= first * 1.01 + bound(glob.states, 0),
+        `steps ${ten.steps} → ${twenty.steps} → ${thirty.steps}`,
+      );
     });
   }
 
-  it('the issue\'s case: *a*a*a*a*a*a*a*a*a*a*b against 36 characters and 10 000', () => {
+  it("the issue's case: *a*a*a*a*a*a*a*a*a*a*b against 36 characters and 10 000", () => {
     const glob = compileGlob('*a*a*a*a*a*a*a*a*a*a*b');
     const short = glob.run('a'.repeat(36));
     const tenK = glob.run('a'.repeat(10_000));

@@ -13,7 +13,12 @@ import {
   type Problem,
   type Trigger,
 } from '../../src/dispatchfile/index.js';
-import { MAX_NESTING_DEPTH, MAX_REPORTED_PROBLEMS, MAX_YAML_ALIAS_EXPANSIONS, MAX_YAML_ALIAS_NODES } from '../../src/dispatchfile/limits.js';
+import {
+  MAX_NESTING_DEPTH,
+  MAX_REPORTED_PROBLEMS,
+  MAX_YAML_ALIAS_EXPANSIONS,
+  MAX_YAML_ALIAS_NODES,
+} from '../../src/dispatchfile/limits.js';
 import { readYaml } from '../../src/dispatchfile/syntax/yaml-tree.js';
 
 /**
@@ -45,7 +50,10 @@ function posOf(text: string, needle: string, nth = 1): { line: number; col: numb
 function aliasBomb(levels: number, bytes: number): string {
   const names = 'abcdefghijklmnopqrstuvwxyz';
   let body = `a: &a [${Array(9).fill('x').join(',')}]\n`;
-  for (let i = 1; i < levels; i += 1) body += `${names[i]}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(',')}]\n`;
+  for (let i = 1; i < levels; i += 1)
+    body += `${names[i]}: &${names[i]} [${Array(9)
+      .fill(`*${names[i - 1]}`)
+      .join(',')}]\n`;
   const head = '#!yaml\n# ';
   const pad = bytes - head.length - 1 - body.length;
   assert.ok(pad >= 0);
@@ -65,7 +73,10 @@ describe('YAML aliases are expanded within a budget', () => {
       const err = refusal(text);
       assert.equal(err.problems.length, 1);
       const [problem] = err.problems as [Problem];
-      assert.match(problem.message, new RegExp(`expanded more than ${MAX_YAML_ALIAS_EXPANSIONS} times.*at most ${MAX_YAML_ALIAS_EXPANSIONS}`));
+      assert.match(
+        problem.message,
+        new RegExp(`expanded more than ${MAX_YAML_ALIAS_EXPANSIONS} times.*at most ${MAX_YAML_ALIAS_EXPANSIONS}`),
+      );
       // At the first alias of the level where the count ran out (d: 9 + 90 expansions before it).
       assert.deepEqual({ line: problem.line, col: problem.col }, posOf(text, '*c'));
       assert.ok(err.message.startsWith(`Dispatchfile:${problem.line}:${problem.col}: YAML aliases`));
@@ -80,7 +91,10 @@ describe('YAML aliases are expanded within a budget', () => {
     const text = `#!yaml\nbig: &big [${Array(2000).fill('x').join(', ')}]\ncopies: [*big, *big, *big, *big, *big, *big]\n`;
     const err = refusal(text);
     assert.equal(err.problems.length, 1);
-    assert.match(err.problems[0]?.message ?? '', new RegExp(`more than ${MAX_YAML_ALIAS_NODES} nodes.*at most ${MAX_YAML_ALIAS_NODES}`));
+    assert.match(
+      err.problems[0]?.message ?? '',
+      new RegExp(`more than ${MAX_YAML_ALIAS_NODES} nodes.*at most ${MAX_YAML_ALIAS_NODES}`),
+    );
     assert.deepEqual({ line: err.problems[0]?.line, col: err.problems[0]?.col }, posOf(text, '*big', 5));
     const work = readYaml(text.slice('#!yaml'.length));
     assert.equal(work.aliasNodes, MAX_YAML_ALIAS_NODES + 1);
@@ -95,7 +109,9 @@ describe('YAML aliases are expanded within a budget', () => {
 
   it('aliases that nest a tree past the depth limit are refused', () => {
     const deep = `${'['.repeat(40)}x${']'.repeat(40)}`;
-    const err = refusal(`#!yaml\na: &d ${deep}\nb: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[*d]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n`);
+    const err = refusal(
+      `#!yaml\na: &d ${deep}\nb: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[*d]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n`,
+    );
     assert.match(err.problems[0]?.message ?? '', new RegExp(`nesting deeper than ${MAX_NESTING_DEPTH} levels`));
   });
 
@@ -129,9 +145,15 @@ describe('the size of a Dispatchfile is limited', () => {
       const err = refusal(text);
       assert.equal(err.problems.length, 1, 'nothing else is reported: the file was not read');
       const [p] = err.problems as [Problem];
-      assert.match(p.message, new RegExp(`the file is ${Buffer.byteLength(text)} bytes, over the 256 KiB \\(262144 bytes\\) limit`));
+      assert.match(
+        p.message,
+        new RegExp(`the file is ${Buffer.byteLength(text)} bytes, over the 256 KiB \\(262144 bytes\\) limit`),
+      );
       const past = DEFAULT_MAX_DISPATCHFILE_BYTES - head.length; // bytes of lines before the first byte past the limit
-      assert.deepEqual({ line: p.line, col: p.col }, { line: (head ? 2 : 1) + Math.floor(past / 100), col: (past % 100) + 1 });
+      assert.deepEqual(
+        { line: p.line, col: p.col },
+        { line: (head ? 2 : 1) + Math.floor(past / 100), col: (past % 100) + 1 },
+      );
     });
   }
 
@@ -153,14 +175,34 @@ describe(`nesting is limited to ${MAX_NESTING_DEPTH} levels in every syntax (the
   const lists = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
   const cases: [string, (depth: number) => string, (text: string) => { line: number; col: number }][] = [
     ['JSON arrays', (d) => `#!json\n{"x": ${lists(d - 1)}}`, (t) => posOf(t, '[', MAX_NESTING_DEPTH)],
-    ['JSON objects', (d) => `#!json\n${'{"a": '.repeat(d)}1${'}'.repeat(d)}`, (t) => posOf(t, '{', MAX_NESTING_DEPTH + 1)],
+    [
+      'JSON objects',
+      (d) => `#!json\n${'{"a": '.repeat(d)}1${'}'.repeat(d)}`,
+      (t) => posOf(t, '{', MAX_NESTING_DEPTH + 1),
+    ],
     ['YAML flow lists', (d) => `#!yaml\nx: ${lists(d - 1)}\n`, (t) => posOf(t, '[', MAX_NESTING_DEPTH)],
-    ['YAML block lists', (d) => `#!yaml\nx:\n${Array.from({ length: d - 1 }, (_, i) => `${' '.repeat(2 * i + 2)}-`).join('\n')} v\n`, (t) => posOf(t, '-', MAX_NESTING_DEPTH)],
-    ['YAML block maps', (d) => `#!yaml\n${Array.from({ length: d }, (_, i) => `${' '.repeat(2 * i)}k${i}:`).join('\n')} v\n`, (t) => posOf(t, `k${MAX_NESTING_DEPTH}:`)],
+    [
+      'YAML block lists',
+      (d) => `#!yaml\nx:\n${Array.from({ length: d - 1 }, (_, i) => `${' '.repeat(2 * i + 2)}-`).join('\n')} v\n`,
+      (t) => posOf(t, '-', MAX_NESTING_DEPTH),
+    ],
+    [
+      'YAML block maps',
+      (d) => `#!yaml\n${Array.from({ length: d }, (_, i) => `${' '.repeat(2 * i)}k${i}:`).join('\n')} v\n`,
+      (t) => posOf(t, `k${MAX_NESTING_DEPTH}:`),
+    ],
     ['CUE lists', (d) => `x: ${lists(d - 1)}`, (t) => posOf(t, '[', MAX_NESTING_DEPTH)],
     ['CUE structs', (d) => `${'a: {'.repeat(d - 1)}${'}'.repeat(d - 1)}`, (t) => posOf(t, '{', MAX_NESTING_DEPTH)],
-    ['CUE label chains', (d) => `${Array.from({ length: d }, (_, i) => `k${i}`).join(' ')}: 1`, (t) => posOf(t, `k${MAX_NESTING_DEPTH}:`)],
-    ['CUE colon chains', (d) => `${Array.from({ length: d }, (_, i) => `k${i}:`).join(' ')} 1`, (t) => posOf(t, `k${MAX_NESTING_DEPTH}:`)],
+    [
+      'CUE label chains',
+      (d) => `${Array.from({ length: d }, (_, i) => `k${i}`).join(' ')}: 1`,
+      (t) => posOf(t, `k${MAX_NESTING_DEPTH}:`),
+    ],
+    [
+      'CUE colon chains',
+      (d) => `${Array.from({ length: d }, (_, i) => `k${i}:`).join(' ')} 1`,
+      (t) => posOf(t, `k${MAX_NESTING_DEPTH}:`),
+    ],
   ];
   for (const [what, file, where] of cases) {
     it(`${what}: ${MAX_NESTING_DEPTH} levels are read, ${MAX_NESTING_DEPTH + 1} are refused at the level past the limit`, () => {
@@ -175,7 +217,13 @@ describe(`nesting is limited to ${MAX_NESTING_DEPTH} levels in every syntax (the
   }
 
   it('a file of 200 000 brackets in any syntax is refused without overflowing the stack', () => {
-    for (const text of ['#!yaml\nx: '.concat('['.repeat(200_000)), '#!yaml\n'.concat('- '.repeat(100_000)), '#!json\n'.concat('['.repeat(200_000)), 'x: '.concat('['.repeat(200_000)), 'k '.repeat(100_000).concat(': 1')]) {
+    for (const text of [
+      '#!yaml\nx: '.concat('['.repeat(200_000)),
+      '#!yaml\n'.concat('- '.repeat(100_000)),
+      '#!json\n'.concat('['.repeat(200_000)),
+      'x: '.concat('['.repeat(200_000)),
+      'k '.repeat(100_000).concat(': 1'),
+    ]) {
       assert.match(refusal(text).problems[0]?.message ?? '', /nesting deeper than 64 levels/);
     }
   });
@@ -188,7 +236,10 @@ describe('hostile files cost work linear in their size', () => {
     const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}: 1`);
     const err = refusal(`#!yaml\n{${keys.join(', ')}, k7: 2}\n`);
     const dup = err.problems.find((p) => /given twice/.test(p.message));
-    assert.match(dup?.message ?? '', /^YAML: the key "k7" is given twice in this map \(first at 2:\d+\); map keys must be unique/);
+    assert.match(
+      dup?.message ?? '',
+      /^YAML: the key "k7" is given twice in this map \(first at 2:\d+\); map keys must be unique/,
+    );
   });
 
   it('256 KiB of `#`, of blank lines, or of inputs to one task is refused in a fraction of the time a quadratic pass would take', () => {
@@ -209,20 +260,33 @@ describe('hostile files cost work linear in their size', () => {
     const text = Array.from({ length: 5000 }, (_, i) => `x${i}: 1`).join('\n');
     const err = refusal(text);
     assert.equal(err.problems.length, MAX_REPORTED_PROBLEMS + 1);
-    assert.match(err.problems[MAX_REPORTED_PROBLEMS]?.message ?? '', /…and 4900 more problems from here on \(at most 100 are listed\)/);
+    assert.match(
+      err.problems[MAX_REPORTED_PROBLEMS]?.message ?? '',
+      /…and 4900 more problems from here on \(at most 100 are listed\)/,
+    );
     assert.equal(err.message.split('\n').length, err.problems.length);
   });
 
   it('a chain of 20 000 tasks is checked and planned without recursion', () => {
     const n = 20_000;
-    const tasks = Array.from({ length: n }, (_, i) => `task "t${i}": { ${i > 0 ? `inputs: ["t${i - 1}"], ` : ''}steps: [] }`);
+    const tasks = Array.from(
+      { length: n },
+      (_, i) => `task "t${i}": { ${i > 0 ? `inputs: ["t${i - 1}"], ` : ''}steps: [] }`,
+    );
     const big = { maxBytes: 4 * 1024 * 1024 };
-    const df = parseDispatchfile(`${tasks.join('\n')}\nactions: [{ tasks: ["t${n - 1}"], on push: {} }]`, 'Dispatchfile', big);
+    const df = parseDispatchfile(
+      `${tasks.join('\n')}\nactions: [{ tasks: ["t${n - 1}"], on push: {} }]`,
+      'Dispatchfile',
+      big,
+    );
     const plan = planTasks(df, [`t${n - 1}`]);
     assert.equal(plan.length, n);
     assert.deepEqual([plan[0]?.name, plan[n - 1]?.dependsOn], ['t0', [`t${n - 2}`]]);
     const cyclic = tasks.join('\n').replace('task "t0": { steps', `task "t0": { inputs: ["t${n - 1}"], steps`);
-    assert.match(refusal(cyclic, big).problems[0]?.message ?? '', new RegExp(`tasks depend on each other in a cycle: t0 → t${n - 1} → t${n - 2} → `));
+    assert.match(
+      refusal(cyclic, big).problems[0]?.message ?? '',
+      new RegExp(`tasks depend on each other in a cycle: t0 → t${n - 1} → t${n - 2} → `),
+    );
   });
 });
 
@@ -321,7 +385,11 @@ actions:
   }
 
   it('a param problem of a resource shared by many tasks is reported once, at the param', () => {
-    const tasks = Array.from({ length: 50 }, (_, i) => `task "t${i}": { outputs: [] , inputs: ["img"], steps: [{name: "u", image: "dispatchd/update-gitops-repo", workingDir: "/workspace/ops"}] }`);
+    const tasks = Array.from(
+      { length: 50 },
+      (_, i) =>
+        `task "t${i}": { outputs: [] , inputs: ["img"], steps: [{name: "u", image: "dispatchd/update-gitops-repo", workingDir: "/workspace/ops"}] }`,
+    );
     const text = `resource "ops": { type: "git", param url: "u" }\nresource "img": { type: "image", param url: "acme/app:$(context.git.nope)" }\n${tasks.join('\n')}\n`;
     const err = refusal(text);
     const about = err.problems.filter((p) => /context\.git\.nope/.test(p.message));
@@ -337,7 +405,11 @@ describe(`matching a push is limited to ${MAX_MATCH_STEPS} glob-matching steps`,
   const hostile = (field: string) =>
     `task "t": { steps: [{name: "s", image: "busybox"}] }\nactions: [{ tasks: ["t"], on push ${field}: [${Array(10_000).fill(JSON.stringify(costly)).join(',')}] }]\n`;
 
-  function refusedWithin(df: Dispatchfile, trigger: Trigger, field: string): { err: DispatchfileError; budget: StepBudget } {
+  function refusedWithin(
+    df: Dispatchfile,
+    trigger: Trigger,
+    field: string,
+  ): { err: DispatchfileError; budget: StepBudget } {
     const budget = new StepBudget();
     try {
       matchActions(df, trigger, budget);
@@ -350,7 +422,10 @@ describe(`matching a push is limited to ${MAX_MATCH_STEPS} glob-matching steps`,
 
   for (const [field, trigger] of [
     ['branches', { kind: 'push', branch: 'a'.repeat(255) }],
-    ['paths', { kind: 'push', branch: 'main', changedPaths: Array.from({ length: 3000 }, (_, i) => `${'a'.repeat(60)}${i}`) }],
+    [
+      'paths',
+      { kind: 'push', branch: 'main', changedPaths: Array.from({ length: 3000 }, (_, i) => `${'a'.repeat(60)}${i}`) },
+    ],
   ] as [string, Trigger][]) {
     it(`10 000 costly ${field} globs against ${field === 'paths' ? '3 000 changed paths' : 'a 255-character branch'} are refused at the budget, naming it`, () => {
       const text = hostile(field);
@@ -359,7 +434,12 @@ describe(`matching a push is limited to ${MAX_MATCH_STEPS} glob-matching steps`,
       const { err, budget } = refusedWithin(df, trigger, field);
       assert.equal(err.problems.length, 1);
       const [p] = err.problems as [Problem];
-      assert.match(p.message, new RegExp(`^action 1: the conditions are too costly to evaluate: matching its ${field} globs against the (branch|3000 changed paths) went past the limit of ${MAX_MATCH_STEPS} glob-matching steps per push \\(MAX_MATCH_STEPS\\)`));
+      assert.match(
+        p.message,
+        new RegExp(
+          `^action 1: the conditions are too costly to evaluate: matching its ${field} globs against the (branch|3000 changed paths) went past the limit of ${MAX_MATCH_STEPS} glob-matching steps per push \\(MAX_MATCH_STEPS\\)`,
+        ),
+      );
       assert.deepEqual({ line: p.line, col: p.col }, posOf(text, 'on push'));
       // Stopped within one character's work of one glob past the budget, not after the whole list.
       assert.ok(budget.spent > MAX_MATCH_STEPS && budget.spent <= MAX_MATCH_STEPS + 1000, `spent ${budget.spent}`);
@@ -368,7 +448,10 @@ describe(`matching a push is limited to ${MAX_MATCH_STEPS} glob-matching steps`,
 
   it('unbudgeted, a tenth of those globs already costs more than twice the budget', () => {
     const df = parseDispatchfile(hostile('branches'));
-    const tenth = { ...df, actions: df.actions.map((a) => ({ ...a, on: { push: { branches: a.on.push?.branches?.slice(0, 1000) ?? [] } } })) };
+    const tenth = {
+      ...df,
+      actions: df.actions.map((a) => ({ ...a, on: { push: { branches: a.on.push?.branches?.slice(0, 1000) ?? [] } } })),
+    };
     const budget = new StepBudget(Infinity);
     assert.equal(matchActions(tenth, { kind: 'push', branch: 'a'.repeat(255) }, budget).length, 0);
     assert.equal(budget.spent, 1000 * 13_301, 'each glob test costs 13 301 steps (all 10 000: 133 million)');
@@ -377,15 +460,24 @@ describe(`matching a push is limited to ${MAX_MATCH_STEPS} glob-matching steps`,
 
   it('needsChangedPaths is budgeted too, and a smaller budget refuses sooner', () => {
     const df = parseDispatchfile(hostile('branches'));
-    assert.throws(() => needsChangedPaths(df, { kind: 'push', branch: 'a'.repeat(255) }), /too costly to evaluate.*MAX_MATCH_STEPS/);
+    assert.throws(
+      () => needsChangedPaths(df, { kind: 'push', branch: 'a'.repeat(255) }),
+      /too costly to evaluate.*MAX_MATCH_STEPS/,
+    );
     const small = new StepBudget(1000);
-    assert.throws(() => matchActions(df, { kind: 'push', branch: 'a'.repeat(255) }, small), /went past the limit of 1000 glob-matching steps per push, counting/);
+    assert.throws(
+      () => matchActions(df, { kind: 'push', branch: 'a'.repeat(255) }, small),
+      /went past the limit of 1000 glob-matching steps per push, counting/,
+    );
     assert.ok(small.spent <= 1000 + 1000);
   });
 
   it('the refusal names the file the Dispatchfile was read from', () => {
     const df = parseDispatchfile(hostile('branches'), '.dispatch/Dispatchfile');
-    assert.throws(() => matchActions(df, { kind: 'push', branch: 'a'.repeat(255) }), /^DispatchfileError: \.dispatch\/Dispatchfile:2:\d+: action 1: the conditions are too costly/);
+    assert.throws(
+      () => matchActions(df, { kind: 'push', branch: 'a'.repeat(255) }),
+      /^DispatchfileError: \.dispatch\/Dispatchfile:2:\d+: action 1: the conditions are too costly/,
+    );
   });
 
   it('an ordinary Dispatchfile with 3 000 changed paths stays far below the budget', () => {
@@ -400,7 +492,10 @@ actions:
   - {tasks: [t], on: {pull_request: {targets: [main], paths: ["**"]}}}
 `);
     // Tests first (all excluded by action 2), the one source file last: every path is tested.
-    const changed = [...Array.from({ length: 2999 }, (_, i) => `src/module${i % 50}/sub${i % 7}/file${i}.test.ts`), 'src/app/main.ts'];
+    const changed = [
+      ...Array.from({ length: 2999 }, (_, i) => `src/module${i % 50}/sub${i % 7}/file${i}.test.ts`),
+      'src/app/main.ts',
+    ];
     const budget = new StepBudget();
     assert.equal(matchActions(df, { kind: 'push', branch: 'main', changedPaths: changed }, budget).length, 1);
     assert.ok(budget.spent < MAX_MATCH_STEPS / 2, `spent ${budget.spent}`);

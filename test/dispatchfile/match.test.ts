@@ -74,7 +74,11 @@ describe('push paths', () => {
     const capped: Trigger = { kind: 'push', branch: 'main', changedPaths: null };
     assert.equal(needsChangedPaths(df, capped), false);
     assert.equal(matchActions(df, capped).length, 1);
-    assert.equal(matchActions(df, { kind: 'push', branch: 'dev', changedPaths: null }).length, 0, 'the branch still decides');
+    assert.equal(
+      matchActions(df, { kind: 'push', branch: 'dev', changedPaths: null }).length,
+      0,
+      'the branch still decides',
+    );
   });
   it('dot-files match like other files', () => {
     assert.equal(matches('on push paths: ["**/*.yaml"]', push('main', ['.github/ci.yaml'])), true);
@@ -95,7 +99,12 @@ describe('tags', () => {
 });
 
 describe('pull requests (parsed and matched; the service receives pushes only)', () => {
-  const pr = (extra: Partial<Extract<Trigger, { kind: 'pull_request' }>> = {}): Trigger => ({ kind: 'pull_request', target: 'main', source: 'feature/a', ...extra });
+  const pr = (extra: Partial<Extract<Trigger, { kind: 'pull_request' }>> = {}): Trigger => ({
+    kind: 'pull_request',
+    target: 'main',
+    source: 'feature/a',
+    ...extra,
+  });
   const table: [string, Trigger, boolean][] = [
     ['on pull_request: {}', pr(), true],
     ['on pull_request targets: ["main"]', pr(), true],
@@ -134,7 +143,13 @@ actions: [
   { tasks: ["b"], on push branches: ["staging", "production"] },
   { tasks: ["a", "b"], on push branches: ["**"] },
 ]`);
-    assert.deepEqual(matchActions(df, push('production')).map((a) => a.tasks), [['b'], ['a', 'b']]);
-    assert.deepEqual(matchActions(df, push('master')).map((a) => a.tasks), [['a'], ['a', 'b']]);
+    assert.deepEqual(
+      matchActions(df, push('production')).map((a) => a.tasks),
+      [['b'], ['a', 'b']],
+    );
+    assert.deepEqual(
+      matchActions(df, push('master')).map((a) => a.tasks),
+      [['a'], ['a', 'b']],
+    );
   });
 });

@@ -28,29 +28,54 @@ describe('the three syntaxes produce one model', () => {
       assert.ok(files.length >= 3, `${base} should exist in CUE, YAML and JSON`);
       const models = files.map((f) => parseDispatchfile(read(`equal/${f}`), f));
       const [first, ...rest] = models as [Dispatchfile, ...Dispatchfile[]];
-      for (const [i, model] of rest.entries()) assert.deepStrictEqual(model, first, `${files[i + 1]} differs from ${files[0]}`);
+      for (const [i, model] of rest.entries())
+        assert.deepStrictEqual(model, first, `${files[i + 1]} differs from ${files[0]}`);
     });
   }
 
   it('keeps what a worker reads: params, deps folded into inputs, steps, actions', () => {
     const df = parseDispatchfile(read('equal/hello.yaml'));
-    assert.deepEqual(df.resources['docker-image'], { type: 'image', params: { url: 'acme/hello:$(context.git.commit)' } });
+    assert.deepEqual(df.resources['docker-image'], {
+      type: 'image',
+      params: { url: 'acme/hello:$(context.git.commit)' },
+    });
     assert.deepEqual(df.tasks['build']?.inputs, ['src-git', 'test']);
     assert.equal(df.tasks['deploy']?.steps[0]?.workingDir, '/workspace/gitops-git');
-    assert.deepEqual(df.actions, [{ tasks: ['build', 'deploy'], on: { push: { branches: ['master', '!master-wip'] } } }]);
+    assert.deepEqual(df.actions, [
+      { tasks: ['build', 'deploy'], on: { push: { branches: ['master', '!master-wip'] } } },
+    ]);
   });
 
   it('normalises every condition form: `git:` and top-level, `branches` as pull_request targets, cron kept', () => {
     const df = parseDispatchfile(read('equal/conditions.cue'));
-    assert.deepEqual(df.actions.map((a) => a.on), [
-      { tag: { names: ['v*', '!v*-rc*'] } },
-      { push: { branches: ['release/**'], paths: ['src/**', '!**/*.md'] } },
-      { pull_request: { targets: ['main'], sources: ['feature/*'], chatops: ['build'], labels: ['ok-to-build'], paths: ['Dockerfile'] } },
-      { cron: { schedule: '@daily' } },
-    ]);
-    assert.deepEqual(df.resources['src']?.params, { url: '$(context.git.url)', revision: '$(context.git.commit)' }, 'two `param` lines merge');
+    assert.deepEqual(
+      df.actions.map((a) => a.on),
+      [
+        { tag: { names: ['v*', '!v*-rc*'] } },
+        { push: { branches: ['release/**'], paths: ['src/**', '!**/*.md'] } },
+        {
+          pull_request: {
+            targets: ['main'],
+            sources: ['feature/*'],
+            chatops: ['build'],
+            labels: ['ok-to-build'],
+            paths: ['Dockerfile'],
+          },
+        },
+        { cron: { schedule: '@daily' } },
+      ],
+    );
+    assert.deepEqual(
+      df.resources['src']?.params,
+      { url: '$(context.git.url)', revision: '$(context.git.commit)' },
+      'two `param` lines merge',
+    );
     assert.deepEqual(df.tasks['image']?.steps[0]?.env, { A: '1', B: 'two' });
-    assert.equal(df.tasks['release']?.steps[0]?.command[2], 'echo releasing\n  $(context.git.tag)', 'a multi-line string loses its closing indentation');
+    assert.equal(
+      df.tasks['release']?.steps[0]?.command[2],
+      'echo releasing\n  $(context.git.tag)',
+      'a multi-line string loses its closing indentation',
+    );
   });
 
   it('serialises without source positions, so JSON output is the model only', () => {
@@ -62,7 +87,12 @@ describe('the three syntaxes produce one model', () => {
 
 describe('headers choose the syntax', () => {
   const yaml = 'resource:\n  r:\n    type: git\n    param: {url: "https://x/y"}\n';
-  for (const header of ['#!mesosphere/dispatch-yaml:v0.6', '#!mesosphere/dispatch-yaml:v0.3', '#!yaml', '#!mesosphere/dispatch-yaml']) {
+  for (const header of [
+    '#!mesosphere/dispatch-yaml:v0.6',
+    '#!mesosphere/dispatch-yaml:v0.3',
+    '#!yaml',
+    '#!mesosphere/dispatch-yaml',
+  ]) {
     it(`${header} reads YAML`, () => {
       assert.equal(parseDispatchfile(`${header}\n${yaml}`).resources['r']?.params['url'], 'https://x/y');
     });
@@ -77,7 +107,10 @@ describe('headers choose the syntax', () => {
   for (const header of ['#!mesosphere/dispatch-starlark:v0.5', '#!starlark']) {
     it(`${header} is refused, naming the supported syntaxes`, () => {
       const [line] = problemsOf(`${header}\nload("x", "y")\n`);
-      assert.match(line ?? '', /^Dispatchfile:1:1: Starlark Dispatchfiles are not supported .*#!mesosphere\/dispatch-cue:v0\.6/);
+      assert.match(
+        line ?? '',
+        /^Dispatchfile:1:1: Starlark Dispatchfiles are not supported .*#!mesosphere\/dispatch-cue:v0\.6/,
+      );
     });
   }
   it('an unknown header is refused', () => {

@@ -36,17 +36,23 @@ task "lint": { steps: [{name: "a", image: "eslint"}, {name: "b", image: "prettie
 actions: [{ tasks: ["ship", "lint"], on push branches: ["main"] }]
 `);
     const plan = planTasks(df, ['ship', 'lint']);
-    assert.deepEqual(plan.map((p) => `${p.name}:${p.kind}`), ['img:image', 'ship:gitops', 'lint:external']);
+    assert.deepEqual(
+      plan.map((p) => `${p.name}:${p.kind}`),
+      ['img:image', 'ship:gitops', 'lint:external'],
+    );
     assert.equal(plan[2]?.externalReason, 'left to your CI: steps a (eslint), b (prettier:3)');
   });
 
   it('refuses an unknown task name with a permanent error', () => {
-    assert.throws(() => planTasks(parseDispatchfile(hello), ['nope']), (err: unknown) => {
-      assert.ok(err instanceof DispatchError);
-      assert.equal(err.code, 'dispatchfile_invalid');
-      assert.match(err.message, /task "nope" is not defined/);
-      return true;
-    });
+    assert.throws(
+      () => planTasks(parseDispatchfile(hello), ['nope']),
+      (err: unknown) => {
+        assert.ok(err instanceof DispatchError);
+        assert.equal(err.code, 'dispatchfile_invalid');
+        assert.match(err.message, /task "nope" is not defined/);
+        return true;
+      },
+    );
   });
 });
 

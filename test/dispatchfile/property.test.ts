@@ -21,7 +21,8 @@ function parsesOrRefuses(text: string): void {
   try {
     const df = parseDispatchfile(text, 'Dispatchfile');
     // A model that parsed must also be usable by the worker without surprises.
-    for (const action of matchActions(df, { kind: 'push', branch: 'main', changedPaths: ['src/a.ts'] })) planTasks(df, action.tasks);
+    for (const action of matchActions(df, { kind: 'push', branch: 'main', changedPaths: ['src/a.ts'] }))
+      planTasks(df, action.tasks);
   } catch (err) {
     if (err instanceof DispatchfileError) {
       assert.ok(err.problems.length > 0);
@@ -33,14 +34,68 @@ function parsesOrRefuses(text: string): void {
 }
 
 const tokens = fc.constantFrom(
-  '{', '}', '[', ']', ':', ',', '\n', ' ', '"', '"""', '\\', '//', '...', '|', '&', '*', '#', '_', '-', '!', '?', '=', '$(', ')',
-  'resource', 'task', 'actions', 'on', 'push', 'branches', 'steps', 'name', 'image', 'inputs', 'outputs', '"x"', '1', 'true', 'null',
-  '#!yaml\n', '#!json\n', '#!cue\n', '#!starlark\n', '- ', '  ', '&a', '*a', '<<: ', '\t', '\u00e9', '\uFEFF',
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  ',',
+  '\n',
+  ' ',
+  '"',
+  '"""',
+  '\\',
+  '//',
+  '...',
+  '|',
+  '&',
+  '*',
+  '#',
+  '_',
+  '-',
+  '!',
+  '?',
+  '=',
+  '$(',
+  ')',
+  'resource',
+  'task',
+  'actions',
+  'on',
+  'push',
+  'branches',
+  'steps',
+  'name',
+  'image',
+  'inputs',
+  'outputs',
+  '"x"',
+  '1',
+  'true',
+  'null',
+  '#!yaml\n',
+  '#!json\n',
+  '#!cue\n',
+  '#!starlark\n',
+  '- ',
+  '  ',
+  '&a',
+  '*a',
+  '<<: ',
+  '\t',
+  '\u00e9',
+  '\uFEFF',
 );
 
 describe('the parser never throws anything but DispatchfileError', () => {
   it('on random token soup', () => {
-    fc.assert(fc.property(fc.array(tokens, { maxLength: 60 }).map((t) => t.join('')), parsesOrRefuses), { seed, numRuns: NUM_RUNS });
+    fc.assert(
+      fc.property(
+        fc.array(tokens, { maxLength: 60 }).map((t) => t.join('')),
+        parsesOrRefuses,
+      ),
+      { seed, numRuns: NUM_RUNS },
+    );
   });
 
   it('on random strings', () => {
@@ -50,7 +105,14 @@ describe('the parser never throws anything but DispatchfileError', () => {
   it('on mutated valid Dispatchfiles (characters deleted, duplicated, inserted)', () => {
     const mutation = fc.tuple(
       fc.integer({ min: 0, max: samples.length - 1 }),
-      fc.array(fc.tuple(fc.nat(), fc.constantFrom('delete', 'duplicate', 'insert'), fc.constantFrom('{', '}', '[', ']', '"', ':', ',', '\n', ' ', '!', '#', '-', 'x')), { minLength: 1, maxLength: 6 }),
+      fc.array(
+        fc.tuple(
+          fc.nat(),
+          fc.constantFrom('delete', 'duplicate', 'insert'),
+          fc.constantFrom('{', '}', '[', ']', '"', ':', ',', '\n', ' ', '!', '#', '-', 'x'),
+        ),
+        { minLength: 1, maxLength: 6 },
+      ),
     );
     fc.assert(
       fc.property(mutation, ([which, edits]) => {
@@ -68,7 +130,12 @@ describe('the parser never throws anything but DispatchfileError', () => {
   });
 
   it('on deep nesting (no stack overflow)', () => {
-    for (const text of ['a: '.concat('['.repeat(5000)), 'a: '.concat('{b: '.repeat(5000)), '#!json\n'.concat('['.repeat(5000)), '#!yaml\n'.concat('- '.repeat(2000), 'x')]) {
+    for (const text of [
+      'a: '.concat('['.repeat(5000)),
+      'a: '.concat('{b: '.repeat(5000)),
+      '#!json\n'.concat('['.repeat(5000)),
+      '#!yaml\n'.concat('- '.repeat(2000), 'x'),
+    ]) {
       parsesOrRefuses(text);
     }
   });

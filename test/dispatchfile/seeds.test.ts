@@ -15,7 +15,10 @@ function snippets(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/^([ \t]*)```(?:bash|cue)\n([\s\S]*?)^[ \t]*```/gm)) {
     const indent = m[1] ?? '';
-    const body = (m[2] ?? '').split('\n').map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l)).join('\n');
+    const body = (m[2] ?? '')
+      .split('\n')
+      .map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l))
+      .join('\n');
     if (/^\s*(resource|task|actions)\b/.test(body)) out.push(body);
   }
   return out;
@@ -65,15 +68,27 @@ describe('the Dispatch GitOps tutorial (seeds/dispatch-gitops-rolling-deployment
     it(`deploy task variant ${i + 1} (${provider}) parses, matches master, plans build → deploy`, () => {
       const text = [PRELUDE, resources[0], task, actions[0]].join('\n');
       const df = parseDispatchfile(text, 'Dispatchfile');
-      assert.deepEqual(df.resources['gitops-git'], { type: 'git', params: { url: 'https://github.com/your-github-user/cicd-hello-world-gitops' } });
+      assert.deepEqual(df.resources['gitops-git'], {
+        type: 'git',
+        params: { url: 'https://github.com/your-github-user/cicd-hello-world-gitops' },
+      });
       const step = df.tasks['deploy']?.steps[0];
       assert.equal(step?.image, 'mesosphere/update-gitops-repo:1.2.0');
       assert.equal(step?.workingDir, '/workspace/gitops-git');
-      assert.equal(step?.args[1], '-substitute=imageName=your-dockerhub-user/hello-world@$(inputs.resources.docker-image.digest)');
+      assert.equal(
+        step?.args[1],
+        '-substitute=imageName=your-dockerhub-user/hello-world@$(inputs.resources.docker-image.digest)',
+      );
       if (provider !== 'default') assert.equal(step?.args[2], `-scm-provider=${provider}`);
       const matched = matchActions(df, { kind: 'push', branch: 'master' });
-      assert.deepEqual(matched.map((a) => a.tasks), [['build', 'deploy']]);
-      assert.deepEqual(planTasks(df, ['build', 'deploy']).map((p) => `${p.name}:${p.kind}`), ['build:image', 'deploy:gitops']);
+      assert.deepEqual(
+        matched.map((a) => a.tasks),
+        [['build', 'deploy']],
+      );
+      assert.deepEqual(
+        planTasks(df, ['build', 'deploy']).map((p) => `${p.name}:${p.kind}`),
+        ['build:image', 'deploy:gitops'],
+      );
       assert.deepEqual(matchActions(df, { kind: 'push', branch: 'feature' }), []);
     });
   }
@@ -89,8 +104,14 @@ describe('the multi-cluster tutorial (seeds/deploy-to-multiple-clusters.txt)', (
       () => parseDispatchfile(text),
       (err: unknown) => {
         assert.ok(err instanceof DispatchfileError);
-        assert.deepEqual(err.problems.map((p) => [p.line, p.col]), [[4, 7]]);
-        assert.match(err.message, /a list element cannot be a field \(`name: …`\); wrap the fields of each element in \{ \}/);
+        assert.deepEqual(
+          err.problems.map((p) => [p.line, p.col]),
+          [[4, 7]],
+        );
+        assert.match(
+          err.message,
+          /a list element cannot be a field \(`name: …`\); wrap the fields of each element in \{ \}/,
+        );
         return true;
       },
     );

@@ -21,7 +21,9 @@ describe('dispatchd validate', () => {
   });
 
   it('--json prints the normalised model, equal for every syntax', async () => {
-    const outputs = await Promise.all(['cue', 'yaml', 'json'].map((ext) => runValidate(join(fixtures, `equal/hello.${ext}`), { json: true })));
+    const outputs = await Promise.all(
+      ['cue', 'yaml', 'json'].map((ext) => runValidate(join(fixtures, `equal/hello.${ext}`), { json: true })),
+    );
     for (const r of outputs) assert.equal(r.exitCode, 0);
     const model = JSON.parse(outputs[0]?.stdout ?? '') as { actions: unknown[]; tasks: Record<string, unknown> };
     assert.deepEqual(Object.keys(model.tasks), ['test', 'build', 'deploy']);
@@ -47,7 +49,12 @@ describe('dispatchd validate', () => {
     writeFileSync(path, '#!yaml\nresource:\n  img: {type: image, param: {url: "acme/app:latest"}}\n');
     const r = await runValidate(path, { json: false });
     assert.equal(r.exitCode, 0);
-    assert.match(r.stderr, new RegExp(`^${path}:3:35: warning: image resource "img" url "acme/app:latest" has no \\$\\(context\\.git\\.commit\\)`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^${path}:3:35: warning: image resource "img" url "acme/app:latest" has no \\$\\(context\\.git\\.commit\\)`,
+      ),
+    );
   });
 
   it('exits 1 naming the path when the file is missing', async () => {

@@ -38,7 +38,10 @@ const SECRET = 'convergence-property-secret';
 const CHILD = fileURLToPath(new URL('../faults/worker-child.ts', import.meta.url));
 const WORKER_PROCESSES = 2;
 
-const SEED = process.env.FC_SEED !== undefined && process.env.FC_SEED !== '' ? Number(process.env.FC_SEED) : (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
+const SEED =
+  process.env.FC_SEED !== undefined && process.env.FC_SEED !== ''
+    ? Number(process.env.FC_SEED)
+    : (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
 const PATH = process.env.FC_PATH || undefined;
 const TOTAL_RUNS = Math.max(1, Number(process.env.FC_RUNS ?? 50));
 const RUNS_PER_SCM = Math.ceil(TOTAL_RUNS / 2);
@@ -54,7 +57,9 @@ const TEST_TIMEOUT_MS = RUN_BUDGET_MS + SHRINK_BUDGET_MS + 2 * (IDLE_TIMEOUT_MS 
 // Source repositories declared up front (dispatchd serves only configured ones): the runs plus room to shrink.
 const NAMES_PER_SCM = RUNS_PER_SCM + 400;
 
-console.log(`convergence property: FC_SEED=${SEED}${PATH ? ` FC_PATH=${PATH}` : ''} FC_RUNS=${TOTAL_RUNS} (${RUNS_PER_SCM} per SCM)`);
+console.log(
+  `convergence property: FC_SEED=${SEED}${PATH ? ` FC_PATH=${PATH}` : ''} FC_RUNS=${TOTAL_RUNS} (${RUNS_PER_SCM} per SCM)`,
+);
 
 // ---------------------------------------------------------------------------------------------
 // Actions
@@ -83,7 +88,10 @@ const gapArb = fc.oneof(
 );
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('push' as const), mode: modeArb, gap: gapArb }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('forcePush' as const), mode: modeArb, back: fc.nat(4), gap: gapArb }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('forcePush' as const), mode: modeArb, back: fc.nat(4), gap: gapArb }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('deliverHeld' as const), pick: fc.nat(9), gap: gapArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('redeliver' as const), pick: fc.nat(9), gap: gapArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('replayNewId' as const), pick: fc.nat(9), gap: gapArb }) },
@@ -114,7 +122,12 @@ interface WorkerProc {
   exited: Promise<void>;
 }
 
-async function spawnWorker(configPath: string, redisUrl: string, dataDir: string, logPath: string): Promise<WorkerProc> {
+async function spawnWorker(
+  configPath: string,
+  redisUrl: string,
+  dataDir: string,
+  logPath: string,
+): Promise<WorkerProc> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, configPath, redisUrl, logPath], {
     env: { ...process.env, DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -180,14 +193,27 @@ async function reflog(gitDir: string, ref: string): Promise<string[]> {
     if (e.code === 'ENOENT') return '';
     throw e;
   });
-  return text.split('\n').filter((l) => l !== '').map((l) => l.split(' ')[1]!);
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split(' ')[1]!);
 }
 
 /** The Dispatchd-Commit trailer of each GitOps commit. */
 async function carriedBy(gitDir: string, shas: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (shas.length === 0) return out;
-  const text = (await runGit(['log', '--no-walk=unsorted', '--format=%H%x1f%(trailers:key=Dispatchd-Commit,valueonly,separator=%x2c)%x1e', ...new Set(shas)], { gitDir })).stdout;
+  const text = (
+    await runGit(
+      [
+        'log',
+        '--no-walk=unsorted',
+        '--format=%H%x1f%(trailers:key=Dispatchd-Commit,valueonly,separator=%x2c)%x1e',
+        ...new Set(shas),
+      ],
+      { gitDir },
+    )
+  ).stdout;
   for (const rec of text.split('\x1e')) {
     const [sha, commit] = rec.trim().split('\x1f');
     if (sha) out.set(sha, (commit ?? '').trim());
@@ -198,7 +224,11 @@ async function carriedBy(gitDir: string, shas: string[]): Promise<Map<string, st
 // ---------------------------------------------------------------------------------------------
 // One SCM's lane: its scenario, names, counters
 
-interface Delivery { id: string; body: string; label: string }
+interface Delivery {
+  id: string;
+  body: string;
+  label: string;
+}
 
 interface Lane {
   s: ScmScenario;
@@ -223,7 +253,15 @@ function newLane(s: ScmScenario): Lane {
     names: Array.from({ length: NAMES_PER_SCM }, (_, i) => `${owner}/conv-${i}`),
     next: 0,
     gitopsDir: s.git.bareDir(s.gitops),
-    stats: { runs: 0, skipped: 0, failures: 0, durations: [], sent: { first: 0, redeliver: 0, replay: 0 }, actions: { push: 0, forcePush: 0, deliverHeld: 0, redeliver: 0, replayNewId: 0 }, noops: 0 },
+    stats: {
+      runs: 0,
+      skipped: 0,
+      failures: 0,
+      durations: [],
+      sent: { first: 0, redeliver: 0, replay: 0 },
+      actions: { push: 0, forcePush: 0, deliverHeld: 0, redeliver: 0, replayNewId: 0 },
+      noops: 0,
+    },
   };
 }
 
@@ -234,11 +272,15 @@ ${lanes.map((l) => l.s.hostYaml(SECRET)).join('')}
 repositories:
 ${lanes.flatMap((l) => l.names.map((n) => `  - { host: ${l.s.hostName}, repo: ${n} }`)).join('\n')}
 gitops:
-${lanes.map((l) => `  - repo: "${l.s.hostName}:${l.s.gitops}"
+${lanes
+  .map(
+    (l) => `  - repo: "${l.s.hostName}:${l.s.gitops}"
     allow:
       - from: "${l.s.hostName}:acme/**"
         paths: ["staging/**", "production/**"]
-`).join('')}
+`,
+  )
+  .join('')}
 dataDir: \${DATA_DIR}
 `;
 }
@@ -255,47 +297,65 @@ describe('convergence: the commit decides, not the arrival (property, GitHub + G
   const scenarios: ScmScenario[] = [];
   let failed = false;
 
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dispatchd-convergence-'));
-    for (const make of [githubScenario, gitlabScenario]) {
-      const s = await make();
-      scenarios.push(s);
-      const lane = newLane(s);
-      // Every update of every head branch is logged, so the whole history is read back exactly.
-      await git(lane.gitopsDir, ['config', 'core.logAllRefUpdates', 'always']);
-      lanes.set(s.kind, lane);
-    }
-    const yaml = serviceConfig([...lanes.values()]);
-    const configPath = join(dir, 'dispatchd.yaml');
-    await writeFile(configPath, yaml);
-    stack = await startStack(yaml, { workers: false });
-    server = stack.server;
-    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-    hookBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
-    const started = await Promise.allSettled(Array.from({ length: WORKER_PROCESSES }, (_, i) => spawnWorker(configPath, stack!.redisUrl, join(dir, `worker-${i}`), join(dir, `worker-${i}.log`))));
-    for (const r of started) if (r.status === 'fulfilled') workers.push(r.value);
-    const bad = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (bad) throw bad.reason;
-  }, { timeout: 120_000 });
+  before(
+    async () => {
+      dir = await mkdtemp(join(tmpdir(), 'dispatchd-convergence-'));
+      for (const make of [githubScenario, gitlabScenario]) {
+        const s = await make();
+        scenarios.push(s);
+        const lane = newLane(s);
+        // Every update of every head branch is logged, so the whole history is read back exactly.
+        await git(lane.gitopsDir, ['config', 'core.logAllRefUpdates', 'always']);
+        lanes.set(s.kind, lane);
+      }
+      const yaml = serviceConfig([...lanes.values()]);
+      const configPath = join(dir, 'dispatchd.yaml');
+      await writeFile(configPath, yaml);
+      stack = await startStack(yaml, { workers: false });
+      server = stack.server;
+      await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+      hookBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+      const started = await Promise.allSettled(
+        Array.from({ length: WORKER_PROCESSES }, (_, i) =>
+          spawnWorker(configPath, stack!.redisUrl, join(dir, `worker-${i}`), join(dir, `worker-${i}.log`)),
+        ),
+      );
+      for (const r of started) if (r.status === 'fulfilled') workers.push(r.value);
+      const bad = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (bad) throw bad.reason;
+    },
+    { timeout: 120_000 },
+  );
 
-  after(async () => {
-    await Promise.allSettled(workers.map(stopWorker));
-    for (const pid of groups) killGroup(pid, 'SIGKILL');
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server!.close(() => r()));
-    }
-    await stack?.stop().catch(() => undefined);
-    await Promise.allSettled(scenarios.map((s) => s.close()));
-    if (dir) {
-      if (failed || process.env.KEEP_CONV_DIR) console.log(`convergence property: worker logs kept in ${dir}`);
-      else await rm(dir, { recursive: true, force: true });
-    }
-  }, { timeout: 60_000 });
+  after(
+    async () => {
+      await Promise.allSettled(workers.map(stopWorker));
+      for (const pid of groups) killGroup(pid, 'SIGKILL');
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server!.close(() => r()));
+      }
+      await stack?.stop().catch(() => undefined);
+      await Promise.allSettled(scenarios.map((s) => s.close()));
+      if (dir) {
+        if (failed || process.env.KEEP_CONV_DIR) console.log(`convergence property: worker logs kept in ${dir}`);
+        else await rm(dir, { recursive: true, force: true });
+      }
+    },
+    { timeout: 60_000 },
+  );
 
-  async function post(lane: Lane, d: { id: string; body: string }): Promise<{ status: number; body: Record<string, unknown> }> {
+  async function post(
+    lane: Lane,
+    d: { id: string; body: string },
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     const signed = signedRequest(lane.s.kind, d.body, SECRET, { deliveryId: d.id });
-    const res = await fetch(`${hookBase}/${lane.s.hostName}`, { method: 'POST', headers: signed.headers, body: new Uint8Array(signed.rawBody), signal: AbortSignal.timeout(15_000) });
+    const res = await fetch(`${hookBase}/${lane.s.hostName}`, {
+      method: 'POST',
+      headers: signed.headers,
+      body: new Uint8Array(signed.rawBody),
+      signal: AbortSignal.timeout(15_000),
+    });
     const text = await res.text();
     let body: Record<string, unknown>;
     try {
@@ -313,11 +373,16 @@ describe('convergence: the commit decides, not the arrival (property, GitHub + G
     const appDir = s.git.bareDir(app);
     const head = `dispatchd/${s.hostName}/${app}/staging`;
     const headRef = `refs/heads/${head}`;
-    const base = await s.git.createRepo(app, { files: { Dispatchfile: scmDispatchfile(s.gitopsUrl, s.kind), VERSION: '0\n' } });
+    const base = await s.git.createRepo(app, {
+      files: { Dispatchfile: scmDispatchfile(s.gitopsUrl, s.kind), VERSION: '0\n' },
+    });
     // staging starts a commit ahead of main, without a webhook (nothing deployed yet).
     let tip = await s.git.commit(app, 'staging', { VERSION: 'start\n' }, 'Start staging');
     // Which line of history each commit is on: a force-push starts a new one.
-    const lineOf = new Map<string, number>([[base, 0], [tip, 0]]);
+    const lineOf = new Map<string, number>([
+      [base, 0],
+      [tip, 0],
+    ]);
     let line = 0;
     const forces: { line: number; reflogBefore: number; from: string; to: string }[] = [];
     const held: Delivery[] = [];
@@ -332,7 +397,8 @@ describe('convergence: the commit decides, not the arrival (property, GitHub + G
       const r = await post(lane, { id, body: d.body });
       const got = r.status === 202 ? String(r.body.status) : `HTTP ${r.status}`;
       trace.push(`  ${what} ${d.label} as ${id} → ${got}`);
-      if (got !== expect) problems.push(`${what} of ${d.label} (${id}) answered ${got} ${JSON.stringify(r.body)}; expected ${expect}`);
+      if (got !== expect)
+        problems.push(`${what} of ${d.label} (${id}) answered ${got} ${JSON.stringify(r.body)}; expected ${expect}`);
     };
     const deliverFirst = async (d: Delivery, what: string) => {
       lane.stats.sent.first++;
@@ -349,7 +415,12 @@ describe('convergence: the commit decides, not the arrival (property, GitHub + G
           const before = tip;
           let label: string;
           if (a.kind === 'push') {
-            tip = await s.git.commit(app, 'staging', { VERSION: `${runNo}.${++commits}\n` }, `Release ${runNo}.${commits}`);
+            tip = await s.git.commit(
+              app,
+              'staging',
+              { VERSION: `${runNo}.${++commits}\n` },
+              `Release ${runNo}.${commits}`,
+            );
             lineOf.set(tip, line);
             label = `push ${short(before)}→${short(tip)}`;
           } else {
@@ -357,7 +428,12 @@ describe('convergence: the commit decides, not the arrival (property, GitHub + G
             const older = (await git(appDir, ['rev-list', '--first-parent', before])).split('\n').slice(1);
             const from = older[a.back % older.length]!;
             await git(appDir, ['update-ref', 'refs/heads/conv-side', from]);
-            const rewritten = await s.git.commit(app, 'conv-side', { VERSION: `${runNo}.${++commits}-rewritten\n` }, `Rewrite ${runNo}.${commits}`);
+            const rewritten = await s.git.commit(
+              app,
+              'conv-side',
+              { VERSION: `${runNo}.${++commits}-rewritten\n` },
+              `Rewrite ${runNo}.${commits}`,
+            );
             await git(appDir, ['update-ref', '-d', 'refs/heads/conv-side']);
             line++;
             lineOf.set(rewritten, line);
@@ -406,15 +482,21 @@ describe('convergence: the commit decides, not the arrival (property, GitHub + G
       if (a.gap > 0) await sleep(a.gap);
       // Once the queues failed to drain, a run waits no more (it bounds a stuck run to one wait).
       if (a.gap === SETTLE && !stuck) {
-        await stack!.idle(IDLE_TIMEOUT_MS).then(() => trace.push('  (settled)'), (err: Error) => {
-          stuck = true;
-          problems.push(`queues not idle after action ${i}: ${err.message}`);
-        });
+        await stack!.idle(IDLE_TIMEOUT_MS).then(
+          () => trace.push('  (settled)'),
+          (err: Error) => {
+            stuck = true;
+            problems.push(`queues not idle after action ${i}: ${err.message}`);
+          },
+        );
       }
     }
     if (held.length > 0) trace.push(`never delivered: ${held.map((d) => d.label).join('; ')}`);
 
-    if (!stuck) await stack!.idle(IDLE_TIMEOUT_MS).catch((err: Error) => problems.push(`queues not idle at the end: ${err.message}`));
+    if (!stuck)
+      await stack!
+        .idle(IDLE_TIMEOUT_MS)
+        .catch((err: Error) => problems.push(`queues not idle at the end: ${err.message}`));
     const dead = workers.filter((w) => w.child.exitCode !== null || w.child.signalCode !== null);
     if (dead.length > 0) problems.push(`a worker process died: ${dead.map((w) => w.tail()).join('\n')}`);
 
@@ -422,20 +504,32 @@ describe('convergence: the commit decides, not the arrival (property, GitHub + G
     const finalTip = (await s.git.revParse(app, 'staging'))!;
     const rendered = await s.git.readFile(s.gitops, headRef, 'staging/application.yaml');
     const image = /image: (\S+)/.exec(rendered ?? '')?.[1] ?? '(no rendered file)';
-    if (image !== `registry.example.com/acme/hello-world:staging-${finalTip}`) problems.push(`rendered image is ${image}; expected the final tip ${finalTip}`);
+    if (image !== `registry.example.com/acme/hello-world:staging-${finalTip}`)
+      problems.push(`rendered image is ${image}; expected the final tip ${finalTip}`);
     const headSha = await s.git.revParse(s.gitops, headRef);
     const headCarries = headSha ? (await carriedBy(lane.gitopsDir, [headSha])).get(headSha) : undefined;
-    if (headCarries !== finalTip) problems.push(`head ${head} (${short(headSha)}) carries Dispatchd-Commit ${headCarries ?? '(none)'}; expected the final tip ${finalTip}`);
+    if (headCarries !== finalTip)
+      problems.push(
+        `head ${head} (${short(headSha)}) carries Dispatchd-Commit ${headCarries ?? '(none)'}; expected the final tip ${finalTip}`,
+      );
 
     // 2. Never backwards, except onto a newer line after a force-push.
     const updates = await reflog(lane.gitopsDir, headRef);
     const trailers = await carriedBy(lane.gitopsDir, updates);
     const carried = updates.map((u) => trailers.get(u) ?? '');
-    const history = carried.map((c, k) => `#${k} ${short(updates[k])} carries ${short(c)} (line ${lineOf.get(c) ?? '?'})`);
+    const history = carried.map(
+      (c, k) => `#${k} ${short(updates[k])} carries ${short(c)} (line ${lineOf.get(c) ?? '?'})`,
+    );
     // The reflog must be the whole story: it ends where the head branch is.
-    if (updates.at(-1) !== (headSha ?? undefined)) problems.push(`the reflog of ${head} ends at ${short(updates.at(-1))}, the branch is at ${short(headSha)}: the history read back is incomplete`);
+    if (updates.at(-1) !== (headSha ?? undefined))
+      problems.push(
+        `the reflog of ${head} ends at ${short(updates.at(-1))}, the branch is at ${short(headSha)}: the history read back is incomplete`,
+      );
     for (const [k, c] of carried.entries()) {
-      if (!lineOf.has(c)) problems.push(`head update #${k} (${short(updates[k])}) carries ${c || '(no trailer)'}, never a commit of staging in this run`);
+      if (!lineOf.has(c))
+        problems.push(
+          `head update #${k} (${short(updates[k])}) carries ${c || '(no trailer)'}, never a commit of staging in this run`,
+        );
     }
     for (let k = 1; k < carried.length; k++) {
       const [a, b] = [carried[k - 1]!, carried[k]!];
@@ -446,16 +540,27 @@ describe('convergence: the commit decides, not the arrival (property, GitHub + G
       const lb = lineOf.get(b)!;
       const force = forces.find((f) => f.line === lb);
       if (lb > la && force && force.reflogBefore <= k) continue;
-      problems.push(`head update #${k} moved back: ${short(a)} (line ${la}) → ${short(b)} (line ${lb}), not a descendant and not onto a newer line after a force-push`);
+      problems.push(
+        `head update #${k} moved back: ${short(a)} (line ${la}) → ${short(b)} (line ${lb}), not a descendant and not onto a newer line after a force-push`,
+      );
     }
 
     // 3. One pull request for the environment.
     const open = s.openPulls().filter((p) => p.head === head);
-    if (open.length > 1) problems.push(`${open.length} open pull requests from ${head}: ${open.map((p) => p.number).join(', ')}`);
+    if (open.length > 1)
+      problems.push(`${open.length} open pull requests from ${head}: ${open.map((p) => p.number).join(', ')}`);
     const created = s.pullsFrom!(head);
     if (created !== 1) problems.push(`${created} pull requests were created from ${head}; expected 1`);
 
-    if (process.env.FC_TRACE) console.log([...trace, 'head branch history (reflog):', ...history.map((h) => `  ${h}`), `problems: ${problems.length}`].join('\n'));
+    if (process.env.FC_TRACE)
+      console.log(
+        [
+          ...trace,
+          'head branch history (reflog):',
+          ...history.map((h) => `  ${h}`),
+          `problems: ${problems.length}`,
+        ].join('\n'),
+      );
     if (problems.length > 0) {
       const jobs = await stack!.producer.events.getJobs(['completed', 'failed', 'active', 'waiting', 'delayed']);
       const plans = jobs
@@ -465,16 +570,21 @@ describe('convergence: the commit decides, not the arrival (property, GitHub + G
           const rv = j.returnvalue as { commit?: string; skipped?: string } | null;
           return `  ${j.data.event.deliveryId} seq ${j.data.seq} after ${short(j.data.event.after)}: ${j.failedReason ? `failed: ${j.failedReason}` : rv ? (rv.skipped ?? `planned ${short(rv.commit)}`) : 'not finished'}`;
         });
-      throw new Error([
-        `convergence violated (FC_SEED=${SEED}, ${s.kind} run ${runNo}):`,
-        ...problems.map((p) => `- ${p}`),
-        `final tip ${finalTip}; ended on ${image}; head ${short(headSha)} carries ${headCarries ?? '(none)'}`,
-        'actions:', ...trace,
-        'head branch history (reflog):', ...history.map((h) => `  ${h}`),
-        `force-pushes: ${forces.map((f) => `${short(f.from)}⇒${short(f.to)} (line ${f.line}, after head update #${f.reflogBefore - 1})`).join('; ') || 'none'}`,
-        'plans (events jobs):', ...plans,
-        `open PRs from the head: ${JSON.stringify(open.map((p) => p.number))}, created: ${created}`,
-      ].join('\n'));
+      throw new Error(
+        [
+          `convergence violated (FC_SEED=${SEED}, ${s.kind} run ${runNo}):`,
+          ...problems.map((p) => `- ${p}`),
+          `final tip ${finalTip}; ended on ${image}; head ${short(headSha)} carries ${headCarries ?? '(none)'}`,
+          'actions:',
+          ...trace,
+          'head branch history (reflog):',
+          ...history.map((h) => `  ${h}`),
+          `force-pushes: ${forces.map((f) => `${short(f.from)}⇒${short(f.to)} (line ${f.line}, after head update #${f.reflogBefore - 1})`).join('; ') || 'none'}`,
+          'plans (events jobs):',
+          ...plans,
+          `open PRs from the head: ${JSON.stringify(open.map((p) => p.number))}, created: ${created}`,
+        ].join('\n'),
+      );
     }
   }
 
@@ -493,7 +603,11 @@ describe('convergence: the commit decides, not the arrival (property, GitHub + G
         fc.asyncProperty(actionsArb, async (actions) => {
           const now = Date.now();
           // Out of time (or of declared repositories): skip, so the file ends; counted and reported.
-          if (now > deadline || (firstFailure !== undefined && now > firstFailure + SHRINK_BUDGET_MS) || lane.next >= lane.names.length) {
+          if (
+            now > deadline ||
+            (firstFailure !== undefined && now > firstFailure + SHRINK_BUDGET_MS) ||
+            lane.next >= lane.names.length
+          ) {
             lane.stats.skipped++;
             return;
           }
@@ -521,7 +635,9 @@ describe('convergence: the commit decides, not the arrival (property, GitHub + G
       throw err;
     } finally {
       const st = lane.stats;
-      const jobs = (await stack!.producer.events.getJobs(['completed', 'failed'])).filter((j) => j.data?.event?.host === s.hostName);
+      const jobs = (await stack!.producer.events.getJobs(['completed', 'failed'])).filter(
+        (j) => j.data?.event?.host === s.hostName,
+      );
       const rv = (j: (typeof jobs)[number]) => j.returnvalue as { skipped?: string; commit?: string } | null;
       const covered = jobs.filter((j) => rv(j)?.skipped?.startsWith('covered')).length;
       const notOnRef = jobs.filter((j) => rv(j)?.skipped && !rv(j)!.skipped!.startsWith('covered')).length;
@@ -546,8 +662,12 @@ describe('convergence: the commit decides, not the arrival (property, GitHub + G
   }
 
   for (const kind of ['github', 'gitlab'] as const) {
-    it(`${kind}: every interleaving ends on the final tip, never moves back, one PR`, { timeout: TEST_TIMEOUT_MS, skip: ONLY !== undefined && ONLY !== kind }, async (t) => {
-      await property(t, kind);
-    });
+    it(
+      `${kind}: every interleaving ends on the final tip, never moves back, one PR`,
+      { timeout: TEST_TIMEOUT_MS, skip: ONLY !== undefined && ONLY !== kind },
+      async (t) => {
+        await property(t, kind);
+      },
+    );
   }
 });

@@ -50,8 +50,10 @@ ${paths ? `        paths: ${JSON.stringify(paths)}\n` : ''}`;
 
 export const gitopsFiles = {
   'README.md': '# gitops\n',
-  'staging/application.yaml.tmpl': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello-world\n  namespace: staging\nspec:\n  template:\n    spec:\n      containers:\n        - name: hello-world\n          image: {{imageName}}\n',
-  'production/application.yaml.tmpl': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello-world\n  namespace: production\nspec:\n  template:\n    spec:\n      containers:\n        - name: hello-world\n          image: $({ .imageName })\n',
+  'staging/application.yaml.tmpl':
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello-world\n  namespace: staging\nspec:\n  template:\n    spec:\n      containers:\n        - name: hello-world\n          image: {{imageName}}\n',
+  'production/application.yaml.tmpl':
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello-world\n  namespace: production\nspec:\n  template:\n    spec:\n      containers:\n        - name: hello-world\n          image: $({ .imageName })\n',
 };
 
 export const FIXTURES = new URL('../fixtures/webhooks/', import.meta.url);
@@ -61,7 +63,11 @@ export function fixture(path: string): Record<string, unknown> {
 }
 
 /** Waits for `check` to return a value (not undefined), polling. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

@@ -3,7 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import { APP, deployment, GITOPS, lastStatus, startRig, type Rig } from '../gitops/rig.js';
 
 const PULLS = 'POST /repos/{owner}/{repo}/pulls';
-const PR_ROUTES = ['GET /repos/{owner}/{repo}/pulls', PULLS, 'PATCH /repos/{owner}/{repo}/pulls/{pull_number}', 'PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge'];
+const PR_ROUTES = [
+  'GET /repos/{owner}/{repo}/pulls',
+  PULLS,
+  'PATCH /repos/{owner}/{repo}/pulls/{pull_number}',
+  'PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge',
+];
 const FILES = 12;
 
 describe('SCM API cost and failures of a GitOps update', () => {
@@ -14,7 +19,16 @@ describe('SCM API cost and failures of a GitOps update', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < FILES; i++) files[`many/app-${i}.yaml.tmpl`] = deployment(`many-${i}`);
     files['limited/application.yaml.tmpl'] = deployment('limited');
-    rig = await startRig({ gitopsFiles: files, tasks: [{ name: 'deploy', branches: ['many', 'limited'], args: ['-substitute=imageName=$(inputs.resources.docker-image.url)', '-filepath=$(context.build.name)/**'] }] });
+    rig = await startRig({
+      gitopsFiles: files,
+      tasks: [
+        {
+          name: 'deploy',
+          branches: ['many', 'limited'],
+          args: ['-substitute=imageName=$(inputs.resources.docker-image.url)', '-filepath=$(context.build.name)/**'],
+        },
+      ],
+    });
   });
   after(async () => rig?.close());
 
@@ -34,7 +48,9 @@ describe('SCM API cost and failures of a GitOps update', () => {
   it('422 "already exists" (another worker won the race) → find it and update it', async () => {
     // The find answers an empty page once, as if the other worker had not created it yet.
     let raced = 0;
-    rig.gh.setFaults((c) => (c.route === 'GET /repos/{owner}/{repo}/pulls' && raced++ === 0 ? { status: 200 } : undefined));
+    rig.gh.setFaults((c) =>
+      c.route === 'GET /repos/{owner}/{repo}/pulls' && raced++ === 0 ? { status: 200 } : undefined,
+    );
     const { sha } = await rig.push('many', '3');
     await rig.stack.idle();
     rig.gh.setFaults(undefined);
@@ -46,7 +62,10 @@ describe('SCM API cost and failures of a GitOps update', () => {
     assert.equal(lastStatus(rig.gh, sha)?.state, 'success');
   });
 
-  for (const fault of [{ status: 429, retryAfterSec: 2 }, { status: 403, retryAfterSec: 2, rateLimitReset: true }]) {
+  for (const fault of [
+    { status: 429, retryAfterSec: 2 },
+    { status: 403, retryAfterSec: 2, rateLimitReset: true },
+  ]) {
     it(`${fault.status}${fault.rateLimitReset ? ' with an exhausted rate limit' : ' with Retry-After'} is waited out, then the PR is opened (one git push)`, async () => {
       const times: number[] = [];
       let failed = false;

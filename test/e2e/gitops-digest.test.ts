@@ -15,8 +15,16 @@ describe('Image digests from the real docker-registry, end to end', () => {
     registry = await startRegistry();
     rig = await startRig({
       imageUrl: `${registry.host}/acme/hello-world:$(context.build.name)`,
-      gitopsFiles: Object.fromEntries(['present', 'late', 'absent'].map((d) => [`${d}/application.yaml.tmpl`, deployment(d)])),
-      tasks: [{ name: 'deploy', branches: ['present', 'late', 'absent'], args: [IMAGE, '-filepath=$(context.build.name)/**'] }],
+      gitopsFiles: Object.fromEntries(
+        ['present', 'late', 'absent'].map((d) => [`${d}/application.yaml.tmpl`, deployment(d)]),
+      ),
+      tasks: [
+        {
+          name: 'deploy',
+          branches: ['present', 'late', 'absent'],
+          args: [IMAGE, '-filepath=$(context.build.name)/**'],
+        },
+      ],
       extraConfig: `registries:\n  - host: "${registry.host}"\n    insecure: true\ndigestWait: 4s\n`,
     });
   });
@@ -25,7 +33,8 @@ describe('Image digests from the real docker-registry, end to end', () => {
     await registry?.close();
   });
 
-  const rendered = (dir: string) => rig.gh.git.readFile(GITOPS, `dispatchd/github/${APP}/${dir}`, `${dir}/application.yaml`);
+  const rendered = (dir: string) =>
+    rig.gh.git.readFile(GITOPS, `dispatchd/github/${APP}/${dir}`, `${dir}/application.yaml`);
 
   it('present: the pushed tag resolves to its manifest digest in the rendered file', async () => {
     const digest = await registry.pushImage('acme/hello-world', 'present');
@@ -33,7 +42,10 @@ describe('Image digests from the real docker-registry, end to end', () => {
     // very same commit as the missing one, and share its statuses.
     await rig.push('present', '2');
     await rig.stack.idle();
-    assert.match((await rendered('present')) ?? '', new RegExp(`image: ${registry.host}/acme/hello-world:present@${digest}\\n`));
+    assert.match(
+      (await rendered('present')) ?? '',
+      new RegExp(`image: ${registry.host}/acme/hello-world:present@${digest}\\n`),
+    );
     const pr = rig.gh.pulls(GITOPS).find((p) => p.head.endsWith('/present'));
     assert.match(pr?.body ?? '', new RegExp(digest));
   });
@@ -52,7 +64,12 @@ describe('Image digests from the real docker-registry, end to end', () => {
     await rig.stack.idle(20_000);
     const s = lastStatus(rig.gh, sha);
     assert.equal(s?.state, 'failure');
-    assert.match(s?.description ?? '', new RegExp(`image ${shownHost(registry.host)}/acme/hello-world:absent was not found on registry ${shownHost(registry.host)}`));
+    assert.match(
+      s?.description ?? '',
+      new RegExp(
+        `image ${shownHost(registry.host)}/acme/hello-world:absent was not found on registry ${shownHost(registry.host)}`,
+      ),
+    );
     assert.equal(await rendered('absent'), null);
   });
 });
@@ -67,7 +84,9 @@ describe('A digest wait does not hold a worker slot', () => {
     rig = await startRig({
       imageUrl: `${registry.host}/acme/slots:$(context.build.name)`,
       gitopsFiles: Object.fromEntries(['missing', 'present'].map((d) => [`${d}/application.yaml.tmpl`, deployment(d)])),
-      tasks: [{ name: 'deploy', branches: ['missing', 'present'], args: [IMAGE, '-filepath=$(context.build.name)/**'] }],
+      tasks: [
+        { name: 'deploy', branches: ['missing', 'present'], args: [IMAGE, '-filepath=$(context.build.name)/**'] },
+      ],
       // One GitOps slot: if the wait held it, the second environment could not run until the wait ended.
       extraConfig: `registries:\n  - host: "${registry.host}"\n    insecure: true\ndigestWait: ${WAIT_MS / 1000}s\nworkers:\n  tasks: 1\n`,
     });
@@ -77,7 +96,11 @@ describe('A digest wait does not hold a worker slot', () => {
     await registry?.close();
   });
 
-  const until = async <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> => {
+  const until = async <T>(
+    what: string,
+    probe: () => Promise<T | undefined> | T | undefined,
+    timeoutMs = 20_000,
+  ): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await probe();
@@ -93,7 +116,9 @@ describe('A digest wait does not hold a worker slot', () => {
     const missing = await rig.push('missing', '1');
     // The missing environment's job has looked once and given its slot back.
     const wait = (j: { data: unknown }) => (j.data as { digestWait?: { since: number } }).digestWait;
-    const waiting = await until('the missing image job to be delayed', async () => (await gitops.getJobs(['delayed'])).find((j) => wait(j) !== undefined));
+    const waiting = await until('the missing image job to be delayed', async () =>
+      (await gitops.getJobs(['delayed'])).find((j) => wait(j) !== undefined),
+    );
     const since = wait(waiting)!.since;
     assert.equal(lastStatus(rig.gh, missing.sha)?.state, 'pending');
 
@@ -107,13 +132,21 @@ describe('A digest wait does not hold a worker slot', () => {
     // The PR opened within the other environment's wait, through the one slot, with that job still delayed (same id).
     assert.ok(prOpenedAt < since + WAIT_MS, `PR opened ${prOpenedAt - since} ms into a ${WAIT_MS} ms wait`);
     const still = await gitops.getJob(waiting.id!);
-    assert.ok(['delayed', 'waiting', 'active'].includes(await still!.getState()), 'the waiting job is the same job, not finished');
+    assert.ok(
+      ['delayed', 'waiting', 'active'].includes(await still!.getState()),
+      'the waiting job is the same job, not finished',
+    );
     assert.equal(lastStatus(rig.gh, missing.sha)?.state, 'pending', JSON.stringify(rig.gh.statuses(APP, missing.sha)));
 
     await rig.stack.idle(WAIT_MS + 20_000);
     const s = lastStatus(rig.gh, missing.sha);
     assert.equal(s?.state, 'failure');
-    assert.match(s?.description ?? '', new RegExp(`image ${shownHost(registry.host)}/acme/slots:missing was not found on registry ${shownHost(registry.host)} after waiting 6 s`));
+    assert.match(
+      s?.description ?? '',
+      new RegExp(
+        `image ${shownHost(registry.host)}/acme/slots:missing was not found on registry ${shownHost(registry.host)} after waiting 6 s`,
+      ),
+    );
     assert.ok(Date.now() - pushedAt >= WAIT_MS, 'it failed only after digestWait');
     const done = await gitops.getJob(waiting.id!);
     assert.equal(await done?.getState(), 'completed');

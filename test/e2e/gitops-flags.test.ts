@@ -10,11 +10,22 @@ describe('update-gitops-repo flags through the real service', () => {
 
   before(async () => {
     rig = await startRig({
-      gitopsFiles: Object.fromEntries(['direct', 'named', 'rel'].map((d) => [`${d}/application.yaml.tmpl`, deployment(d)])),
+      gitopsFiles: Object.fromEntries(
+        ['direct', 'named', 'rel'].map((d) => [`${d}/application.yaml.tmpl`, deployment(d)]),
+      ),
       revisions: { 'gitops-release': 'release' },
       tasks: [
         { name: 'direct', branches: ['direct'], args: [IMAGE, FILEPATH, '-create-pull-request=false'] },
-        { name: 'named', branches: ['named'], args: [IMAGE, FILEPATH, `-branch=dispatchd/github/${APP}/named-env`, '-commit-message=chore(named): roll out $(context.git.commit)'] },
+        {
+          name: 'named',
+          branches: ['named'],
+          args: [
+            IMAGE,
+            FILEPATH,
+            `-branch=dispatchd/github/${APP}/named-env`,
+            '-commit-message=chore(named): roll out $(context.git.commit)',
+          ],
+        },
         { name: 'rel', branches: ['rel'], args: [IMAGE, FILEPATH], resource: 'gitops-release' },
       ],
     });
@@ -25,7 +36,10 @@ describe('update-gitops-repo flags through the real service', () => {
   it('-create-pull-request=false commits straight to the base, no pull request', async () => {
     const { sha } = await rig.push('direct', '1.0.0');
     await rig.stack.idle();
-    assert.match((await rig.gh.git.readFile(GITOPS, 'main', 'direct/application.yaml')) ?? '', new RegExp(`direct-${sha}`));
+    assert.match(
+      (await rig.gh.git.readFile(GITOPS, 'main', 'direct/application.yaml')) ?? '',
+      new RegExp(`direct-${sha}`),
+    );
     assert.equal(rig.gh.pulls(GITOPS).length, 0);
     assert.ok(!(await rig.gh.git.branches(GITOPS)).some((b) => b.startsWith('dispatchd/')), 'no head branch');
     assert.equal(lastStatus(rig.gh, sha, 'dispatchd/direct')?.state, 'success');
@@ -49,6 +63,10 @@ describe('update-gitops-repo flags through the real service', () => {
     const pr = rig.gh.pulls(GITOPS).find((p) => p.state === 'open' && p.base === 'release');
     assert.ok(pr, `a PR into release; statuses: ${JSON.stringify(rig.gh.statuses(APP, sha))}`);
     assert.equal(pr.head, `dispatchd/github/${APP}/rel`);
-    assert.equal(await rig.gh.git.readFile(GITOPS, pr.head, 'rel/README.md'), 'release line\n', 'built on top of release, not main');
+    assert.equal(
+      await rig.gh.git.readFile(GITOPS, pr.head, 'rel/README.md'),
+      'release line\n',
+      'built on top of release, not main',
+    );
   });
 });

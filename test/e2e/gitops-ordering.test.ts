@@ -10,10 +10,30 @@ describe('GitOps updates: coalescing, forward only, no-ops, foreign commits', ()
 
   before(async () => {
     rig = await startRig({
-      gitopsFiles: { 'README.md': '# gitops\n', 'staging/application.yaml.tmpl': deployment('staging'), 'production/application.yaml.tmpl': deployment('production', '$({ .imageName })') },
+      gitopsFiles: {
+        'README.md': '# gitops\n',
+        'staging/application.yaml.tmpl': deployment('staging'),
+        'production/application.yaml.tmpl': deployment('production', '$({ .imageName })'),
+      },
       tasks: [
-        { name: 'deploy', branches: ['staging'], args: ['-git-revision=$(context.git.commit)', '-substitute=imageName=$(inputs.resources.docker-image.url)', '-filepath=$(context.build.name)/**'] },
-        { name: 'pinned', branches: ['fixed'], args: ['-substitute=imageName=registry.example.com/acme/hello-world:pinned', '-filepath=production/**', '-merge-pull-request'] },
+        {
+          name: 'deploy',
+          branches: ['staging'],
+          args: [
+            '-git-revision=$(context.git.commit)',
+            '-substitute=imageName=$(inputs.resources.docker-image.url)',
+            '-filepath=$(context.build.name)/**',
+          ],
+        },
+        {
+          name: 'pinned',
+          branches: ['fixed'],
+          args: [
+            '-substitute=imageName=registry.example.com/acme/hello-world:pinned',
+            '-filepath=production/**',
+            '-merge-pull-request',
+          ],
+        },
       ],
     });
   });
@@ -52,7 +72,10 @@ describe('GitOps updates: coalescing, forward only, no-ops, foreign commits', ()
 
   it('the PR says which image changes from what to what, which files, and who pushed', async () => {
     const pr = rig.gh.pulls(GITOPS).find((p) => p.state === 'open')!;
-    assert.match(pr.body ?? '', /`imageName`: \(new\) → `registry\.example\.com\/acme\/hello-world:staging-[0-9a-f]{40}` in `staging\/application\.yaml`/);
+    assert.match(
+      pr.body ?? '',
+      /`imageName`: \(new\) → `registry\.example\.com\/acme\/hello-world:staging-[0-9a-f]{40}` in `staging\/application\.yaml`/,
+    );
     assert.match(pr.body ?? '', /\| `staging\/application\.yaml` \| 12 \| 0 \|/);
     assert.match(pr.body ?? '', /Pushed by: \S+/);
     assert.match(pr.body ?? '', new RegExp(`\\]\\(${rig.gh.url}/${APP}/commit/[0-9a-f]{40}\\)`));
@@ -63,22 +86,37 @@ describe('GitOps updates: coalescing, forward only, no-ops, foreign commits', ()
     const { keys } = await import('../../src/queue/names.js');
     const redis = rig.stack.producer.redis;
     const envs = createEnvironments(redis);
-    const [env] = (await envs.list<{ source: { sha: string }; task: string }>()).filter((e) => e.spec.task === 'deploy');
+    const [env] = (await envs.list<{ source: { sha: string }; task: string }>()).filter(
+      (e) => e.spec.task === 'deploy',
+    );
     assert.ok(env);
     const headBefore = await rig.gh.git.revParse(GITOPS, HEAD);
     const oldSha = await rig.gh.git.commit(APP, 'old-work', { VERSION: 'old\n' }, 'old');
     // A stale stamp loses the offer outright.
-    const stale = await envs.offer(env.envId, 1, { ...env.spec, seq: 1, source: { ...env.spec.source, sha: oldSha } }, { host: 'github', repo: APP, sha: oldSha, context: 'dispatchd/deploy', seq: 1 });
+    const stale = await envs.offer(
+      env.envId,
+      1,
+      { ...env.spec, seq: 1, source: { ...env.spec.source, sha: oldSha } },
+      { host: 'github', repo: APP, sha: oldSha, context: 'dispatchd/deploy', seq: 1 },
+    );
     assert.equal(stale.stale, true, 'the environment keeps the newer spec');
     // A fresh stamp wins the offer (as a late plan would): the update itself refuses to move back,
     // because the commit is no descendant of the one staging carries, nor its branch's tip.
     const stamp = await redis.incr(keys.receiptSeq());
-    const late = await envs.offer(env.envId, stamp, { ...env.spec, seq: stamp, source: { ...env.spec.source, sha: oldSha } }, { host: 'github', repo: APP, sha: oldSha, context: 'dispatchd/deploy', seq: stamp });
+    const late = await envs.offer(
+      env.envId,
+      stamp,
+      { ...env.spec, seq: stamp, source: { ...env.spec.source, sha: oldSha } },
+      { host: 'github', repo: APP, sha: oldSha, context: 'dispatchd/deploy', seq: stamp },
+    );
     assert.equal(late.stale, false);
     await rig.stack.producer.gitops.add('update', { envId: env.envId }, { jobId: late.jobId });
     await rig.stack.idle();
     assert.equal(await rig.gh.git.revParse(GITOPS, HEAD), headBefore, 'head branch untouched');
-    assert.match(lastStatus(rig.gh, oldSha)?.description ?? '', /superseded: staging of acme\/hello-world-gitops already carries a newer commit/);
+    assert.match(
+      lastStatus(rig.gh, oldSha)?.description ?? '',
+      /superseded: staging of acme\/hello-world-gitops already carries a newer commit/,
+    );
   });
 
   it('no change → no commit, no PR, status "up to date" (a new revision in the header alone is no change)', async () => {
@@ -86,7 +124,10 @@ describe('GitOps updates: coalescing, forward only, no-ops, foreign commits', ()
     await rig.stack.idle();
     const merged = rig.gh.pulls(GITOPS).find((p) => p.head === `dispatchd/github/${APP}/production`);
     assert.ok(merged?.merged, 'the first pinned update was merged (-merge-pull-request)');
-    assert.match((await rig.gh.git.readFile(GITOPS, 'main', 'production/application.yaml')) ?? '', /image: registry.example.com\/acme\/hello-world:pinned/);
+    assert.match(
+      (await rig.gh.git.readFile(GITOPS, 'main', 'production/application.yaml')) ?? '',
+      /image: registry.example.com\/acme\/hello-world:pinned/,
+    );
     assert.match(lastStatus(rig.gh, first.sha, 'dispatchd/pinned')?.description ?? '', /pull request/);
     const mainBefore = await rig.gh.git.revParse(GITOPS, 'main');
     const pushesBefore = rig.gh.git.pushes;
@@ -102,7 +143,10 @@ describe('GitOps updates: coalescing, forward only, no-ops, foreign commits', ()
   });
 
   it('commits on the head branch that dispatchd did not make are kept: comment on the PR and fail', async () => {
-    const hotfix = await rig.gh.git.commit(GITOPS, HEAD, { 'staging/notes.txt': 'hand fix\n' }, 'Hand fix', { name: 'Ops Person', email: 'ops@example.com' });
+    const hotfix = await rig.gh.git.commit(GITOPS, HEAD, { 'staging/notes.txt': 'hand fix\n' }, 'Hand fix', {
+      name: 'Ops Person',
+      email: 'ops@example.com',
+    });
     const { sha } = await rig.push('staging', '2.1.0');
     await rig.stack.idle();
     assert.equal(await rig.gh.git.revParse(GITOPS, HEAD), hotfix, 'the hand-made commit is still the head');
@@ -110,7 +154,14 @@ describe('GitOps updates: coalescing, forward only, no-ops, foreign commits', ()
     assert.equal(s?.state, 'failure');
     assert.match(s?.description ?? '', /commits dispatchd did not make/);
     const pr = rig.gh.pulls(GITOPS).find((p) => p.state === 'open' && p.head === HEAD)!;
-    const comments = await eventually(() => { const c = rig.gh.comments(GITOPS, pr.number); return c.length > 0 ? c : undefined; }, 5000, 'a comment');
+    const comments = await eventually(
+      () => {
+        const c = rig.gh.comments(GITOPS, pr.number);
+        return c.length > 0 ? c : undefined;
+      },
+      5000,
+      'a comment',
+    );
     assert.match(comments.at(-1)!.body, /did not make; they are kept/);
   });
 });

@@ -12,23 +12,40 @@ describe('Pausing an environment during an incident', () => {
   before(async () => {
     rig = await startRig({
       gitopsFiles: { 'staging/application.yaml.tmpl': deployment('staging') },
-      tasks: [{ name: 'deploy', branches: ['staging'], args: ['-substitute=imageName=$(inputs.resources.docker-image.url)', '-filepath=$(context.build.name)/**'] }],
+      tasks: [
+        {
+          name: 'deploy',
+          branches: ['staging'],
+          args: ['-substitute=imageName=$(inputs.resources.docker-image.url)', '-filepath=$(context.build.name)/**'],
+        },
+      ],
     });
   });
   after(async () => rig?.close());
 
   it('refuses a pause without the admin token or with a repo no grant names', async () => {
     const { default: request } = await import('supertest');
-    assert.equal((await request(rig.admin).post('/api/environments/pause').send({ repo: REPO, dir: 'staging' })).status, 401);
+    assert.equal(
+      (await request(rig.admin).post('/api/environments/pause').send({ repo: REPO, dir: 'staging' })).status,
+      401,
+    );
     const bad = await rig.adminCall('post', '/api/environments/pause', { repo: 'acme/gitops', dir: 'staging' });
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /<host>:<owner\/name>/);
-    const unknown = await rig.adminCall('post', '/api/environments/pause', { repo: 'github:acme/other', dir: 'staging' });
+    const unknown = await rig.adminCall('post', '/api/environments/pause', {
+      repo: 'github:acme/other',
+      dir: 'staging',
+    });
     assert.equal(unknown.status, 404);
   });
 
   it('while paused, pushes are recorded with a "paused" status and nothing is written', async () => {
-    const paused = await rig.adminCall('post', '/api/environments/pause', { repo: REPO, dir: './staging/', reason: 'incident 42', by: 'ops' });
+    const paused = await rig.adminCall('post', '/api/environments/pause', {
+      repo: REPO,
+      dir: './staging/',
+      reason: 'incident 42',
+      by: 'ops',
+    });
     assert.equal(paused.status, 200, JSON.stringify(paused.body));
     assert.equal(paused.body.pause.dir, 'staging');
     const pushesBefore = rig.gh.git.pushes;
@@ -62,10 +79,17 @@ describe('Pausing an environment during an incident', () => {
     assert.equal(res.status, 200);
     assert.equal(res.body.status, 'resumed');
     assert.equal(res.body.queued.length, 1);
-    const pr = await eventually(() => rig.gh.pulls(GITOPS).find((p) => p.state === 'open'), 30_000, 'a pull request after resume');
+    const pr = await eventually(
+      () => rig.gh.pulls(GITOPS).find((p) => p.state === 'open'),
+      30_000,
+      'a pull request after resume',
+    );
     await rig.stack.idle();
     assert.equal(pr.head, HEAD);
-    assert.match((await rig.gh.git.readFile(GITOPS, HEAD, 'staging/application.yaml')) ?? '', new RegExp(`staging-${newest}`));
+    assert.match(
+      (await rig.gh.git.readFile(GITOPS, HEAD, 'staging/application.yaml')) ?? '',
+      new RegExp(`staging-${newest}`),
+    );
     assert.equal(lastStatus(rig.gh, newest!)?.state, 'success');
     const olderStatus = lastStatus(rig.gh, older!);
     if (olderStatus) assert.match(olderStatus.description ?? '', /superseded by newer push/);

@@ -10,7 +10,14 @@ const FILEPATH = '-filepath=$(context.build.name)/**';
 
 /** Commits symlinks (mode 120000) straight into the bare repository, as a git user could push them. */
 async function commitSymlinks(bare: string, branch: string, links: Record<string, string>): Promise<void> {
-  const env = { ...process.env, GIT_INDEX_FILE: `${bare}/tmp-index`, GIT_AUTHOR_NAME: 'x', GIT_AUTHOR_EMAIL: 'x@x', GIT_COMMITTER_NAME: 'x', GIT_COMMITTER_EMAIL: 'x@x' };
+  const env = {
+    ...process.env,
+    GIT_INDEX_FILE: `${bare}/tmp-index`,
+    GIT_AUTHOR_NAME: 'x',
+    GIT_AUTHOR_EMAIL: 'x@x',
+    GIT_COMMITTER_NAME: 'x',
+    GIT_COMMITTER_EMAIL: 'x@x',
+  };
   const git = async (args: string[], input?: string) => {
     const p = run('git', args, { cwd: bare, env });
     if (input !== undefined) p.child.stdin?.end(input);
@@ -31,14 +38,21 @@ describe('GitOps safety: grants, traversal and symlinks', () => {
 
   before(async () => {
     rig = await startRig({
-      gitopsFiles: { 'staging/application.yaml.tmpl': deployment('staging'), 'production/application.yaml.tmpl': deployment('production'), 'evil2/application.yaml.tmpl': deployment('evil2') },
+      gitopsFiles: {
+        'staging/application.yaml.tmpl': deployment('staging'),
+        'production/application.yaml.tmpl': deployment('production'),
+        'evil2/application.yaml.tmpl': deployment('evil2'),
+      },
       grantPaths: ['staging/**', 'evil/**', 'evil2/**'],
       tasks: [
         { name: 'deploy', branches: ['staging', 'production', 'evil', 'evil2'], args: [IMAGE, FILEPATH] },
         { name: 'escape', branches: ['escape'], args: [IMAGE, '-filepath=../outside/**'] },
       ],
     });
-    await commitSymlinks(rig.gh.git.bareDir(GITOPS), 'main', { 'evil/application.yaml.tmpl': '/etc/passwd', 'evil2/application.yaml': '../../../../../../tmp/dispatchd-evil-out' });
+    await commitSymlinks(rig.gh.git.bareDir(GITOPS), 'main', {
+      'evil/application.yaml.tmpl': '/etc/passwd',
+      'evil2/application.yaml': '../../../../../../tmp/dispatchd-evil-out',
+    });
   });
   after(async () => rig?.close());
 
@@ -53,7 +67,10 @@ describe('GitOps safety: grants, traversal and symlinks', () => {
     const { sha, pushed } = await pushAndSettle('production');
     const s = lastStatus(rig.gh, sha);
     assert.equal(s?.state, 'failure');
-    assert.match(s?.description ?? "", /^not granted: production\/application\.yaml in no allow\[\]\.paths; github:acme\/hello-world → github:acme\/hello-world-gitops/);
+    assert.match(
+      s?.description ?? '',
+      /^not granted: production\/application\.yaml in no allow\[\]\.paths; github:acme\/hello-world → github:acme\/hello-world-gitops/,
+    );
     assert.equal(pushed, 0);
     assert.equal(rig.gh.pulls(GITOPS).length, 0);
   });

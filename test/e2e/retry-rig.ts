@@ -68,7 +68,17 @@ export async function startRetryRig(opts: { extraConfig?: string } = {}): Promis
   await gh.git.createRepo(GITOPS, { files });
   const df = rigDispatchfile(`${gh.url}/${GITOPS}`, {
     gitopsFiles: files,
-    tasks: [{ name: 'deploy', branches: [...BRANCHES], args: ['-git-revision=$(context.git.commit)', '-substitute=imageName=$(inputs.resources.docker-image.url)', '-filepath=$(context.build.name)/**'] }],
+    tasks: [
+      {
+        name: 'deploy',
+        branches: [...BRANCHES],
+        args: [
+          '-git-revision=$(context.git.commit)',
+          '-substitute=imageName=$(inputs.resources.docker-image.url)',
+          '-filepath=$(context.build.name)/**',
+        ],
+      },
+    ],
   });
   await gh.git.createRepo(APP, { files: { Dispatchfile: df, VERSION: '1\n' } });
 
@@ -78,13 +88,28 @@ export async function startRetryRig(opts: { extraConfig?: string } = {}): Promis
     const r = refusal?.(req.method ?? 'GET', req.url ?? '/');
     if (r) {
       res.writeHead(r.status, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify({ message: r.message, documentation_url: 'https://docs.github.com/rest', status: String(r.status) }));
+      res.end(
+        JSON.stringify({
+          message: r.message,
+          documentation_url: 'https://docs.github.com/rest',
+          status: String(r.status),
+        }),
+      );
       return;
     }
-    const up = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (u) => {
-      res.writeHead(u.statusCode ?? 502, u.headers);
-      u.pipe(res);
-    });
+    const up = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (u) => {
+        res.writeHead(u.statusCode ?? 502, u.headers);
+        u.pipe(res);
+      },
+    );
     up.on('error', (err) => {
       res.writeHead(502, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: `proxy: ${err.message}` }));
@@ -94,29 +119,51 @@ export async function startRetryRig(opts: { extraConfig?: string } = {}): Promis
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   const apiUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/api/v3`;
 
-  const stack = await startStack(`${githubConfigYaml({ url: gh.url, apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS, grantPaths: ['**'] })}${opts.extraConfig ?? ''}\n`);
-  const log = createLogger({ level: 'debug', destination: new Writable({ write(chunk, _enc, cb) { stack.logs.push(String(chunk)); cb(); } }) });
+  const stack = await startStack(
+    `${githubConfigYaml({ url: gh.url, apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS, grantPaths: ['**'] })}${opts.extraConfig ?? ''}\n`,
+  );
+  const log = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk, _enc, cb) {
+        stack.logs.push(String(chunk));
+        cb();
+      },
+    }),
+  });
   const server = buildReceiver(stack.config, stack.producer, log, undefined, { adminToken: ADMIN });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const auth = { authorization: `Bearer ${ADMIN}` };
 
   let n = 0;
-  const commit = (branch: string, version: string) => gh.git.commit(APP, branch, { VERSION: `${version}\n` }, `Release ${version}`);
+  const commit = (branch: string, version: string) =>
+    gh.git.commit(APP, branch, { VERSION: `${version}\n` }, `Release ${version}`);
   const record = async (id: string) => {
-    const res = await request(server).get(`/api/deliveries/${encodeURIComponent(id)}`).set(auth);
-    if (res.status !== 200) throw new Error(`GET /api/deliveries/${id} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    const res = await request(server)
+      .get(`/api/deliveries/${encodeURIComponent(id)}`)
+      .set(auth);
+    if (res.status !== 200)
+      throw new Error(`GET /api/deliveries/${id} answered ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body as DeliveryRecord;
   };
   return {
-    gh, stack, server, url,
-    refuse(fn) { refusal = fn; },
+    gh,
+    stack,
+    server,
+    url,
+    refuse(fn) {
+      refusal = fn;
+    },
     commit,
     async push(branch, version) {
       const before = (await gh.git.revParse(APP, branch)) ?? '0'.repeat(40);
       const sha = await commit(branch, version);
       const deliveryId = `retry-rig-${++n}-${sha.slice(0, 8)}`;
-      const signed = signedRequest('github', JSON.stringify(pushPayload(branch, before, sha, gh.url)), SECRET, { event: 'push', deliveryId });
+      const signed = signedRequest('github', JSON.stringify(pushPayload(branch, before, sha, gh.url)), SECRET, {
+        event: 'push',
+        deliveryId,
+      });
       const res = await request(server).post('/hooks/github').set(signed.headers).send(signed.rawBody.toString());
       if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${JSON.stringify(res.body)}`);
       return { sha, deliveryId, id: `github:${deliveryId}` };
@@ -125,13 +172,22 @@ export async function startRetryRig(opts: { extraConfig?: string } = {}): Promis
     async waitFor(id, status, timeoutMs = 30_000) {
       let last: DeliveryRecord | undefined;
       try {
-        return await eventually(async () => { last = await record(id); return last.status === status ? last : undefined; }, timeoutMs, `${id} to be ${status}`);
+        return await eventually(
+          async () => {
+            last = await record(id);
+            return last.status === status ? last : undefined;
+          },
+          timeoutMs,
+          `${id} to be ${status}`,
+        );
       } catch (err) {
         throw new Error(`${(err as Error).message}; it is ${last?.status}: ${JSON.stringify(last)}`);
       }
     },
     retry(id) {
-      return request(server).post(`/api/deliveries/${encodeURIComponent(id)}/retry`).set(auth);
+      return request(server)
+        .post(`/api/deliveries/${encodeURIComponent(id)}/retry`)
+        .set(auth);
     },
     async rendered(dir) {
       return (await gh.git.readFile(GITOPS, headBranch(dir), `${dir}/application.yaml`)) ?? '';

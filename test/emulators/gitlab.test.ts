@@ -69,12 +69,19 @@ describe('GitLab emulator: REST API v4 through @gitbeaker/rest', { timeout: 120_
     assert.equal(bad.description, '401 Unauthorized');
     const anon = await fetch(`${emu.apiUrl}/projects/${encodeURIComponent(P)}`);
     assert.equal(anon.status, 401);
-    const basic = await fetch(`${emu.apiUrl}/projects/${encodeURIComponent(P)}`, { headers: { authorization: basicAuthorization('oauth2', TOKEN) } });
+    const basic = await fetch(`${emu.apiUrl}/projects/${encodeURIComponent(P)}`, {
+      headers: { authorization: basicAuthorization('oauth2', TOKEN) },
+    });
     assert.equal(basic.status, 401);
   });
 
   it('reads files raw and as base64 JSON at a ref; 404 File or Commit Not Found', async () => {
-    const sha = await emu.git.commit(P, 'main', { 'deploy/app.yaml.tmpl': 'image: {{image}}\nreplicas: 2\n' }, 'two replicas');
+    const sha = await emu.git.commit(
+      P,
+      'main',
+      { 'deploy/app.yaml.tmpl': 'image: {{image}}\nreplicas: 2\n' },
+      'two replicas',
+    );
     const raw = await gl.RepositoryFiles.showRaw(P, 'deploy/app.yaml.tmpl', sha);
     assert.equal(raw, 'image: {{image}}\nreplicas: 2\n');
     const older = await gl.RepositoryFiles.showRaw(P, 'deploy/app.yaml.tmpl', `${sha}~1`);
@@ -94,8 +101,21 @@ describe('GitLab emulator: REST API v4 through @gitbeaker/rest', { timeout: 120_
 
   it('compares from the merge base: added, modified, deleted and renamed files with their diffs', async () => {
     const C = 'acme/cmp';
-    const base = await emu.git.createRepo(C, { files: { 'a.txt': 'a\n', 'b.txt': 'b\n', 'old/name.txt': 'same content here\nline two\nline three\n' } });
-    await emu.git.commit(C, 'cmp-head', { 'a.txt': 'a2\n', 'b.txt': null, 'c.txt': 'c\n', 'old/name.txt': null, 'new/name.txt': 'same content here\nline two\nline three\n' }, 'change');
+    const base = await emu.git.createRepo(C, {
+      files: { 'a.txt': 'a\n', 'b.txt': 'b\n', 'old/name.txt': 'same content here\nline two\nline three\n' },
+    });
+    await emu.git.commit(
+      C,
+      'cmp-head',
+      {
+        'a.txt': 'a2\n',
+        'b.txt': null,
+        'c.txt': 'c\n',
+        'old/name.txt': null,
+        'new/name.txt': 'same content here\nline two\nline three\n',
+      },
+      'change',
+    );
     await emu.git.commit(C, 'main', { 'base-only.txt': 'moved on\n' }, 'base moves on');
     const cmp = await gl.Repositories.compare(C, 'main', 'cmp-head');
     const byPath = new Map((cmp.diffs ?? []).map((d) => [d.new_path, d]));
@@ -114,28 +134,32 @@ describe('GitLab emulator: REST API v4 through @gitbeaker/rest', { timeout: 120_
     assert.equal(unknown.status, 404);
   });
 
-  it('shows one branch or tag by encoded name (tags peeled in commit, tag object in target), and merge_base', { timeout: 30_000 }, async () => {
-    const R = 'acme/refs';
-    const base = await emu.git.createRepo(R);
-    const head = await emu.git.commit(R, 'feature/x', { 'x.txt': 'x\n' });
-    await createTag(emu.git.bareDir(R), 'v1', base, 'release one');
-    const branch = await gl.Branches.show(R, 'feature/x');
-    assert.deepEqual([branch.name, branch.commit.id, branch.default], ['feature/x', head, false]);
-    assert.equal((await gl.Branches.show(R, 'main')).default, true);
-    const tag = await gl.Tags.show(R, 'v1');
-    assert.equal(tag.commit.id, base);
-    assert.notEqual(tag.target, base, 'an annotated tag targets its tag object');
-    assert.equal(tag.message, 'release one');
-    assert.equal((await failure(gl.Branches.show(R, 'feature'))).description, '404 Branch Not Found');
-    assert.equal((await failure(gl.Tags.show(R, 'v2'))).description, '404 Tag Not Found');
-    const later = await emu.git.commit(R, 'main', { 'm.txt': 'm\n' });
-    assert.equal((await gl.Repositories.mergeBase(R, [later, 'feature/x'])).id, base);
-    assert.equal((await gl.Repositories.mergeBase(R, [base, later])).id, base);
-    assert.equal((await gl.Commits.show(R, 'feature/x')).id, head);
-    const unknown = await failure(gl.Repositories.mergeBase(R, ['main', 'ghost']));
-    assert.deepEqual([unknown.status, unknown.description], [400, 'Could not find ref: ghost']);
-    assert.equal((await failure(gl.Repositories.mergeBase(R, ['main']))).status, 400);
-  });
+  it(
+    'shows one branch or tag by encoded name (tags peeled in commit, tag object in target), and merge_base',
+    { timeout: 30_000 },
+    async () => {
+      const R = 'acme/refs';
+      const base = await emu.git.createRepo(R);
+      const head = await emu.git.commit(R, 'feature/x', { 'x.txt': 'x\n' });
+      await createTag(emu.git.bareDir(R), 'v1', base, 'release one');
+      const branch = await gl.Branches.show(R, 'feature/x');
+      assert.deepEqual([branch.name, branch.commit.id, branch.default], ['feature/x', head, false]);
+      assert.equal((await gl.Branches.show(R, 'main')).default, true);
+      const tag = await gl.Tags.show(R, 'v1');
+      assert.equal(tag.commit.id, base);
+      assert.notEqual(tag.target, base, 'an annotated tag targets its tag object');
+      assert.equal(tag.message, 'release one');
+      assert.equal((await failure(gl.Branches.show(R, 'feature'))).description, '404 Branch Not Found');
+      assert.equal((await failure(gl.Tags.show(R, 'v2'))).description, '404 Tag Not Found');
+      const later = await emu.git.commit(R, 'main', { 'm.txt': 'm\n' });
+      assert.equal((await gl.Repositories.mergeBase(R, [later, 'feature/x'])).id, base);
+      assert.equal((await gl.Repositories.mergeBase(R, [base, later])).id, base);
+      assert.equal((await gl.Commits.show(R, 'feature/x')).id, head);
+      const unknown = await failure(gl.Repositories.mergeBase(R, ['main', 'ghost']));
+      assert.deepEqual([unknown.status, unknown.description], [400, 'Could not find ref: ghost']);
+      assert.equal((await failure(gl.Repositories.mergeBase(R, ['main']))).status, 400);
+    },
+  );
 
   it('creates, finds, edits, closes and reopens merge requests; a duplicate is 409 "already exists"', async () => {
     await emu.git.commit(P, 'feature/one', { 'deploy/app.yaml': 'image: one\n' }, 'one');
@@ -151,8 +175,16 @@ describe('GitLab emulator: REST API v4 through @gitbeaker/rest', { timeout: 120_
     assert.equal(dup.status, 409);
     assert.match(dup.description, /Another open merge request already exists for this source branch: !\d+/);
 
-    const found = await gl.MergeRequests.all({ projectId: P, state: 'opened', sourceBranch: 'feature/one', targetBranch: 'main' });
-    assert.deepEqual(found.map((m) => m.iid), [mr.iid]);
+    const found = await gl.MergeRequests.all({
+      projectId: P,
+      state: 'opened',
+      sourceBranch: 'feature/one',
+      targetBranch: 'main',
+    });
+    assert.deepEqual(
+      found.map((m) => m.iid),
+      [mr.iid],
+    );
     assert.deepEqual(await gl.MergeRequests.all({ projectId: P, state: 'opened', sourceBranch: 'feature/none' }), []);
 
     const edited = await gl.MergeRequests.edit(P, mr.iid, { title: 'Deploy one (v2)', description: 'second' });
@@ -187,7 +219,9 @@ describe('GitLab emulator: REST API v4 through @gitbeaker/rest', { timeout: 120_
       await emu.git.commit('acme/many', `b${i}`, { [`f${i}.txt`]: `${i}\n` }, `c${i}`);
       await gl.MergeRequests.create('acme/many', `b${i}`, 'main', `MR ${i}`);
     }
-    const res = await fetch(`${emu.apiUrl}/projects/acme%2Fmany/merge_requests?state=opened`, { headers: { 'private-token': TOKEN } });
+    const res = await fetch(`${emu.apiUrl}/projects/acme%2Fmany/merge_requests?state=opened`, {
+      headers: { 'private-token': TOKEN },
+    });
     assert.equal(((await res.json()) as unknown[]).length, 20);
     assert.equal(res.headers.get('x-total'), '21');
     assert.equal(res.headers.get('x-total-pages'), '2');
@@ -227,22 +261,35 @@ describe('GitLab emulator: REST API v4 through @gitbeaker/rest', { timeout: 120_
     assert.equal(note.noteable_type, 'MergeRequest');
     await gl.MergeRequestNotes.create(P, mr.iid, 'second');
     const listed = await gl.MergeRequestNotes.all(P, mr.iid);
-    assert.deepEqual(listed.map((n) => n.body), ['second', 'dispatchd: newer commit found']);
-    assert.deepEqual(emu.notes(P, mr.iid).map((n) => n.body), ['dispatchd: newer commit found', 'second']);
+    assert.deepEqual(
+      listed.map((n) => n.body),
+      ['second', 'dispatchd: newer commit found'],
+    );
+    assert.deepEqual(
+      emu.notes(P, mr.iid).map((n) => n.body),
+      ['dispatchd: newer commit found', 'second'],
+    );
     const missing = await failure(gl.MergeRequestNotes.create(P, 9999, 'x'));
     assert.deepEqual([missing.status, missing.description], [404, '404 Merge Request Not Found']);
   });
 
   it('sets commit statuses; the same state twice is 400 "Cannot transition status"', async () => {
     const sha = (await emu.git.revParse(P, 'main')) ?? '';
-    const pending = await gl.Commits.editStatus(P, sha, 'pending', { name: 'dispatchd/deploy', description: 'queued', targetUrl: 'http://127.0.0.1/x' });
+    const pending = await gl.Commits.editStatus(P, sha, 'pending', {
+      name: 'dispatchd/deploy',
+      description: 'queued',
+      targetUrl: 'http://127.0.0.1/x',
+    });
     assert.deepEqual([pending.status, pending.name, pending.sha], ['pending', 'dispatchd/deploy', sha]);
     const twice = await failure(gl.Commits.editStatus(P, sha, 'pending', { name: 'dispatchd/deploy' }));
     assert.equal(twice.status, 400);
     assert.match(twice.description, /Cannot transition status via :enqueue from :pending/);
     await gl.Commits.editStatus(P, sha, 'success', { name: 'dispatchd/deploy', description: 'PR !1' });
     await gl.Commits.editStatus(P, sha, 'failed', { name: 'dispatchd/other' });
-    assert.deepEqual(emu.statuses(P, sha).map((s) => `${s.name}=${s.status}`), ['dispatchd/deploy=pending', 'dispatchd/deploy=success', 'dispatchd/other=failed']);
+    assert.deepEqual(
+      emu.statuses(P, sha).map((s) => `${s.name}=${s.status}`),
+      ['dispatchd/deploy=pending', 'dispatchd/deploy=success', 'dispatchd/other=failed'],
+    );
     assert.equal((await gl.Commits.allStatuses(P, sha)).length, 3);
     const bad = await failure(gl.Commits.editStatus(P, '0'.repeat(40), 'success', { name: 'x' }));
     assert.deepEqual([bad.status, bad.description], [404, '404 Commit Not Found']);
@@ -251,11 +298,19 @@ describe('GitLab emulator: REST API v4 through @gitbeaker/rest', { timeout: 120_
   it('serves git over smart HTTP on the same port with Basic oauth2:token', async () => {
     const work = await mkdtemp(join(tmpdir(), 'gitlab-emu-'));
     try {
-      const header = (token: string): string[] => ['-c', `http.extraHeader=Authorization: ${basicAuthorization('oauth2', token)}`];
+      const header = (token: string): string[] => [
+        '-c',
+        `http.extraHeader=Authorization: ${basicAuthorization('oauth2', token)}`,
+      ];
       await runGit([...header(TOKEN), 'clone', '--quiet', `${emu.url}/${P}.git`, join(work, 'c')]);
       assert.equal(await readFile(join(work, 'c', 'Dispatchfile'), 'utf8'), '#!yaml\n');
       await writeFile(join(work, 'c', 'pushed.txt'), 'pushed\n');
-      const env = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+      const env = {
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@t',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@t',
+      };
       await runGit(['add', '.'], { cwd: join(work, 'c') });
       await runGit(['commit', '--quiet', '-m', 'push'], { cwd: join(work, 'c'), env });
       await runGit([...header(TOKEN), 'push', '--quiet', 'origin', 'HEAD:refs/heads/pushed'], { cwd: join(work, 'c') });
@@ -270,7 +325,13 @@ describe('GitLab emulator: REST API v4 through @gitbeaker/rest', { timeout: 120_
   it('injects faults (429 with Retry-After as plain text, 5xx), adds latency and counts calls by route', async () => {
     const route = 'GET /projects/{id}';
     const before = emu.count(route);
-    emu.setFaults((c) => (c.route === route && c.n === before + 1 ? { status: 429, retryAfterSec: 7 } : c.route === route && c.n === before + 2 ? { status: 503 } : undefined));
+    emu.setFaults((c) =>
+      c.route === route && c.n === before + 1
+        ? { status: 429, retryAfterSec: 7 }
+        : c.route === route && c.n === before + 2
+          ? { status: 503 }
+          : undefined,
+    );
     const url = `${emu.apiUrl}/projects/${encodeURIComponent(P)}`;
     const limited = await fetch(url, { headers: { 'private-token': TOKEN } });
     assert.equal(limited.status, 429);
@@ -285,6 +346,12 @@ describe('GitLab emulator: REST API v4 through @gitbeaker/rest', { timeout: 120_
     assert.ok(Date.now() - started >= 140, 'latency applied');
     emu.setLatency(0);
     assert.equal(emu.count(route), before + 3);
-    assert.deepEqual(emu.calls.filter((c) => c.route === route).slice(-3).map((c) => c.status), [429, 503, 200]);
+    assert.deepEqual(
+      emu.calls
+        .filter((c) => c.route === route)
+        .slice(-3)
+        .map((c) => c.status),
+      [429, 503, 200],
+    );
   });
 });

@@ -15,7 +15,12 @@ export interface WorkerProcess {
 }
 
 /** Starts `startWorkers` in its own node process (so it can be SIGKILLed) and waits until ready. */
-export async function spawnWorker(configPath: string, redisUrl: string, env: Record<string, string>, logPath: string): Promise<WorkerProcess> {
+export async function spawnWorker(
+  configPath: string,
+  redisUrl: string,
+  env: Record<string, string>,
+  logPath: string,
+): Promise<WorkerProcess> {
   // Its own process group, so a kill reaches the git processes it started too, and a test
   // process that dies still takes the group with it (the exit hook below).
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, configPath, redisUrl, logPath], {
@@ -24,21 +29,34 @@ export async function spawnWorker(configPath: string, redisUrl: string, env: Rec
     detached: true,
   });
   const killGroup = (signal: NodeJS.Signals) => {
-    try { process.kill(-child.pid!, signal); } catch { /* already gone */ }
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      /* already gone */
+    }
   };
   const onExit = () => killGroup('SIGKILL');
   process.once('exit', onExit);
   child.once('exit', () => process.removeListener('exit', onExit));
   let out = '';
   await new Promise<void>((res, rej) => {
-    const t = setTimeout(() => { killGroup('SIGKILL'); rej(new Error(`worker child not ready within 20 s: ${out}`)); }, 20_000);
+    const t = setTimeout(() => {
+      killGroup('SIGKILL');
+      rej(new Error(`worker child not ready within 20 s: ${out}`));
+    }, 20_000);
     const onData = (b: Buffer) => {
       out += b.toString();
-      if (out.includes('ready\n')) { clearTimeout(t); res(); }
+      if (out.includes('ready\n')) {
+        clearTimeout(t);
+        res();
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => { clearTimeout(t); rej(new Error(`worker child exited with ${code} before ready: ${out}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      rej(new Error(`worker child exited with ${code} before ready: ${out}`));
+    });
   });
   child.stdout!.resume();
   child.stderr!.resume();
@@ -117,10 +135,19 @@ export interface DispatchdProcess {
 }
 
 export function spawnDispatchd(args: string[], opts: { cwd?: string; env: NodeJS.ProcessEnv }): DispatchdProcess {
-  const child = spawn(process.execPath, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let out = '';
-  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
-  child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stdout!.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
+  child.stderr!.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   return {
     child,
@@ -129,14 +156,21 @@ export function spawnDispatchd(args: string[], opts: { cwd?: string; env: NodeJS
     async waitFor(pattern, ms) {
       const deadline = Date.now() + ms;
       while (!pattern.test(out)) {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`dispatchd exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${out}`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(
+            `dispatchd exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${out}`,
+          );
         if (Date.now() > deadline) throw new Error(`dispatchd did not print ${pattern} within ${ms} ms:\n${out}`);
         await sleep(50);
       }
     },
     killGroup() {
       if (child.pid === undefined) return;
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     },
   };
 }
@@ -154,16 +188,24 @@ export function githubPush(app: string, branch: string, before: string, after: s
     created: /^0+$/.test(before),
     head_commit: { ...head, id: after, modified: ['VERSION'] },
     commits: [{ ...head, id: after, modified: ['VERSION'] }],
-    repository: { ...(p.repository as object), full_name: app, name, clone_url: `${base}/${app}.git`, html_url: `${base}/${app}` },
+    repository: {
+      ...(p.repository as object),
+      full_name: app,
+      name,
+      clone_url: `${base}/${app}.git`,
+      html_url: `${base}/${app}`,
+    },
   });
 }
 
 /** Runs `fn` over `items` with at most `n` at a time. */
 export async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -28,12 +28,15 @@ describe('receiver while Redis is down', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dispatchd-redis-down-'));
     redis = await crashableRedis(join(dir, 'redis'));
-    const config = parseConfig(`
+    const config = parseConfig(
+      `
 hosts:
   github: { kind: github, url: http://127.0.0.1:9, apiUrl: http://127.0.0.1:9/api/v3, token: t, webhookSecret: ${SECRET} }
 repositories: [{ host: github, repo: ${APP} }]
 dataDir: ${join(dir, 'data')}
-`, {});
+`,
+      {},
+    );
     producer = openProducer(redis.url);
     await producer.ready();
     server = buildReceiver(config, producer, createLogger({ level: 'silent' }));
@@ -49,15 +52,31 @@ dataDir: ${join(dir, 'data')}
   });
 
   /** `ms`: the receiver's own time (Server-Timing); `clientMs`: what this busy test process saw. */
-  async function push(): Promise<{ status: number; ms: number; clientMs: number; body: Record<string, unknown>; retryAfter: string | null; deliveryId: string }> {
+  async function push(): Promise<{
+    status: number;
+    ms: number;
+    clientMs: number;
+    body: Record<string, unknown>;
+    retryAfter: string | null;
+    deliveryId: string;
+  }> {
     const deliveryId = `down-${++n}`;
-    const sha = (n.toString(16).padStart(8, '0')).repeat(5);
-    const signed = signedRequest('github', githubPush(APP, 'main', '0'.repeat(40), sha, 'http://127.0.0.1:9'), SECRET, { deliveryId });
+    const sha = n.toString(16).padStart(8, '0').repeat(5);
+    const signed = signedRequest('github', githubPush(APP, 'main', '0'.repeat(40), sha, 'http://127.0.0.1:9'), SECRET, {
+      deliveryId,
+    });
     const t0 = performance.now();
     const res = await fetch(url, { method: 'POST', headers: signed.headers, body: new Uint8Array(signed.rawBody) });
     const body = (await res.json()) as Record<string, unknown>;
     const server = Number(/hook;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN);
-    return { status: res.status, ms: server, clientMs: performance.now() - t0, body, retryAfter: res.headers.get('retry-after'), deliveryId };
+    return {
+      status: res.status,
+      ms: server,
+      clientMs: performance.now() - t0,
+      body,
+      retryAfter: res.headers.get('retry-after'),
+      deliveryId,
+    };
   }
 
   it('answers 503 within 2 s while Redis is down, with a message and Retry-After, and recovers by itself', async () => {
@@ -72,7 +91,8 @@ dataDir: ${join(dir, 'data')}
     }
     const worst = Math.max(...down.map((r) => r.ms));
     assert.ok(worst < BOUND_MS, `503 took ${worst.toFixed(0)} ms inside the receiver`);
-    for (const r of down) assert.ok(r.clientMs < BOUND_MS * 3, `503 reached the client after ${r.clientMs.toFixed(0)} ms (3× slack)`);
+    for (const r of down)
+      assert.ok(r.clientMs < BOUND_MS * 3, `503 reached the client after ${r.clientMs.toFixed(0)} ms (3× slack)`);
 
     await redis.restart();
     const t0 = Date.now();
@@ -83,8 +103,12 @@ dataDir: ${join(dir, 'data')}
       await sleep(100);
     }
     assert.equal(back.status, 202, `no 202 within 15 s of Redis returning: ${JSON.stringify(back.body)}`);
-    console.log(`redis down: 503 in max ${worst.toFixed(0)} ms (of ${down.length}); accepting again ${Date.now() - t0} ms after Redis returned`);
-    const job = (await producer.events.getJobs(['waiting', 'active', 'completed'])).find((j) => j.data.event.deliveryId === back.deliveryId);
+    console.log(
+      `redis down: 503 in max ${worst.toFixed(0)} ms (of ${down.length}); accepting again ${Date.now() - t0} ms after Redis returned`,
+    );
+    const job = (await producer.events.getJobs(['waiting', 'active', 'completed'])).find(
+      (j) => j.data.event.deliveryId === back.deliveryId,
+    );
     assert.ok(job, 'the push accepted after recovery is in the queue');
   });
 
@@ -102,7 +126,8 @@ dataDir: ${join(dir, 'data')}
     }
     let back;
     const t0 = Date.now();
-    do back = await push(); while (back.status !== 202 && Date.now() - t0 < 10_000 && (await sleep(100), true));
+    do back = await push();
+    while (back.status !== 202 && Date.now() - t0 < 10_000 && (await sleep(100), true));
     assert.equal(back.status, 202, 'accepting again once Redis answers');
   });
 });

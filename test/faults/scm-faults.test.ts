@@ -18,7 +18,11 @@ const RETRY_AFTER_S = 2;
 const CONTENTS = 'GET /repos/{owner}/{repo}/contents/{path}';
 const STATUS = 'POST /repos/{owner}/{repo}/statuses/{sha}';
 
-interface Seen { at: number; route: string; status?: number }
+interface Seen {
+  at: number;
+  route: string;
+  status?: number;
+}
 
 describe(`SCM faults: 30 % of GitHub API calls answer 5xx or 429 + Retry-After (seed ${SEED}, rerun with FAULT_SEED)`, () => {
   let gh: GithubEmulator;
@@ -29,7 +33,9 @@ describe(`SCM faults: 30 % of GitHub API calls answer 5xx or 429 + Retry-After (
     console.log(`scm faults: seed ${SEED} (rerun with FAULT_SEED=${SEED})`);
     gh = await startGithubEmulator({ token: TOKEN });
     await gh.git.createRepo(GITOPS, { files: gitopsFiles });
-    await gh.git.createRepo(APP, { files: { Dispatchfile: dispatchfile(`${gh.url}/${GITOPS}`, 'github'), VERSION: '0\n' } });
+    await gh.git.createRepo(APP, {
+      files: { Dispatchfile: dispatchfile(`${gh.url}/${GITOPS}`, 'github'), VERSION: '0\n' },
+    });
     // One job at a time, so the call after a 429 is that job's retry and its wait can be measured.
     stack = await startStack(`
 hosts:
@@ -69,7 +75,16 @@ dataDir: \${DATA_DIR}
   it('every job completes; waits after a 429 honour Retry-After', { timeout: 180_000 }, async () => {
     const seen: Seen[] = [];
     // Retry-After 2 s: longer than the first exponential step (1 s), so honouring it shows.
-    gh.setFaults(recording(seededFaults({ seed: SEED, rate: 0.3, kinds: [{ status: 500 }, { status: 502 }, { status: 503 }, { status: 429, retryAfterSec: RETRY_AFTER_S }] }), seen));
+    gh.setFaults(
+      recording(
+        seededFaults({
+          seed: SEED,
+          rate: 0.3,
+          kinds: [{ status: 500 }, { status: 502 }, { status: 503 }, { status: 429, retryAfterSec: RETRY_AFTER_S }],
+        }),
+        seen,
+      ),
+    );
     const newest: Record<string, string> = {};
     for (const branch of ['staging', 'production', 'staging', 'production']) {
       newest[branch] = (await push(branch)).sha;
@@ -77,7 +92,11 @@ dataDir: \${DATA_DIR}
     }
     gh.setFaults(undefined);
     const failed = [...(await stack.producer.events.getFailed()), ...(await stack.producer.gitops.getFailed())];
-    assert.deepEqual(failed.map((j) => j.failedReason), [], 'no job failed for good');
+    assert.deepEqual(
+      failed.map((j) => j.failedReason),
+      [],
+      'no job failed for good',
+    );
     for (const [branch, sha] of Object.entries(newest)) {
       const file = await gh.git.readFile(GITOPS, `dispatchd/github/${APP}/${branch}`, `${branch}/application.yaml`);
       assert.ok(file?.includes(sha), `${branch} PR carries ${sha.slice(0, 7)}`);
@@ -86,31 +105,44 @@ dataDir: \${DATA_DIR}
     const faults = seen.filter((s) => s.status !== undefined);
     // A refused status is retried inside workers/statuses.ts while the other worker may call in
     // between, so only the job-level retries (other routes) are timed here.
-    const gaps = seen.flatMap((s, i) => (s.status === 429 && s.route !== STATUS && seen[i + 1] ? [seen[i + 1]!.at - s.at] : []));
+    const gaps = seen.flatMap((s, i) =>
+      s.status === 429 && s.route !== STATUS && seen[i + 1] ? [seen[i + 1]!.at - s.at] : [],
+    );
     const droppedStatuses = faults.filter((s) => s.route === STATUS).length;
-    console.log(`scm faults: ${seen.length} calls, ${faults.length} faulted (${faults.filter((s) => s.status === 429).length} × 429), waits after 429 (ms): ${gaps.join(', ')}; status calls refused (retried in place): ${droppedStatuses}`);
+    console.log(
+      `scm faults: ${seen.length} calls, ${faults.length} faulted (${faults.filter((s) => s.status === 429).length} × 429), waits after 429 (ms): ${gaps.join(', ')}; status calls refused (retried in place): ${droppedStatuses}`,
+    );
     assert.ok(faults.length >= seen.length * 0.15, 'the schedule did inject faults');
     assert.ok(gaps.length > 0, 'at least one 429 hit a retried call (change FAULT_SEED if not)');
-    for (const g of gaps) assert.ok(g >= RETRY_AFTER_S * 1000, `retried ${g} ms after a 429 with Retry-After: ${RETRY_AFTER_S}`);
+    for (const g of gaps)
+      assert.ok(g >= RETRY_AFTER_S * 1000, `retried ${g} ms after a 429 with Retry-After: ${RETRY_AFTER_S}`);
     for (const sha of Object.values(newest)) {
       const deploy = gh.statuses(APP, sha).filter((st) => st.context === 'dispatchd/deploy');
-      assert.equal(deploy.at(-1)?.state, 'success', `the newest push ${sha.slice(0, 7)} ends with a success status despite refused status calls`);
+      assert.equal(
+        deploy.at(-1)?.state,
+        'success',
+        `the newest push ${sha.slice(0, 7)} ends with a success status despite refused status calls`,
+      );
     }
   });
 
-  it('a permanent error (401 reading the Dispatchfile) fails the push at once, with one call and a message', { timeout: 60_000 }, async () => {
-    const seen: Seen[] = [];
-    gh.setFaults(recording((call) => (call.route === CONTENTS ? { status: 401 } : undefined), seen));
-    const { sha, deliveryId } = await push('staging');
-    await stack.idle(30_000);
-    gh.setFaults(undefined);
-    assert.equal(seen.filter((s) => s.route === CONTENTS).length, 1, `no retry of a 401: ${JSON.stringify(seen)}`);
-    const job = (await stack.producer.events.getFailed()).find((j) => j.data.event.deliveryId === deliveryId);
-    assert.ok(job, 'the push job failed');
-    assert.equal(job.attemptsMade, 1, 'failed on its first attempt');
-    const status = gh.statuses(APP, sha).at(-1);
-    assert.equal(status?.state, 'failure');
-    assert.ok((status?.description ?? '').length > 10, `the commit status says why: ${status?.description}`);
-    console.log(`scm faults: 401 → ${seen.length} API calls in all; status: ${status?.description}`);
-  });
+  it(
+    'a permanent error (401 reading the Dispatchfile) fails the push at once, with one call and a message',
+    { timeout: 60_000 },
+    async () => {
+      const seen: Seen[] = [];
+      gh.setFaults(recording((call) => (call.route === CONTENTS ? { status: 401 } : undefined), seen));
+      const { sha, deliveryId } = await push('staging');
+      await stack.idle(30_000);
+      gh.setFaults(undefined);
+      assert.equal(seen.filter((s) => s.route === CONTENTS).length, 1, `no retry of a 401: ${JSON.stringify(seen)}`);
+      const job = (await stack.producer.events.getFailed()).find((j) => j.data.event.deliveryId === deliveryId);
+      assert.ok(job, 'the push job failed');
+      assert.equal(job.attemptsMade, 1, 'failed on its first attempt');
+      const status = gh.statuses(APP, sha).at(-1);
+      assert.equal(status?.state, 'failure');
+      assert.ok((status?.description ?? '').length > 10, `the commit status says why: ${status?.description}`);
+      console.log(`scm faults: 401 → ${seen.length} API calls in all; status: ${status?.description}`);
+    },
+  );
 });

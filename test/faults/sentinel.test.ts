@@ -43,8 +43,19 @@ const BENCH = Number(process.env.SENTINEL_BENCH ?? 300);
 // The SCMs give up after 10 s; the receiver promises an answer within 2 s, 503s included.
 const BOUND_MS = 2000;
 
-interface Lane { app: string; branch: string; newest?: string }
-interface Answer { deliveryId: string; status: number; error?: string; message?: string; start: number; end: number }
+interface Lane {
+  app: string;
+  branch: string;
+  newest?: string;
+}
+interface Answer {
+  deliveryId: string;
+  status: number;
+  error?: string;
+  message?: string;
+  start: number;
+  end: number;
+}
 
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -55,7 +66,15 @@ const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 async function bounded<T>(what: string, p: Promise<T>, ms: number): Promise<T | undefined> {
   let t: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<undefined>((res) => { t = setTimeout(() => { console.error(`${what}: still going after ${ms} ms, left behind`); res(undefined); }, ms); })]);
+    return await Promise.race([
+      p,
+      new Promise<undefined>((res) => {
+        t = setTimeout(() => {
+          console.error(`${what}: still going after ${ms} ms, left behind`);
+          res(undefined);
+        }, ms);
+      }),
+    ]);
   } finally {
     clearTimeout(t);
   }
@@ -79,12 +98,27 @@ describe('Redis failover under Sentinel (master + replica + 3 sentinels, minRepl
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dispatchd-failover-'));
     gh = await startGithubEmulator({ token: TOKEN });
-    const templates = Object.fromEntries(BRANCHES.map((b) => [`${b}/application.yaml.tmpl`, `kind: Deployment\nmetadata:\n  namespace: ${b}\nimage: {{imageName}}\n`]));
+    const templates = Object.fromEntries(
+      BRANCHES.map((b) => [
+        `${b}/application.yaml.tmpl`,
+        `kind: Deployment\nmetadata:\n  namespace: ${b}\nimage: {{imageName}}\n`,
+      ]),
+    );
     await gh.git.createRepo(GITOPS, { files: { 'README.md': '# gitops\n', ...templates } });
-    const df = dispatchfile(`${gh.url}/${GITOPS}`, 'github').replace('branches: [staging, production]', `branches: [${BRANCHES.join(', ')}]`);
+    const df = dispatchfile(`${gh.url}/${GITOPS}`, 'github').replace(
+      'branches: [staging, production]',
+      `branches: [${BRANCHES.join(', ')}]`,
+    );
     for (const app of APPS) await gh.git.createRepo(app, { files: { Dispatchfile: df, VERSION: '0\n' } });
-    topo = await startSentinelTopology({ replicas: 1, sentinels: 3, downAfterMs: 1000, failoverTimeoutMs: 5000, keepDir: Boolean(process.env.KEEP_SENTINEL_DIR) });
-    config = parseConfig(`
+    topo = await startSentinelTopology({
+      replicas: 1,
+      sentinels: 3,
+      downAfterMs: 1000,
+      failoverTimeoutMs: 5000,
+      keepDir: Boolean(process.env.KEEP_SENTINEL_DIR),
+    });
+    config = parseConfig(
+      `
 hosts:
   github: { kind: github, url: ${gh.url}, apiUrl: ${gh.apiUrl}, token: ${TOKEN}, webhookSecret: ${SECRET} }
 repositories:
@@ -99,11 +133,21 @@ redis:
   sentinels: [${topo.sentinels.map((s) => `{ host: ${s.host}, port: ${s.port} }`).join(', ')}]
   name: ${topo.name}
   minReplicasToAck: 1
-`, {});
+`,
+      {},
+    );
     // The way `dispatchd start` picks its Redis: the config's sentinels, not REDIS_URL.
     redisUrl = (await redisFor(readSettings({ REDIS_URL: 'redis://127.0.0.1:9' }), dir, config)).url;
     assert.match(redisUrl, /^redis\+sentinel:\/\/.*\/mymaster\?minReplicasToAck=1/);
-    const log = createLogger({ level: 'warn', destination: new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } }) });
+    const log = createLogger({
+      level: 'warn',
+      destination: new Writable({
+        write(chunk, _e, cb) {
+          logs.push(String(chunk));
+          cb();
+        },
+      }),
+    });
     producer = openProducer(redisUrl);
     await producer.ready();
     server = buildReceiver(config, producer, log);
@@ -122,7 +166,12 @@ redis:
       ['redis + sentinels', async () => topo?.stop()],
       ['github emulator', async () => gh?.close()],
     ];
-    for (const [what, step] of steps) await bounded(what, step().catch((err: unknown) => console.error(`${what}: ${(err as Error).message}`)), 15_000);
+    for (const [what, step] of steps)
+      await bounded(
+        what,
+        step().catch((err: unknown) => console.error(`${what}: ${(err as Error).message}`)),
+        15_000,
+      );
     if (process.env.SENTINEL_LOG) console.error(logs.join(''));
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -136,7 +185,14 @@ redis:
         const start = performance.now();
         const res = await fetch(url, { method: 'POST', headers: signed.headers, body: new Uint8Array(signed.rawBody) });
         const body = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
-        return { deliveryId, status: res.status, ...(body.error ? { error: body.error } : {}), ...(body.message ? { message: body.message } : {}), start, end: performance.now() };
+        return {
+          deliveryId,
+          status: res.status,
+          ...(body.error ? { error: body.error } : {}),
+          ...(body.message ? { message: body.message } : {}),
+          start,
+          end: performance.now(),
+        };
       },
     };
   }
@@ -151,222 +207,303 @@ redis:
   function assertReasoned(a: Answer) {
     if (a.status < 500) return;
     assert.equal(a.status, 503, `a ${a.status} for ${a.deliveryId}: ${a.error} ${a.message}`);
-    assert.ok(a.error === 'redis_unavailable' || a.error === 'redis_not_replicated', `503 without a known reason: ${JSON.stringify(a)}`);
+    assert.ok(
+      a.error === 'redis_unavailable' || a.error === 'redis_not_replicated',
+      `503 without a known reason: ${JSON.stringify(a)}`,
+    );
     assert.match(a.message ?? '', /redeliver/, `503 whose message does not ask for a redelivery: ${JSON.stringify(a)}`);
     assert.ok(a.end - a.start < BOUND_MS, `503 after ${Math.round(a.end - a.start)} ms`);
   }
 
-  it(`the cost of WAIT: ${BENCH} accepts with and without it, alternating, on loopback`, { timeout: 120_000 }, async () => {
-    // A second receiver over the same master whose URL asks for no replica.
-    extra.producer = openProducer(formatRedisTarget({ ...parseRedisTarget(redisUrl), minReplicasToAck: 0 }));
-    await extra.producer.ready();
-    extra.server = buildReceiver(config, extra.producer, createLogger({ level: 'silent' }));
-    await new Promise<void>((r) => extra.server!.listen(0, '127.0.0.1', r));
-    const plainUrl = `http://127.0.0.1:${(extra.server.address() as AddressInfo).port}/hooks/github`;
-    const ms = { wait: [] as number[], plain: [] as number[] };
-    for (let i = 0; i < BENCH + 20; i++) {
-      for (const [kind, url] of (i % 2 ? [['wait', hookUrl], ['plain', plainUrl]] : [['plain', plainUrl], ['wait', hookUrl]]) as ['wait' | 'plain', string][]) {
-        // Distinct bodies: the same body under another delivery id would be a replay, never added.
-        const sha = `${kind === 'wait' ? 'a' : 'b'}${i.toString(16).padStart(7, '0')}`.repeat(5);
-        const a = await delivery(APPS[0]!, 'bench', '0'.repeat(40), sha, `bench-${kind}-${i}`).send(url);
-        assert.equal(a.status, 202, JSON.stringify(a));
-        if (i >= 20) ms[kind].push(a.end - a.start); // the first 20 warm up both paths
-      }
-    }
-    // The Redis part alone: the job add as without WAIT, against add + PEXPIRE + WAIT in one round trip.
-    const ack = replicaAckOf(producer.redis);
-    assert.ok(ack, 'openProducer attached the replica setting to the inbox connection');
-    const redisMs = { wait: [] as number[], plain: [] as number[] };
-    const event = { host: 'github', deliveryId: 'bench' } as PushJob['event'];
-    for (let i = 0; i < BENCH + 20; i++) {
-      let t0 = performance.now();
-      await producer.events.add('push', { event, seq: i }, { jobId: `bench-add-${i}` });
-      if (i >= 20) redisMs.plain.push(performance.now() - t0);
-      t0 = performance.now();
-      await ack.add({ event, seq: i }, { jobId: `bench-ack-${i}` }, 'dispatchd:bench', 60_000);
-      if (i >= 20) redisMs.wait.push(performance.now() - t0);
-    }
-    const stats = (xs: number[]) => ({ p50: round(percentile(xs, 50)), p95: round(percentile(xs, 95)), mean: round(xs.reduce((s, x) => s + x, 0) / xs.length) });
-    const figures = { requests: ms.wait.length, http: { withWait: stats(ms.wait), withoutWait: stats(ms.plain) }, redis: { addAndWait: stats(redisMs.wait), add: stats(redisMs.plain) } };
-    console.log(`accept latency, ms, on loopback: ${JSON.stringify(figures)}; WAIT adds p50 ${round(figures.http.withWait.p50 - figures.http.withoutWait.p50)} ms to the 202, ${round(figures.redis.addAndWait.p50 - figures.redis.add.p50)} ms to the Redis part`);
-    // No worker runs yet: these pushes name no commit and must not reach one.
-    await producer.events.obliterate({ force: true });
-  });
-
-  it('a replica that stops answering: 503 with its reason, the delivery stays pending, its redelivery completes it', { timeout: 60_000 }, async () => {
-    const replicaPort = topo.ports.find((p) => p !== topo.firstMaster)!;
-    const master = topo.connect(topo.firstMaster);
-    const lane = lanes[0]!;
-    const first = await commit(lane, 'paused-1');
-    const d = delivery(lane.app, lane.branch, first.before, first.sha);
-    topo.node(replicaPort)!.kill('SIGSTOP');
-    let refused: Answer;
-    const concurrent: Answer[] = [];
-    try {
-      refused = await d.send();
-      // While the replica is known missing, one delivery at a time finds out; the others are
-      // refused at once rather than queueing behind its WAIT.
-      const others = await Promise.all(lanes.slice(1, 4).map(async (l) => {
-        const c = await commit(l, 'paused-1');
-        return { lane: l, d: delivery(l.app, l.branch, c.before, c.sha), sha: c.sha };
-      }));
-      concurrent.push(...(await Promise.all(others.map((o) => o.d.send()))));
-      for (const a of [refused, ...concurrent]) {
-        assert.equal(a.status, 503, JSON.stringify(a));
-        assert.equal(a.error, 'redis_not_replicated', JSON.stringify(a));
-        assertReasoned(a);
-      }
-      assert.ok(concurrent.some((a) => a.end - a.start < 300), `no delivery was refused without waiting: ${concurrent.map((a) => Math.round(a.end - a.start)).join(', ')} ms`);
-      // Not half-accepted: the job is on the master, the delivery id is still pending ("p:<seq>").
-      assert.match(String(await master.get(keys.delivery('github', d.deliveryId))), /^p:\d+$/);
-      // Redelivered once the replica is back: each one 202, its delivery id then marked queued.
-      topo.node(replicaPort)!.kill('SIGCONT');
-      await topo.waitForReplicas(topo.firstMaster, 1, 15_000);
-      let again = await d.send();
-      for (let i = 0; again.status === 503 && i < 10; i++) again = (await sleep(200), await d.send());
-      assert.equal(again.status, 202, JSON.stringify(again));
-      lane.newest = first.sha;
-      for (const o of others) {
-        const a = await o.d.send();
-        assert.equal(a.status, 202, JSON.stringify(a));
-        o.lane.newest = o.sha;
-      }
-      await sleep(100);
-      assert.match(String(await master.get(keys.delivery('github', d.deliveryId))), /^q:\d+$/);
-      const jobs = (await producer.events.getJobs(['waiting'])).filter((j) => j.data.event.deliveryId === d.deliveryId);
-      assert.equal(jobs.length, 1, 'one job for the delivery, however often it came');
-      console.log(`paused replica: 503 ${refused.error} in ${Math.round(refused.end - refused.start)} ms; concurrent ones in ${concurrent.map((a) => Math.round(a.end - a.start)).join(', ')} ms; 202 on redelivery`);
-    } finally {
-      topo.node(replicaPort)?.kill('SIGCONT');
-      master.disconnect();
-    }
-  });
-
-  it(`SIGKILLed master mid-stream (${PUSHES} pushes, ${lanes.length} environments): 503s with a reason during the switch, recovery by itself, nothing acknowledged is lost`, { timeout: 400_000 }, async () => {
-    workers = await startWorkers(config, redisUrl, producer, createLogger({ level: 'silent' }));
-    const started = performance.now();
-    const answers: Answer[] = [];
-    const accepted = new Map<string, { lane: Lane; sha: string }>();
-    let sent = 0;
-    const t = { killAt: 0, switchAt: 0, rejoinAt: 0 };
-    const failover: { newMaster?: number; acknowledgedBeforeSwitch?: number; newMasterLacks?: string[] } = {};
-
-    async function push(lane: Lane, version: string) {
-      const c = await commit(lane, version);
-      const d = delivery(lane.app, lane.branch, c.before, c.sha);
-      // An SCM redelivers what was not answered 2xx; this sender does so at once, with the same id.
-      for (let attempt = 0; ; attempt++) {
-        const a = await d.send();
-        answers.push(a);
-        assertReasoned(a);
-        if (a.status === 202) {
-          accepted.set(d.deliveryId, { lane, sha: c.sha });
-          lane.newest = c.sha;
-          return;
+  it(
+    `the cost of WAIT: ${BENCH} accepts with and without it, alternating, on loopback`,
+    { timeout: 120_000 },
+    async () => {
+      // A second receiver over the same master whose URL asks for no replica.
+      extra.producer = openProducer(formatRedisTarget({ ...parseRedisTarget(redisUrl), minReplicasToAck: 0 }));
+      await extra.producer.ready();
+      extra.server = buildReceiver(config, extra.producer, createLogger({ level: 'silent' }));
+      await new Promise<void>((r) => extra.server!.listen(0, '127.0.0.1', r));
+      const plainUrl = `http://127.0.0.1:${(extra.server.address() as AddressInfo).port}/hooks/github`;
+      const ms = { wait: [] as number[], plain: [] as number[] };
+      for (let i = 0; i < BENCH + 20; i++) {
+        for (const [kind, url] of (i % 2
+          ? [
+              ['wait', hookUrl],
+              ['plain', plainUrl],
+            ]
+          : [
+              ['plain', plainUrl],
+              ['wait', hookUrl],
+            ]) as ['wait' | 'plain', string][]) {
+          // Distinct bodies: the same body under another delivery id would be a replay, never added.
+          const sha = `${kind === 'wait' ? 'a' : 'b'}${i.toString(16).padStart(7, '0')}`.repeat(5);
+          const a = await delivery(APPS[0]!, 'bench', '0'.repeat(40), sha, `bench-${kind}-${i}`).send(url);
+          assert.equal(a.status, 202, JSON.stringify(a));
+          if (i >= 20) ms[kind].push(a.end - a.start); // the first 20 warm up both paths
         }
-        assert.equal(a.status, 503, JSON.stringify(a));
-        assert.ok(attempt < 150, `${d.deliveryId} still refused after ${attempt} attempts`);
-        await sleep(200);
       }
-    }
-
-    const gapMs = (1000 * lanes.length) / PER_SECOND;
-    const perLane = Math.ceil(PUSHES / lanes.length);
-    const sending = Promise.all(lanes.map(async (lane, li) => {
-      await sleep((li * gapMs) / lanes.length);
-      for (let i = 1; i <= perLane && sent < PUSHES; i++) {
-        sent++;
-        await push(lane, `${i}`);
-        await sleep(gapMs);
+      // The Redis part alone: the job add as without WAIT, against add + PEXPIRE + WAIT in one round trip.
+      const ack = replicaAckOf(producer.redis);
+      assert.ok(ack, 'openProducer attached the replica setting to the inbox connection');
+      const redisMs = { wait: [] as number[], plain: [] as number[] };
+      const event = { host: 'github', deliveryId: 'bench' } as PushJob['event'];
+      for (let i = 0; i < BENCH + 20; i++) {
+        let t0 = performance.now();
+        await producer.events.add('push', { event, seq: i }, { jobId: `bench-add-${i}` });
+        if (i >= 20) redisMs.plain.push(performance.now() - t0);
+        t0 = performance.now();
+        await ack.add({ event, seq: i }, { jobId: `bench-ack-${i}` }, 'dispatchd:bench', 60_000);
+        if (i >= 20) redisMs.wait.push(performance.now() - t0);
       }
-    }));
+      const stats = (xs: number[]) => ({
+        p50: round(percentile(xs, 50)),
+        p95: round(percentile(xs, 95)),
+        mean: round(xs.reduce((s, x) => s + x, 0) / xs.length),
+      });
+      const figures = {
+        requests: ms.wait.length,
+        http: { withWait: stats(ms.wait), withoutWait: stats(ms.plain) },
+        redis: { addAndWait: stats(redisMs.wait), add: stats(redisMs.plain) },
+      };
+      console.log(
+        `accept latency, ms, on loopback: ${JSON.stringify(figures)}; WAIT adds p50 ${round(figures.http.withWait.p50 - figures.http.withoutWait.p50)} ms to the 202, ${round(figures.redis.addAndWait.p50 - figures.redis.add.p50)} ms to the Redis part`,
+      );
+      // No worker runs yet: these pushes name no commit and must not reach one.
+      await producer.events.obliterate({ force: true });
+    },
+  );
 
-    // Mid-stream: SIGKILL the master. Then, as soon as the sentinels name the new one, read it
-    // directly: it must hold every delivery answered 202 so far.
-    while (sent < PUSHES * 0.4) await sleep(20);
-    const oldMaster = topo.firstMaster;
-    t.killAt = performance.now();
-    await topo.kill(oldMaster);
-    failover.newMaster = await topo.waitForSwitch(oldMaster, 60_000);
-    t.switchAt = performance.now();
-    const acknowledged = [...accepted.keys()];
-    const fresh = topo.connect(failover.newMaster);
-    try {
-      const present = new Set<string>();
-      let cursor = '0';
-      do {
-        const [next, found] = await fresh.scan(cursor, 'MATCH', 'dispatchd:events:push-*', 'COUNT', 1000);
-        cursor = next;
-        for (const key of found.filter((k) => k.split(':').length === 3)) {
-          const data = await fresh.hget(key, 'data');
-          if (data) present.add((JSON.parse(data) as { event: { deliveryId: string } }).event.deliveryId);
+  it(
+    'a replica that stops answering: 503 with its reason, the delivery stays pending, its redelivery completes it',
+    { timeout: 60_000 },
+    async () => {
+      const replicaPort = topo.ports.find((p) => p !== topo.firstMaster)!;
+      const master = topo.connect(topo.firstMaster);
+      const lane = lanes[0]!;
+      const first = await commit(lane, 'paused-1');
+      const d = delivery(lane.app, lane.branch, first.before, first.sha);
+      topo.node(replicaPort)!.kill('SIGSTOP');
+      let refused: Answer;
+      const concurrent: Answer[] = [];
+      try {
+        refused = await d.send();
+        // While the replica is known missing, one delivery at a time finds out; the others are
+        // refused at once rather than queueing behind its WAIT.
+        const others = await Promise.all(
+          lanes.slice(1, 4).map(async (l) => {
+            const c = await commit(l, 'paused-1');
+            return { lane: l, d: delivery(l.app, l.branch, c.before, c.sha), sha: c.sha };
+          }),
+        );
+        concurrent.push(...(await Promise.all(others.map((o) => o.d.send()))));
+        for (const a of [refused, ...concurrent]) {
+          assert.equal(a.status, 503, JSON.stringify(a));
+          assert.equal(a.error, 'redis_not_replicated', JSON.stringify(a));
+          assertReasoned(a);
         }
-      } while (cursor !== '0');
-      failover.acknowledgedBeforeSwitch = acknowledged.length;
-      failover.newMasterLacks = acknowledged.filter((id) => !present.has(id));
-    } finally {
-      fresh.disconnect();
-    }
-    // The killed node comes back as its pod would: asks who the master is, joins as a replica.
-    await topo.restartAsReplica(oldMaster, failover.newMaster);
-    await topo.waitForReplicas(failover.newMaster, 1, 30_000);
-    t.rejoinAt = performance.now();
+        assert.ok(
+          concurrent.some((a) => a.end - a.start < 300),
+          `no delivery was refused without waiting: ${concurrent.map((a) => Math.round(a.end - a.start)).join(', ')} ms`,
+        );
+        // Not half-accepted: the job is on the master, the delivery id is still pending ("p:<seq>").
+        assert.match(String(await master.get(keys.delivery('github', d.deliveryId))), /^p:\d+$/);
+        // Redelivered once the replica is back: each one 202, its delivery id then marked queued.
+        topo.node(replicaPort)!.kill('SIGCONT');
+        await topo.waitForReplicas(topo.firstMaster, 1, 15_000);
+        let again = await d.send();
+        for (let i = 0; again.status === 503 && i < 10; i++) again = (await sleep(200), await d.send());
+        assert.equal(again.status, 202, JSON.stringify(again));
+        lane.newest = first.sha;
+        for (const o of others) {
+          const a = await o.d.send();
+          assert.equal(a.status, 202, JSON.stringify(a));
+          o.lane.newest = o.sha;
+        }
+        await sleep(100);
+        assert.match(String(await master.get(keys.delivery('github', d.deliveryId))), /^q:\d+$/);
+        const jobs = (await producer.events.getJobs(['waiting'])).filter(
+          (j) => j.data.event.deliveryId === d.deliveryId,
+        );
+        assert.equal(jobs.length, 1, 'one job for the delivery, however often it came');
+        console.log(
+          `paused replica: 503 ${refused.error} in ${Math.round(refused.end - refused.start)} ms; concurrent ones in ${concurrent.map((a) => Math.round(a.end - a.start)).join(', ')} ms; 202 on redelivery`,
+        );
+      } finally {
+        topo.node(replicaPort)?.kill('SIGCONT');
+        master.disconnect();
+      }
+    },
+  );
 
-    await sending;
-    const sendDone = performance.now();
-    await bounded('queues idle', idle(producer, 240_000), 250_000);
+  it(
+    `SIGKILLed master mid-stream (${PUSHES} pushes, ${lanes.length} environments): 503s with a reason during the switch, recovery by itself, nothing acknowledged is lost`,
+    { timeout: 400_000 },
+    async () => {
+      workers = await startWorkers(config, redisUrl, producer, createLogger({ level: 'silent' }));
+      const started = performance.now();
+      const answers: Answer[] = [];
+      const accepted = new Map<string, { lane: Lane; sha: string }>();
+      let sent = 0;
+      const t = { killAt: 0, switchAt: 0, rejoinAt: 0 };
+      const failover: { newMaster?: number; acknowledgedBeforeSwitch?: number; newMasterLacks?: string[] } = {};
 
-    const completed = await producer.events.getCompleted(0, -1);
-    const failed = [...(await producer.events.getFailed(0, -1)), ...(await producer.gitops.getFailed(0, -1))];
-    const done = new Set(completed.map((j) => j.data.event.deliveryId));
-    const lost = [...accepted.keys()].filter((id) => !done.has(id));
-    const stale: string[] = [];
-    for (const lane of lanes) {
-      const file = await gh.git.readFile(GITOPS, `dispatchd/github/${lane.app}/${lane.branch}`, `${lane.branch}/application.yaml`);
-      if (!lane.newest || !file?.includes(lane.newest)) stale.push(`${lane.app}@${lane.branch}: want ${lane.newest?.slice(0, 7)}, has ${/image: (\S+)/.exec(file ?? '')?.[1] ?? 'nothing'}`);
-    }
-    const pulls = gh.pulls(GITOPS);
-    const refusals = answers.filter((a) => a.status === 503);
-    const afterKill = answers.filter((a) => a.start >= t.killAt);
-    const recoveredAt = afterKill.find((a) => a.status === 202)?.end;
-    const s = (x: number) => round((x - t.killAt) / 1000, 1);
-    const summary = {
-      pushes: PUSHES, answered202: accepted.size, deliveries: answers.length, environments: lanes.length,
-      refused503: refusals.length,
-      refusedBy: Object.fromEntries(['redis_unavailable', 'redis_not_replicated'].map((c) => [c, refusals.filter((a) => a.error === c).length])),
-      slowest503ms: Math.round(Math.max(0, ...refusals.map((a) => a.end - a.start))),
-      sentinelSwitchS: s(t.switchAt), replicaBackS: s(t.rejoinAt),
-      firstAcceptAfterKillS: recoveredAt === undefined ? null : s(recoveredAt),
-      refusalsWindowS: refusals.length ? [s(Math.min(...refusals.map((a) => a.start))), s(Math.max(...refusals.map((a) => a.end)))] : [],
-      acknowledgedBeforeSwitch: failover.acknowledgedBeforeSwitch, newMasterLacks: failover.newMasterLacks?.length,
-      pushJobsCompleted: completed.length, failed: failed.length, lost: lost.length, pullRequests: pulls.length, stale: stale.length,
-      sendSeconds: round((sendDone - started) / 1000, 1), seconds: round((performance.now() - started) / 1000, 1),
-    };
-    console.log(`sentinel failover: ${JSON.stringify(summary)}`);
+      async function push(lane: Lane, version: string) {
+        const c = await commit(lane, version);
+        const d = delivery(lane.app, lane.branch, c.before, c.sha);
+        // An SCM redelivers what was not answered 2xx; this sender does so at once, with the same id.
+        for (let attempt = 0; ; attempt++) {
+          const a = await d.send();
+          answers.push(a);
+          assertReasoned(a);
+          if (a.status === 202) {
+            accepted.set(d.deliveryId, { lane, sha: c.sha });
+            lane.newest = c.sha;
+            return;
+          }
+          assert.equal(a.status, 503, JSON.stringify(a));
+          assert.ok(attempt < 150, `${d.deliveryId} still refused after ${attempt} attempts`);
+          await sleep(200);
+        }
+      }
 
-    assert.equal(accepted.size, sent, 'every push was answered 202 in the end');
-    assert.deepEqual(failover.newMasterLacks, [], 'the new master holds every delivery answered 202 before the switch');
-    assert.ok(refusals.length > 0, 'the receiver answered 503 while the master was gone');
-    // Redis unreachable only while the switch lasted: in flight when the master died, or sent
-    // before the new master had a replica again. A replica that rejoined may still lag while it
-    // resyncs; WAIT then refuses with redis_not_replicated (documented), which the 202 of every
-    // push above shows was redelivered and accepted.
-    const outside = refusals.filter((a) => a.end < t.killAt || (a.end > t.rejoinAt + 3000 && a.error !== 'redis_not_replicated'));
-    assert.deepEqual(outside, [], "503s only while the switch lasted");
-    const lagging = refusals.filter((a) => a.end > t.rejoinAt + 3000);
-    for (const a of lagging) assert.match(String(a.message), /replica/, 'a refusal after the rejoin says a replica did not confirm');
-    assert.ok(answers.some((a) => a.status === 202 && a.start > t.rejoinAt), 'deliveries after the switch were accepted (202) without restarting anything of dispatchd');
-    assert.deepEqual(lost, [], 'every delivery answered 202 has a completed push job');
-    assert.deepEqual(failed.map((j) => `${j.id}: ${j.failedReason}`), [], 'no job failed');
-    assert.deepEqual(stale, [], "each environment's PR carries its branch's newest commit");
-    assert.equal(pulls.length, lanes.length, 'one PR per environment');
-  });
+      const gapMs = (1000 * lanes.length) / PER_SECOND;
+      const perLane = Math.ceil(PUSHES / lanes.length);
+      const sending = Promise.all(
+        lanes.map(async (lane, li) => {
+          await sleep((li * gapMs) / lanes.length);
+          for (let i = 1; i <= perLane && sent < PUSHES; i++) {
+            sent++;
+            await push(lane, `${i}`);
+            await sleep(gapMs);
+          }
+        }),
+      );
+
+      // Mid-stream: SIGKILL the master. Then, as soon as the sentinels name the new one, read it
+      // directly: it must hold every delivery answered 202 so far.
+      while (sent < PUSHES * 0.4) await sleep(20);
+      const oldMaster = topo.firstMaster;
+      t.killAt = performance.now();
+      await topo.kill(oldMaster);
+      failover.newMaster = await topo.waitForSwitch(oldMaster, 60_000);
+      t.switchAt = performance.now();
+      const acknowledged = [...accepted.keys()];
+      const fresh = topo.connect(failover.newMaster);
+      try {
+        const present = new Set<string>();
+        let cursor = '0';
+        do {
+          const [next, found] = await fresh.scan(cursor, 'MATCH', 'dispatchd:events:push-*', 'COUNT', 1000);
+          cursor = next;
+          for (const key of found.filter((k) => k.split(':').length === 3)) {
+            const data = await fresh.hget(key, 'data');
+            if (data) present.add((JSON.parse(data) as { event: { deliveryId: string } }).event.deliveryId);
+          }
+        } while (cursor !== '0');
+        failover.acknowledgedBeforeSwitch = acknowledged.length;
+        failover.newMasterLacks = acknowledged.filter((id) => !present.has(id));
+      } finally {
+        fresh.disconnect();
+      }
+      // The killed node comes back as its pod would: asks who the master is, joins as a replica.
+      await topo.restartAsReplica(oldMaster, failover.newMaster);
+      await topo.waitForReplicas(failover.newMaster, 1, 30_000);
+      t.rejoinAt = performance.now();
+
+      await sending;
+      const sendDone = performance.now();
+      await bounded('queues idle', idle(producer, 240_000), 250_000);
+
+      const completed = await producer.events.getCompleted(0, -1);
+      const failed = [...(await producer.events.getFailed(0, -1)), ...(await producer.gitops.getFailed(0, -1))];
+      const done = new Set(completed.map((j) => j.data.event.deliveryId));
+      const lost = [...accepted.keys()].filter((id) => !done.has(id));
+      const stale: string[] = [];
+      for (const lane of lanes) {
+        const file = await gh.git.readFile(
+          GITOPS,
+          `dispatchd/github/${lane.app}/${lane.branch}`,
+          `${lane.branch}/application.yaml`,
+        );
+        if (!lane.newest || !file?.includes(lane.newest))
+          stale.push(
+            `${lane.app}@${lane.branch}: want ${lane.newest?.slice(0, 7)}, has ${/image: (\S+)/.exec(file ?? '')?.[1] ?? 'nothing'}`,
+          );
+      }
+      const pulls = gh.pulls(GITOPS);
+      const refusals = answers.filter((a) => a.status === 503);
+      const afterKill = answers.filter((a) => a.start >= t.killAt);
+      const recoveredAt = afterKill.find((a) => a.status === 202)?.end;
+      const s = (x: number) => round((x - t.killAt) / 1000, 1);
+      const summary = {
+        pushes: PUSHES,
+        answered202: accepted.size,
+        deliveries: answers.length,
+        environments: lanes.length,
+        refused503: refusals.length,
+        refusedBy: Object.fromEntries(
+          ['redis_unavailable', 'redis_not_replicated'].map((c) => [c, refusals.filter((a) => a.error === c).length]),
+        ),
+        slowest503ms: Math.round(Math.max(0, ...refusals.map((a) => a.end - a.start))),
+        sentinelSwitchS: s(t.switchAt),
+        replicaBackS: s(t.rejoinAt),
+        firstAcceptAfterKillS: recoveredAt === undefined ? null : s(recoveredAt),
+        refusalsWindowS: refusals.length
+          ? [s(Math.min(...refusals.map((a) => a.start))), s(Math.max(...refusals.map((a) => a.end)))]
+          : [],
+        acknowledgedBeforeSwitch: failover.acknowledgedBeforeSwitch,
+        newMasterLacks: failover.newMasterLacks?.length,
+        pushJobsCompleted: completed.length,
+        failed: failed.length,
+        lost: lost.length,
+        pullRequests: pulls.length,
+        stale: stale.length,
+        sendSeconds: round((sendDone - started) / 1000, 1),
+        seconds: round((performance.now() - started) / 1000, 1),
+      };
+      console.log(`sentinel failover: ${JSON.stringify(summary)}`);
+
+      assert.equal(accepted.size, sent, 'every push was answered 202 in the end');
+      assert.deepEqual(
+        failover.newMasterLacks,
+        [],
+        'the new master holds every delivery answered 202 before the switch',
+      );
+      assert.ok(refusals.length > 0, 'the receiver answered 503 while the master was gone');
+      // Redis unreachable only while the switch lasted: in flight when the master died, or sent
+      // before the new master had a replica again. A replica that rejoined may still lag while it
+      // resyncs; WAIT then refuses with redis_not_replicated (documented), which the 202 of every
+      // push above shows was redelivered and accepted.
+      const outside = refusals.filter(
+        (a) => a.end < t.killAt || (a.end > t.rejoinAt + 3000 && a.error !== 'redis_not_replicated'),
+      );
+      assert.deepEqual(outside, [], '503s only while the switch lasted');
+      const lagging = refusals.filter((a) => a.end > t.rejoinAt + 3000);
+      for (const a of lagging)
+        assert.match(String(a.message), /replica/, 'a refusal after the rejoin says a replica did not confirm');
+      assert.ok(
+        answers.some((a) => a.status === 202 && a.start > t.rejoinAt),
+        'deliveries after the switch were accepted (202) without restarting anything of dispatchd',
+      );
+      assert.deepEqual(lost, [], 'every delivery answered 202 has a completed push job');
+      assert.deepEqual(
+        failed.map((j) => `${j.id}: ${j.failedReason}`),
+        [],
+        'no job failed',
+      );
+      assert.deepEqual(stale, [], "each environment's PR carries its branch's newest commit");
+      assert.equal(pulls.length, lanes.length, 'one PR per environment');
+    },
+  );
 });
 
 async function idle(producer: Producer, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const counts = await Promise.all([producer.events, producer.gitops].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
+    const counts = await Promise.all(
+      [producer.events, producer.gitops].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+    );
     if (counts.every((c) => Object.values(c).every((v) => v === 0))) return;
     if (Date.now() > deadline) throw new Error(`queues not idle after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
     await sleep(200);

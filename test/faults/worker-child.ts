@@ -15,12 +15,18 @@ if (!configPath || !redisUrl) {
   process.exit(2);
 }
 const config = await loadConfigFile(configPath, process.env);
-const log = createLogger({ level: 'info', ...(logPath ? { destination: createWriteStream(logPath, { flags: 'a' }) } : {}) });
+const log = createLogger({
+  level: 'info',
+  ...(logPath ? { destination: createWriteStream(logPath, { flags: 'a' }) } : {}),
+});
 const producer = openProducer(redisUrl);
 await producer.ready(30_000);
 const workers = await startWorkers(config, redisUrl, producer, log);
 process.stdout.write('ready\n');
 // SIGTERM is the graceful path (finish in-flight jobs); SIGKILL, the one the tests use, is not.
 process.once('SIGTERM', () => {
-  void workers.close().then(() => producer.close()).then(() => process.exit(0));
+  void workers
+    .close()
+    .then(() => producer.close())
+    .then(() => process.exit(0));
 });

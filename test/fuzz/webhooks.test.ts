@@ -28,16 +28,44 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const SECRET = 'fuzz-secret';
 
 const read = (p: string) => readFileSync(new URL(p, FIXTURES), 'utf8');
-const jsonDir = (dir: string) => readdirSync(new URL(`${dir}/`, FIXTURES)).filter((f) => f.endsWith('.json')).map((f) => read(`${dir}/${f}`));
-const examples = (createRequire(import.meta.url)('@octokit/webhooks-examples/api.github.com/index.json') as { name: string; examples: unknown[] }[])
-  .filter((e) => e.name === 'push' || e.name === 'ping').flatMap((e) => e.examples.map((x) => JSON.stringify(x)));
-const gitSeed = JSON.stringify({ repo: 'acme/app.git', ref: 'refs/heads/main', before: '0'.repeat(40), after: 'a'.repeat(40), pusher: 'dev', changedPaths: ['src/a.ts'] });
+const jsonDir = (dir: string) =>
+  readdirSync(new URL(`${dir}/`, FIXTURES))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => read(`${dir}/${f}`));
+const examples = (
+  createRequire(import.meta.url)('@octokit/webhooks-examples/api.github.com/index.json') as {
+    name: string;
+    examples: unknown[];
+  }[]
+)
+  .filter((e) => e.name === 'push' || e.name === 'ping')
+  .flatMap((e) => e.examples.map((x) => JSON.stringify(x)));
+const gitSeed = JSON.stringify({
+  repo: 'acme/app.git',
+  ref: 'refs/heads/main',
+  before: '0'.repeat(40),
+  after: 'a'.repeat(40),
+  pusher: 'dev',
+  changedPaths: ['src/a.ts'],
+});
 
 const KINDS: { kind: ScmKind; seeds: string[]; events: string[] }[] = [
   { kind: 'github', seeds: [...jsonDir('github'), ...examples], events: ['push', 'ping', 'create', 'pull_request'] },
-  { kind: 'gitlab', seeds: jsonDir('gitlab'), events: ['Push Hook', 'Tag Push Hook', 'System Hook', 'Merge Request Hook'] },
-  { kind: 'bitbucket-cloud', seeds: jsonDir('bitbucket-cloud'), events: ['repo:push', 'diagnostics:ping', 'pullrequest:created'] },
-  { kind: 'bitbucket-server', seeds: jsonDir('bitbucket-server'), events: ['repo:refs_changed', 'diagnostics:ping', 'pr:opened'] },
+  {
+    kind: 'gitlab',
+    seeds: jsonDir('gitlab'),
+    events: ['Push Hook', 'Tag Push Hook', 'System Hook', 'Merge Request Hook'],
+  },
+  {
+    kind: 'bitbucket-cloud',
+    seeds: jsonDir('bitbucket-cloud'),
+    events: ['repo:push', 'diagnostics:ping', 'pullrequest:created'],
+  },
+  {
+    kind: 'bitbucket-server',
+    seeds: jsonDir('bitbucket-server'),
+    events: ['repo:refs_changed', 'diagnostics:ping', 'pr:opened'],
+  },
   { kind: 'git', seeds: [gitSeed], events: ['push', 'ping', 'tag'] },
 ];
 
@@ -47,7 +75,9 @@ function servedRepos(): string[] {
   const golden = new URL('../fixtures/golden/', import.meta.url);
   for (const kind of readdirSync(golden)) {
     for (const f of readdirSync(new URL(`${kind}/`, golden))) {
-      const g = JSON.parse(readFileSync(new URL(`${kind}/${f}`, golden), 'utf8')) as { events?: { repo: { fullName: string } }[] };
+      const g = JSON.parse(readFileSync(new URL(`${kind}/${f}`, golden), 'utf8')) as {
+        events?: { repo: { fullName: string } }[];
+      };
       for (const e of g.events ?? []) names.add(e.repo.fullName);
     }
   }
@@ -67,11 +97,19 @@ describe('webhook parsers under fuzzing (signed bodies through the real receiver
 
   before(async () => {
     redis = await startRedis();
-    const hosts = KINDS.map(({ kind }) => `  ${kind}: { kind: ${kind}, url: https://${kind}.example.com, apiUrl: https://${kind}.example.com/api, token: t, webhookSecret: ${SECRET} }`).join('\n');
-    const repos = KINDS.flatMap(({ kind }) => servedRepos().map((r) => `  - { host: ${kind}, repo: "${r}" }`)).join('\n');
+    const hosts = KINDS.map(
+      ({ kind }) =>
+        `  ${kind}: { kind: ${kind}, url: https://${kind}.example.com, apiUrl: https://${kind}.example.com/api, token: t, webhookSecret: ${SECRET} }`,
+    ).join('\n');
+    const repos = KINDS.flatMap(({ kind }) => servedRepos().map((r) => `  - { host: ${kind}, repo: "${r}" }`)).join(
+      '\n',
+    );
     // The fuzzer resends unmutated bodies under new delivery ids; the replay check would answer
     // those "duplicate" (test/receiver/replay.test.ts covers it), so it is off here.
-    const config = parseConfig(`hosts:\n${hosts}\nrepositories:\n${repos}\ndataDir: /tmp/dispatchd-fuzz-unused\nreplayWindow: 0\n`, {});
+    const config = parseConfig(
+      `hosts:\n${hosts}\nrepositories:\n${repos}\ndataDir: /tmp/dispatchd-fuzz-unused\nreplayWindow: 0\n`,
+      {},
+    );
     producer = openProducer(redis.url);
     await producer.ready();
     server = buildReceiver(config, producer, createLogger({ level: 'silent' }));
@@ -87,8 +125,15 @@ describe('webhook parsers under fuzzing (signed bodies through the real receiver
 
   for (const { kind, seeds, events } of KINDS) {
     it(`${kind}: mutated, damaged and random bodies never get a 5xx; refusals say why`, async () => {
-      const body = fc.oneof({ weight: 3, arbitrary: mutatedJson(seeds.map((s) => JSON.parse(s) as unknown)) }, { weight: 2, arbitrary: damagedText(seeds) }, { weight: 1, arbitrary: randomBody });
-      const event = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...events) }, { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 30 }).filter((s) => /^[\x21-\x7e]+$/.test(s)) });
+      const body = fc.oneof(
+        { weight: 3, arbitrary: mutatedJson(seeds.map((s) => JSON.parse(s) as unknown)) },
+        { weight: 2, arbitrary: damagedText(seeds) },
+        { weight: 1, arbitrary: randomBody },
+      );
+      const event = fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom(...events) },
+        { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 30 }).filter((s) => /^[\x21-\x7e]+$/.test(s)) },
+      );
       await fc.assert(
         fc.asyncProperty(body, event, async (text, ev) => {
           const signed = signedRequest(kind, Buffer.from(text), SECRET, { event: ev, deliveryId: randomUUID() });
@@ -98,9 +143,20 @@ describe('webhook parsers under fuzzing (signed bodies through the real receiver
           // A 503 that says Redis was slow (a loaded machine, appendfsync always) is the receiver's
           // documented answer, not a parser failure; anything else 5xx is a bug.
           if (res.status === 503 && res.body.error === 'redis_unavailable') return;
-          assert.ok(res.status < 500, `${res.status} for event "${ev}": ${JSON.stringify(res.body)}\nbody: ${text.slice(0, 500)}`);
-          if (res.status >= 400) assert.ok(typeof res.body.message === 'string' && res.body.message.length > 10, `refusal without a message: ${JSON.stringify(res.body)}`);
-          else if (res.body.status === 'ignored') assert.ok(typeof res.body.reason === 'string' && res.body.reason.length > 0, `ignored without a reason: ${JSON.stringify(res.body)}`);
+          assert.ok(
+            res.status < 500,
+            `${res.status} for event "${ev}": ${JSON.stringify(res.body)}\nbody: ${text.slice(0, 500)}`,
+          );
+          if (res.status >= 400)
+            assert.ok(
+              typeof res.body.message === 'string' && res.body.message.length > 10,
+              `refusal without a message: ${JSON.stringify(res.body)}`,
+            );
+          else if (res.body.status === 'ignored')
+            assert.ok(
+              typeof res.body.reason === 'string' && res.body.reason.length > 0,
+              `ignored without a reason: ${JSON.stringify(res.body)}`,
+            );
           else assert.ok(['queued', 'duplicate', 'pong'].includes(res.body.status), JSON.stringify(res.body));
         }),
         { seed: SEED, numRuns: RUNS, endOnFailure: true },

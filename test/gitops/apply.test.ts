@@ -35,24 +35,58 @@ describe('applyUpdate against a branch that moves', () => {
   function spec(seq: number, sha: string, args: string[]): EnvUpdateSpec {
     return {
       seq,
-      source: { host: 'github', fullName: APP, sha, ref: 'refs/heads/direct', refName: 'direct', pusher: 'alice', webUrl: `${gh.url}/${APP}`, commitUrl: `${gh.url}/${APP}/commit/${sha}`, deliveryId: `d-${seq}` },
-      task: 'deploy', args, workingSubdir: '', target: { host: 'github', fullName: GITOPS }, images: {}, envDir: 'direct', receivedAt: Date.now(),
+      source: {
+        host: 'github',
+        fullName: APP,
+        sha,
+        ref: 'refs/heads/direct',
+        refName: 'direct',
+        pusher: 'alice',
+        webUrl: `${gh.url}/${APP}`,
+        commitUrl: `${gh.url}/${APP}/commit/${sha}`,
+        deliveryId: `d-${seq}`,
+      },
+      task: 'deploy',
+      args,
+      workingSubdir: '',
+      target: { host: 'github', fullName: GITOPS },
+      images: {},
+      envDir: 'direct',
+      receivedAt: Date.now(),
     };
   }
-  const args = (tag: string) => [`-substitute=imageName=reg/app:${tag}`, '-filepath=direct/**', '-create-pull-request=false'];
+  const args = (tag: string) => [
+    `-substitute=imageName=reg/app:${tag}`,
+    '-filepath=direct/**',
+    '-create-pull-request=false',
+  ];
   const rendered = async () => (await gh.git.readFile(GITOPS, 'main', 'direct/application.yaml')) ?? '';
 
   it('a non-fast-forward push to the base is refetched, re-rendered on the new base and retried; an older commit then changes nothing', async () => {
-    const config = parseConfig(`hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\n        branches: [direct]\n        modes: [direct]\ndataDir: ${dataDir}\n`, {});
+    const config = parseConfig(
+      `hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\n        branches: [direct]\n        modes: [direct]\ndataDir: ${dataDir}\n`,
+      {},
+    );
     const real = createMirrors(dataDir);
     let fetches = 0;
     // Another writer lands a commit on main right after our first fetch: our push must be rejected.
-    const mirrors: Mirrors = { ...real, async fetch(remote) {
-      const dir = await real.fetch(remote);
-      if (++fetches === 1) await gh.git.commit(GITOPS, 'main', { 'other/notes.md': 'someone else\n' }, 'concurrent change');
-      return dir;
-    } };
-    const deps = { config, providers: createProviders(config, mirrors), mirrors, resolveDigest: async () => { throw new Error('no digests here'); } };
+    const mirrors: Mirrors = {
+      ...real,
+      async fetch(remote) {
+        const dir = await real.fetch(remote);
+        if (++fetches === 1)
+          await gh.git.commit(GITOPS, 'main', { 'other/notes.md': 'someone else\n' }, 'concurrent change');
+        return dir;
+      },
+    };
+    const deps = {
+      config,
+      providers: createProviders(config, mirrors),
+      mirrors,
+      resolveDigest: async () => {
+        throw new Error('no digests here');
+      },
+    };
     const result = await applyUpdate(deps, 'env-direct', spec(5, c5, args('v5')));
     assert.equal(result.outcome, 'updated');
     assert.equal(fetches, 2, 'fetched again after the rejection');
@@ -75,20 +109,44 @@ describe('applyUpdate against a branch that moves', () => {
   });
 
   it('a push the server refuses (pre-receive hook, branch protection) fails at once with its words', async () => {
-    const config = parseConfig(`hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\n        branches: [direct]\n        modes: [direct]\ndataDir: ${dataDir}\n`, {});
+    const config = parseConfig(
+      `hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\n        branches: [direct]\n        modes: [direct]\ndataDir: ${dataDir}\n`,
+      {},
+    );
     const hook = join(gh.git.bareDir(GITOPS), 'hooks', 'pre-receive');
-    await writeFile(hook, '#!/bin/sh\necho "GH006: Protected branch update failed for refs/heads/main."\nexit 1\n', { mode: 0o755 });
+    await writeFile(hook, '#!/bin/sh\necho "GH006: Protected branch update failed for refs/heads/main."\nexit 1\n', {
+      mode: 0o755,
+    });
     const real = createMirrors(dataDir);
     let fetches = 0;
-    const mirrors: Mirrors = { ...real, fetch: async (remote) => { fetches++; return real.fetch(remote); } };
-    const deps = { config, providers: createProviders(config, mirrors), mirrors, resolveDigest: async () => { throw new Error('no digests here'); } };
+    const mirrors: Mirrors = {
+      ...real,
+      fetch: async (remote) => {
+        fetches++;
+        return real.fetch(remote);
+      },
+    };
+    const deps = {
+      config,
+      providers: createProviders(config, mirrors),
+      mirrors,
+      resolveDigest: async () => {
+        throw new Error('no digests here');
+      },
+    };
     const tip = await gh.git.commit(APP, 'direct', { VERSION: '6\n' }, 'v6');
     try {
-      await assert.rejects(applyUpdate(deps, 'env-direct', spec(11, tip, args('v6'))), (err: Error & { code?: string }) => {
-        assert.equal(err.code, 'git_push_refused');
-        assert.match(err.message, /refused by the server: GH006: Protected branch update failed for refs\/heads\/main\. \| .*pre-receive hook declined/);
-        return true;
-      });
+      await assert.rejects(
+        applyUpdate(deps, 'env-direct', spec(11, tip, args('v6'))),
+        (err: Error & { code?: string }) => {
+          assert.equal(err.code, 'git_push_refused');
+          assert.match(
+            err.message,
+            /refused by the server: GH006: Protected branch update failed for refs\/heads\/main\. \| .*pre-receive hook declined/,
+          );
+          return true;
+        },
+      );
       assert.equal(fetches, 1, 'not retried as if the branch had moved');
     } finally {
       await rm(hook, { force: true });
@@ -96,9 +154,19 @@ describe('applyUpdate against a branch that moves', () => {
   });
 
   it('a merge of the base into the PR branch (GitHub "Update branch") is not a foreign commit', async () => {
-    const config = parseConfig(`hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\ndataDir: ${dataDir}\n`, {});
+    const config = parseConfig(
+      `hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\ndataDir: ${dataDir}\n`,
+      {},
+    );
     const mirrors = createMirrors(dataDir);
-    const deps = { config, providers: createProviders(config, mirrors), mirrors, resolveDigest: async () => { throw new Error('no digests here'); } };
+    const deps = {
+      config,
+      providers: createProviders(config, mirrors),
+      mirrors,
+      resolveDigest: async () => {
+        throw new Error('no digests here');
+      },
+    };
     const prArgs = (tag: string) => [`-substitute=imageName=reg/app:${tag}`, '-filepath=direct/**'];
     const first = await gh.git.commit(APP, 'direct', { VERSION: '7\n' }, 'v7');
     const opened = await applyUpdate(deps, 'env-pr', spec(12, first, prArgs('v7')));
@@ -108,8 +176,28 @@ describe('applyUpdate against a branch that moves', () => {
     await gh.git.commit(GITOPS, 'main', { 'other/more.md': 'more\n' }, 'base moves');
     const bare = gh.git.bareDir(GITOPS);
     const headSha = (await gh.git.revParse(GITOPS, head))!;
-    const tree = (await runGit(['merge-tree', '--write-tree', headSha, 'main'], { cwd: bare })).stdout.trim().split('\n')[0]!;
-    const merge = (await runGit(['-c', 'user.name=Octo Cat', '-c', 'user.email=octo@example.com', 'commit-tree', tree, '-p', headSha, '-p', 'main', '-m', "Merge branch 'main' into " + head], { cwd: bare })).stdout.trim();
+    const tree = (await runGit(['merge-tree', '--write-tree', headSha, 'main'], { cwd: bare })).stdout
+      .trim()
+      .split('\n')[0]!;
+    const merge = (
+      await runGit(
+        [
+          '-c',
+          'user.name=Octo Cat',
+          '-c',
+          'user.email=octo@example.com',
+          'commit-tree',
+          tree,
+          '-p',
+          headSha,
+          '-p',
+          'main',
+          '-m',
+          "Merge branch 'main' into " + head,
+        ],
+        { cwd: bare },
+      )
+    ).stdout.trim();
     await runGit(['update-ref', `refs/heads/${head}`, merge], { cwd: bare });
     const next = await gh.git.commit(APP, 'direct', { VERSION: '8\n' }, 'v8');
     const updated = await applyUpdate(deps, 'env-pr', spec(13, next, prArgs('v8')));

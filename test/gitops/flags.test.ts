@@ -15,19 +15,35 @@ const accepted: Array<[string, string[], Partial<UpdateGitopsFlags>]> = [
   ['the last of a repeated flag wins', ['-branch=a', '-branch=b'], { branch: 'b' }],
   [
     'the seed Dispatchfile args',
-    ['-git-revision=0123abc', '-substitute=imageName=your-dockerhub-user/hello-world@sha256:00ff', '-scm-provider=github'],
-    { gitRevision: '0123abc', substitute: { imageName: 'your-dockerhub-user/hello-world@sha256:00ff' }, scmProvider: 'github' },
+    [
+      '-git-revision=0123abc',
+      '-substitute=imageName=your-dockerhub-user/hello-world@sha256:00ff',
+      '-scm-provider=github',
+    ],
+    {
+      gitRevision: '0123abc',
+      substitute: { imageName: 'your-dockerhub-user/hello-world@sha256:00ff' },
+      scmProvider: 'github',
+    },
   ],
   [
     'substitute values keep "=" and "/"',
     ['-substitute=args=--set=a/b=c', '-substitute', 'url=https://x.example/a?b=c'],
     { substitute: { args: '--set=a/b=c', url: 'https://x.example/a?b=c' } },
   ],
-  ['substitute accumulates, last per key wins', ['-substitute=a=1', '--substitute=b=2', '-substitute=a=3'], { substitute: { a: '3', b: '2' } }],
+  [
+    'substitute accumulates, last per key wins',
+    ['-substitute=a=1', '--substitute=b=2', '-substitute=a=3'],
+    { substitute: { a: '3', b: '2' } },
+  ],
   ['an empty substitute value is a value', ['-substitute=tag='], { substitute: { tag: '' } }],
   ['bare bool is true', ['-merge-pull-request'], { mergePullRequest: true }],
   ['-b=false', ['-create-pull-request=false'], { createPullRequest: false }],
-  ['strconv.ParseBool spellings', ['-create-pull-request=F', '--merge-pull-request=1'], { createPullRequest: false, mergePullRequest: true }],
+  [
+    'strconv.ParseBool spellings',
+    ['-create-pull-request=F', '--merge-pull-request=1'],
+    { createPullRequest: false, mergePullRequest: true },
+  ],
   [
     'a bool does not take the next word: Go stops at it',
     ['-create-pull-request', 'false', '-branch=x'],
@@ -38,12 +54,26 @@ const accepted: Array<[string, string[], Partial<UpdateGitopsFlags>]> = [
   [
     'every flag at once',
     [
-      '-git-revision=r', '-substitute=k=v', '-filepath=p/*.tmpl', '-scm-provider=gitlab', '-api-endpoint=https://gl.example/api/v4',
-      '-branch=deploy', '-create-pull-request=true', '-merge-pull-request=true', '-commit-message=Deploy r',
+      '-git-revision=r',
+      '-substitute=k=v',
+      '-filepath=p/*.tmpl',
+      '-scm-provider=gitlab',
+      '-api-endpoint=https://gl.example/api/v4',
+      '-branch=deploy',
+      '-create-pull-request=true',
+      '-merge-pull-request=true',
+      '-commit-message=Deploy r',
     ],
     {
-      gitRevision: 'r', substitute: { k: 'v' }, filepath: 'p/*.tmpl', scmProvider: 'gitlab', apiEndpoint: 'https://gl.example/api/v4',
-      branch: 'deploy', createPullRequest: true, mergePullRequest: true, commitMessage: 'Deploy r',
+      gitRevision: 'r',
+      substitute: { k: 'v' },
+      filepath: 'p/*.tmpl',
+      scmProvider: 'gitlab',
+      apiEndpoint: 'https://gl.example/api/v4',
+      branch: 'deploy',
+      createPullRequest: true,
+      mergePullRequest: true,
+      commitMessage: 'Deploy r',
     },
   ],
 ];
@@ -69,11 +99,14 @@ describe('parseUpdateGitopsFlags', () => {
   }
   for (const [name, args, message] of refused) {
     it(`refuses ${name}`, () => {
-      assert.throws(() => parseUpdateGitopsFlags(args), (err: unknown) => {
-        assert.ok(err instanceof PermanentError, `expected PermanentError, got ${String(err)}`);
-        assert.match(err.message, message);
-        return true;
-      });
+      assert.throws(
+        () => parseUpdateGitopsFlags(args),
+        (err: unknown) => {
+          assert.ok(err instanceof PermanentError, `expected PermanentError, got ${String(err)}`);
+          assert.match(err.message, message);
+          return true;
+        },
+      );
     });
   }
 });

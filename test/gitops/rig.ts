@@ -42,7 +42,12 @@ export interface Rig {
   /** Commits on the app repo and sends GitHub's push webhook for it. */
   push(branch: string, version: string): Promise<{ sha: string; status: number }>;
   /** Sends a signed push webhook saying whatever it is told (replays, forgeries, late deliveries). */
-  deliver(branch: string, before: string, after: string, deliveryId?: string): Promise<{ status: number; deliveryId: string; body: Record<string, unknown> }>;
+  deliver(
+    branch: string,
+    before: string,
+    after: string,
+    deliveryId?: string,
+  ): Promise<{ status: number; deliveryId: string; body: Record<string, unknown> }>;
   /** The admin app with the environments router mounted, for supertest. */
   admin: express.Express;
   adminCall(method: 'get' | 'post', path: string, body?: object): Promise<request.Response>;
@@ -52,16 +57,24 @@ export interface Rig {
 const yamlList = (xs: string[]) => `[${xs.map((x) => JSON.stringify(x)).join(', ')}]`;
 
 export function rigDispatchfile(gitopsUrl: string, o: RigOptions): string {
-  const extra = Object.entries(o.revisions ?? {}).map(([name, rev]) => `  ${name}:\n    type: git\n    param:\n      url: ${gitopsUrl}\n      revision: ${rev}\n`).join('');
-  const tasks = o.tasks.map((t) => `  ${t.name}:
+  const extra = Object.entries(o.revisions ?? {})
+    .map(([name, rev]) => `  ${name}:\n    type: git\n    param:\n      url: ${gitopsUrl}\n      revision: ${rev}\n`)
+    .join('');
+  const tasks = o.tasks
+    .map(
+      (t) => `  ${t.name}:
     inputs: [docker-image, ${t.resource ?? 'gitops-git'}]
     steps:
       - name: update-gitops-repo
         image: mesosphere/update-gitops-repo:1.2.0
         workingDir: /workspace/${t.resource ?? 'gitops-git'}
         args: ${yamlList(t.args)}
-`).join('');
-  const actions = o.tasks.map((t) => `  - tasks: [build, ${t.name}]\n    on:\n      push:\n        branches: ${yamlList(t.branches)}\n`).join('');
+`,
+    )
+    .join('');
+  const actions = o.tasks
+    .map((t) => `  - tasks: [build, ${t.name}]\n    on:\n      push:\n        branches: ${yamlList(t.branches)}\n`)
+    .join('');
   return `#!yaml
 resource:
   docker-image:
@@ -88,13 +101,43 @@ export async function startRig(o: RigOptions): Promise<Rig> {
   await gh.git.createRepo(GITOPS, { files: o.gitopsFiles });
   await gh.git.createRepo(APP, { files: { Dispatchfile: rigDispatchfile(`${gh.url}/${GITOPS}`, o), VERSION: '1\n' } });
   // Tasks that merge or commit directly need a rule that grants those modes to their branches.
-  const privileged = o.tasks.filter((t) => t.args.some((a) => /^-+(merge-pull-request(=true)?|create-pull-request=false)$/.test(a)));
-  const modes = [...new Set(privileged.flatMap((t) => t.args.flatMap((a) => (/merge-pull-request/.test(a) ? ['merge' as const] : /create-pull-request=false/.test(a) ? ['direct' as const] : []))))];
-  const stack = await startStack(`${githubConfigYaml({ url: gh.url, apiUrl: gh.apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS, grantPaths: o.grantPaths ?? ['**'], ...(o.revisions ? { bases: ['main', ...Object.values(o.revisions)] } : {}), ...(privileged.length ? { privileged: { branches: privileged.flatMap((t) => t.branches), modes } } : {}) })}${o.extraConfig ?? ''}\n`);
-  const admin = createApp({ redis: stack.producer.redis, admin: { token: ADMIN }, apiRouters: [environmentsRouter({ redis: stack.producer.redis, gitops: stack.producer.gitops, config: stack.config })] });
+  const privileged = o.tasks.filter((t) =>
+    t.args.some((a) => /^-+(merge-pull-request(=true)?|create-pull-request=false)$/.test(a)),
+  );
+  const modes = [
+    ...new Set(
+      privileged.flatMap((t) =>
+        t.args.flatMap((a) =>
+          /merge-pull-request/.test(a)
+            ? ['merge' as const]
+            : /create-pull-request=false/.test(a)
+              ? ['direct' as const]
+              : [],
+        ),
+      ),
+    ),
+  ];
+  const stack = await startStack(
+    `${githubConfigYaml({ url: gh.url, apiUrl: gh.apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS, grantPaths: o.grantPaths ?? ['**'], ...(o.revisions ? { bases: ['main', ...Object.values(o.revisions)] } : {}), ...(privileged.length ? { privileged: { branches: privileged.flatMap((t) => t.branches), modes } } : {}) })}${o.extraConfig ?? ''}\n`,
+  );
+  const admin = createApp({
+    redis: stack.producer.redis,
+    admin: { token: ADMIN },
+    apiRouters: [
+      environmentsRouter({ redis: stack.producer.redis, gitops: stack.producer.gitops, config: stack.config }),
+    ],
+  });
   let delivery = 0;
-  const deliver: Rig['deliver'] = async (branch, before, after, deliveryId = `rig-${++delivery}-${after.slice(0, 8)}`) => {
-    const signed = signedRequest('github', JSON.stringify(pushPayload(branch, before, after, gh.url)), SECRET, { event: 'push', deliveryId });
+  const deliver: Rig['deliver'] = async (
+    branch,
+    before,
+    after,
+    deliveryId = `rig-${++delivery}-${after.slice(0, 8)}`,
+  ) => {
+    const signed = signedRequest('github', JSON.stringify(pushPayload(branch, before, after, gh.url)), SECRET, {
+      event: 'push',
+      deliveryId,
+    });
     const res = await request(stack.server).post('/hooks/github').set(signed.headers).send(signed.rawBody.toString());
     return { status: res.status, deliveryId, body: res.body as Record<string, unknown> };
   };
@@ -134,7 +177,13 @@ export function pushPayload(branch: string, before: string, after: string, base:
     created: /^0+$/.test(before),
     head_commit: { ...head, id: after, modified: ['VERSION'] },
     commits: [{ ...head, id: after, modified: ['VERSION'] }],
-    repository: { ...(p.repository as object), full_name: APP, name: 'hello-world', clone_url: `${base}/${APP}.git`, html_url: `${base}/${APP}` },
+    repository: {
+      ...(p.repository as object),
+      full_name: APP,
+      name: 'hello-world',
+      clone_url: `${base}/${APP}.git`,
+      html_url: `${base}/${APP}`,
+    },
   };
 }
 
@@ -144,5 +193,8 @@ export const deployment = (dir: string, placeholder = '{{imageName}}') =>
 
 /** The newest status a context has on a commit. */
 export function lastStatus(gh: GithubEmulator, sha: string, context = 'dispatchd/deploy') {
-  return gh.statuses(APP, sha).filter((s) => s.context === context).at(-1);
+  return gh
+    .statuses(APP, sha)
+    .filter((s) => s.context === context)
+    .at(-1);
 }

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { parseConfig } from '../../src/config/load.js';
 import { resolveRepoUrl } from '../../src/gitops/target.js';
 
-const config = parseConfig(`
+const config = parseConfig(
+  `
 hosts:
   github: {kind: github, url: https://github.com, token: t, webhookSecret: s}
   bbs: {kind: bitbucket-server, url: https://bitbucket.example.com, token: t, webhookSecret: s}
@@ -13,17 +14,31 @@ gitops:
   - repo: github:acme/gitops
     allow:
       - {from: "github:acme/*", paths: ["staging/**"]}
-`, {});
+`,
+  {},
+);
 
 describe('which configured host and repository a GitOps URL names', () => {
   it('strips the host url and .git, keeping the full name', () => {
-    assert.deepEqual(resolveRepoUrl(config, 'https://github.com/acme/gitops.git'), { host: 'github', fullName: 'acme/gitops' });
-    assert.deepEqual(resolveRepoUrl(config, 'https://github.com/acme/gitops/'), { host: 'github', fullName: 'acme/gitops' });
-    assert.deepEqual(resolveRepoUrl(config, 'file:///srv/git/acme/gitops.git'), { host: 'plain', fullName: 'acme/gitops.git' });
+    assert.deepEqual(resolveRepoUrl(config, 'https://github.com/acme/gitops.git'), {
+      host: 'github',
+      fullName: 'acme/gitops',
+    });
+    assert.deepEqual(resolveRepoUrl(config, 'https://github.com/acme/gitops/'), {
+      host: 'github',
+      fullName: 'acme/gitops',
+    });
+    assert.deepEqual(resolveRepoUrl(config, 'file:///srv/git/acme/gitops.git'), {
+      host: 'plain',
+      fullName: 'acme/gitops.git',
+    });
   });
 
   it('prefers the longest matching host url', () => {
-    assert.deepEqual(resolveRepoUrl(config, 'https://github.com/gitlab-mirror/group/repo'), { host: 'nested', fullName: 'group/repo' });
+    assert.deepEqual(resolveRepoUrl(config, 'https://github.com/gitlab-mirror/group/repo'), {
+      host: 'nested',
+      fullName: 'group/repo',
+    });
   });
 
   it('maps Bitbucket Server clone, browse and personal URLs to PROJECT/slug', () => {

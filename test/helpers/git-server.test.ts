@@ -23,23 +23,41 @@ describe('git server over smart HTTP', () => {
   });
 
   it('serves a created repository to git clone with its files and history', async () => {
-    const sha = await server.createRepo('acme/app', { files: { 'a.txt': 'one\n', 'dir/b.txt': 'two\n' }, message: 'first' });
+    const sha = await server.createRepo('acme/app', {
+      files: { 'a.txt': 'one\n', 'dir/b.txt': 'two\n' },
+      message: 'first',
+    });
     const dir = join(work, 'clone1');
     await runGit(['clone', '--quiet', `${server.url}/acme/app.git`, dir]);
     assert.equal(await readFile(join(dir, 'dir/b.txt'), 'utf8'), 'two\n');
     assert.equal((await runGit(['rev-parse', 'HEAD'], { cwd: dir })).stdout.trim(), sha);
     const log = await server.log('acme/app', 'main');
-    assert.deepEqual(log.map((l) => l.message), ['first']);
+    assert.deepEqual(
+      log.map((l) => l.message),
+      ['first'],
+    );
     assert.deepEqual(await server.branches('acme/app'), ['main']);
   });
 
   it('records plumbing commits that a fetch sees, and reports what changed', async () => {
-    await server.createRepo('acme/changes', { files: { 'keep.txt': 'k\n', 'old.txt': 'same content here\n', 'gone.txt': 'x\n' } });
+    await server.createRepo('acme/changes', {
+      files: { 'keep.txt': 'k\n', 'old.txt': 'same content here\n', 'gone.txt': 'x\n' },
+    });
     const base = await server.revParse('acme/changes', 'main');
     assert.ok(base !== null);
-    const head = await server.commit('acme/changes', 'feature', { 'keep.txt': 'k2\n', 'gone.txt': null, 'new.txt': 'n\n', 'old.txt': null, 'moved.txt': 'same content here\n' }, 'change things', { name: 'Ann', email: 'ann@example.test' });
+    const head = await server.commit(
+      'acme/changes',
+      'feature',
+      { 'keep.txt': 'k2\n', 'gone.txt': null, 'new.txt': 'n\n', 'old.txt': null, 'moved.txt': 'same content here\n' },
+      'change things',
+      { name: 'Ann', email: 'ann@example.test' },
+    );
     assert.equal(await server.revParse('acme/changes', 'feature'), head);
-    assert.equal(await server.revParse('acme/changes', 'main'), base, 'a new branch starts from main without moving it');
+    assert.equal(
+      await server.revParse('acme/changes', 'main'),
+      base,
+      'a new branch starts from main without moving it',
+    );
     assert.equal(await server.readFile('acme/changes', 'feature', 'keep.txt'), 'k2\n');
     assert.equal(await server.readFile('acme/changes', 'feature', 'gone.txt'), null);
     assert.equal(await server.readFile('acme/changes', 'nope', 'keep.txt'), null);
@@ -80,7 +98,9 @@ describe('git server over smart HTTP', () => {
     await runGit([...ID, 'commit', '--quiet', '-m', 'rename'], { cwd: dir });
     await runGit(['push', '--quiet', 'origin', 'HEAD:other'], { cwd: dir });
     assert.equal(server.pushes, before + 2);
-    assert.deepEqual(await server.changedPaths('acme/push', 'trunk', 'other'), [{ path: 'renamed.txt', status: 'renamed' }]);
+    assert.deepEqual(await server.changedPaths('acme/push', 'trunk', 'other'), [
+      { path: 'renamed.txt', status: 'renamed' },
+    ]);
   });
 
   it('answers 404 for a repository that does not exist', async () => {
@@ -126,7 +146,9 @@ describe('git server with auth', () => {
       await runGit([...ID, 'commit', '--quiet', '-m', 'x'], { cwd: dir });
       const noAuthPush = await runGit(['push', '--quiet', 'origin', 'HEAD:main'], { cwd: dir, allowFail: true });
       assert.notEqual(noAuthPush.code, 0);
-      await runGit(['-c', `http.extraHeader=Authorization: ${header}`, 'push', '--quiet', 'origin', 'HEAD:main'], { cwd: dir });
+      await runGit(['-c', `http.extraHeader=Authorization: ${header}`, 'push', '--quiet', 'origin', 'HEAD:main'], {
+        cwd: dir,
+      });
       assert.equal(server.pushes, 1);
       assert.equal(await server.readFile('acme/private', 'main', 'f.txt'), 'x\n');
     } finally {

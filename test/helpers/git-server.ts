@@ -11,14 +11,27 @@ export interface GitServer {
   /** `http://127.0.0.1:PORT`; repo "o/r" is at `${url}/o/r.git`. Set by the host when embedded. */
   url: string;
   root: string;
-  createRepo(fullName: string, opts?: { defaultBranch?: string; files?: Record<string, string>; message?: string }): Promise<string>;
+  createRepo(
+    fullName: string,
+    opts?: { defaultBranch?: string; files?: Record<string, string>; message?: string },
+  ): Promise<string>;
   /** Commits on `branch` (created from the default branch when missing); `null` deletes a file. */
-  commit(fullName: string, branch: string, files: Record<string, string | null>, message?: string, author?: { name: string; email: string }): Promise<string>;
+  commit(
+    fullName: string,
+    branch: string,
+    files: Record<string, string | null>,
+    message?: string,
+    author?: { name: string; email: string },
+  ): Promise<string>;
   deleteBranch(fullName: string, branch: string): Promise<void>;
   readFile(fullName: string, ref: string, path: string): Promise<string | null>;
   revParse(fullName: string, ref: string): Promise<string | null>;
   log(fullName: string, ref: string, max?: number): Promise<{ sha: string; message: string; author: string }[]>;
-  changedPaths(fullName: string, base: string, head: string): Promise<{ path: string; status: 'added' | 'modified' | 'removed' | 'renamed' }[]>;
+  changedPaths(
+    fullName: string,
+    base: string,
+    head: string,
+  ): Promise<{ path: string; status: 'added' | 'modified' | 'removed' | 'renamed' }[]>;
   branches(fullName: string): Promise<string[]>;
   bareDir(fullName: string): string;
   /** Whether `fullName` has been created. */
@@ -119,7 +132,8 @@ export async function startGitServer(opts: GitServerOptions = {}): Promise<GitSe
       const files = o.files ?? { 'README.md': `# ${fullName}\n` };
       return commitFiles(dir, branch, files, o.message ?? 'Initial commit');
     },
-    commit: (fullName, branch, files, message, author) => commitFiles(bareDir(fullName), branch, files, message, author),
+    commit: (fullName, branch, files, message, author) =>
+      commitFiles(bareDir(fullName), branch, files, message, author),
     deleteBranch: (fullName, branch) => repo.deleteBranch(bareDir(fullName), branch),
     async readFile(fullName, ref, path) {
       const blob = await repo.readBlob(bareDir(fullName), ref, path);

@@ -28,7 +28,9 @@ export function goldenTable(t: GoldenTable): void {
   const fixtures = fileURLToPath(new URL(`../fixtures/webhooks/${t.scm}/`, import.meta.url));
   const goldens = fileURLToPath(new URL(`../fixtures/golden/${t.scm}/`, import.meta.url));
   const ctx: WebhookContext = { ...t.ctx, secrets: ['old-secret', t.secret] };
-  const files = readdirSync(fixtures).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(fixtures)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 
   test(`every ${t.label} fixture has a golden file`, () => {
     assert.ok(files.length > 0, `no fixtures found in ${fixtures}`);

@@ -70,7 +70,8 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
   const registryProcess = child;
   const admin = (repo: string): string | undefined => {
     if (tokenServer !== undefined) return `Bearer ${tokenServer.mint(repo, ['pull', 'push'])}`;
-    if (opts.htpasswd !== undefined) return `Basic ${Buffer.from(`${opts.htpasswd.user}:${opts.htpasswd.password}`).toString('base64')}`;
+    if (opts.htpasswd !== undefined)
+      return `Basic ${Buffer.from(`${opts.htpasswd.user}:${opts.htpasswd.password}`).toString('base64')}`;
     return undefined;
   };
 
@@ -117,26 +118,48 @@ async function waitUntilServing(host: string, child: ChildProcess, output: strin
 
 const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
-async function uploadBlob(host: string, repo: string, bytes: Buffer, authorization: string | undefined): Promise<string> {
+async function uploadBlob(
+  host: string,
+  repo: string,
+  bytes: Buffer,
+  authorization: string | undefined,
+): Promise<string> {
   const headers: Record<string, string> = authorization !== undefined ? { authorization } : {};
   const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers });
   await start.body?.cancel();
   const location = start.headers.get('location');
-  if (start.status !== 202 || location === null) throw new Error(`blob upload start for ${repo} answered ${start.status}`);
+  if (start.status !== 202 || location === null)
+    throw new Error(`blob upload start for ${repo} answered ${start.status}`);
   const digest = sha256(bytes);
   const url = new URL(location, `http://${host}`);
   url.searchParams.set('digest', digest);
-  const put = await fetch(url, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: new Uint8Array(bytes) });
+  const put = await fetch(url, {
+    method: 'PUT',
+    headers: { ...headers, 'content-type': 'application/octet-stream' },
+    body: new Uint8Array(bytes),
+  });
   const text = await put.text();
   if (put.status !== 201) throw new Error(`blob upload for ${repo} answered ${put.status}: ${text}`);
   return digest;
 }
 
-async function pushImage(host: string, repo: string, tag: string, authorization: string | undefined, configBody?: string): Promise<string> {
+async function pushImage(
+  host: string,
+  repo: string,
+  tag: string,
+  authorization: string | undefined,
+  configBody?: string,
+): Promise<string> {
   const layerContent = Buffer.from(`layer of ${repo}:${tag} ${randomBytes(8).toString('hex')}\n`);
   const layer = gzipSync(layerContent);
   const config = Buffer.from(
-    configBody ?? JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [sha256(layerContent)] } }),
+    configBody ??
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        config: {},
+        rootfs: { type: 'layers', diff_ids: [sha256(layerContent)] },
+      }),
   );
   const configDigest = await uploadBlob(host, repo, config, authorization);
   const layerDigest = await uploadBlob(host, repo, layer, authorization);
@@ -150,12 +173,17 @@ async function pushImage(host: string, repo: string, tag: string, authorization:
   );
   const headers: Record<string, string> = { 'content-type': 'application/vnd.oci.image.manifest.v1+json' };
   if (authorization !== undefined) headers.authorization = authorization;
-  const put = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { method: 'PUT', headers, body: new Uint8Array(manifest) });
+  const put = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, {
+    method: 'PUT',
+    headers,
+    body: new Uint8Array(manifest),
+  });
   const text = await put.text();
   if (put.status !== 201) throw new Error(`manifest upload for ${repo}:${tag} answered ${put.status}: ${text}`);
   const expected = sha256(manifest);
   const answered = put.headers.get('docker-content-digest');
-  if (answered !== expected) throw new Error(`registry answered digest ${answered} for a manifest whose sha256 is ${expected}`);
+  if (answered !== expected)
+    throw new Error(`registry answered digest ${answered} for a manifest whose sha256 is ${expected}`);
   return expected;
 }
 
@@ -173,10 +201,29 @@ const base64url = (data: Buffer | string): string => Buffer.from(data).toString(
  * A token service as docker/distribution's token auth expects: JWTs signed with a key whose
  * self-signed certificate is the registry's rootcertbundle, the certificate sent in `x5c`.
  */
-async function startTokenServer(dir: string, required: { user: string; password: string } | undefined): Promise<TokenServer> {
+async function startTokenServer(
+  dir: string,
+  required: { user: string; password: string } | undefined,
+): Promise<TokenServer> {
   const keyPath = join(dir, 'token.key');
   const certPath = join(dir, 'token.crt');
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', '/CN=dispatchd-test-token']);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-days',
+    '1',
+    '-subj',
+    '/CN=dispatchd-test-token',
+  ]);
   const key: KeyObject = createPrivateKey(await readFile(keyPath));
   const certDer = new X509Certificate(await readFile(certPath)).raw.toString('base64');
   let issued = 0;
@@ -185,7 +232,16 @@ async function startTokenServer(dir: string, required: { user: string; password:
     const nowS = Math.floor(Date.now() / 1000);
     const header = base64url(JSON.stringify({ typ: 'JWT', alg: 'ES256', x5c: [certDer] }));
     const claims = base64url(
-      JSON.stringify({ iss: ISSUER, sub: subject, aud: SERVICE, exp: nowS + 300, nbf: nowS - 10, iat: nowS, jti: randomBytes(8).toString('hex'), access: [{ type: 'repository', name: repo, actions }] }),
+      JSON.stringify({
+        iss: ISSUER,
+        sub: subject,
+        aud: SERVICE,
+        exp: nowS + 300,
+        nbf: nowS - 10,
+        iat: nowS,
+        jti: randomBytes(8).toString('hex'),
+        access: [{ type: 'repository', name: repo, actions }],
+      }),
     );
     const signature = sign('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' });
     return `${header}.${claims}.${base64url(signature)}`;
@@ -197,14 +253,21 @@ async function startTokenServer(dir: string, required: { user: string; password:
     if (required !== undefined) {
       const expected = `Basic ${Buffer.from(`${required.user}:${required.password}`).toString('base64')}`;
       if (req.headers.authorization !== expected) {
-        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="dispatchd-test-token"' });
+        res.writeHead(401, {
+          'content-type': 'application/json',
+          'www-authenticate': 'Basic realm="dispatchd-test-token"',
+        });
         res.end(JSON.stringify({ details: 'incorrect username or password' }));
         return;
       }
       subject = required.user;
     }
     // Grant pull on every repository asked for; that is all a digest lookup needs.
-    const repos = url.searchParams.getAll('scope').map((s) => s.split(':')).filter((p) => p[0] === 'repository' && p[1] !== undefined).map((p) => p[1]!);
+    const repos = url.searchParams
+      .getAll('scope')
+      .map((s) => s.split(':'))
+      .filter((p) => p[0] === 'repository' && p[1] !== undefined)
+      .map((p) => p[1]!);
     const token = mint(repos[0] ?? '', repos[0] !== undefined ? ['pull'] : [], subject);
     issued++;
     res.writeHead(200, { 'content-type': 'application/json' });

@@ -60,21 +60,43 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /** Spawns `cmd` in its own process group, waits for `ready` in its output (bounded); null: no wait. */
-async function spawnReady(cmd: string, args: string[], ready: RegExp | null, what: string, timeoutMs = 15_000): Promise<ChildProcess> {
+async function spawnReady(
+  cmd: string,
+  args: string[],
+  ready: RegExp | null,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<ChildProcess> {
   const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   try {
     await new Promise<void>((res, rej) => {
-      const t = setTimeout(() => rej(new Error(`${what} not ready within ${timeoutMs} ms:\n${out.slice(-2000)}`)), timeoutMs);
+      const t = setTimeout(
+        () => rej(new Error(`${what} not ready within ${timeoutMs} ms:\n${out.slice(-2000)}`)),
+        timeoutMs,
+      );
       const onData = (b: Buffer) => {
         out += b.toString();
-        if (ready?.test(out)) { clearTimeout(t); res(); }
+        if (ready?.test(out)) {
+          clearTimeout(t);
+          res();
+        }
       };
-      if (!ready) child.once('spawn', () => { clearTimeout(t); res(); });
+      if (!ready)
+        child.once('spawn', () => {
+          clearTimeout(t);
+          res();
+        });
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
-      child.once('error', (err) => { clearTimeout(t); rej(new Error(`${what}: ${err.message} (is the Debian package installed? scripts/ensure-system.sh test)`)); });
-      child.once('exit', (code, sig) => { clearTimeout(t); rej(new Error(`${what} exited (${code ?? sig}) before ready:\n${out.slice(-2000)}`)); });
+      child.once('error', (err) => {
+        clearTimeout(t);
+        rej(new Error(`${what}: ${err.message} (is the Debian package installed? scripts/ensure-system.sh test)`));
+      });
+      child.once('exit', (code, sig) => {
+        clearTimeout(t);
+        rej(new Error(`${what} exited (${code ?? sig}) before ready:\n${out.slice(-2000)}`));
+      });
     });
   } catch (err) {
     if (alive(child)) killGroup(child, 'SIGKILL');
@@ -95,7 +117,8 @@ async function poll<T>(what: string, timeoutMs: number, fn: () => Promise<T | un
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${(last as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${(last as Error).message})` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -111,14 +134,39 @@ export async function startSentinelTopology(o: SentinelOptions = {}): Promise<Se
   const startNode = async (port: number, replicaOf?: number) => {
     const nodeDir = join(dir, `redis-${port}`);
     await mkdir(nodeDir, { recursive: true });
-    const child = await spawnReady('redis-server', [
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', nodeDir, '--daemonize', 'no', '--protected-mode', 'no',
-      '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction',
-      // A replica that (re)joins gets its copy at once, not after the default 5 s diskless delay.
-      '--repl-diskless-sync-delay', '0',
-      '--logfile', join(nodeDir, 'redis.log'), '--loglevel', 'notice',
-      ...(replicaOf ? ['--replicaof', '127.0.0.1', String(replicaOf)] : []),
-    ], null, `redis-server :${port}`);
+    const child = await spawnReady(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        nodeDir,
+        '--daemonize',
+        'no',
+        '--protected-mode',
+        'no',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+        '--maxmemory-policy',
+        'noeviction',
+        // A replica that (re)joins gets its copy at once, not after the default 5 s diskless delay.
+        '--repl-diskless-sync-delay',
+        '0',
+        '--logfile',
+        join(nodeDir, 'redis.log'),
+        '--loglevel',
+        'notice',
+        ...(replicaOf ? ['--replicaof', '127.0.0.1', String(replicaOf)] : []),
+      ],
+      null,
+      `redis-server :${port}`,
+    );
     nodes.set(port, child);
     // Its log goes to its file (kept with keepDir): ask the server itself until it answers.
     const c = connect(port);
@@ -133,7 +181,14 @@ export async function startSentinelTopology(o: SentinelOptions = {}): Promise<Se
   };
 
   const connect = (port: number) => {
-    const c = new Redis({ host: '127.0.0.1', port, lazyConnect: false, maxRetriesPerRequest: 1, retryStrategy: () => 200, enableOfflineQueue: true });
+    const c = new Redis({
+      host: '127.0.0.1',
+      port,
+      lazyConnect: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => 200,
+      enableOfflineQueue: true,
+    });
     c.on('error', () => undefined);
     clients.add(c);
     c.once('end', () => clients.delete(c));
@@ -143,11 +198,13 @@ export async function startSentinelTopology(o: SentinelOptions = {}): Promise<Se
   const stop = async () => {
     for (const c of clients) c.disconnect();
     const all = [...nodes.values(), ...sentinelProcs].filter(alive);
-    await Promise.all(all.map(async (c) => {
-      const gone = once(c, 'exit');
-      killGroup(c, 'SIGKILL');
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
-    }));
+    await Promise.all(
+      all.map(async (c) => {
+        const gone = once(c, 'exit');
+        killGroup(c, 'SIGKILL');
+        await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
+      }),
+    );
     if (!o.keepDir) await rm(dir, { recursive: true, force: true });
   };
 
@@ -171,14 +228,22 @@ export async function startSentinelTopology(o: SentinelOptions = {}): Promise<Se
       await mkdir(sdir, { recursive: true });
       const conf = join(sdir, 'sentinel.conf');
       // Sentinel rewrites its config file as it learns the topology, so each gets its own.
-      await writeFile(conf, [
-        `port ${port}`, 'bind 127.0.0.1', 'daemonize no', 'protected-mode no', `dir ${sdir}`, 'logfile ""',
-        `sentinel monitor ${name} 127.0.0.1 ${masterPort} ${quorum}`,
-        `sentinel down-after-milliseconds ${name} ${o.downAfterMs ?? 1000}`,
-        `sentinel failover-timeout ${name} ${o.failoverTimeoutMs ?? 5000}`,
-        `sentinel parallel-syncs ${name} 1`,
-        '',
-      ].join('\n'));
+      await writeFile(
+        conf,
+        [
+          `port ${port}`,
+          'bind 127.0.0.1',
+          'daemonize no',
+          'protected-mode no',
+          `dir ${sdir}`,
+          'logfile ""',
+          `sentinel monitor ${name} 127.0.0.1 ${masterPort} ${quorum}`,
+          `sentinel down-after-milliseconds ${name} ${o.downAfterMs ?? 1000}`,
+          `sentinel failover-timeout ${name} ${o.failoverTimeoutMs ?? 5000}`,
+          `sentinel parallel-syncs ${name} 1`,
+          '',
+        ].join('\n'),
+      );
       sentinelProcs.push(await spawnReady('redis-sentinel', [conf], /\+monitor master/, `redis-sentinel :${port}`));
       sentinels.push({ host: '127.0.0.1', port });
     }
@@ -186,11 +251,16 @@ export async function startSentinelTopology(o: SentinelOptions = {}): Promise<Se
     for (const s of sentinels) {
       const c = connect(s.port);
       try {
-        await poll(`sentinel :${s.port} sees the other sentinels and the replicas`, 20_000, async () => {
-          const others = (await c.call('SENTINEL', 'SENTINELS', name)) as unknown[];
-          const replicas = (await c.call('SENTINEL', 'REPLICAS', name)) as unknown[];
-          return others.length >= count - 1 && replicas.length >= (o.replicas ?? 1) ? true : undefined;
-        }, 200);
+        await poll(
+          `sentinel :${s.port} sees the other sentinels and the replicas`,
+          20_000,
+          async () => {
+            const others = (await c.call('SENTINEL', 'SENTINELS', name)) as unknown[];
+            const replicas = (await c.call('SENTINEL', 'REPLICAS', name)) as unknown[];
+            return others.length >= count - 1 && replicas.length >= (o.replicas ?? 1) ? true : undefined;
+          },
+          200,
+        );
       } finally {
         c.disconnect();
       }
@@ -219,10 +289,16 @@ export async function startSentinelTopology(o: SentinelOptions = {}): Promise<Se
       ports,
       node: (port) => nodes.get(port),
       masterPort: masterPortNow,
-      waitForSwitch: (oldPort, timeoutMs) => poll('the sentinels to name a new master', timeoutMs, async () => {
-        const p = await masterPortNow();
-        return p !== undefined && p !== oldPort ? p : undefined;
-      }, 50),
+      waitForSwitch: (oldPort, timeoutMs) =>
+        poll(
+          'the sentinels to name a new master',
+          timeoutMs,
+          async () => {
+            const p = await masterPortNow();
+            return p !== undefined && p !== oldPort ? p : undefined;
+          },
+          50,
+        ),
       waitForReplicas,
       async kill(port) {
         const child = nodes.get(port);

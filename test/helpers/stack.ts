@@ -27,23 +27,40 @@ export interface Stack {
  * The real service (receiver + workers) over a real redis-server, configured from YAML text.
  * `${DATA_DIR}` in the YAML is replaced by a fresh temp dir.
  */
-export async function startStack(configYaml: string, opts: { workers?: boolean; env?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(
+  configYaml: string,
+  opts: { workers?: boolean; env?: Record<string, string> } = {},
+): Promise<Stack> {
   const redis = await startRedis();
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatchd-data-'));
   const config = parseConfig(configYaml, { ...opts.env, DATA_DIR: dataDir });
   const logs: string[] = [];
-  const log = createLogger({ level: 'debug', destination: new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } }) });
+  const log = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk, _enc, cb) {
+        logs.push(String(chunk));
+        cb();
+      },
+    }),
+  });
   const producer = openProducer(redis.url);
   await producer.ready();
   const server = buildReceiver(config, producer, log);
   const workers = opts.workers === false ? undefined : await startWorkers(config, redis.url, producer, log);
   return {
-    config, server, producer, redisUrl: redis.url, logs,
+    config,
+    server,
+    producer,
+    redisUrl: redis.url,
+    logs,
     ...(workers ? { workers } : {}),
     async idle(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const counts = await Promise.all([producer.events, producer.gitops].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
+        const counts = await Promise.all(
+          [producer.events, producer.gitops].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+        );
         if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
         if (Date.now() > deadline) throw new Error(`queues not idle after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
         await new Promise((r) => setTimeout(r, 50));

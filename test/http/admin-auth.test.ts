@@ -8,7 +8,9 @@ import { buildReceiver, type ReceiverOptions } from '../../src/runtime/receiver.
 import { startRedis } from '../helpers/redis.js';
 
 const ADMIN = 'adm-auth-test-token-6f2c91';
-const config = (extra = '') => parseConfig(`
+const config = (extra = '') =>
+  parseConfig(
+    `
 hosts:
   github:
     kind: github
@@ -16,7 +18,9 @@ hosts:
     token: ghp_x
     webhookSecret: s
 ${extra}
-`, {});
+`,
+    {},
+  );
 
 describe('admin routes need Authorization: Bearer <DISPATCHD_ADMIN_TOKEN>', () => {
   let redis: Awaited<ReturnType<typeof startRedis>>;
@@ -42,7 +46,10 @@ describe('admin routes need Authorization: Bearer <DISPATCHD_ADMIN_TOKEN>', () =
     assert.match(page.headers['content-type'] ?? '', /text\/html/);
     assert.match(page.headers['content-security-policy'] ?? '', /script-src 'self'/);
     assert.match(page.text, /<script src="\/dashboard.js"/);
-    await request(server).get('/dashboard.js').expect(200).expect('content-type', /javascript/);
+    await request(server)
+      .get('/dashboard.js')
+      .expect(200)
+      .expect('content-type', /javascript/);
   });
 
   it('refuses the API and /metrics without a token, saying what to send', async () => {
@@ -59,7 +66,12 @@ describe('admin routes need Authorization: Bearer <DISPATCHD_ADMIN_TOKEN>', () =
 
   it('refuses a wrong token, a prefix of the token and another scheme', async () => {
     const server = receiver({ adminToken: ADMIN });
-    for (const value of [`Bearer ${ADMIN}x`, `Bearer ${ADMIN.slice(0, -1)}`, `Basic ${Buffer.from(`admin:${ADMIN}`).toString('base64')}`, ADMIN]) {
+    for (const value of [
+      `Bearer ${ADMIN}x`,
+      `Bearer ${ADMIN.slice(0, -1)}`,
+      `Basic ${Buffer.from(`admin:${ADMIN}`).toString('base64')}`,
+      ADMIN,
+    ]) {
       const res = await request(server).get('/api/deliveries').set('authorization', value).expect(401);
       assert.match(res.body.message, /DISPATCHD_ADMIN_TOKEN/);
     }
@@ -96,7 +108,9 @@ describe('admin routes need Authorization: Bearer <DISPATCHD_ADMIN_TOKEN>', () =
     const server = receiver({ openAdminOnLoopback: true });
     await request(server).get('/api/deliveries').expect(200);
     // A configured token always wins over the demo rule.
-    await request(buildReceiver(config(), producer, log, undefined, { adminToken: ADMIN, openAdminOnLoopback: true })).get('/api/deliveries').expect(401);
+    await request(buildReceiver(config(), producer, log, undefined, { adminToken: ADMIN, openAdminOnLoopback: true }))
+      .get('/api/deliveries')
+      .expect(401);
   });
 
   it('tags each response with a request id, keeping a sane one from the proxy', async () => {

@@ -10,7 +10,9 @@ import { buildReceiver } from '../../src/runtime/receiver.js';
 import { startRedis } from '../helpers/redis.js';
 
 const ADMIN = 'adm-demo-test-token-93b1e7';
-const config = () => parseConfig(`
+const config = () =>
+  parseConfig(
+    `
 hosts:
   github:
     kind: github
@@ -21,10 +23,12 @@ gitops:
   - repo: "github:acme/gitops"
     allow:
       - from: "github:acme/*"
-`, {});
+`,
+    {},
+  );
 const PAUSE = { repo: 'github:acme/gitops', dir: 'staging' };
 
-describe('the demo\'s open admin and every admin write refuse other sites', () => {
+describe("the demo's open admin and every admin write refuse other sites", () => {
   let redis: Awaited<ReturnType<typeof startRedis>>;
   let producer: Producer;
   const log = createLogger({ level: 'silent' });
@@ -54,7 +58,12 @@ describe('the demo\'s open admin and every admin write refuse other sites', () =
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'localhost']) {
       await agent.get('/api/environments').set('host', host).expect(200);
     }
-    for (const host of [`evil.example:${port}`, 'rebind.attacker.test', `localhost:${port + 1}`, `localhost.evil.example:${port}`]) {
+    for (const host of [
+      `evil.example:${port}`,
+      'rebind.attacker.test',
+      `localhost:${port + 1}`,
+      `localhost.evil.example:${port}`,
+    ]) {
       const res = await agent.post('/api/environments/pause').set('host', host).send(PAUSE).expect(403);
       assert.equal(res.body.error, 'foreign_host', host);
       const read = await agent.get('/api/deliveries').set('host', host).expect(403);
@@ -79,17 +88,36 @@ describe('the demo\'s open admin and every admin write refuse other sites', () =
       assert.equal(res.body.error, 'cross_site', JSON.stringify(headers));
     }
     assert.equal(await paused(), 0, 'nothing was paused');
-    await agent.post('/api/environments/pause').set('host', host).set({ origin: `http://${host}`, 'sec-fetch-site': 'same-origin' }).send(PAUSE).expect(200);
+    await agent
+      .post('/api/environments/pause')
+      .set('host', host)
+      .set({ origin: `http://${host}`, 'sec-fetch-site': 'same-origin' })
+      .send(PAUSE)
+      .expect(200);
     await agent.post('/api/environments/resume').set('host', host).send(PAUSE).expect(200);
   });
 
   it('refuses cross-site writes with a valid admin token too, and lets reads and token-holding clients through', async () => {
     const { agent } = await listen({ adminToken: ADMIN });
-    const res = await agent.post('/api/environments/pause').set('authorization', `Bearer ${ADMIN}`).set('origin', 'https://evil.example').send(PAUSE).expect(403);
+    const res = await agent
+      .post('/api/environments/pause')
+      .set('authorization', `Bearer ${ADMIN}`)
+      .set('origin', 'https://evil.example')
+      .send(PAUSE)
+      .expect(403);
     assert.equal(res.body.error, 'cross_site');
-    await agent.get('/api/environments').set('authorization', `Bearer ${ADMIN}`).set('origin', 'https://evil.example').expect(200);
+    await agent
+      .get('/api/environments')
+      .set('authorization', `Bearer ${ADMIN}`)
+      .set('origin', 'https://evil.example')
+      .expect(200);
     // Behind a proxy that rewrites Host, the browser's Origin names the public host.
-    await agent.post('/api/environments/resume').set('authorization', `Bearer ${ADMIN}`).set({ origin: 'https://dispatchd.example.com', 'x-forwarded-host': 'dispatchd.example.com' }).send(PAUSE).expect(200);
+    await agent
+      .post('/api/environments/resume')
+      .set('authorization', `Bearer ${ADMIN}`)
+      .set({ origin: 'https://dispatchd.example.com', 'x-forwarded-host': 'dispatchd.example.com' })
+      .send(PAUSE)
+      .expect(200);
     await agent.post('/api/environments/resume').set('authorization', `Bearer ${ADMIN}`).send(PAUSE).expect(200);
   });
 });

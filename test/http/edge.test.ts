@@ -17,7 +17,8 @@ describe('the HTTP edge refuses hostile input cheaply', () => {
   const sockets: { socket: Socket; opened: number; closed?: number }[] = [];
 
   before(async () => {
-    stack = await startStack(`
+    stack = await startStack(
+      `
 hosts:
   github:
     kind: github
@@ -39,11 +40,15 @@ http:
   requestTimeout: 3s
   maxConnections: ${MAX_CONNECTIONS}
 dataDir: \${DATA_DIR}
-`, { workers: false });
+`,
+      { workers: false },
+    );
     stack.server.on('connection', (socket: Socket) => {
       const entry: { socket: Socket; opened: number; closed?: number } = { socket, opened: performance.now() };
       sockets.push(entry);
-      socket.on('close', () => { entry.closed = performance.now(); });
+      socket.on('close', () => {
+        entry.closed = performance.now();
+      });
     });
     await new Promise<void>((r) => stack.server.listen(0, '127.0.0.1', r));
     port = (stack.server.address() as AddressInfo).port;
@@ -54,7 +59,8 @@ dataDir: \${DATA_DIR}
     await stack?.stop();
   });
 
-  const connections = () => new Promise<number>((res, rej) => stack.server.getConnections((e, n) => (e ? rej(e) : res(n))));
+  const connections = () =>
+    new Promise<number>((res, rej) => stack.server.getConnections((e, n) => (e ? rej(e) : res(n))));
   const noConnections = async () => {
     for (let i = 0; i < 100 && (await connections()) > 0; i++) await sleep(50);
     assert.equal(await connections(), 0, 'earlier tests left connections open');
@@ -79,10 +85,14 @@ dataDir: \${DATA_DIR}
     const body = JSON.parse([...seen][0]!) as { error: string; message: string };
     assert.equal(body.error, 'unknown_host');
     assert.equal(body.message, 'no such webhook endpoint; see docs/scm.md');
-    for (const leak of ['github', 'gitlab', 'internal.example']) assert.ok(!body.message.includes(leak), `the 404 names ${leak}`);
+    for (const leak of ['github', 'gitlab', 'internal.example'])
+      assert.ok(!body.message.includes(leak), `the 404 names ${leak}`);
     const series = (await stack.producer.metrics.webhooks.get()).values;
     assert.deepEqual([...new Set(series.map((v) => v.labels.host))], ['unknown']);
-    assert.equal(series.reduce((s, v) => s + v.value, 0), 5_000);
+    assert.equal(
+      series.reduce((s, v) => s + v.value, 0),
+      5_000,
+    );
     assert.ok(series.length <= 2, `a handful of series, got ${series.length}`);
     const exposition = await stack.producer.metrics.registry.metrics();
     assert.ok(exposition.length < 20_000, `/metrics stays small: ${exposition.length} bytes`);
@@ -128,7 +138,9 @@ dataDir: \${DATA_DIR}
       extra.on('error', () => undefined);
       extra.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
       let answered = '';
-      extra.on('data', (d: Buffer) => { answered += String(d); });
+      extra.on('data', (d: Buffer) => {
+        answered += String(d);
+      });
       await Promise.race([dropped, sleep(2_000).then(() => assert.fail('no drop event'))]);
       await new Promise((r) => (extra.closed ? r(undefined) : extra.once('close', r)));
       assert.equal(answered, '', 'the connection past the cap got no answer');
@@ -145,13 +157,26 @@ dataDir: \${DATA_DIR}
     const chunk = Buffer.alloc(64 * 1024, 'a');
     let written = 0;
     let writing = true;
-    const req = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/hooks/gitlab', headers: { 'content-type': 'application/json', 'content-length': String(total), 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': 'wrong-token' } });
+    const req = httpRequest({
+      port,
+      host: '127.0.0.1',
+      method: 'POST',
+      path: '/hooks/gitlab',
+      headers: {
+        'content-type': 'application/json',
+        'content-length': String(total),
+        'x-gitlab-event': 'Push Hook',
+        'x-gitlab-token': 'wrong-token',
+      },
+    });
     req.on('error', () => undefined);
     const answered = new Promise<{ res: IncomingMessage; writtenAt: number; text: string }>((resolve) => {
       req.on('response', (res) => {
         const writtenAt = written;
         let text = '';
-        res.on('data', (d: Buffer) => { text += String(d); });
+        res.on('data', (d: Buffer) => {
+          text += String(d);
+        });
         res.on('end', () => resolve({ res, writtenAt, text }));
       });
     });
@@ -173,15 +198,33 @@ dataDir: \${DATA_DIR}
   });
 
   it('a GitLab request with no token at all is refused the same way, and a right token reaches the body', async () => {
-    const none = await send({ port, method: 'POST', path: '/hooks/gitlab', headers: { 'x-gitlab-event': 'Push Hook' }, body: '{}' });
+    const none = await send({
+      port,
+      method: 'POST',
+      path: '/hooks/gitlab',
+      headers: { 'x-gitlab-event': 'Push Hook' },
+      body: '{}',
+    });
     assert.equal(none.status, 401);
     assert.equal((JSON.parse(none.text) as { error: string }).error, 'signature_missing');
-    const right = await send({ port, method: 'POST', path: '/hooks/gitlab', headers: { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': GITLAB_TOKEN, 'content-type': 'application/json' }, body: 'not json' });
+    const right = await send({
+      port,
+      method: 'POST',
+      path: '/hooks/gitlab',
+      headers: { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': GITLAB_TOKEN, 'content-type': 'application/json' },
+      body: 'not json',
+    });
     assert.notEqual(right.status, 401, right.text);
   });
 
   it('applies hosts.<name>.maxBodyBytes over the top-level limit', async () => {
-    const res = await send({ port, method: 'POST', path: '/hooks/github', headers: { 'x-github-event': 'push', 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(2_000) }) });
+    const res = await send({
+      port,
+      method: 'POST',
+      path: '/hooks/github',
+      headers: { 'x-github-event': 'push', 'content-type': 'application/json' },
+      body: JSON.stringify({ pad: 'x'.repeat(2_000) }),
+    });
     assert.equal(res.status, 413);
     assert.match(res.text, /exceeds 1000 bytes/);
   });
@@ -191,14 +234,36 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-function send(o: { port: number; agent?: Agent; method: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; text: string }> {
+function send(o: {
+  port: number;
+  agent?: Agent;
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ port: o.port, host: '127.0.0.1', method: o.method, path: o.path, ...(o.agent ? { agent: o.agent } : {}), headers: { ...o.headers, ...(o.body !== undefined ? { 'content-length': String(Buffer.byteLength(o.body)) } : {}) } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => { text += String(d); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      {
+        port: o.port,
+        host: '127.0.0.1',
+        method: o.method,
+        path: o.path,
+        ...(o.agent ? { agent: o.agent } : {}),
+        headers: {
+          ...o.headers,
+          ...(o.body !== undefined ? { 'content-length': String(Buffer.byteLength(o.body)) } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => {
+          text += String(d);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(o.body);
   });

@@ -25,7 +25,8 @@ export const GITOPS = 'acme/hello-world-gitops';
 export const gitopsFiles = {
   'README.md': '# gitops\n',
   'staging/application.yaml.tmpl': 'kind: Deployment\nmetadata:\n  name: hello-world\nspec:\n  image: {{imageName}}\n',
-  'production/application.yaml.tmpl': 'kind: Deployment\nmetadata:\n  name: hello-world\nspec:\n  image: {{imageName}}\n',
+  'production/application.yaml.tmpl':
+    'kind: Deployment\nmetadata:\n  name: hello-world\nspec:\n  image: {{imageName}}\n',
 };
 
 export interface FullStack {
@@ -37,7 +38,11 @@ export interface FullStack {
   /** Every JSON log line the service wrote. */
   logs: string[];
   /** Commits on the app repo and sends GitHub's signed push webhook for it. */
-  push(branch: string, version: string, opts?: { secret?: string }): Promise<{ sha: string; deliveryId: string; status: number }>;
+  push(
+    branch: string,
+    version: string,
+    opts?: { secret?: string },
+  ): Promise<{ sha: string; deliveryId: string; status: number }>;
   /** Resolves once both queues have nothing waiting, active or delayed. */
   idle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -47,7 +52,9 @@ export interface FullStack {
  * The real service (receiver + workers, as `dispatchd start` builds them) over a real
  * redis-server and the GitHub emulator, with an admin token. `extraYaml` is appended to the config.
  */
-export async function startFullStack(opts: { extraYaml?: string; receiver?: ReceiverOptions; dispatchfileArgs?: string[]; imageUrl?: string } = {}): Promise<FullStack> {
+export async function startFullStack(
+  opts: { extraYaml?: string; receiver?: ReceiverOptions; dispatchfileArgs?: string[]; imageUrl?: string } = {},
+): Promise<FullStack> {
   const gh = await startGithubEmulator({ token: TOKEN });
   await gh.git.createRepo(GITOPS, { files: gitopsFiles });
   let df = dispatchfile(`${gh.url}/${GITOPS}`, 'github', opts.dispatchfileArgs ?? []);
@@ -55,28 +62,51 @@ export async function startFullStack(opts: { extraYaml?: string; receiver?: Rece
   await gh.git.createRepo(APP, { files: { Dispatchfile: df, VERSION: '1\n' } });
   const redis = await startRedis();
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatchd-ops-'));
-  const config = parseConfig(`${githubConfigYaml({ url: gh.url, apiUrl: gh.apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS, dataDir })}${opts.extraYaml ?? ''}\n`, {});
+  const config = parseConfig(
+    `${githubConfigYaml({ url: gh.url, apiUrl: gh.apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS, dataDir })}${opts.extraYaml ?? ''}\n`,
+    {},
+  );
   const logs: string[] = [];
-  const log = createLogger({ level: 'debug', destination: new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } }) });
+  const log = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk, _enc, cb) {
+        logs.push(String(chunk));
+        cb();
+      },
+    }),
+  });
   const producer = openProducer(redis.url);
   await producer.ready();
   const server = buildReceiver(config, producer, log, undefined, opts.receiver ?? { adminToken: ADMIN });
   const workers = await startWorkers(config, redis.url, producer, log);
   let n = 0;
   return {
-    gh, config, server, producer, workers, logs,
+    gh,
+    config,
+    server,
+    producer,
+    workers,
+    logs,
     async push(branch, version, pushOpts = {}) {
       const before = (await gh.git.revParse(APP, branch)) ?? '0'.repeat(40);
       const sha = await gh.git.commit(APP, branch, { VERSION: `${version}\n` }, `Release ${version}`);
       const deliveryId = `ops-delivery-${++n}-${Date.now()}`;
-      const signed = signedRequest('github', JSON.stringify(pushPayload(branch, before, sha, gh.url)), pushOpts.secret ?? SECRET, { event: 'push', deliveryId });
+      const signed = signedRequest(
+        'github',
+        JSON.stringify(pushPayload(branch, before, sha, gh.url)),
+        pushOpts.secret ?? SECRET,
+        { event: 'push', deliveryId },
+      );
       const res = await request(server).post('/hooks/github').set(signed.headers).send(signed.rawBody.toString());
       return { sha, deliveryId, status: res.status };
     },
     async idle(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const counts = await Promise.all([producer.events, producer.gitops].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
+        const counts = await Promise.all(
+          [producer.events, producer.gitops].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+        );
         if (counts.every((c) => Object.values(c).every((x) => x === 0))) return;
         if (Date.now() > deadline) throw new Error(`queues not idle after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
         await new Promise((r) => setTimeout(r, 50));
@@ -105,6 +135,12 @@ function pushPayload(branch: string, before: string, after: string, base: string
     created: /^0+$/.test(before),
     head_commit: { ...head, id: after, message: `Release for ${branch}`, modified: ['VERSION'] },
     commits: [{ ...head, id: after, modified: ['VERSION'] }],
-    repository: { ...(p.repository as object), full_name: APP, name: 'hello-world', clone_url: `${base}/${APP}.git`, html_url: `${base}/${APP}` },
+    repository: {
+      ...(p.repository as object),
+      full_name: APP,
+      name: 'hello-world',
+      clone_url: `${base}/${APP}.git`,
+      html_url: `${base}/${APP}`,
+    },
   };
 }

@@ -28,7 +28,11 @@ describe('JSON logs of a full push → PR run carry ids and no secret', () => {
     const digest = await reg.pushImage('acme/hello-world', `staging-${pushed.sha}`);
     const pr = await eventually(() => s.gh.pulls(GITOPS)[0], 30_000, 'a pull request');
     await s.idle();
-    assert.match(pr.body ?? '', new RegExp(digest.slice(7, 19)), 'the PR names the resolved digest: the registry credentials were used');
+    assert.match(
+      pr.body ?? '',
+      new RegExp(digest.slice(7, 19)),
+      'the PR names the resolved digest: the registry credentials were used',
+    );
     // Admin traffic, a wrong admin token and a forged webhook, all logged.
     await request(s.server).get('/api/deliveries').set('authorization', `Bearer ${ADMIN}`).expect(200);
     await request(s.server).get('/metrics').set('authorization', `Bearer ${ADMIN}`).expect(200);
@@ -45,7 +49,14 @@ describe('JSON logs of a full push → PR run carry ids and no secret', () => {
     const all = s.logs.join('');
     assert.ok(s.logs.length >= 6, `expected a full run's logs, got ${s.logs.length} lines`);
     const b64 = (x: string) => Buffer.from(x).toString('base64');
-    const secrets = { TOKEN, SECRET, ADMIN, REGISTRY_PASSWORD, gitBasic: b64(`x-access-token:${TOKEN}`), registryBasic: b64(`${REGISTRY_USER}:${REGISTRY_PASSWORD}`) };
+    const secrets = {
+      TOKEN,
+      SECRET,
+      ADMIN,
+      REGISTRY_PASSWORD,
+      gitBasic: b64(`x-access-token:${TOKEN}`),
+      registryBasic: b64(`${REGISTRY_USER}:${REGISTRY_PASSWORD}`),
+    };
     for (const [name, value] of Object.entries(secrets)) {
       const hit = s.logs.find((l) => l.includes(value));
       assert.equal(hit, undefined, `${name} leaked into a log line: ${hit}`);
@@ -57,7 +68,10 @@ describe('JSON logs of a full push → PR run carry ids and no secret', () => {
     const webhook = lines.find((l) => l.msg === 'webhook' && l.deliveryId === deliveryId);
     assert.ok(webhook, 'a webhook line with the delivery id');
     assert.equal(typeof webhook.requestId, 'string');
-    assert.ok(lines.some((l) => l.msg === 'planned' && l.deliveryId === deliveryId), 'the plan line names the delivery');
+    assert.ok(
+      lines.some((l) => l.msg === 'planned' && l.deliveryId === deliveryId),
+      'the plan line names the delivery',
+    );
   });
 
   it('gives every API request line a request id', () => {
@@ -73,8 +87,19 @@ describe('the logger scrubs credentials quoted in messages', () => {
     const { Writable } = await import('node:stream');
     const { createLogger } = await import('../../src/log/logger.js');
     const out: string[] = [];
-    const log = createLogger({ level: 'info', destination: new Writable({ write(c, _e, cb) { out.push(String(c)); cb(); } }) });
-    log.warn({ err: 'fatal: unable to access https://x-access-token:ghs_abcdef123456@git.example.com/acme/app.git/' }, 'git push failed: Authorization: Bearer eyJhbGciOi.secretpart');
+    const log = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(c, _e, cb) {
+          out.push(String(c));
+          cb();
+        },
+      }),
+    });
+    log.warn(
+      { err: 'fatal: unable to access https://x-access-token:ghs_abcdef123456@git.example.com/acme/app.git/' },
+      'git push failed: Authorization: Bearer eyJhbGciOi.secretpart',
+    );
     const line = out.join('');
     assert.doesNotMatch(line, /ghs_abcdef123456|secretpart/);
     assert.match(line, /https:\/\/x-access-token:\*\*\*@git\.example\.com\/acme\/app\.git/);

@@ -7,7 +7,10 @@ import { openProducer, type Producer } from '../../src/runtime/connections.js';
 import { buildReceiver } from '../../src/runtime/receiver.js';
 import { startRedis } from '../helpers/redis.js';
 
-const config = parseConfig('hosts:\n  github: {kind: github, url: https://github.example.com, token: t, webhookSecret: s}\n', {});
+const config = parseConfig(
+  'hosts:\n  github: {kind: github, url: https://github.example.com, token: t, webhookSecret: s}\n',
+  {},
+);
 
 describe('/readyz says "not ready" when Redis refuses writes, not only when it is gone', { timeout: 60_000 }, () => {
   let redis: Awaited<ReturnType<typeof startRedis>>;

@@ -26,7 +26,8 @@ describe('the worker server cuts off slow clients like the receiver', () => {
   });
 
   it('closes a connection whose headers never finish within http.headersTimeout, and applies maxConnections', async () => {
-    const config = parseConfig(`
+    const config = parseConfig(
+      `
 hosts:
   github:
     kind: github
@@ -37,8 +38,12 @@ http:
   headersTimeout: ${HEADERS_TIMEOUT_MS}ms
   requestTimeout: 2s
   maxConnections: 7
-`, {});
-    const server = buildWorkerServer(config, producer, createLogger({ level: 'silent' }), { adminToken: 'worker-edge-token' });
+`,
+      {},
+    );
+    const server = buildWorkerServer(config, producer, createLogger({ level: 'silent' }), {
+      adminToken: 'worker-edge-token',
+    });
     assert.equal(server.headersTimeout, HEADERS_TIMEOUT_MS);
     assert.equal(server.requestTimeout, 2_000);
     assert.equal(server.maxConnections, 7);
@@ -56,7 +61,10 @@ http:
       await new Promise<void>((r) => client.once('connect', r));
       // A slowloris: a request line and one header, then nothing.
       client.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
-      const lifetime = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(Number.POSITIVE_INFINITY), 10_000))]);
+      const lifetime = await Promise.race([
+        closed,
+        new Promise<number>((r) => setTimeout(() => r(Number.POSITIVE_INFINITY), 10_000)),
+      ]);
       assert.ok(lifetime >= HEADERS_TIMEOUT_MS - 50, `closed after ${Math.round(lifetime)} ms, before the deadline`);
       // Node checks on a fifth of headersTimeout: cut off close to the deadline, not after its default 30 s.
       assert.ok(lifetime < HEADERS_TIMEOUT_MS * 2 + 300, `closed after ${Math.round(lifetime)} ms`);

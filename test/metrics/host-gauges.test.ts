@@ -15,7 +15,8 @@ describe('hosts failing: the Redis record and the dispatchd_host_* gauges', () =
   let stopRedis: () => Promise<void>;
   let redis: Redis;
   let now = 1_700_000_000_000;
-  const job = (queue: string, id: string) => redis.hset(`dispatchd:${queue}:${id}`, 'name', queue === 'events' ? 'push' : 'update');
+  const job = (queue: string, id: string) =>
+    redis.hset(`dispatchd:${queue}:${id}`, 'name', queue === 'events' ? 'push' : 'update');
 
   before(async () => {
     const r = await startRedis();
@@ -41,11 +42,17 @@ describe('hosts failing: the Redis record and the dispatchd_host_* gauges', () =
     await waits.wait('gitlab', 'events', 'p3', 'gitlab: read ref: HTTP 503');
     let [gh, gl] = await waits.list();
     assert.equal(gh?.host, 'github');
-    assert.deepEqual({ waiting: gh?.waiting, deliveries: gh?.deliveries, environments: gh?.environments }, { waiting: 3, deliveries: 2, environments: 1 });
+    assert.deepEqual(
+      { waiting: gh?.waiting, deliveries: gh?.deliveries, environments: gh?.environments },
+      { waiting: 3, deliveries: 2, environments: 1 },
+    );
     assert.equal(gh?.since, now - 1000, 'failing since its first waiting job');
     assert.equal(gh?.lastError, 'github: read ref: HTTP 502');
     // Oldest first; a job keeps the time it first waited.
-    assert.deepEqual(gh?.jobs.map((j) => `${j.queue}:${j.jobId}@${j.since - now}`), ['events:p1@-1000', 'events:p2@0', 'gitops:env-a-1@0']);
+    assert.deepEqual(
+      gh?.jobs.map((j) => `${j.queue}:${j.jobId}@${j.since - now}`),
+      ['events:p1@-1000', 'events:p2@0', 'gitops:env-a-1@0'],
+    );
     assert.equal(gl?.waiting, 1);
     let text = await metrics.registry.metrics();
     assert.equal(sample(text, 'dispatchd_host_waiting_deliveries', 'github'), 3);
@@ -77,8 +84,21 @@ describe('hosts failing: the Redis record and the dispatchd_host_* gauges', () =
 
   it('attributes a failure to the host its message names, registry errors to "registry"', () => {
     const hosts = ['github', 'gitlab'];
-    assert.equal(hostOfFailure(new TransientError('scm_unavailable', 'gitlab: read ref: HTTP 503'), 'github', hosts), 'gitlab');
-    assert.equal(hostOfFailure(new TransientError('registry_unavailable', 'could not read image x from registry r'), 'github', hosts), 'registry');
-    assert.equal(hostOfFailure(new TransientError('git_network', 'git push failed: unable to access'), 'github', hosts), 'github');
+    assert.equal(
+      hostOfFailure(new TransientError('scm_unavailable', 'gitlab: read ref: HTTP 503'), 'github', hosts),
+      'gitlab',
+    );
+    assert.equal(
+      hostOfFailure(
+        new TransientError('registry_unavailable', 'could not read image x from registry r'),
+        'github',
+        hosts,
+      ),
+      'registry',
+    );
+    assert.equal(
+      hostOfFailure(new TransientError('git_network', 'git push failed: unable to access'), 'github', hosts),
+      'github',
+    );
   });
 });

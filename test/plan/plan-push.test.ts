@@ -17,11 +17,26 @@ describe('planPush reads the tip and says why it plans nothing', { timeout: 60_0
   let gh: GithubEmulator;
   let dataDir: string;
   const event = (repo: string, ref: string, after: string, before = '0'.repeat(40)): PushEvent => ({
-    host: 'github', scm: 'github', deliveryId: `d-${after.slice(0, 6)}`, repo: { fullName: repo, cloneUrl: `${gh.url}/${repo}.git`, webUrl: `${gh.url}/${repo}` },
-    ref, refType: 'branch', refName: ref.replace('refs/heads/', ''), before, after, created: false, deleted: false, forced: false, pusher: 'alice', receivedAt: Date.now(),
+    host: 'github',
+    scm: 'github',
+    deliveryId: `d-${after.slice(0, 6)}`,
+    repo: { fullName: repo, cloneUrl: `${gh.url}/${repo}.git`, webUrl: `${gh.url}/${repo}` },
+    ref,
+    refType: 'branch',
+    refName: ref.replace('refs/heads/', ''),
+    before,
+    after,
+    created: false,
+    deleted: false,
+    forced: false,
+    pusher: 'alice',
+    receivedAt: Date.now(),
   });
   const provider = () => {
-    const config = parseConfig(`hosts:\n  github: {kind: github, url: "${gh.url}", apiUrl: "${gh.apiUrl}", token: ${TOKEN}, webhookSecret: s}\ndataDir: ${dataDir}\n`, {});
+    const config = parseConfig(
+      `hosts:\n  github: {kind: github, url: "${gh.url}", apiUrl: "${gh.apiUrl}", token: ${TOKEN}, webhookSecret: s}\ndataDir: ${dataDir}\n`,
+      {},
+    );
     return { config, provider: createProviders(config, createMirrors(dataDir)).for('github') };
   };
 
@@ -37,7 +52,10 @@ describe('planPush reads the tip and says why it plans nothing', { timeout: 60_0
 
   it('a repository the token cannot see fails saying so, instead of "nothing to deploy"', async () => {
     const { config, provider: p } = provider();
-    await assert.rejects(planPush(config, event('acme/ghost', 'refs/heads/main', 'a'.repeat(40)), 1, p), /not found, or the token cannot see it/);
+    await assert.rejects(
+      planPush(config, event('acme/ghost', 'refs/heads/main', 'a'.repeat(40)), 1, p),
+      /not found, or the token cannot see it/,
+    );
   });
 
   it('a deleted ref deploys nothing and says so', async () => {
@@ -62,9 +80,20 @@ describe('planPush reads the tip and says why it plans nothing', { timeout: 60_0
   });
 
   it('a Dispatchfile over dispatchfileMaxBytes is refused naming the limit', async () => {
-    const config = parseConfig(`hosts:\n  github: {kind: github, url: "${gh.url}", apiUrl: "${gh.apiUrl}", token: ${TOKEN}, webhookSecret: s}\ndataDir: ${dataDir}\ndispatchfileMaxBytes: 200\n`, {});
+    const config = parseConfig(
+      `hosts:\n  github: {kind: github, url: "${gh.url}", apiUrl: "${gh.apiUrl}", token: ${TOKEN}, webhookSecret: s}\ndataDir: ${dataDir}\ndispatchfileMaxBytes: 200\n`,
+      {},
+    );
     const p = createProviders(config, createMirrors(dataDir)).for('github');
-    const sha = await gh.git.commit('acme/app', 'big', { Dispatchfile: `#!yaml\n# ${'x'.repeat(300)}\nactions: []\n` }, 'big');
-    await assert.rejects(planPush(config, event('acme/app', 'refs/heads/big', sha), 1, p), /over the .*200 bytes.* limit/);
+    const sha = await gh.git.commit(
+      'acme/app',
+      'big',
+      { Dispatchfile: `#!yaml\n# ${'x'.repeat(300)}\nactions: []\n` },
+      'big',
+    );
+    await assert.rejects(
+      planPush(config, event('acme/app', 'refs/heads/big', sha), 1, p),
+      /over the .*200 bytes.* limit/,
+    );
   });
 });

@@ -6,7 +6,13 @@ import { createEnvironments } from '../../src/queue/environments.js';
 import { GITOPS_QUEUE, keys, QUEUE_PREFIX } from '../../src/queue/names.js';
 import { startRedis } from '../helpers/redis.js';
 
-const pending = (seq: number) => ({ host: 'github', repo: 'acme/app', sha: String(seq).padStart(40, '0'), context: 'dispatchd/deploy', seq });
+const pending = (seq: number) => ({
+  host: 'github',
+  repo: 'acme/app',
+  sha: String(seq).padStart(40, '0'),
+  context: 'dispatchd/deploy',
+  seq,
+});
 
 /**
  * Whatever ends a GitOps job, the environment's next push gets a job that runs: a job that
@@ -40,7 +46,14 @@ describe('environments: no ending of a job leaves the environment blocked', { ti
   function startWorker(end: (job: Job) => Promise<void>) {
     const connection = new Redis(redisServer.url, { maxRetriesPerRequest: null });
     connections.push(connection);
-    worker = new Worker(GITOPS_QUEUE, async (job) => { runs.push(job.id!); await end(job); }, { connection, prefix: QUEUE_PREFIX });
+    worker = new Worker(
+      GITOPS_QUEUE,
+      async (job) => {
+        runs.push(job.id!);
+        await end(job);
+      },
+      { connection, prefix: QUEUE_PREFIX },
+    );
   }
   const settled = async (jobId: string) => {
     for (let i = 0; i < 200; i++) {
@@ -64,8 +77,18 @@ describe('environments: no ending of a job leaves the environment blocked', { ti
 
   for (const [ending, end] of [
     ['completed without releasing', async () => undefined],
-    ['failed for good', async () => { throw new UnrecoverableError('permanent'); }],
-    ['failed on a Redis error at its last attempt', async () => { throw new Error('Connection is closed.'); }],
+    [
+      'failed for good',
+      async () => {
+        throw new UnrecoverableError('permanent');
+      },
+    ],
+    [
+      'failed on a Redis error at its last attempt',
+      async () => {
+        throw new Error('Connection is closed.');
+      },
+    ],
   ] as const) {
     it(`a job ${ending}: the next push gets a new job, and it runs`, async () => {
       const envs = createEnvironments(redis);
@@ -89,7 +112,11 @@ describe('environments: no ending of a job leaves the environment blocked', { ti
     const first = await envs.offer('env-removed', 1, { n: 1 }, pending(1));
     await queue.add('update', { envId: 'env-removed' }, { jobId: first.jobId });
     await queue.remove(first.jobId);
-    assert.equal((await envs.offer('env-removed', 2, { n: 2 }, pending(2))).jobId, first.jobId, 'within the minute it may still be being added');
+    assert.equal(
+      (await envs.offer('env-removed', 2, { n: 2 }, pending(2))).jobId,
+      first.jobId,
+      'within the minute it may still be being added',
+    );
     await redis.set(keys.envJob('env-removed'), `${first.jobId} ${Date.now() - 61_000}`);
     const later = await envs.offer('env-removed', 3, { n: 3 }, pending(3));
     assert.notEqual(later.jobId, first.jobId);

@@ -5,13 +5,20 @@ import { createRetryPolicy, DEFAULT_RETRY, retrySettings } from '../../src/queue
 import { SECONDARY_RATE_LIMIT } from '../../src/scm/http-errors.js';
 
 const T0 = 1_700_000_000_000;
-const unavailable = new TransientError('scm_unavailable', 'github: read ref refs/heads/main of acme/app: HTTP 503 (Server Error); will retry');
+const unavailable = new TransientError(
+  'scm_unavailable',
+  'github: read ref refs/heads/main of acme/app: HTTP 503 (Server Error); will retry',
+);
 
 describe('retry policy: capped, jittered exponential backoff until the horizon', () => {
   it('reads the config block; defaults are 24 h, 1 s and 10 min', () => {
     assert.deepEqual(retrySettings(undefined), DEFAULT_RETRY);
     assert.deepEqual(DEFAULT_RETRY, { horizonMs: 86_400_000, firstDelayMs: 1000, maxDelayMs: 600_000 });
-    assert.deepEqual(retrySettings({ horizon: '20s', firstDelay: '100ms', maxDelay: '1s' }), { horizonMs: 20_000, firstDelayMs: 100, maxDelayMs: 1000 });
+    assert.deepEqual(retrySettings({ horizon: '20s', firstDelay: '100ms', maxDelay: '1s' }), {
+      horizonMs: 20_000,
+      firstDelayMs: 100,
+      maxDelayMs: 1000,
+    });
   });
 
   it('doubles from firstDelay, each wait between half the step and the step, capped at maxDelay', () => {
@@ -49,7 +56,10 @@ describe('retry policy: capped, jittered exponential backoff until the horizon',
       attempts++;
       const gaveUp = p.giveUp(job, unavailable);
       if (gaveUp) {
-        assert.match(gaveUp, /^gave up after 1\d s and \d+ attempts \(retry\.horizon 20 s\); last error: github: read ref refs\/heads\/main of acme\/app: HTTP 503 \(Server Error\)\. Retry/);
+        assert.match(
+          gaveUp,
+          /^gave up after 1\d s and \d+ attempts \(retry\.horizon 20 s\); last error: github: read ref refs\/heads\/main of acme\/app: HTTP 503 \(Server Error\)\. Retry/,
+        );
         assert.ok(!gaveUp.includes('will retry'));
         break;
       }

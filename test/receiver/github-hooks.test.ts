@@ -7,8 +7,12 @@ import { startStack, type Stack } from '../helpers/stack.js';
 import { fixture } from '../e2e/fixtures.js';
 
 const SECRET = 'receiver-secret';
-const examples = (createRequire(import.meta.url)('@octokit/webhooks-examples/api.github.com/index.json') as { name: string; examples: Record<string, unknown>[] }[])
-  .find((e) => e.name === 'push')!.examples;
+const examples = (
+  createRequire(import.meta.url)('@octokit/webhooks-examples/api.github.com/index.json') as {
+    name: string;
+    examples: Record<string, unknown>[];
+  }[]
+).find((e) => e.name === 'push')!.examples;
 
 describe('POST /hooks/<github host>: the receiver alone (no workers)', () => {
   let stack: Stack;
@@ -17,7 +21,8 @@ describe('POST /hooks/<github host>: the receiver alone (no workers)', () => {
 
   before(async () => {
     for (const e of examples) served.add((e.repository as { full_name: string }).full_name);
-    stack = await startStack(`
+    stack = await startStack(
+      `
 hosts:
   github:
     kind: github
@@ -28,18 +33,31 @@ repositories:
 ${[...served].map((r) => `  - {host: github, repo: "${r}"}`).join('\n')}
 maxBodyBytes: 200000
 dataDir: \${DATA_DIR}
-`, { workers: false });
+`,
+      { workers: false },
+    );
   });
   after(() => stack?.stop());
 
   const post = (body: string, opts: { event?: string; deliveryId?: string; secret?: string; path?: string } = {}) => {
-    const signed = signedRequest('github', body, opts.secret ?? SECRET, { event: opts.event ?? 'push', deliveryId: opts.deliveryId ?? `d-${++n}` });
-    return request(stack.server).post(opts.path ?? '/hooks/github').set(signed.headers).send(body);
+    const signed = signedRequest('github', body, opts.secret ?? SECRET, {
+      event: opts.event ?? 'push',
+      deliveryId: opts.deliveryId ?? `d-${++n}`,
+    });
+    return request(stack.server)
+      .post(opts.path ?? '/hooks/github')
+      .set(signed.headers)
+      .send(body);
   };
-  const queued = async () => (await stack.producer.events.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).map((j) => j.data);
+  const queued = async () =>
+    (await stack.producer.events.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).map((j) => j.data);
 
   it('queues one job per real push payload (go-scm and @octokit/webhooks-examples), answering 202', async () => {
-    const bodies = [fixture('github/goscm-push.json'), fixture('github/gpw-push.json'), ...examples.filter((e) => !e.deleted)];
+    const bodies = [
+      fixture('github/goscm-push.json'),
+      fixture('github/gpw-push.json'),
+      ...examples.filter((e) => !e.deleted),
+    ];
     for (const [i, body] of bodies.entries()) {
       const res = await post(JSON.stringify(body), { deliveryId: `real-${i}` });
       assert.equal(res.status, 202, JSON.stringify(res.body));
@@ -91,7 +109,10 @@ dataDir: \${DATA_DIR}
     const wrong = await post(body, { secret: 'nope', deliveryId: 'sig-1' });
     assert.equal(wrong.status, 401);
     assert.equal(wrong.body.error, 'signature_invalid');
-    const missing = await request(stack.server).post('/hooks/github').set({ 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'sig-2' }).send(body);
+    const missing = await request(stack.server)
+      .post('/hooks/github')
+      .set({ 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'sig-2' })
+      .send(body);
     assert.equal(missing.status, 401);
     assert.match(missing.body.message, /missing X-Hub-Signature-256/);
     assert.ok(!(await queued()).some((j) => ['sig-1', 'sig-2'].includes(j.event.deliveryId)));

@@ -39,7 +39,12 @@ ${extra}`;
 
 let pushes = 0;
 /** A push body of its own (a fresh `after`), as one real push would be. */
-const pushBody = () => JSON.stringify({ ...fixture('github/goscm-push.json'), after: (++pushes).toString(16).padStart(40, 'c'), repository: { ...(fixture('github/goscm-push.json').repository as object), full_name: REPO } });
+const pushBody = () =>
+  JSON.stringify({
+    ...fixture('github/goscm-push.json'),
+    after: (++pushes).toString(16).padStart(40, 'c'),
+    repository: { ...(fixture('github/goscm-push.json').repository as object), full_name: REPO },
+  });
 
 describe('the same signed body under a new delivery id (replay)', () => {
   let stack: Stack;
@@ -61,7 +66,10 @@ describe('the same signed body under a new delivery id (replay)', () => {
     const signed = signedRequest('github', body, SECRET, { deliveryId });
     return request(server).post(path).set(signed.headers).send(body);
   };
-  const jobsFor = async (ids: string[]) => (await stack.producer.events.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((j) => ids.includes(j.data.event.deliveryId));
+  const jobsFor = async (ids: string[]) =>
+    (await stack.producer.events.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((j) =>
+      ids.includes(j.data.event.deliveryId),
+    );
 
   it('is remembered for 1h by default', () => {
     assert.equal(stack.config.replayWindow, '1h');
@@ -80,16 +88,30 @@ describe('the same signed body under a new delivery id (replay)', () => {
     assert.deepEqual(again.body.replays, [{ deliveryId: 'replay-1', of: 'orig-1' }]);
     assert.match(again.body.reason, /same signed body was delivered before as orig-1/);
     assert.equal((await jobsFor(['orig-1', 'replay-1'])).length, 1, 'one job');
-    assert.equal(await stack.producer.redis.get('dispatchd:delivery:github:replay-1'), null, 'the replay claims no delivery id');
+    assert.equal(
+      await stack.producer.redis.get('dispatchd:delivery:github:replay-1'),
+      null,
+      'the replay claims no delivery id',
+    );
 
-    const rec = await eventually(async () => {
-      const res = await request(admin).get('/api/deliveries/github:replay-1').set('authorization', `Bearer ${ADMIN}`);
-      return res.status === 200 ? (res.body as Record<string, unknown>) : undefined;
-    }, 5000, 'the replay in the audit trail');
+    const rec = await eventually(
+      async () => {
+        const res = await request(admin).get('/api/deliveries/github:replay-1').set('authorization', `Bearer ${ADMIN}`);
+        return res.status === 200 ? (res.body as Record<string, unknown>) : undefined;
+      },
+      5000,
+      'the replay in the audit trail',
+    );
     assert.equal(rec.status, 'duplicate');
     assert.deepEqual((rec.duplicate as Record<string, unknown>).of, 'github:orig-1');
-    assert.match(String((rec.duplicate as Record<string, unknown>).message), /replay of the same signed body as delivery github:orig-1/);
-    const listed = await request(admin).get('/api/deliveries?status=duplicate').set('authorization', `Bearer ${ADMIN}`).expect(200);
+    assert.match(
+      String((rec.duplicate as Record<string, unknown>).message),
+      /replay of the same signed body as delivery github:orig-1/,
+    );
+    const listed = await request(admin)
+      .get('/api/deliveries?status=duplicate')
+      .set('authorization', `Bearer ${ADMIN}`)
+      .expect(200);
     assert.ok((listed.body.deliveries as { deliveryId: string }[]).some((d) => d.deliveryId === 'replay-1'));
   });
 
@@ -111,9 +133,15 @@ describe('the same signed body under a new delivery id (replay)', () => {
     assert.deepEqual((await send('bb-1')).body.queued, ['bb-1', 'bb-1#1']);
     const again = await send('bb-2');
     assert.equal(again.body.status, 'duplicate');
-    assert.deepEqual(again.body.replays, [{ deliveryId: 'bb-2', of: 'bb-1' }, { deliveryId: 'bb-2#1', of: 'bb-1#1' }]);
+    assert.deepEqual(again.body.replays, [
+      { deliveryId: 'bb-2', of: 'bb-1' },
+      { deliveryId: 'bb-2#1', of: 'bb-1#1' },
+    ]);
     const digest = createHash('sha256').update('bbc').update('\0').update(body).digest('hex');
-    assert.deepEqual(await stack.producer.redis.mget(`dispatchd:body:${digest}#0`, `dispatchd:body:${digest}#1`), ['bb-1', 'bb-1#1']);
+    assert.deepEqual(await stack.producer.redis.mget(`dispatchd:body:${digest}#0`, `dispatchd:body:${digest}#1`), [
+      'bb-1',
+      'bb-1#1',
+    ]);
   });
 
   it('an SCM redelivery (same id, same body) is still a plain duplicate, not a replay', async () => {

@@ -30,10 +30,19 @@ dataDir: \${DATA_DIR}
 `;
 
 let n = 0;
-const githubPush = (repo: string) => JSON.stringify({ ...fixture('github/goscm-push.json'), after: (++n).toString(16).padStart(40, 'e'), repository: { ...(fixture('github/goscm-push.json').repository as object), full_name: repo } });
+const githubPush = (repo: string) =>
+  JSON.stringify({
+    ...fixture('github/goscm-push.json'),
+    after: (++n).toString(16).padStart(40, 'e'),
+    repository: { ...(fixture('github/goscm-push.json').repository as object), full_name: repo },
+  });
 const gitlabPush = (repo: string) => {
   const p = fixture('gitlab/goscm-push.json');
-  return JSON.stringify({ ...p, after: (++n).toString(16).padStart(40, 'f'), project: { ...(p.project as object), path_with_namespace: repo } });
+  return JSON.stringify({
+    ...p,
+    after: (++n).toString(16).padStart(40, 'f'),
+    project: { ...(p.project as object), path_with_namespace: repo },
+  });
 };
 
 describe('per-repository webhook secrets, through the real receiver', () => {
@@ -43,13 +52,22 @@ describe('per-repository webhook secrets, through the real receiver', () => {
   });
   after(() => stack?.stop());
 
-  const send = async (kind: ScmKind, host: string, body: string, secret: string, opts: { event?: string; standardWebhooks?: boolean } = {}) => {
+  const send = async (
+    kind: ScmKind,
+    host: string,
+    body: string,
+    secret: string,
+    opts: { event?: string; standardWebhooks?: boolean } = {},
+  ) => {
     const deliveryId = `d-${++n}`;
     const signed = signedRequest(kind, body, secret, { deliveryId, ...opts });
     const res = await request(stack.server).post(`/hooks/${host}`).set(signed.headers).send(body);
     return { res, deliveryId };
   };
-  const isQueued = async (deliveryId: string) => (await stack.producer.events.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).some((j) => j.data.event.deliveryId === deliveryId);
+  const isQueued = async (deliveryId: string) =>
+    (await stack.producer.events.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).some(
+      (j) => j.data.event.deliveryId === deliveryId,
+    );
 
   describe('GitHub (HMAC over the body)', () => {
     it('a repository with its own secret accepts a push signed with it', async () => {
@@ -65,7 +83,7 @@ describe('per-repository webhook secrets, through the real receiver', () => {
       }
     });
 
-    it('refuses the host secret and another repository\'s secret: 401, nothing queued', async () => {
+    it("refuses the host secret and another repository's secret: 401, nothing queued", async () => {
       for (const secret of ['gh-host-secret', 'team-b-new']) {
         const { res, deliveryId } = await send('github', 'github', githubPush('team-a/app'), secret);
         assert.equal(res.status, 401, secret);
@@ -75,31 +93,45 @@ describe('per-repository webhook secrets, through the real receiver', () => {
       }
     });
 
-    it('a repository without its own secret accepts the host secret only, not another repository\'s', async () => {
-      assert.equal((await send('github', 'github', githubPush('shared/app'), 'gh-host-secret')).res.body.status, 'queued');
+    it("a repository without its own secret accepts the host secret only, not another repository's", async () => {
+      assert.equal(
+        (await send('github', 'github', githubPush('shared/app'), 'gh-host-secret')).res.body.status,
+        'queued',
+      );
       const { res, deliveryId } = await send('github', 'github', githubPush('shared/app'), 'team-a-secret');
       assert.equal(res.status, 401);
       assert.equal(res.body.error, 'host_secret_required');
-      assert.match(res.body.message, /shared\/app has no webhook secret of its own, so only host github's webhookSecret/);
+      assert.match(
+        res.body.message,
+        /shared\/app has no webhook secret of its own, so only host github's webhookSecret/,
+      );
       assert.ok(!(await isQueued(deliveryId)));
     });
 
-    it('a repository\'s secret does not speak for a repository outside the config either', async () => {
+    it("a repository's secret does not speak for a repository outside the config either", async () => {
       const { res } = await send('github', 'github', githubPush('someone/else'), 'team-a-secret');
       assert.equal(res.status, 401);
-      assert.equal((await send('github', 'github', githubPush('someone/else'), 'gh-host-secret')).res.body.status, 'ignored');
+      assert.equal(
+        (await send('github', 'github', githubPush('someone/else'), 'gh-host-secret')).res.body.status,
+        'ignored',
+      );
     });
 
     it('a secret nobody configured is refused before parsing; a ping signed with a repository secret is answered', async () => {
-      assert.equal((await send('github', 'github', githubPush('team-a/app'), 'guessed')).res.body.error, 'signature_invalid');
-      const ping = await send('github', 'github', JSON.stringify(fixture('github/goscm-ping.json')), 'team-a-secret', { event: 'ping' });
+      assert.equal(
+        (await send('github', 'github', githubPush('team-a/app'), 'guessed')).res.body.error,
+        'signature_invalid',
+      );
+      const ping = await send('github', 'github', JSON.stringify(fixture('github/goscm-ping.json')), 'team-a-secret', {
+        event: 'ping',
+      });
       assert.equal(ping.res.status, 200);
       assert.equal(ping.res.body.status, 'pong');
     });
   });
 
   describe('GitLab (X-Gitlab-Token, checked before the body is read)', () => {
-    it('the token may be the host\'s or one of the host\'s repositories\' secrets, anything else is refused at once', async () => {
+    it("the token may be the host's or one of the host's repositories' secrets, anything else is refused at once", async () => {
       const guessed = await send('gitlab', 'gitlab', gitlabPush('group/own'), 'guessed');
       assert.equal(guessed.res.status, 401);
       assert.match(guessed.res.body.message, /X-Gitlab-Token does not match/);
@@ -108,14 +140,17 @@ describe('per-repository webhook secrets, through the real receiver', () => {
       assert.equal(otherHost.res.body.error, 'signature_invalid');
     });
 
-    it('then the repository decides: its own token only when it has one, the host\'s otherwise', async () => {
+    it("then the repository decides: its own token only when it has one, the host's otherwise", async () => {
       const own = await send('gitlab', 'gitlab', gitlabPush('group/own'), 'gl-own-secret');
       assert.equal(own.res.status, 202, JSON.stringify(own.res.body));
       assert.deepEqual(own.res.body.queued, [own.deliveryId]);
       const hostToken = await send('gitlab', 'gitlab', gitlabPush('group/own'), 'gl-host-secret');
       assert.equal(hostToken.res.status, 401);
       assert.match(hostToken.res.body.message, /group\/own has its own webhook secret/);
-      assert.equal((await send('gitlab', 'gitlab', gitlabPush('group/plain'), 'gl-host-secret')).res.body.status, 'queued');
+      assert.equal(
+        (await send('gitlab', 'gitlab', gitlabPush('group/plain'), 'gl-host-secret')).res.body.status,
+        'queued',
+      );
       const borrowed = await send('gitlab', 'gitlab', gitlabPush('group/plain'), 'gl-own-secret');
       assert.equal(borrowed.res.status, 401);
       assert.equal(borrowed.res.body.error, 'host_secret_required');
@@ -129,7 +164,10 @@ describe('per-repository webhook secrets, through the real receiver', () => {
       const body = gitlabPush('group/own');
       const signed = signedRequest('gitlab', body, 'gl-own-secret', { deliveryId: 'mixed-1', standardWebhooks: true });
       const ts = Number(signed.headers['webhook-timestamp']);
-      const headers = { ...signed.headers, 'webhook-signature': signStandardWebhook('mixed-1', ts, body, 'gl-host-secret') };
+      const headers = {
+        ...signed.headers,
+        'webhook-signature': signStandardWebhook('mixed-1', ts, body, 'gl-host-secret'),
+      };
       const mixed = await request(stack.server).post('/hooks/gitlab').set(headers).send(body);
       assert.equal(mixed.status, 401);
       assert.equal(mixed.body.error, 'repository_secret_required');

@@ -17,7 +17,10 @@ describe('parseImageRef', () => {
     ['127.0.0.1:5000/app:dev', { registry: '127.0.0.1:5000', repository: 'app', tag: 'dev' }],
     ['localhost/app', { registry: 'localhost', repository: 'app' }],
     [`localhost:5000/a/b/c@${DIGEST}`, { registry: 'localhost:5000', repository: 'a/b/c', digest: DIGEST }],
-    [`registry.example.com:443/team/my_app:v1@${DIGEST}`, { registry: 'registry.example.com:443', repository: 'team/my_app', tag: 'v1', digest: DIGEST }],
+    [
+      `registry.example.com:443/team/my_app:v1@${DIGEST}`,
+      { registry: 'registry.example.com:443', repository: 'team/my_app', tag: 'v1', digest: DIGEST },
+    ],
     ['[::1]:5000/app:x', { registry: '[::1]:5000', repository: 'app', tag: 'x' }],
     ['quay.io/a-b/c__d.e:V_1.0-rc', { registry: 'quay.io', repository: 'a-b/c__d.e', tag: 'V_1.0-rc' }],
   ];
@@ -69,7 +72,13 @@ describe('formatImageRef', () => {
 
   it('round-trips any valid reference', () => {
     const component = fc.stringMatching(/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/).filter((s) => s.length <= 30);
-    const registry = fc.constantFrom('docker.io', 'ghcr.io', '127.0.0.1:5000', 'localhost', 'registry.example.com:8443');
+    const registry = fc.constantFrom(
+      'docker.io',
+      'ghcr.io',
+      '127.0.0.1:5000',
+      'localhost',
+      'registry.example.com:8443',
+    );
     const ref = fc.record(
       {
         registry,
@@ -85,7 +94,10 @@ describe('formatImageRef', () => {
         const input: ImageRef = { ...generated };
         const normal = parseImageRef(formatImageRef(input));
         // Hub's one-part names gain "library/", exactly as docker pull does.
-        const expected = input.registry === 'docker.io' && !input.repository.includes('/') ? { ...input, repository: `library/${input.repository}` } : input;
+        const expected =
+          input.registry === 'docker.io' && !input.repository.includes('/')
+            ? { ...input, repository: `library/${input.repository}` }
+            : input;
         assert.deepEqual(normal, expected);
       }),
     );

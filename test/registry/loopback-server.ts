@@ -8,7 +8,9 @@ export interface Answer {
 }
 
 /** A loopback HTTP server for registry behaviour docker-registry cannot be made to show. */
-export async function startServer(handle: (path: string, headers: IncomingHttpHeaders, method: string) => Promise<Answer>): Promise<{ host: string; close(): Promise<void> }> {
+export async function startServer(
+  handle: (path: string, headers: IncomingHttpHeaders, method: string) => Promise<Answer>,
+): Promise<{ host: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     handle(req.url ?? '/', req.headers, req.method ?? 'GET').then(
       (answer) => {

@@ -37,7 +37,11 @@ describe('digest resolution against docker-registry', () => {
 
   it('waits for an image CI pushes after resolution started', async () => {
     const waits: WaitInfo[] = [];
-    const resolver = createDigestResolver({ registries: [{ host: registry.host, insecure: true }], waitMs: 5000, onWait: (info) => waits.push(info) });
+    const resolver = createDigestResolver({
+      registries: [{ host: registry.host, insecure: true }],
+      waitMs: 5000,
+      onWait: (info) => waits.push(info),
+    });
     const resolving = resolver.resolve(`${registry.host}/team/late:abc123`);
     await new Promise((resolve) => setTimeout(resolve, 700));
     const pushed = await registry.pushImage('team/late', 'abc123');
@@ -54,7 +58,10 @@ describe('digest resolution against docker-registry', () => {
     await assert.rejects(resolver.resolve(`${registry.host}/team/absent:never`), (error: unknown) => {
       assert.ok(error instanceof PermanentError);
       assert.equal(error.code, 'image_not_found');
-      assert.ok(error.message.includes(`image ${registry.host}/team/absent:never was not found on registry ${registry.host}`), error.message);
+      assert.ok(
+        error.message.includes(`image ${registry.host}/team/absent:never was not found on registry ${registry.host}`),
+        error.message,
+      );
       assert.match(error.message, /digestWait/);
       return true;
     });
@@ -103,7 +110,11 @@ describe('digest resolution when the registry is down', () => {
     const closed = await startServer(async () => ({ status: 200, headers: {}, body: Buffer.alloc(0) }));
     await closed.close();
     const waits: WaitInfo[] = [];
-    const resolver = createDigestResolver({ registries: [{ host: closed.host, insecure: true }], waitMs: 800, onWait: (info) => waits.push(info) });
+    const resolver = createDigestResolver({
+      registries: [{ host: closed.host, insecure: true }],
+      waitMs: 800,
+      onWait: (info) => waits.push(info),
+    });
     await assert.rejects(resolver.resolve(`${closed.host}/team/app:v1`), (error: unknown) => {
       assert.ok(error instanceof TransientError);
       assert.equal(error.code, 'registry_unavailable');
@@ -119,7 +130,9 @@ describe('digest resolution when the registry is down', () => {
     let calls = 0;
     const flaky = await startServer(async (): Promise<Answer> => {
       calls++;
-      return calls <= 2 ? { status: 503, headers: { 'retry-after': '0' }, body: Buffer.alloc(0) } : { status: 200, headers: { 'docker-content-digest': digest }, body: Buffer.alloc(0) };
+      return calls <= 2
+        ? { status: 503, headers: { 'retry-after': '0' }, body: Buffer.alloc(0) }
+        : { status: 200, headers: { 'docker-content-digest': digest }, body: Buffer.alloc(0) };
     });
     try {
       const resolver = createDigestResolver({ registries: [{ host: flaky.host, insecure: true }], waitMs: 5000 });

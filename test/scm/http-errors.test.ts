@@ -4,7 +4,8 @@ import { PermanentError, TransientError } from '../../src/core/errors.js';
 import { classifyHttpFailure, SECONDARY_RATE_LIMIT } from '../../src/scm/http-errors.js';
 
 const NOW = 1_700_000_000_000;
-const classify = (status: number | undefined, headers: Record<string, string> = {}, message = 'x') => classifyHttpFailure('github: read ref', { status, headers, message }, NOW);
+const classify = (status: number | undefined, headers: Record<string, string> = {}, message = 'x') =>
+  classifyHttpFailure('github: read ref', { status, headers, message }, NOW);
 
 describe('classifyHttpFailure: what is a passing fault', () => {
   it('5xx, 408 and no answer (connection refused, timeout) are passing', () => {
@@ -13,7 +14,11 @@ describe('classifyHttpFailure: what is a passing fault', () => {
       assert.ok(e instanceof TransientError, `${s}`);
       assert.equal(e.code, 'scm_unavailable');
     }
-    assert.equal((classify(503, { 'retry-after': '7' }) as TransientError).retryAfterMs, 7000, 'a 503 with Retry-After says how long');
+    assert.equal(
+      (classify(503, { 'retry-after': '7' }) as TransientError).retryAfterMs,
+      7000,
+      'a 503 with Retry-After says how long',
+    );
   });
 
   it('429 and 403 with Retry-After wait as asked', () => {
@@ -26,15 +31,26 @@ describe('classifyHttpFailure: what is a passing fault', () => {
   });
 
   it('a primary limit (403, x-ratelimit-remaining: 0) waits until the reset', () => {
-    const e = classify(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW / 1000 + 90) }, 'API rate limit exceeded for installation ID 1.');
+    const e = classify(
+      403,
+      { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW / 1000 + 90) },
+      'API rate limit exceeded for installation ID 1.',
+    );
     assert.ok(e instanceof TransientError);
     assert.equal(e.retryAfterMs, 90_000);
   });
 
   it('a secondary limit (403 by its documented message, no Retry-After) is passing, with no SCM-given wait', () => {
-    for (const message of ['You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', 'You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.']) {
+    for (const message of [
+      'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      'You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.',
+    ]) {
       // GitHub still reports budget left and the hour's reset: neither is the wait.
-      const e = classify(403, { 'x-ratelimit-remaining': '4990', 'x-ratelimit-reset': String(NOW / 1000 + 3000) }, message);
+      const e = classify(
+        403,
+        { 'x-ratelimit-remaining': '4990', 'x-ratelimit-reset': String(NOW / 1000 + 3000) },
+        message,
+      );
       assert.ok(e instanceof TransientError, message);
       assert.equal(e.code, SECONDARY_RATE_LIMIT);
       assert.equal(e.retryAfterMs, undefined);
@@ -54,12 +70,13 @@ describe('classifyHttpFailure: what is a passing fault', () => {
     assert.ok(classify(422) instanceof PermanentError);
   });
 
-  it('quotes only a short, sanitised first line of the SCM\'s message (it can reach a public status)', () => {
+  it("quotes only a short, sanitised first line of the SCM's message (it can reach a public status)", () => {
     const raw = `Not Found; see https://git.corp.example/api/v4/projects/42 for git@git.corp.example:team/app.git on 10.20.30.40:8443\n${'stack line\n'.repeat(20)}`;
     const refused = classify(404, {}, raw);
     assert.ok(refused instanceof PermanentError);
     assert.match(refused.message, /HTTP 404 Not Found/);
-    for (const leak of ['git.corp.example', '10.20.30.40', 'https://', 'stack line']) assert.ok(!refused.message.includes(leak), `${leak} in: ${refused.message}`);
+    for (const leak of ['git.corp.example', '10.20.30.40', 'https://', 'stack line'])
+      assert.ok(!refused.message.includes(leak), `${leak} in: ${refused.message}`);
     const down = classify(undefined, {}, 'connect ECONNREFUSED 10.9.8.7:443');
     assert.match(down.message, /no response \(connect ECONNREFUSED\)/);
     assert.ok(!down.message.includes('10.9.8.7'), down.message);

@@ -70,23 +70,36 @@ export function refTipAndCompareTests(rig: () => RefRig): void {
     assert.equal(await scm.refTip(repo, 'refs/tags/light'), sha);
   });
 
-  it('compare names ahead, behind, identical and diverged on real commits, with files from the merge base', TIMEOUT, async () => {
-    const { scm, git, repo, gitName } = rig();
-    const base = await git.commit(gitName, 'main', { 'shared.txt': 'base\n', 'gone.txt': 'x\n' }, 'base');
-    await git.commit(gitName, 'topic/cmp', { 'a.txt': 'a\n' }, 'topic 1');
-    const head = await git.commit(gitName, 'topic/cmp', { 'shared.txt': 'topic\n', 'gone.txt': null }, 'topic 2');
+  it(
+    'compare names ahead, behind, identical and diverged on real commits, with files from the merge base',
+    TIMEOUT,
+    async () => {
+      const { scm, git, repo, gitName } = rig();
+      const base = await git.commit(gitName, 'main', { 'shared.txt': 'base\n', 'gone.txt': 'x\n' }, 'base');
+      await git.commit(gitName, 'topic/cmp', { 'a.txt': 'a\n' }, 'topic 1');
+      const head = await git.commit(gitName, 'topic/cmp', { 'shared.txt': 'topic\n', 'gone.txt': null }, 'topic 2');
 
-    assert.deepEqual(sorted(await scm.compare(repo, base, head)), { status: 'ahead', files: ['a.txt', 'gone.txt', 'shared.txt'] });
-    assert.deepEqual(await scm.compare(repo, head, base), { status: 'behind', files: [] });
-    assert.deepEqual(await scm.compare(repo, head, head), { status: 'identical', files: [] });
+      assert.deepEqual(sorted(await scm.compare(repo, base, head)), {
+        status: 'ahead',
+        files: ['a.txt', 'gone.txt', 'shared.txt'],
+      });
+      assert.deepEqual(await scm.compare(repo, head, base), { status: 'behind', files: [] });
+      assert.deepEqual(await scm.compare(repo, head, head), { status: 'identical', files: [] });
 
-    // main moves on: the topic's files still count from the merge base, not from main's tip.
-    const mainTip = await git.commit(gitName, 'main', { 'main-only.txt': 'm\n' }, 'main moves');
-    assert.deepEqual(sorted(await scm.compare(repo, mainTip, head)), { status: 'diverged', files: ['a.txt', 'gone.txt', 'shared.txt'] });
-    assert.deepEqual(await scm.compare(repo, head, mainTip), { status: 'diverged', files: ['main-only.txt'] });
-    // A branch name as the base (a new branch's push compares with the default branch).
-    assert.deepEqual(sorted(await scm.compare(repo, 'main', head)), { status: 'diverged', files: ['a.txt', 'gone.txt', 'shared.txt'] });
-  });
+      // main moves on: the topic's files still count from the merge base, not from main's tip.
+      const mainTip = await git.commit(gitName, 'main', { 'main-only.txt': 'm\n' }, 'main moves');
+      assert.deepEqual(sorted(await scm.compare(repo, mainTip, head)), {
+        status: 'diverged',
+        files: ['a.txt', 'gone.txt', 'shared.txt'],
+      });
+      assert.deepEqual(await scm.compare(repo, head, mainTip), { status: 'diverged', files: ['main-only.txt'] });
+      // A branch name as the base (a new branch's push compares with the default branch).
+      assert.deepEqual(sorted(await scm.compare(repo, 'main', head)), {
+        status: 'diverged',
+        files: ['a.txt', 'gone.txt', 'shared.txt'],
+      });
+    },
+  );
 }
 
 function sorted(c: { status: string; files: string[] | null }): { status: string; files: string[] | null } {

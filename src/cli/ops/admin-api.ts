@@ -12,7 +12,13 @@ const TIMEOUT_MS = 15_000;
  * the answer, or an exit code after saying on stderr what went wrong (unreachable, refused token,
  * or the API's own message, which already says what to do).
  */
-export async function adminCall(io: CliIo, url: string | undefined, method: 'GET' | 'POST', path: string, body?: unknown): Promise<AdminAnswer | number> {
+export async function adminCall(
+  io: CliIo,
+  url: string | undefined,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<AdminAnswer | number> {
   const base = serviceUrl(url, io.env);
   const token = io.env.DISPATCHD_ADMIN_TOKEN;
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'dispatchd-cli' };
@@ -21,9 +27,16 @@ export async function adminCall(io: CliIo, url: string | undefined, method: 'GET
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(TIMEOUT_MS) });
+    res = await fetch(`${base}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
   } catch (err) {
-    io.err(`dispatchd: cannot reach ${base} (${networkReason(err)}): is dispatchd running there? Pass its address with --url`);
+    io.err(
+      `dispatchd: cannot reach ${base} (${networkReason(err)}): is dispatchd running there? Pass its address with --url`,
+    );
     return EXIT.failed;
   }
   const text = await res.text();
@@ -35,7 +48,10 @@ export async function adminCall(io: CliIo, url: string | undefined, method: 'GET
   }
   if (res.ok) return { status: res.status, body: parsed };
   const message = typeof parsed.message === 'string' ? parsed.message : text.slice(0, 500) || res.statusText;
-  const hint = (res.status === 401 || res.status === 403) && !token ? ' (DISPATCHD_ADMIN_TOKEN is not set in this shell: export the token dispatchd was started with)' : '';
+  const hint =
+    (res.status === 401 || res.status === 403) && !token
+      ? ' (DISPATCHD_ADMIN_TOKEN is not set in this shell: export the token dispatchd was started with)'
+      : '';
   io.err(`dispatchd: ${method} ${path} answered ${res.status}: ${message}${hint}`);
   return EXIT.failed;
 }

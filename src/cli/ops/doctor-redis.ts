@@ -11,7 +11,11 @@ const run = promisify(execFile);
 async function embedded(): Promise<Check[]> {
   try {
     const { stdout } = await run('redis-server', ['--version']);
-    return [ok(`redis: REDIS_URL unset; start will run an embedded ${stdout.trim().split(' ').slice(0, 3).join(' ')} (serve and worker need REDIS_URL)`)];
+    return [
+      ok(
+        `redis: REDIS_URL unset; start will run an embedded ${stdout.trim().split(' ').slice(0, 3).join(' ')} (serve and worker need REDIS_URL)`,
+      ),
+    ];
   } catch {
     return [fail('redis: REDIS_URL unset and redis-server is not on the PATH', REDIS_INSTALL_HINT)];
   }
@@ -27,7 +31,14 @@ export async function checkRedis(url: string | undefined, timeoutMs: number): Pr
   if (!url) return embedded();
   // A sentinel URL (redis+sentinel://…) is asked through its sentinels, like the service does.
   const target = redisClientArgs(parseRedisTarget(url));
-  const options = { ...target.options, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false };
+  const options = {
+    ...target.options,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  };
   const redis = target.url ? new Redis(target.url, options) : new Redis(options);
   // ioredis reports why (ECONNREFUSED, WRONGPASS…) as an event; the rejected connect only says "closed".
   let reason: string | undefined;
@@ -39,16 +50,39 @@ export async function checkRedis(url: string | undefined, timeoutMs: number): Pr
     await within(timeoutMs, 'PING', redis.ping());
   } catch (err) {
     redis.disconnect();
-    return [fail(`redis: cannot reach ${shown(url)} (${reason ?? (err as Error).message})`, 'check REDIS_URL (redis://[:password@]host:port[/db]), that Redis runs and that this machine may connect to it')];
+    return [
+      fail(
+        `redis: cannot reach ${shown(url)} (${reason ?? (err as Error).message})`,
+        'check REDIS_URL (redis://[:password@]host:port[/db]), that Redis runs and that this machine may connect to it',
+      ),
+    ];
   }
   const checks: Check[] = [ok(`redis: ${shown(url)} answers PING`)];
   try {
     const [, policy] = (await within(timeoutMs, 'CONFIG GET', redis.config('GET', 'maxmemory-policy'))) as string[];
     const [, aof] = (await within(timeoutMs, 'CONFIG GET', redis.config('GET', 'appendonly'))) as string[];
-    checks.push(policy === 'noeviction' ? ok('redis: maxmemory-policy noeviction') : fail(`redis: maxmemory-policy is ${policy}: Redis may evict queued pushes`, 'set maxmemory-policy noeviction (BullMQ needs it)'));
-    if (aof !== 'yes') checks.push(warn('redis: appendonly is off: a Redis restart loses pushes answered 202', 'set appendonly yes and appendfsync always (or everysec)'));
+    checks.push(
+      policy === 'noeviction'
+        ? ok('redis: maxmemory-policy noeviction')
+        : fail(
+            `redis: maxmemory-policy is ${policy}: Redis may evict queued pushes`,
+            'set maxmemory-policy noeviction (BullMQ needs it)',
+          ),
+    );
+    if (aof !== 'yes')
+      checks.push(
+        warn(
+          'redis: appendonly is off: a Redis restart loses pushes answered 202',
+          'set appendonly yes and appendfsync always (or everysec)',
+        ),
+      );
   } catch (err) {
-    checks.push(warn(`redis: cannot read its settings (${(err as Error).message})`, 'make sure maxmemory-policy is noeviction and AOF is on in your Redis service'));
+    checks.push(
+      warn(
+        `redis: cannot read its settings (${(err as Error).message})`,
+        'make sure maxmemory-policy is noeviction and AOF is on in your Redis service',
+      ),
+    );
   }
   redis.disconnect();
   return checks;

@@ -15,10 +15,13 @@ interface RepoNeed {
 
 /** The repositories dispatchd uses on one host: served sources and granted GitOps targets. */
 export function reposOf(config: DispatchdConfig, hostName: string): RepoNeed[] {
-  const list: RepoNeed[] = config.repositories.filter((r) => r.host === hostName).map((r) => ({ repo: r.repo, role: 'source' }));
+  const list: RepoNeed[] = config.repositories
+    .filter((r) => r.host === hostName)
+    .map((r) => ({ repo: r.repo, role: 'source' }));
   for (const g of config.gitops) {
     const [h, repo] = [g.repo.slice(0, g.repo.indexOf(':')), g.repo.slice(g.repo.indexOf(':') + 1)];
-    if (h === hostName && !list.some((x) => x.repo === repo && x.role === 'gitops')) list.push({ repo, role: 'gitops' });
+    if (h === hostName && !list.some((x) => x.repo === repo && x.role === 'gitops'))
+      list.push({ repo, role: 'gitops' });
   }
   return list;
 }
@@ -35,12 +38,23 @@ function githubProbe(hostName: string, config: DispatchdConfig): Probe {
   return async ({ repo, role }) => {
     const [owner = '', name = ''] = repo.split('/');
     const o = await client(repo);
-    const { data } = await o.repos.get({ owner, repo: name }).catch((err: { status?: number; response?: { headers?: Record<string, string> }; message: string }) => {
-      throw classifyHttpFailure(`${hostName}: read ${repo}`, { status: err.status, headers: err.response?.headers, message: err.message });
-    });
+    const { data } = await o.repos
+      .get({ owner, repo: name })
+      .catch((err: { status?: number; response?: { headers?: Record<string, string> }; message: string }) => {
+        throw classifyHttpFailure(`${hostName}: read ${repo}`, {
+          status: err.status,
+          headers: err.response?.headers,
+          message: err.message,
+        });
+      });
     const what = `${hostName}: ${repo} (${role}) readable, default branch ${data.default_branch}`;
     if (data.permissions && !data.permissions.push) {
-      return fail(`${what}, but the credentials cannot push`, role === 'gitops' ? 'grant write access: dispatchd pushes a branch and opens pull requests here' : 'grant write access (classic token: repo; fine-grained: Commit statuses read and write): dispatchd sets commit statuses here');
+      return fail(
+        `${what}, but the credentials cannot push`,
+        role === 'gitops'
+          ? 'grant write access: dispatchd pushes a branch and opens pull requests here'
+          : 'grant write access (classic token: repo; fine-grained: Commit statuses read and write): dispatchd sets commit statuses here',
+      );
     }
     return ok(`${what}${data.permissions ? ', push allowed' : ''}`);
   };
@@ -49,7 +63,8 @@ function githubProbe(hostName: string, config: DispatchdConfig): Probe {
 /** Other kinds: the provider's own default-branch call, the same auth and error wording the workers use. */
 function providerProbe(hostName: string, config: DispatchdConfig): Probe {
   const provider = createProviders(config, createMirrors(join(tmpdir(), 'dispatchd-doctor'))).for(hostName);
-  return async ({ repo, role }) => ok(`${hostName}: ${repo} (${role}) readable, default branch ${await provider.defaultBranch(repo)}`);
+  return async ({ repo, role }) =>
+    ok(`${hostName}: ${repo} (${role}) readable, default branch ${await provider.defaultBranch(repo)}`);
 }
 
 /**
@@ -61,7 +76,13 @@ export async function checkHost(config: DispatchdConfig, hostName: string, timeo
   const host = config.hosts[hostName]!;
   const label = `${hostName} (${host.kind} at ${host.url})`;
   const needs = reposOf(config, hostName);
-  if (needs.length === 0) return [warn(`${label}: no repository uses this host, so its credentials were not tried`, 'add it to repositories: or a gitops grant, or remove the host')];
+  if (needs.length === 0)
+    return [
+      warn(
+        `${label}: no repository uses this host, so its credentials were not tried`,
+        'add it to repositories: or a gitops grant, or remove the host',
+      ),
+    ];
   let probe: Probe;
   try {
     probe = host.kind === 'github' ? githubProbe(hostName, config) : providerProbe(hostName, config);
@@ -80,8 +101,15 @@ export async function checkHost(config: DispatchdConfig, hostName: string, timeo
     }
   }
   const readable = checks.filter((c) => c.state === 'ok').length;
-  const head = rejected ? fail(`${label}: credentials rejected`, `replace hosts.${hostName}.${host.app ? 'app' : host.token ? 'token' : 'username/password'} in the config`)
-    : readable === 0 ? fail(`${label}: none of its ${needs.length} repositories could be read`, 'see the lines below')
-    : ok(`${label}: credentials work for ${readable} of ${needs.length} repositor${needs.length === 1 ? 'y' : 'ies'}`);
+  const head = rejected
+    ? fail(
+        `${label}: credentials rejected`,
+        `replace hosts.${hostName}.${host.app ? 'app' : host.token ? 'token' : 'username/password'} in the config`,
+      )
+    : readable === 0
+      ? fail(`${label}: none of its ${needs.length} repositories could be read`, 'see the lines below')
+      : ok(
+          `${label}: credentials work for ${readable} of ${needs.length} repositor${needs.length === 1 ? 'y' : 'ies'}`,
+        );
   return [head, ...checks];
 }

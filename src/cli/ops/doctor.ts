@@ -11,10 +11,23 @@ const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 async function checkConfig(io: CliIo): Promise<{ checks: Check[]; config?: DispatchdConfig }> {
   const path = io.env.DISPATCHD_CONFIG;
-  if (!path) return { checks: [fail('config: DISPATCHD_CONFIG is not set', 'point DISPATCHD_CONFIG at the YAML config (without one dispatchd only runs its offline demo)')] };
+  if (!path)
+    return {
+      checks: [
+        fail(
+          'config: DISPATCHD_CONFIG is not set',
+          'point DISPATCHD_CONFIG at the YAML config (without one dispatchd only runs its offline demo)',
+        ),
+      ],
+    };
   try {
     const config = await loadConfigFile(path, io.env);
-    const summary = [plural(Object.keys(config.hosts).length, 'host'), plural(config.repositories.length, 'repository').replace('repositorys', 'repositories'), plural(config.gitops.length, 'gitops grant'), plural(config.registries.length, 'registry').replace('registrys', 'registries')];
+    const summary = [
+      plural(Object.keys(config.hosts).length, 'host'),
+      plural(config.repositories.length, 'repository').replace('repositorys', 'repositories'),
+      plural(config.gitops.length, 'gitops grant'),
+      plural(config.registries.length, 'registry').replace('registrys', 'registries'),
+    ];
     return { checks: [ok(`config: ${path} is valid (${summary.join(', ')})`)], config };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -54,6 +67,10 @@ export async function runDoctor(opts: { timeoutMs: number }, io: CliIo): Promise
   } else {
     io.out('- hosts and registries not checked: fix the config first');
   }
-  io.out(failed > 0 ? `${plural(failed, 'problem')} to fix${warned ? `, ${plural(warned, 'warning')}` : ''}` : `all checks passed${warned ? ` (${plural(warned, 'warning')})` : ''}`);
+  io.out(
+    failed > 0
+      ? `${plural(failed, 'problem')} to fix${warned ? `, ${plural(warned, 'warning')}` : ''}`
+      : `all checks passed${warned ? ` (${plural(warned, 'warning')})` : ''}`,
+  );
   return failed > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -13,13 +13,29 @@ const TARGET = /^[^:\s]+:[^\s]+\/[^\s]+$/;
  * `dispatchd pause|resume <host:owner/repo> <dir>`: holds or releases GitOps updates to one
  * environment. Pushes that arrive while it is paused are recorded; resume applies the newest.
  */
-export async function runPauseResume(action: 'pause' | 'resume', repo: string, dir: string, opts: PauseOptions, io: CliIo): Promise<number> {
-  if (!TARGET.test(repo)) throw new UsageError(`"${repo}" is not "<host>:<owner/name>" of a GitOps repository, e.g. github:acme/gitops`);
+export async function runPauseResume(
+  action: 'pause' | 'resume',
+  repo: string,
+  dir: string,
+  opts: PauseOptions,
+  io: CliIo,
+): Promise<number> {
+  if (!TARGET.test(repo))
+    throw new UsageError(`"${repo}" is not "<host>:<owner/name>" of a GitOps repository, e.g. github:acme/gitops`);
   const by = opts.by ?? io.env.USER;
-  const body = { repo, dir, ...(action === 'pause' && opts.reason ? { reason: opts.reason } : {}), ...(action === 'pause' && by ? { by } : {}) };
+  const body = {
+    repo,
+    dir,
+    ...(action === 'pause' && opts.reason ? { reason: opts.reason } : {}),
+    ...(action === 'pause' && by ? { by } : {}),
+  };
   const answer = await adminCall(io, opts.url, 'POST', `/api/environments/${action}`, body);
   if (typeof answer === 'number') return answer;
-  const b = answer.body as { status?: string; pause?: { at?: string; by?: string; reason?: string }; queued?: string[] };
+  const b = answer.body as {
+    status?: string;
+    pause?: { at?: string; by?: string; reason?: string };
+    queued?: string[];
+  };
   const env = `${repo} ${dir || '(repository root)'}`;
   if (action === 'pause') {
     const since = b.pause?.at ? ` since ${b.pause.at}` : '';
@@ -29,7 +45,11 @@ export async function runPauseResume(action: 'pause' | 'resume', repo: string, d
     io.out('pushes that arrive meanwhile are recorded; `dispatchd resume` applies the newest');
   } else {
     const queued = b.queued ?? [];
-    io.out(b.status === 'not paused' ? `not paused: ${env} (nothing to resume)` : `resumed: ${env}; ${queued.length} held update${queued.length === 1 ? '' : 's'} queued`);
+    io.out(
+      b.status === 'not paused'
+        ? `not paused: ${env} (nothing to resume)`
+        : `resumed: ${env}; ${queued.length} held update${queued.length === 1 ? '' : 's'} queued`,
+    );
   }
   return EXIT.ok;
 }

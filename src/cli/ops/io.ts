@@ -35,7 +35,9 @@ export function serviceUrl(given: string | undefined, env: Env): string {
     const u = new URL(base);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
   } catch {
-    throw new UsageError(`--url "${base}" is not an http(s) URL; pass dispatchd's base URL, e.g. --url http://127.0.0.1:8080`);
+    throw new UsageError(
+      `--url "${base}" is not an http(s) URL; pass dispatchd's base URL, e.g. --url http://127.0.0.1:8080`,
+    );
   }
   return base.replace(/\/+$/, '');
 }

@@ -36,7 +36,13 @@ export function pickFailed(deliveries: readonly HookDelivery[], since: number): 
       alreadyRedelivered++;
       continue;
     }
-    redeliver.push(recentFailures.reduce((a, b) => (Date.parse(b.delivered_at) > Date.parse(a.delivered_at) || (b.delivered_at === a.delivered_at && b.id > a.id) ? b : a)));
+    redeliver.push(
+      recentFailures.reduce((a, b) =>
+        Date.parse(b.delivered_at) > Date.parse(a.delivered_at) || (b.delivered_at === a.delivered_at && b.id > a.id)
+          ? b
+          : a,
+      ),
+    );
   }
   redeliver.sort((a, b) => Date.parse(a.delivered_at) - Date.parse(b.delivered_at) || a.id - b.id);
   return { redeliver, alreadyRedelivered };

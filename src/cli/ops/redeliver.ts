@@ -35,9 +35,21 @@ function ours(hooks: Hook[], hostName: string, ids: number[] | undefined): Hook[
 }
 
 /** Deliveries newest first, paging by GitHub's cursor until the page reaches past `since`. */
-async function deliveriesSince(o: Octokit, owner: string, repo: string, hookId: number, since: number, progress: (n: number) => void): Promise<HookDelivery[]> {
+async function deliveriesSince(
+  o: Octokit,
+  owner: string,
+  repo: string,
+  hookId: number,
+  since: number,
+  progress: (n: number) => void,
+): Promise<HookDelivery[]> {
   const all: HookDelivery[] = [];
-  const pages = o.paginate.iterator('GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries', { owner, repo, hook_id: hookId, per_page: 100 });
+  const pages = o.paginate.iterator('GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries', {
+    owner,
+    repo,
+    hook_id: hookId,
+    per_page: 100,
+  });
   for await (const page of pages) {
     const list = page.data as unknown as HookDelivery[];
     all.push(...list);
@@ -57,10 +69,17 @@ async function deliveriesSince(o: Octokit, owner: string, repo: string, hookId: 
 export async function runRedeliver(opts: RedeliverOptions, io: CliIo, now = Date.now()): Promise<number> {
   const config = await requireConfig(io);
   const host = requireHost(config, opts.host);
-  if (host.kind !== 'github') throw new UsageError(`--host ${opts.host} is a ${host.kind} host; redeliver asks GitHub's hook-deliveries API (Bitbucket Cloud retries failed deliveries by itself; for others, use dispatchd replay)`);
+  if (host.kind !== 'github')
+    throw new UsageError(
+      `--host ${opts.host} is a ${host.kind} host; redeliver asks GitHub's hook-deliveries API (Bitbucket Cloud retries failed deliveries by itself; for others, use dispatchd replay)`,
+    );
   const since = parseSince(opts.since, now);
-  const repos = opts.repo && opts.repo.length > 0 ? opts.repo : config.repositories.filter((r) => r.host === opts.host).map((r) => r.repo);
-  if (repos.length === 0) throw new UsageError(`no repositories on host ${opts.host} in the config; name them with --repo owner/name`);
+  const repos =
+    opts.repo && opts.repo.length > 0
+      ? opts.repo
+      : config.repositories.filter((r) => r.host === opts.host).map((r) => r.repo);
+  if (repos.length === 0)
+    throw new UsageError(`no repositories on host ${opts.host} in the config; name them with --repo owner/name`);
   const bad = repos.find((r) => !/^[^/\s]+\/[^/\s]+$/.test(r));
   if (bad) throw new UsageError(`--repo ${bad}: give a GitHub repository as owner/name`);
   const client = githubClients(opts.host, host);
@@ -76,7 +95,11 @@ export async function runRedeliver(opts: RedeliverOptions, io: CliIo, now = Date
     let hooks: Hook[];
     try {
       o = await client(fullName);
-      hooks = (await o.paginate('GET /repos/{owner}/{repo}/hooks', { owner, repo, per_page: 100 })) as unknown as Hook[];
+      hooks = (await o.paginate('GET /repos/{owner}/{repo}/hooks', {
+        owner,
+        repo,
+        per_page: 100,
+      })) as unknown as Hook[];
     } catch (err) {
       problems++;
       io.err(`${step}: cannot list hooks: ${(err as Error).message}: ${githubHint(status(err), 'list its webhooks')}`);
@@ -92,15 +115,21 @@ export async function runRedeliver(opts: RedeliverOptions, io: CliIo, now = Date
       const where = `${step} hook ${hook.id}`;
       let picked;
       try {
-        const list = await deliveriesSince(o, owner, repo, hook.id, since, (n) => io.err(`${where}: read ${n} deliveries…`));
+        const list = await deliveriesSince(o, owner, repo, hook.id, since, (n) =>
+          io.err(`${where}: read ${n} deliveries…`),
+        );
         picked = pickFailed(list, since);
       } catch (err) {
         problems++;
-        io.err(`${where}: cannot list deliveries: ${(err as Error).message}: ${githubHint(status(err), 'read its webhook deliveries')}`);
+        io.err(
+          `${where}: cannot list deliveries: ${(err as Error).message}: ${githubHint(status(err), 'read its webhook deliveries')}`,
+        );
         continue;
       }
       skipped += picked.alreadyRedelivered;
-      io.err(`${where}: ${picked.redeliver.length} failed since ${when(since)} to redeliver${picked.alreadyRedelivered ? `, ${picked.alreadyRedelivered} already redelivered successfully` : ''}`);
+      io.err(
+        `${where}: ${picked.redeliver.length} failed since ${when(since)} to redeliver${picked.alreadyRedelivered ? `, ${picked.alreadyRedelivered} already redelivered successfully` : ''}`,
+      );
       let done = 0;
       for (const [j, d] of picked.redeliver.entries()) {
         const what = `delivery ${d.id} (${d.event}, ${d.guid}, HTTP ${d.status_code || 'no answer'} at ${d.delivered_at})`;
@@ -110,18 +139,30 @@ export async function runRedeliver(opts: RedeliverOptions, io: CliIo, now = Date
         }
         io.err(`${where}: redelivering ${j + 1}/${picked.redeliver.length}: ${what}`);
         try {
-          await o.request('POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts', { owner, repo, hook_id: hook.id, delivery_id: d.id });
+          await o.request('POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts', {
+            owner,
+            repo,
+            hook_id: hook.id,
+            delivery_id: d.id,
+          });
           done++;
         } catch (err) {
           problems++;
-          io.err(`${where}: GitHub refused to redeliver ${what}: ${(err as Error).message}: ${githubHint(status(err), 'redeliver webhooks')}`);
+          io.err(
+            `${where}: GitHub refused to redeliver ${what}: ${(err as Error).message}: ${githubHint(status(err), 'redeliver webhooks')}`,
+          );
         }
       }
       total += opts.dryRun ? picked.redeliver.length : done;
-      if (picked.redeliver.length > 0) lines.push(`  ${fullName} hook ${hook.id}: ${opts.dryRun ? picked.redeliver.length : done} of ${picked.redeliver.length}`);
+      if (picked.redeliver.length > 0)
+        lines.push(
+          `  ${fullName} hook ${hook.id}: ${opts.dryRun ? picked.redeliver.length : done} of ${picked.redeliver.length}`,
+        );
     }
   }
-  io.out(`${opts.dryRun ? 'would redeliver' : 'redelivered'} ${total} failed deliver${total === 1 ? 'y' : 'ies'} since ${when(since)} on ${opts.host}${skipped ? ` (${skipped} already redelivered successfully, left alone)` : ''}`);
+  io.out(
+    `${opts.dryRun ? 'would redeliver' : 'redelivered'} ${total} failed deliver${total === 1 ? 'y' : 'ies'} since ${when(since)} on ${opts.host}${skipped ? ` (${skipped} already redelivered successfully, left alone)` : ''}`,
+  );
   for (const l of lines) io.out(l);
   if (problems > 0) io.out(`${problems} problem${problems === 1 ? '' : 's'}: see the messages above`);
   return problems > 0 ? EXIT.failed : EXIT.ok;

@@ -12,6 +12,8 @@ export async function runRetry(id: string, opts: { url?: string }, io: CliIo): P
   if (typeof answer === 'number') return answer;
   const b = answer.body as { jobId?: string; ref?: string; repo?: string; retry?: number };
   const what = b.ref && b.repo ? `: it plans the tip of ${b.ref} of ${b.repo} as it is now` : '';
-  io.out(`queued a retry of ${id}${b.jobId ? ` (job ${b.jobId})` : ''}${what}; follow it with GET /api/deliveries/${encodeURIComponent(id)} or the dashboard`);
+  io.out(
+    `queued a retry of ${id}${b.jobId ? ` (job ${b.jobId})` : ''}${what}; follow it with GET /api/deliveries/${encodeURIComponent(id)} or the dashboard`,
+  );
   return EXIT.ok;
 }

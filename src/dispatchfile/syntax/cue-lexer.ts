@@ -2,19 +2,7 @@
  * Tokens of the CUE subset. Anything outside the subset still lexes (as an `op` or an ident
  * such as `#Def`) so the parser can name the construct and point at it.
  */
-export type TokenKind =
-  | 'ident'
-  | 'string'
-  | 'number'
-  | '{'
-  | '}'
-  | '['
-  | ']'
-  | ':'
-  | ','
-  | 'newline'
-  | 'op'
-  | 'eof';
+export type TokenKind = 'ident' | 'string' | 'number' | '{' | '}' | '[' | ']' | ':' | ',' | 'newline' | 'op' | 'eof';
 
 export interface Token {
   kind: TokenKind;
@@ -37,7 +25,8 @@ export class CueSyntaxError extends Error {
 
 const MULTI_OPS = ['...', '=~', '!~', '!=', '<=', '>=', '::', '&&', '||', '/*'];
 const IDENT = /[#_]*[A-Za-z_$][A-Za-z0-9_$]*/y;
-const NUMBER = /-?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)[KMGTP]?i?/y;
+const NUMBER =
+  /-?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)[KMGTP]?i?/y;
 
 export function lex(src: string): Token[] {
   const tokens: Token[] = [];
@@ -131,7 +120,11 @@ function quoted(src: string, start: number, line: number, col: number): { end: n
       i += 1;
     }
   }
-  throw new CueSyntaxError(line, col, 'string not closed before the end of the line; close it with `"` (use `"""` for a multi-line string)');
+  throw new CueSyntaxError(
+    line,
+    col,
+    'string not closed before the end of the line; close it with `"` (use `"""` for a multi-line string)',
+  );
 }
 
 /**
@@ -147,7 +140,8 @@ function multiline(
 ): { end: number; value: string } {
   let i = start + 3;
   while (src[i] === ' ' || src[i] === '\t' || src[i] === '\r') i += 1;
-  if (src[i] !== '\n') throw new CueSyntaxError(line, col, 'a multi-line string must start with `"""` followed by a newline');
+  if (src[i] !== '\n')
+    throw new CueSyntaxError(line, col, 'a multi-line string must start with `"""` followed by a newline');
   const lines: { text: string; line: number }[] = [];
   let current = '';
   let currentLine = line + 1;
@@ -161,7 +155,11 @@ function multiline(
       for (const l of lines) {
         if (l.text.trim() === '') out.push('');
         else if (!l.text.startsWith(indent)) {
-          throw new CueSyntaxError(l.line, 1, 'this line of a multi-line string is indented less than its closing `"""`');
+          throw new CueSyntaxError(
+            l.line,
+            1,
+            'this line of a multi-line string is indented less than its closing `"""`',
+          );
         } else out.push(l.text.slice(indent.length));
       }
       return { end: i + 3, value: decodeEscapes(out.join('\n'), line, col) };
@@ -193,12 +191,29 @@ function decodeEscapes(text: string, line: number, col: number): string {
   return out;
 }
 
-const SIMPLE: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', "'": "'", a: '\x07', v: '\v' };
+const SIMPLE: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  "'": "'",
+  a: '\x07',
+  v: '\v',
+};
 
 function escape(src: string, at: number, line: number, col: number): { text: string; end: number } {
   const e = src[at + 1] ?? '';
   if (e in SIMPLE) return { text: SIMPLE[e] ?? '', end: at + 2 };
-  if (e === '(') throw new CueSyntaxError(line, col, 'string interpolation `\\(…)` is not supported; write the text out (Dispatch variables use `$(…)`)');
+  if (e === '(')
+    throw new CueSyntaxError(
+      line,
+      col,
+      'string interpolation `\\(…)` is not supported; write the text out (Dispatch variables use `$(…)`)',
+    );
   const hex = e === 'u' ? 4 : e === 'U' ? 8 : 0;
   const digits = src.slice(at + 2, at + 2 + hex);
   if (hex > 0 && /^[0-9a-fA-F]+$/.test(digits) && digits.length === hex) {

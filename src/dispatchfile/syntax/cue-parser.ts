@@ -60,7 +60,10 @@ class Parser {
       const after = this.peek();
       if (after.kind === 'newline' || after.kind === ',') continue;
       if (after.kind === end) return;
-      this.expectEnd(after, end === 'eof' ? 'a newline or `,` after the field' : 'a newline, `,` or `}` after the field');
+      this.expectEnd(
+        after,
+        end === 'eof' ? 'a newline or `,` after the field' : 'a newline, `,` or `}` after the field',
+      );
     }
   }
 
@@ -68,7 +71,8 @@ class Parser {
     const labels: { key: string; pos: Pos }[] = [];
     for (;;) {
       // Each label after the first nests a struct (`a: b: c: 1` is `a: {b: {c: 1}}`).
-      if (labels.length > 0 && this.depth + labels.length > MAX_DEPTH) this.fail(this.peek(), `nesting deeper than ${MAX_DEPTH} levels; a Dispatchfile never needs this`);
+      if (labels.length > 0 && this.depth + labels.length > MAX_DEPTH)
+        this.fail(this.peek(), `nesting deeper than ${MAX_DEPTH} levels; a Dispatchfile never needs this`);
       labels.push(this.label());
       const t = this.peek();
       if (t.kind === 'ident' || t.kind === 'string') continue;
@@ -77,9 +81,13 @@ class Parser {
         if (this.labelChainFollows()) continue;
         break;
       }
-      if (t.kind === 'op' && (t.text === '?' || t.text === '!')) this.fail(t, describeUnsupported(t.text === '?' ? 'optional' : 'required'));
+      if (t.kind === 'op' && (t.text === '?' || t.text === '!'))
+        this.fail(t, describeUnsupported(t.text === '?' ? 'optional' : 'required'));
       if (t.kind === 'op' && (t.text === '::' || t.text === '=')) this.fail(t, describeUnsupported(t.text));
-      this.fail(t, `expected \`:\` after the label ${JSON.stringify(labels[labels.length - 1]?.key)}, found ${show(t)}`);
+      this.fail(
+        t,
+        `expected \`:\` after the label ${JSON.stringify(labels[labels.length - 1]?.key)}, found ${show(t)}`,
+      );
     }
     this.depth += labels.length - 1;
     let value = this.value();
@@ -135,16 +143,19 @@ class Parser {
       this.depth -= 1;
       node = struct;
     } else if (t.kind === '[') {
-      if (this.peek().kind === 'ident' && this.tokens[this.i + 1]?.kind === ']' && this.tokens[this.i + 2]?.kind === ':') {
+      if (
+        this.peek().kind === 'ident' &&
+        this.tokens[this.i + 1]?.kind === ']' &&
+        this.tokens[this.i + 2]?.kind === ':'
+      ) {
         this.fail(t, describeUnsupported('pattern'));
       }
       node = this.list(t);
-    }
-    else if (t.kind === 'op') return this.fail(t, describeUnsupported(t.text));
+    } else if (t.kind === 'op') return this.fail(t, describeUnsupported(t.text));
     else return this.fail(t, `expected a value (a string, number, boolean, list or struct), found ${show(t)}`);
     const after = this.peek();
     if (after.kind === 'op' && after.text !== '...') this.fail(after, describeUnsupported(after.text, undefined, true));
-    if (after.kind === '[' ) this.fail(after, describeUnsupported('index'));
+    if (after.kind === '[') this.fail(after, describeUnsupported('index'));
     return node;
   }
 
@@ -164,9 +175,13 @@ class Parser {
         if (close.kind !== ']') this.fail(t, describeUnsupported('typed-ellipsis'));
         break;
       }
-      if (t.kind === 'ident' && (t.text === 'for' || t.text === 'if' || t.text === 'let')) this.fail(t, describeUnsupported(t.text));
+      if (t.kind === 'ident' && (t.text === 'for' || t.text === 'if' || t.text === 'let'))
+        this.fail(t, describeUnsupported(t.text));
       if ((t.kind === 'ident' || t.kind === 'string') && this.tokens[this.i + 1]?.kind === ':') {
-        this.fail(t, `a list element cannot be a field (\`${t.kind === 'string' ? t.value ?? '' : t.text}: …\`); wrap the fields of each element in { }`);
+        this.fail(
+          t,
+          `a list element cannot be a field (\`${t.kind === 'string' ? (t.value ?? '') : t.text}: …\`); wrap the fields of each element in { }`,
+        );
       }
       items.push(this.value());
       const after = this.peek();
@@ -183,7 +198,11 @@ class Parser {
     const text = t.text.replace(/_/g, '');
     const negative = text.startsWith('-');
     const value = Number(negative ? text.slice(1) : text) * (negative ? -1 : 1);
-    if (!Number.isFinite(value)) this.fail(t, `the number ${t.text} uses a form outside the subset (SI suffixes such as Ki); write a plain number or a string`);
+    if (!Number.isFinite(value))
+      this.fail(
+        t,
+        `the number ${t.text} uses a form outside the subset (SI suffixes such as Ki); write a plain number or a string`,
+      );
     return { kind: 'number', value, text: t.text, line: t.line, col: t.col };
   }
 
@@ -192,7 +211,8 @@ class Parser {
     if (t.text === 'true' || t.text === 'false') return { kind: 'bool', value: t.text === 'true', ...pos };
     if (t.text === 'null') return { kind: 'null', ...pos };
     if (t.text.startsWith('#')) return this.fail(t, describeUnsupported('definition', t.text));
-    if (['string', 'int', 'number', 'bool', 'float', 'bytes', 'uint'].includes(t.text)) return this.fail(t, describeUnsupported('type', t.text));
+    if (['string', 'int', 'number', 'bool', 'float', 'bytes', 'uint'].includes(t.text))
+      return this.fail(t, describeUnsupported('type', t.text));
     if (KEYWORDS.includes(t.text)) return this.fail(t, describeUnsupported(t.text));
     if (this.peek().kind === 'op' && this.peek().text === '.') return this.fail(t, describeUnsupported('.'));
     return this.fail(t, describeUnsupported('reference', t.text));
@@ -200,7 +220,8 @@ class Parser {
 
   private enter(t: Token): void {
     this.depth += 1;
-    if (this.depth > MAX_DEPTH) this.fail(t, `nesting deeper than ${MAX_DEPTH} levels; a Dispatchfile never needs this`);
+    if (this.depth > MAX_DEPTH)
+      this.fail(t, `nesting deeper than ${MAX_DEPTH} levels; a Dispatchfile never needs this`);
   }
 
   private skipSeparators(): void {
@@ -209,7 +230,7 @@ class Parser {
 
   private expectEnd(t: Token, what: string): never {
     if (t.kind === 'op') this.fail(t, describeUnsupported(t.text, undefined, true));
-    if (t.kind === '}' ) this.fail(t, 'unexpected `}` with no `{` open');
+    if (t.kind === '}') this.fail(t, 'unexpected `}` with no `{` open');
     if (t.kind === ']') this.fail(t, 'unexpected `]` with no `[` open');
     if (t.kind === 'eof') this.fail(t, `the file ends early: expected ${what} (a \`{\` or \`[\` is not closed)`);
     return this.fail(t, `expected ${what}, found ${show(t)}`);

@@ -3,11 +3,14 @@
  * is true when the operator follows a value (a binary expression).
  */
 export function describeUnsupported(what: string, name?: string, after = false): string {
-  const tail = '; dispatchd reads a CUE subset (labels, structs, lists, strings, numbers, booleans), see docs/dispatchfile.md';
+  const tail =
+    '; dispatchd reads a CUE subset (labels, structs, lists, strings, numbers, booleans), see docs/dispatchfile.md';
   const known: Record<string, string> = {
     '|': 'disjunctions (`a | b`) are not supported; write the one value you mean',
     '&': 'unification with `&` is not supported; write the value out',
-    '*': after ? 'arithmetic (`*`) is not supported; write the value out' : 'default markers (`*value`) are not supported; write the value out',
+    '*': after
+      ? 'arithmetic (`*`) is not supported; write the value out'
+      : 'default markers (`*value`) are not supported; write the value out',
     '+': 'arithmetic and string concatenation (`+`) are not supported; write the value out',
     '-': 'arithmetic (`-`) is not supported; write the value out',
     '/': 'arithmetic (`/`) is not supported; write the value out (comments start with `//`)',
@@ -24,10 +27,12 @@ export function describeUnsupported(what: string, name?: string, after = false):
     '!=': 'bound constraints (`!=`) are not supported; write the value out',
     '&&': 'boolean expressions (`&&`) are not supported; write the value out',
     '||': 'boolean expressions (`||`) are not supported; write the value out',
-    '(': after ? 'function calls are not supported; write the value out' : 'parenthesised expressions are not supported; write the value out',
+    '(': after
+      ? 'function calls are not supported; write the value out'
+      : 'parenthesised expressions are not supported; write the value out',
     '.': 'selectors (`a.b`) are not supported; write the value out',
     '@': 'attributes (`@name(…)`) are not supported; remove them',
-    "'": "single-quoted byte strings are not supported; use \"double quotes\"",
+    "'": 'single-quoted byte strings are not supported; use "double quotes"',
     '#': 'raw strings (`#"…"#`) are not supported; use "double quotes" with escapes',
     optional: 'optional fields (`name?:`) are not supported; write a plain field',
     required: 'required-field markers (`name!:`) are not supported; write a plain field',
@@ -43,7 +48,8 @@ export function describeUnsupported(what: string, name?: string, after = false):
     dynamic: 'dynamic labels (`(expr): value`) are not supported; write the label out',
     pattern: 'pattern constraints (`[string]: value`) are not supported; write each field out',
     index: 'indexing (`a[0]`) is not supported; write the value out',
-    'typed-ellipsis': 'typed list tails (`...T`) and an ellipsis before other elements are not supported; `...` may only end a list',
+    'typed-ellipsis':
+      'typed list tails (`...T`) and an ellipsis before other elements are not supported; `...` may only end a list',
   };
   return `${known[what] ?? `\`${what}\` is not part of the supported CUE subset`}${tail}`;
 }

@@ -10,7 +10,8 @@ export interface DetectedSyntax {
   body: string;
 }
 
-const SUPPORTED = '`#!mesosphere/dispatch-cue:v0.6`, `#!mesosphere/dispatch-yaml:v0.6`, `#!mesosphere/dispatch-json:v0.6` (or `#!cue`, `#!yaml`, `#!json`)';
+const SUPPORTED =
+  '`#!mesosphere/dispatch-cue:v0.6`, `#!mesosphere/dispatch-yaml:v0.6`, `#!mesosphere/dispatch-json:v0.6` (or `#!cue`, `#!yaml`, `#!json`)';
 
 /** Reads the `#!` first line. Returns a Problem (at 1:1) for Starlark or an unknown header. */
 export function detectSyntax(text: string): DetectedSyntax | Problem {

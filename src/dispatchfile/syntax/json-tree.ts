@@ -3,7 +3,10 @@ import { MAX_NESTING_DEPTH as MAX_DEPTH } from '../limits.js';
 import type { Field, Node, Pos } from './tree.js';
 
 class JsonError extends Error {
-  constructor(readonly offset: number, message: string) {
+  constructor(
+    readonly offset: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -48,7 +51,8 @@ class JsonReader {
     this.ws();
     const v = this.value();
     this.ws();
-    if (this.i < this.s.length) throw new JsonError(this.i, `unexpected ${this.show()} after the JSON value; a file holds one object`);
+    if (this.i < this.s.length)
+      throw new JsonError(this.i, `unexpected ${this.show()} after the JSON value; a file holds one object`);
     return v;
   }
 
@@ -91,11 +95,13 @@ class JsonReader {
     }
     for (;;) {
       this.ws();
-      if (this.s[this.i] !== '"') throw new JsonError(this.i, `expected a "quoted" property name, found ${this.show()}`);
+      if (this.s[this.i] !== '"')
+        throw new JsonError(this.i, `expected a "quoted" property name, found ${this.show()}`);
       const keyOffset = this.i;
       const key = this.string();
       this.ws();
-      if (this.s[this.i] !== ':') throw new JsonError(this.i, `expected \`:\` after the property name, found ${this.show()}`);
+      if (this.s[this.i] !== ':')
+        throw new JsonError(this.i, `expected \`:\` after the property name, found ${this.show()}`);
       this.i += 1;
       this.ws();
       const value = this.value();
@@ -105,7 +111,11 @@ class JsonReader {
       const c = this.s[this.i];
       this.i += 1;
       if (c === '}') break;
-      if (c !== ',') throw new JsonError(this.i - 1, `expected \`,\` or \`}\` after the property value, found ${this.show(this.i - 1)}`);
+      if (c !== ',')
+        throw new JsonError(
+          this.i - 1,
+          `expected \`,\` or \`}\` after the property value, found ${this.show(this.i - 1)}`,
+        );
     }
     this.depth -= 1;
     return { kind: 'struct', fields, ...pos };
@@ -128,7 +138,11 @@ class JsonReader {
       const c = this.s[this.i];
       this.i += 1;
       if (c === ']') break;
-      if (c !== ',') throw new JsonError(this.i - 1, `expected \`,\` or \`]\` after the array element, found ${this.show(this.i - 1)}`);
+      if (c !== ',')
+        throw new JsonError(
+          this.i - 1,
+          `expected \`,\` or \`]\` after the array element, found ${this.show(this.i - 1)}`,
+        );
     }
     this.depth -= 1;
     return { kind: 'list', items, ...pos };
@@ -148,7 +162,16 @@ class JsonReader {
       if (c < ' ') throw new JsonError(this.i, 'control character in a string; escape it (\\n, \\t)');
       if (c === '\\') {
         const e = this.s[this.i + 1] ?? '';
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        const simple: Record<string, string> = {
+          '"': '"',
+          '\\': '\\',
+          '/': '/',
+          b: '\b',
+          f: '\f',
+          n: '\n',
+          r: '\r',
+          t: '\t',
+        };
         if (e in simple) {
           out += simple[e];
           this.i += 2;
@@ -169,7 +192,8 @@ class JsonReader {
 
   private enter(): void {
     this.depth += 1;
-    if (this.depth > MAX_DEPTH) throw new JsonError(this.i, `nesting deeper than ${MAX_DEPTH} levels; a Dispatchfile never needs this`);
+    if (this.depth > MAX_DEPTH)
+      throw new JsonError(this.i, `nesting deeper than ${MAX_DEPTH} levels; a Dispatchfile never needs this`);
   }
 
   private show(offset = this.i): string {

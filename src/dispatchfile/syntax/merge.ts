@@ -33,7 +33,11 @@ function sameValue(a: Node, b: Node): boolean {
     case 'null':
       return b.kind === 'null';
     case 'list':
-      return b.kind === 'list' && a.items.length === b.items.length && a.items.every((x, i) => sameValue(x, b.items[i] as Node));
+      return (
+        b.kind === 'list' &&
+        a.items.length === b.items.length &&
+        a.items.every((x, i) => sameValue(x, b.items[i] as Node))
+      );
     case 'struct':
       return false;
   }

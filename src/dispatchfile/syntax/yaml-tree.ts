@@ -27,7 +27,12 @@ const TOO_DEEP = `nesting deeper than ${MAX_NESTING_DEPTH} levels; a Dispatchfil
  * Map (the library's `uniqueKeys` check is quadratic in a map's size), and expanding aliases
  * stops at MAX_YAML_ALIAS_EXPANSIONS expansions or MAX_YAML_ALIAS_NODES expanded nodes.
  */
-export function readYaml(body: string): { tree?: Node; problems: Problem[]; aliasExpansions?: number; aliasNodes?: number } {
+export function readYaml(body: string): {
+  tree?: Node;
+  problems: Problem[];
+  aliasExpansions?: number;
+  aliasNodes?: number;
+} {
   const lines = new LineCounter();
   const at = (offset: number | undefined): Pos => {
     const p = lines.linePos(offset ?? 0);
@@ -57,7 +62,13 @@ function compose(tokens: CST.Token[], end: number): Document.Parsed {
   for (const next of composer.compose(tokens, true, end)) {
     if (!doc) doc = next;
     else {
-      doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+      doc.errors.push(
+        new YAMLParseError(
+          [next.range[0], next.range[1]],
+          'MULTIPLE_DOCS',
+          'Source contains multiple documents; please use YAML.parseAllDocuments()',
+        ),
+      );
       break;
     }
   }
@@ -140,7 +151,10 @@ class Converter {
         const keyNode = pair.key as YamlNode | null;
         const keyPos = this.at(keyNode?.range?.[0] ?? node.range?.[0]);
         if (!isScalar(keyNode) || typeof keyNode.value === 'object') {
-          this.problems.push({ ...keyPos, message: 'a key must be a plain string; complex YAML keys are not supported' });
+          this.problems.push({
+            ...keyPos,
+            message: 'a key must be a plain string; complex YAML keys are not supported',
+          });
           continue;
         }
         if (keyNode.value === '<<') {
@@ -150,7 +164,10 @@ class Converter {
         const key = String(keyNode.value);
         const first = fields.get(key);
         if (first) {
-          this.problems.push({ ...keyPos, message: `YAML: the key ${JSON.stringify(key)} is given twice in this map (first at ${first.keyPos.line}:${first.keyPos.col}); map keys must be unique, keep one` });
+          this.problems.push({
+            ...keyPos,
+            message: `YAML: the key ${JSON.stringify(key)} is given twice in this map (first at ${first.keyPos.line}:${first.keyPos.col}); map keys must be unique, keep one`,
+          });
           continue;
         }
         const valueNode = pair.value as YamlNode | null;
@@ -173,7 +190,10 @@ class Converter {
       if (typeof v === 'number') return { kind: 'number', value: v, text: node.source ?? String(v), ...pos };
       if (typeof v === 'boolean') return { kind: 'bool', value: v, ...pos };
       if (v === null || v === undefined) return { kind: 'null', ...pos };
-      this.problems.push({ ...pos, message: `unsupported YAML value ${String(node.source ?? v)}; use a string, number or boolean` });
+      this.problems.push({
+        ...pos,
+        message: `unsupported YAML value ${String(node.source ?? v)}; use a string, number or boolean`,
+      });
       return undefined;
     }
     this.problems.push({ ...pos, message: 'unsupported YAML node' });
@@ -185,7 +205,10 @@ class Converter {
     if (!target) return undefined;
     const name = isAlias(node) ? node.source : '';
     if (this.expanding.has(target)) {
-      throw new LimitReached({ ...pos, message: `YAML alias *${name} is inside the node anchored &${name}, so it would expand forever; write the value out` });
+      throw new LimitReached({
+        ...pos,
+        message: `YAML alias *${name} is inside the node anchored &${name}, so it would expand forever; write the value out`,
+      });
     }
     this.aliasExpansions += 1;
     if (this.aliasExpansions > MAX_YAML_ALIAS_EXPANSIONS) {

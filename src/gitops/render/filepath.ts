@@ -16,7 +16,10 @@ export function normaliseSubdir(subdir: string): string {
   }
   const parts = cleaned.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) {
-    throw new PermanentError('gitops_path_outside', `working directory "${subdir}" contains ".."; it must stay inside the GitOps checkout`);
+    throw new PermanentError(
+      'gitops_path_outside',
+      `working directory "${subdir}" contains ".."; it must stay inside the GitOps checkout`,
+    );
   }
   return parts.join('/');
 }
@@ -37,7 +40,10 @@ export function checkFilepath(filepath: string): string {
     );
   }
   if (parts.length === 0) {
-    throw new PermanentError('gitops_flag_invalid', `-filepath "${filepath}" selects nothing; give a glob such as staging/*.tmpl`);
+    throw new PermanentError(
+      'gitops_flag_invalid',
+      `-filepath "${filepath}" selects nothing; give a glob such as staging/*.tmpl`,
+    );
   }
   return parts.join('/') + (filepath.endsWith('/') ? '/' : '');
 }

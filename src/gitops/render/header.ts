@@ -4,8 +4,26 @@ import path from 'node:path';
 // text) may show a "#" line to users, so they get no header unless their first line is already
 // a "#" comment.
 const HASH_EXTENSIONS = new Set([
-  '.yaml', '.yml', '.sh', '.bash', '.zsh', '.toml', '.conf', '.cfg', '.ini', '.env',
-  '.properties', '.py', '.rb', '.pl', '.tf', '.tfvars', '.hcl', '.r', '.gitignore', '.dockerignore',
+  '.yaml',
+  '.yml',
+  '.sh',
+  '.bash',
+  '.zsh',
+  '.toml',
+  '.conf',
+  '.cfg',
+  '.ini',
+  '.env',
+  '.properties',
+  '.py',
+  '.rb',
+  '.pl',
+  '.tf',
+  '.tfvars',
+  '.hcl',
+  '.r',
+  '.gitignore',
+  '.dockerignore',
 ]);
 const HASH_BASENAMES = new Set(['Dockerfile', 'Makefile', 'Containerfile', '.env', 'CODEOWNERS']);
 

@@ -38,7 +38,10 @@ async function readIfExists(file: string): Promise<string | null> {
   try {
     const info = await stat(file);
     if (info.isDirectory()) {
-      throw new PermanentError('gitops_output_is_directory', `${file} is a directory, so its template cannot be rendered into it; rename the template or the directory`);
+      throw new PermanentError(
+        'gitops_output_is_directory',
+        `${file} is a directory, so its template cannot be rendered into it; rename the template or the directory`,
+      );
     }
     return await readFile(file, 'utf8');
   } catch (err) {
@@ -61,7 +64,10 @@ export async function renderTree(opts: RenderOptions): Promise<RenderedFile[]> {
     candidates = await findTemplates(workDir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      throw new PermanentError('gitops_workdir_missing', `working directory "${subdir}" does not exist in the GitOps checkout; check the step's workingDir`);
+      throw new PermanentError(
+        'gitops_workdir_missing',
+        `working directory "${subdir}" does not exist in the GitOps checkout; check the step's workingDir`,
+      );
     }
     throw err;
   }

@@ -15,7 +15,8 @@ export function checkRendered(outputPath: string, templatePath: string, text: st
   if (ext === '.yaml' || ext === '.yml') {
     for (const doc of parseAllDocuments(text)) {
       const first = doc.errors[0];
-      if (first !== undefined) throw invalid(outputPath, templatePath, 'YAML', first.message.split('\n')[0] ?? first.message);
+      if (first !== undefined)
+        throw invalid(outputPath, templatePath, 'YAML', first.message.split('\n')[0] ?? first.message);
     }
   } else if (ext === '.json') {
     try {

@@ -16,7 +16,10 @@ export async function writeRendered(root: string, files: RenderedFile[]): Promis
     const target = await resolveInside(root, file.path);
     const template = await resolveInside(root, file.template);
     const mode = (await stat(template)).mode & 0o777;
-    const temp = path.join(path.dirname(target), `.${path.basename(target)}.dispatchd-${randomBytes(6).toString('hex')}`);
+    const temp = path.join(
+      path.dirname(target),
+      `.${path.basename(target)}.dispatchd-${randomBytes(6).toString('hex')}`,
+    );
     try {
       await writeFile(temp, file.after, { mode, flag: 'wx' });
       await rename(temp, target);

@@ -17,16 +17,29 @@ export function deliveriesRouter(deps: RetryDeps): Router {
     }
     const limit = one(req.query.limit) ? Number(req.query.limit) : 50;
     const before = one(req.query.before) ? Date.parse(String(req.query.before)) : undefined;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new DispatchError('bad_filter', 'limit must be a whole number from 1 to 500', 400);
-    if (before !== undefined && Number.isNaN(before)) throw new DispatchError('bad_filter', 'before must be an ISO time, e.g. 2024-05-01T12:00:00Z', 400);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      throw new DispatchError('bad_filter', 'limit must be a whole number from 1 to 500', 400);
+    if (before !== undefined && Number.isNaN(before))
+      throw new DispatchError('bad_filter', 'before must be an ISO time, e.g. 2024-05-01T12:00:00Z', 400);
     const host = one(req.query.host);
     const repo = one(req.query.repo);
-    const deliveries = await deps.audit.list({ limit, ...(host ? { host } : {}), ...(repo ? { repo } : {}), ...(status ? { status: status as DeliveryStatus } : {}), ...(before !== undefined ? { before } : {}) });
+    const deliveries = await deps.audit.list({
+      limit,
+      ...(host ? { host } : {}),
+      ...(repo ? { repo } : {}),
+      ...(status ? { status: status as DeliveryStatus } : {}),
+      ...(before !== undefined ? { before } : {}),
+    });
     res.json({ deliveries });
   });
   r.get('/deliveries/:id', async (req: Request<{ id: string }>, res: Response) => {
     const rec = await deps.audit.get(req.params.id);
-    if (!rec) throw new DispatchError('not_found', `no delivery "${req.params.id}" in the audit trail (it may be past its retention): list deliveries with GET /api/deliveries`, 404);
+    if (!rec)
+      throw new DispatchError(
+        'not_found',
+        `no delivery "${req.params.id}" in the audit trail (it may be past its retention): list deliveries with GET /api/deliveries`,
+        404,
+      );
     res.json(rec);
   });
   r.post('/deliveries/:id/retry', async (req: Request<{ id: string }>, res: Response) => {

@@ -18,22 +18,45 @@ export interface EnvironmentsRouterDeps {
 }
 
 const Target = z.object({
-  repo: z.string().regex(/^[^:\s]+:[^\s]+\/[^\s]+$/, 'repo must be "<host>:<owner/name>" of the GitOps repository, e.g. "github:acme/gitops"'),
+  repo: z
+    .string()
+    .regex(
+      /^[^:\s]+:[^\s]+\/[^\s]+$/,
+      'repo must be "<host>:<owner/name>" of the GitOps repository, e.g. "github:acme/gitops"',
+    ),
   dir: z.string().default(''),
   reason: z.string().max(500).optional(),
   by: z.string().max(200).optional(),
 });
 
 /** "./staging/" and "staging" name the same environment; the checkout root is "". */
-const normaliseDir = (dir: string) => dir.split('/').filter((p) => p !== '' && p !== '.').join('/');
+const normaliseDir = (dir: string) =>
+  dir
+    .split('/')
+    .filter((p) => p !== '' && p !== '.')
+    .join('/');
 
 function parseTarget(body: unknown, config: EnvironmentsRouterDeps['config']) {
   const r = Target.safeParse(body ?? {});
-  if (!r.success) throw new DispatchError('bad_request', `${r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}; send JSON {"repo": "<host>:<owner/name>", "dir": "<environment directory>"}`, 400);
+  if (!r.success)
+    throw new DispatchError(
+      'bad_request',
+      `${r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}; send JSON {"repo": "<host>:<owner/name>", "dir": "<environment directory>"}`,
+      400,
+    );
   const t = { ...r.data, dir: normaliseDir(r.data.dir) };
-  if (t.dir.split('/').includes('..')) throw new DispatchError('bad_request', `dir "${r.data.dir}" contains ".."; give the environment directory relative to the repository root, e.g. "staging"`, 400);
+  if (t.dir.split('/').includes('..'))
+    throw new DispatchError(
+      'bad_request',
+      `dir "${r.data.dir}" contains ".."; give the environment directory relative to the repository root, e.g. "staging"`,
+      400,
+    );
   if (config && !config.gitops.some((g) => g.repo === t.repo)) {
-    throw new DispatchError('not_found', `no gitops grant names ${t.repo}, so dispatchd never writes there; configured: ${config.gitops.map((g) => g.repo).join(', ') || 'none'}`, 404);
+    throw new DispatchError(
+      'not_found',
+      `no gitops grant names ${t.repo}, so dispatchd never writes there; configured: ${config.gitops.map((g) => g.repo).join(', ') || 'none'}`,
+      404,
+    );
   }
   return t;
 }
@@ -59,7 +82,13 @@ export function environmentsRouter(deps: EnvironmentsRouterDeps): Router {
         dir: e.spec.envDir,
         base: e.spec.revision ?? null,
         source: `${e.spec.source.host}:${e.spec.source.fullName}`,
-        newest: { seq: e.seq, sha: e.spec.source.sha, ref: e.spec.source.ref, pusher: e.spec.source.pusher, receivedAt: new Date(e.spec.receivedAt).toISOString() },
+        newest: {
+          seq: e.seq,
+          sha: e.spec.source.sha,
+          ref: e.spec.source.ref,
+          pusher: e.spec.source.pusher,
+          receivedAt: new Date(e.spec.receivedAt).toISOString(),
+        },
         last: e.last ? { ...e.last, at: new Date(e.last.at).toISOString() } : null,
         waiting: e.pending,
         running: e.jobId !== undefined,
@@ -71,9 +100,18 @@ export function environmentsRouter(deps: EnvironmentsRouterDeps): Router {
   r.post('/environments/pause', async (req: Request, res: Response) => {
     const t = parseTarget(req.body, deps.config);
     const existing = await envs.pauses.get(t.repo, t.dir);
-    const record = existing ?? { repo: t.repo, dir: t.dir, at: Date.now(), ...(t.by ? { by: t.by } : {}), ...(t.reason ? { reason: t.reason } : {}) };
+    const record = existing ?? {
+      repo: t.repo,
+      dir: t.dir,
+      at: Date.now(),
+      ...(t.by ? { by: t.by } : {}),
+      ...(t.reason ? { reason: t.reason } : {}),
+    };
     if (!existing) await envs.pauses.pause(record);
-    res.json({ status: existing ? 'already paused' : 'paused', pause: { ...record, at: new Date(record.at).toISOString() } });
+    res.json({
+      status: existing ? 'already paused' : 'paused',
+      pause: { ...record, at: new Date(record.at).toISOString() },
+    });
   });
   r.post('/environments/resume', async (req: Request, res: Response) => {
     const t = parseTarget(req.body, deps.config);

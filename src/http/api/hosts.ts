@@ -25,7 +25,9 @@ export function hostsRouter(deps: HostsRouterDeps): Router {
     const limit = Number.isInteger(raw) && raw >= 0 ? Math.min(raw, 500) : 20;
     const recorded = await waits.list(limit);
     const seen = new Set(recorded.map((h) => h.host));
-    const quiet = Object.keys(deps.config?.hosts ?? {}).filter((h) => !seen.has(h)).sort();
+    const quiet = Object.keys(deps.config?.hosts ?? {})
+      .filter((h) => !seen.has(h))
+      .sort();
     const kindOf = (h: string) => deps.config?.hosts[h]?.kind ?? null;
     const hosts = [
       ...recorded.map((h) => ({
@@ -41,7 +43,19 @@ export function hostsRouter(deps: HostsRouterDeps): Router {
         healedAt: iso(h.healedAt),
         jobs: h.jobs.map((j) => ({ queue: j.queue, jobId: j.jobId, since: iso(j.since) })),
       })),
-      ...quiet.map((host) => ({ host, kind: kindOf(host), failing: false, waiting: 0, deliveries: 0, environments: 0, since: null, lastError: null, lastErrorAt: null, healedAt: null, jobs: [] })),
+      ...quiet.map((host) => ({
+        host,
+        kind: kindOf(host),
+        failing: false,
+        waiting: 0,
+        deliveries: 0,
+        environments: 0,
+        since: null,
+        lastError: null,
+        lastErrorAt: null,
+        healedAt: null,
+        jobs: [],
+      })),
     ];
     res.json({ failing: hosts.filter((h) => h.failing).map((h) => h.host), hosts });
   });

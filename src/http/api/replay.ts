@@ -8,6 +8,8 @@ import type { RequestHandler } from 'express';
  * before is still a duplicate; only the check that drops a body seen before under another
  * delivery id (`replayWindow`) is skipped, since resending that body is the point.
  */
-export function replayRoute(handle: (host: string, req: IncomingMessage, res: ServerResponse) => Promise<void>): RequestHandler<{ host: string }> {
+export function replayRoute(
+  handle: (host: string, req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): RequestHandler<{ host: string }> {
   return (req, res) => handle(req.params.host, req, res);
 }

@@ -36,13 +36,27 @@ const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0
  */
 export async function retryDelivery(deps: RetryDeps, id: string): Promise<RetryQueued> {
   const found = await deps.audit.forRetry(id);
-  if (!found) throw new DispatchError('not_found', `no delivery "${id}" in the audit trail (it may be past its retention): list deliveries with GET /api/deliveries`, 404);
+  if (!found)
+    throw new DispatchError(
+      'not_found',
+      `no delivery "${id}" in the audit trail (it may be past its retention): list deliveries with GET /api/deliveries`,
+      404,
+    );
   const { event, record } = found;
   if (record.status !== 'failed') {
-    throw new DispatchError('not_failed', `delivery "${id}" is ${record.status}: only failed deliveries are retried (send the push again, or use "dispatchd replay", to run a finished one again)`, 409);
+    throw new DispatchError(
+      'not_failed',
+      `delivery "${id}" is ${record.status}: only failed deliveries are retried (send the push again, or use "dispatchd replay", to run a finished one again)`,
+      409,
+    );
   }
   const retry = await deps.audit.markRetried(record);
-  if (retry === null) throw new DispatchError('not_failed', `delivery "${id}" was retried meanwhile: follow that retry with GET /api/deliveries/${encodeURIComponent(id)}`, 409);
+  if (retry === null)
+    throw new DispatchError(
+      'not_failed',
+      `delivery "${id}" was retried meanwhile: follow that retry with GET /api/deliveries/${encodeURIComponent(id)}`,
+      409,
+    );
   // Always a fresh receipt number, never one stored with the delivery: one that failed before it
   // was planned has none (the inbox's "q:<n>" is not a number), and an old number would read as
   // covered by the plans made since.

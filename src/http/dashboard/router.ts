@@ -4,10 +4,19 @@ import { DASHBOARD_JS } from './script.js';
 
 // Only our own script and styles may run or load, and the page cannot be framed: even if data
 // from the API carried markup, the browser would not execute it.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 const send = (res: Response, type: string, body: string) => {
-  res.set({ 'content-type': type, 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' }).send(body);
+  res
+    .set({
+      'content-type': type,
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+    })
+    .send(body);
 };
 
 /** `/` and its two assets: a static shell, no build step (see page.ts for why it is open). */

@@ -13,7 +13,8 @@ export interface BitbucketCloudCredentials {
  * password of the fixed user `x-token-auth` to git; an app password goes as Basic to both.
  */
 export function bitbucketCloudCredentials(hostName: string, host: HostConfig): BitbucketCloudCredentials {
-  const basic = (user: string, secret: string): string => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+  const basic = (user: string, secret: string): string =>
+    `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
   if (host.token !== undefined) return { api: { token: host.token }, git: basic('x-token-auth', host.token) };
   if (host.username !== undefined && host.password !== undefined) {
     return { api: { username: host.username, password: host.password }, git: basic(host.username, host.password) };

@@ -8,7 +8,12 @@ import { bbqlString, toPullRequest, type CloudPull } from './pull-request.js';
 import { fileText, sourceFetch } from './source-file.js';
 
 // Bitbucket has no separate "error" state; INPROGRESS is its pending.
-const STATES: Record<CommitState, 'INPROGRESS' | 'SUCCESSFUL' | 'FAILED'> = { pending: 'INPROGRESS', success: 'SUCCESSFUL', failure: 'FAILED', error: 'FAILED' };
+const STATES: Record<CommitState, 'INPROGRESS' | 'SUCCESSFUL' | 'FAILED'> = {
+  pending: 'INPROGRESS',
+  success: 'SUCCESSFUL',
+  failure: 'FAILED',
+  error: 'FAILED',
+};
 const MAX_PAGES = 50;
 const COMMIT_ID = /^[0-9a-f]{40}$/;
 
@@ -28,7 +33,8 @@ function failureOf(err: unknown): HttpFailure {
 
 function split(repo: string): { workspace: string; repo_slug: string } {
   const [workspace, slug, ...rest] = repo.split('/');
-  if (!workspace || !slug || rest.length > 0) throw new PermanentError('bad_repo', `"${repo}" is not a Bitbucket Cloud repository name like "workspace/slug"`);
+  if (!workspace || !slug || rest.length > 0)
+    throw new PermanentError('bad_repo', `"${repo}" is not a Bitbucket Cloud repository name like "workspace/slug"`);
   return { workspace, repo_slug: slug };
 }
 
@@ -38,8 +44,14 @@ function split(repo: string): { workspace: string; repo_slug: string } {
  */
 export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmProvider {
   const creds = bitbucketCloudCredentials(hostName, host);
-  const apiUrl = host.apiUrl ?? (host.url === 'https://bitbucket.org' ? 'https://api.bitbucket.org/2.0' : `${host.url}/2.0`);
-  const client = new bitbucket.Bitbucket({ baseUrl: apiUrl, auth: creds.api, notice: false, request: { timeout: 30_000 } });
+  const apiUrl =
+    host.apiUrl ?? (host.url === 'https://bitbucket.org' ? 'https://api.bitbucket.org/2.0' : `${host.url}/2.0`);
+  const client = new bitbucket.Bitbucket({
+    baseUrl: apiUrl,
+    auth: creds.api,
+    notice: false,
+    request: { timeout: 30_000 },
+  });
 
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
@@ -53,7 +65,8 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
   async function refHash(repo: string, kind: 'branch' | 'tag', name: string): Promise<string | null> {
     try {
       const params = { ...split(repo), name };
-      const { data } = kind === 'branch' ? await client.repositories.getBranch(params) : await client.repositories.getTag(params);
+      const { data } =
+        kind === 'branch' ? await client.repositories.getBranch(params) : await client.repositories.getTag(params);
       return (data as { target: { hash: string } }).target.hash;
     } catch (err) {
       const f = failureOf(err);
@@ -67,7 +80,8 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
   async function commitId(repo: string, rev: string): Promise<string> {
     if (COMMIT_ID.test(rev)) return rev;
     const sha = (await refHash(repo, 'branch', rev)) ?? (await refHash(repo, 'tag', rev));
-    if (sha === null) throw new PermanentError('scm_unknown_revision', `${hostName}: ${repo} has no branch or tag "${rev}"`);
+    if (sha === null)
+      throw new PermanentError('scm_unknown_revision', `${hostName}: ${repo} has no branch or tag "${rev}"`);
     return sha;
   }
 
@@ -76,7 +90,13 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
     // Bitbucket's spec is "new..old", the reverse of git; with topic (the default) it diffs
     // from the merge base, as GitHub's base...head does.
     const what = `compare ${repo} ${base}...${head}`;
-    let page = (await call(what, () => client.repositories.listDiffStats({ ...split(repo), spec: `${head}..${base}`, pagelen: 500 } as Parameters<typeof client.repositories.listDiffStats>[0]))).data as DiffstatPage;
+    let page = (
+      await call(what, () =>
+        client.repositories.listDiffStats({ ...split(repo), spec: `${head}..${base}`, pagelen: 500 } as Parameters<
+          typeof client.repositories.listDiffStats
+        >[0]),
+      )
+    ).data as DiffstatPage;
     const paths: string[] = [];
     for (let n = 1; ; n++) {
       for (const d of page.values ?? []) {
@@ -111,29 +131,43 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
     async refTip(repo, ref) {
       if (ref.startsWith('refs/heads/')) return refHash(repo, 'branch', ref.slice('refs/heads/'.length));
       if (ref.startsWith('refs/tags/')) return refHash(repo, 'tag', ref.slice('refs/tags/'.length));
-      throw new PermanentError('bad_ref', `"${ref}" is not a full branch or tag name like refs/heads/main or refs/tags/v1.2.0`);
+      throw new PermanentError(
+        'bad_ref',
+        `"${ref}" is not a full branch or tag name like refs/heads/main or refs/tags/v1.2.0`,
+      );
     },
     async compare(repo, base, head) {
       // Commit ids first, so that the ancestry test compares ids and both calls see one history.
       const [from, to] = await Promise.all([commitId(repo, base), commitId(repo, head)]);
       const [mergeBase, files] = await Promise.all([
-        call(`merge base of ${base} and ${head} in ${repo}`, () => client.repositories.getMergeBase({ ...split(repo), revspec: `${from}..${to}` })),
+        call(`merge base of ${base} and ${head} in ${repo}`, () =>
+          client.repositories.getMergeBase({ ...split(repo), revspec: `${from}..${to}` }),
+        ),
         changedPaths(repo, from, to),
       ]);
       const common = (mergeBase.data as { hash: string }).hash;
-      const status: Ancestry = from === to ? 'identical' : common === from ? 'ahead' : common === to ? 'behind' : 'diverged';
+      const status: Ancestry =
+        from === to ? 'identical' : common === from ? 'ahead' : common === to ? 'behind' : 'diverged';
       return { status, files };
     },
     async defaultBranch(repo) {
       const { data } = await call(`get ${repo}`, () => client.repositories.get(split(repo)));
       const name = (data as { mainbranch?: { name?: string } }).mainbranch?.name;
-      if (!name) throw new PermanentError('scm_empty_repo', `${hostName}: ${repo} has no main branch yet: push a first commit to it`);
+      if (!name)
+        throw new PermanentError(
+          'scm_empty_repo',
+          `${hostName}: ${repo} has no main branch yet: push a first commit to it`,
+        );
       return name;
     },
     async findPullRequest(repo, head, base) {
       const q = `source.branch.name = ${bbqlString(head)} AND destination.branch.name = ${bbqlString(base)} AND state = "OPEN"`;
-      const { data } = await call(`find pull request ${head} → ${base}`, () => client.repositories.listPullRequests({ ...split(repo), state: 'OPEN', q }));
-      const own = ((data as { values?: CloudPull[] }).values ?? []).find((p) => p.source.branch.name === head && p.destination.branch.name === base && p.state === 'OPEN');
+      const { data } = await call(`find pull request ${head} → ${base}`, () =>
+        client.repositories.listPullRequests({ ...split(repo), state: 'OPEN', q }),
+      );
+      const own = ((data as { values?: CloudPull[] }).values ?? []).find(
+        (p) => p.source.branch.name === head && p.destination.branch.name === base && p.state === 'OPEN',
+      );
       return own ? toPullRequest(own) : null;
     },
     async createPullRequest(repo, input) {
@@ -141,7 +175,13 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
       try {
         const { data } = await client.repositories.createPullRequest({
           ...split(repo),
-          _body: { type: 'pullrequest', title: input.title.slice(0, 255), description: input.body, source: { branch: { name: input.head } }, destination: { branch: { name: input.base } } },
+          _body: {
+            type: 'pullrequest',
+            title: input.title.slice(0, 255),
+            description: input.body,
+            source: { branch: { name: input.head } },
+            destination: { branch: { name: input.base } },
+          },
         });
         return toPullRequest(data as CloudPull);
       } catch (err) {
@@ -149,22 +189,41 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
         // Bitbucket answers 400 "There is already an open pull request …" to a racing second
         // create; the caller finds and updates the PR when the message says "already exists".
         if (f.status === 400 && /already .*pull request|pull request .*already/i.test(f.message)) {
-          throw new PermanentError('scm_pr_exists', `${hostName}: ${what}: a pull request already exists (${f.message})`);
+          throw new PermanentError(
+            'scm_pr_exists',
+            `${hostName}: ${what}: a pull request already exists (${f.message})`,
+          );
         }
         throw classifyHttpFailure(`${hostName}: ${what}`, f);
       }
     },
     async updatePullRequest(repo, number, input) {
       const { data } = await call(`update pull request #${number}`, () =>
-        client.repositories.updatePullRequest({ ...split(repo), pull_request_id: number, _body: { type: 'pullrequest', title: input.title.slice(0, 255), description: input.body } }),
+        client.repositories.updatePullRequest({
+          ...split(repo),
+          pull_request_id: number,
+          _body: { type: 'pullrequest', title: input.title.slice(0, 255), description: input.body },
+        }),
       );
       return toPullRequest(data as CloudPull);
     },
     async mergePullRequest(repo, number) {
-      await call(`merge pull request #${number}`, () => client.repositories.mergePullRequest({ ...split(repo), pull_request_id: number, _body: { type: 'pullrequest_merge_parameters' } }));
+      await call(`merge pull request #${number}`, () =>
+        client.repositories.mergePullRequest({
+          ...split(repo),
+          pull_request_id: number,
+          _body: { type: 'pullrequest_merge_parameters' },
+        }),
+      );
     },
     async comment(repo, number, body) {
-      await call(`comment on #${number}`, () => client.repositories.createPullRequestComment({ ...split(repo), pull_request_id: number, _body: { type: 'pullrequest_comment', content: { raw: body } } }));
+      await call(`comment on #${number}`, () =>
+        client.repositories.createPullRequestComment({
+          ...split(repo),
+          pull_request_id: number,
+          _body: { type: 'pullrequest_comment', content: { raw: body } },
+        }),
+      );
     },
     async setStatus(repo, sha, s) {
       await call(`set status ${s.context} on ${sha.slice(0, 7)}`, () =>
@@ -172,7 +231,14 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
           ...split(repo),
           commit: sha,
           // `url` is required by Bitbucket; without a link of our own the repository will do.
-          _body: { type: 'commitstatus', key: s.context, name: s.context, state: STATES[s.state], description: s.description.slice(0, 255), url: s.targetUrl ?? `${host.url}/${repo}` },
+          _body: {
+            type: 'commitstatus',
+            key: s.context,
+            name: s.context,
+            state: STATES[s.state],
+            description: s.description.slice(0, 255),
+            url: s.targetUrl ?? `${host.url}/${repo}`,
+          },
         }),
       );
     },

@@ -27,7 +27,8 @@ export function sourceFetch(): SourceFetch {
 
 /** The text of a file, or null when the answer was a directory listing. */
 export function fileText(data: unknown, contentType: string): string | null {
-  const text = data instanceof ArrayBuffer ? Buffer.from(data).toString('utf8') : typeof data === 'string' ? data : null;
+  const text =
+    data instanceof ArrayBuffer ? Buffer.from(data).toString('utf8') : typeof data === 'string' ? data : null;
   if (text === null) return null;
   if (/application\/json/i.test(contentType) && isTreeListing(text)) return null;
   return text;
@@ -39,7 +40,12 @@ function isTreeListing(text: string): boolean {
     return (
       typeof page.pagelen === 'number' &&
       Array.isArray(page.values) &&
-      page.values.every((v) => typeof v === 'object' && v !== null && /^commit_(file|directory)$/.test(String((v as { type?: unknown }).type)))
+      page.values.every(
+        (v) =>
+          typeof v === 'object' &&
+          v !== null &&
+          /^commit_(file|directory)$/.test(String((v as { type?: unknown }).type)),
+      )
     );
   } catch {
     return false;

@@ -12,7 +12,11 @@ export function bitbucketCloudWebhookParser(): WebhookParser {
     // X-Request-UUID stays the same when Bitbucket retries (X-Attempt-Number counts the retries).
     const id = req.headers['x-request-uuid'];
     if (!id) {
-      throw new WebhookError(400, 'delivery_id_missing', 'Bitbucket Cloud request has no X-Request-UUID header: send webhooks from Bitbucket Cloud itself, or add the header');
+      throw new WebhookError(
+        400,
+        'delivery_id_missing',
+        'Bitbucket Cloud request has no X-Request-UUID header: send webhooks from Bitbucket Cloud itself, or add the header',
+      );
     }
     return id;
   };
@@ -23,7 +27,10 @@ export function bitbucketCloudWebhookParser(): WebhookParser {
     parse(req: WebhookRequest, ctx: WebhookContext): ParsedWebhook {
       const event = req.headers['x-event-key'];
       if (event !== 'repo:push') {
-        return { kind: 'ignored', reason: `Bitbucket Cloud event "${event ?? '(no X-Event-Key)'}" is not a push; dispatchd acts on repo:push only` };
+        return {
+          kind: 'ignored',
+          reason: `Bitbucket Cloud event "${event ?? '(no X-Event-Key)'}" is not a push; dispatchd acts on repo:push only`,
+        };
       }
       const body = parsePayload(req.rawBody, BitbucketPush, 'Bitbucket Cloud repo:push');
       const events = bitbucketCloudPushEvents(body, deliveryId(req), ctx);

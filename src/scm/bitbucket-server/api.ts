@@ -77,7 +77,10 @@ export type ServerApi = ReturnType<typeof bitbucketServerApi>;
 export function bitbucketServerApi(opts: ServerApiOptions) {
   const maxPages = opts.maxPages ?? 100;
 
-  async function send(url: string, init: { method: string; query?: Query; body?: unknown; accept?: string }): Promise<Response> {
+  async function send(
+    url: string,
+    init: { method: string; query?: Query; body?: unknown; accept?: string },
+  ): Promise<Response> {
     const u = new URL(url);
     for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
     let res: Response;
@@ -116,7 +119,11 @@ export function bitbucketServerApi(opts: ServerApiOptions) {
   };
 
   /** Every page's values, or stops early at the first value `stop` accepts; `complete` is false when pages remained. */
-  async function walk<T>(url: string, query: Query, stop?: (v: T) => boolean): Promise<{ all: T[]; found?: T; complete: boolean }> {
+  async function walk<T>(
+    url: string,
+    query: Query,
+    stop?: (v: T) => boolean,
+  ): Promise<{ all: T[]; found?: T; complete: boolean }> {
     const all: T[] = [];
     let start = 0;
     for (let n = 0; n < maxPages; n++) {
@@ -131,7 +138,8 @@ export function bitbucketServerApi(opts: ServerApiOptions) {
   }
   const pages = async <T>(url: string, query: Query): Promise<T[]> => (await walk<T>(url, query)).all;
 
-  const repoUrl = (key: string, slug: string): string => `${opts.apiUrl}/projects/${encodeURIComponent(key)}/repos/${encodeURIComponent(slug)}`;
+  const repoUrl = (key: string, slug: string): string =>
+    `${opts.apiUrl}/projects/${encodeURIComponent(key)}/repos/${encodeURIComponent(slug)}`;
   const pullUrl = (key: string, slug: string, id: number): string => `${repoUrl(key, slug)}/pull-requests/${id}`;
 
   return {
@@ -152,15 +160,24 @@ export function bitbucketServerApi(opts: ServerApiOptions) {
      */
     async branch(key: string, slug: string, ref: string): Promise<ServerRef | null> {
       const filterText = ref.replace(/^refs\/heads\//, '');
-      const { found } = await walk<ServerRef>(`${repoUrl(key, slug)}/branches`, { filterText, boostMatches: 'true' }, (b) => b.id === ref);
+      const { found } = await walk<ServerRef>(
+        `${repoUrl(key, slug)}/branches`,
+        { filterText, boostMatches: 'true' },
+        (b) => b.id === ref,
+      );
       return found ?? null;
     },
     /** The tag `name` (`latestCommit` peeled, `hash` the tag object); ServerHttpError 404 when absent. */
     tag: (key: string, slug: string, name: string): Promise<ServerRef> =>
-      json<ServerRef>(`${repoUrl(key, slug)}/tags/${name.split('/').map(encodeURIComponent).join('/')}`, { method: 'GET' }),
+      json<ServerRef>(`${repoUrl(key, slug)}/tags/${name.split('/').map(encodeURIComponent).join('/')}`, {
+        method: 'GET',
+      }),
     /** Whether `until` has a commit that `since` lacks: one commit asked for, not the list. */
     async hasCommitsBetween(key: string, slug: string, since: string, until: string): Promise<boolean> {
-      const page = await json<Page<unknown>>(`${repoUrl(key, slug)}/commits`, { method: 'GET', query: { since, until, limit: 1 } });
+      const page = await json<Page<unknown>>(`${repoUrl(key, slug)}/commits`, {
+        method: 'GET',
+        query: { since, until, limit: 1 },
+      });
       return page.values.length > 0;
     },
     /** `/default-branch` (7.21+), else the older `/branches/default`; null for an empty repository. */
@@ -168,14 +185,27 @@ export function bitbucketServerApi(opts: ServerApiOptions) {
       try {
         return (await json<ServerRef | undefined>(`${repoUrl(key, slug)}/default-branch`, { method: 'GET' })) ?? null;
       } catch (err) {
-        if (!(err instanceof ServerHttpError && err.status === 404 && !/NoSuchRepository|NoSuchProject/.test(err.exception()))) throw err;
+        if (!(
+          err instanceof ServerHttpError &&
+          err.status === 404 &&
+          !/NoSuchRepository|NoSuchProject/.test(err.exception())
+        ))
+          throw err;
       }
       return (await json<ServerRef | undefined>(`${repoUrl(key, slug)}/branches/default`, { method: 'GET' })) ?? null;
     },
-    pullRequests: (key: string, slug: string, q: { at: string; direction: 'INCOMING' | 'OUTGOING'; state: 'OPEN' | 'ALL' }): Promise<ServerPull[]> =>
-      pages<ServerPull>(`${repoUrl(key, slug)}/pull-requests`, q),
-    getPullRequest: (key: string, slug: string, id: number): Promise<ServerPull> => json<ServerPull>(pullUrl(key, slug, id), { method: 'GET' }),
-    createPullRequest(key: string, slug: string, input: { title: string; description: string; from: string; to: string }): Promise<ServerPull> {
+    pullRequests: (
+      key: string,
+      slug: string,
+      q: { at: string; direction: 'INCOMING' | 'OUTGOING'; state: 'OPEN' | 'ALL' },
+    ): Promise<ServerPull[]> => pages<ServerPull>(`${repoUrl(key, slug)}/pull-requests`, q),
+    getPullRequest: (key: string, slug: string, id: number): Promise<ServerPull> =>
+      json<ServerPull>(pullUrl(key, slug, id), { method: 'GET' }),
+    createPullRequest(
+      key: string,
+      slug: string,
+      input: { title: string; description: string; from: string; to: string },
+    ): Promise<ServerPull> {
       const ref = (id: string) => ({ id, repository: { slug, project: { key } } });
       return json<ServerPull>(`${repoUrl(key, slug)}/pull-requests`, {
         method: 'POST',
@@ -183,14 +213,21 @@ export function bitbucketServerApi(opts: ServerApiOptions) {
       });
     },
     /** PUT replaces the reviewer list too, so the caller passes the current one back. */
-    updatePullRequest: (key: string, slug: string, id: number, body: { version: number; title: string; description: string; reviewers?: ServerPull['reviewers'] }): Promise<ServerPull> =>
-      json<ServerPull>(pullUrl(key, slug, id), { method: 'PUT', body }),
+    updatePullRequest: (
+      key: string,
+      slug: string,
+      id: number,
+      body: { version: number; title: string; description: string; reviewers?: ServerPull['reviewers'] },
+    ): Promise<ServerPull> => json<ServerPull>(pullUrl(key, slug, id), { method: 'PUT', body }),
     mergePullRequest: (key: string, slug: string, id: number, version: number): Promise<ServerPull> =>
       json<ServerPull>(`${pullUrl(key, slug, id)}/merge`, { method: 'POST', query: { version } }),
     async addComment(key: string, slug: string, id: number, text: string): Promise<void> {
       await json<unknown>(`${pullUrl(key, slug, id)}/comments`, { method: 'POST', body: { text } });
     },
-    async setBuildStatus(sha: string, status: { state: BuildState; key: string; name: string; url: string; description: string }): Promise<void> {
+    async setBuildStatus(
+      sha: string,
+      status: { state: BuildState; key: string; name: string; url: string; description: string },
+    ): Promise<void> {
       await send(`${opts.buildStatusUrl}/commits/${encodeURIComponent(sha)}`, { method: 'POST', body: status });
     },
   };

@@ -7,7 +7,8 @@ import { PermanentError } from '../../core/errors.js';
  */
 export function bitbucketServerAuthorization(hostName: string, host: HostConfig): string {
   if (host.token !== undefined) return `Bearer ${host.token}`;
-  if (host.username !== undefined && host.password !== undefined) return `Basic ${Buffer.from(`${host.username}:${host.password}`).toString('base64')}`;
+  if (host.username !== undefined && host.password !== undefined)
+    return `Basic ${Buffer.from(`${host.username}:${host.password}`).toString('base64')}`;
   throw new PermanentError(
     'config_invalid',
     `host "${hostName}" (bitbucket-server) has no credentials: set token to an HTTP access token with repository write, or username and password`,

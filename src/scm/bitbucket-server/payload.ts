@@ -24,7 +24,9 @@ export type BitbucketServerRepository = z.infer<typeof BitbucketServerRepository
 
 /** The fields of a Bitbucket Server / Data Center `repo:refs_changed` body that dispatchd reads. */
 export const BitbucketServerPush = z.object({
-  actor: z.object({ name: z.string().nullish(), slug: z.string().nullish(), displayName: z.string().nullish() }).nullish(),
+  actor: z
+    .object({ name: z.string().nullish(), slug: z.string().nullish(), displayName: z.string().nullish() })
+    .nullish(),
   repository: BitbucketServerRepository,
   changes: z.array(BitbucketServerChange),
 });

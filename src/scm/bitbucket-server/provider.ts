@@ -6,14 +6,20 @@ import { bitbucketServerApi, ServerHttpError, type BuildState, type ServerApi, t
 import { bitbucketServerAuthorization } from './credentials.js';
 import { branchRef, splitRepo, toPullRequest } from './pull-request.js';
 
-const STATES: Record<CommitState, BuildState> = { pending: 'INPROGRESS', success: 'SUCCESSFUL', failure: 'FAILED', error: 'FAILED' };
+const STATES: Record<CommitState, BuildState> = {
+  pending: 'INPROGRESS',
+  success: 'SUCCESSFUL',
+  failure: 'FAILED',
+  error: 'FAILED',
+};
 
 function failureOf(err: unknown): HttpFailure {
   if (err instanceof ServerHttpError) return { status: err.status, headers: err.headers, message: err.message };
   return { message: err instanceof Error ? err.message : String(err) };
 }
 
-const isOutOfDate = (err: unknown): boolean => err instanceof ServerHttpError && err.status === 409 && /OutOfDate/.test(err.exception());
+const isOutOfDate = (err: unknown): boolean =>
+  err instanceof ServerHttpError && err.status === 409 && /OutOfDate/.test(err.exception());
 
 /**
  * Bitbucket Server / Data Center through its REST 1.0 API (`${url}/rest/api/1.0`, or `apiUrl`).
@@ -28,12 +34,18 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
 
   const parts = (repo: string): { key: string; slug: string } => {
     const p = splitRepo(repo);
-    if (p === null) throw new PermanentError('bad_repo', `"${repo}" is not a Bitbucket Server repository name like "PROJECT/slug" or "~user/slug"`);
+    if (p === null)
+      throw new PermanentError(
+        'bad_repo',
+        `"${repo}" is not a Bitbucket Server repository name like "PROJECT/slug" or "~user/slug"`,
+      );
     return p;
   };
   const web = (repo: string): string => {
     const { key, slug } = parts(repo);
-    return key.startsWith('~') ? `${host.url}/users/${key.slice(1).toLowerCase()}/repos/${slug}` : `${host.url}/projects/${key}/repos/${slug}`;
+    return key.startsWith('~')
+      ? `${host.url}/users/${key.slice(1).toLowerCase()}/repos/${slug}`
+      : `${host.url}/projects/${key}/repos/${slug}`;
   };
 
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -45,7 +57,12 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
   }
 
   /** Reads the PR's version, applies `change`, and once more if someone else bumped it between. */
-  async function withVersion<T>(what: string, repo: string, number: number, change: (pr: ServerPull) => Promise<T>): Promise<T> {
+  async function withVersion<T>(
+    what: string,
+    repo: string,
+    number: number,
+    change: (pr: ServerPull) => Promise<T>,
+  ): Promise<T> {
     const { key, slug } = parts(repo);
     return call(what, async () => {
       try {
@@ -72,13 +89,23 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
     async refTip(repo, ref) {
       const { key, slug } = parts(repo);
       const what = `read ref ${ref} of ${repo}`;
-      if (ref.startsWith('refs/heads/')) return (await call(what, () => api.branch(key, slug, ref)))?.latestCommit ?? null;
-      if (!ref.startsWith('refs/tags/')) throw new PermanentError('bad_ref', `"${ref}" is not a full branch or tag name like refs/heads/main or refs/tags/v1.2.0`);
+      if (ref.startsWith('refs/heads/'))
+        return (await call(what, () => api.branch(key, slug, ref)))?.latestCommit ?? null;
+      if (!ref.startsWith('refs/tags/'))
+        throw new PermanentError(
+          'bad_ref',
+          `"${ref}" is not a full branch or tag name like refs/heads/main or refs/tags/v1.2.0`,
+        );
       try {
         return (await api.tag(key, slug, ref.slice('refs/tags/'.length))).latestCommit ?? null;
       } catch (err) {
         // A missing tag is null; a missing repository or project is a real fault.
-        if (err instanceof ServerHttpError && err.status === 404 && !/NoSuchRepository|NoSuchProject/.test(err.exception())) return null;
+        if (
+          err instanceof ServerHttpError &&
+          err.status === 404 &&
+          !/NoSuchRepository|NoSuchProject/.test(err.exception())
+        )
+          return null;
         throw classifyHttpFailure(`${hostName}: ${what}`, failureOf(err));
       }
     },
@@ -91,32 +118,49 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
         call(what, () => api.hasCommitsBetween(key, slug, head, base)),
         call(what, () => api.compareChanges(key, slug, head, base)),
       ]);
-      const status: Ancestry = !headAdds && !baseAdds ? 'identical' : !baseAdds ? 'ahead' : !headAdds ? 'behind' : 'diverged';
+      const status: Ancestry =
+        !headAdds && !baseAdds ? 'identical' : !baseAdds ? 'ahead' : !headAdds ? 'behind' : 'diverged';
       return { status, files: changes === null ? null : changes.map((c) => c.path.toString) };
     },
     async defaultBranch(repo) {
       const { key, slug } = parts(repo);
       const ref = await call(`get default branch of ${repo}`, () => api.defaultBranch(key, slug));
-      if (ref === null) throw new PermanentError('scm_empty_repo', `${hostName}: ${repo} has no default branch yet: push a first commit to it`);
+      if (ref === null)
+        throw new PermanentError(
+          'scm_empty_repo',
+          `${hostName}: ${repo} has no default branch yet: push a first commit to it`,
+        );
       return ref.displayId;
     },
     async findPullRequest(repo, head, base) {
       const { key, slug } = parts(repo);
-      const list = await call(`find pull request ${head} → ${base}`, () => api.pullRequests(key, slug, { at: branchRef(head), direction: 'OUTGOING', state: 'OPEN' }));
-      const own = list.find((p) => p.state === 'OPEN' && p.fromRef.id === branchRef(head) && p.toRef.id === branchRef(base));
+      const list = await call(`find pull request ${head} → ${base}`, () =>
+        api.pullRequests(key, slug, { at: branchRef(head), direction: 'OUTGOING', state: 'OPEN' }),
+      );
+      const own = list.find(
+        (p) => p.state === 'OPEN' && p.fromRef.id === branchRef(head) && p.toRef.id === branchRef(base),
+      );
       return own ? toPullRequest(own, `${web(repo)}/pull-requests/${own.id}`) : null;
     },
     async createPullRequest(repo, input) {
       const { key, slug } = parts(repo);
       const what = `open pull request ${input.head} → ${input.base}`;
       try {
-        const pr = await api.createPullRequest(key, slug, { title: input.title, description: input.body, from: branchRef(input.head), to: branchRef(input.base) });
+        const pr = await api.createPullRequest(key, slug, {
+          title: input.title,
+          description: input.body,
+          from: branchRef(input.head),
+          to: branchRef(input.base),
+        });
         return toPullRequest(pr, `${web(repo)}/pull-requests/${pr.id}`);
       } catch (err) {
         // A racing worker opened it first: the caller finds and updates it on "already exists".
         if (err instanceof ServerHttpError && err.status === 409 && /DuplicatePullRequest/.test(err.exception())) {
           const existing = err.errors.find((e) => e.existingPullRequest)?.existingPullRequest;
-          throw new PermanentError('scm_pr_exists', `${hostName}: ${what}: a pull request already exists${existing ? ` (#${existing.id})` : ''}: ${err.message}`);
+          throw new PermanentError(
+            'scm_pr_exists',
+            `${hostName}: ${what}: a pull request already exists${existing ? ` (#${existing.id})` : ''}: ${err.message}`,
+          );
         }
         throw classifyHttpFailure(`${hostName}: ${what}`, failureOf(err));
       }
@@ -124,13 +168,20 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
     async updatePullRequest(repo, number, input) {
       const { key, slug } = parts(repo);
       const pr = await withVersion(`update pull request #${number}`, repo, number, (cur) =>
-        api.updatePullRequest(key, slug, number, { version: cur.version, title: input.title, description: input.body, reviewers: cur.reviewers }),
+        api.updatePullRequest(key, slug, number, {
+          version: cur.version,
+          title: input.title,
+          description: input.body,
+          reviewers: cur.reviewers,
+        }),
       );
       return toPullRequest(pr, `${web(repo)}/pull-requests/${pr.id}`);
     },
     async mergePullRequest(repo, number) {
       const { key, slug } = parts(repo);
-      await withVersion(`merge pull request #${number}`, repo, number, (cur) => api.mergePullRequest(key, slug, number, cur.version));
+      await withVersion(`merge pull request #${number}`, repo, number, (cur) =>
+        api.mergePullRequest(key, slug, number, cur.version),
+      );
     },
     async comment(repo, number, body) {
       const { key, slug } = parts(repo);
@@ -139,7 +190,13 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
     async setStatus(repo, sha, s) {
       parts(repo);
       await call(`set status ${s.context} on ${sha.slice(0, 7)}`, () =>
-        api.setBuildStatus(sha, { state: STATES[s.state], key: s.context, name: s.context, url: s.targetUrl ?? web(repo), description: s.description.slice(0, 255) }),
+        api.setBuildStatus(sha, {
+          state: STATES[s.state],
+          key: s.context,
+          name: s.context,
+          url: s.targetUrl ?? web(repo),
+          description: s.description.slice(0, 255),
+        }),
       );
     },
     async gitRemote(repo) {

@@ -8,7 +8,11 @@ import { bitbucketServerRepoRef } from './repo-ref.js';
  * One `PushEvent` per changed branch or tag (`<id>` for the first change, `<id>#<n>` after).
  * `repo:refs_changed` lists no commits, so there is no head commit or changed paths to report.
  */
-export function bitbucketServerPushEvents(body: BitbucketServerPush, deliveryId: string, ctx: WebhookContext): PushEvent[] {
+export function bitbucketServerPushEvents(
+  body: BitbucketServerPush,
+  deliveryId: string,
+  ctx: WebhookContext,
+): PushEvent[] {
   const repo = bitbucketServerRepoRef(body.repository, ctx.hostUrl);
   const pusher = body.actor?.name ?? body.actor?.slug ?? body.actor?.displayName ?? 'unknown';
   return body.changes.flatMap((change, n) => {

@@ -11,7 +11,11 @@ export function bitbucketServerWebhookParser(): WebhookParser {
   const deliveryId = (req: WebhookRequest): string => {
     const id = req.headers['x-request-id'];
     if (!id) {
-      throw new WebhookError(400, 'delivery_id_missing', 'Bitbucket Server request has no X-Request-Id header: send webhooks from Bitbucket Server 5.4+, or add the header');
+      throw new WebhookError(
+        400,
+        'delivery_id_missing',
+        'Bitbucket Server request has no X-Request-Id header: send webhooks from Bitbucket Server 5.4+, or add the header',
+      );
     }
     return id;
   };
@@ -21,13 +25,18 @@ export function bitbucketServerWebhookParser(): WebhookParser {
     deliveryId,
     parse(req: WebhookRequest, ctx: WebhookContext): ParsedWebhook {
       const event = req.headers['x-event-key'];
-      if (event === 'diagnostics:ping') return { kind: 'ping', message: 'Bitbucket Server test connection received; push events will be acted on' };
+      if (event === 'diagnostics:ping')
+        return { kind: 'ping', message: 'Bitbucket Server test connection received; push events will be acted on' };
       if (event !== 'repo:refs_changed') {
-        return { kind: 'ignored', reason: `Bitbucket Server event "${event ?? '(no X-Event-Key)'}" is not a push; dispatchd acts on repo:refs_changed only` };
+        return {
+          kind: 'ignored',
+          reason: `Bitbucket Server event "${event ?? '(no X-Event-Key)'}" is not a push; dispatchd acts on repo:refs_changed only`,
+        };
       }
       const body = parsePayload(req.rawBody, BitbucketServerPush, 'Bitbucket Server repo:refs_changed');
       const events = bitbucketServerPushEvents(body, deliveryId(req), ctx);
-      if (events.length === 0) return { kind: 'ignored', reason: 'Bitbucket Server repo:refs_changed changed no branch or tag' };
+      if (events.length === 0)
+        return { kind: 'ignored', reason: 'Bitbucket Server repo:refs_changed changed no branch or tag' };
       return { kind: 'push', events };
     },
   };

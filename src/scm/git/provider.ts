@@ -5,7 +5,10 @@ import { revParse, type Mirrors } from '../../git/mirrors.js';
 import type { Ancestry, GitRemote, ScmProvider } from '../contracts.js';
 
 const noApi = (what: string) => async (): Promise<never> => {
-  throw new PermanentError('git_host_no_api', `${what} needs an SCM API; a plain git host has none (use -create-pull-request with a github, gitlab or bitbucket host)`);
+  throw new PermanentError(
+    'git_host_no_api',
+    `${what} needs an SCM API; a plain git host has none (use -create-pull-request with a github, gitlab or bitbucket host)`,
+  );
 };
 
 /**
@@ -30,7 +33,12 @@ async function isAncestor(dir: string, a: string, b: string): Promise<boolean> {
 export function gitProvider(host: HostConfig, mirrors: Mirrors): ScmProvider {
   const remote = (repo: string): GitRemote => ({
     url: `${host.url}/${repo}`,
-    headers: host.username && host.password ? { Authorization: `Basic ${Buffer.from(`${host.username}:${host.password}`).toString('base64')}` } : host.token ? { Authorization: `Bearer ${host.token}` } : ({} as Record<string, string>),
+    headers:
+      host.username && host.password
+        ? { Authorization: `Basic ${Buffer.from(`${host.username}:${host.password}`).toString('base64')}` }
+        : host.token
+          ? { Authorization: `Bearer ${host.token}` }
+          : ({} as Record<string, string>),
   });
   return {
     kind: 'git',
@@ -43,7 +51,8 @@ export function gitProvider(host: HostConfig, mirrors: Mirrors): ScmProvider {
       }
     },
     async refTip(repo, ref) {
-      if (!ref.startsWith('refs/')) throw new PermanentError('bad_ref', `"${ref}" is not a full ref name like refs/heads/main or refs/tags/v1.2.0`);
+      if (!ref.startsWith('refs/'))
+        throw new PermanentError('bad_ref', `"${ref}" is not a full ref name like refs/heads/main or refs/tags/v1.2.0`);
       const r = remote(repo);
       // Straight from the remote, not the mirror: the tip now. `ref^{}` is listed only for an
       // annotated tag and names the commit it peels to.
@@ -60,9 +69,23 @@ export function gitProvider(host: HostConfig, mirrors: Mirrors): ScmProvider {
     async compare(repo, base, head) {
       const dir = await mirrors.fetch(remote(repo));
       const [from, to] = await Promise.all([revParse(dir, base), revParse(dir, head)]);
-      if (from === null || to === null) throw new PermanentError('git_unknown_revision', `compare ${repo}: no commit ${from === null ? base : head} after fetching every branch and tag (a force-push drops the old tip)`);
-      const [baseIsAncestor, headIsAncestor] = await Promise.all([isAncestor(dir, from, to), isAncestor(dir, to, from)]);
-      const status: Ancestry = baseIsAncestor && headIsAncestor ? 'identical' : baseIsAncestor ? 'ahead' : headIsAncestor ? 'behind' : 'diverged';
+      if (from === null || to === null)
+        throw new PermanentError(
+          'git_unknown_revision',
+          `compare ${repo}: no commit ${from === null ? base : head} after fetching every branch and tag (a force-push drops the old tip)`,
+        );
+      const [baseIsAncestor, headIsAncestor] = await Promise.all([
+        isAncestor(dir, from, to),
+        isAncestor(dir, to, from),
+      ]);
+      const status: Ancestry =
+        baseIsAncestor && headIsAncestor
+          ? 'identical'
+          : baseIsAncestor
+            ? 'ahead'
+            : headIsAncestor
+              ? 'behind'
+              : 'diverged';
       const out = await git(['diff', '--name-only', `${from}...${to}`], { cwd: dir });
       return { status, files: out.split('\n').filter(Boolean) };
     },

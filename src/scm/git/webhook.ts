@@ -10,7 +10,10 @@ import { parsePayload, splitRef } from '../payload.js';
  * `repo` is the repository's path below the host's `url`, e.g. `acme/app.git`.
  */
 const GitPush = z.object({
-  repo: z.string().min(1).refine((r) => !r.split('/').includes('..') && !r.startsWith('/'), 'must be a relative path without ".."'),
+  repo: z
+    .string()
+    .min(1)
+    .refine((r) => !r.split('/').includes('..') && !r.startsWith('/'), 'must be a relative path without ".."'),
   ref: z.string().min(1),
   before: z.string().regex(/^[0-9a-f]{40}$/, 'a 40-hex commit id'),
   after: z.string().regex(/^[0-9a-f]{40}$/, 'a 40-hex commit id'),
@@ -26,12 +29,18 @@ export function gitWebhookParser(): WebhookParser {
     },
     deliveryId(req) {
       const id = req.headers['webhook-id'];
-      if (!id) throw new WebhookError(400, 'delivery_id_missing', 'missing webhook-id header: use scripts/git-post-receive or sign as Standard Webhooks');
+      if (!id)
+        throw new WebhookError(
+          400,
+          'delivery_id_missing',
+          'missing webhook-id header: use scripts/git-post-receive or sign as Standard Webhooks',
+        );
       return id;
     },
     parse(req, ctx): ParsedWebhook {
       const event = req.headers['x-dispatchd-event'] ?? 'push';
-      if (event === 'ping') return { kind: 'ping', message: 'pong: the hook reaches dispatchd and its signature checks out' };
+      if (event === 'ping')
+        return { kind: 'ping', message: 'pong: the hook reaches dispatchd and its signature checks out' };
       if (event !== 'push') return { kind: 'ignored', reason: `event "${event}" is not acted on: send "push"` };
       const p = parsePayload(req.rawBody, GitPush, 'git push');
       const ref = splitRef(p.ref);

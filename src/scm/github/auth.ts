@@ -24,7 +24,12 @@ const REFRESH_MARGIN_MS = 5 * 60_000;
  * looked up per repository (`GET /repos/{owner}/{repo}/installation`). Tokens and installation
  * ids are cached in this instance only; concurrent callers share one request.
  */
-export function githubAuth(hostName: string, host: HostConfig, apiUrl: string, now: () => number = Date.now): GithubAuth {
+export function githubAuth(
+  hostName: string,
+  host: HostConfig,
+  apiUrl: string,
+  now: () => number = Date.now,
+): GithubAuth {
   if (host.token) {
     const token = host.token;
     return { token: async () => token };
@@ -33,7 +38,10 @@ export function githubAuth(hostName: string, host: HostConfig, apiUrl: string, n
   if (!app) {
     return {
       token: async () => {
-        throw new PermanentError('github_auth_missing', `host "${hostName}" has no credentials: set hosts.${hostName}.token or hosts.${hostName}.app {id, privateKey}`);
+        throw new PermanentError(
+          'github_auth_missing',
+          `host "${hostName}" has no credentials: set hosts.${hostName}.token or hosts.${hostName}.app {id, privateKey}`,
+        );
       },
     };
   }
@@ -58,9 +66,16 @@ export function githubAuth(hostName: string, host: HostConfig, apiUrl: string, n
       const e = err as { status?: number; response?: { headers?: Record<string, string> }; message: string };
       if (e.status === 404 && on404) throw new PermanentError('github_app_not_installed', on404);
       if (e.status === 401) {
-        throw new PermanentError('github_app_rejected', `${hostName}: ${what}: HTTP 401 ${e.message}: check hosts.${hostName}.app.id and that app.privateKey is that app's current private key (PEM)`);
+        throw new PermanentError(
+          'github_app_rejected',
+          `${hostName}: ${what}: HTTP 401 ${e.message}: check hosts.${hostName}.app.id and that app.privateKey is that app's current private key (PEM)`,
+        );
       }
-      throw classifyHttpFailure(`${hostName}: ${what}`, { status: e.status, headers: e.response?.headers, message: e.message });
+      throw classifyHttpFailure(`${hostName}: ${what}`, {
+        status: e.status,
+        headers: e.response?.headers,
+        message: e.message,
+      });
     }
   }
 
@@ -87,9 +102,14 @@ export function githubAuth(hostName: string, host: HostConfig, apiUrl: string, n
 
   async function issue(installationId: number): Promise<CachedToken> {
     const obtainedAt = now();
-    const auth = await call(`create an installation token (installation ${installationId})`, () =>
-      // refresh: our cache decides when; auth-app's own cache keeps tokens 59 minutes whatever their expiry.
-      appClient.auth({ type: 'installation', installationId, refresh: true }) as Promise<{ token: string; expiresAt: string }>,
+    const auth = await call(
+      `create an installation token (installation ${installationId})`,
+      () =>
+        // refresh: our cache decides when; auth-app's own cache keeps tokens 59 minutes whatever their expiry.
+        appClient.auth({ type: 'installation', installationId, refresh: true }) as Promise<{
+          token: string;
+          expiresAt: string;
+        }>,
     );
     return { token: auth.token, expiresAt: Date.parse(auth.expiresAt), obtainedAt };
   }
@@ -105,7 +125,9 @@ export function githubAuth(hostName: string, host: HostConfig, apiUrl: string, n
       }
       const next = issue(id);
       tokens.set(id, next);
-      next.catch(() => { if (tokens.get(id) === next) tokens.delete(id); });
+      next.catch(() => {
+        if (tokens.get(id) === next) tokens.delete(id);
+      });
       return (await next).token;
     },
   };

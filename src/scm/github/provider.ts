@@ -13,7 +13,16 @@ const MAX_TAG_DEPTH = 5;
 
 const SILENT = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-type Pull = { number: number; html_url: string; head: { ref: string }; base: { ref: string }; state: string; merged_at?: string | null; title: string; body?: string | null };
+type Pull = {
+  number: number;
+  html_url: string;
+  head: { ref: string };
+  base: { ref: string };
+  state: string;
+  merged_at?: string | null;
+  title: string;
+  body?: string | null;
+};
 
 const toPr = (p: Pull): PullRequest => ({
   number: p.number,
@@ -32,12 +41,22 @@ function split(repo: string): { owner: string; repo: string } {
 }
 
 /** GitHub (and GitHub Enterprise via `apiUrl`) through @octokit/rest. */
-export function githubProvider(hostName: string, host: HostConfig, opts: { onRateLimit?: (remaining: number) => void } = {}): ScmProvider {
+export function githubProvider(
+  hostName: string,
+  host: HostConfig,
+  opts: { onRateLimit?: (remaining: number) => void } = {},
+): ScmProvider {
   const apiUrl = host.apiUrl ?? (host.url === 'https://github.com' ? 'https://api.github.com' : `${host.url}/api/v3`);
   const auth = githubAuth(hostName, host, apiUrl);
   const client = async (repo: string) => {
     // Octokit's default logger writes to the console; our errors are classified and logged by the worker.
-    const o = new Octokit({ baseUrl: apiUrl, auth: await auth.token(repo), userAgent: 'dispatchd', request: { retries: 0 }, log: SILENT });
+    const o = new Octokit({
+      baseUrl: apiUrl,
+      auth: await auth.token(repo),
+      userAgent: 'dispatchd',
+      request: { retries: 0 },
+      log: SILENT,
+    });
     // Every answer says how much of the hour's budget is left; operators alert on it.
     if (opts.onRateLimit) {
       const report = opts.onRateLimit;
@@ -54,7 +73,11 @@ export function githubProvider(hostName: string, host: HostConfig, opts: { onRat
       return await fn();
     } catch (err) {
       const e = err as { status?: number; response?: { headers?: Record<string, string> }; message: string };
-      throw classifyHttpFailure(`${hostName}: ${what}`, { status: e.status, headers: e.response?.headers, message: e.message });
+      throw classifyHttpFailure(`${hostName}: ${what}`, {
+        status: e.status,
+        headers: e.response?.headers,
+        message: e.message,
+      });
     }
   }
 
@@ -72,7 +95,8 @@ export function githubProvider(hostName: string, host: HostConfig, opts: { onRat
       }
     },
     async refTip(repo, ref) {
-      if (!ref.startsWith('refs/')) throw new PermanentError('bad_ref', `"${ref}" is not a full ref name like refs/heads/main or refs/tags/v1.2.0`);
+      if (!ref.startsWith('refs/'))
+        throw new PermanentError('bad_ref', `"${ref}" is not a full ref name like refs/heads/main or refs/tags/v1.2.0`);
       const o = await client(repo);
       const what = `read ref ${ref} of ${repo}`;
       let object: { type: string; sha: string };
@@ -85,18 +109,34 @@ export function githubProvider(hostName: string, host: HostConfig, opts: { onRat
         return call(what, () => Promise.reject(err));
       }
       for (let depth = 0; object.type === 'tag'; depth++) {
-        if (depth === MAX_TAG_DEPTH) throw new PermanentError('scm_ref_not_commit', `${hostName}: ${what}: more than ${MAX_TAG_DEPTH} nested tags; tag the commit itself`);
+        if (depth === MAX_TAG_DEPTH)
+          throw new PermanentError(
+            'scm_ref_not_commit',
+            `${hostName}: ${what}: more than ${MAX_TAG_DEPTH} nested tags; tag the commit itself`,
+          );
         const tagSha = object.sha;
-        object = (await call(`${what}: peel tag ${tagSha.slice(0, 7)}`, () => o.git.getTag({ ...split(repo), tag_sha: tagSha }))).data.object;
+        object = (
+          await call(`${what}: peel tag ${tagSha.slice(0, 7)}`, () => o.git.getTag({ ...split(repo), tag_sha: tagSha }))
+        ).data.object;
       }
-      if (object.type !== 'commit') throw new PermanentError('scm_ref_not_commit', `${hostName}: ${what}: points at a ${object.type}, not a commit`);
+      if (object.type !== 'commit')
+        throw new PermanentError(
+          'scm_ref_not_commit',
+          `${hostName}: ${what}: points at a ${object.type}, not a commit`,
+        );
       return object.sha;
     },
     async compare(repo, base, head): Promise<Comparison> {
       const o = await client(repo);
-      const { data } = await call(`compare ${repo} ${base}...${head}`, () => o.repos.compareCommitsWithBasehead({ ...split(repo), basehead: `${base}...${head}` }));
+      const { data } = await call(`compare ${repo} ${base}...${head}`, () =>
+        o.repos.compareCommitsWithBasehead({ ...split(repo), basehead: `${base}...${head}` }),
+      );
       // A capped answer lists only some of the files; a partial list would read as "nothing else changed".
-      const capped = data.files === undefined || data.files.length >= MAX_FILES || data.total_commits > data.commits.length || data.total_commits > MAX_COMMITS;
+      const capped =
+        data.files === undefined ||
+        data.files.length >= MAX_FILES ||
+        data.total_commits > data.commits.length ||
+        data.total_commits > MAX_COMMITS;
       return { status: data.status, files: capped ? null : (data.files ?? []).map((f) => f.filename) };
     },
     async defaultBranch(repo) {
@@ -107,18 +147,24 @@ export function githubProvider(hostName: string, host: HostConfig, opts: { onRat
     async findPullRequest(repo, head, base) {
       const o = await client(repo);
       const r = split(repo);
-      const { data } = await call(`find pull request ${head} → ${base}`, () => o.pulls.list({ ...r, state: 'open', head: `${r.owner}:${head}`, base }));
+      const { data } = await call(`find pull request ${head} → ${base}`, () =>
+        o.pulls.list({ ...r, state: 'open', head: `${r.owner}:${head}`, base }),
+      );
       const pr = data[0];
       return pr ? toPr(pr as Pull) : null;
     },
     async createPullRequest(repo, input) {
       const o = await client(repo);
-      const { data } = await call(`open pull request ${input.head} → ${input.base}`, () => o.pulls.create({ ...split(repo), ...input }));
+      const { data } = await call(`open pull request ${input.head} → ${input.base}`, () =>
+        o.pulls.create({ ...split(repo), ...input }),
+      );
       return toPr(data as Pull);
     },
     async updatePullRequest(repo, number, input) {
       const o = await client(repo);
-      const { data } = await call(`update pull request #${number}`, () => o.pulls.update({ ...split(repo), pull_number: number, ...input }));
+      const { data } = await call(`update pull request #${number}`, () =>
+        o.pulls.update({ ...split(repo), pull_number: number, ...input }),
+      );
       return toPr(data as Pull);
     },
     async mergePullRequest(repo, number) {
@@ -132,12 +178,22 @@ export function githubProvider(hostName: string, host: HostConfig, opts: { onRat
     async setStatus(repo, sha, s: CommitStatus) {
       const o = await client(repo);
       await call(`set status ${s.context} on ${sha.slice(0, 7)}`, () =>
-        o.repos.createCommitStatus({ ...split(repo), sha, state: s.state, context: s.context, description: s.description.slice(0, 140), ...(s.targetUrl ? { target_url: s.targetUrl } : {}) }),
+        o.repos.createCommitStatus({
+          ...split(repo),
+          sha,
+          state: s.state,
+          context: s.context,
+          description: s.description.slice(0, 140),
+          ...(s.targetUrl ? { target_url: s.targetUrl } : {}),
+        }),
       );
     },
     async gitRemote(repo) {
       const token = await auth.token(repo);
-      return { url: `${host.url}/${repo}.git`, headers: { Authorization: `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}` } };
+      return {
+        url: `${host.url}/${repo}.git`,
+        headers: { Authorization: `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}` },
+      };
     },
     commitUrl(repo, sha) {
       return `${host.url}/${repo}/commit/${sha}`;

@@ -40,14 +40,25 @@ export function githubWebhookParser(): WebhookParser {
     },
     deliveryId(req) {
       const id = req.headers['x-github-delivery'];
-      if (!id) throw new WebhookError(400, 'delivery_id_missing', 'missing X-GitHub-Delivery header: send webhooks as GitHub does');
+      if (!id)
+        throw new WebhookError(
+          400,
+          'delivery_id_missing',
+          'missing X-GitHub-Delivery header: send webhooks as GitHub does',
+        );
       return id;
     },
     parse(req, ctx): ParsedWebhook {
       const event = req.headers['x-github-event'];
-      if (!event) throw new WebhookError(400, 'event_missing', 'missing X-GitHub-Event header: send webhooks as GitHub does');
-      if (event === 'ping') return { kind: 'ping', message: 'pong: the webhook reaches dispatchd and its signature checks out' };
-      if (event !== 'push') return { kind: 'ignored', reason: `GitHub event "${event}" is not acted on: dispatchd needs only "push" events` };
+      if (!event)
+        throw new WebhookError(400, 'event_missing', 'missing X-GitHub-Event header: send webhooks as GitHub does');
+      if (event === 'ping')
+        return { kind: 'ping', message: 'pong: the webhook reaches dispatchd and its signature checks out' };
+      if (event !== 'push')
+        return {
+          kind: 'ignored',
+          reason: `GitHub event "${event}" is not acted on: dispatchd needs only "push" events`,
+        };
       const p = parsePayload(req.rawBody, GithubPush, 'GitHub push');
       const ref = splitRef(p.ref);
       if (!ref) return { kind: 'ignored', reason: `ref ${p.ref} is neither a branch nor a tag` };
@@ -71,7 +82,16 @@ export function githubWebhookParser(): WebhookParser {
             deleted,
             forced: p.forced,
             pusher: p.pusher?.name ?? p.pusher?.login ?? p.sender?.login ?? 'unknown',
-            ...(head ? { headCommit: { id: head.id, message: head.message, ...(head.url ? { url: head.url } : {}), ...(head.author?.name ? { author: head.author.name } : {}) } } : {}),
+            ...(head
+              ? {
+                  headCommit: {
+                    id: head.id,
+                    message: head.message,
+                    ...(head.url ? { url: head.url } : {}),
+                    ...(head.author?.name ? { author: head.author.name } : {}),
+                  },
+                }
+              : {}),
             ...(commits.length > 0 ? { changedPaths: pathsOf(commits) } : {}),
             ...(commits.length >= GITHUB_MAX_COMMITS ? { commitsTruncated: true } : {}),
             receivedAt: ctx.now,

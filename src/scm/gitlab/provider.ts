@@ -7,7 +7,12 @@ import { mergeBlockedHint, mergeStatusIsPending, toPullRequest, type MergeReques
 import { singleAttemptRequester } from './requester.js';
 
 // GitLab's commit-status states; ours name failure and error apart, GitLab has only `failed`.
-const STATES: Record<CommitState, 'pending' | 'success' | 'failed'> = { pending: 'pending', success: 'success', failure: 'failed', error: 'failed' };
+const STATES: Record<CommitState, 'pending' | 'success' | 'failed'> = {
+  pending: 'pending',
+  success: 'success',
+  failure: 'failed',
+  error: 'failed',
+};
 
 /** The status, headers and message of a failed gitbeaker call, whichever requester threw it. */
 function failureOf(err: unknown): HttpFailure {
@@ -26,7 +31,10 @@ const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 function gitbeakerHost(hostName: string, host: HostConfig): string {
   const apiUrl = host.apiUrl ?? `${host.url}/api/v4`;
   if (!apiUrl.endsWith('/api/v4')) {
-    throw new PermanentError('config_invalid', `host "${hostName}": GitLab apiUrl "${apiUrl}" must end in /api/v4 (e.g. https://gitlab.example.com/api/v4)`);
+    throw new PermanentError(
+      'config_invalid',
+      `host "${hostName}": GitLab apiUrl "${apiUrl}" must end in /api/v4 (e.g. https://gitlab.example.com/api/v4)`,
+    );
   }
   return apiUrl.slice(0, -'/api/v4'.length);
 }
@@ -38,9 +46,17 @@ function gitbeakerHost(hostName: string, host: HostConfig): string {
 export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider {
   const token = host.token ?? host.password;
   if (token === undefined) {
-    throw new PermanentError('config_invalid', `host "${hostName}" (gitlab) has no token: set token to a personal, group or project access token with the api scope`);
+    throw new PermanentError(
+      'config_invalid',
+      `host "${hostName}" (gitlab) has no token: set token to a personal, group or project access token with the api scope`,
+    );
   }
-  const api = new Gitlab({ host: gitbeakerHost(hostName, host), token, requesterFn: singleAttemptRequester, queryTimeout: 30_000 });
+  const api = new Gitlab({
+    host: gitbeakerHost(hostName, host),
+    token,
+    requesterFn: singleAttemptRequester,
+    queryTimeout: 30_000,
+  });
 
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
@@ -77,10 +93,15 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
     async refTip(repo, ref) {
       const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
       const tag = ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
-      if (branch === undefined && tag === undefined) throw new PermanentError('bad_ref', `"${ref}" is not a full branch or tag name like refs/heads/main or refs/tags/v1.2.0`);
+      if (branch === undefined && tag === undefined)
+        throw new PermanentError(
+          'bad_ref',
+          `"${ref}" is not a full branch or tag name like refs/heads/main or refs/tags/v1.2.0`,
+        );
       try {
         // A tag's `commit` is the commit it peels to; `target` would be the tag object.
-        const data = branch !== undefined ? await api.Branches.show(repo, branch) : await api.Tags.show(repo, tag ?? '');
+        const data =
+          branch !== undefined ? await api.Branches.show(repo, branch) : await api.Tags.show(repo, tag ?? '');
         return (data as unknown as { commit: { id: string } }).commit.id;
       } catch (err) {
         const f = failureOf(err);
@@ -99,7 +120,8 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
         call(what, () => api.Repositories.compare(repo, from, to, { straight: false })),
       ]);
       const common = (mergeBase as { id: string }).id;
-      const status: Ancestry = from === to ? 'identical' : common === from ? 'ahead' : common === to ? 'behind' : 'diverged';
+      const status: Ancestry =
+        from === to ? 'identical' : common === from ? 'ahead' : common === to ? 'behind' : 'diverged';
       // compare_timeout is GitLab's "the diff overflowed its limits" (max files, lines or bytes):
       // the list is then cut short. A collapsed or too_large diff still names its paths.
       if (data.compare_timeout) return { status, files: null };
@@ -113,16 +135,30 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
     async defaultBranch(repo) {
       const data = await call(`get project ${repo}`, () => api.Projects.show(repo));
       const branch = (data as { default_branch?: string | null }).default_branch;
-      if (!branch) throw new PermanentError('scm_empty_repo', `${hostName}: project ${repo} has no default branch (is the repository empty?): push a first commit`);
+      if (!branch)
+        throw new PermanentError(
+          'scm_empty_repo',
+          `${hostName}: project ${repo} has no default branch (is the repository empty?): push a first commit`,
+        );
       return branch;
     },
     async findPullRequest(repo, head, base) {
       const list = await call(`find merge request ${head} → ${base}`, () =>
-        api.MergeRequests.all({ projectId: repo, state: 'opened', sourceBranch: head, targetBranch: base, perPage: 20, maxPages: 1 }),
+        api.MergeRequests.all({
+          projectId: repo,
+          state: 'opened',
+          sourceBranch: head,
+          targetBranch: base,
+          perPage: 20,
+          maxPages: 1,
+        }),
       );
       // Merge requests from forks can share a branch name; only the project's own branch counts.
       const own = (list as unknown as MergeRequestFields[]).find(
-        (m) => m.source_branch === head && m.target_branch === base && (m.source_project_id === undefined || m.source_project_id === m.target_project_id),
+        (m) =>
+          m.source_branch === head &&
+          m.target_branch === base &&
+          (m.source_project_id === undefined || m.source_project_id === m.target_project_id),
       );
       return own ? mr(own) : null;
     },
@@ -135,7 +171,9 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
       return mr(data);
     },
     async updatePullRequest(repo, number, input) {
-      const data = await call(`update merge request !${number}`, () => api.MergeRequests.edit(repo, number, { title: input.title.slice(0, 255), description: input.body }));
+      const data = await call(`update merge request !${number}`, () =>
+        api.MergeRequests.edit(repo, number, { title: input.title.slice(0, 255), description: input.body }),
+      );
       return mr(data);
     },
     async mergePullRequest(repo, number) {
@@ -146,13 +184,23 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
         await api.MergeRequests.accept(repo, number);
       } catch (err) {
         const f = failureOf(err);
-        if (f.status !== 405 && f.status !== 406 && f.status !== 422) throw classifyHttpFailure(`${hostName}: merge !${number}`, f);
-        const current = (await call(`read merge request !${number}`, () => api.MergeRequests.show(repo, number))) as unknown as MergeRequestFields;
+        if (f.status !== 405 && f.status !== 406 && f.status !== 422)
+          throw classifyHttpFailure(`${hostName}: merge !${number}`, f);
+        const current = (await call(`read merge request !${number}`, () =>
+          api.MergeRequests.show(repo, number),
+        )) as unknown as MergeRequestFields;
         const status = current.detailed_merge_status ?? current.merge_status;
         if (mergeStatusIsPending(status)) {
-          throw new TransientError('scm_merge_checking', `${hostName}: merge !${number}: GitLab is still checking mergeability (${status}); will retry`, 5_000);
+          throw new TransientError(
+            'scm_merge_checking',
+            `${hostName}: merge !${number}: GitLab is still checking mergeability (${status}); will retry`,
+            5_000,
+          );
         }
-        throw new PermanentError('scm_merge_blocked', `${hostName}: merge !${number}: HTTP ${f.status} ${f.message}: ${mergeBlockedHint(status)}`);
+        throw new PermanentError(
+          'scm_merge_blocked',
+          `${hostName}: merge !${number}: HTTP ${f.status} ${f.message}: ${mergeBlockedHint(status)}`,
+        );
       }
     },
     async comment(repo, number, body) {
@@ -160,7 +208,11 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
     },
     async setStatus(repo, sha, s: CommitStatus) {
       try {
-        await api.Commits.editStatus(repo, sha, STATES[s.state], { name: s.context, description: s.description.slice(0, 255), ...(s.targetUrl ? { targetUrl: s.targetUrl } : {}) });
+        await api.Commits.editStatus(repo, sha, STATES[s.state], {
+          name: s.context,
+          description: s.description.slice(0, 255),
+          ...(s.targetUrl ? { targetUrl: s.targetUrl } : {}),
+        });
       } catch (err) {
         const f = failureOf(err);
         // GitLab refuses to move a status to the state it already has ("Cannot transition status
@@ -170,7 +222,10 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
       }
     },
     async gitRemote(repo) {
-      return { url: `${host.url}/${repo}.git`, headers: { Authorization: `Basic ${Buffer.from(`oauth2:${token}`).toString('base64')}` } };
+      return {
+        url: `${host.url}/${repo}.git`,
+        headers: { Authorization: `Basic ${Buffer.from(`oauth2:${token}`).toString('base64')}` },
+      };
     },
     commitUrl(repo, sha) {
       return `${host.url}/${repo}/-/commit/${sha}`;

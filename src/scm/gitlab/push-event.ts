@@ -5,7 +5,11 @@ import { changedPaths } from './changed-paths.js';
 import type { GitlabPush } from './payload.js';
 
 /** A GitLab push or tag push body as one `PushEvent`, or the reason it is not one. */
-export function gitlabPushEvent(body: GitlabPush, deliveryId: string, ctx: WebhookContext): PushEvent | { ignored: string } {
+export function gitlabPushEvent(
+  body: GitlabPush,
+  deliveryId: string,
+  ctx: WebhookContext,
+): PushEvent | { ignored: string } {
   const ref = splitRef(body.ref);
   if (!ref) return { ignored: `push to ${body.ref}, which is neither a branch nor a tag` };
   const project = body.project;
@@ -30,7 +34,11 @@ export function gitlabPushEvent(body: GitlabPush, deliveryId: string, ctx: Webho
     deliveryId,
     repo: {
       fullName: project.path_with_namespace,
-      cloneUrl: project.git_http_url ?? project.http_url ?? body.repository?.git_http_url ?? `${ctx.hostUrl}/${project.path_with_namespace}.git`,
+      cloneUrl:
+        project.git_http_url ??
+        project.http_url ??
+        body.repository?.git_http_url ??
+        `${ctx.hostUrl}/${project.path_with_namespace}.git`,
       webUrl: project.web_url ?? body.repository?.homepage ?? `${ctx.hostUrl}/${project.path_with_namespace}`,
     },
     ref: body.ref,

@@ -1,4 +1,12 @@
-import { createRequesterFn, GitbeakerRequestError, GitbeakerTimeoutError, type FormattedResponse, type RequestOptions, type ResourceOptions, type RequesterType } from '@gitbeaker/requester-utils';
+import {
+  createRequesterFn,
+  GitbeakerRequestError,
+  GitbeakerTimeoutError,
+  type FormattedResponse,
+  type RequestOptions,
+  type ResourceOptions,
+  type RequesterType,
+} from '@gitbeaker/requester-utils';
 
 /**
  * A gitbeaker requester that makes exactly one attempt per call.
@@ -34,7 +42,11 @@ async function singleAttempt(endpoint: string, options: RequestOptions): Promise
     throw new GitbeakerRequestError(description, { cause: { description, request, response } });
   }
   if (asStream === true) return { body: response.body ?? null, headers: responseHeaders, status: response.status };
-  return { body: response.status === 204 ? null : await readBody(response), headers: responseHeaders, status: response.status };
+  return {
+    body: response.status === 204 ? null : await readBody(response),
+    headers: responseHeaders,
+    status: response.status,
+  };
 }
 
 async function readBody(response: Response): Promise<FormattedResponse['body']> {

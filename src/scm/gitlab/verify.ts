@@ -25,21 +25,36 @@ export function verifyGitlabRequest(req: WebhookRequest, ctx: WebhookContext): n
  * Returns the index of the secret the token matched (if a token was sent) and whether a
  * Standard Webhooks signature remains to be checked.
  */
-export function checkGitlabHeaders(headers: WebhookRequest['headers'], ctx: Pick<WebhookContext, 'hostName' | 'secrets'>): { matched: number[]; signed: boolean } {
+export function checkGitlabHeaders(
+  headers: WebhookRequest['headers'],
+  ctx: Pick<WebhookContext, 'hostName' | 'secrets'>,
+): { matched: number[]; signed: boolean } {
   if (ctx.secrets.length === 0) {
-    throw new WebhookError(401, 'secret_unset', `host "${ctx.hostName}" has no webhookSecret: set one in dispatchd's config and the same secret token on the GitLab hook`);
+    throw new WebhookError(
+      401,
+      'secret_unset',
+      `host "${ctx.hostName}" has no webhookSecret: set one in dispatchd's config and the same secret token on the GitLab hook`,
+    );
   }
   const token = headers['x-gitlab-token'];
   const signed = STANDARD_HEADERS.some((h) => headers[h] !== undefined);
   if (token === undefined && !signed) {
-    throw new WebhookError(401, 'signature_missing', 'missing X-Gitlab-Token header: set the hook\'s secret token in GitLab to the host\'s webhookSecret');
+    throw new WebhookError(
+      401,
+      'signature_missing',
+      "missing X-Gitlab-Token header: set the hook's secret token in GitLab to the host's webhookSecret",
+    );
   }
   const matched: number[] = [];
   if (token !== undefined) {
     // Test every secret, without stopping at the first match, so timing says nothing about which one matched.
     const index = ctx.secrets.map((s) => safeEqual(s, token)).indexOf(true);
     if (index < 0) {
-      throw new WebhookError(401, 'signature_invalid', 'X-Gitlab-Token does not match: set the hook\'s secret token in GitLab to the host\'s (or the repository\'s) webhookSecret');
+      throw new WebhookError(
+        401,
+        'signature_invalid',
+        "X-Gitlab-Token does not match: set the hook's secret token in GitLab to the host's (or the repository's) webhookSecret",
+      );
     }
     matched.push(index);
   }

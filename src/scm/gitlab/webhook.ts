@@ -14,7 +14,11 @@ export function gitlabWebhookParser(): WebhookParser {
     // Idempotency-Key (GitLab 17.4+) is kept across retries; the event UUID is the older fallback.
     const id = req.headers['idempotency-key'] || req.headers['x-gitlab-event-uuid'];
     if (!id) {
-      throw new WebhookError(400, 'delivery_id_missing', 'GitLab request has neither Idempotency-Key nor X-Gitlab-Event-UUID: send webhooks from GitLab itself, or add one of these headers');
+      throw new WebhookError(
+        400,
+        'delivery_id_missing',
+        'GitLab request has neither Idempotency-Key nor X-Gitlab-Event-UUID: send webhooks from GitLab itself, or add one of these headers',
+      );
     }
     return id;
   };
@@ -28,8 +32,16 @@ export function gitlabWebhookParser(): WebhookParser {
       const route = parsePayload(req.rawBody, GitlabEventKind, 'GitLab webhook');
       const kind = nonEmpty(route.object_kind) ?? nonEmpty(route.event_name);
       const header = req.headers['x-gitlab-event'] ?? 'no X-Gitlab-Event';
-      if (!kind) return { kind: 'ignored', reason: `GitLab event (${header}) has no object_kind or event_name; dispatchd acts on push and tag push events only` };
-      if (!PUSH_KINDS.has(kind)) return { kind: 'ignored', reason: `GitLab event "${kind}" (${header}) is not a push; dispatchd acts on push and tag push events only` };
+      if (!kind)
+        return {
+          kind: 'ignored',
+          reason: `GitLab event (${header}) has no object_kind or event_name; dispatchd acts on push and tag push events only`,
+        };
+      if (!PUSH_KINDS.has(kind))
+        return {
+          kind: 'ignored',
+          reason: `GitLab event "${kind}" (${header}) is not a push; dispatchd acts on push and tag push events only`,
+        };
       const push = parsePayload(req.rawBody, GitlabPush, `GitLab ${kind}`);
       const event = gitlabPushEvent(push, deliveryId(req), ctx);
       if ('ignored' in event) return { kind: 'ignored', reason: event.ignored };

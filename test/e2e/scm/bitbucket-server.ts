@@ -11,17 +11,26 @@ type Change = Record<string, unknown> & { ref: Record<string, unknown> };
  * Bitbucket Server / Data Center through its emulator, with the go-scm `repo:refs_changed`
  * payloads. Those list no commits at all, so `paths` is decided from the compare/changes API.
  */
-export async function bitbucketServerScenario(gitopsUrlOf: (base: string) => string = (base) => `${base}/PROJ/hello-world-gitops`): Promise<ScmScenario> {
+export async function bitbucketServerScenario(
+  gitopsUrlOf: (base: string) => string = (base) => `${base}/PROJ/hello-world-gitops`,
+): Promise<ScmScenario> {
   const token = 'bbs-e2e-http-access-token';
   const bb = await startBitbucketServerEmulator({ token });
   const app = 'PROJ/hello-world';
   const gitops = 'PROJ/hello-world-gitops';
   const gitopsUrl = gitopsUrlOf(bb.url);
   await bb.git.createRepo(gitops, { files: gitopsFiles });
-  await bb.git.createRepo(app, { files: { Dispatchfile: scmDispatchfile(gitopsUrl, 'bitbucket-server'), VERSION: '1\n' } });
+  await bb.git.createRepo(app, {
+    files: { Dispatchfile: scmDispatchfile(gitopsUrl, 'bitbucket-server'), VERSION: '1\n' },
+  });
   const repository = (p: Record<string, unknown>) => {
     const r = p.repository as Record<string, unknown>;
-    return { ...r, slug: 'hello-world', name: 'hello-world', project: { ...(r.project as object), key: 'PROJ', name: 'Project' } };
+    return {
+      ...r,
+      slug: 'hello-world',
+      name: 'hello-world',
+      project: { ...(r.project as object), key: 'PROJ', name: 'Project' },
+    };
   };
   const body = (file: string, branch: string, change: (c: Change) => Record<string, unknown>) => {
     const p = fixture(file) as { changes: Change[] };
@@ -30,15 +39,50 @@ export async function bitbucketServerScenario(gitopsUrlOf: (base: string) => str
     return JSON.stringify({ ...p, repository: repository(p), changes: [{ ...c, ref, refId: ref.id, ...change(c) }] });
   };
   return {
-    kind: 'bitbucket-server', hostName: 'bitbucket-dc', app, gitops, gitopsUrl, git: bb.git, hasApi: true, payloadListsFiles: false,
-    hostYaml: (secret) => `  bitbucket-dc:\n    kind: bitbucket-server\n    url: ${bb.url}\n    apiUrl: ${bb.apiUrl}\n    token: ${token}\n    webhookSecret: ${secret}\n`,
+    kind: 'bitbucket-server',
+    hostName: 'bitbucket-dc',
+    app,
+    gitops,
+    gitopsUrl,
+    git: bb.git,
+    hasApi: true,
+    payloadListsFiles: false,
+    hostYaml: (secret) =>
+      `  bitbucket-dc:\n    kind: bitbucket-server\n    url: ${bb.url}\n    apiUrl: ${bb.apiUrl}\n    token: ${token}\n    webhookSecret: ${secret}\n`,
     pushBody: (branch, before, after) =>
-      body('bitbucket-server/goscm-push.json', branch, () => ({ fromHash: before, toHash: after, type: /^0+$/.test(before) ? 'ADD' : 'UPDATE' })),
-    deleteBody: (branch, sha) => body('bitbucket-server/goscm-push_branch_delete.json', branch, () => ({ fromHash: sha, toHash: '0'.repeat(40), type: 'DELETE' })),
-    openPulls: () => bb.pulls(gitops).filter((p) => p.state === 'OPEN').map((p) => ({ number: p.id, head: p.fromRef.replace(/^refs\/heads\//, ''), base: p.toRef.replace(/^refs\/heads\//, ''), title: p.title, body: p.description })),
+      body('bitbucket-server/goscm-push.json', branch, () => ({
+        fromHash: before,
+        toHash: after,
+        type: /^0+$/.test(before) ? 'ADD' : 'UPDATE',
+      })),
+    deleteBody: (branch, sha) =>
+      body('bitbucket-server/goscm-push_branch_delete.json', branch, () => ({
+        fromHash: sha,
+        toHash: '0'.repeat(40),
+        type: 'DELETE',
+      })),
+    openPulls: () =>
+      bb
+        .pulls(gitops)
+        .filter((p) => p.state === 'OPEN')
+        .map((p) => ({
+          number: p.id,
+          head: p.fromRef.replace(/^refs\/heads\//, ''),
+          base: p.toRef.replace(/^refs\/heads\//, ''),
+          title: p.title,
+          body: p.description,
+        })),
     pullsCreated: () => bb.calls.filter((c) => c.method === 'POST' && /\/pull-requests$/.test(c.route)).length,
     pullUrl: (n) => new RegExp(`^${bb.url}/projects/PROJ/repos/hello-world-gitops/pull-requests/${n}$`),
-    statuses: (sha) => bb.statuses(app, sha).map((s) => ({ context: s.key, state: STATE[s.state] ?? 'error', url: s.url, description: s.description ?? '' })),
+    statuses: (sha) =>
+      bb
+        .statuses(app, sha)
+        .map((s) => ({
+          context: s.key,
+          state: STATE[s.state] ?? 'error',
+          url: s.url,
+          description: s.description ?? '',
+        })),
     compareCalls: () => bb.calls.filter((c) => c.route.includes('/compare/changes')).length,
     close: () => bb.close(),
   };

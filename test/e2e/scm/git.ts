@@ -16,16 +16,35 @@ export async function gitScenario(): Promise<ScmScenario> {
   const server = await startGitServer({ auth: (authorization) => authorization === expected });
   const gitopsUrl = `${server.url}/acme/hello-world-gitops.git`;
   await server.createRepo('acme/hello-world-gitops', { files: gitopsFiles });
-  await server.createRepo('acme/hello-world', { files: { Dispatchfile: scmDispatchfile(gitopsUrl, 'git'), VERSION: '1\n' } });
-  const none = () => { throw new Error('a plain git host has no pull requests or statuses'); };
+  await server.createRepo('acme/hello-world', {
+    files: { Dispatchfile: scmDispatchfile(gitopsUrl, 'git'), VERSION: '1\n' },
+  });
+  const none = () => {
+    throw new Error('a plain git host has no pull requests or statuses');
+  };
   return {
-    kind: 'git', hostName: 'git', app: 'acme/hello-world.git', gitops: 'acme/hello-world-gitops.git', gitopsUrl, git: server,
+    kind: 'git',
+    hostName: 'git',
+    app: 'acme/hello-world.git',
+    gitops: 'acme/hello-world-gitops.git',
+    gitopsUrl,
+    git: server,
     onGit: { app: 'acme/hello-world', gitops: 'acme/hello-world-gitops' },
-    hasApi: false, payloadListsFiles: false,
-    hostYaml: (secret) => `  git:\n    kind: git\n    url: ${server.url}\n    username: ${USER}\n    password: ${PASSWORD}\n    webhookSecret: ${secret}\n`,
+    hasApi: false,
+    payloadListsFiles: false,
+    hostYaml: (secret) =>
+      `  git:\n    kind: git\n    url: ${server.url}\n    username: ${USER}\n    password: ${PASSWORD}\n    webhookSecret: ${secret}\n`,
     // What scripts/git-post-receive sends for one ref.
-    pushBody: (branch, before, after) => JSON.stringify({ repo: 'acme/hello-world.git', ref: `refs/heads/${branch}`, before, after, pusher: 'jdoe' }),
-    deleteBody: (branch, sha) => JSON.stringify({ repo: 'acme/hello-world.git', ref: `refs/heads/${branch}`, before: sha, after: '0'.repeat(40), pusher: 'jdoe' }),
+    pushBody: (branch, before, after) =>
+      JSON.stringify({ repo: 'acme/hello-world.git', ref: `refs/heads/${branch}`, before, after, pusher: 'jdoe' }),
+    deleteBody: (branch, sha) =>
+      JSON.stringify({
+        repo: 'acme/hello-world.git',
+        ref: `refs/heads/${branch}`,
+        before: sha,
+        after: '0'.repeat(40),
+        pusher: 'jdoe',
+      }),
     openPulls: none,
     pullsCreated: none,
     pullUrl: none,

@@ -3,7 +3,13 @@ import { fixture, gitopsFiles } from '../fixtures.js';
 import { scmDispatchfile } from './dispatchfile.js';
 import type { ScmScenario, SeenStatus } from './scenario.js';
 
-const STATE: Record<string, SeenStatus['state']> = { pending: 'pending', running: 'pending', success: 'success', failed: 'failure', canceled: 'error' };
+const STATE: Record<string, SeenStatus['state']> = {
+  pending: 'pending',
+  running: 'pending',
+  success: 'success',
+  failed: 'failure',
+  canceled: 'error',
+};
 
 /** GitLab through its emulator, projects in a nested group, with the go-scm push payloads. */
 export async function gitlabScenario(): Promise<ScmScenario> {
@@ -16,28 +22,85 @@ export async function gitlabScenario(): Promise<ScmScenario> {
   await gl.git.createRepo(app, { files: { Dispatchfile: scmDispatchfile(gitopsUrl, 'gitlab'), VERSION: '1\n' } });
   const project = (p: Record<string, unknown>, repo = app) => ({
     ...(p.project as object),
-    path_with_namespace: repo, web_url: `${gl.url}/${repo}`, git_http_url: `${gl.url}/${repo}.git`, http_url: `${gl.url}/${repo}.git`, homepage: `${gl.url}/${repo}`,
+    path_with_namespace: repo,
+    web_url: `${gl.url}/${repo}`,
+    git_http_url: `${gl.url}/${repo}.git`,
+    http_url: `${gl.url}/${repo}.git`,
+    homepage: `${gl.url}/${repo}`,
   });
-  const repository = (p: Record<string, unknown>, repo = app) => ({ ...(p.repository as object), git_http_url: `${gl.url}/${repo}.git`, homepage: `${gl.url}/${repo}` });
+  const repository = (p: Record<string, unknown>, repo = app) => ({
+    ...(p.repository as object),
+    git_http_url: `${gl.url}/${repo}.git`,
+    homepage: `${gl.url}/${repo}`,
+  });
   // GitLab's push payload has no "forced" flag: a forced push looks like any other.
   const pushBodyFor = (repo: string, branch: string, before: string, after: string, files: string[]): string => {
     const p = fixture('gitlab/goscm-push.json');
-    const commit = { ...((p.commits as object[])[0] as object), id: after, url: `${gl.url}/${repo}/-/commit/${after}`, added: [], modified: files, removed: [] };
-    return JSON.stringify({ ...p, ref: `refs/heads/${branch}`, before, after, checkout_sha: after, commits: [commit], total_commits_count: 1, project: project(p, repo), repository: repository(p, repo) });
+    const commit = {
+      ...((p.commits as object[])[0] as object),
+      id: after,
+      url: `${gl.url}/${repo}/-/commit/${after}`,
+      added: [],
+      modified: files,
+      removed: [],
+    };
+    return JSON.stringify({
+      ...p,
+      ref: `refs/heads/${branch}`,
+      before,
+      after,
+      checkout_sha: after,
+      commits: [commit],
+      total_commits_count: 1,
+      project: project(p, repo),
+      repository: repository(p, repo),
+    });
   };
   return {
-    kind: 'gitlab', hostName: 'gitlab', app, gitops, gitopsUrl, git: gl.git, hasApi: true, payloadListsFiles: true,
-    hostYaml: (secret) => `  gitlab:\n    kind: gitlab\n    url: ${gl.url}\n    apiUrl: ${gl.apiUrl}\n    token: ${token}\n    webhookSecret: ${secret}\n`,
+    kind: 'gitlab',
+    hostName: 'gitlab',
+    app,
+    gitops,
+    gitopsUrl,
+    git: gl.git,
+    hasApi: true,
+    payloadListsFiles: true,
+    hostYaml: (secret) =>
+      `  gitlab:\n    kind: gitlab\n    url: ${gl.url}\n    apiUrl: ${gl.apiUrl}\n    token: ${token}\n    webhookSecret: ${secret}\n`,
     pushBody: (branch, before, after, files) => pushBodyFor(app, branch, before, after, files),
     pushBodyFor,
     deleteBody(branch, sha) {
       const p = fixture('gitlab/goscm-branch_delete.json');
-      return JSON.stringify({ ...p, ref: `refs/heads/${branch}`, before: sha, project: project(p), repository: repository(p) });
+      return JSON.stringify({
+        ...p,
+        ref: `refs/heads/${branch}`,
+        before: sha,
+        project: project(p),
+        repository: repository(p),
+      });
     },
-    openPulls: () => gl.mergeRequests(gitops).filter((m) => m.state === 'opened').map((m) => ({ number: m.iid, head: m.sourceBranch, base: m.targetBranch, title: m.title, body: m.description ?? '' })),
+    openPulls: () =>
+      gl
+        .mergeRequests(gitops)
+        .filter((m) => m.state === 'opened')
+        .map((m) => ({
+          number: m.iid,
+          head: m.sourceBranch,
+          base: m.targetBranch,
+          title: m.title,
+          body: m.description ?? '',
+        })),
     pullsCreated: () => gl.count('POST /projects/{id}/merge_requests'),
     pullUrl: (n) => new RegExp(`^${gl.url}/${gitops}/-/merge_requests/${n}$`),
-    statuses: (sha) => gl.statuses(app, sha).map((s) => ({ context: s.name, state: STATE[s.status] ?? 'error', url: s.targetUrl ?? '', description: s.description ?? '' })),
+    statuses: (sha) =>
+      gl
+        .statuses(app, sha)
+        .map((s) => ({
+          context: s.name,
+          state: STATE[s.status] ?? 'error',
+          url: s.targetUrl ?? '',
+          description: s.description ?? '',
+        })),
     compareCalls: () => gl.calls.filter((c) => c.route.includes('/repository/compare')).length,
     pullsFrom: (head) => gl.mergeRequests(gitops).filter((m) => m.sourceBranch === head).length,
     refTipCalls: () => gl.count('GET /projects/{id}/repository/branches/{branch}'),

@@ -59,7 +59,14 @@ export interface ScmScenario {
    * convergence property test): the push body for another source repository `app` of this host,
    * as `pushBody` builds it for `this.app`; `forced` marks the push forced where the SCM says so.
    */
-  pushBodyFor?(app: string, branch: string, before: string, after: string, files: string[], opts?: { forced?: boolean }): string;
+  pushBodyFor?(
+    app: string,
+    branch: string,
+    before: string,
+    after: string,
+    files: string[],
+    opts?: { forced?: boolean },
+  ): string;
   /** Optional: how many pull requests were ever created (open or not) from head branch `head`. */
   pullsFrom?(head: string): number;
   /** Optional: API calls that read a ref's tip (the call dispatchd makes to plan a push). */

@@ -21,9 +21,15 @@ export function parseBbql(q: string): Query | { error: string } {
     at = re.lastIndex;
   }
   const query: Query = [[]];
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     const [field, op, lit] = [tokens[i], tokens[i + 1], tokens[i + 2]];
-    if (field === undefined || op === undefined || lit === undefined || !/^(=|!=|~)$/.test(op) || !lit.startsWith('"')) {
+    if (
+      field === undefined ||
+      op === undefined ||
+      lit === undefined ||
+      !/^(=|!=|~)$/.test(op) ||
+      !lit.startsWith('"')
+    ) {
       return { error: `Invalid query: expected field, operator and "value" at term ${query.flat().length + 1}` };
     }
     query[query.length - 1]?.push({ field, op: op as Term['op'], value: lit.slice(1, -1).replace(/\\(.)/g, '$1') });
@@ -42,7 +48,11 @@ export function matches(query: Query, fieldValue: (field: string) => string | un
   return query.some((all) =>
     all.every((t) => {
       const v = fieldValue(t.field) ?? '';
-      return t.op === '=' ? v === t.value : t.op === '!=' ? v !== t.value : v.toLowerCase().includes(t.value.toLowerCase());
+      return t.op === '='
+        ? v === t.value
+        : t.op === '!='
+          ? v !== t.value
+          : v.toLowerCase().includes(t.value.toLowerCase());
     }),
   );
 }

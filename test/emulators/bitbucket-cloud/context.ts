@@ -27,7 +27,8 @@ export interface RepoHandle {
 /** The repository named by `{workspace}/{repo_slug}`, or Bitbucket's 404. */
 export async function requireRepo(ctx: CloudContext, req: CloudRequest): Promise<RepoHandle> {
   const fullName = `${req.params.workspace ?? ''}/${req.params.repo_slug ?? ''}`;
-  if (!(await ctx.git.exists(fullName).catch(() => false))) throw bitbucketError(404, `Repository ${fullName} not found`);
+  if (!(await ctx.git.exists(fullName).catch(() => false)))
+    throw bitbucketError(404, `Repository ${fullName} not found`);
   const dir = ctx.git.bareDir(fullName);
   return { fullName, dir, state: ctx.store.repo(fullName), mainBranch: await defaultBranch(dir) };
 }

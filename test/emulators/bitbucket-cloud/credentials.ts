@@ -21,9 +21,18 @@ export interface Principal {
 /** Bearer access token or Basic app password; anything else is Bitbucket's 401. */
 export function authenticate(creds: CloudCredentials, headers: IncomingHttpHeaders): Principal | ApiFailure {
   const cred = parseAuthorization(headers.authorization);
-  if (cred === undefined) return bitbucketError(401, 'This API is only accessible with the following authentication types: apppassword, repository access token, session');
+  if (cred === undefined)
+    return bitbucketError(
+      401,
+      'This API is only accessible with the following authentication types: apppassword, repository access token, session',
+    );
   if (cred.scheme === 'bearer' && cred.token === creds.token) return { kind: 'token', displayName: creds.displayName };
-  if (cred.scheme === 'basic' && creds.username !== undefined && cred.username === creds.username && cred.password === creds.appPassword) {
+  if (
+    cred.scheme === 'basic' &&
+    creds.username !== undefined &&
+    cred.username === creds.username &&
+    cred.password === creds.appPassword
+  ) {
     return { kind: 'app-password', displayName: creds.displayName };
   }
   return bitbucketError(401, 'Token is invalid, expired, or not supported for this endpoint.');

@@ -47,16 +47,30 @@ export interface BitbucketCloudEmulator {
 }
 
 /** A Bitbucket Cloud REST 2.0 API and git host on 127.0.0.1, backed by real bare repos. */
-export async function startBitbucketCloudEmulator(opts: BitbucketCloudEmulatorOptions): Promise<BitbucketCloudEmulator> {
+export async function startBitbucketCloudEmulator(
+  opts: BitbucketCloudEmulatorOptions,
+): Promise<BitbucketCloudEmulator> {
   const now = opts.now ?? Date.now;
   const store = createStore();
-  const creds: CloudCredentials = { token: opts.token, username: opts.username, appPassword: opts.appPassword, displayName: opts.displayName ?? 'dispatchd bot' };
+  const creds: CloudCredentials = {
+    token: opts.token,
+    username: opts.username,
+    appPassword: opts.appPassword,
+    displayName: opts.displayName ?? 'dispatchd bot',
+  };
   const server = await startEmulatorServer<Principal>(
     '/2.0',
     (base) => {
       const ctx: CloudContext = { base, git: base.git, store, now };
       return {
-        routes: [...repoRoutes(ctx), ...refRoutes(ctx), ...pullRoutes(ctx), ...mergeRoutes(ctx), ...commentRoutes(ctx), ...statusRoutes(ctx)],
+        routes: [
+          ...repoRoutes(ctx),
+          ...refRoutes(ctx),
+          ...pullRoutes(ctx),
+          ...mergeRoutes(ctx),
+          ...commentRoutes(ctx),
+          ...statusRoutes(ctx),
+        ],
         authenticate: (headers) => authenticate(creds, headers),
         gitAuth: (authorization) => gitAuthorized(creds, authorization),
         faultResponse,
@@ -86,6 +100,7 @@ export async function startBitbucketCloudEmulator(opts: BitbucketCloudEmulatorOp
 export async function refreshedPulls(emu: BitbucketCloudEmulator, fullName: string): Promise<PullRecord[]> {
   const dir = emu.git.bareDir(fullName);
   const list = emu.pulls(fullName);
-  for (const p of list) if (p.state === 'OPEN') p.sourceHash = (await revParse(dir, `refs/heads/${p.source}`)) ?? p.sourceHash;
+  for (const p of list)
+    if (p.state === 'OPEN') p.sourceHash = (await revParse(dir, `refs/heads/${p.source}`)) ?? p.sourceHash;
   return list;
 }

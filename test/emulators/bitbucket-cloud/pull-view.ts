@@ -27,7 +27,11 @@ export async function renderPull(ctx: CloudContext, r: RepoHandle, pull: PullRec
     uuid: r.state.uuid,
     links: { html: { href: `${ctx.base.url}/${r.fullName}` } },
   };
-  const endpoint = (branch: string, hash: string) => ({ branch: { name: branch }, commit: { type: 'commit', hash: hash.slice(0, 12) }, repository });
+  const endpoint = (branch: string, hash: string) => ({
+    branch: { name: branch },
+    commit: { type: 'commit', hash: hash.slice(0, 12) },
+    repository,
+  });
   const api = `${ctx.base.apiUrl}/repositories/${r.fullName}/pullrequests/${pull.id}`;
   return {
     type: 'pullrequest',

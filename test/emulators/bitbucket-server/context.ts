@@ -36,7 +36,11 @@ export async function requireRepo(ctx: ServerContext, req: ServerRequest): Promi
   const slug = req.params.repositorySlug ?? '';
   const fullName = `${key}/${slug}`;
   if (!(await ctx.git.exists(fullName).catch(() => false))) {
-    throw serverError(404, `Repository ${key}/${slug} does not exist.`, 'com.atlassian.bitbucket.repository.NoSuchRepositoryException');
+    throw serverError(
+      404,
+      `Repository ${key}/${slug} does not exist.`,
+      'com.atlassian.bitbucket.repository.NoSuchRepositoryException',
+    );
   }
   const dir = ctx.git.bareDir(fullName);
   return { key, slug, fullName, dir, state: ctx.store.repo(fullName), defaultBranch: await defaultBranch(dir) };
@@ -62,6 +66,11 @@ export const qualify = (ref: string): string => (ref.startsWith('refs/') ? ref :
 /** The commit `ref` names (a branch name, full ref or commit id), or Bitbucket's NoSuchCommit 404. */
 export async function resolveCommit(dir: string, repoName: string, ref: string): Promise<string> {
   const sha = (await revParse(dir, qualify(ref))) ?? (await revParse(dir, ref));
-  if (sha === null) throw serverError(404, `Commit '${ref}' does not exist in repository '${repoName}'.`, 'com.atlassian.bitbucket.commit.NoSuchCommitException');
+  if (sha === null)
+    throw serverError(
+      404,
+      `Commit '${ref}' does not exist in repository '${repoName}'.`,
+      'com.atlassian.bitbucket.commit.NoSuchCommitException',
+    );
   return sha;
 }

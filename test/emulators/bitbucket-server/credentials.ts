@@ -21,7 +21,13 @@ function check(creds: ServerCredentials, authorization: string | undefined): Pri
   const cred = parseAuthorization(authorization);
   if (cred === undefined) return null;
   if (cred.scheme === 'bearer' && cred.token === creds.token) return { name: creds.user };
-  if (cred.scheme === 'basic' && creds.username !== undefined && cred.username === creds.username && cred.password === creds.password) return { name: creds.username };
+  if (
+    cred.scheme === 'basic' &&
+    creds.username !== undefined &&
+    cred.username === creds.username &&
+    cred.password === creds.password
+  )
+    return { name: creds.username };
   return null;
 }
 
@@ -29,8 +35,17 @@ export function authenticate(creds: ServerCredentials, headers: IncomingHttpHead
   const who = check(creds, headers.authorization);
   if (who !== null) return who;
   return headers.authorization === undefined
-    ? serverError(401, 'You are not permitted to access this resource', 'com.atlassian.bitbucket.AuthorisationException')
-    : serverError(401, 'Authentication failed. Please check your credentials and try again.', 'com.atlassian.bitbucket.auth.IncorrectPasswordAuthenticationException');
+    ? serverError(
+        401,
+        'You are not permitted to access this resource',
+        'com.atlassian.bitbucket.AuthorisationException',
+      )
+    : serverError(
+        401,
+        'Authentication failed. Please check your credentials and try again.',
+        'com.atlassian.bitbucket.auth.IncorrectPasswordAuthenticationException',
+      );
 }
 
-export const gitAuthorized = (creds: ServerCredentials, authorization: string | undefined): boolean => check(creds, authorization) !== null;
+export const gitAuthorized = (creds: ServerCredentials, authorization: string | undefined): boolean =>
+  check(creds, authorization) !== null;

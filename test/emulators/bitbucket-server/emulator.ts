@@ -49,10 +49,17 @@ export interface BitbucketServerEmulator {
 }
 
 /** A Bitbucket Server / Data Center REST 1.0 API and git host on 127.0.0.1, backed by real bare repos. */
-export async function startBitbucketServerEmulator(opts: BitbucketServerEmulatorOptions): Promise<BitbucketServerEmulator> {
+export async function startBitbucketServerEmulator(
+  opts: BitbucketServerEmulatorOptions,
+): Promise<BitbucketServerEmulator> {
   const now = opts.now ?? Date.now;
   const store = createStore();
-  const creds: ServerCredentials = { token: opts.token, username: opts.username, password: opts.password, user: opts.user ?? 'dispatchd' };
+  const creds: ServerCredentials = {
+    token: opts.token,
+    username: opts.username,
+    password: opts.password,
+    user: opts.user ?? 'dispatchd',
+  };
   let git: GitServer | undefined;
   // Served from the root: the core API and the build-status API are siblings under /rest.
   const server = await startEmulatorServer<Principal>(
@@ -61,7 +68,14 @@ export async function startBitbucketServerEmulator(opts: BitbucketServerEmulator
       git = scmNamedGit(base.git);
       const ctx: ServerContext = { base, git, store, now };
       return {
-        routes: [...repoRoutes(ctx), ...refRoutes(ctx), ...pullRoutes(ctx), ...mergeRoutes(ctx), ...commentRoutes(ctx), ...buildStatusRoutes(ctx)],
+        routes: [
+          ...repoRoutes(ctx),
+          ...refRoutes(ctx),
+          ...pullRoutes(ctx),
+          ...mergeRoutes(ctx),
+          ...commentRoutes(ctx),
+          ...buildStatusRoutes(ctx),
+        ],
         authenticate: (headers) => authenticate(creds, headers),
         gitAuth: (authorization) => gitAuthorized(creds, authorization),
         faultResponse,

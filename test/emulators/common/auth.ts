@@ -1,7 +1,6 @@
 /** An `Authorization` header taken apart; SCM emulators decide what each scheme may do. */
 export type Credential =
-  | { scheme: 'basic'; username: string; password: string }
-  | { scheme: 'bearer' | 'token'; token: string };
+  { scheme: 'basic'; username: string; password: string } | { scheme: 'bearer' | 'token'; token: string };
 
 export function parseAuthorization(header: string | undefined): Credential | undefined {
   if (header === undefined) return undefined;

@@ -92,18 +92,28 @@ export async function startEmulatorServer<P>(
         const url = new URL(req.url ?? '/', base.url);
         if (spec === undefined || !url.pathname.startsWith(`${apiPrefix}/`)) {
           req.resume();
-          sendJson(res, 404, { message: `Not Found: nothing is served at ${url.pathname}; the API is under ${apiPrefix}` });
+          sendJson(res, 404, {
+            message: `Not Found: nothing is served at ${url.pathname}; the API is under ${apiPrefix}`,
+          });
           return;
         }
         await answerApi(spec, url, req.method ?? 'GET', req.headers, await readBody(req), res);
       })
       .catch((e: unknown) => {
-        if (!res.headersSent) sendJson(res, 500, { message: `emulator bug: ${e instanceof Error ? e.stack : String(e)}` });
+        if (!res.headersSent)
+          sendJson(res, 500, { message: `emulator bug: ${e instanceof Error ? e.stack : String(e)}` });
         else res.end();
       });
   });
 
-  const answerApi = async (s: EmulatorSpec<P>, url: URL, method: string, headers: IncomingHttpHeaders, raw: Buffer, res: ServerResponse): Promise<void> => {
+  const answerApi = async (
+    s: EmulatorSpec<P>,
+    url: URL,
+    method: string,
+    headers: IncomingHttpHeaders,
+    raw: Buffer,
+    res: ServerResponse,
+  ): Promise<void> => {
     const path = url.pathname.slice(apiPrefix.length);
     const match = router.match(method, path);
     const route = match?.route ?? `${method} (unmatched)`;
@@ -133,7 +143,20 @@ export async function startEmulatorServer<P>(
       }
     }
     try {
-      send(await match.def.handler({ method, path, route, params: match.params, query: url.searchParams, headers, body, principal, selfUrl: url.toString() }), principal);
+      send(
+        await match.def.handler({
+          method,
+          path,
+          route,
+          params: match.params,
+          query: url.searchParams,
+          headers,
+          body,
+          principal,
+          selfUrl: url.toString(),
+        }),
+        principal,
+      );
     } catch (e) {
       if (e instanceof ApiFailure) send(e.response, principal);
       else throw e;

@@ -12,7 +12,12 @@ export async function readBody(req: IncomingMessage, limit = 25 * 1024 * 1024): 
   return Buffer.concat(chunks);
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
     ...(text === '' ? {} : { 'content-type': 'application/json; charset=utf-8' }),
@@ -23,7 +28,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** `Link` header pages over an in-memory list, with `page`/`per_page` as GitHub and GitLab use. */
-export function paginate<T>(items: T[], query: URLSearchParams, selfUrl: string, maxPerPage = 100): { page: T[]; headers: Record<string, string> } {
+export function paginate<T>(
+  items: T[],
+  query: URLSearchParams,
+  selfUrl: string,
+  maxPerPage = 100,
+): { page: T[]; headers: Record<string, string> } {
   const perPage = Math.min(maxPerPage, Math.max(1, Number(query.get('per_page') ?? 30) || 30));
   const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
   const last = Math.max(1, Math.ceil(items.length / perPage));
@@ -36,5 +46,8 @@ export function paginate<T>(items: T[], query: URLSearchParams, selfUrl: string,
   const links: string[] = [];
   if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
   if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
-  return { page: items.slice((page - 1) * perPage, page * perPage), headers: links.length > 0 ? { link: links.join(', ') } : {} };
+  return {
+    page: items.slice((page - 1) * perPage, page * perPage),
+    headers: links.length > 0 ? { link: links.join(', ') } : {},
+  };
 }

@@ -39,7 +39,12 @@ export function createRouter<H>(defs: RouteDef<H>[]): Router<H> {
       names.push(name);
       return rest === '+' ? '(.+?)' : '([^/]+)';
     });
-    return { def, names, regex: new RegExp(`^${source}$`), route: `${def.method} ${def.pattern.replace(/\+\}/g, '}')}` };
+    return {
+      def,
+      names,
+      regex: new RegExp(`^${source}$`),
+      route: `${def.method} ${def.pattern.replace(/\+\}/g, '}')}`,
+    };
   });
   return {
     routes: compiled.map((c) => c.route),

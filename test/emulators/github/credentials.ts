@@ -38,10 +38,15 @@ export function appPublicKey(app: GithubApp | undefined): KeyObject | undefined 
  * other route wants the configured token or an unexpired installation token, as `token X` or
  * `Bearer X`. Anything else is GitHub's 401 "Bad credentials".
  */
-export function authenticate(deps: CredentialDeps, headers: IncomingHttpHeaders, routeAuth: string | undefined): Principal | ApiFailure {
+export function authenticate(
+  deps: CredentialDeps,
+  headers: IncomingHttpHeaders,
+  routeAuth: string | undefined,
+): Principal | ApiFailure {
   const cred = parseAuthorization(headers.authorization);
   if (routeAuth === 'app') {
-    if (cred === undefined || cred.scheme !== 'bearer') return githubError(401, 'A JSON web token could not be decoded');
+    if (cred === undefined || cred.scheme !== 'bearer')
+      return githubError(401, 'A JSON web token could not be decoded');
     const problem = verifyAppJwt(deps, cred.token);
     return problem === null ? { kind: 'app', login: appLogin(deps.app) } : githubError(401, problem);
   }
@@ -72,7 +77,8 @@ export function appLogin(app: GithubApp | undefined): string {
 
 /** null when valid, else GitHub's complaint. GitHub allows `exp` at most 10 minutes ahead. */
 export function verifyAppJwt(deps: CredentialDeps, jwt: string): string | null {
-  if (deps.app === undefined || deps.appKey === undefined) return 'A JSON web token could not be decoded (this emulator has no GitHub App configured)';
+  if (deps.app === undefined || deps.appKey === undefined)
+    return 'A JSON web token could not be decoded (this emulator has no GitHub App configured)';
   const parts = jwt.split('.');
   if (parts.length !== 3) return 'A JSON web token could not be decoded';
   const [h = '', p = '', s = ''] = parts;
@@ -94,6 +100,7 @@ export function verifyAppJwt(deps: CredentialDeps, jwt: string): string | null {
     return "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires";
   }
   if (claims.exp > now + 600 + 30) return "'Expiration time' claim ('exp') is too far in the future";
-  if (typeof claims.iat !== 'number' || claims.iat > now + 60) return "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued";
+  if (typeof claims.iat !== 'number' || claims.iat > now + 60)
+    return "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued";
   return null;
 }

@@ -29,7 +29,13 @@ function deliveryHeaders(hook: HookRecord, guid: string, event: string, body: st
   return headers;
 }
 
-export function recordDelivery(ctx: GithubContext, fullName: string, hook: HookRecord, input: DeliveryInput, responseBody = ''): DeliveryRecord {
+export function recordDelivery(
+  ctx: GithubContext,
+  fullName: string,
+  hook: HookRecord,
+  input: DeliveryInput,
+  responseBody = '',
+): DeliveryRecord {
   const guid = input.guid ?? randomUUID();
   const body = JSON.stringify(input.payload);
   const payload = input.payload as { action?: unknown } | null;
@@ -52,14 +58,24 @@ export function recordDelivery(ctx: GithubContext, fullName: string, hook: HookR
 }
 
 /** POSTs the payload to the hook's URL as GitHub would (10 s timeout) and records the outcome. */
-export async function sendDelivery(ctx: GithubContext, fullName: string, hook: HookRecord, input: DeliveryInput): Promise<DeliveryRecord> {
+export async function sendDelivery(
+  ctx: GithubContext,
+  fullName: string,
+  hook: HookRecord,
+  input: DeliveryInput,
+): Promise<DeliveryRecord> {
   const guid = input.guid ?? randomUUID();
   const body = JSON.stringify(input.payload);
   const started = Date.now();
   let statusCode = 0;
   let responseBody = '';
   try {
-    const res = await fetch(hook.url, { method: 'POST', headers: deliveryHeaders(hook, guid, input.event, body), body, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(hook.url, {
+      method: 'POST',
+      headers: deliveryHeaders(hook, guid, input.event, body),
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
     statusCode = res.status;
     responseBody = await res.text();
   } catch (e) {

@@ -4,7 +4,14 @@ import { branchShaSync } from '../common/git/refs.js';
 import { startEmulatorServer } from '../common/emulator-server.js';
 import type { FaultFn } from '../common/faults.js';
 import type { GithubContext } from './context.js';
-import { appPublicKey, authenticate, gitAuthorized, type CredentialDeps, type GithubApp, type Principal } from './credentials.js';
+import {
+  appPublicKey,
+  authenticate,
+  gitAuthorized,
+  type CredentialDeps,
+  type GithubApp,
+  type Principal,
+} from './credentials.js';
 import { recordDelivery, sendDelivery, type DeliveryInput } from './deliveries.js';
 import { createRateLimit, faultResponse } from './rate-limit.js';
 import { appRoutes } from './routes/app.js';
@@ -16,7 +23,14 @@ import { pullRoutes } from './routes/pulls.js';
 import { repoRoutes } from './routes/repos.js';
 import { statusRoutes } from './routes/statuses.js';
 import { notFound } from './shapes.js';
-import { createStore, type CommentRecord, type DeliveryRecord, type HookRecord, type PullRecord, type StatusRecord } from './store.js';
+import {
+  createStore,
+  type CommentRecord,
+  type DeliveryRecord,
+  type HookRecord,
+  type PullRecord,
+  type StatusRecord,
+} from './store.js';
 
 export type { GithubApp } from './credentials.js';
 export type { CommentRecord, DeliveryRecord, HookRecord, PullRecord, StatusRecord } from './store.js';
@@ -62,7 +76,14 @@ export interface GithubEmulator {
 export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<GithubEmulator> {
   const now = opts.now ?? Date.now;
   const store = createStore();
-  const creds: CredentialDeps = { token: opts.token, login: opts.login ?? 'dispatchd-bot', app: opts.app, appKey: appPublicKey(opts.app), store, now };
+  const creds: CredentialDeps = {
+    token: opts.token,
+    login: opts.login ?? 'dispatchd-bot',
+    app: opts.app,
+    appKey: appPublicKey(opts.app),
+    store,
+    now,
+  };
   const rateHeaders = createRateLimit(now);
   let ctx: GithubContext | undefined;
   const server = await startEmulatorServer<Principal>(
@@ -71,7 +92,16 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
       const c: GithubContext = { base, git: base.git, store, creds, now };
       ctx = c;
       return {
-        routes: [...repoRoutes(c), ...compareRoutes(c), ...gitRefRoutes(c), ...pullRoutes(c), ...mergeRoutes(c), ...statusRoutes(c), ...appRoutes(c, opts.app), ...hookRoutes(c)],
+        routes: [
+          ...repoRoutes(c),
+          ...compareRoutes(c),
+          ...gitRefRoutes(c),
+          ...pullRoutes(c),
+          ...mergeRoutes(c),
+          ...statusRoutes(c),
+          ...appRoutes(c, opts.app),
+          ...hookRoutes(c),
+        ],
         authenticate: (headers, routeAuth) => authenticate(creds, headers, routeAuth),
         gitAuth: (authorization) => gitAuthorized(creds, authorization),
         faultResponse,
@@ -105,12 +135,20 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
     statuses: (fullName, sha) => store.repo(fullName).statuses.filter((s) => s.sha === sha),
     comments: (fullName, number) => store.repo(fullName).comments.filter((c) => c.issueNumber === number),
     addHook(fullName, h) {
-      const record: HookRecord = { id: store.nextId(), url: h.url, secret: h.secret, events: h.events ?? ['push'], active: true, createdAt: new Date(now()).toISOString() };
+      const record: HookRecord = {
+        id: store.nextId(),
+        url: h.url,
+        secret: h.secret,
+        events: h.events ?? ['push'],
+        active: true,
+        createdAt: new Date(now()).toISOString(),
+      };
       store.repo(fullName).hooks.push(record);
       return record.id;
     },
     recordDelivery: (fullName, hookId, input) => recordDelivery(context, fullName, hook(fullName, hookId), input),
     deliver: (fullName, hookId, input) => sendDelivery(context, fullName, hook(fullName, hookId), input),
-    deliveries: (fullName, hookId) => store.repo(fullName).deliveries.filter((d) => hookId === undefined || d.hookId === hookId),
+    deliveries: (fullName, hookId) =>
+      store.repo(fullName).deliveries.filter((d) => hookId === undefined || d.hookId === hookId),
   };
 }

@@ -11,11 +11,19 @@ export async function refreshPull(r: RepoHandle, p: PullRecord): Promise<void> {
   p.baseSha = (await branchSha(r.dir, p.base)) ?? p.baseSha;
 }
 
-export async function renderPull(ctx: GithubContext, r: RepoHandle, p: PullRecord, withMergeable = false): Promise<Record<string, unknown>> {
+export async function renderPull(
+  ctx: GithubContext,
+  r: RepoHandle,
+  p: PullRecord,
+  withMergeable = false,
+): Promise<Record<string, unknown>> {
   await refreshPull(r, p);
   let mergeable: boolean | null | undefined;
   if (withMergeable) mergeable = p.state === 'open' ? (await mergeTree(r.dir, p.baseSha, p.headSha)) !== null : null;
-  return pullJson({ urls: ctx.base, fullName: r.fullName, repoId: r.state.id, defaultBranch: r.defaultBranch, mergeable }, p);
+  return pullJson(
+    { urls: ctx.base, fullName: r.fullName, repoId: r.state.id, defaultBranch: r.defaultBranch, mergeable },
+    p,
+  );
 }
 
 export function findPull(r: RepoHandle, numberParam: string | undefined): PullRecord {

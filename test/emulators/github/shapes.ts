@@ -84,7 +84,13 @@ export function pullJson(ctx: PullContext, p: PullRecord): Record<string, unknow
   const owner = fullName.split('/')[0] ?? '';
   const api = `${urls.apiUrl}/repos/${fullName}`;
   const repo = repoJson(urls, fullName, ctx.repoId, ctx.defaultBranch);
-  const side = (ref: string, sha: string): Record<string, unknown> => ({ label: `${owner}:${ref}`, ref, sha, user: repo.owner, repo });
+  const side = (ref: string, sha: string): Record<string, unknown> => ({
+    label: `${owner}:${ref}`,
+    ref,
+    sha,
+    user: repo.owner,
+    repo,
+  });
   const json: Record<string, unknown> = {
     url: `${api}/pulls/${p.number}`,
     id: p.id,

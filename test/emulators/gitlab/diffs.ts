@@ -21,13 +21,16 @@ export async function compareDiffs(dir: string, from: string, to: string, straig
   const range = straight ? [from, to] : [`${from}...${to}`];
   const status = await runGit(['diff', '--raw', '-z', '-M', '--no-abbrev', ...range, '--'], { gitDir: dir });
   const patch = await runGit(['diff', '-M', '--no-color', '--no-ext-diff', ...range, '--'], { gitDir: dir });
-  const hunks = patch.stdout.split(/^diff --git .*$/m).slice(1).map((chunk) => {
-    const at = chunk.search(/^@@ /m);
-    return at < 0 ? '' : chunk.slice(at);
-  });
+  const hunks = patch.stdout
+    .split(/^diff --git .*$/m)
+    .slice(1)
+    .map((chunk) => {
+      const at = chunk.search(/^@@ /m);
+      return at < 0 ? '' : chunk.slice(at);
+    });
   const parts = status.stdout.split('\0').filter((p) => p !== '');
   const diffs: GitlabDiff[] = [];
-  for (let i = 0; i < parts.length; ) {
+  for (let i = 0; i < parts.length;) {
     // `:100644 100644 <sha> <sha> M` then the path, or two paths for renames and copies.
     const [aMode = '', bMode = '', , , code = ''] = (parts[i++] ?? '').slice(1).split(' ');
     const letter = code.charAt(0);

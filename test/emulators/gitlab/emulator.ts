@@ -62,9 +62,23 @@ export async function startGitlabEmulator(opts: GitlabEmulatorOptions): Promise<
   const server = await startEmulatorServer<Principal>(
     '/api/v4',
     (base) => {
-      const ctx: GitlabContext = { base, git: base.git, store, now, mergeCheckMs: opts.mergeCheckMs ?? 0, diffMaxFiles: opts.diffMaxFiles ?? 1000 };
+      const ctx: GitlabContext = {
+        base,
+        git: base.git,
+        store,
+        now,
+        mergeCheckMs: opts.mergeCheckMs ?? 0,
+        diffMaxFiles: opts.diffMaxFiles ?? 1000,
+      };
       return {
-        routes: [...projectRoutes(ctx), ...refRoutes(ctx), ...mergeRequestRoutes(ctx), ...mergeRoutes(ctx), ...noteRoutes(ctx), ...statusRoutes(ctx)],
+        routes: [
+          ...projectRoutes(ctx),
+          ...refRoutes(ctx),
+          ...mergeRequestRoutes(ctx),
+          ...mergeRoutes(ctx),
+          ...noteRoutes(ctx),
+          ...statusRoutes(ctx),
+        ],
         authenticate: (headers) => authenticate(creds, headers),
         gitAuth: (authorization) => gitAuthorized(creds, authorization),
         faultResponse,

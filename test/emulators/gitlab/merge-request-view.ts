@@ -18,7 +18,11 @@ export async function refreshMergeRequest(ctx: GitlabContext, p: ProjectHandle, 
  * GitLab's `detailed_merge_status`, reduced to what a bare repository can tell: not open, draft,
  * a branch gone, a conflict, or mergeable. (The emulator runs no pipelines and needs no approvals.)
  */
-export async function detailedMergeStatus(ctx: GitlabContext, p: ProjectHandle, mr: MergeRequestRecord): Promise<string> {
+export async function detailedMergeStatus(
+  ctx: GitlabContext,
+  p: ProjectHandle,
+  mr: MergeRequestRecord,
+): Promise<string> {
   if (mr.state !== 'opened') return 'not_open';
   if (mr.draft) return 'draft_status';
   // GitLab checks mergeability in the background after every push to the source branch.
@@ -37,10 +41,17 @@ export async function detailedMergeStatus(ctx: GitlabContext, p: ProjectHandle, 
   return clean ? 'mergeable' : 'conflict';
 }
 
-export async function renderMergeRequest(ctx: GitlabContext, p: ProjectHandle, mr: MergeRequestRecord): Promise<Record<string, unknown>> {
+export async function renderMergeRequest(
+  ctx: GitlabContext,
+  p: ProjectHandle,
+  mr: MergeRequestRecord,
+): Promise<Record<string, unknown>> {
   await refreshMergeRequest(ctx, p, mr);
   const detailed = await detailedMergeStatus(ctx, p, mr);
-  return mergeRequestJson({ urls: ctx.base, fullName: p.fullName, projectId: p.state.id, detailedMergeStatus: detailed }, mr);
+  return mergeRequestJson(
+    { urls: ctx.base, fullName: p.fullName, projectId: p.state.id, detailedMergeStatus: detailed },
+    mr,
+  );
 }
 
 export function findMergeRequest(p: ProjectHandle, iidParam: string | undefined): MergeRequestRecord {
@@ -54,8 +65,15 @@ export function findMergeRequest(p: ProjectHandle, iidParam: string | undefined)
  * GitLab's `validate_branches`, answered with 409. Synchronous on purpose: called right before
  * an MR is stored, with no await in between, so two racing creators get one 201 and one 409.
  */
-export function conflictingMergeRequest(p: ProjectHandle, source: string, target: string, except?: MergeRequestRecord): string | null {
+export function conflictingMergeRequest(
+  p: ProjectHandle,
+  source: string,
+  target: string,
+  except?: MergeRequestRecord,
+): string | null {
   if (source === target) return "You can't use same project/branch for source and target";
-  const other = p.state.mergeRequests.find((m) => m !== except && m.state === 'opened' && m.sourceBranch === source && m.targetBranch === target);
+  const other = p.state.mergeRequests.find(
+    (m) => m !== except && m.state === 'opened' && m.sourceBranch === source && m.targetBranch === target,
+  );
   return other === undefined ? null : `Another open merge request already exists for this source branch: !${other.iid}`;
 }

@@ -31,11 +31,26 @@ export function createRateLimit(now: () => number): (fault: Fault | undefined) =
  * nginx's HTML page for 502, GitLab's JSON `message` for everything else.
  */
 export function faultResponse(fault: Fault): ApiResponse {
-  const headers: Record<string, string> = fault.retryAfterSec === undefined ? {} : { 'retry-after': String(fault.retryAfterSec) };
-  if (fault.status === 429) return { status: 429, raw: 'Retry later\n', headers: { ...headers, 'content-type': 'text/plain' } };
+  const headers: Record<string, string> =
+    fault.retryAfterSec === undefined ? {} : { 'retry-after': String(fault.retryAfterSec) };
+  if (fault.status === 429)
+    return { status: 429, raw: 'Retry later\n', headers: { ...headers, 'content-type': 'text/plain' } };
   if (fault.status === 502) {
-    return { status: 502, raw: '<html><body><h1>502 Bad Gateway</h1>GitLab is not responding.</body></html>\n', headers: { ...headers, 'content-type': 'text/html' } };
+    return {
+      status: 502,
+      raw: '<html><body><h1>502 Bad Gateway</h1>GitLab is not responding.</body></html>\n',
+      headers: { ...headers, 'content-type': 'text/html' },
+    };
   }
-  const reason: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 500: 'Internal Server Error', 503: 'Service Unavailable' };
-  return { status: fault.status, headers, body: { message: `${fault.status} ${reason[fault.status] ?? 'Injected fault'}` } };
+  const reason: Record<number, string> = {
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    500: 'Internal Server Error',
+    503: 'Service Unavailable',
+  };
+  return {
+    status: fault.status,
+    headers,
+    body: { message: `${fault.status} ${reason[fault.status] ?? 'Injected fault'}` },
+  };
 }

@@ -31,10 +31,22 @@ export interface Urls {
 export function userJson(urls: Urls, username: string): Record<string, unknown> {
   let h = 0;
   for (const c of username) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
-  return { id: Math.abs(h) % 100000, username, name: username, state: 'active', avatar_url: null, web_url: `${urls.url}/${username}` };
+  return {
+    id: Math.abs(h) % 100000,
+    username,
+    name: username,
+    state: 'active',
+    avatar_url: null,
+    web_url: `${urls.url}/${username}`,
+  };
 }
 
-export function projectJson(urls: Urls, fullName: string, id: number, defaultBranch: string | null): Record<string, unknown> {
+export function projectJson(
+  urls: Urls,
+  fullName: string,
+  id: number,
+  defaultBranch: string | null,
+): Record<string, unknown> {
   const parts = fullName.split('/');
   const path = parts.pop() ?? '';
   const namespace = parts.join('/');
@@ -49,7 +61,13 @@ export function projectJson(urls: Urls, fullName: string, id: number, defaultBra
     web_url: `${urls.url}/${fullName}`,
     http_url_to_repo: `${urls.url}/${fullName}.git`,
     ssh_url_to_repo: `git@127.0.0.1:${fullName}.git`,
-    namespace: { id: id + 1, name: parts[parts.length - 1] ?? '', path: parts[parts.length - 1] ?? '', kind: 'group', full_path: namespace },
+    namespace: {
+      id: id + 1,
+      name: parts[parts.length - 1] ?? '',
+      path: parts[parts.length - 1] ?? '',
+      kind: 'group',
+      full_path: namespace,
+    },
     archived: false,
     empty_repo: defaultBranch === null,
     merge_method: 'merge',
@@ -66,7 +84,12 @@ export interface MergeRequestView {
 }
 
 export function mergeRequestJson(v: MergeRequestView, mr: MergeRequestRecord): Record<string, unknown> {
-  const legacy = v.detailedMergeStatus === 'conflict' ? 'cannot_be_merged' : v.detailedMergeStatus === 'checking' ? 'checking' : 'can_be_merged';
+  const legacy =
+    v.detailedMergeStatus === 'conflict'
+      ? 'cannot_be_merged'
+      : v.detailedMergeStatus === 'checking'
+        ? 'checking'
+        : 'can_be_merged';
   return {
     id: mr.id,
     iid: mr.iid,
@@ -137,7 +160,11 @@ export function statusJson(urls: Urls, s: StatusRecord): Record<string, unknown>
 }
 
 /** GitLab's offset pagination: `x-page`/`x-total`/… headers and a `Link` header; 20 per page by default. */
-export function gitlabPage<T>(items: T[], query: URLSearchParams, selfUrl: string): { page: T[]; headers: Record<string, string> } {
+export function gitlabPage<T>(
+  items: T[],
+  query: URLSearchParams,
+  selfUrl: string,
+): { page: T[]; headers: Record<string, string> } {
   const q = new URLSearchParams(query);
   if (!q.has('per_page')) q.set('per_page', '20');
   const { page, headers } = paginate(items, q, selfUrl, 100);

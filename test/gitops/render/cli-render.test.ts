@@ -21,7 +21,17 @@ const IMAGE = `-substitute=imageName=${GOLDEN_VALUES.imageName}`;
 describe('dispatchd render', () => {
   it('prints each file it would write with a unified diff, and changes nothing', async () => {
     const beforeRun = await snapshot(FIXTURE);
-    const result = await runRender(['--dir', FIXTURE, '-filepath', 'staging/*.tmpl', IMAGE, '-substitute', 'replicas=2', '--substitute=revision=abc', '-git-revision=abc']);
+    const result = await runRender([
+      '--dir',
+      FIXTURE,
+      '-filepath',
+      'staging/*.tmpl',
+      IMAGE,
+      '-substitute',
+      'replicas=2',
+      '--substitute=revision=abc',
+      '-git-revision=abc',
+    ]);
     assert.equal(result.stderr, '');
     assert.equal(result.exitCode, 0);
     assert.match(result.stdout, /^environment: staging$/m);
@@ -36,7 +46,13 @@ describe('dispatchd render', () => {
   });
 
   it('takes the flags in every Go spelling and a pasted workingDir', async () => {
-    const result = await runRender([IMAGE, '--filepath=app*.tmpl', '-dir=' + FIXTURE, '--working-dir', '/workspace/gitops-git/production']);
+    const result = await runRender([
+      IMAGE,
+      '--filepath=app*.tmpl',
+      '-dir=' + FIXTURE,
+      '--working-dir',
+      '/workspace/gitops-git/production',
+    ]);
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(result.stdout, /^environment: production$/m);
     assert.match(result.stdout, /^would create production\/application\.yaml/m);

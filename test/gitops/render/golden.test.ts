@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { chmod, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { environmentDir, isContentChange, renderTree, writeRendered, type RenderedFile } from '../../../src/gitops/render/index.js';
+import {
+  environmentDir,
+  isContentChange,
+  renderTree,
+  writeRendered,
+  type RenderedFile,
+} from '../../../src/gitops/render/index.js';
 import { copyOfTree, FIXTURE, GOLDEN, GOLDEN_REVISION, GOLDEN_SOURCE, GOLDEN_VALUES } from './tree.js';
 
 async function goldenFiles(env: string): Promise<string[]> {
@@ -24,10 +30,17 @@ describe('golden renders of the fixture GitOps tree', () => {
   for (const env of ['staging', 'production']) {
     it(`renders ${env} exactly as the golden files`, async () => {
       const files = await renderEnv(FIXTURE, env);
-      assert.deepStrictEqual(files.map((f) => f.path), await goldenFiles(env));
+      assert.deepStrictEqual(
+        files.map((f) => f.path),
+        await goldenFiles(env),
+      );
       for (const file of files) {
         assert.equal(file.template, `${file.path}.tmpl`);
-        assert.equal(file.after, await readFile(path.join(GOLDEN, file.path), 'utf8'), `${file.path} differs from its golden file`);
+        assert.equal(
+          file.after,
+          await readFile(path.join(GOLDEN, file.path), 'utf8'),
+          `${file.path} differs from its golden file`,
+        );
       }
     });
   }
@@ -47,21 +60,48 @@ describe('golden renders of the fixture GitOps tree', () => {
 
   it('selects with ** and by default renders every template in the tree', async () => {
     const all = await renderTree({ root: FIXTURE, workingSubdir: '', values: GOLDEN_VALUES });
-    assert.deepStrictEqual(all.map((f) => f.path), [...(await goldenFiles('production')), ...(await goldenFiles('staging'))]);
-    const deep = await renderTree({ root: FIXTURE, workingSubdir: '', filepath: '**/kustomization.yaml.tmpl', values: GOLDEN_VALUES });
-    assert.deepStrictEqual(deep.map((f) => f.path), ['production/kustomization.yaml', 'staging/kustomization.yaml']);
+    assert.deepStrictEqual(
+      all.map((f) => f.path),
+      [...(await goldenFiles('production')), ...(await goldenFiles('staging'))],
+    );
+    const deep = await renderTree({
+      root: FIXTURE,
+      workingSubdir: '',
+      filepath: '**/kustomization.yaml.tmpl',
+      values: GOLDEN_VALUES,
+    });
+    assert.deepStrictEqual(
+      deep.map((f) => f.path),
+      ['production/kustomization.yaml', 'staging/kustomization.yaml'],
+    );
   });
 
   it('takes -filepath relative to the working subdirectory', async () => {
-    const files = await renderTree({ root: FIXTURE, workingSubdir: 'staging', filepath: 'app*.tmpl', values: GOLDEN_VALUES });
-    assert.deepStrictEqual(files.map((f) => [f.path, f.template]), [['staging/application.yaml', 'staging/application.yaml.tmpl']]);
+    const files = await renderTree({
+      root: FIXTURE,
+      workingSubdir: 'staging',
+      filepath: 'app*.tmpl',
+      values: GOLDEN_VALUES,
+    });
+    assert.deepStrictEqual(
+      files.map((f) => [f.path, f.template]),
+      [['staging/application.yaml', 'staging/application.yaml.tmpl']],
+    );
   });
 
   it('accepts -filepath naming a directory or the rendered file', async () => {
     const byDir = await renderTree({ root: FIXTURE, workingSubdir: '', filepath: 'production', values: GOLDEN_VALUES });
     assert.equal(byDir.length, 3);
-    const byOutput = await renderTree({ root: FIXTURE, workingSubdir: '', filepath: 'production/settings.json', values: GOLDEN_VALUES });
-    assert.deepStrictEqual(byOutput.map((f) => f.path), ['production/settings.json']);
+    const byOutput = await renderTree({
+      root: FIXTURE,
+      workingSubdir: '',
+      filepath: 'production/settings.json',
+      values: GOLDEN_VALUES,
+    });
+    assert.deepStrictEqual(
+      byOutput.map((f) => f.path),
+      ['production/settings.json'],
+    );
   });
 
   it('fails when -filepath selects nothing, listing what is there', async () => {
@@ -107,12 +147,22 @@ describe('writeRendered', () => {
     const files = await renderEnv(tree.root, 'staging');
     await writeRendered(tree.root, files);
     for (const file of files) {
-      assert.equal(await readFile(path.join(tree.root, file.path), 'utf8'), await readFile(path.join(GOLDEN, file.path), 'utf8'));
+      assert.equal(
+        await readFile(path.join(tree.root, file.path), 'utf8'),
+        await readFile(path.join(GOLDEN, file.path), 'utf8'),
+      );
     }
     const again = await renderEnv(tree.root, 'staging');
-    assert.ok(again.every((f) => f.before === f.after), 'a second render finds every file up to date');
+    assert.ok(
+      again.every((f) => f.before === f.after),
+      'a second render finds every file up to date',
+    );
     const entries = await readdir(path.join(tree.root, 'staging'));
-    assert.deepStrictEqual(entries.filter((e) => e.includes('dispatchd-')), [], 'no temporary files left behind');
+    assert.deepStrictEqual(
+      entries.filter((e) => e.includes('dispatchd-')),
+      [],
+      'no temporary files left behind',
+    );
   });
 
   it('gives a rendered file its template permissions', async () => {
@@ -123,7 +173,14 @@ describe('writeRendered', () => {
   });
 
   it('treats a new revision alone as a header-only change', async () => {
-    const files = await renderTree({ root: tree.root, workingSubdir: '', filepath: 'staging/*.tmpl', values: GOLDEN_VALUES, gitRevision: 'ffff', source: GOLDEN_SOURCE });
+    const files = await renderTree({
+      root: tree.root,
+      workingSubdir: '',
+      filepath: 'staging/*.tmpl',
+      values: GOLDEN_VALUES,
+      gitRevision: 'ffff',
+      source: GOLDEN_SOURCE,
+    });
     const app = files.find((f) => f.path === 'staging/application.yaml');
     assert.ok(app !== undefined && app.before !== app.after);
     assert.equal(isContentChange(app), false);

@@ -8,11 +8,13 @@ import { resolveInside } from '../../../src/gitops/paths.js';
 import { renderTree, writeRendered } from '../../../src/gitops/render/index.js';
 import { copyOfTree, GOLDEN_VALUES } from './tree.js';
 
-const refused = (pattern: RegExp) => (err: unknown): boolean => {
-  assert.ok(err instanceof PermanentError, `expected PermanentError, got ${String(err)}`);
-  assert.match(err.message, pattern);
-  return true;
-};
+const refused =
+  (pattern: RegExp) =>
+  (err: unknown): boolean => {
+    assert.ok(err instanceof PermanentError, `expected PermanentError, got ${String(err)}`);
+    assert.match(err.message, pattern);
+    return true;
+  };
 
 describe('resolveInside', () => {
   let root: string;
@@ -91,7 +93,10 @@ describe('rendering never leaves the checkout', () => {
   it('refuses to read or write an output that is a symlink to /etc or outside', async () => {
     const out = path.join(tree.root, 'production', 'application.yaml');
     await symlink('/etc/hostname', out);
-    await assert.rejects(render('production/*.tmpl'), refused(/"production\/application\.yaml" is a symlink to \/etc\/hostname/));
+    await assert.rejects(
+      render('production/*.tmpl'),
+      refused(/"production\/application\.yaml" is a symlink to \/etc\/hostname/),
+    );
     await rm(out);
 
     const files = await render('production/*.tmpl');
@@ -102,7 +107,9 @@ describe('rendering never leaves the checkout', () => {
   });
 
   it('refuses to write a file whose path leaves the tree', async () => {
-    const forged = [{ path: '../secret.yaml', template: 'staging/application.yaml.tmpl', before: null, after: 'x: 1\n' }];
+    const forged = [
+      { path: '../secret.yaml', template: 'staging/application.yaml.tmpl', before: null, after: 'x: 1\n' },
+    ];
     await assert.rejects(writeRendered(tree.root, forged), refused(/contains "\.\."/));
     assert.equal(await readFile(secret, 'utf8'), 'password: hunter2\n');
   });

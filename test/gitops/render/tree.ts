@@ -8,7 +8,8 @@ export const GOLDEN = fileURLToPath(new URL('./golden', import.meta.url));
 
 /** The values the golden outputs were rendered with. */
 export const GOLDEN_VALUES = {
-  imageName: 'registry.example.com/acme/hello-world@sha256:2222222222222222222222222222222222222222222222222222222222222222',
+  imageName:
+    'registry.example.com/acme/hello-world@sha256:2222222222222222222222222222222222222222222222222222222222222222',
   replicas: '2',
   revision: '2222222222222222222222222222222222222222',
   note: "rollout <fast> & 'safe'",

@@ -26,13 +26,28 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, () => {
   let emu: BitbucketCloudEmulator;
   let scm: ScmProvider;
-  const host = (over: Partial<HostConfig> = {}): HostConfig => ({ kind: 'bitbucket-cloud', url: emu.url, apiUrl: emu.apiUrl, token: TOKEN, ...over });
+  const host = (over: Partial<HostConfig> = {}): HostConfig => ({
+    kind: 'bitbucket-cloud',
+    url: emu.url,
+    apiUrl: emu.apiUrl,
+    token: TOKEN,
+    ...over,
+  });
 
   before(async () => {
     emu = await startBitbucketCloudEmulator({ token: TOKEN, username: 'jdoe', appPassword: 'app-pass' });
     scm = bitbucketCloudProvider('bb', host());
-    await emu.git.createRepo('acme/app', { files: { Dispatchfile: '#!yaml\nactions: []\n', 'deploy/values.json': '{ "replicas":  2 }\n', 'deploy/app.yaml.tmpl': 'image: {{image}}\n' } });
-    await emu.git.createRepo('acme/gitops', { defaultBranch: 'trunk', files: { 'envs/staging/app.yaml': 'image: a\n', 'old.txt': 'x\n', 'keep.txt': 'k\n' } });
+    await emu.git.createRepo('acme/app', {
+      files: {
+        Dispatchfile: '#!yaml\nactions: []\n',
+        'deploy/values.json': '{ "replicas":  2 }\n',
+        'deploy/app.yaml.tmpl': 'image: {{image}}\n',
+      },
+    });
+    await emu.git.createRepo('acme/gitops', {
+      defaultBranch: 'trunk',
+      files: { 'envs/staging/app.yaml': 'image: a\n', 'old.txt': 'x\n', 'keep.txt': 'k\n' },
+    });
   });
   after(() => emu.close());
 
@@ -56,11 +71,18 @@ describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, 
 
   it('compares two commits from their merge base, with added, changed, removed and renamed paths', async () => {
     const base = (await emu.git.revParse('acme/gitops', 'trunk')) ?? '';
-    const head = await emu.git.commit('acme/gitops', 'topic', { 'envs/staging/app.yaml': 'image: b\n', 'old.txt': null, 'envs/prod/app.yaml': 'image: p\n' });
+    const head = await emu.git.commit('acme/gitops', 'topic', {
+      'envs/staging/app.yaml': 'image: b\n',
+      'old.txt': null,
+      'envs/prod/app.yaml': 'image: p\n',
+    });
     // A later commit on the base must not show up: the diff starts at the merge base.
     await emu.git.commit('acme/gitops', 'trunk', { 'keep.txt': 'changed\n' });
     const cmp = await scm.compare('acme/gitops', 'trunk', head);
-    assert.deepEqual({ ...cmp, files: cmp.files?.sort() }, { status: 'diverged', files: ['envs/prod/app.yaml', 'envs/staging/app.yaml', 'old.txt'] });
+    assert.deepEqual(
+      { ...cmp, files: cmp.files?.sort() },
+      { status: 'diverged', files: ['envs/prod/app.yaml', 'envs/staging/app.yaml', 'old.txt'] },
+    );
     assert.deepEqual(await scm.compare('acme/gitops', base, base), { status: 'identical', files: [] });
   });
 
@@ -78,29 +100,39 @@ describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, 
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'acme/refs', gitName: 'acme/refs' }));
 
-  it('costs one call per branch refTip, two per compare of commit ids, one more to resolve a branch name', TIMEOUT, async () => {
-    const sha = (await emu.git.revParse('acme/app', 'main')) ?? '';
-    const calls = async (fn: () => Promise<unknown>): Promise<number> => {
-      const before = emu.count();
-      await fn();
-      return emu.count() - before;
-    };
-    assert.equal(await calls(() => scm.refTip('acme/app', 'refs/heads/main')), 1);
-    assert.equal(await calls(() => scm.refTip('acme/app', 'refs/tags/none')), 1);
-    const mergeBases = emu.count('GET /repositories/{workspace}/{repo_slug}/merge-base/{revspec}');
-    assert.equal(await calls(() => scm.compare('acme/app', sha, sha)), 2);
-    assert.equal(emu.count('GET /repositories/{workspace}/{repo_slug}/merge-base/{revspec}') - mergeBases, 1);
-    assert.equal(await calls(() => scm.compare('acme/app', 'main', sha)), 3);
-    const unknown = await rejection(scm.compare('acme/app', 'no-such-branch', sha));
-    assert.ok(unknown instanceof PermanentError, String(unknown));
-    assert.match(unknown.message, /no branch or tag "no-such-branch"/);
-  });
+  it(
+    'costs one call per branch refTip, two per compare of commit ids, one more to resolve a branch name',
+    TIMEOUT,
+    async () => {
+      const sha = (await emu.git.revParse('acme/app', 'main')) ?? '';
+      const calls = async (fn: () => Promise<unknown>): Promise<number> => {
+        const before = emu.count();
+        await fn();
+        return emu.count() - before;
+      };
+      assert.equal(await calls(() => scm.refTip('acme/app', 'refs/heads/main')), 1);
+      assert.equal(await calls(() => scm.refTip('acme/app', 'refs/tags/none')), 1);
+      const mergeBases = emu.count('GET /repositories/{workspace}/{repo_slug}/merge-base/{revspec}');
+      assert.equal(await calls(() => scm.compare('acme/app', sha, sha)), 2);
+      assert.equal(emu.count('GET /repositories/{workspace}/{repo_slug}/merge-base/{revspec}') - mergeBases, 1);
+      assert.equal(await calls(() => scm.compare('acme/app', 'main', sha)), 3);
+      const unknown = await rejection(scm.compare('acme/app', 'no-such-branch', sha));
+      assert.ok(unknown instanceof PermanentError, String(unknown));
+      assert.match(unknown.message, /no branch or tag "no-such-branch"/);
+    },
+  );
 
   it('refTip: a missing repository is a permanent error, not a missing ref; faults are passing', TIMEOUT, async () => {
     const e = await rejection(scm.refTip('acme/missing', 'refs/heads/main'));
     assert.ok(e instanceof PermanentError, String(e));
     assert.ok((await rejection(scm.refTip('acme/app', 'main'))) instanceof PermanentError, 'a short name is refused');
-    emu.setFaults((c) => (c.route.includes('/refs/') ? { status: 502 } : c.route.includes('/merge-base/') ? { status: 429, retryAfterSec: 6 } : undefined));
+    emu.setFaults((c) =>
+      c.route.includes('/refs/')
+        ? { status: 502 }
+        : c.route.includes('/merge-base/')
+          ? { status: 429, retryAfterSec: 6 }
+          : undefined,
+    );
     try {
       assert.ok((await rejection(scm.refTip('acme/app', 'refs/tags/v1'))) instanceof TransientError);
       const sha = (await emu.git.revParse('acme/app', 'main')) ?? '';
@@ -121,8 +153,24 @@ describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, 
     const head = 'dispatchd/acme/app/envs/staging';
     await emu.git.commit('acme/gitops', head, { 'envs/staging/app.yaml': 'image: c\n' });
     assert.equal(await scm.findPullRequest('acme/gitops', head, 'trunk'), null);
-    const pr = await scm.createPullRequest('acme/gitops', { head, base: 'trunk', title: 'Deploy c', body: 'from acme/app' });
-    assert.deepEqual({ ...pr, url: undefined }, { number: pr.number, url: undefined, head, base: 'trunk', state: 'open', title: 'Deploy c', body: 'from acme/app' });
+    const pr = await scm.createPullRequest('acme/gitops', {
+      head,
+      base: 'trunk',
+      title: 'Deploy c',
+      body: 'from acme/app',
+    });
+    assert.deepEqual(
+      { ...pr, url: undefined },
+      {
+        number: pr.number,
+        url: undefined,
+        head,
+        base: 'trunk',
+        state: 'open',
+        title: 'Deploy c',
+        body: 'from acme/app',
+      },
+    );
     assert.equal(pr.url, `${emu.url}/acme/gitops/pull-requests/${pr.number}`);
 
     const found = await scm.findPullRequest('acme/gitops', head, 'trunk');
@@ -130,7 +178,9 @@ describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, 
     // Same head into another base is a different pull request.
     assert.equal(await scm.findPullRequest('acme/gitops', head, 'main'), null);
 
-    const dup = await rejection(scm.createPullRequest('acme/gitops', { head, base: 'trunk', title: 'again', body: '' }));
+    const dup = await rejection(
+      scm.createPullRequest('acme/gitops', { head, base: 'trunk', title: 'again', body: '' }),
+    );
     assert.ok(dup instanceof PermanentError, String(dup));
     assert.match(dup.message, /already exists/);
 
@@ -138,7 +188,10 @@ describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, 
     assert.equal(updated.title, 'Deploy d');
     assert.equal(updated.body, 'newer');
     await scm.comment('acme/gitops', pr.number, 'commits here were not made by dispatchd');
-    assert.deepEqual(emu.comments('acme/gitops', pr.number).map((c) => c.raw), ['commits here were not made by dispatchd']);
+    assert.deepEqual(
+      emu.comments('acme/gitops', pr.number).map((c) => c.raw),
+      ['commits here were not made by dispatchd'],
+    );
 
     await scm.mergePullRequest('acme/gitops', pr.number);
     assert.equal(emu.pulls('acme/gitops').find((p) => p.id === pr.number)?.state, 'MERGED');
@@ -151,20 +204,31 @@ describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, 
   it('sets build statuses keyed by context, overwriting the same key, with a URL always present', async () => {
     const sha = (await emu.git.revParse('acme/app', 'main')) ?? '';
     await scm.setStatus('acme/app', sha, { state: 'pending', context: 'dispatchd/deploy', description: 'rendering' });
-    await scm.setStatus('acme/app', sha, { state: 'success', context: 'dispatchd/deploy', description: 'PR opened', targetUrl: 'https://example.test/pr/1' });
+    await scm.setStatus('acme/app', sha, {
+      state: 'success',
+      context: 'dispatchd/deploy',
+      description: 'PR opened',
+      targetUrl: 'https://example.test/pr/1',
+    });
     await scm.setStatus('acme/app', sha, { state: 'error', context: 'dispatchd/test', description: 'x'.repeat(400) });
     const list = emu.statuses('acme/app', sha);
-    assert.deepEqual(list.map((s) => [s.key, s.state, s.url]), [
-      ['dispatchd/deploy', 'SUCCESSFUL', 'https://example.test/pr/1'],
-      ['dispatchd/test', 'FAILED', `${emu.url}/acme/app`],
-    ]);
+    assert.deepEqual(
+      list.map((s) => [s.key, s.state, s.url]),
+      [
+        ['dispatchd/deploy', 'SUCCESSFUL', 'https://example.test/pr/1'],
+        ['dispatchd/test', 'FAILED', `${emu.url}/acme/app`],
+      ],
+    );
     assert.equal(list[1]?.description?.length, 255);
   });
 
   it('gives git a remote that clones and pushes with the token, and with an app password', async () => {
     const work = await mkdtemp(join(tmpdir(), 'bbc-remote-'));
     try {
-      for (const [name, h] of [['token', host()], ['app', host({ token: undefined, username: 'jdoe', password: 'app-pass' })]] as const) {
+      for (const [name, h] of [
+        ['token', host()],
+        ['app', host({ token: undefined, username: 'jdoe', password: 'app-pass' })],
+      ] as const) {
         const remote = await bitbucketCloudProvider('bb', h).gitRemote('acme/app');
         assert.equal(remote.url, `${emu.url}/acme/app.git`);
         assert.doesNotMatch(remote.url, /@/);
@@ -175,10 +239,23 @@ describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, 
         await writeFile(join(dir, `${name}.txt`), 'pushed\n');
         await runGit(['add', '.'], { cwd: dir });
         await runGit(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '-m', 'push'], { cwd: dir });
-        await runGit(['-c', `http.extraHeader=${header}`, 'push', '--quiet', 'origin', 'HEAD:refs/heads/pushed-' + name], { cwd: dir });
+        await runGit(
+          ['-c', `http.extraHeader=${header}`, 'push', '--quiet', 'origin', 'HEAD:refs/heads/pushed-' + name],
+          { cwd: dir },
+        );
         assert.equal(await emu.git.readFile('acme/app', `pushed-${name}`, `${name}.txt`), 'pushed\n');
       }
-      const bad = await runGit(['-c', 'http.extraHeader=Authorization: Basic eC10b2tlbi1hdXRoOndyb25n', 'clone', '--quiet', `${emu.url}/acme/app.git`, join(work, 'bad')], { allowFail: true });
+      const bad = await runGit(
+        [
+          '-c',
+          'http.extraHeader=Authorization: Basic eC10b2tlbi1hdXRoOndyb25n',
+          'clone',
+          '--quiet',
+          `${emu.url}/acme/app.git`,
+          join(work, 'bad'),
+        ],
+        { allowFail: true },
+      );
       assert.notEqual(bad.code, 0);
     } finally {
       await rm(work, { recursive: true, force: true });
@@ -198,9 +275,17 @@ describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, 
   });
 
   it('maps 5xx and 429 to passing errors, honouring Retry-After', async () => {
-    emu.setFaults((c) => (c.route === PR_CREATE ? { status: 429, retryAfterSec: 7 } : c.route.includes('/src/') ? { status: 503 } : undefined));
+    emu.setFaults((c) =>
+      c.route === PR_CREATE
+        ? { status: 429, retryAfterSec: 7 }
+        : c.route.includes('/src/')
+          ? { status: 503 }
+          : undefined,
+    );
     try {
-      const limited = await rejection(scm.createPullRequest('acme/gitops', { head: 'topic', base: 'trunk', title: 't', body: '' }));
+      const limited = await rejection(
+        scm.createPullRequest('acme/gitops', { head: 'topic', base: 'trunk', title: 't', body: '' }),
+      );
       assert.ok(limited instanceof TransientError, String(limited));
       assert.equal(limited.retryAfterMs, 7000);
       const down = await rejection(scm.readFile('acme/app', 'Dispatchfile', 'main'));
@@ -214,7 +299,10 @@ describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, 
   it('treats an unreachable API as passing and refuses hosts without credentials', async () => {
     const gone = bitbucketCloudProvider('bb', host({ apiUrl: 'http://127.0.0.1:9/2.0' }));
     assert.ok((await rejection(gone.defaultBranch('acme/app'))) instanceof TransientError);
-    assert.throws(() => bitbucketCloudProvider('bb', host({ token: undefined })), (e: unknown) => e instanceof PermanentError && /app password/.test(e.message));
+    assert.throws(
+      () => bitbucketCloudProvider('bb', host({ token: undefined })),
+      (e: unknown) => e instanceof PermanentError && /app password/.test(e.message),
+    );
   });
 
   it('links commits on the web', () => {

@@ -8,9 +8,15 @@ import type { WebhookContext } from '../../../src/scm/contracts.js';
 import { hmacSha256Hex } from '../../../src/scm/signature.js';
 import { signedRequest } from '../../helpers/sign.js';
 
-const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/webhooks/bitbucket-cloud/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../../fixtures/webhooks/bitbucket-cloud/${name}`, import.meta.url), 'utf8');
 const push = fixture('goscm-push.json');
-const ctx: WebhookContext = { hostName: 'bb', hostUrl: 'https://bitbucket.org', secrets: ['first-secret', 'second-secret'], now: 1_700_000_000_000 };
+const ctx: WebhookContext = {
+  hostName: 'bb',
+  hostUrl: 'https://bitbucket.org',
+  secrets: ['first-secret', 'second-secret'],
+  now: 1_700_000_000_000,
+};
 const parser = bitbucketCloudWebhookParser();
 
 function rejects(fn: () => unknown, status: number, pattern: RegExp): void {
@@ -29,28 +35,57 @@ function events(parsed: ParsedWebhook): PushEvent[] {
 
 test('a missing, malformed or wrong X-Hub-Signature is refused with 401', () => {
   const req = signedRequest('bitbucket-cloud', push, 'first-secret');
-  rejects(() => parser.verify({ ...req, headers: { ...req.headers, 'x-hub-signature': undefined } }, ctx), 401, /missing X-Hub-Signature/);
-  rejects(() => parser.verify({ ...req, headers: { ...req.headers, 'x-hub-signature': 'sha1=abc' } }, ctx), 401, /must be "sha256=/);
+  rejects(
+    () => parser.verify({ ...req, headers: { ...req.headers, 'x-hub-signature': undefined } }, ctx),
+    401,
+    /missing X-Hub-Signature/,
+  );
+  rejects(
+    () => parser.verify({ ...req, headers: { ...req.headers, 'x-hub-signature': 'sha1=abc' } }, ctx),
+    401,
+    /must be "sha256=/,
+  );
   rejects(() => parser.verify(signedRequest('bitbucket-cloud', push, 'guessed'), ctx), 401, /does not match the body/);
   // Signed correctly, then the body changed on the way.
-  rejects(() => parser.verify({ ...req, rawBody: Buffer.from(push.replace('master', 'main')) }, ctx), 401, /does not match the body/);
+  rejects(
+    () => parser.verify({ ...req, rawBody: Buffer.from(push.replace('master', 'main')) }, ctx),
+    401,
+    /does not match the body/,
+  );
 });
 
 test('during rotation both secrets are accepted', () => {
   parser.verify(signedRequest('bitbucket-cloud', push, 'first-secret'), ctx);
   parser.verify(signedRequest('bitbucket-cloud', push, 'second-secret'), ctx);
   const upper = signedRequest('bitbucket-cloud', push, 'second-secret');
-  parser.verify({ ...upper, headers: { ...upper.headers, 'x-hub-signature': `sha256=${hmacSha256Hex('second-secret', upper.rawBody).toUpperCase()}` } }, ctx);
+  parser.verify(
+    {
+      ...upper,
+      headers: {
+        ...upper.headers,
+        'x-hub-signature': `sha256=${hmacSha256Hex('second-secret', upper.rawBody).toUpperCase()}`,
+      },
+    },
+    ctx,
+  );
 });
 
 test('a host with no webhookSecret refuses every request', () => {
-  rejects(() => parser.verify(signedRequest('bitbucket-cloud', push, 'x'), { ...ctx, secrets: [] }), 401, /no webhookSecret/);
+  rejects(
+    () => parser.verify(signedRequest('bitbucket-cloud', push, 'x'), { ...ctx, secrets: [] }),
+    401,
+    /no webhookSecret/,
+  );
 });
 
 test('delivery id is X-Request-UUID, and its absence is a 400', () => {
   const req = signedRequest('bitbucket-cloud', push, 'first-secret', { deliveryId: 'c0ffee' });
   assert.equal(parser.deliveryId(req), 'c0ffee');
-  rejects(() => parser.deliveryId({ ...req, headers: { ...req.headers, 'x-request-uuid': undefined } }), 400, /no X-Request-UUID/);
+  rejects(
+    () => parser.deliveryId({ ...req, headers: { ...req.headers, 'x-request-uuid': undefined } }),
+    400,
+    /no X-Request-UUID/,
+  );
 });
 
 test('one delivery with several changes gives one event per ref, ids <id>, <id>#1, <id>#2', () => {
@@ -81,18 +116,34 @@ test('a truncated commit list and a forced push are reported', () => {
 });
 
 test('clone and web URLs are built from the configured host, which the payload does not give', () => {
-  const [event] = events(parser.parse(signedRequest('bitbucket-cloud', push, 'first-secret'), { ...ctx, hostUrl: 'https://bb.internal' }));
-  assert.deepEqual(event!.repo, { fullName: 'brydzewski/foo', cloneUrl: 'https://bb.internal/brydzewski/foo.git', webUrl: 'https://bb.internal/brydzewski/foo' });
+  const [event] = events(
+    parser.parse(signedRequest('bitbucket-cloud', push, 'first-secret'), { ...ctx, hostUrl: 'https://bb.internal' }),
+  );
+  assert.deepEqual(event!.repo, {
+    fullName: 'brydzewski/foo',
+    cloneUrl: 'https://bb.internal/brydzewski/foo.git',
+    webUrl: 'https://bb.internal/brydzewski/foo',
+  });
 });
 
 test('events other than repo:push are ignored with the reason', () => {
-  const parsed = parser.parse(signedRequest('bitbucket-cloud', '{}', 'first-secret', { event: 'pullrequest:created' }), ctx);
-  assert.deepEqual(parsed, { kind: 'ignored', reason: 'Bitbucket Cloud event "pullrequest:created" is not a push; dispatchd acts on repo:push only' });
+  const parsed = parser.parse(
+    signedRequest('bitbucket-cloud', '{}', 'first-secret', { event: 'pullrequest:created' }),
+    ctx,
+  );
+  assert.deepEqual(parsed, {
+    kind: 'ignored',
+    reason: 'Bitbucket Cloud event "pullrequest:created" is not a push; dispatchd acts on repo:push only',
+  });
 });
 
 test('malformed JSON and missing fields are 400s that say what is wrong', () => {
   rejects(() => parser.parse(signedRequest('bitbucket-cloud', '{"push":', 'first-secret'), ctx), 400, /not valid JSON/);
   const body = JSON.parse(push) as { repository: Record<string, unknown> };
   delete body.repository.full_name;
-  rejects(() => parser.parse(signedRequest('bitbucket-cloud', JSON.stringify(body), 'first-secret'), ctx), 400, /repository\.full_name/);
+  rejects(
+    () => parser.parse(signedRequest('bitbucket-cloud', JSON.stringify(body), 'first-secret'), ctx),
+    400,
+    /repository\.full_name/,
+  );
 });

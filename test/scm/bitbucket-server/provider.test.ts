@@ -7,7 +7,10 @@ import type { HostConfig } from '../../../src/config/schema.js';
 import { PermanentError, TransientError } from '../../../src/core/errors.js';
 import { bitbucketServerProvider } from '../../../src/scm/bitbucket-server/provider.js';
 import type { ScmProvider } from '../../../src/scm/contracts.js';
-import { startBitbucketServerEmulator, type BitbucketServerEmulator } from '../../emulators/bitbucket-server/emulator.js';
+import {
+  startBitbucketServerEmulator,
+  type BitbucketServerEmulator,
+} from '../../emulators/bitbucket-server/emulator.js';
 import { runGit } from '../../emulators/common/git/run-git.js';
 import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
 
@@ -26,13 +29,23 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 describe('Bitbucket Server provider against the emulator', { timeout: 120_000 }, () => {
   let emu: BitbucketServerEmulator;
   let scm: ScmProvider;
-  const host = (over: Partial<HostConfig> = {}): HostConfig => ({ kind: 'bitbucket-server', url: emu.url, token: TOKEN, ...over });
+  const host = (over: Partial<HostConfig> = {}): HostConfig => ({
+    kind: 'bitbucket-server',
+    url: emu.url,
+    token: TOKEN,
+    ...over,
+  });
 
   before(async () => {
     emu = await startBitbucketServerEmulator({ token: TOKEN, username: 'jdoe', password: 'secret' });
     scm = bitbucketServerProvider('bbs', host());
-    await emu.git.createRepo('PROJ/app', { files: { Dispatchfile: '#!yaml\nactions: []\n', 'deploy/dir name/app.yaml.tmpl': 'image: {{image}}\n' } });
-    await emu.git.createRepo('OPS/gitops', { defaultBranch: 'trunk', files: { 'envs/staging/app.yaml': 'image: a\n', 'old.txt': 'x\n', 'keep.txt': 'k\n' } });
+    await emu.git.createRepo('PROJ/app', {
+      files: { Dispatchfile: '#!yaml\nactions: []\n', 'deploy/dir name/app.yaml.tmpl': 'image: {{image}}\n' },
+    });
+    await emu.git.createRepo('OPS/gitops', {
+      defaultBranch: 'trunk',
+      files: { 'envs/staging/app.yaml': 'image: a\n', 'old.txt': 'x\n', 'keep.txt': 'k\n' },
+    });
     await emu.git.createRepo('~jdoe/notes', { files: { 'a.md': 'hi\n' } });
   });
   after(() => emu.close());
@@ -56,10 +69,17 @@ describe('Bitbucket Server provider against the emulator', { timeout: 120_000 },
   });
 
   it('compares from the merge base, following pages', async () => {
-    const head = await emu.git.commit('OPS/gitops', 'topic', { 'envs/staging/app.yaml': 'image: b\n', 'old.txt': null, 'envs/prod/app.yaml': 'image: p\n' });
+    const head = await emu.git.commit('OPS/gitops', 'topic', {
+      'envs/staging/app.yaml': 'image: b\n',
+      'old.txt': null,
+      'envs/prod/app.yaml': 'image: p\n',
+    });
     await emu.git.commit('OPS/gitops', 'trunk', { 'keep.txt': 'changed\n' });
     const cmp = await scm.compare('OPS/gitops', 'trunk', head);
-    assert.deepEqual({ ...cmp, files: cmp.files?.sort() }, { status: 'diverged', files: ['envs/prod/app.yaml', 'envs/staging/app.yaml', 'old.txt'] });
+    assert.deepEqual(
+      { ...cmp, files: cmp.files?.sort() },
+      { status: 'diverged', files: ['envs/prod/app.yaml', 'envs/staging/app.yaml', 'old.txt'] },
+    );
     const files: Record<string, string> = {};
     for (let i = 0; i < 230; i++) files[`f/${i}.txt`] = `${i}\n`;
     const big = await emu.git.commit('PROJ/app', 'big', files);
@@ -71,10 +91,11 @@ describe('Bitbucket Server provider against the emulator', { timeout: 120_000 },
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'PROJ/refs', gitName: 'PROJ/refs' }));
 
-  it('refTip picks the branch whose id is exactly the ref among filterText\'s substring matches', TIMEOUT, async () => {
+  it("refTip picks the branch whose id is exactly the ref among filterText's substring matches", TIMEOUT, async () => {
     await emu.git.createRepo('PROJ/names');
     const shas: Record<string, string> = {};
-    for (const b of ['pre-release', 'release-2', 'release', 'releases/x', 'Release']) shas[b] = await emu.git.commit('PROJ/names', b, { [`${b}.txt`]: `${b}\n` });
+    for (const b of ['pre-release', 'release-2', 'release', 'releases/x', 'Release'])
+      shas[b] = await emu.git.commit('PROJ/names', b, { [`${b}.txt`]: `${b}\n` });
     const route = 'GET /rest/api/1.0/projects/{projectKey}/repos/{repositorySlug}/branches';
     const before = emu.count(route);
     assert.equal(await scm.refTip('PROJ/names', 'refs/heads/release'), shas.release);
@@ -106,8 +127,17 @@ describe('Bitbucket Server provider against the emulator', { timeout: 120_000 },
       assert.match(e.message, /does not exist/);
     }
     assert.ok((await rejection(scm.refTip('PROJ/app', 'main'))) instanceof PermanentError, 'a short name is refused');
-    assert.ok((await rejection(scm.compare('PROJ/app', 'main', 'f'.repeat(40)))) instanceof PermanentError, 'an unknown commit');
-    emu.setFaults((c) => (c.route.endsWith('/tags/{name}') ? { status: 503 } : c.route.endsWith('/commits') ? { status: 429, retryAfterSec: 2 } : undefined));
+    assert.ok(
+      (await rejection(scm.compare('PROJ/app', 'main', 'f'.repeat(40)))) instanceof PermanentError,
+      'an unknown commit',
+    );
+    emu.setFaults((c) =>
+      c.route.endsWith('/tags/{name}')
+        ? { status: 503 }
+        : c.route.endsWith('/commits')
+          ? { status: 429, retryAfterSec: 2 }
+          : undefined,
+    );
     try {
       assert.ok((await rejection(scm.refTip('PROJ/app', 'refs/tags/v1'))) instanceof TransientError);
       const limited = await rejection(scm.compare('PROJ/app', 'main', 'main'));
@@ -127,8 +157,16 @@ describe('Bitbucket Server provider against the emulator', { timeout: 120_000 },
     const head = 'dispatchd/PROJ/app/envs/staging';
     await emu.git.commit('OPS/gitops', head, { 'envs/staging/app.yaml': 'image: c\n' });
     assert.equal(await scm.findPullRequest('OPS/gitops', head, 'trunk'), null);
-    const pr = await scm.createPullRequest('OPS/gitops', { head, base: 'trunk', title: 'Deploy c', body: 'from PROJ/app' });
-    assert.deepEqual({ ...pr, url: '' }, { number: pr.number, url: '', head, base: 'trunk', state: 'open', title: 'Deploy c', body: 'from PROJ/app' });
+    const pr = await scm.createPullRequest('OPS/gitops', {
+      head,
+      base: 'trunk',
+      title: 'Deploy c',
+      body: 'from PROJ/app',
+    });
+    assert.deepEqual(
+      { ...pr, url: '' },
+      { number: pr.number, url: '', head, base: 'trunk', state: 'open', title: 'Deploy c', body: 'from PROJ/app' },
+    );
     assert.equal(pr.url, `${emu.url}/projects/OPS/repos/gitops/pull-requests/${pr.number}`);
     assert.equal((await scm.findPullRequest('OPS/gitops', head, 'trunk'))?.number, pr.number);
     assert.equal(await scm.findPullRequest('OPS/gitops', head, 'main'), null);
@@ -145,46 +183,78 @@ describe('Bitbucket Server provider against the emulator', { timeout: 120_000 },
     assert.deepEqual(emu.pulls('OPS/gitops')[0]?.reviewers, ['alice']);
 
     await scm.comment('OPS/gitops', pr.number, 'not made by dispatchd');
-    assert.deepEqual(emu.comments('OPS/gitops', pr.number).map((c) => c.text), ['not made by dispatchd']);
+    assert.deepEqual(
+      emu.comments('OPS/gitops', pr.number).map((c) => c.text),
+      ['not made by dispatchd'],
+    );
 
     await scm.mergePullRequest('OPS/gitops', pr.number);
     assert.equal(emu.pulls('OPS/gitops')[0]?.state, 'MERGED');
     assert.equal(await emu.git.readFile('OPS/gitops', 'trunk', 'envs/staging/app.yaml'), 'image: c\n');
     assert.equal(await scm.findPullRequest('OPS/gitops', head, 'trunk'), null);
     assert.ok((await rejection(scm.mergePullRequest('OPS/gitops', pr.number))) instanceof PermanentError);
-    assert.ok((await rejection(scm.updatePullRequest('OPS/gitops', 999, { title: 't', body: '' }))) instanceof PermanentError);
+    assert.ok(
+      (await rejection(scm.updatePullRequest('OPS/gitops', 999, { title: 't', body: '' }))) instanceof PermanentError,
+    );
   });
 
   it('sets build statuses keyed by context, with a URL always present', async () => {
     const sha = (await emu.git.revParse('PROJ/app', 'main')) ?? '';
     await scm.setStatus('PROJ/app', sha, { state: 'pending', context: 'dispatchd/deploy', description: 'rendering' });
-    await scm.setStatus('PROJ/app', sha, { state: 'success', context: 'dispatchd/deploy', description: 'PR opened', targetUrl: 'https://example.test/pr/1' });
+    await scm.setStatus('PROJ/app', sha, {
+      state: 'success',
+      context: 'dispatchd/deploy',
+      description: 'PR opened',
+      targetUrl: 'https://example.test/pr/1',
+    });
     await scm.setStatus('PROJ/app', sha, { state: 'failure', context: 'dispatchd/test', description: 'x'.repeat(400) });
     const list = emu.statuses('PROJ/app', sha);
-    assert.deepEqual(list.map((s) => [s.key, s.state, s.url]), [
-      ['dispatchd/deploy', 'SUCCESSFUL', 'https://example.test/pr/1'],
-      ['dispatchd/test', 'FAILED', `${emu.url}/projects/PROJ/repos/app`],
-    ]);
+    assert.deepEqual(
+      list.map((s) => [s.key, s.state, s.url]),
+      [
+        ['dispatchd/deploy', 'SUCCESSFUL', 'https://example.test/pr/1'],
+        ['dispatchd/test', 'FAILED', `${emu.url}/projects/PROJ/repos/app`],
+      ],
+    );
     assert.equal(list[1]?.description?.length, 255);
   });
 
   it('gives git a remote under /scm that clones and pushes with a Bearer token or Basic', async () => {
     const work = await mkdtemp(join(tmpdir(), 'bbs-remote-'));
     try {
-      for (const [name, repo, h] of [['token', 'PROJ/app', host()], ['basic', '~jdoe/notes', host({ token: undefined, username: 'jdoe', password: 'secret' })]] as const) {
+      for (const [name, repo, h] of [
+        ['token', 'PROJ/app', host()],
+        ['basic', '~jdoe/notes', host({ token: undefined, username: 'jdoe', password: 'secret' })],
+      ] as const) {
         const remote = await bitbucketServerProvider('bbs', h).gitRemote(repo);
-        assert.equal(remote.url, repo === 'PROJ/app' ? `${emu.url}/scm/proj/app.git` : `${emu.url}/scm/~jdoe/notes.git`);
+        assert.equal(
+          remote.url,
+          repo === 'PROJ/app' ? `${emu.url}/scm/proj/app.git` : `${emu.url}/scm/~jdoe/notes.git`,
+        );
         const header = `Authorization: ${remote.headers.Authorization ?? ''}`;
         const dir = join(work, name);
         await runGit(['-c', `http.extraHeader=${header}`, 'clone', '--quiet', remote.url, dir]);
         await writeFile(join(dir, `${name}.txt`), 'pushed\n');
         await runGit(['add', '.'], { cwd: dir });
         await runGit(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '-m', 'push'], { cwd: dir });
-        await runGit(['-c', `http.extraHeader=${header}`, 'push', '--quiet', 'origin', `HEAD:refs/heads/pushed-${name}`], { cwd: dir });
+        await runGit(
+          ['-c', `http.extraHeader=${header}`, 'push', '--quiet', 'origin', `HEAD:refs/heads/pushed-${name}`],
+          { cwd: dir },
+        );
         assert.equal(await emu.git.readFile(repo, `pushed-${name}`, `${name}.txt`), 'pushed\n');
         assert.ok((await readFile(join(dir, `${name}.txt`), 'utf8')).length > 0);
       }
-      const bad = await runGit(['-c', 'http.extraHeader=Authorization: Bearer wrong', 'clone', '--quiet', `${emu.url}/scm/proj/app.git`, join(work, 'bad')], { allowFail: true });
+      const bad = await runGit(
+        [
+          '-c',
+          'http.extraHeader=Authorization: Bearer wrong',
+          'clone',
+          '--quiet',
+          `${emu.url}/scm/proj/app.git`,
+          join(work, 'bad'),
+        ],
+        { allowFail: true },
+      );
       assert.notEqual(bad.code, 0);
     } finally {
       await rm(work, { recursive: true, force: true });
@@ -195,9 +265,13 @@ describe('Bitbucket Server provider against the emulator', { timeout: 120_000 },
     const e = await rejection(bitbucketServerProvider('bbs', host({ token: 'wrong' })).defaultBranch('PROJ/app'));
     assert.ok(e instanceof PermanentError, String(e));
     assert.match(e.message, /HTTP 401.*replace it in the config/);
-    emu.setFaults((c) => (c.route === PULLS ? { status: 429, retryAfterSec: 9 } : c.route.includes('/raw/') ? { status: 502 } : undefined));
+    emu.setFaults((c) =>
+      c.route === PULLS ? { status: 429, retryAfterSec: 9 } : c.route.includes('/raw/') ? { status: 502 } : undefined,
+    );
     try {
-      const limited = await rejection(scm.createPullRequest('OPS/gitops', { head: 'topic', base: 'trunk', title: 't', body: '' }));
+      const limited = await rejection(
+        scm.createPullRequest('OPS/gitops', { head: 'topic', base: 'trunk', title: 't', body: '' }),
+      );
       assert.ok(limited instanceof TransientError, String(limited));
       assert.equal(limited.retryAfterMs, 9000);
       const down = await rejection(scm.readFile('PROJ/app', 'Dispatchfile', 'main'));

@@ -7,9 +7,15 @@ import { bitbucketServerWebhookParser } from '../../../src/scm/bitbucket-server/
 import type { WebhookContext } from '../../../src/scm/contracts.js';
 import { signedRequest } from '../../helpers/sign.js';
 
-const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/webhooks/bitbucket-server/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../../fixtures/webhooks/bitbucket-server/${name}`, import.meta.url), 'utf8');
 const push = fixture('goscm-push.json');
-const ctx: WebhookContext = { hostName: 'bbs', hostUrl: 'https://bitbucket.example.com', secrets: ['first-secret', 'second-secret'], now: 1_700_000_000_000 };
+const ctx: WebhookContext = {
+  hostName: 'bbs',
+  hostUrl: 'https://bitbucket.example.com',
+  secrets: ['first-secret', 'second-secret'],
+  now: 1_700_000_000_000,
+};
 const parser = bitbucketServerWebhookParser();
 
 function rejects(fn: () => unknown, status: number, pattern: RegExp): void {
@@ -37,20 +43,35 @@ test('a missing or wrong X-Hub-Signature is refused with 401; either rotated sec
   const req = signedRequest('bitbucket-server', push, 'second-secret');
   parser.verify(req, ctx);
   parser.verify(signedRequest('bitbucket-server', push, 'first-secret'), ctx);
-  rejects(() => parser.verify({ ...req, headers: { ...req.headers, 'x-hub-signature': undefined } }, ctx), 401, /missing X-Hub-Signature/);
+  rejects(
+    () => parser.verify({ ...req, headers: { ...req.headers, 'x-hub-signature': undefined } }, ctx),
+    401,
+    /missing X-Hub-Signature/,
+  );
   rejects(() => parser.verify(signedRequest('bitbucket-server', push, 'guessed'), ctx), 401, /does not match the body/);
-  rejects(() => parser.verify(signedRequest('bitbucket-server', push, 'x'), { ...ctx, secrets: [] }), 401, /no webhookSecret/);
+  rejects(
+    () => parser.verify(signedRequest('bitbucket-server', push, 'x'), { ...ctx, secrets: [] }),
+    401,
+    /no webhookSecret/,
+  );
 });
 
 test('"Test connection" (diagnostics:ping) is a ping', () => {
-  const parsed = parser.parse(signedRequest('bitbucket-server', '{"test": true}', 'first-secret', { event: 'diagnostics:ping' }), ctx);
+  const parsed = parser.parse(
+    signedRequest('bitbucket-server', '{"test": true}', 'first-secret', { event: 'diagnostics:ping' }),
+    ctx,
+  );
   assert.equal(parsed.kind, 'ping');
 });
 
 test('delivery id is X-Request-Id, and its absence is a 400', () => {
   const req = signedRequest('bitbucket-server', push, 'first-secret', { deliveryId: 'req-7' });
   assert.equal(parser.deliveryId(req), 'req-7');
-  rejects(() => parser.deliveryId({ ...req, headers: { ...req.headers, 'x-request-id': undefined } }), 400, /no X-Request-Id/);
+  rejects(
+    () => parser.deliveryId({ ...req, headers: { ...req.headers, 'x-request-id': undefined } }),
+    400,
+    /no X-Request-Id/,
+  );
 });
 
 test('several changes give one event per branch or tag; other refs are skipped', () => {
@@ -77,25 +98,45 @@ test('several changes give one event per branch or tag; other refs are skipped',
 test('clone URL comes from the http clone link without the acting user, else from the host', () => {
   const linked = events(
     edited((b) => {
-      b.repository.links = { clone: [{ href: 'ssh://git@bitbucket.example.com:7999/prj/my-repo.git', name: 'ssh' }, { href: 'https://jcitizen@bitbucket.example.com/scm/prj/my-repo.git', name: 'http' }] };
+      b.repository.links = {
+        clone: [
+          { href: 'ssh://git@bitbucket.example.com:7999/prj/my-repo.git', name: 'ssh' },
+          { href: 'https://jcitizen@bitbucket.example.com/scm/prj/my-repo.git', name: 'http' },
+        ],
+      };
     }),
   );
   assert.equal(linked[0]!.repo.cloneUrl, 'https://bitbucket.example.com/scm/prj/my-repo.git');
   const built = events(edited(() => {}));
-  assert.deepEqual(built[0]!.repo, { fullName: 'PRJ/my-repo', cloneUrl: 'https://bitbucket.example.com/scm/prj/my-repo.git', webUrl: 'https://bitbucket.example.com/projects/PRJ/repos/my-repo' });
+  assert.deepEqual(built[0]!.repo, {
+    fullName: 'PRJ/my-repo',
+    cloneUrl: 'https://bitbucket.example.com/scm/prj/my-repo.git',
+    webUrl: 'https://bitbucket.example.com/projects/PRJ/repos/my-repo',
+  });
 });
 
 test('a personal project is ~user/slug', () => {
   const got = events(edited((b) => (b.repository.project = { key: '~jcitizen', type: 'PERSONAL' })));
-  assert.deepEqual(got[0]!.repo, { fullName: '~jcitizen/my-repo', cloneUrl: 'https://bitbucket.example.com/scm/~jcitizen/my-repo.git', webUrl: 'https://bitbucket.example.com/users/jcitizen/repos/my-repo' });
+  assert.deepEqual(got[0]!.repo, {
+    fullName: '~jcitizen/my-repo',
+    cloneUrl: 'https://bitbucket.example.com/scm/~jcitizen/my-repo.git',
+    webUrl: 'https://bitbucket.example.com/users/jcitizen/repos/my-repo',
+  });
 });
 
 test('events other than repo:refs_changed are ignored with the reason', () => {
   const parsed = parser.parse(signedRequest('bitbucket-server', '{}', 'first-secret', { event: 'pr:opened' }), ctx);
-  assert.deepEqual(parsed, { kind: 'ignored', reason: 'Bitbucket Server event "pr:opened" is not a push; dispatchd acts on repo:refs_changed only' });
+  assert.deepEqual(parsed, {
+    kind: 'ignored',
+    reason: 'Bitbucket Server event "pr:opened" is not a push; dispatchd acts on repo:refs_changed only',
+  });
 });
 
 test('malformed JSON and unknown change types are 400s that say what is wrong', () => {
-  rejects(() => parser.parse(signedRequest('bitbucket-server', 'not json', 'first-secret'), ctx), 400, /not valid JSON/);
+  rejects(
+    () => parser.parse(signedRequest('bitbucket-server', 'not json', 'first-secret'), ctx),
+    400,
+    /not valid JSON/,
+  );
   rejects(() => edited((b) => (b.changes[0]!.type = 'MERGE')), 400, /changes\.0\.type/);
 });

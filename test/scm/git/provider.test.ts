@@ -29,7 +29,8 @@ describe('Plain git provider: refTip through ls-remote, compare in the mirror', 
   let server: GitServer;
   let dataDir: string;
   let scm: ScmProvider;
-  const host = (over: Record<string, unknown> = {}) => HostConfig.parse({ kind: 'git', url: server.url, username: USER, password: PASSWORD, ...over });
+  const host = (over: Record<string, unknown> = {}) =>
+    HostConfig.parse({ kind: 'git', url: server.url, username: USER, password: PASSWORD, ...over });
 
   before(async () => {
     const expected = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
@@ -60,7 +61,10 @@ describe('Plain git provider: refTip through ls-remote, compare in the mirror', 
     assert.equal(auth.code, 'git_auth');
     const missing = await rejection(scm.refTip('acme/missing.git', 'refs/heads/main'));
     assert.ok(missing instanceof PermanentError, String(missing));
-    const down = gitProvider(HostConfig.parse({ kind: 'git', url: `http://127.0.0.1:${await freePort()}` }), createMirrors(dataDir));
+    const down = gitProvider(
+      HostConfig.parse({ kind: 'git', url: `http://127.0.0.1:${await freePort()}` }),
+      createMirrors(dataDir),
+    );
     assert.ok((await rejection(down.refTip('acme/refs.git', 'refs/heads/main'))) instanceof TransientError);
   });
 

@@ -34,24 +34,28 @@ describe('GitHub provider: refTip and compare against the emulator', { timeout: 
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'acme/refs', gitName: 'acme/refs' }));
 
-  it('costs one call per branch and lightweight tag, one more to peel an annotated tag, one per compare', TIMEOUT, async () => {
-    await emu.git.createRepo('acme/costs');
-    const sha = (await emu.git.revParse('acme/costs', 'main')) ?? '';
-    await createTag(emu.git.bareDir('acme/costs'), 'v2', sha, 'annotated');
-    const calls = async (fn: () => Promise<unknown>): Promise<number> => {
-      const before = emu.count();
-      await fn();
-      return emu.count() - before;
-    };
-    assert.equal(await calls(() => scm.refTip('acme/costs', 'refs/heads/main')), 1);
-    assert.equal(await calls(() => scm.refTip('acme/costs', 'refs/heads/missing')), 1);
-    const before = emu.count(GET_TAG);
-    assert.equal(await calls(() => scm.refTip('acme/costs', 'refs/tags/v2')), 2);
-    assert.equal(emu.count(GET_TAG) - before, 1);
-    assert.equal(await calls(() => scm.compare('acme/costs', sha, sha)), 1);
-  });
+  it(
+    'costs one call per branch and lightweight tag, one more to peel an annotated tag, one per compare',
+    TIMEOUT,
+    async () => {
+      await emu.git.createRepo('acme/costs');
+      const sha = (await emu.git.revParse('acme/costs', 'main')) ?? '';
+      await createTag(emu.git.bareDir('acme/costs'), 'v2', sha, 'annotated');
+      const calls = async (fn: () => Promise<unknown>): Promise<number> => {
+        const before = emu.count();
+        await fn();
+        return emu.count() - before;
+      };
+      assert.equal(await calls(() => scm.refTip('acme/costs', 'refs/heads/main')), 1);
+      assert.equal(await calls(() => scm.refTip('acme/costs', 'refs/heads/missing')), 1);
+      const before = emu.count(GET_TAG);
+      assert.equal(await calls(() => scm.refTip('acme/costs', 'refs/tags/v2')), 2);
+      assert.equal(emu.count(GET_TAG) - before, 1);
+      assert.equal(await calls(() => scm.compare('acme/costs', sha, sha)), 1);
+    },
+  );
 
-  it('gives files: null when the compare lists 300 files (GitHub\'s cap), keeping the status', TIMEOUT, async () => {
+  it("gives files: null when the compare lists 300 files (GitHub's cap), keeping the status", TIMEOUT, async () => {
     await emu.git.createRepo('acme/wide');
     const base = (await emu.git.revParse('acme/wide', 'main')) ?? '';
     const files: Record<string, string> = {};
@@ -73,26 +77,38 @@ describe('GitHub provider: refTip and compare against the emulator', { timeout: 
     assert.deepEqual(await scm.compare('acme/long', base, short), { status: 'ahead', files: ['chain.txt'] });
   });
 
-  it('refuses a ref that is not a full name, and a missing repository reads as a missing ref (GitHub says 404 to both)', TIMEOUT, async () => {
-    assert.ok((await rejection(scm.refTip('acme/refs', 'main'))) instanceof PermanentError);
-    assert.equal(await scm.refTip('acme/no-such-repo', 'refs/heads/main'), null);
-    const missing = await rejection(scm.compare('acme/refs', 'main', 'no-such-branch'));
-    assert.ok(missing instanceof PermanentError);
-  });
+  it(
+    'refuses a ref that is not a full name, and a missing repository reads as a missing ref (GitHub says 404 to both)',
+    TIMEOUT,
+    async () => {
+      assert.ok((await rejection(scm.refTip('acme/refs', 'main'))) instanceof PermanentError);
+      assert.equal(await scm.refTip('acme/no-such-repo', 'refs/heads/main'), null);
+      const missing = await rejection(scm.compare('acme/refs', 'main', 'no-such-branch'));
+      assert.ok(missing instanceof PermanentError);
+    },
+  );
 
   it('maps 5xx and 429 on the ref and compare routes to TransientError, 401 to PermanentError', TIMEOUT, async () => {
     try {
-      emu.setFaults((c) => (c.route === GET_REF ? { status: 502 } : c.route === COMPARE ? { status: 429, retryAfterSec: 4 } : undefined));
+      emu.setFaults((c) =>
+        c.route === GET_REF ? { status: 502 } : c.route === COMPARE ? { status: 429, retryAfterSec: 4 } : undefined,
+      );
       assert.ok((await rejection(scm.refTip('acme/refs', 'refs/heads/main'))) instanceof TransientError);
       const limited = await rejection(scm.compare('acme/refs', 'main', 'main'));
       assert.ok(limited instanceof TransientError);
       assert.equal(limited.retryAfterMs, 4000);
       emu.setFaults((c) => (c.route === GET_TAG ? { status: 503 } : undefined));
-      assert.ok((await rejection(scm.refTip('acme/refs', 'refs/tags/v1.0.0'))) instanceof TransientError, 'peeling fails passingly too');
+      assert.ok(
+        (await rejection(scm.refTip('acme/refs', 'refs/tags/v1.0.0'))) instanceof TransientError,
+        'peeling fails passingly too',
+      );
     } finally {
       emu.setFaults(undefined);
     }
-    const bad = githubProvider('gh', HostConfig.parse({ kind: 'github', url: emu.url, apiUrl: emu.apiUrl, token: 'wrong' }));
+    const bad = githubProvider(
+      'gh',
+      HostConfig.parse({ kind: 'github', url: emu.url, apiUrl: emu.apiUrl, token: 'wrong' }),
+    );
     const e = await rejection(bad.refTip('acme/refs', 'refs/heads/main'));
     assert.ok(e instanceof PermanentError);
     assert.match(e.message, /HTTP 401/);

@@ -28,12 +28,16 @@ async function rejection(p: Promise<unknown>): Promise<DispatchError> {
 describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 }, () => {
   let emu: GitlabEmulator;
   let scm: ScmProvider;
-  const host = (extra: Record<string, unknown> = {}): HostConfig => HostConfig.parse({ kind: 'gitlab', url: emu.url, token: TOKEN, ...extra });
+  const host = (extra: Record<string, unknown> = {}): HostConfig =>
+    HostConfig.parse({ kind: 'gitlab', url: emu.url, token: TOKEN, ...extra });
 
   before(async () => {
     emu = await startGitlabEmulator({ token: TOKEN });
     scm = gitlabProvider('gitlab-test', host());
-    await emu.git.createRepo(GITOPS, { defaultBranch: 'production', files: { 'apps/web/deploy.yaml.tmpl': 'image: $({ .image })\n' } });
+    await emu.git.createRepo(GITOPS, {
+      defaultBranch: 'production',
+      files: { 'apps/web/deploy.yaml.tmpl': 'image: $({ .image })\n' },
+    });
   });
   after(() => emu.close());
 
@@ -55,29 +59,44 @@ describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 },
   });
 
   it('lists changed paths from the merge base, both sides of a rename', async () => {
-    const base = await emu.git.commit(GITOPS, 'cmp', { 'a.yaml': 'a: 1\n', 'old/long.yaml': 'one: 1\ntwo: 2\nthree: 3\nfour: 4\n' });
-    const head = await emu.git.commit(GITOPS, 'cmp', { 'a.yaml': 'a: 2\n', 'old/long.yaml': null, 'new/long.yaml': 'one: 1\ntwo: 2\nthree: 3\nfour: 4\n', 'b.yaml': 'b: 1\n' });
+    const base = await emu.git.commit(GITOPS, 'cmp', {
+      'a.yaml': 'a: 1\n',
+      'old/long.yaml': 'one: 1\ntwo: 2\nthree: 3\nfour: 4\n',
+    });
+    const head = await emu.git.commit(GITOPS, 'cmp', {
+      'a.yaml': 'a: 2\n',
+      'old/long.yaml': null,
+      'new/long.yaml': 'one: 1\ntwo: 2\nthree: 3\nfour: 4\n',
+      'b.yaml': 'b: 1\n',
+    });
     const cmp = await scm.compare(GITOPS, base, head);
-    assert.deepEqual({ ...cmp, files: cmp.files?.sort() }, { status: 'ahead', files: ['a.yaml', 'b.yaml', 'new/long.yaml', 'old/long.yaml'] });
+    assert.deepEqual(
+      { ...cmp, files: cmp.files?.sort() },
+      { status: 'ahead', files: ['a.yaml', 'b.yaml', 'new/long.yaml', 'old/long.yaml'] },
+    );
     assert.deepEqual(await scm.compare(GITOPS, head, head), { status: 'identical', files: [] });
   });
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'platform/refs/app', gitName: 'platform/refs/app' }));
 
-  it('costs one call per refTip, two per compare of commit ids, one more per ref name to resolve', TIMEOUT, async () => {
-    const sha = (await emu.git.revParse(GITOPS, 'production')) ?? '';
-    const calls = async (fn: () => Promise<unknown>): Promise<number> => {
-      const before = emu.count();
-      await fn();
-      return emu.count() - before;
-    };
-    assert.equal(await calls(() => scm.refTip(GITOPS, 'refs/heads/production')), 1);
-    assert.equal(await calls(() => scm.refTip(GITOPS, 'refs/tags/none')), 1);
-    const mergeBases = emu.count('GET /projects/{id}/repository/merge_base');
-    assert.equal(await calls(() => scm.compare(GITOPS, sha, sha)), 2);
-    assert.equal(emu.count('GET /projects/{id}/repository/merge_base') - mergeBases, 1);
-    assert.equal(await calls(() => scm.compare(GITOPS, 'production', sha)), 3);
-  });
+  it(
+    'costs one call per refTip, two per compare of commit ids, one more per ref name to resolve',
+    TIMEOUT,
+    async () => {
+      const sha = (await emu.git.revParse(GITOPS, 'production')) ?? '';
+      const calls = async (fn: () => Promise<unknown>): Promise<number> => {
+        const before = emu.count();
+        await fn();
+        return emu.count() - before;
+      };
+      assert.equal(await calls(() => scm.refTip(GITOPS, 'refs/heads/production')), 1);
+      assert.equal(await calls(() => scm.refTip(GITOPS, 'refs/tags/none')), 1);
+      const mergeBases = emu.count('GET /projects/{id}/repository/merge_base');
+      assert.equal(await calls(() => scm.compare(GITOPS, sha, sha)), 2);
+      assert.equal(emu.count('GET /projects/{id}/repository/merge_base') - mergeBases, 1);
+      assert.equal(await calls(() => scm.compare(GITOPS, 'production', sha)), 3);
+    },
+  );
 
   it('gives files: null when GitLab cuts the diff at its file limit (compare_timeout)', TIMEOUT, async () => {
     const capped = await startGitlabEmulator({ token: TOKEN, diffMaxFiles: 5 });
@@ -99,7 +118,13 @@ describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 },
     assert.ok(e instanceof PermanentError);
     assert.match(e.message, /Project Not Found/);
     assert.ok((await rejection(scm.refTip(GITOPS, 'production'))) instanceof PermanentError, 'a short name is refused');
-    emu.setFaults((c) => (c.route === 'GET /projects/{id}/repository/branches/{branch}' ? { status: 503 } : c.route === 'GET /projects/{id}/repository/merge_base' ? { status: 429, retryAfterSec: 5 } : undefined));
+    emu.setFaults((c) =>
+      c.route === 'GET /projects/{id}/repository/branches/{branch}'
+        ? { status: 503 }
+        : c.route === 'GET /projects/{id}/repository/merge_base'
+          ? { status: 429, retryAfterSec: 5 }
+          : undefined,
+    );
     try {
       assert.ok((await rejection(scm.refTip(GITOPS, 'refs/heads/production'))) instanceof TransientError);
       const limited = await rejection(scm.compare(GITOPS, 'production', 'production'));
@@ -114,16 +139,30 @@ describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 },
     assert.equal(await scm.defaultBranch(GITOPS), 'production');
     const explicit = gitlabProvider('gl2', host({ apiUrl: `${emu.url}/api/v4` }));
     assert.equal(await explicit.defaultBranch(GITOPS), 'production');
-    assert.throws(() => gitlabProvider('gl3', host({ apiUrl: `${emu.url}/api` })), (e: unknown) => e instanceof PermanentError && /must end in \/api\/v4/.test(e.message));
-    assert.throws(() => gitlabProvider('gl4', HostConfig.parse({ kind: 'gitlab', url: emu.url })), (e: unknown) => e instanceof PermanentError && /no token/.test(e.message));
+    assert.throws(
+      () => gitlabProvider('gl3', host({ apiUrl: `${emu.url}/api` })),
+      (e: unknown) => e instanceof PermanentError && /must end in \/api\/v4/.test(e.message),
+    );
+    assert.throws(
+      () => gitlabProvider('gl4', HostConfig.parse({ kind: 'gitlab', url: emu.url })),
+      (e: unknown) => e instanceof PermanentError && /no token/.test(e.message),
+    );
   });
 
   it('finds, opens, updates, comments on and merges a merge request', async () => {
     const head = 'dispatchd/acme/app/apps/web';
     await emu.git.commit(GITOPS, head, { 'apps/web/deploy.yaml': 'image: web@sha256:1\n' }, 'dispatchd: web');
     assert.equal(await scm.findPullRequest(GITOPS, head, 'production'), null);
-    const pr = await scm.createPullRequest(GITOPS, { head, base: 'production', title: 'Deploy web', body: 'first body' });
-    assert.deepEqual({ ...pr, url: '' }, { number: pr.number, url: '', head, base: 'production', state: 'open', title: 'Deploy web', body: 'first body' });
+    const pr = await scm.createPullRequest(GITOPS, {
+      head,
+      base: 'production',
+      title: 'Deploy web',
+      body: 'first body',
+    });
+    assert.deepEqual(
+      { ...pr, url: '' },
+      { number: pr.number, url: '', head, base: 'production', state: 'open', title: 'Deploy web', body: 'first body' },
+    );
     assert.equal(pr.url, `${emu.url}/${GITOPS}/-/merge_requests/${pr.number}`);
     assert.deepEqual(await scm.findPullRequest(GITOPS, head, 'production'), pr);
     assert.equal(await scm.findPullRequest(GITOPS, head, 'staging'), null);
@@ -131,7 +170,10 @@ describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 },
     const updated = await scm.updatePullRequest(GITOPS, pr.number, { title: 'Deploy web v2', body: 'second body' });
     assert.deepEqual([updated.title, updated.body, updated.number], ['Deploy web v2', 'second body', pr.number]);
     await scm.comment(GITOPS, pr.number, 'a newer push superseded this one');
-    assert.deepEqual(emu.notes(GITOPS, pr.number).map((n) => n.body), ['a newer push superseded this one']);
+    assert.deepEqual(
+      emu.notes(GITOPS, pr.number).map((n) => n.body),
+      ['a newer push superseded this one'],
+    );
 
     await scm.mergePullRequest(GITOPS, pr.number);
     assert.equal(await emu.git.readFile(GITOPS, 'production', 'apps/web/deploy.yaml'), 'image: web@sha256:1\n');
@@ -145,7 +187,9 @@ describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 },
   it('surfaces a duplicate (409) as a PermanentError saying "already exists", also when two workers race', async () => {
     const head = 'dispatchd/acme/app/apps/race';
     await emu.git.commit(GITOPS, head, { 'apps/race/x.yaml': 'x: 1\n' });
-    const results = await Promise.allSettled([1, 2].map((n) => scm.createPullRequest(GITOPS, { head, base: 'production', title: `Race ${n}`, body: '' })));
+    const results = await Promise.allSettled(
+      [1, 2].map((n) => scm.createPullRequest(GITOPS, { head, base: 'production', title: `Race ${n}`, body: '' })),
+    );
     const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     assert.equal(won.length, 1);
@@ -155,7 +199,7 @@ describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 },
     assert.equal(emu.mergeRequests(GITOPS).filter((m) => m.sourceBranch === head && m.state === 'opened').length, 1);
   });
 
-  it('explains a refused merge with GitLab\'s merge status (conflict)', async () => {
+  it("explains a refused merge with GitLab's merge status (conflict)", async () => {
     const head = 'dispatchd/acme/app/apps/clash';
     await emu.git.commit(GITOPS, head, { 'apps/clash.yaml': 'ours: no\n' });
     await emu.git.commit(GITOPS, 'production', { 'apps/clash.yaml': 'theirs: yes\n' });
@@ -186,16 +230,30 @@ describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 },
 
   it('sets commit statuses, mapping failure and error to failed; the same state twice is not an error', async () => {
     const sha = (await emu.git.revParse(GITOPS, 'production')) ?? '';
-    await scm.setStatus(GITOPS, sha, { state: 'pending', context: 'dispatchd/deploy', description: 'queued', targetUrl: 'http://127.0.0.1/jobs/1' });
-    await scm.setStatus(GITOPS, sha, { state: 'pending', context: 'dispatchd/deploy', description: 'queued again (retried job)' });
+    await scm.setStatus(GITOPS, sha, {
+      state: 'pending',
+      context: 'dispatchd/deploy',
+      description: 'queued',
+      targetUrl: 'http://127.0.0.1/jobs/1',
+    });
+    await scm.setStatus(GITOPS, sha, {
+      state: 'pending',
+      context: 'dispatchd/deploy',
+      description: 'queued again (retried job)',
+    });
     await scm.setStatus(GITOPS, sha, { state: 'failure', context: 'dispatchd/deploy', description: 'x'.repeat(400) });
     await scm.setStatus(GITOPS, sha, { state: 'error', context: 'dispatchd/image', description: 'registry down' });
     await scm.setStatus(GITOPS, sha, { state: 'success', context: 'dispatchd/lint', description: 'left to your CI' });
     const got = emu.statuses(GITOPS, sha);
-    assert.deepEqual(got.map((s) => `${s.name}=${s.status}`), ['dispatchd/deploy=pending', 'dispatchd/deploy=failed', 'dispatchd/image=failed', 'dispatchd/lint=success']);
+    assert.deepEqual(
+      got.map((s) => `${s.name}=${s.status}`),
+      ['dispatchd/deploy=pending', 'dispatchd/deploy=failed', 'dispatchd/image=failed', 'dispatchd/lint=success'],
+    );
     assert.equal(got[0]?.targetUrl, 'http://127.0.0.1/jobs/1');
     assert.equal(got[1]?.description?.length, 255);
-    const bad = await rejection(scm.setStatus(GITOPS, '0'.repeat(40), { state: 'success', context: 'x', description: '' }));
+    const bad = await rejection(
+      scm.setStatus(GITOPS, '0'.repeat(40), { state: 'success', context: 'x', description: '' }),
+    );
     assert.ok(bad instanceof PermanentError);
   });
 
@@ -240,7 +298,10 @@ describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 },
     assert.ok(e instanceof PermanentError);
     assert.match(e.message, /HTTP 401.*token is invalid or expired/);
     const port = await freePort();
-    const down = gitlabProvider('gitlab-down', HostConfig.parse({ kind: 'gitlab', url: `http://127.0.0.1:${port}`, token: TOKEN }));
+    const down = gitlabProvider(
+      'gitlab-down',
+      HostConfig.parse({ kind: 'gitlab', url: `http://127.0.0.1:${port}`, token: TOKEN }),
+    );
     const n = await rejection(down.defaultBranch(GITOPS));
     assert.ok(n instanceof TransientError);
   });

@@ -7,10 +7,16 @@ import type { WebhookContext, WebhookRequest } from '../../../src/scm/contracts.
 import { gitlabWebhookParser } from '../../../src/scm/gitlab/webhook.js';
 import { signedRequest } from '../../helpers/sign.js';
 
-const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/webhooks/gitlab/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../../fixtures/webhooks/gitlab/${name}`, import.meta.url), 'utf8');
 const push = fixture('goscm-push.json');
 const now = 1_700_000_000_000;
-const ctx: WebhookContext = { hostName: 'gl', hostUrl: 'https://gitlab.example.com', secrets: ['first-secret', 'second-secret'], now };
+const ctx: WebhookContext = {
+  hostName: 'gl',
+  hostUrl: 'https://gitlab.example.com',
+  secrets: ['first-secret', 'second-secret'],
+  now,
+};
 const parser = gitlabWebhookParser();
 
 function rejects(fn: () => unknown, status: number, pattern: RegExp): void {
@@ -65,11 +71,18 @@ test('a Standard Webhooks signature is checked when present, with or without the
   parser.verify(signedOnly, ctx);
   // Right token, but the body was changed after signing.
   const tampered = signedRequest('gitlab', push, 'first-secret', { standardWebhooks: true, timestampSeconds: ts });
-  rejects(() => parser.verify({ ...tampered, rawBody: Buffer.from(push.replace('master', 'main')) }, ctx), 401, /webhook-signature does not match/);
+  rejects(
+    () => parser.verify({ ...tampered, rawBody: Buffer.from(push.replace('master', 'main')) }, ctx),
+    401,
+    /webhook-signature does not match/,
+  );
 });
 
 test('a stale Standard Webhooks timestamp is refused even with the right token', () => {
-  const req = signedRequest('gitlab', push, 'first-secret', { standardWebhooks: true, timestampSeconds: now / 1000 - 600 });
+  const req = signedRequest('gitlab', push, 'first-secret', {
+    standardWebhooks: true,
+    timestampSeconds: now / 1000 - 600,
+  });
   rejects(() => parser.verify(req, ctx), 401, /more than 5 minutes/);
 });
 
@@ -78,7 +91,11 @@ test('delivery id is Idempotency-Key, else X-Gitlab-Event-UUID, else 400', () =>
   assert.equal(parser.deliveryId({ ...req, headers: { ...req.headers, 'idempotency-key': 'idem-1' } }), 'idem-1');
   const older: WebhookRequest = { ...req, headers: { ...req.headers, 'idempotency-key': undefined } };
   assert.equal(parser.deliveryId(older), 'uuid-1');
-  rejects(() => parser.deliveryId({ ...older, headers: { ...older.headers, 'x-gitlab-event-uuid': undefined } }), 400, /Idempotency-Key nor X-Gitlab-Event-UUID/);
+  rejects(
+    () => parser.deliveryId({ ...older, headers: { ...older.headers, 'x-gitlab-event-uuid': undefined } }),
+    400,
+    /Idempotency-Key nor X-Gitlab-Event-UUID/,
+  );
 });
 
 test('malformed JSON is a 400 that says the body is not JSON', () => {
@@ -94,14 +111,22 @@ test('a push body missing fields is a 400 naming them', () => {
 });
 
 test('events that are not pushes are ignored with the reason, never an error', () => {
-  const mr = signedRequest('gitlab', JSON.stringify({ object_kind: 'merge_request', event_type: 'merge_request' }), 'first-secret', { event: 'Merge Request Hook' });
+  const mr = signedRequest(
+    'gitlab',
+    JSON.stringify({ object_kind: 'merge_request', event_type: 'merge_request' }),
+    'first-secret',
+    { event: 'Merge Request Hook' },
+  );
   const parsed = parser.parse(mr, ctx);
   assert.equal(parsed.kind, 'ignored');
   assert.match(parsed.kind === 'ignored' ? parsed.reason : '', /"merge_request" \(Merge Request Hook\) is not a push/);
   const kindless = parser.parse(signedRequest('gitlab', '{"foo":1}', 'first-secret', { event: 'System Hook' }), ctx);
   assert.equal(kindless.kind, 'ignored');
   const mergeRef = parseEdited((b) => (b.ref = 'refs/merge-requests/1/head'));
-  assert.deepEqual(mergeRef, { kind: 'ignored', reason: 'push to refs/merge-requests/1/head, which is neither a branch nor a tag' });
+  assert.deepEqual(mergeRef, {
+    kind: 'ignored',
+    reason: 'push to refs/merge-requests/1/head, which is neither a branch nor a tag',
+  });
 });
 
 test('a system hook routes on event_name when object_kind is absent', () => {

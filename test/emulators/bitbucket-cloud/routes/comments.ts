@@ -13,7 +13,13 @@ export function commentRoutes(ctx: CloudContext): CloudRoute[] {
         const pull = findPull(r, req.params.pull_request_id);
         const raw = stringAt(bodyObject(req), 'content', 'raw');
         if (!raw) throw bitbucketError(400, 'Bad request', { fields: { content: ['This field is required.'] } });
-        const comment = { id: ctx.store.nextId(), pullRequestId: pull.id, raw, user: req.principal.displayName, createdOn: timestamp(ctx) };
+        const comment = {
+          id: ctx.store.nextId(),
+          pullRequestId: pull.id,
+          raw,
+          user: req.principal.displayName,
+          createdOn: timestamp(ctx),
+        };
         r.state.comments.push(comment);
         const href = `${ctx.base.apiUrl}/repositories/${r.fullName}/pullrequests/${pull.id}/comments/${comment.id}`;
         return {
@@ -28,7 +34,10 @@ export function commentRoutes(ctx: CloudContext): CloudRoute[] {
             updated_on: comment.createdOn,
             deleted: false,
             pullrequest: { type: 'pullrequest', id: pull.id, title: pull.title },
-            links: { self: { href }, html: { href: `${ctx.base.url}/${r.fullName}/pull-requests/${pull.id}#comment-${comment.id}` } },
+            links: {
+              self: { href },
+              html: { href: `${ctx.base.url}/${r.fullName}/pull-requests/${pull.id}#comment-${comment.id}` },
+            },
           },
         };
       },

@@ -1,6 +1,14 @@
 import { mergeBase, revParse } from '../../common/git/bare-repo.js';
 import { matches, parseBbql } from '../bbql.js';
-import { bodyObject, requireRepo, stringAt, timestamp, type CloudContext, type CloudRoute, type RepoHandle } from '../context.js';
+import {
+  bodyObject,
+  requireRepo,
+  stringAt,
+  timestamp,
+  type CloudContext,
+  type CloudRoute,
+  type RepoHandle,
+} from '../context.js';
 import { findPull, renderPull } from '../pull-view.js';
 import { bitbucketError, paged } from '../shapes.js';
 import type { PullRecord } from '../store.js';
@@ -33,7 +41,11 @@ export function pullRoutes(ctx: CloudContext): CloudRoute[] {
           if (unknown !== undefined) throw bitbucketError(400, `Invalid field name: ${unknown.field}`);
           list = list.filter((p) => matches(query, (f) => FIELDS[f]?.(p)));
         }
-        const page = paged([...list].sort((a, b) => b.id - a.id), req.query, req.selfUrl);
+        const page = paged(
+          [...list].sort((a, b) => b.id - a.id),
+          req.query,
+          req.selfUrl,
+        );
         const values = await Promise.all((page.values as PullRecord[]).map((p) => renderPull(ctx, r, p)));
         return { status: 200, body: { ...page, values } };
       },
@@ -60,10 +72,17 @@ export function pullRoutes(ctx: CloudContext): CloudRoute[] {
         if (!source) fields.source = ['This field is required.'];
         if (Object.keys(fields).length > 0) throw bitbucketError(400, 'Bad request', { fields });
         const sourceHash = await revParse(r.dir, `refs/heads/${source ?? ''}`);
-        if (sourceHash === null) throw bitbucketError(400, `source: branch not found: ${source ?? ''}`, { fields: { source: [`branch not found: ${source ?? ''}`] } });
+        if (sourceHash === null)
+          throw bitbucketError(400, `source: branch not found: ${source ?? ''}`, {
+            fields: { source: [`branch not found: ${source ?? ''}`] },
+          });
         const destinationHash = await revParse(r.dir, `refs/heads/${destination}`);
-        if (destinationHash === null) throw bitbucketError(400, `destination: branch not found: ${destination}`, { fields: { destination: [`branch not found: ${destination}`] } });
-        if ((await mergeBase(r.dir, destinationHash, sourceHash)) === sourceHash) throw bitbucketError(400, 'There are no changes to be pulled');
+        if (destinationHash === null)
+          throw bitbucketError(400, `destination: branch not found: ${destination}`, {
+            fields: { destination: [`branch not found: ${destination}`] },
+          });
+        if ((await mergeBase(r.dir, destinationHash, sourceHash)) === sourceHash)
+          throw bitbucketError(400, 'There are no changes to be pulled');
         // Checked after the last await, so of two racing creates exactly one wins.
         checkNoDuplicate(r, source ?? '', destination);
         const now = timestamp(ctx);
@@ -84,7 +103,11 @@ export function pullRoutes(ctx: CloudContext): CloudRoute[] {
         };
         r.state.pulls.push(pull);
         const body = await renderPull(ctx, r, pull);
-        return { status: 201, body, headers: { location: `${ctx.base.apiUrl}/repositories/${r.fullName}/pullrequests/${pull.id}` } };
+        return {
+          status: 201,
+          body,
+          headers: { location: `${ctx.base.apiUrl}/repositories/${r.fullName}/pullrequests/${pull.id}` },
+        };
       },
     },
     {
@@ -93,16 +116,19 @@ export function pullRoutes(ctx: CloudContext): CloudRoute[] {
       handler: async (req) => {
         const r = await requireRepo(ctx, req);
         const pull = findPull(r, req.params.pull_request_id);
-        if (pull.state !== 'OPEN') throw bitbucketError(400, `You can't edit a pull request that is ${pull.state.toLowerCase()}.`);
+        if (pull.state !== 'OPEN')
+          throw bitbucketError(400, `You can't edit a pull request that is ${pull.state.toLowerCase()}.`);
         const b = bodyObject(req);
         const title = stringAt(b, 'title');
-        if (b.title !== undefined && !title) throw bitbucketError(400, 'Bad request', { fields: { title: ['This field may not be blank.'] } });
+        if (b.title !== undefined && !title)
+          throw bitbucketError(400, 'Bad request', { fields: { title: ['This field may not be blank.'] } });
         if (title) pull.title = title;
         const description = stringAt(b, 'description');
         if (description !== undefined) pull.description = description;
         const destination = stringAt(b, 'destination', 'branch', 'name');
         if (destination !== undefined) {
-          if ((await revParse(r.dir, `refs/heads/${destination}`)) === null) throw bitbucketError(400, `destination: branch not found: ${destination}`);
+          if ((await revParse(r.dir, `refs/heads/${destination}`)) === null)
+            throw bitbucketError(400, `destination: branch not found: ${destination}`);
           pull.destination = destination;
         }
         pull.updatedOn = timestamp(ctx);

@@ -13,7 +13,10 @@ export function refRoutes(ctx: CloudContext): CloudRoute[] {
       date: c?.date,
       author: { type: 'author', raw: c?.author },
       message: c?.message,
-      links: { self: { href: `${ctx.base.apiUrl}/repositories/${fullName}/commit/${sha}` }, html: { href: `${ctx.base.url}/${fullName}/commits/${sha}` } },
+      links: {
+        self: { href: `${ctx.base.apiUrl}/repositories/${fullName}/commit/${sha}` },
+        html: { href: `${ctx.base.url}/${fullName}/commits/${sha}` },
+      },
     };
   };
   return [
@@ -56,7 +59,13 @@ export function refRoutes(ctx: CloudContext): CloudRoute[] {
             type: 'tag',
             name,
             target: await commitJson(r.dir, r.fullName, sha),
-            ...(annotated === null ? {} : { message: annotated.message, date: annotated.tagger?.date, tagger: { type: 'author', raw: `${annotated.tagger?.name} <${annotated.tagger?.email}>` } }),
+            ...(annotated === null
+              ? {}
+              : {
+                  message: annotated.message,
+                  date: annotated.tagger?.date,
+                  tagger: { type: 'author', raw: `${annotated.tagger?.name} <${annotated.tagger?.email}>` },
+                }),
             links: { html: { href: `${ctx.base.url}/${r.fullName}/commits/tag/${name}` } },
           },
         };
@@ -70,8 +79,12 @@ export function refRoutes(ctx: CloudContext): CloudRoute[] {
         const revspec = req.params.revspec ?? '';
         const dots = revspec.indexOf('..');
         if (dots < 0) throw bitbucketError(400, `"${revspec}" is not a revspec of two commits like a..b`);
-        const [a, b] = await Promise.all([git.revParse(r.dir, revspec.slice(0, dots)), git.revParse(r.dir, revspec.slice(dots + 2))]);
-        if (a === null || b === null) throw bitbucketError(404, 'Commit not found', { detail: `Unknown revision in ${revspec}` });
+        const [a, b] = await Promise.all([
+          git.revParse(r.dir, revspec.slice(0, dots)),
+          git.revParse(r.dir, revspec.slice(dots + 2)),
+        ]);
+        if (a === null || b === null)
+          throw bitbucketError(404, 'Commit not found', { detail: `Unknown revision in ${revspec}` });
         const common = await git.mergeBase(r.dir, a, b);
         if (common === null) throw bitbucketError(404, 'No common ancestor', { detail: `${revspec} share no history` });
         return { status: 200, body: await commitJson(r.dir, r.fullName, common) };

@@ -3,7 +3,12 @@ import { requireRepo, type CloudContext, type CloudRoute } from '../context.js';
 import { bitbucketError, paged } from '../shapes.js';
 
 // Bitbucket guesses a file's content type from its name; the client must not trust it to be text.
-const TYPES: Record<string, string> = { json: 'application/json', yaml: 'application/x-yaml', yml: 'application/x-yaml', md: 'text/markdown' };
+const TYPES: Record<string, string> = {
+  json: 'application/json',
+  yaml: 'application/x-yaml',
+  yml: 'application/x-yaml',
+  md: 'text/markdown',
+};
 
 /** GET repository, source at a commit, and diffstat: the read side the service uses to plan. */
 export function repoRoutes(ctx: CloudContext): CloudRoute[] {
@@ -47,7 +52,8 @@ export function repoRoutes(ctx: CloudContext): CloudRoute[] {
         const node = slash < 0 ? rest : rest.slice(0, slash);
         const path = slash < 0 ? '' : rest.slice(slash + 1).replace(/\/+$/, '');
         const sha = await git.revParse(r.dir, node);
-        if (sha === null) throw bitbucketError(404, 'Commit not found', { detail: `Commit "${node}" not found in ${r.fullName}` });
+        if (sha === null)
+          throw bitbucketError(404, 'Commit not found', { detail: `Commit "${node}" not found in ${r.fullName}` });
         const entry = await git.treeEntry(r.dir, sha, path);
         if (entry === null) throw bitbucketError(404, `No such file or directory: ${path}`);
         if (entry.type === 'tree') {
@@ -76,11 +82,17 @@ export function repoRoutes(ctx: CloudContext): CloudRoute[] {
         const [newRef, oldRef] = dots < 0 ? [spec, `${spec}^`] : [spec.slice(0, dots), spec.slice(dots + 2)];
         const newSha = await git.revParse(r.dir, newRef);
         const oldSha = await git.revParse(r.dir, oldRef);
-        if (newSha === null || oldSha === null) throw bitbucketError(404, 'Commit not found', { detail: `Unknown revision in ${spec}` });
+        if (newSha === null || oldSha === null)
+          throw bitbucketError(404, 'Commit not found', { detail: `Unknown revision in ${spec}` });
         // topic=true, the default and the only mode emulated, diffs from the merge base (git's A...B).
         if (req.query.get('topic') === 'false') throw bitbucketError(400, 'topic=false is not emulated');
         const changes = await git.changedPaths(r.dir, oldSha, newSha);
-        const file = (path: string) => ({ path, type: 'commit_file', escaped_path: path, links: { self: { href: `${ctx.base.apiUrl}/repositories/${r.fullName}/src/${newSha}/${path}` } } });
+        const file = (path: string) => ({
+          path,
+          type: 'commit_file',
+          escaped_path: path,
+          links: { self: { href: `${ctx.base.apiUrl}/repositories/${r.fullName}/src/${newSha}/${path}` } },
+        });
         const values = changes.map((c) => ({
           type: 'diffstat',
           status: c.status,

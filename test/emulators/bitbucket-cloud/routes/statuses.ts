@@ -16,7 +16,11 @@ export function statusRoutes(ctx: CloudContext): CloudRoute[] {
     description: s.description,
     created_on: s.createdOn,
     updated_on: s.updatedOn,
-    links: { self: { href: `${ctx.base.apiUrl}/repositories/${r.fullName}/commit/${s.sha}/statuses/build/${encodeURIComponent(s.key)}` } },
+    links: {
+      self: {
+        href: `${ctx.base.apiUrl}/repositories/${r.fullName}/commit/${s.sha}/statuses/build/${encodeURIComponent(s.key)}`,
+      },
+    },
   });
   return [
     {
@@ -25,11 +29,15 @@ export function statusRoutes(ctx: CloudContext): CloudRoute[] {
       handler: async (req) => {
         const r = await requireRepo(ctx, req);
         const sha = await revParse(r.dir, req.params.commit ?? '');
-        if (sha === null) throw bitbucketError(404, 'Commit not found', { detail: `Commit "${req.params.commit ?? ''}" not found in ${r.fullName}` });
+        if (sha === null)
+          throw bitbucketError(404, 'Commit not found', {
+            detail: `Commit "${req.params.commit ?? ''}" not found in ${r.fullName}`,
+          });
         const b = bodyObject(req);
         const fields: Record<string, string[]> = {};
         if (typeof b.key !== 'string' || b.key === '') fields.key = ['This field is required.'];
-        if (typeof b.state !== 'string' || !STATES.includes(b.state)) fields.state = [`"${String(b.state)}" is not a valid choice.`];
+        if (typeof b.state !== 'string' || !STATES.includes(b.state))
+          fields.state = [`"${String(b.state)}" is not a valid choice.`];
         if (typeof b.url !== 'string' || !/^https?:\/\//.test(b.url)) fields.url = ['Enter a valid URL.'];
         if (Object.keys(fields).length > 0) throw bitbucketError(400, 'Bad request', { fields });
         const now = timestamp(ctx);

@@ -13,10 +13,13 @@ export function buildStatusRoutes(ctx: ServerContext): ServerRoute[] {
       handler: (req) => {
         const b = bodyObject(req);
         const problems: string[] = [];
-        if (typeof b.key !== 'string' || b.key === '' || b.key.length > 255) problems.push('key is required (at most 255 characters)');
-        if (typeof b.state !== 'string' || !STATES.includes(b.state)) problems.push(`state must be one of ${STATES.join(', ')}`);
+        if (typeof b.key !== 'string' || b.key === '' || b.key.length > 255)
+          problems.push('key is required (at most 255 characters)');
+        if (typeof b.state !== 'string' || !STATES.includes(b.state))
+          problems.push(`state must be one of ${STATES.join(', ')}`);
         if (typeof b.url !== 'string' || b.url === '') problems.push('url is required');
-        if (problems.length > 0) throw serverError(400, problems.join('; '), 'com.atlassian.bitbucket.validation.ArgumentValidationException');
+        if (problems.length > 0)
+          throw serverError(400, problems.join('; '), 'com.atlassian.bitbucket.validation.ArgumentValidationException');
         const sha = req.params.commitId ?? '';
         const record: StatusRecord = {
           sha,

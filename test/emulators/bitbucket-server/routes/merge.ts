@@ -14,18 +14,47 @@ export function mergeRoutes(ctx: ServerContext): ServerRoute[] {
         const r = await requireRepo(ctx, req);
         const pull = findPull(r, req.params.pullRequestId);
         checkVersion(pull, req.query.get('version') ?? undefined);
-        if (pull.state !== 'OPEN') throw serverError(409, `This pull request is ${pull.state.toLowerCase()} and cannot be merged.`, 'com.atlassian.bitbucket.pull.IllegalPullRequestStateException');
+        if (pull.state !== 'OPEN')
+          throw serverError(
+            409,
+            `This pull request is ${pull.state.toLowerCase()} and cannot be merged.`,
+            'com.atlassian.bitbucket.pull.IllegalPullRequestStateException',
+          );
         await refreshPull(r, pull);
         const message = `Merge pull request #${pull.id} in ${r.key}/${r.slug} from ${pull.fromRef.replace(/^refs\/heads\//, '')} to ${pull.toRef.replace(/^refs\/heads\//, '')}\n\n${pull.title}`;
-        const outcome = await mergeBranches(r.dir, pull.toRef.replace(/^refs\/heads\//, ''), pull.fromCommit, message).catch((e: unknown) => {
-          throw serverError(409, `The target branch moved during the merge; try again. (${String(e)})`, 'com.atlassian.bitbucket.pull.PullRequestMergeVetoedException');
+        const outcome = await mergeBranches(
+          r.dir,
+          pull.toRef.replace(/^refs\/heads\//, ''),
+          pull.fromCommit,
+          message,
+        ).catch((e: unknown) => {
+          throw serverError(
+            409,
+            `The target branch moved during the merge; try again. (${String(e)})`,
+            'com.atlassian.bitbucket.pull.PullRequestMergeVetoedException',
+          );
         });
         if (!outcome.merged) {
-          throw serverError(409, 'The pull request has conflicts and cannot be merged.', 'com.atlassian.bitbucket.pull.PullRequestMergeVetoedException', {
-            vetoes: [{ summaryMessage: 'Merge conflicts', detailedMessage: 'Resolve the conflicts between the branches before merging.' }],
-          });
+          throw serverError(
+            409,
+            'The pull request has conflicts and cannot be merged.',
+            'com.atlassian.bitbucket.pull.PullRequestMergeVetoedException',
+            {
+              vetoes: [
+                {
+                  summaryMessage: 'Merge conflicts',
+                  detailedMessage: 'Resolve the conflicts between the branches before merging.',
+                },
+              ],
+            },
+          );
         }
-        Object.assign(pull, { state: 'MERGED', toCommit: outcome.sha, version: pull.version + 1, updatedDate: ctx.now() });
+        Object.assign(pull, {
+          state: 'MERGED',
+          toCommit: outcome.sha,
+          version: pull.version + 1,
+          updatedDate: ctx.now(),
+        });
         return { status: 200, body: await renderPull(ctx, r, pull) };
       },
     },

@@ -14,10 +14,23 @@ export function refRoutes(ctx: ServerContext): ServerRoute[] {
       handler: async (req) => {
         const r = await requireRepo(ctx, req);
         const filter = (req.query.get('filterText') ?? '').toLowerCase();
-        const all = (await listRefs(r.dir, 'refs/heads/')).map((t) => ({ name: t.ref.slice('refs/heads/'.length), sha: t.sha }));
+        const all = (await listRefs(r.dir, 'refs/heads/')).map((t) => ({
+          name: t.ref.slice('refs/heads/'.length),
+          sha: t.sha,
+        }));
         let list = all.filter((b) => b.name.toLowerCase().includes(filter));
-        if (req.query.get('boostMatches') === 'true') list = [...list.filter((b) => b.name.toLowerCase() === filter), ...list.filter((b) => b.name.toLowerCase() !== filter)];
-        return { status: 200, body: paged(list.map((b) => branchJson(b.name, b.sha, b.name === r.defaultBranch)), req.query) };
+        if (req.query.get('boostMatches') === 'true')
+          list = [
+            ...list.filter((b) => b.name.toLowerCase() === filter),
+            ...list.filter((b) => b.name.toLowerCase() !== filter),
+          ];
+        return {
+          status: 200,
+          body: paged(
+            list.map((b) => branchJson(b.name, b.sha, b.name === r.defaultBranch)),
+            req.query,
+          ),
+        };
       },
     },
     {
@@ -28,9 +41,24 @@ export function refRoutes(ctx: ServerContext): ServerRoute[] {
         const name = req.params.name ?? '';
         const target = await readRef(r.dir, `refs/tags/${name}`);
         const commit = target === null ? null : await git.revParse(r.dir, target.sha);
-        if (target === null || commit === null) throw serverError(404, `Tag ${name} does not exist in this repository.`, 'com.atlassian.bitbucket.repository.NoSuchTagException');
+        if (target === null || commit === null)
+          throw serverError(
+            404,
+            `Tag ${name} does not exist in this repository.`,
+            'com.atlassian.bitbucket.repository.NoSuchTagException',
+          );
         // latestCommit is peeled; hash is what the ref names (the tag object when annotated).
-        return { status: 200, body: { id: target.ref, displayId: name, type: 'TAG', latestCommit: commit, latestChangeset: commit, hash: target.sha } };
+        return {
+          status: 200,
+          body: {
+            id: target.ref,
+            displayId: name,
+            type: 'TAG',
+            latestCommit: commit,
+            latestChangeset: commit,
+            hash: target.sha,
+          },
+        };
       },
     },
     {
@@ -50,7 +78,15 @@ export function refRoutes(ctx: ServerContext): ServerRoute[] {
           const m = /^(.*) <(.*)>$/.exec(c.author);
           const person = { name: m?.[1] ?? c.author, emailAddress: m?.[2] ?? '' };
           const at = Date.parse(c.date);
-          return { id: c.sha, displayId: c.sha.slice(0, 11), author: person, authorTimestamp: at, committer: person, committerTimestamp: at, message: c.message };
+          return {
+            id: c.sha,
+            displayId: c.sha.slice(0, 11),
+            author: person,
+            authorTimestamp: at,
+            committer: person,
+            committerTimestamp: at,
+            message: c.message,
+          };
         });
         return { status: 200, body: paged(values, req.query) };
       },

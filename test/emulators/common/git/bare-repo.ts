@@ -37,7 +37,10 @@ export async function initBare(dir: string, defaultBranch: string): Promise<void
 }
 
 export async function revParse(dir: string, ref: string): Promise<string | null> {
-  const run = await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { gitDir: dir, allowFail: true });
+  const run = await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
+    gitDir: dir,
+    allowFail: true,
+  });
   return run.code === 0 ? run.stdout.trim() : null;
 }
 
@@ -110,7 +113,9 @@ export async function treeEntry(dir: string, sha: string, path: string): Promise
 /** Entries directly inside the directory `path` of commit `sha`. */
 export async function listDir(dir: string, sha: string, path: string): Promise<TreeEntry[]> {
   const clean = path.replace(/^\/+|\/+$/g, '');
-  const run = await runGit(['ls-tree', '-l', '-z', '--full-tree', sha, '--', clean === '' ? '.' : `${clean}/`], { gitDir: dir });
+  const run = await runGit(['ls-tree', '-l', '-z', '--full-tree', sha, '--', clean === '' ? '.' : `${clean}/`], {
+    gitDir: dir,
+  });
   return parseTree(run.stdout);
 }
 
@@ -126,7 +131,10 @@ function parseTree(out: string): TreeEntry[] {
 }
 
 export async function log(dir: string, ref: string, max = 20): Promise<LogEntry[]> {
-  const run = await runGit(['log', `--max-count=${max}`, '--format=%H%x1f%an <%ae>%x1f%aI%x1f%B%x1e', ref, '--'], { gitDir: dir, allowFail: true });
+  const run = await runGit(['log', `--max-count=${max}`, '--format=%H%x1f%an <%ae>%x1f%aI%x1f%B%x1e', ref, '--'], {
+    gitDir: dir,
+    allowFail: true,
+  });
   if (run.code !== 0) return [];
   return run.stdout
     .split('\x1e')
@@ -149,7 +157,7 @@ export async function changedPaths(dir: string, base: string, head: string): Pro
   const run = await runGit(['diff', '--name-status', '-z', '-M', `${base}...${head}`, '--'], { gitDir: dir });
   const parts = run.stdout.split('\0').filter((p) => p !== '');
   const changes: ChangedPath[] = [];
-  for (let i = 0; i < parts.length; ) {
+  for (let i = 0; i < parts.length;) {
     const code = (parts[i++] ?? '').charAt(0);
     if (code === 'R' || code === 'C') {
       const from = parts[i++] ?? '';

@@ -37,7 +37,13 @@ export interface CgiResult {
  * streams into its stdin (un-gzipped here, since git clients gzip large fetch negotiations) and its
  * CGI headers, including `Status:`, become the HTTP response.
  */
-export function serveGitHttp(root: string, path: GitRequestPath, req: IncomingMessage, res: ServerResponse, remoteUser: string): Promise<CgiResult> {
+export function serveGitHttp(
+  root: string,
+  path: GitRequestPath,
+  req: IncomingMessage,
+  res: ServerResponse,
+  remoteUser: string,
+): Promise<CgiResult> {
   const url = new URL(req.url ?? '/', 'http://rig');
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
@@ -59,7 +65,9 @@ export function serveGitHttp(root: string, path: GitRequestPath, req: IncomingMe
     let bodyBytes = 0;
     let status = 200;
     let stderr = '';
-    const input: Readable = /gzip/i.test(headerValue(req.headers['content-encoding']) ?? '') ? req.pipe(createGunzip()) : req;
+    const input: Readable = /gzip/i.test(headerValue(req.headers['content-encoding']) ?? '')
+      ? req.pipe(createGunzip())
+      : req;
     input.on('data', (c: Buffer) => {
       bodyBytes += c.length;
     });

@@ -16,7 +16,9 @@ export interface RefTarget {
 /** The object `ref` (a full ref name) points at, unpeeled; null when no such ref exists. */
 export async function readRef(dir: string, ref: string): Promise<RefTarget | null> {
   // for-each-ref also matches refs below `ref/`, so only an exact name counts.
-  const run = await runGit(['for-each-ref', '--format=%(refname)%00%(objectname)%00%(objecttype)', '--', ref], { gitDir: dir });
+  const run = await runGit(['for-each-ref', '--format=%(refname)%00%(objectname)%00%(objecttype)', '--', ref], {
+    gitDir: dir,
+  });
   for (const line of run.stdout.split('\n')) {
     const [name, sha = '', type = ''] = line.split('\0');
     if (name === ref) return { ref, sha, type: type as RefTarget['type'] };
@@ -47,13 +49,23 @@ export async function readTag(dir: string, sha: string): Promise<TagObject | nul
     tag: field('tag'),
     object: { sha: field('object'), type: field('type') as RefTarget['type'] },
     message: split < 0 ? '' : text.slice(split + 2),
-    tagger: who === null ? null : { name: who[1] ?? '', email: who[2] ?? '', date: new Date(Number(who[3]) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    tagger:
+      who === null
+        ? null
+        : {
+            name: who[1] ?? '',
+            email: who[2] ?? '',
+            date: new Date(Number(who[3]) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          },
   };
 }
 
 /** Every ref below `prefix` (`refs/heads/`), sorted by name, in one git run. */
 export async function listRefs(dir: string, prefix: string): Promise<RefTarget[]> {
-  const run = await runGit(['for-each-ref', '--sort=refname', '--format=%(refname)%00%(objectname)%00%(objecttype)', '--', prefix], { gitDir: dir });
+  const run = await runGit(
+    ['for-each-ref', '--sort=refname', '--format=%(refname)%00%(objectname)%00%(objecttype)', '--', prefix],
+    { gitDir: dir },
+  );
   return run.stdout
     .split('\n')
     .filter((l) => l !== '')

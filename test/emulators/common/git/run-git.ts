@@ -40,7 +40,12 @@ export function runGit(args: string[], opts: GitRunOptions = {}): Promise<GitRun
     child.on('error', (e) => reject(new Error(`could not start git (${e.message}); install git 2.38 or newer`)));
     child.on('close', (code) => {
       const bytes = Buffer.concat(out);
-      const run = { out: bytes, stdout: bytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code: code ?? 1 };
+      const run = {
+        out: bytes,
+        stdout: bytes.toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        code: code ?? 1,
+      };
       if (run.code !== 0 && opts.allowFail !== true) {
         reject(new Error(`git ${args.join(' ')} failed (exit ${run.code}): ${run.stderr.trim()}`));
       } else {

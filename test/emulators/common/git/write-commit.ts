@@ -17,7 +17,8 @@ export async function commitFiles(
   message = 'rig commit',
   author: Author = RIG_AUTHOR,
 ): Promise<string> {
-  const parent = (await revParse(dir, `refs/heads/${branch}`)) ?? (await revParse(dir, `refs/heads/${await defaultBranch(dir)}`));
+  const parent =
+    (await revParse(dir, `refs/heads/${branch}`)) ?? (await revParse(dir, `refs/heads/${await defaultBranch(dir)}`));
   const when = `${Math.floor(Date.now() / 1000)} +0000`;
   const chunks: Buffer[] = [];
   const line = (s: string): void => void chunks.push(Buffer.from(`${s}\n`, 'utf8'));
@@ -45,7 +46,8 @@ export async function commitFiles(
   line('done');
   const run = await runGit(['fast-import', '--quiet', '--done'], { gitDir: dir, input: Buffer.concat(chunks) });
   const sha = run.stdout.trim().split('\n').pop() ?? '';
-  if (!/^[0-9a-f]{40}$/.test(sha)) throw new Error(`fast-import gave no commit id for ${branch} in ${dir}: ${run.stdout} ${run.stderr}`);
+  if (!/^[0-9a-f]{40}$/.test(sha))
+    throw new Error(`fast-import gave no commit id for ${branch} in ${dir}: ${run.stdout} ${run.stderr}`);
   return sha;
 }
 
@@ -54,13 +56,19 @@ export async function commitFiles(
  * longer than an SCM's commit cap without a process per commit.
  */
 export async function commitChain(dir: string, branch: string, count: number, path = 'chain.txt'): Promise<string> {
-  const parent = (await revParse(dir, `refs/heads/${branch}`)) ?? (await revParse(dir, `refs/heads/${await defaultBranch(dir)}`));
+  const parent =
+    (await revParse(dir, `refs/heads/${branch}`)) ?? (await revParse(dir, `refs/heads/${await defaultBranch(dir)}`));
   const when = `${Math.floor(Date.now() / 1000)} +0000`;
   const lines: string[] = [];
   for (let i = 1; i <= count; i++) {
     const message = `chain ${i}`;
     const content = `${i}\n`;
-    lines.push(`commit refs/heads/${branch}`, `mark :${i}`, `author ${RIG_AUTHOR.name} <${RIG_AUTHOR.email}> ${when}`, `committer ${RIG_AUTHOR.name} <${RIG_AUTHOR.email}> ${when}`);
+    lines.push(
+      `commit refs/heads/${branch}`,
+      `mark :${i}`,
+      `author ${RIG_AUTHOR.name} <${RIG_AUTHOR.email}> ${when}`,
+      `committer ${RIG_AUTHOR.name} <${RIG_AUTHOR.email}> ${when}`,
+    );
     lines.push(`data ${Buffer.byteLength(message)}`, message);
     // Later commits continue from fast-import's own tip of the branch.
     if (i === 1 && parent !== null) lines.push(`from ${parent}`);
@@ -69,7 +77,8 @@ export async function commitChain(dir: string, branch: string, count: number, pa
   lines.push(`get-mark :${count}`, 'done', '');
   const run = await runGit(['fast-import', '--quiet', '--done'], { gitDir: dir, input: lines.join('\n') });
   const sha = run.stdout.trim().split('\n').pop() ?? '';
-  if (!/^[0-9a-f]{40}$/.test(sha)) throw new Error(`fast-import gave no commit id for ${branch} in ${dir}: ${run.stdout} ${run.stderr}`);
+  if (!/^[0-9a-f]{40}$/.test(sha))
+    throw new Error(`fast-import gave no commit id for ${branch} in ${dir}: ${run.stdout} ${run.stderr}`);
   return sha;
 }
 
@@ -102,7 +111,8 @@ export async function mergeBranches(
 ): Promise<MergeOutcome> {
   const baseSha = await revParse(dir, `refs/heads/${base}`);
   const headSha = await revParse(dir, head);
-  if (baseSha === null || headSha === null) throw new Error(`cannot merge ${head} into ${base} in ${dir}: a ref is missing`);
+  if (baseSha === null || headSha === null)
+    throw new Error(`cannot merge ${head} into ${base} in ${dir}: a ref is missing`);
   const tree = await mergeTree(dir, baseSha, headSha);
   if (tree === null) return { merged: false, reason: 'conflict' };
   const parents = method === 'merge' ? ['-p', baseSha, '-p', headSha] : ['-p', baseSha];

@@ -30,7 +30,16 @@ export function appRoutes(ctx: GithubContext, app: GithubApp | undefined): Githu
       method: 'GET',
       pattern: '/app',
       auth: 'app',
-      handler: () => ({ status: 200, body: { id: Number(app?.id), slug: app?.slug ?? 'dispatchd-test-app', name: 'dispatchd test app', permissions: PERMISSIONS, events: ['push'] } }),
+      handler: () => ({
+        status: 200,
+        body: {
+          id: Number(app?.id),
+          slug: app?.slug ?? 'dispatchd-test-app',
+          name: 'dispatchd test app',
+          permissions: PERMISSIONS,
+          events: ['push'],
+        },
+      }),
     },
     {
       method: 'GET',
@@ -59,7 +68,12 @@ export function appRoutes(ctx: GithubContext, app: GithubApp | undefined): Githu
         const token = `ghs_${randomBytes(18).toString('base64url')}`;
         const expires = ctx.now() + (app.tokenTtlSec ?? 3600) * 1000;
         ctx.store.installationTokens.set(token, expires);
-        return created({ token, expires_at: new Date(expires).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: PERMISSIONS, repository_selection: 'all' });
+        return created({
+          token,
+          expires_at: new Date(expires).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          permissions: PERMISSIONS,
+          repository_selection: 'all',
+        });
       },
     },
   ];

@@ -30,7 +30,14 @@ export function compareRoutes(ctx: GithubContext): GithubRoute[] {
           git.commitsBetween(r.dir, baseSha, headSha),
           git.changedPaths(r.dir, baseSha, headSha),
         ]);
-        const status = aheadBy === 0 && behindBy === 0 ? 'identical' : behindBy === 0 ? 'ahead' : aheadBy === 0 ? 'behind' : 'diverged';
+        const status =
+          aheadBy === 0 && behindBy === 0
+            ? 'identical'
+            : behindBy === 0
+              ? 'ahead'
+              : aheadBy === 0
+                ? 'behind'
+                : 'diverged';
         const commitJson = (c: git.LogEntry): Record<string, unknown> => {
           const m = /^(.*) <(.*)>$/.exec(c.author);
           const who = { name: m?.[1] ?? c.author, email: m?.[2] ?? '', date: c.date };

@@ -5,7 +5,8 @@ import { githubError, notFound } from '../shapes.js';
 
 /** The Git database's refs and tag objects: a ref's unpeeled object, and peeling an annotated tag. */
 export function gitRefRoutes(ctx: GithubContext): GithubRoute[] {
-  const objectUrl = (fullName: string, type: string, sha: string): string => `${ctx.base.apiUrl}/repos/${fullName}/git/${type === 'tag' ? 'tags' : `${type}s`}/${sha}`;
+  const objectUrl = (fullName: string, type: string, sha: string): string =>
+    `${ctx.base.apiUrl}/repos/${fullName}/git/${type === 'tag' ? 'tags' : `${type}s`}/${sha}`;
   return [
     {
       // `{ref}` is `heads/x` or `tags/v1`, sent with or without its slashes encoded; only an exact
@@ -44,7 +45,11 @@ export function gitRefRoutes(ctx: GithubContext): GithubRoute[] {
             url: objectUrl(r.fullName, 'tag', tag.sha),
             message: tag.message,
             tagger: tag.tagger,
-            object: { type: tag.object.type, sha: tag.object.sha, url: objectUrl(r.fullName, tag.object.type, tag.object.sha) },
+            object: {
+              type: tag.object.type,
+              sha: tag.object.sha,
+              url: objectUrl(r.fullName, tag.object.type, tag.object.sha),
+            },
             verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
           },
         };

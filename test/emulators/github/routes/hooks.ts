@@ -37,7 +37,12 @@ export function hookRoutes(ctx: GithubContext): GithubRoute[] {
             name: 'web',
             active: h.active,
             events: h.events,
-            config: { url: h.url, content_type: 'json', insecure_ssl: '0', ...(h.secret === undefined ? {} : { secret: '********' }) },
+            config: {
+              url: h.url,
+              content_type: 'json',
+              insecure_ssl: '0',
+              ...(h.secret === undefined ? {} : { secret: '********' }),
+            },
             created_at: h.createdAt,
             updated_at: h.createdAt,
             url: `${ctx.base.apiUrl}/repos/${r.fullName}/hooks/${h.id}`,
@@ -56,7 +61,13 @@ export function hookRoutes(ctx: GithubContext): GithubRoute[] {
         // GitHub pages deliveries with an opaque cursor rather than page numbers.
         const perPage = Math.min(100, Math.max(1, Number(req.query.get('per_page') ?? 30) || 30));
         const cursor = req.query.get('cursor');
-        const start = cursor === null ? 0 : Math.max(0, all.findIndex((d) => String(d.id) === cursor));
+        const start =
+          cursor === null
+            ? 0
+            : Math.max(
+                0,
+                all.findIndex((d) => String(d.id) === cursor),
+              );
         const page = all.slice(start, start + perPage);
         const next = all[start + perPage];
         const headers: Record<string, string> = {};
@@ -79,7 +90,12 @@ export function hookRoutes(ctx: GithubContext): GithubRoute[] {
         if (d === undefined) throw notFound();
         return {
           status: 200,
-          body: { ...summary(r, d), url: hook.url, request: { headers: d.requestHeaders, payload: d.payload }, response: { headers: {}, payload: d.responseBody } },
+          body: {
+            ...summary(r, d),
+            url: hook.url,
+            request: { headers: d.requestHeaders, payload: d.payload },
+            response: { headers: {}, payload: d.responseBody },
+          },
         };
       },
     },
@@ -92,7 +108,12 @@ export function hookRoutes(ctx: GithubContext): GithubRoute[] {
         const d = r.state.deliveries.find((x) => x.hookId === hook.id && x.id === Number(req.params.delivery_id));
         if (d === undefined) throw notFound();
         // GitHub redelivers asynchronously; waiting here keeps tests deterministic.
-        await sendDelivery(ctx, r.fullName, hook, { event: d.event, payload: d.payload, guid: d.guid, redelivery: true });
+        await sendDelivery(ctx, r.fullName, hook, {
+          event: d.event,
+          payload: d.payload,
+          guid: d.guid,
+          redelivery: true,
+        });
         return { status: 202, body: {} };
       },
     },

@@ -24,15 +24,34 @@ export function mergeRoutes(ctx: GithubContext): GithubRoute[] {
         if (typeof b.sha === 'string' && b.sha !== pull.headSha) {
           throw githubError(409, 'Head branch was modified. Review and try the merge again.');
         }
-        const title = typeof b.commit_title === 'string' ? b.commit_title : method === 'merge' ? `Merge pull request #${pull.number} from ${r.fullName.split('/')[0] ?? ''}/${pull.head}` : `${pull.title} (#${pull.number})`;
+        const title =
+          typeof b.commit_title === 'string'
+            ? b.commit_title
+            : method === 'merge'
+              ? `Merge pull request #${pull.number} from ${r.fullName.split('/')[0] ?? ''}/${pull.head}`
+              : `${pull.title} (#${pull.number})`;
         const detail = typeof b.commit_message === 'string' ? b.commit_message : pull.title;
-        const outcome = await mergeBranches(r.dir, pull.base, pull.headSha, `${title}\n\n${detail}`, method as MergeMethod).catch((e: unknown) => {
+        const outcome = await mergeBranches(
+          r.dir,
+          pull.base,
+          pull.headSha,
+          `${title}\n\n${detail}`,
+          method as MergeMethod,
+        ).catch((e: unknown) => {
           // The base moved between our read and the ref update: GitHub says the same thing.
           throw githubError(409, `Base branch was modified. Review and try the merge again. (${String(e)})`);
         });
         if (!outcome.merged) throw githubError(405, 'Pull Request is not mergeable');
         const now = isoNow(ctx);
-        Object.assign(pull, { state: 'closed', merged: true, mergedAt: now, closedAt: now, updatedAt: now, mergeCommitSha: outcome.sha, baseSha: outcome.sha });
+        Object.assign(pull, {
+          state: 'closed',
+          merged: true,
+          mergedAt: now,
+          closedAt: now,
+          updatedAt: now,
+          mergeCommitSha: outcome.sha,
+          baseSha: outcome.sha,
+        });
         return { status: 200, body: { sha: outcome.sha, merged: true, message: 'Pull Request successfully merged' } };
       },
     },

@@ -21,11 +21,18 @@ export function pullRoutes(ctx: GithubContext): GithubRoute[] {
         // a classic client bug this emulator reproduces on purpose.
         const headRef = head !== null && head.includes(':') ? headBranch(r.fullName, head) : undefined;
         let list = r.state.pulls.filter(
-          (p) => (state === 'all' || p.state === state) && (headRef === undefined || p.head === headRef) && (base === null || p.base === base),
+          (p) =>
+            (state === 'all' || p.state === state) &&
+            (headRef === undefined || p.head === headRef) &&
+            (base === null || p.base === base),
         );
         const sort = req.query.get('sort') ?? 'created';
         const asc = (req.query.get('direction') ?? (sort === 'created' ? 'desc' : 'asc')) === 'asc';
-        list = [...list].sort((a, b) => (sort === 'updated' ? a.updatedAt.localeCompare(b.updatedAt) || a.number - b.number : a.number - b.number) * (asc ? 1 : -1));
+        list = [...list].sort(
+          (a, b) =>
+            (sort === 'updated' ? a.updatedAt.localeCompare(b.updatedAt) || a.number - b.number : a.number - b.number) *
+            (asc ? 1 : -1),
+        );
         const { page, headers } = paginate(list, req.query, req.selfUrl);
         return { status: 200, headers, body: await Promise.all(page.map((p) => renderPull(ctx, r, p))) };
       },
@@ -45,7 +52,10 @@ export function pullRoutes(ctx: GithubContext): GithubRoute[] {
         const r = await requireRepo(ctx, req);
         const b = bodyObject(req);
         const missing = (['title', 'head', 'base'] as const).filter((f) => typeof b[f] !== 'string' || b[f] === '');
-        if (missing.length > 0) throw validationFailed(...missing.map((field) => ({ resource: 'PullRequest', field, code: 'missing_field' })));
+        if (missing.length > 0)
+          throw validationFailed(
+            ...missing.map((field) => ({ resource: 'PullRequest', field, code: 'missing_field' })),
+          );
         const title = String(b.title);
         const base = String(b.base);
         const headParam = String(b.head);
@@ -55,7 +65,11 @@ export function pullRoutes(ctx: GithubContext): GithubRoute[] {
         const baseSha = (await branchSha(r.dir, base)) ?? '';
         checkNoDuplicate(r, head ?? '', base);
         if ((await mergeBase(r.dir, baseSha, headSha)) === headSha) {
-          throw validationFailed({ resource: 'PullRequest', code: 'custom', message: `No commits between ${base} and ${head ?? ''}` });
+          throw validationFailed({
+            resource: 'PullRequest',
+            code: 'custom',
+            message: `No commits between ${base} and ${head ?? ''}`,
+          });
         }
         checkNoDuplicate(r, head ?? '', base);
         const now = isoNow(ctx);
@@ -90,11 +104,18 @@ export function pullRoutes(ctx: GithubContext): GithubRoute[] {
         const pull = findPull(r, req.params.pull_number);
         const b = bodyObject(req);
         const errors: FieldError[] = [];
-        if (b.state !== undefined && b.state !== 'open' && b.state !== 'closed') errors.push({ resource: 'PullRequest', field: 'state', code: 'invalid' });
-        if (b.title !== undefined && (typeof b.title !== 'string' || b.title === '')) errors.push({ resource: 'PullRequest', field: 'title', code: 'missing_field' });
+        if (b.state !== undefined && b.state !== 'open' && b.state !== 'closed')
+          errors.push({ resource: 'PullRequest', field: 'state', code: 'invalid' });
+        if (b.title !== undefined && (typeof b.title !== 'string' || b.title === ''))
+          errors.push({ resource: 'PullRequest', field: 'title', code: 'missing_field' });
         if (errors.length > 0) throw validationFailed(...errors);
         if (b.state === 'open' && pull.state === 'closed') {
-          if (pull.merged) throw validationFailed({ resource: 'PullRequest', code: 'custom', message: 'state cannot be changed. The pull request cannot be reopened because it has been merged.' });
+          if (pull.merged)
+            throw validationFailed({
+              resource: 'PullRequest',
+              code: 'custom',
+              message: 'state cannot be changed. The pull request cannot be reopened because it has been merged.',
+            });
           await checkBranches(r, pull.base, pull.head);
           checkNoDuplicate(r, pull.head, pull.base);
         }
@@ -123,7 +144,8 @@ export function pullRoutes(ctx: GithubContext): GithubRoute[] {
 async function checkBranches(r: RepoHandle, base: string, head: string | null): Promise<void> {
   const errors: FieldError[] = [];
   if ((await branchSha(r.dir, base)) === null) errors.push({ resource: 'PullRequest', field: 'base', code: 'invalid' });
-  if (head === null || (await branchSha(r.dir, head)) === null) errors.push({ resource: 'PullRequest', field: 'head', code: 'invalid' });
+  if (head === null || (await branchSha(r.dir, head)) === null)
+    errors.push({ resource: 'PullRequest', field: 'head', code: 'invalid' });
   if (errors.length > 0) throw validationFailed(...errors);
 }
 
@@ -132,6 +154,10 @@ async function checkBranches(r: RepoHandle, base: string, head: string | null): 
 function checkNoDuplicate(r: RepoHandle, head: string, base: string): void {
   const owner = r.fullName.split('/')[0] ?? '';
   if (r.state.pulls.some((p) => p.state === 'open' && p.head === head && p.base === base)) {
-    throw validationFailed({ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${owner}:${head}.` });
+    throw validationFailed({
+      resource: 'PullRequest',
+      code: 'custom',
+      message: `A pull request already exists for ${owner}:${head}.`,
+    });
   }
 }

@@ -37,7 +37,14 @@ export function repoRoutes(ctx: GithubContext): GithubRoute[] {
             status: 200,
             body: list.map((e) => {
               const type = e.type === 'tree' ? 'dir' : e.type === 'commit' ? 'submodule' : 'file';
-              return { type, name: e.path.split('/').pop(), path: e.path, sha: e.sha, size: e.size, ...links(e.path, type, e.sha) };
+              return {
+                type,
+                name: e.path.split('/').pop(),
+                path: e.path,
+                sha: e.sha,
+                size: e.size,
+                ...links(e.path, type, e.sha),
+              };
             }),
           };
         }

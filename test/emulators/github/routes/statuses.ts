@@ -16,10 +16,21 @@ export function statusRoutes(ctx: GithubContext): GithubRoute[] {
       handler: async (req) => {
         const r = await requireRepo(ctx, req);
         const b = bodyObject(req);
-        if (typeof b.state !== 'string' || !STATES.includes(b.state)) throw validationFailed({ resource: 'Status', field: 'state', code: 'custom', message: 'state is not included in the list' });
+        if (typeof b.state !== 'string' || !STATES.includes(b.state))
+          throw validationFailed({
+            resource: 'Status',
+            field: 'state',
+            code: 'custom',
+            message: 'state is not included in the list',
+          });
         // GitHub refuses, rather than truncates, descriptions over 140 characters.
         if (typeof b.description === 'string' && b.description.length > 140) {
-          throw validationFailed({ resource: 'Status', field: 'description', code: 'custom', message: 'description is too long (maximum is 140 characters)' });
+          throw validationFailed({
+            resource: 'Status',
+            field: 'description',
+            code: 'custom',
+            message: 'description is too long (maximum is 140 characters)',
+          });
         }
         const shaParam = req.params.sha ?? '';
         const sha = await revParse(r.dir, shaParam);
@@ -60,8 +71,20 @@ export function statusRoutes(ctx: GithubContext): GithubRoute[] {
         const latest = new Map<string, StatusRecord>();
         for (const s of r.state.statuses) if (s.sha === sha) latest.set(s.context, s);
         const states = [...latest.values()].map((s) => s.state);
-        const state = states.some((s) => s === 'error' || s === 'failure') ? 'failure' : states.length === 0 || states.includes('pending') ? 'pending' : 'success';
-        return { status: 200, body: { state, sha, total_count: latest.size, statuses: [...latest.values()].map((s) => statusJson(ctx.base, r.fullName, s)) } };
+        const state = states.some((s) => s === 'error' || s === 'failure')
+          ? 'failure'
+          : states.length === 0 || states.includes('pending')
+            ? 'pending'
+            : 'success';
+        return {
+          status: 200,
+          body: {
+            state,
+            sha,
+            total_count: latest.size,
+            statuses: [...latest.values()].map((s) => statusJson(ctx.base, r.fullName, s)),
+          },
+        };
       },
     },
     {
@@ -71,8 +94,15 @@ export function statusRoutes(ctx: GithubContext): GithubRoute[] {
         const r = await requireRepo(ctx, req);
         const pull = findPull(r, req.params.issue_number);
         const b = bodyObject(req);
-        if (typeof b.body !== 'string' || b.body === '') throw validationFailed({ resource: 'IssueComment', field: 'body', code: 'missing_field' });
-        const comment: CommentRecord = { id: ctx.store.nextId(), issueNumber: pull.number, body: b.body, user: req.principal.login, createdAt: isoNow(ctx) };
+        if (typeof b.body !== 'string' || b.body === '')
+          throw validationFailed({ resource: 'IssueComment', field: 'body', code: 'missing_field' });
+        const comment: CommentRecord = {
+          id: ctx.store.nextId(),
+          issueNumber: pull.number,
+          body: b.body,
+          user: req.principal.login,
+          createdAt: isoNow(ctx),
+        };
         r.state.comments.push(comment);
         const json = commentJson(ctx.base, r.fullName, comment);
         return created(json, String(json.url));

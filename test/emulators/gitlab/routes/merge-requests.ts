@@ -1,6 +1,19 @@
 import { branchSha } from '../../common/git/refs.js';
-import { isoNow, missing, params, requireProject, type GitlabContext, type GitlabRoute, type ProjectHandle } from '../context.js';
-import { conflictingMergeRequest, findMergeRequest, refreshMergeRequest, renderMergeRequest } from '../merge-request-view.js';
+import {
+  isoNow,
+  missing,
+  params,
+  requireProject,
+  type GitlabContext,
+  type GitlabRoute,
+  type ProjectHandle,
+} from '../context.js';
+import {
+  conflictingMergeRequest,
+  findMergeRequest,
+  refreshMergeRequest,
+  renderMergeRequest,
+} from '../merge-request-view.js';
 import { created, gitlabError, gitlabPage, paramError } from '../shapes.js';
 import type { MergeRequestRecord } from '../store.js';
 
@@ -37,7 +50,10 @@ export function mergeRequestRoutes(ctx: GitlabContext): GitlabRoute[] {
       pattern: '/projects/{id}/merge_requests/{merge_request_iid}',
       handler: async (req) => {
         const p = await requireProject(ctx, req);
-        return { status: 200, body: await renderMergeRequest(ctx, p, findMergeRequest(p, req.params.merge_request_iid)) };
+        return {
+          status: 200,
+          body: await renderMergeRequest(ctx, p, findMergeRequest(p, req.params.merge_request_iid)),
+        };
       },
     },
     {
@@ -86,9 +102,12 @@ export function mergeRequestRoutes(ctx: GitlabContext): GitlabRoute[] {
         const mr = findMergeRequest(p, req.params.merge_request_iid);
         const b = params(req);
         const known = ['title', 'description', 'target_branch', 'state_event'];
-        if (!known.some((k) => b[k] !== undefined)) throw paramError(`${known.join(', ')} are missing, at least one parameter must be provided`);
-        if (b.state_event !== undefined && b.state_event !== 'close' && b.state_event !== 'reopen') throw paramError('state_event does not have a valid value');
-        if (b.title !== undefined && (typeof b.title !== 'string' || b.title === '')) throw gitlabError(400, { title: ["can't be blank"] });
+        if (!known.some((k) => b[k] !== undefined))
+          throw paramError(`${known.join(', ')} are missing, at least one parameter must be provided`);
+        if (b.state_event !== undefined && b.state_event !== 'close' && b.state_event !== 'reopen')
+          throw paramError('state_event does not have a valid value');
+        if (b.title !== undefined && (typeof b.title !== 'string' || b.title === ''))
+          throw gitlabError(400, { title: ["can't be blank"] });
         await refreshMergeRequest(ctx, p, mr);
         const target = typeof b.target_branch === 'string' ? b.target_branch : mr.targetBranch;
         if (target !== mr.targetBranch) await checkBranches(p, mr.sourceBranch, target);

@@ -2,7 +2,12 @@ import { deleteBranch } from '../../common/git/bare-repo.js';
 import { branchSha } from '../../common/git/refs.js';
 import { mergeBranches } from '../../common/git/write-commit.js';
 import { isoNow, params, requireProject, type GitlabContext, type GitlabRoute } from '../context.js';
-import { detailedMergeStatus, findMergeRequest, refreshMergeRequest, renderMergeRequest } from '../merge-request-view.js';
+import {
+  detailedMergeStatus,
+  findMergeRequest,
+  refreshMergeRequest,
+  renderMergeRequest,
+} from '../merge-request-view.js';
 import { gitlabError } from '../shapes.js';
 
 /**
@@ -22,13 +27,22 @@ export function mergeRoutes(ctx: GitlabContext): GitlabRoute[] {
         const b = params(req);
         await refreshMergeRequest(ctx, p, mr);
         const status = await detailedMergeStatus(ctx, p, mr);
-        if (status === 'not_open' || status === 'draft_status' || status === 'checking') throw gitlabError(405, '405 Method Not Allowed');
+        if (status === 'not_open' || status === 'draft_status' || status === 'checking')
+          throw gitlabError(405, '405 Method Not Allowed');
         if (status !== 'mergeable') throw gitlabError(422, 'Branch cannot be merged');
-        if (typeof b.sha === 'string' && b.sha !== mr.sha) throw gitlabError(409, `SHA does not match HEAD of source branch: ${mr.sha}`);
-        const message = typeof b.merge_commit_message === 'string' && b.merge_commit_message !== ''
-          ? b.merge_commit_message
-          : `Merge branch '${mr.sourceBranch}' into '${mr.targetBranch}'\n\n${mr.title}\n\nSee merge request ${p.fullName}!${mr.iid}`;
-        const outcome = await mergeBranches(p.dir, mr.targetBranch, `refs/heads/${mr.sourceBranch}`, message, b.squash === true ? 'squash' : 'merge');
+        if (typeof b.sha === 'string' && b.sha !== mr.sha)
+          throw gitlabError(409, `SHA does not match HEAD of source branch: ${mr.sha}`);
+        const message =
+          typeof b.merge_commit_message === 'string' && b.merge_commit_message !== ''
+            ? b.merge_commit_message
+            : `Merge branch '${mr.sourceBranch}' into '${mr.targetBranch}'\n\n${mr.title}\n\nSee merge request ${p.fullName}!${mr.iid}`;
+        const outcome = await mergeBranches(
+          p.dir,
+          mr.targetBranch,
+          `refs/heads/${mr.sourceBranch}`,
+          message,
+          b.squash === true ? 'squash' : 'merge',
+        );
         if (!outcome.merged) throw gitlabError(422, 'Branch cannot be merged');
         mr.state = 'merged';
         mr.mergeCommitSha = outcome.sha;

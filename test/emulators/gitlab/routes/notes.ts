@@ -15,7 +15,13 @@ export function noteRoutes(ctx: GitlabContext): GitlabRoute[] {
         const b = params(req);
         const absent = missing(b, 'body');
         if (absent !== null) throw paramError(absent);
-        const note: NoteRecord = { id: ctx.store.nextId(), mergeRequestIid: mr.iid, body: String(b.body), author: req.principal.username, createdAt: isoNow(ctx) };
+        const note: NoteRecord = {
+          id: ctx.store.nextId(),
+          mergeRequestIid: mr.iid,
+          body: String(b.body),
+          author: req.principal.username,
+          createdAt: isoNow(ctx),
+        };
         p.state.notes.push(note);
         return created(noteJson(ctx.base, p.state.id, note));
       },

@@ -61,7 +61,15 @@ export function projectRoutes(ctx: GitlabContext): GitlabRoute[] {
         const entry = await git.treeEntry(p.dir, sha, path);
         if (entry === null || entry.type !== 'blob') throw notFound('File');
         const bytes = (await git.readBlob(p.dir, sha, path)) ?? Buffer.alloc(0);
-        return { status: 200, raw: bytes, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-gitlab-blob-id': entry.sha, 'x-gitlab-commit-id': sha } };
+        return {
+          status: 200,
+          raw: bytes,
+          headers: {
+            'content-type': 'text/plain; charset=utf-8',
+            'x-gitlab-blob-id': entry.sha,
+            'x-gitlab-commit-id': sha,
+          },
+        };
       },
     },
     {
@@ -71,7 +79,9 @@ export function projectRoutes(ctx: GitlabContext): GitlabRoute[] {
         const p = await requireProject(ctx, req);
         const from = req.query.get('from') ?? '';
         const to = req.query.get('to') ?? '';
-        const absent = [from === '' ? 'from is missing' : null, to === '' ? 'to is missing' : null].filter((x) => x !== null);
+        const absent = [from === '' ? 'from is missing' : null, to === '' ? 'to is missing' : null].filter(
+          (x) => x !== null,
+        );
         if (absent.length > 0) throw paramError(absent.join(', '));
         const straight = req.query.get('straight') === 'true';
         const fromSha = await git.revParse(p.dir, from);

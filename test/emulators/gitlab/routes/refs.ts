@@ -80,7 +80,8 @@ export function refRoutes(ctx: GitlabContext): GitlabRoute[] {
         if (refs.length < 2) throw gitlabError(400, 'Provide at least 2 refs');
         const shas = await Promise.all(refs.map((r) => git.revParse(p.dir, r)));
         const unknown = refs.filter((_, i) => shas[i] === null);
-        if (unknown.length > 0) throw gitlabError(400, `Could not find ${unknown.length === 1 ? 'ref' : 'refs'}: ${unknown.join(', ')}`);
+        if (unknown.length > 0)
+          throw gitlabError(400, `Could not find ${unknown.length === 1 ? 'ref' : 'refs'}: ${unknown.join(', ')}`);
         const [first, ...rest] = shas as string[];
         let base: string | null = first ?? null;
         for (const sha of rest) base = base === null ? null : await git.mergeBase(p.dir, base, sha);

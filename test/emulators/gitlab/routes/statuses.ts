@@ -5,7 +5,13 @@ import type { CommitStatusState, StatusRecord } from '../store.js';
 
 const STATES: readonly string[] = ['pending', 'running', 'success', 'failed', 'canceled'];
 // The state-machine event GitLab fires to reach each state, named in its transition errors.
-const EVENTS: Record<CommitStatusState, string> = { pending: 'enqueue', running: 'run', success: 'succeed', failed: 'drop', canceled: 'cancel' };
+const EVENTS: Record<CommitStatusState, string> = {
+  pending: 'enqueue',
+  running: 'run',
+  success: 'succeed',
+  failed: 'drop',
+  canceled: 'cancel',
+};
 
 /** External commit statuses: `POST /projects/:id/statuses/:sha` and the list per commit. */
 export function statusRoutes(ctx: GitlabContext): GitlabRoute[] {
@@ -17,17 +23,26 @@ export function statusRoutes(ctx: GitlabContext): GitlabRoute[] {
         const p = await requireProject(ctx, req);
         const b = params(req);
         if (b.state === undefined) throw paramError('state is missing');
-        if (typeof b.state !== 'string' || !STATES.includes(b.state)) throw paramError('state does not have a valid value');
+        if (typeof b.state !== 'string' || !STATES.includes(b.state))
+          throw paramError('state does not have a valid value');
         const state = b.state as CommitStatusState;
         const sha = await revParse(p.dir, req.params.sha ?? '');
         if (sha === null) throw notFound('Commit');
-        const name = typeof b.name === 'string' && b.name !== '' ? b.name : typeof b.context === 'string' && b.context !== '' ? b.context : 'default';
+        const name =
+          typeof b.name === 'string' && b.name !== ''
+            ? b.name
+            : typeof b.context === 'string' && b.context !== ''
+              ? b.context
+              : 'default';
         const ref = typeof b.ref === 'string' ? b.ref : null;
         // GitLab keeps one status per (sha, name, ref) and moves it through a state machine;
         // asking for the state it is already in is refused with 400.
         const latest = [...p.state.statuses].reverse().find((s) => s.sha === sha && s.name === name && s.ref === ref);
         if (latest !== undefined && latest.status === state) {
-          throw gitlabError(400, `Cannot transition status via :${EVENTS[state]} from :${latest.status} (Reason(s): Status cannot transition via "${EVENTS[state]}")`);
+          throw gitlabError(
+            400,
+            `Cannot transition status via :${EVENTS[state]} from :${latest.status} (Reason(s): Status cannot transition via "${EVENTS[state]}")`,
+          );
         }
         const status: StatusRecord = {
           id: ctx.store.nextId(),
@@ -51,7 +66,11 @@ export function statusRoutes(ctx: GitlabContext): GitlabRoute[] {
         const p = await requireProject(ctx, req);
         const sha = await revParse(p.dir, req.params.sha ?? '');
         if (sha === null) throw notFound('Commit');
-        const { page, headers } = gitlabPage(p.state.statuses.filter((s) => s.sha === sha), req.query, req.selfUrl);
+        const { page, headers } = gitlabPage(
+          p.state.statuses.filter((s) => s.sha === sha),
+          req.query,
+          req.selfUrl,
+        );
         return { status: 200, headers, body: page.map((s) => statusJson(ctx.base, s)) };
       },
     },
