@@ -1,5 +1,5 @@
 /** The Dispatchfile language: parse, check, match triggers, plan tasks, substitute variables. */
-export { parseDispatchfile, type ParseOptions } from './parse.js';
+export { oversizeDispatchfile, parseDispatchfile, type ParseOptions } from './parse.js';
 export { DEFAULT_MAX_DISPATCHFILE_BYTES, MAX_MATCH_STEPS } from './limits.js';
 export { DispatchfileError, formatProblems, type Problem } from './errors.js';
 export type * from './model.js';

@@ -55,12 +55,27 @@ export function parseDispatchfile(text: string, file = 'Dispatchfile', options: 
   return df;
 }
 
+/**
+ * A Dispatchfile the SCM reader stopped reading at the limit (FileTooLargeError): refused as
+ * parseDispatchfile refuses one it was handed whole, at the line and column where the limit falls
+ * in the bytes that were read (line 1 when the reader knew the size without reading any).
+ */
+export function oversizeDispatchfile(head: Buffer, file: string, maxBytes: number): DispatchfileError {
+  const text = head.toString('utf8');
+  const problem = limitProblem(text, maxBytes, `the file is over the ${describeBytes(maxBytes)} limit`);
+  return new DispatchfileError([problem], file);
+}
+
 /** A file over maxBytes, refused at the line and column of its first byte past the limit. */
 function sizeProblem(text: string, maxBytes: number): Problem | undefined {
   // Characters are at most 3 bytes each in UTF-16 → UTF-8 (a surrogate pair is 4 for 2).
   if (text.length * 3 <= maxBytes) return undefined;
   const size = Buffer.byteLength(text, 'utf8');
   if (size <= maxBytes) return undefined;
+  return limitProblem(text, maxBytes, `the file is ${size} bytes, over the ${describeBytes(maxBytes)} limit`);
+}
+
+function limitProblem(text: string, maxBytes: number, what: string): Problem {
   let bytes = 0;
   let line = 1;
   let col = 1;
@@ -77,7 +92,7 @@ function sizeProblem(text: string, maxBytes: number): Problem | undefined {
   return {
     line,
     col,
-    message: `the file is ${size} bytes, over the ${describeBytes(maxBytes)} limit for a Dispatchfile (the limit falls here); make the file smaller, or ask the operator to raise the limit`,
+    message: `${what} for a Dispatchfile (the limit falls here); make the file smaller, or ask the operator to raise the limit (dispatchfileMaxBytes)`,
   };
 }
 

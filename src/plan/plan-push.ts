@@ -4,6 +4,7 @@ import { ZERO_SHA, type PushEvent } from '../core/push-event.js';
 import {
   matchActions,
   needsChangedPaths,
+  oversizeDispatchfile,
   parseDispatchfile,
   planTasks,
   StepBudget,
@@ -13,6 +14,7 @@ import {
   type VariableContext,
 } from '../dispatchfile/index.js';
 import { checkRefName } from '../gitops/value-hygiene.js';
+import { FileTooLargeError } from '../scm/bounded-body.js';
 import type { ScmProvider } from '../scm/contracts.js';
 import { gitopsSpec } from './gitops-task.js';
 import { digestMarker, type EnvUpdateSpec } from './spec.js';
@@ -132,6 +134,7 @@ export async function planPush(
 ): Promise<PushPlan> {
   const repoConfig = config.repositories.find((r) => r.host === event.host && r.repo === event.repo.fullName);
   const path = repoConfig?.dispatchfile ?? 'Dispatchfile';
+  const maxBytes = config.dispatchfileMaxBytes;
   checkRefName(event.refName, `${event.refType} name`);
   const target = await tipToPlan(event, provider);
   if ('skipped' in target) return { dispatchfile: path, found: false, actions: 0, tasks: [], skipped: target.skipped };
@@ -141,9 +144,9 @@ export async function planPush(
   const { headCommit, ...rest } = event;
   const planned: PushEvent =
     tip === event.after ? event : { ...rest, after: tip, ...(headCommit?.id === tip ? { headCommit } : {}) };
-  const text = await provider.readFile(event.repo.fullName, path, tip);
+  const text = await readDispatchfile(provider, event.repo.fullName, path, tip, maxBytes);
   if (text === null) return { dispatchfile: path, found: false, actions: 0, tasks: [], commit: tip };
-  const df = parseDispatchfile(text, path, { maxBytes: config.dispatchfileMaxBytes });
+  const df = parseDispatchfile(text, path, { maxBytes });
   // One glob-matching budget for the whole plan: the pusher writes both the globs and the names.
   const budget = new StepBudget();
   const actions = matchActions(df, await triggerOf(df, event, tip, provider, opts.since, budget), budget);
@@ -170,4 +173,20 @@ export async function planPush(
     };
   });
   return { dispatchfile: path, found: true, actions: actions.length, tasks, commit: tip };
+}
+
+/** The Dispatchfile's text; a larger one than the limit is refused having read only the limit. */
+async function readDispatchfile(
+  provider: ScmProvider,
+  repo: string,
+  path: string,
+  ref: string,
+  maxBytes: number,
+): Promise<string | null> {
+  try {
+    return await provider.readFile(repo, path, ref, maxBytes);
+  } catch (err) {
+    if (err instanceof FileTooLargeError) throw oversizeDispatchfile(err.head, path, maxBytes);
+    throw err;
+  }
 }

@@ -96,8 +96,12 @@ export interface GitRemote {
  */
 export interface ScmProvider {
   readonly kind: ScmKind;
-  /** File text at a commit, or null when the file does not exist there. */
-  readFile(repo: string, path: string, ref: string): Promise<string | null>;
+  /**
+   * File text at a commit, or null when the file does not exist there. A file over `maxBytes`
+   * (default DEFAULT_READ_LIMIT) throws FileTooLargeError after reading at most the limit plus
+   * one network chunk of it: the size is the pusher's choice, so the read must not be.
+   */
+  readFile(repo: string, path: string, ref: string, maxBytes?: number): Promise<string | null>;
   /**
    * The commit a ref points at now, read from the SCM (tags peeled to their commit), or null when
    * the ref does not exist. `ref` is a full ref: `refs/heads/main`, `refs/tags/v1.2.0`.

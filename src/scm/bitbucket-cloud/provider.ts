@@ -2,6 +2,7 @@ import bitbucket from 'bitbucket';
 import type { HostConfig } from '../../config/schema.js';
 import { PermanentError } from '../../core/errors.js';
 import type { Ancestry, CommitState, ScmProvider } from '../contracts.js';
+import { DEFAULT_READ_LIMIT, FileTooLargeError, unwrapOverflow } from '../bounded-body.js';
 import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
 import { bitbucketCloudCredentials } from './credentials.js';
 import { bbqlString, toPullRequest, type CloudPull } from './pull-request.js';
@@ -114,14 +115,16 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
 
   return {
     kind: 'bitbucket-cloud',
-    async readFile(repo, path, ref) {
-      const src = sourceFetch();
+    async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
+      const src = sourceFetch(maxBytes, path);
       try {
         // A ref with "/" cannot be addressed here (Bitbucket splits %2F); callers pass commit ids.
         const params = { ...split(repo), commit: ref, path: path.replace(/^\/+/, ''), request: { fetch: src.fetch } };
         const { data } = await client.repositories.readSrc(params as Parameters<typeof client.repositories.readSrc>[0]);
         return fileText(data, src.contentType());
       } catch (err) {
+        const over = unwrapOverflow(err, src);
+        if (over instanceof FileTooLargeError) throw over;
         const f = failureOf(err);
         // 404 also names a missing repository or commit; only a missing path means "no file".
         if (f.status === 404 && !/repository|commit|revision/i.test(f.message)) return null;

@@ -1,3 +1,5 @@
+import { cappedFetch, type FileTooLargeError } from '../bounded-body.js';
+
 /**
  * Bitbucket Cloud's `GET …/src/{commit}/{path}` answers a file with its bytes under a content type
  * guessed from the name (a `.json` file comes back as `application/json`) and a directory with a
@@ -8,16 +10,23 @@ export interface SourceFetch {
   fetch: typeof fetch;
   /** Content type of the last successful answer, before it was hidden from the client. */
   contentType(): string;
+  /** The file was over the limit (the client hides what fetch threw inside its own error). */
+  overflow(): FileTooLargeError | undefined;
 }
 
-export function sourceFetch(): SourceFetch {
+export function sourceFetch(maxBytes: number, path: string): SourceFetch {
   let type = '';
+  const capped = cappedFetch(maxBytes, path, async (input, init) => {
+    const res = await fetch(input, init);
+    if (res.ok) type = res.headers.get('content-type') ?? '';
+    return res;
+  });
   return {
     contentType: () => type,
+    overflow: capped.overflow,
     fetch: async (input, init) => {
-      const res = await fetch(input, init);
+      const res = await capped.fetch(input, init);
       if (!res.ok) return res;
-      type = res.headers.get('content-type') ?? '';
       const headers = new Headers(res.headers);
       headers.set('content-type', 'application/octet-stream');
       return new Response(await res.arrayBuffer(), { status: res.status, statusText: res.statusText, headers });

@@ -1,3 +1,5 @@
+import { readCapped } from '../bounded-body.js';
+
 /**
  * A small typed client for the parts of Bitbucket Server / Data Center REST 1.0 that dispatchd
  * uses. Every call is one attempt: retrying is the job queue's decision, not the client's.
@@ -144,10 +146,11 @@ export function bitbucketServerApi(opts: ServerApiOptions) {
 
   return {
     /** File text at `at`; ServerHttpError 404 (NoSuchPathException) when absent. */
-    async rawFile(key: string, slug: string, path: string, at: string): Promise<string> {
+    /** The file's text; past `maxBytes` the download stops and FileTooLargeError is thrown. */
+    async rawFile(key: string, slug: string, path: string, at: string, maxBytes: number): Promise<string> {
       const encoded = path.replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/');
       const res = await send(`${repoUrl(key, slug)}/raw/${encoded}`, { method: 'GET', query: { at }, accept: '*/*' });
-      return res.text();
+      return (await readCapped(res.body, maxBytes, path)).toString('utf8');
     },
     /** Changes on `from` that are not on `to` (from = the newer side); null past `maxPages` pages. */
     async compareChanges(key: string, slug: string, from: string, to: string): Promise<ServerChange[] | null> {

@@ -1,6 +1,7 @@
 import type { HostConfig } from '../../config/schema.js';
 import { PermanentError } from '../../core/errors.js';
 import type { Ancestry, CommitState, ScmProvider } from '../contracts.js';
+import { DEFAULT_READ_LIMIT, FileTooLargeError } from '../bounded-body.js';
 import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
 import { bitbucketServerApi, ServerHttpError, type BuildState, type ServerApi, type ServerPull } from './api.js';
 import { bitbucketServerAuthorization } from './credentials.js';
@@ -76,11 +77,12 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
 
   return {
     kind: 'bitbucket-server',
-    async readFile(repo, path, ref) {
+    async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       const { key, slug } = parts(repo);
       try {
-        return await api.rawFile(key, slug, path, ref);
+        return await api.rawFile(key, slug, path, ref, maxBytes);
       } catch (err) {
+        if (err instanceof FileTooLargeError) throw err;
         // A missing path is "no file"; a missing repository or commit is a real fault.
         if (err instanceof ServerHttpError && err.status === 404 && /NoSuchPath/.test(err.exception())) return null;
         throw classifyHttpFailure(`${hostName}: read ${repo}/${path}@${ref}`, failureOf(err));

@@ -1,3 +1,4 @@
+import { DEFAULT_READ_LIMIT, FileTooLargeError } from '../bounded-body.js';
 import type { HostConfig } from '../../config/schema.js';
 import { DispatchError, PermanentError } from '../../core/errors.js';
 import { git } from '../../git/run.js';
@@ -42,13 +43,17 @@ export function gitProvider(host: HostConfig, mirrors: Mirrors): ScmProvider {
   });
   return {
     kind: 'git',
-    async readFile(repo, path, ref) {
+    async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       const dir = await mirrors.fetch(remote(repo));
+      let size: number;
       try {
-        return await git(['show', `${ref}:${path}`], { cwd: dir });
+        size = Number((await git(['cat-file', '-s', `${ref}:${path}`], { cwd: dir })).trim());
       } catch {
         return null;
       }
+      // The blob is in the mirror already; its size is asked first so it is never loaded whole.
+      if (size > maxBytes) throw new FileTooLargeError(path, maxBytes, Buffer.alloc(0));
+      return await git(['show', `${ref}:${path}`], { cwd: dir });
     },
     async refTip(repo, ref) {
       if (!ref.startsWith('refs/'))

@@ -2,6 +2,7 @@ import { Octokit } from '@octokit/rest';
 import type { HostConfig } from '../../config/schema.js';
 import { PermanentError } from '../../core/errors.js';
 import type { Comparison, CommitStatus, PullRequest, ScmProvider } from '../contracts.js';
+import { cappedFetch, DEFAULT_READ_LIMIT, FileTooLargeError, unwrapOverflow } from '../bounded-body.js';
 import { classifyHttpFailure } from '../http-errors.js';
 import { githubAuth } from './auth.js';
 
@@ -83,13 +84,26 @@ export function githubProvider(
 
   return {
     kind: 'github',
-    async readFile(repo, path, ref) {
+    async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       const o = await client(repo);
+      // The raw media type answers the file's bytes (a directory still answers its JSON listing),
+      // read here with a cap instead of a base64 document read whole.
+      const capped = cappedFetch(maxBytes, path);
       try {
-        const { data } = await o.repos.getContent({ ...split(repo), path, ref });
-        if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) return null;
-        return Buffer.from(data.content, 'base64').toString('utf8');
+        const { data } = await o.repos.getContent({
+          ...split(repo),
+          path,
+          ref,
+          mediaType: { format: 'raw' },
+          request: { fetch: capped.fetch },
+        });
+        // octokit hands text over as a string, other content types as an ArrayBuffer.
+        const raw: unknown = data;
+        if (typeof raw === 'string') return raw;
+        return raw instanceof ArrayBuffer ? Buffer.from(raw).toString('utf8') : null;
       } catch (err) {
+        const cause = unwrapOverflow(err, capped);
+        if (cause instanceof FileTooLargeError) throw cause;
         if ((err as { status?: number }).status === 404) return null;
         return call(`read ${repo}/${path}@${ref}`, () => Promise.reject(err));
       }

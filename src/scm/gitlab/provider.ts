@@ -2,9 +2,10 @@ import { Gitlab } from '@gitbeaker/rest';
 import type { HostConfig } from '../../config/schema.js';
 import { PermanentError, TransientError } from '../../core/errors.js';
 import type { Ancestry, CommitState, CommitStatus, ScmProvider } from '../contracts.js';
+import { DEFAULT_READ_LIMIT, FileTooLargeError, readCapped } from '../bounded-body.js';
 import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
 import { mergeBlockedHint, mergeStatusIsPending, toPullRequest, type MergeRequestFields } from './merge-request.js';
-import { singleAttemptRequester } from './requester.js';
+import { singleAttemptRequester, streamGet } from './requester.js';
 
 // GitLab's commit-status states; ours name failure and error apart, GitLab has only `failed`.
 const STATES: Record<CommitState, 'pending' | 'success' | 'failed'> = {
@@ -51,6 +52,7 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
       `host "${hostName}" (gitlab) has no token: set token to a personal, group or project access token with the api scope`,
     );
   }
+  const apiUrl = `${gitbeakerHost(hostName, host)}/api/v4`;
   const api = new Gitlab({
     host: gitbeakerHost(hostName, host),
     token,
@@ -77,13 +79,14 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
 
   return {
     kind: 'gitlab',
-    async readFile(repo, path, ref) {
+    async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       try {
-        const body: unknown = await api.RepositoryFiles.showRaw(repo, path, ref);
-        if (typeof body === 'string') return body;
-        if (body instanceof Blob) return body.text();
-        return JSON.stringify(body);
+        // Past gitbeaker, which reads every body whole: this one is read with a cap.
+        const endpoint = `projects/${encodeURIComponent(repo)}/repository/files/${encodeURIComponent(path)}/raw`;
+        const body = await streamGet(apiUrl, endpoint, { ref }, { 'private-token': token });
+        return (await readCapped(body, maxBytes, path)).toString('utf8');
       } catch (err) {
+        if (err instanceof FileTooLargeError) throw err;
         const f = failureOf(err);
         // Only a missing file is "no such file"; a missing project or commit is a real problem.
         if (f.status === 404 && !/project|commit/i.test(f.message)) return null;

@@ -22,6 +22,26 @@ export const singleAttemptRequester: (options: ResourceOptions) => RequesterType
   (endpoint, options) => singleAttempt(endpoint, (options ?? {}) as RequestOptions),
 );
 
+/**
+ * One GET whose body is left unread, for callers that read it with a cap (a file the pusher
+ * sized). Fails as singleAttemptRequester does, so the provider's failureOf reads both alike.
+ */
+export async function streamGet(
+  apiUrl: string,
+  endpoint: string,
+  query: Record<string, string>,
+  headers: Record<string, string>,
+): Promise<ReadableStream<Uint8Array> | null> {
+  const res = await singleAttempt(endpoint, {
+    prefixUrl: apiUrl,
+    searchParams: new URLSearchParams(query).toString(),
+    headers,
+    asStream: true,
+    signal: AbortSignal.timeout(30_000),
+  } as RequestOptions);
+  return res.body as ReadableStream<Uint8Array> | null;
+}
+
 async function singleAttempt(endpoint: string, options: RequestOptions): Promise<FormattedResponse> {
   const { prefixUrl = '', searchParams, method = 'GET', headers, body, signal, asStream } = options;
   const url = new URL(endpoint, prefixUrl.endsWith('/') ? prefixUrl : `${prefixUrl}/`);

@@ -9,6 +9,7 @@ import { bitbucketCloudProvider } from '../../../src/scm/bitbucket-cloud/provide
 import type { ScmProvider } from '../../../src/scm/contracts.js';
 import { startBitbucketCloudEmulator, type BitbucketCloudEmulator } from '../../emulators/bitbucket-cloud/emulator.js';
 import { runGit } from '../../emulators/common/git/run-git.js';
+import { boundedReadTests } from '../read-suite.js';
 import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
 
 const TOKEN = 'bb-access-token';
@@ -99,6 +100,7 @@ describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, 
   });
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'acme/refs', gitName: 'acme/refs' }));
+  boundedReadTests(() => ({ scm, git: emu.git, repo: 'acme/refs', gitName: 'acme/refs' }));
 
   it(
     'costs one call per branch refTip, two per compare of commit ids, one more to resolve a branch name',

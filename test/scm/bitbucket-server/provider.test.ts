@@ -12,6 +12,7 @@ import {
   type BitbucketServerEmulator,
 } from '../../emulators/bitbucket-server/emulator.js';
 import { runGit } from '../../emulators/common/git/run-git.js';
+import { boundedReadTests } from '../read-suite.js';
 import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
 
 const TOKEN = 'bbs-http-token';
@@ -90,6 +91,7 @@ describe('Bitbucket Server provider against the emulator', { timeout: 120_000 },
   });
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'PROJ/refs', gitName: 'PROJ/refs' }));
+  boundedReadTests(() => ({ scm, git: emu.git, repo: 'PROJ/refs', gitName: 'PROJ/refs' }));
 
   it("refTip picks the branch whose id is exactly the ref among filterText's substring matches", TIMEOUT, async () => {
     await emu.git.createRepo('PROJ/names');

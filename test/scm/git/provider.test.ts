@@ -10,6 +10,7 @@ import type { ScmProvider } from '../../../src/scm/contracts.js';
 import { gitProvider } from '../../../src/scm/git/provider.js';
 import { startGitServer, type GitServer } from '../../helpers/git-server.js';
 import { freePort } from '../../helpers/ports.js';
+import { boundedReadTests } from '../read-suite.js';
 import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
 
 const USER = 'deploy';
@@ -44,6 +45,7 @@ describe('Plain git provider: refTip through ls-remote, compare in the mirror', 
   });
 
   refTipAndCompareTests(() => ({ scm, git: server, repo: 'acme/refs.git', gitName: 'acme/refs' }));
+  boundedReadTests(() => ({ scm, git: server, repo: 'acme/refs.git', gitName: 'acme/refs' }));
 
   it('reads the tip from the remote, not from a mirror fetched earlier', TIMEOUT, async () => {
     await server.createRepo('acme/fresh');

@@ -6,6 +6,7 @@ import type { ScmProvider } from '../../../src/scm/contracts.js';
 import { githubProvider } from '../../../src/scm/github/provider.js';
 import { commitChain, createTag } from '../../emulators/common/git/write-commit.js';
 import { startGithubEmulator, type GithubEmulator } from '../../emulators/github/emulator.js';
+import { boundedReadTests } from '../read-suite.js';
 import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
 
 const TOKEN = 'ghp_provider_test';
@@ -33,6 +34,7 @@ describe('GitHub provider: refTip and compare against the emulator', { timeout: 
   after(() => emu.close());
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'acme/refs', gitName: 'acme/refs' }));
+  boundedReadTests(() => ({ scm, git: emu.git, repo: 'acme/refs', gitName: 'acme/refs' }));
 
   it(
     'costs one call per branch and lightweight tag, one more to peel an annotated tag, one per compare',

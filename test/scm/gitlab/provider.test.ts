@@ -10,6 +10,7 @@ import { gitlabProvider } from '../../../src/scm/gitlab/provider.js';
 import { startGitlabEmulator, type GitlabEmulator } from '../../emulators/gitlab/emulator.js';
 import { runGit } from '../../emulators/common/git/run-git.js';
 import { freePort } from '../../helpers/ports.js';
+import { boundedReadTests } from '../read-suite.js';
 import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
 
 const TOKEN = 'glpat-provider-test';
@@ -78,6 +79,7 @@ describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 },
   });
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'platform/refs/app', gitName: 'platform/refs/app' }));
+  boundedReadTests(() => ({ scm, git: emu.git, repo: 'platform/refs/app', gitName: 'platform/refs/app' }));
 
   it(
     'costs one call per refTip, two per compare of commit ids, one more per ref name to resolve',
