@@ -166,7 +166,8 @@ export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult>
           cpuBefore === null || cpuAfter === null ? null : round((cpuAfter - cpuBefore) / Math.max(1, queued), 3);
         runs.push({ ...r, server: mode, round: n, queued, serverCpuMsPerRequest: cpu, redis: stats });
         o.log(
-          `  ${mode.padEnd(8)} round ${n}: ${r.rps} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (${r.ok} ok, ${r.failed} failed, ${queued} queued; server CPU ${cpu ?? '?'} ms, Redis ${stats.commands} commands / ${stats.redisUs} µs per request)`,
+          `  ${mode.padEnd(8)} round ${n}: ${r.rps} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (${r.ok} ok, ${r.failed} failed, ` +
+            `${queued} queued; server CPU ${cpu ?? '?'} ms, Redis ${stats.commands} commands / ${stats.redisUs} µs per request)`,
         );
       } finally {
         await child.stop();

@@ -139,7 +139,8 @@ export async function runService(
         `\nThe GitOps repo's branch ${headBranch('staging')} now holds:\n\n${r.show}\nstaging/application.yaml, rendered:\n\n${r.rendered}`,
       );
       out(
-        `Send another push:\n  cd ${demo.appWork} && echo 1.2.0 > VERSION && git commit -qam "Release 1.2.0" && git push origin staging\n  (or push to production; see the result with: git -C ${demo.gitopsBare} log --all --oneline)`,
+        `Send another push:\n  cd ${demo.appWork} && echo 1.2.0 > VERSION && git commit -qam "Release 1.2.0" && git push ` +
+          `origin staging\n  (or push to production; see the result with: git -C ${demo.gitopsBare} log --all --oneline)`,
       );
     } catch (err) {
       await stop();

@@ -36,7 +36,8 @@ export function checkReferences(config: DispatchdConfig): string[] {
           : hosts[from] !== undefined && hosts[from].kind !== 'git';
       if (named && !name.includes('/') && !name.includes('**')) {
         problems.push(
-          `gitops.${i}.allow.${j}.from: "${a.from}" can never match: repository names are owner/name and "*" stops at "/"; write "${from}:**" for every repository of the host or "${from}:<owner>/*" for one owner`,
+          `gitops.${i}.allow.${j}.from: "${a.from}" can never match: repository names are owner/name and "*" ` +
+            `stops at "/"; write "${from}:**" for every repository of the host or "${from}:<owner>/*" for one owner`,
         );
       }
       if ((a.modes.includes('direct') || a.modes.includes('merge')) && !a.branches && !a.tags) {

@@ -88,7 +88,9 @@ export function imageUrlWarnings(df: Dispatchfile, at: Locate): Problem[] {
     if (pinned.has(name)) continue;
     warnings.push({
       ...at(`resource.${name}.params.url`, `resource.${name}`),
-      message: `image resource "${name}" url ${JSON.stringify(url)} has no $(context.git.commit) or $(context.git.tag): the tag is mutable; pin by digest with $(inputs.resources.${name}.digest) in the GitOps step, or tag by commit`,
+      message:
+        `image resource "${name}" url ${JSON.stringify(url)} has no $(context.git.commit) or $(context.git.tag): the ` +
+        `tag is mutable; pin by digest with $(inputs.resources.${name}.digest) in the GitOps step, or tag by commit`,
     });
   }
   return warnings;

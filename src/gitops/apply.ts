@@ -113,7 +113,13 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
         return await upToDate(deps, spec, { usePr, head, base, pushTo, ahead: headSha !== null && mine.length > 0 });
       await writeRendered(wt, changed);
       await git(['add', '--', ...changed.map((f) => f.path)], { cwd: wt });
-      const message = `${commitMessage(spec, gitRevision, flags.commitMessage)}\n\n${formatTrailers({ env: envId, source: `${spec.source.host}:${spec.source.fullName}`, commit: spec.source.sha, ref: spec.source.ref })}\n`;
+      const trailers = formatTrailers({
+        env: envId,
+        source: `${spec.source.host}:${spec.source.fullName}`,
+        commit: spec.source.sha,
+        ref: spec.source.ref,
+      });
+      const message = `${commitMessage(spec, gitRevision, flags.commitMessage)}\n\n${trailers}\n`;
       const { name, email } = deps.config.committer;
       await git(
         ['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'commit', '--quiet', '--no-verify', '-F', '-'],
@@ -196,7 +202,8 @@ async function upToDate(
     await provider.comment(
       spec.target.fullName,
       pr.number,
-      `dispatchd: the newest push, ${spec.source.fullName}@${spec.source.sha.slice(0, 7)}, needs no change: ${o.base} already matches it. This pull request carries an older push; close it rather than merge it.`,
+      `dispatchd: the newest push, ${spec.source.fullName}@${spec.source.sha.slice(0, 7)}, needs no change: ` +
+        `${o.base} already matches it. This pull request carries an older push; close it rather than merge it.`,
     );
   }
   return { outcome: 'up-to-date', branch: o.pushTo, ...(pr ? { prUrl: pr.url } : {}) };
@@ -204,7 +211,9 @@ async function upToDate(
 
 async function reportForeignCommits(deps: ApplyDeps, spec: EnvUpdateSpec, head: string, base: string): Promise<never> {
   const provider = deps.providers.for(spec.target.host);
-  const message = `branch ${head} has commits dispatchd did not make; they are kept, and this update (${spec.source.fullName}@${spec.source.sha.slice(0, 7)}) was not applied. Move those changes to ${base} (or close the pull request and delete the branch), then push again.`;
+  const message =
+    `branch ${head} has commits dispatchd did not make; they are kept, and this update (${spec.source.fullName}@${spec.source.sha.slice(0, 7)}) ` +
+    `was not applied. Move those changes to ${base} (or close the pull request and delete the branch), then push again.`;
   const pr = provider.kind === 'git' ? null : await provider.findPullRequest(spec.target.fullName, head, base);
   if (pr) await provider.comment(spec.target.fullName, pr.number, `dispatchd: ${message}`);
   throw new PermanentError('gitops_foreign_commits', message);

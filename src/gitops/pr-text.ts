@@ -36,7 +36,6 @@ const MAX_QUOTED = 200;
  * when the text starts or ends with a backtick; control characters and line breaks become spaces.
  */
 export function quotedCode(text: string): string {
-  // eslint-disable-next-line no-control-regex
   let s = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ').trim();
   if (s.length > MAX_QUOTED) s = `${s.slice(0, MAX_QUOTED - 1)}…`;
   if (s === '') return '';

@@ -122,7 +122,9 @@ export function createHookHandler(deps: HookDeps) {
     const body: Record<string, unknown> = { status: outcome, queued: result.queued, duplicates: result.duplicates };
     if (replays.length > 0) {
       body.replays = result.replays;
-      body.reason = `the same signed body was delivered before as ${result.replays.map((r) => r.of).join(', ')} (within replayWindow): a replay adds nothing; resend on purpose with "dispatchd replay"`;
+      body.reason =
+        `the same signed body was delivered before as ${result.replays.map((r) => r.of).join(', ')} ` +
+        `(within replayWindow): a replay adds nothing; resend on purpose with "dispatchd replay"`;
     }
     return { status: 202, outcome, events: wanted, body, ...(replays.length > 0 ? { replays } : {}) };
   }

@@ -44,7 +44,8 @@ export function webhookSecrets(config: DispatchdConfig): Record<string, HostSecr
           ? new WebhookError(
               401,
               'repository_secret_required',
-              `repository ${repo} has its own webhook secret (repositories[].webhookSecret): only a request signed with it is accepted for this repository, not one signed with host ${name}'s secret or another repository's; set the repository's secret on its webhook`,
+              `repository ${repo} has its own webhook secret (repositories[].webhookSecret): only a request signed with it is accepted for ` +
+                `this repository, not one signed with host ${name}'s secret or another repository's; set the repository's secret on its webhook`,
             )
           : new WebhookError(
               401,

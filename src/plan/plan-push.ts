@@ -71,7 +71,9 @@ async function tipToPlan(event: PushEvent, provider: ScmProvider): Promise<{ tip
   }
   if (status === 'ahead' || status === 'identical') return { tip };
   return {
-    skipped: `${short(event.after)} is not on ${event.ref} of ${event.repo.fullName} (its tip is ${short(tip)}; the commit is ${status === 'unknown' ? 'unknown to the SCM' : status === 'behind' ? 'ahead of the tip' : 'on another line of history'}): nothing deployed`,
+    skipped:
+      `${short(event.after)} is not on ${event.ref} of ${event.repo.fullName} (its tip is ${short(tip)}; the commit is ` +
+      `${status === 'unknown' ? 'unknown to the SCM' : status === 'behind' ? 'ahead of the tip' : 'on another line of history'}): nothing deployed`,
   };
 }
 

@@ -94,7 +94,10 @@ export function createRetryPolicy(s: RetrySettings = DEFAULT_RETRY, now: () => n
       /;\s*(will retry( later)?|waiting at least a minute, then backing off)\s*$/,
       '',
     );
-    return `gave up after ${span(t - job.timestamp)} and ${attempts} attempt${attempts === 1 ? '' : 's'} (retry.horizon ${span(s.horizonMs)}); last error: ${what}. Retry it with POST /api/deliveries/<id>/retry once the cause is fixed`;
+    return (
+      `gave up after ${span(t - job.timestamp)} and ${attempts} attempt${attempts === 1 ? '' : 's'} (retry.horizon ` +
+      `${span(s.horizonMs)}); last error: ${what}. Retry it with POST /api/deliveries/<id>/retry once the cause is fixed`
+    );
   }
 
   /**

@@ -93,7 +93,8 @@ export function createReplicaAck(pool: Queue<PushJob>[], replicas: number, timeo
         if (missing) {
           throw new TransientError(
             NOT_REPLICATED,
-            `Redis confirmed this delivery on ${acked} of the ${replicas} replica(s) required within ${timeoutMs} ms, so it was not acknowledged: redeliver it (a redelivery completes it and adds nothing twice)`,
+            `Redis confirmed this delivery on ${acked} of the ${replicas} replica(s) required within ${timeoutMs} ` +
+              `ms, so it was not acknowledged: redeliver it (a redelivery completes it and adds nothing twice)`,
           );
         }
       } finally {

@@ -33,7 +33,8 @@ export function hostMatches(pattern: string, host: string): boolean {
 export function registryNotListed(image: ImageRef): PermanentError {
   return new PermanentError(
     'registry_not_allowed',
-    `image ${formatImageRef(image)} is on registry ${image.registry}, which is not listed under registries: in the dispatchd config; dispatchd contacts only listed registries. If this registry is trusted, add the line "- host: ${image.registry}" under registries:`,
+    `image ${formatImageRef(image)} is on registry ${image.registry}, which is not listed under registries: in the dispatchd config; ` +
+      `dispatchd contacts only listed registries. If this registry is trusted, add the line "- host: ${image.registry}" under registries:`,
   );
 }
 
@@ -48,7 +49,8 @@ export function checkRealm(registry: string, entry: RegistryCredentials | undefi
   // can reach a public commit status. The realm is in the registry's answer to GET /v2/.
   throw new PermanentError(
     'registry_realm_not_allowed',
-    `registry ${registry} sends clients to a token service on another host, which is neither its own host nor listed in tokenHosts of its registries: entry; dispatchd sent nothing there. If that is this registry's real token service (the realm in its WWW-Authenticate answer to GET /v2/), add that host to tokenHosts on the entry`,
+    `registry ${registry} sends clients to a token service on another host, which is neither its own host nor listed in tokenHosts of its registries: entry; dispatchd ` +
+      `sent nothing there. If that is this registry's real token service (the realm in its WWW-Authenticate answer to GET /v2/), add that host to tokenHosts on the entry`,
   );
 }
 
@@ -141,7 +143,8 @@ export function addressGuard(
         kind === 'loopback' ? 'allowPrivate: true (or insecure: true, which allows loopback)' : 'allowPrivate: true';
       throw new PermanentError(
         'registry_address_refused',
-        `${via} resolves to a ${kind} address; dispatchd does not contact private, loopback or link-local addresses unless the registries: entry says so. If this is intended, set ${optIn} on this registry's registries: entry`,
+        `${via} resolves to a ${kind} address; dispatchd does not contact private, loopback or link-local addresses ` +
+          `unless the registries: entry says so. If this is intended, set ${optIn} on this registry's registries: entry`,
       );
     }
   };

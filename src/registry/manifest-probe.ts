@@ -87,7 +87,8 @@ async function authorized(ctx: ProbeContext, method: 'GET' | 'HEAD'): Promise<Re
     if (url.origin !== new URL(ctx.url).origin) {
       throw new PermanentError(
         'registry_auth_redirected',
-        `registry ${ctx.registry} redirected ${ctx.url} to ${url.origin}, which asked for credentials; dispatchd sends credentials only to the registry itself, so check the registry's storage redirect setup`,
+        `registry ${ctx.registry} redirected ${ctx.url} to ${url.origin}, which asked for credentials; ` +
+          `dispatchd sends credentials only to the registry itself, so check the registry's storage redirect setup`,
       );
     }
     // A cached token may have been revoked or expired early: one fresh answer before giving up.

@@ -70,7 +70,8 @@ export async function fetchToken(request: TokenRequest): Promise<IssuedToken> {
     if (url.protocol === 'http:' && !isLoopback(url.host) && entry.insecure !== true) {
       throw new PermanentError(
         'registry_realm_insecure',
-        `registry ${registry} sends clients to a token service over plain http; dispatchd will not send credentials there. Serve the token service over https, or set insecure: true on this registry in the config if this is a lab`,
+        `registry ${registry} sends clients to a token service over plain http; dispatchd will not send credentials ` +
+          `there. Serve the token service over https, or set insecure: true on this registry in the config if this is a lab`,
       );
     }
     headers.authorization = basicAuthorization(entry.username, entry.password);

@@ -85,7 +85,8 @@ export function openProducer(redisUrl: string) {
                   () =>
                     rej(
                       new Error(
-                        `Redis ${target.sentinel ? '' : 'at '}${describeRedisTarget(target)} not reachable within ${timeoutMs} ms: check ${target.sentinel ? 'the sentinels, the master name and the passwords (config redis or REDIS_URL)' : 'REDIS_URL'}`,
+                        `Redis ${target.sentinel ? '' : 'at '}${describeRedisTarget(target)} not reachable within ${timeoutMs} ms: check ` +
+                          `${target.sentinel ? 'the sentinels, the master name and the passwords (config redis or REDIS_URL)' : 'REDIS_URL'}`,
                       ),
                     ),
                   timeoutMs,

@@ -405,11 +405,7 @@ describe(`matching a push is limited to ${MAX_MATCH_STEPS} glob-matching steps`,
   const hostile = (field: string) =>
     `task "t": { steps: [{name: "s", image: "busybox"}] }\nactions: [{ tasks: ["t"], on push ${field}: [${Array(10_000).fill(JSON.stringify(costly)).join(',')}] }]\n`;
 
-  function refusedWithin(
-    df: Dispatchfile,
-    trigger: Trigger,
-    field: string,
-  ): { err: DispatchfileError; budget: StepBudget } {
+  function refusedWithin(df: Dispatchfile, trigger: Trigger): { err: DispatchfileError; budget: StepBudget } {
     const budget = new StepBudget();
     try {
       matchActions(df, trigger, budget);
@@ -431,13 +427,14 @@ describe(`matching a push is limited to ${MAX_MATCH_STEPS} glob-matching steps`,
       const text = hostile(field);
       assert.ok(Buffer.byteLength(text) <= DEFAULT_MAX_DISPATCHFILE_BYTES);
       const df = parseDispatchfile(text);
-      const { err, budget } = refusedWithin(df, trigger, field);
+      const { err, budget } = refusedWithin(df, trigger);
       assert.equal(err.problems.length, 1);
       const [p] = err.problems as [Problem];
       assert.match(
         p.message,
         new RegExp(
-          `^action 1: the conditions are too costly to evaluate: matching its ${field} globs against the (branch|3000 changed paths) went past the limit of ${MAX_MATCH_STEPS} glob-matching steps per push \\(MAX_MATCH_STEPS\\)`,
+          `^action 1: the conditions are too costly to evaluate: matching its ${field} globs against the (branch|3000 ` +
+            `changed paths) went past the limit of ${MAX_MATCH_STEPS} glob-matching steps per push \\(MAX_MATCH_STEPS\\)`,
         ),
       );
       assert.deepEqual({ line: p.line, col: p.col }, posOf(text, 'on push'));

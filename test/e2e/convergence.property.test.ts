@@ -568,7 +568,10 @@ describe('convergence: the commit decides, not the arrival (property, GitHub + G
         .sort((x, y) => (x.data.seq ?? 0) - (y.data.seq ?? 0))
         .map((j) => {
           const rv = j.returnvalue as { commit?: string; skipped?: string } | null;
-          return `  ${j.data.event.deliveryId} seq ${j.data.seq} after ${short(j.data.event.after)}: ${j.failedReason ? `failed: ${j.failedReason}` : rv ? (rv.skipped ?? `planned ${short(rv.commit)}`) : 'not finished'}`;
+          return (
+            `  ${j.data.event.deliveryId} seq ${j.data.seq} after ${short(j.data.event.after)}: ` +
+            `${j.failedReason ? `failed: ${j.failedReason}` : rv ? (rv.skipped ?? `planned ${short(rv.commit)}`) : 'not finished'}`
+          );
         });
       throw new Error(
         [
@@ -649,10 +652,13 @@ describe('convergence: the commit decides, not the arrival (property, GitHub + G
       const per = (n: number, d: number) => (d > 0 ? (n / d).toFixed(2) : '-');
       const d = st.durations;
       const lines = [
-        `${kind}: ${st.runs} runs (${st.failures} failing, ${st.skipped} skipped past the time budget${st.skipped > 0 ? ' — a busy machine; raise FC_BUDGET_MS to run them' : ''}) in ${((Date.now() - started) / 1000).toFixed(1)} s; per run min/avg/max ${d.length ? `${Math.min(...d)}/${Math.round(d.reduce((x, y) => x + y, 0) / d.length)}/${Math.max(...d)}` : '-'} ms`,
-        `${kind}: actions ${JSON.stringify(st.actions)} (${st.noops} no-ops); deliveries sent ${st.sent.first + st.sent.redeliver + st.sent.replay} (first ${st.sent.first}, redeliveries ${st.sent.redeliver}, replays under a new id ${st.sent.replay})`,
+        `${kind}: ${st.runs} runs (${st.failures} failing, ${st.skipped} skipped past the time budget${st.skipped > 0 ? ' — a busy machine; raise FC_BUDGET_MS to run them' : ''}) in ` +
+          `${((Date.now() - started) / 1000).toFixed(1)} s; per run min/avg/max ${d.length ? `${Math.min(...d)}/${Math.round(d.reduce((x, y) => x + y, 0) / d.length)}/${Math.max(...d)}` : '-'} ms`,
+        `${kind}: actions ${JSON.stringify(st.actions)} (${st.noops} no-ops); deliveries sent ${st.sent.first + st.sent.redeliver + st.sent.replay} ` +
+          `(first ${st.sent.first}, redeliveries ${st.sent.redeliver}, replays under a new id ${st.sent.replay})`,
         `${kind}: push jobs ${jobs.length}: planned ${plannedJobs}, covered ${covered}, not on the ref ${notOnRef}, failed ${failedJobs}`,
-        `${kind}: SCM calls: ref-tip reads ${tips}, compares ${compares} → per processed push (${processed} accepted deliveries) ${per(tips, processed)} tip reads + ${per(compares, processed)} compares; per planned push ${per(tips, plannedJobs)} + ${per(compares, plannedJobs)}`,
+        `${kind}: SCM calls: ref-tip reads ${tips}, compares ${compares} → per processed push (${processed} accepted deliveries) ${per(tips, processed)} ` +
+          `tip reads + ${per(compares, processed)} compares; per planned push ${per(tips, plannedJobs)} + ${per(compares, plannedJobs)}`,
       ];
       for (const l of lines) {
         t.diagnostic(l);

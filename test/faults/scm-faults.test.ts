@@ -110,7 +110,8 @@ dataDir: \${DATA_DIR}
     );
     const droppedStatuses = faults.filter((s) => s.route === STATUS).length;
     console.log(
-      `scm faults: ${seen.length} calls, ${faults.length} faulted (${faults.filter((s) => s.status === 429).length} × 429), waits after 429 (ms): ${gaps.join(', ')}; status calls refused (retried in place): ${droppedStatuses}`,
+      `scm faults: ${seen.length} calls, ${faults.length} faulted (${faults.filter((s) => s.status === 429).length} ` +
+        `× 429), waits after 429 (ms): ${gaps.join(', ')}; status calls refused (retried in place): ${droppedStatuses}`,
     );
     assert.ok(faults.length >= seen.length * 0.15, 'the schedule did inject faults');
     assert.ok(gaps.length > 0, 'at least one 429 hit a retried call (change FAULT_SEED if not)');

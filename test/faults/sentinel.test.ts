@@ -267,7 +267,8 @@ redis:
         redis: { addAndWait: stats(redisMs.wait), add: stats(redisMs.plain) },
       };
       console.log(
-        `accept latency, ms, on loopback: ${JSON.stringify(figures)}; WAIT adds p50 ${round(figures.http.withWait.p50 - figures.http.withoutWait.p50)} ms to the 202, ${round(figures.redis.addAndWait.p50 - figures.redis.add.p50)} ms to the Redis part`,
+        `accept latency, ms, on loopback: ${JSON.stringify(figures)}; WAIT adds p50 ${round(figures.http.withWait.p50 - figures.http.withoutWait.p50)} ` +
+          `ms to the 202, ${round(figures.redis.addAndWait.p50 - figures.redis.add.p50)} ms to the Redis part`,
       );
       // No worker runs yet: these pushes name no commit and must not reach one.
       await producer.events.obliterate({ force: true });
@@ -327,7 +328,8 @@ redis:
         );
         assert.equal(jobs.length, 1, 'one job for the delivery, however often it came');
         console.log(
-          `paused replica: 503 ${refused.error} in ${Math.round(refused.end - refused.start)} ms; concurrent ones in ${concurrent.map((a) => Math.round(a.end - a.start)).join(', ')} ms; 202 on redelivery`,
+          `paused replica: 503 ${refused.error} in ${Math.round(refused.end - refused.start)} ms; concurrent ` +
+            `ones in ${concurrent.map((a) => Math.round(a.end - a.start)).join(', ')} ms; 202 on redelivery`,
         );
       } finally {
         topo.node(replicaPort)?.kill('SIGCONT');

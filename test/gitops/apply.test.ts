@@ -64,7 +64,8 @@ describe('applyUpdate against a branch that moves', () => {
 
   it('a non-fast-forward push to the base is refetched, re-rendered on the new base and retried; an older commit then changes nothing', async () => {
     const config = parseConfig(
-      `hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\n        branches: [direct]\n        modes: [direct]\ndataDir: ${dataDir}\n`,
+      `hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - ` +
+        `repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\n        branches: [direct]\n        modes: [direct]\ndataDir: ${dataDir}\n`,
       {},
     );
     const real = createMirrors(dataDir);
@@ -110,7 +111,8 @@ describe('applyUpdate against a branch that moves', () => {
 
   it('a push the server refuses (pre-receive hook, branch protection) fails at once with its words', async () => {
     const config = parseConfig(
-      `hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\n        branches: [direct]\n        modes: [direct]\ndataDir: ${dataDir}\n`,
+      `hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - ` +
+        `repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\n        branches: [direct]\n        modes: [direct]\ndataDir: ${dataDir}\n`,
       {},
     );
     const hook = join(gh.git.bareDir(GITOPS), 'hooks', 'pre-receive');
@@ -155,7 +157,8 @@ describe('applyUpdate against a branch that moves', () => {
 
   it('a merge of the base into the PR branch (GitHub "Update branch") is not a foreign commit', async () => {
     const config = parseConfig(
-      `hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\ndataDir: ${dataDir}\n`,
+      `hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    ` +
+        `webhookSecret: s\ngitops:\n  - repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\ndataDir: ${dataDir}\n`,
       {},
     );
     const mirrors = createMirrors(dataDir);

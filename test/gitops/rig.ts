@@ -117,9 +117,18 @@ export async function startRig(o: RigOptions): Promise<Rig> {
       ),
     ),
   ];
-  const stack = await startStack(
-    `${githubConfigYaml({ url: gh.url, apiUrl: gh.apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS, grantPaths: o.grantPaths ?? ['**'], ...(o.revisions ? { bases: ['main', ...Object.values(o.revisions)] } : {}), ...(privileged.length ? { privileged: { branches: privileged.flatMap((t) => t.branches), modes } } : {}) })}${o.extraConfig ?? ''}\n`,
-  );
+  const configYaml = githubConfigYaml({
+    url: gh.url,
+    apiUrl: gh.apiUrl,
+    token: TOKEN,
+    secret: SECRET,
+    repos: [APP],
+    gitops: GITOPS,
+    grantPaths: o.grantPaths ?? ['**'],
+    ...(o.revisions ? { bases: ['main', ...Object.values(o.revisions)] } : {}),
+    ...(privileged.length ? { privileged: { branches: privileged.flatMap((t) => t.branches), modes } } : {}),
+  });
+  const stack = await startStack(`${configYaml}${o.extraConfig ?? ''}\n`);
   const admin = createApp({
     redis: stack.producer.redis,
     admin: { token: ADMIN },
@@ -189,7 +198,8 @@ export function pushPayload(branch: string, before: string, after: string, base:
 
 /** A Deployment template for `dir` with the image from the `imageName` substitution. */
 export const deployment = (dir: string, placeholder = '{{imageName}}') =>
-  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello-world\n  namespace: ${dir}\nspec:\n  template:\n    spec:\n      containers:\n        - name: hello-world\n          image: ${placeholder}\n`;
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello-world\n  namespace: ${dir}\nspec:\n  ` +
+  `template:\n    spec:\n      containers:\n        - name: hello-world\n          image: ${placeholder}\n`;
 
 /** The newest status a context has on a commit. */
 export function lastStatus(gh: GithubEmulator, sha: string, context = 'dispatchd/deploy') {

@@ -263,7 +263,13 @@ describe('helm chart', () => {
     fails([...inlineConfig, '--set', 'redis.url=localhost:6379'], /redis\/url.*does not match pattern/);
     // Kubernetes would SIGKILL dispatchd before its shutdown timeout ran out.
     fails([...external, '--set', 'worker.shutdownTimeoutSeconds=60'], /worker\.terminationGracePeriodSeconds \(30\) must be at least 65/);
-    fails([...external, '--set', 'receiver.terminationGracePeriodSeconds=25'], /receiver\.terminationGracePeriodSeconds \(25\) must be at least 30: preStopSleepSeconds \(5\) \+ shutdownTimeoutSeconds \(20\)/);
+    fails(
+      [...external, '--set', 'receiver.terminationGracePeriodSeconds=25'],
+      new RegExp(
+        String.raw`receiver\.terminationGracePeriodSeconds \(25\) must be at least 30: ` +
+          String.raw`preStopSleepSeconds \(5\) \+ shutdownTimeoutSeconds \(20\)`,
+      ),
+    );
     // The chart's env would silently win over it.
     fails([...external, '--set', 'config.shutdownTimeout=60s'], /config\.shutdownTimeout: set receiver\.shutdownTimeoutSeconds/);
   });

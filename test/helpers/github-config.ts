@@ -36,6 +36,12 @@ gitops:
     allow:
       - from: "github:acme/*"
         paths: ${JSON.stringify(c.grantPaths ?? ['staging/**', 'production/**'])}
-${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}${c.privileged ? `      - from: "github:acme/*"\n        branches: ${JSON.stringify(c.privileged.branches)}\n        modes: ${JSON.stringify(['pull-request', ...c.privileged.modes])}\n        paths: ${JSON.stringify(c.grantPaths ?? ['staging/**', 'production/**'])}\n${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}` : ''}dataDir: ${c.dataDir ?? '${DATA_DIR}'}
+${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}${
+    c.privileged
+      ? `      - from: "github:acme/*"\n        branches: ${JSON.stringify(c.privileged.branches)}\n        modes: ` +
+        `${JSON.stringify(['pull-request', ...c.privileged.modes])}\n        paths: ` +
+        `${JSON.stringify(c.grantPaths ?? ['staging/**', 'production/**'])}\n${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}`
+      : ''
+  }dataDir: ${c.dataDir ?? '${DATA_DIR}'}
 `;
 }

@@ -29,7 +29,10 @@ export function githubClients(hostName: string, host: HostConfig): (repo: string
 export function githubHint(status: number | undefined, what: string): string {
   if (status === 401) return 'the token is invalid or expired: replace it in the config';
   if (status === 403 || status === 404) {
-    return `the credentials cannot ${what} (or the repository does not exist): a classic token needs the admin:repo_hook scope, a fine-grained token or GitHub App the "Webhooks" repository permission (read and write)`;
+    return (
+      `the credentials cannot ${what} (or the repository does not exist): a classic token needs the admin:repo_hook ` +
+      `scope, a fine-grained token or GitHub App the "Webhooks" repository permission (read and write)`
+    );
   }
   return status === undefined ? 'GitHub did not answer: check apiUrl and the network' : 'GitHub refused the request';
 }

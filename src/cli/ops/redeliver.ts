@@ -161,7 +161,8 @@ export async function runRedeliver(opts: RedeliverOptions, io: CliIo, now = Date
     }
   }
   io.out(
-    `${opts.dryRun ? 'would redeliver' : 'redelivered'} ${total} failed deliver${total === 1 ? 'y' : 'ies'} since ${when(since)} on ${opts.host}${skipped ? ` (${skipped} already redelivered successfully, left alone)` : ''}`,
+    `${opts.dryRun ? 'would redeliver' : 'redelivered'} ${total} failed deliver${total === 1 ? 'y' : 'ies'} since ` +
+      `${when(since)} on ${opts.host}${skipped ? ` (${skipped} already redelivered successfully, left alone)` : ''}`,
   );
   for (const l of lines) io.out(l);
   if (problems > 0) io.out(`${problems} problem${problems === 1 ? '' : 's'}: see the messages above`);

@@ -214,7 +214,9 @@ class Converter {
     if (this.aliasExpansions > MAX_YAML_ALIAS_EXPANSIONS) {
       throw new LimitReached({
         ...(this.expandingFrom ?? pos),
-        message: `YAML aliases here are expanded more than ${MAX_YAML_ALIAS_EXPANSIONS} times (an alias inside an anchor counts each time the anchor is expanded); a Dispatchfile may expand at most ${MAX_YAML_ALIAS_EXPANSIONS} (write the values out)`,
+        message:
+          `YAML aliases here are expanded more than ${MAX_YAML_ALIAS_EXPANSIONS} times (an alias inside an anchor counts each ` +
+          `time the anchor is expanded); a Dispatchfile may expand at most ${MAX_YAML_ALIAS_EXPANSIONS} (write the values out)`,
       });
     }
     const outermost = this.expandingFrom === undefined;

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PermanentError } from '../../core/errors.js';
 import { resolveInside } from '../paths.js';
-import { environmentDir, normaliseSubdir, templateSelector, DEFAULT_FILEPATH } from './filepath.js';
+import { normaliseSubdir, templateSelector, DEFAULT_FILEPATH } from './filepath.js';
 import { findTemplates } from './find-templates.js';
 import { withHeader, withoutHeader } from './header.js';
 import { renderTemplate } from './template.js';
