@@ -3,7 +3,7 @@ import { toMs } from '../src/config/duration.js';
 import { PermanentError } from '../src/core/errors.js';
 import { applyUpdate, type ApplyDeps, type ApplyResult } from '../src/gitops/apply.js';
 import type { Logger } from '../src/log/logger.js';
-import type { EnvUpdateSpec } from '../src/plan/spec.js';
+import type { EnvUpdateSpec } from '../src/core/env-update.js';
 import type { Environments, PendingStatus } from '../src/queue/environments.js';
 import type { GitopsJob } from '../src/queue/jobs.js';
 import type { Providers } from '../src/scm/providers.js';

@@ -10,7 +10,7 @@ import { openProducer } from '../runtime/connections.js';
 import { buildReceiver } from '../runtime/receiver.js';
 import { buildWorkerServer } from '../runtime/worker-server.js';
 import { readSettings, shutdownTimeoutOf } from '../runtime/settings.js';
-import { startWorkers } from '../runtime/workers.js';
+import { startWorkers } from '../../workers/start.js';
 
 export type Mode = 'start' | 'serve' | 'worker' | 'demo';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GitRemote } from '../scm/contracts.js';
+import type { GitRemote } from './remote.js';
 import { git } from './run.js';
 
 /**

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { DispatchError, PermanentError, TransientError } from '../core/errors.js';
-import type { GitRemote } from '../scm/contracts.js';
+import type { GitRemote } from './remote.js';
 
 export interface GitOptions {
   cwd?: string;

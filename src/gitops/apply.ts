@@ -5,7 +5,7 @@ import { DispatchError, PermanentError } from '../core/errors.js';
 import type { Mirrors } from '../git/mirrors.js';
 import { revParse } from '../git/mirrors.js';
 import { git } from '../git/run.js';
-import type { EnvUpdateSpec } from '../plan/spec.js';
+import type { EnvUpdateSpec } from '../core/env-update.js';
 import type { Providers } from '../scm/providers.js';
 import { commitsWithTrailers, formatTrailers, lastCommitFor } from './commit-trailers.js';
 import { mayMove } from './forward-only.js';
@@ -17,7 +17,7 @@ import { parseUpdateGitopsFlags } from './flags.js';
 import { commitMessage, parseNumstat } from './pr-text.js';
 import { openOrUpdatePullRequest } from './pull-request.js';
 import { isContentChange, renderTree, writeRendered } from './render/index.js';
-import type { RepoId } from './target.js';
+import type { RepoId } from '../core/repo-id.js';
 import { valueChanges, type ValueChange } from './value-changes.js';
 
 export interface ApplyDeps {

@@ -1,5 +1,5 @@
 import { PermanentError } from '../core/errors.js';
-import { DIGEST_MARKER, type EnvUpdateSpec } from '../plan/spec.js';
+import { DIGEST_MARKER, type EnvUpdateSpec } from '../core/env-update.js';
 
 /**
  * Replaces each `$(inputs.resources.X.digest)` marker in the step's args with the digest the

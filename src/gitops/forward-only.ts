@@ -1,5 +1,5 @@
 import { PermanentError } from '../core/errors.js';
-import type { EnvUpdateSpec } from '../plan/spec.js';
+import type { EnvUpdateSpec } from '../core/env-update.js';
 import type { ScmProvider } from '../scm/contracts.js';
 
 export type Direction = { move: true; why: 'first' | 'same' | 'descendant' | 'tip' } | { move: false; carried: string };

@@ -2,7 +2,7 @@ import type { DispatchdConfig, GitopsGrant, GrantMode } from '../config/schema.j
 import { PermanentError } from '../core/errors.js';
 import { compileGlobs, matchesGlobs } from '../dispatchfile/glob.js';
 import { compileGlob } from '../dispatchfile/glob-matcher.js';
-import { repoKey, type RepoId } from './target.js';
+import { repoKey, type RepoId } from '../core/repo-id.js';
 
 type Rule = GitopsGrant['allow'][number];
 

@@ -1,5 +1,5 @@
 import { PermanentError } from '../core/errors.js';
-import type { RepoId } from './target.js';
+import type { RepoId } from '../core/repo-id.js';
 
 /**
  * Head branches live in the namespace of their source repository, `dispatchd/<host>/<repo>/`, so

@@ -1,4 +1,4 @@
-import type { EnvUpdateSpec } from '../plan/spec.js';
+import type { EnvUpdateSpec } from '../core/env-update.js';
 import type { ValueChange } from './value-changes.js';
 
 const short = (sha: string) => sha.slice(0, 7);

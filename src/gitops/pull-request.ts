@@ -1,5 +1,5 @@
 import { PermanentError } from '../core/errors.js';
-import type { EnvUpdateSpec } from '../plan/spec.js';
+import type { EnvUpdateSpec } from '../core/env-update.js';
 import type { PullRequest, ScmProvider } from '../scm/contracts.js';
 import { prBody, prTitle, type PrText } from './pr-text.js';
 

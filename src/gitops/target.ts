@@ -1,12 +1,6 @@
 import type { DispatchdConfig } from '../config/schema.js';
 import { PermanentError } from '../core/errors.js';
-
-export interface RepoId {
-  host: string;
-  fullName: string;
-}
-
-export const repoKey = (r: RepoId) => `${r.host}:${r.fullName}`;
+import type { RepoId } from '../core/repo-id.js';
 
 /**
  * Finds the configured host a GitOps repository URL belongs to. Its URL must start with a host's

@@ -15,7 +15,7 @@ import { checkHeadBranch } from '../gitops/head-branch.js';
 import { resolveRepoUrl } from '../gitops/target.js';
 import { checkFlagValues, checkRefName } from '../gitops/value-hygiene.js';
 import type { ScmProvider } from '../scm/contracts.js';
-import { DIGEST_MARKER, envIdOf, type EnvUpdateSpec } from './spec.js';
+import { DIGEST_MARKER, envIdOf, type EnvUpdateSpec } from '../core/env-update.js';
 
 const WORKSPACE = /^\/workspace\/([^/]+)(?:\/(.*))?$/;
 

@@ -17,7 +17,7 @@ import { checkRefName } from '../gitops/value-hygiene.js';
 import { FileTooLargeError } from '../scm/bounded-body.js';
 import type { ScmProvider } from '../scm/contracts.js';
 import { gitopsSpec } from './gitops-task.js';
-import { digestMarker, type EnvUpdateSpec } from './spec.js';
+import { digestMarker, type EnvUpdateSpec } from '../core/env-update.js';
 
 export interface TaskOutcome {
   task: string;

@@ -1,4 +1,5 @@
 import type { ParsedWebhook, ScmKind } from '../core/push-event.js';
+import type { GitRemote } from '../git/remote.js';
 
 /** A webhook request as the receiver saw it: lower-cased headers and the raw body bytes. */
 export interface WebhookRequest {
@@ -80,13 +81,6 @@ export interface CommitStatus {
   /** At most 140 characters are kept by GitHub; providers truncate. */
   description: string;
   targetUrl?: string;
-}
-
-/** How git reaches a repository: a URL with no secret in it, plus headers carrying the credential. */
-export interface GitRemote {
-  url: string;
-  /** Sent as `http.extraHeader` through the environment, never on the command line. */
-  headers: Record<string, string>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ApplyResult } from '../gitops/apply.js';
 import type { PushEvent } from '../core/push-event.js';
-import type { EnvUpdateSpec } from '../plan/spec.js';
+import type { EnvUpdateSpec } from '../core/env-update.js';
 import type { PendingStatus } from '../queue/environments.js';
 
 /** What the push worker reports once per planned (or failed) push. */

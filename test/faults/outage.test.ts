@@ -13,7 +13,7 @@ import { createLogger } from '../../src/log/logger.js';
 import type { PushJob } from '../../src/queue/jobs.js';
 import { openProducer, type Producer } from '../../src/runtime/connections.js';
 import { buildReceiver } from '../../src/runtime/receiver.js';
-import { startWorkers, type Workers } from '../../src/runtime/workers.js';
+import { startWorkers, type Workers } from '../../workers/start.js';
 import type { Fault, FaultFn } from '../emulators/common/faults.js';
 import { startGithubEmulator } from '../emulators/github/emulator.js';
 import { startGitlabEmulator } from '../emulators/gitlab/emulator.js';

@@ -17,7 +17,7 @@ import { redisFor } from '../../src/runtime/boot.js';
 import { openProducer, type Producer } from '../../src/runtime/connections.js';
 import { buildReceiver } from '../../src/runtime/receiver.js';
 import { readSettings } from '../../src/runtime/settings.js';
-import { startWorkers, type Workers } from '../../src/runtime/workers.js';
+import { startWorkers, type Workers } from '../../workers/start.js';
 import { dispatchfile } from '../e2e/fixtures.js';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
 import { signedRequest } from '../helpers/sign.js';

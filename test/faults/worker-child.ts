@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { loadConfigFile } from '../../src/config/load.js';
 import { createLogger } from '../../src/log/logger.js';
 import { openProducer } from '../../src/runtime/connections.js';
-import { startWorkers } from '../../src/runtime/workers.js';
+import { startWorkers } from '../../workers/start.js';
 
 const [configPath, redisUrl, logPath] = process.argv.slice(2);
 if (!configPath || !redisUrl) {

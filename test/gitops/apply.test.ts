@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { parseConfig } from '../../src/config/load.js';
 import { applyUpdate } from '../../src/gitops/apply.js';
 import { createMirrors, type Mirrors } from '../../src/git/mirrors.js';
-import type { EnvUpdateSpec } from '../../src/plan/spec.js';
+import type { EnvUpdateSpec } from '../../src/core/env-update.js';
 import { createProviders } from '../../src/scm/providers.js';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
 import { runGit } from '../emulators/common/git/run-git.js';

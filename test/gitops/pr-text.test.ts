@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../src/log/logger.js';
 import { prBody, quotedCode } from '../../src/gitops/pr-text.js';
-import type { EnvUpdateSpec } from '../../src/plan/spec.js';
+import type { EnvUpdateSpec } from '../../src/core/env-update.js';
 import type { CommitStatus } from '../../src/scm/contracts.js';
 import type { Providers } from '../../src/scm/providers.js';
 import { deliveryLink, publicDescription, setStatus } from '../../workers/statuses.js';

@@ -8,7 +8,7 @@ import type { DispatchdConfig } from '../../src/config/schema.js';
 import { createLogger } from '../../src/log/logger.js';
 import { openProducer, type Producer } from '../../src/runtime/connections.js';
 import { buildReceiver } from '../../src/runtime/receiver.js';
-import { startWorkers, type Workers } from '../../src/runtime/workers.js';
+import { startWorkers, type Workers } from '../../workers/start.js';
 import { startRedis } from './redis.js';
 
 export interface Stack {

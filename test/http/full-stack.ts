@@ -9,7 +9,7 @@ import type { DispatchdConfig } from '../../src/config/schema.js';
 import { createLogger } from '../../src/log/logger.js';
 import { openProducer, type Producer } from '../../src/runtime/connections.js';
 import { buildReceiver, type ReceiverOptions } from '../../src/runtime/receiver.js';
-import { startWorkers, type Workers } from '../../src/runtime/workers.js';
+import { startWorkers, type Workers } from '../../workers/start.js';
 import { dispatchfile, fixture } from '../e2e/fixtures.js';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
 import { startRedis } from '../helpers/redis.js';

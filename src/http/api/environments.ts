@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { DispatchdConfig } from '../../config/schema.js';
 import { DispatchError } from '../../core/errors.js';
-import type { EnvUpdateSpec } from '../../plan/spec.js';
+import type { EnvUpdateSpec } from '../../core/env-update.js';
 import { createEnvironments } from '../../queue/environments.js';
 import type { GitopsJob } from '../../queue/jobs.js';
 import { jobOptions } from '../../queue/job-options.js';

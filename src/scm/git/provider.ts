@@ -3,7 +3,8 @@ import type { HostConfig } from '../../config/schema.js';
 import { DispatchError, PermanentError } from '../../core/errors.js';
 import { git } from '../../git/run.js';
 import { revParse, type Mirrors } from '../../git/mirrors.js';
-import type { Ancestry, GitRemote, ScmProvider } from '../contracts.js';
+import type { GitRemote } from '../../git/remote.js';
+import type { Ancestry, ScmProvider } from '../contracts.js';
 
 const noApi = (what: string) => async (): Promise<never> => {
   throw new PermanentError(

@@ -1,23 +1,23 @@
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { Worker } from 'bullmq';
-import type { DispatchdConfig } from '../config/schema.js';
-import { toMs } from '../config/duration.js';
-import { createMirrors } from '../git/mirrors.js';
-import type { Logger } from '../log/logger.js';
-import { createEnvironments } from '../queue/environments.js';
-import { createRefPlans } from '../queue/ref-plans.js';
-import { EVENTS_QUEUE, GITOPS_QUEUE, QUEUE_PREFIX } from '../queue/names.js';
-import { createDigestResolver } from '../registry/index.js';
-import { createProviders } from '../scm/providers.js';
-import { createRetryPolicy, retrySettings } from '../queue/job-options.js';
-import { createHostWaits, hostOfFailure } from '../queue/hosts.js';
-import type { EnvUpdateSpec } from '../plan/spec.js';
-import { createGitopsProcessor } from '../../workers/gitops.js';
-import { createPushProcessor } from '../../workers/push.js';
-import type { Observer } from '../telemetry/observer.js';
-import { openWorkerConnection, type Producer } from './connections.js';
-import { telemetryFor } from './audit.js';
+import type { DispatchdConfig } from '../src/config/schema.js';
+import { toMs } from '../src/config/duration.js';
+import { createMirrors } from '../src/git/mirrors.js';
+import type { Logger } from '../src/log/logger.js';
+import { createEnvironments } from '../src/queue/environments.js';
+import { createRefPlans } from '../src/queue/ref-plans.js';
+import { EVENTS_QUEUE, GITOPS_QUEUE, QUEUE_PREFIX } from '../src/queue/names.js';
+import { createDigestResolver } from '../src/registry/index.js';
+import { createProviders } from '../src/scm/providers.js';
+import { createRetryPolicy, retrySettings } from '../src/queue/job-options.js';
+import { createHostWaits, hostOfFailure } from '../src/queue/hosts.js';
+import type { EnvUpdateSpec } from '../src/core/env-update.js';
+import { createGitopsProcessor } from './gitops.js';
+import { createPushProcessor } from './push.js';
+import type { Observer } from '../src/telemetry/observer.js';
+import { openWorkerConnection, type Producer } from '../src/runtime/connections.js';
+import { telemetryFor } from '../src/runtime/audit.js';
 
 /**
  * Starts the `events` and `gitops` workers; `close()` stops taking work and lets jobs finish.

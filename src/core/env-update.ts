@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RepoId } from '../gitops/target.js';
+import type { RepoId } from './repo-id.js';
 
 /** Everything a GitOps job needs to apply one push to one environment. Stored in Redis as JSON. */
 export interface EnvUpdateSpec {
