@@ -56,7 +56,7 @@ export async function startWorkers(
   // Passing faults are retried until the horizon (config `retry`, docs/reliability.md).
   const retry = createRetryPolicy(retrySettings(config.retry));
   const settings = { backoffStrategy: retry.backoffStrategy };
-  // A SIGKILLed worker's jobs come back after the lock lapses; DESIGN.md promises no 202 is lost,
+  // A SIGKILLed worker's jobs come back after the lock lapses; docs/architecture.md promises no 202 is lost,
   // so a job may be taken back several times (BullMQ's default fails it on the second stall).
   const recovery = {
     lockDuration: toMs(config.workers.lockDuration),

@@ -19,7 +19,7 @@ export interface InboxDeps {
    */
   replayWindowMs?: number;
   /**
-   * How long Redis gets before the receiver answers 503. DESIGN.md promises that answer within
+   * How long Redis gets before the receiver answers 503. docs/reliability.md promises that answer within
    * 2 s, and reading, verifying and answering need some of those, so Redis gets 1.5 s.
    */
   timeoutMs?: number;

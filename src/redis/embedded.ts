@@ -41,7 +41,7 @@ const stopOnExit = (child: ChildProcess) => {
 };
 
 /**
- * Runs `redis-server` as a child process with its data under `dir`, durable as DESIGN.md asks:
+ * Runs `redis-server` as a child process with its data under `dir`, durable as docs/architecture.md ("Durability and recovery") says:
  * AOF with `appendfsync always` (a 202 means the delivery is on disk) and `noeviction` (Redis
  * refuses writes rather than dropping queued jobs). dispatchd never installs anything itself.
  */

@@ -14,7 +14,7 @@ import { crashableRedis, githubPush, sleep, type CrashableRedis } from './harnes
 
 const SECRET = 'redis-down-secret';
 const APP = 'acme/app';
-// The SCMs give up after 10 s; DESIGN.md promises a 503 within 2 s so they see a clear failure.
+// The SCMs give up after 10 s; docs/reliability.md promises a 503 within 2 s so they see a clear failure.
 const BOUND_MS = 2000;
 
 describe('receiver while Redis is down', () => {
