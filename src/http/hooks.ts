@@ -56,7 +56,7 @@ export const UNKNOWN_HOST_LABEL = 'unknown';
 
 /**
  * `POST /hooks/<host>` on plain node:http: the SCMs time out after 10 s and this path carries
- * every push, so it does not pay for Express's router (docs/benchmark.md has the measured cost).
+ * every push, so it does not pay for Express's router (docs/architecture.md, "Data flow", has the measured cost).
  */
 export function createHookHandler(deps: HookDeps) {
   const now = deps.now ?? Date.now;
