@@ -7,7 +7,7 @@ import { createMirrors } from '../src/git/mirrors.js';
 import type { Logger } from '../src/log/logger.js';
 import { createEnvironments } from '../src/queue/environments.js';
 import { createRefPlans } from '../src/queue/ref-plans.js';
-import { EVENTS_QUEUE, GITOPS_QUEUE, QUEUE_PREFIX } from '../src/queue/names.js';
+import { PUSH_QUEUE, GITOPS_QUEUE, QUEUE_PREFIX } from '../src/queue/names.js';
 import { createDigestResolver } from '../src/registry/index.js';
 import { createProviders } from '../src/scm/providers.js';
 import { createRetryPolicy, retrySettings } from '../src/queue/job-options.js';
@@ -17,7 +17,7 @@ import { createGitopsProcessor } from './gitops.js';
 import { createPushProcessor } from './push.js';
 import type { Observer } from '../src/telemetry/observer.js';
 import { openWorkerConnection, type Producer } from '../src/runtime/connections.js';
-import { telemetryFor } from '../src/runtime/audit.js';
+import { telemetryFor } from '../src/runtime/telemetry.js';
 
 /**
  * Starts the `events` and `gitops` workers; `close()` stops taking work and lets jobs finish.
@@ -67,7 +67,7 @@ export async function startWorkers(
   const processName = `${hostname()}:${process.pid}`;
   const connections = [openWorkerConnection(redisUrl), openWorkerConnection(redisUrl)] as const;
   const push = new Worker(
-    EVENTS_QUEUE,
+    PUSH_QUEUE,
     createPushProcessor({ config, providers, environments, refPlans, gitops: producer.gitops, log, observer, retry }),
     {
       connection: connections[0],
@@ -133,8 +133,8 @@ export async function startWorkers(
     void noteWaits(
       'a wait',
       job.finishedOn
-        ? hostWaits.done(EVENTS_QUEUE, job.id)
-        : hostWaits.wait(hostOfFailure(err, job.data.event.host, knownHosts), EVENTS_QUEUE, job.id, err.message),
+        ? hostWaits.done(PUSH_QUEUE, job.id)
+        : hostWaits.wait(hostOfFailure(err, job.data.event.host, knownHosts), PUSH_QUEUE, job.id, err.message),
     );
   });
   gitops.on('failed', (job, err) => {
@@ -157,7 +157,7 @@ export async function startWorkers(
     );
   });
   for (const [w, queue] of [
-    [push, EVENTS_QUEUE],
+    [push, PUSH_QUEUE],
     [gitops, GITOPS_QUEUE],
   ] as const) {
     // Only a job that failed before can be waiting; the first attempt's success costs nothing.

@@ -1,3 +1,4 @@
+import { UsageError } from './ops/io.js';
 import { createTwoFilesPatch } from 'diff';
 import { DispatchError } from '../core/errors.js';
 import { parseUpdateGitopsFlags } from '../gitops/flags.js';
@@ -54,8 +55,6 @@ function stripWorkspace(workingDir: string): string {
   const m = /^\/workspace\/[^/]+\/?(.*)$/.exec(workingDir);
   return m === null ? workingDir : (m[1] ?? '');
 }
-
-class UsageError extends Error {}
 
 /** `dispatchd render`: a dry run of a GitOps update, for checking a template change locally. */
 export async function runRender(argv: string[]): Promise<CliResult> {

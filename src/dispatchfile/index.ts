@@ -5,7 +5,7 @@ export { DispatchfileError, formatProblems, type Problem } from './errors.js';
 export type * from './model.js';
 export type { Trigger } from './trigger.js';
 export { matchActions, needsChangedPaths, StepBudget } from './match.js';
-export { planTasks, type PlannedTask } from './plan.js';
+export { planTasks, type PlannedTask } from './task-order.js';
 export { substituteVariables, type VariableContext } from './variables.js';
 export { validateDispatchfile } from './validate.js';
 export { isGitopsImage, gitopsStep, taskKind, type TaskKind } from './graph.js';

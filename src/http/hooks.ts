@@ -6,7 +6,7 @@ import type { PushEvent } from '../core/push-event.js';
 import type { DispatchdConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { Inbox } from '../queue/inbox.js';
-import type { ParserRegistry } from '../scm/parsers.js';
+import type { WebhookParsers } from '../scm/parsers.js';
 import type { WebhookContext, WebhookRequest } from '../scm/contracts.js';
 import { checkGitlabHeaders } from '../scm/gitlab/verify.js';
 import { readRawBody } from './raw-body.js';
@@ -16,7 +16,7 @@ import { webhookSecrets } from './webhook-secrets.js';
 export interface HookDeps {
   config: DispatchdConfig;
   inbox: Inbox;
-  parsers: ParserRegistry;
+  parsers: WebhookParsers;
   log: Logger;
   now?: () => number;
   /**

@@ -1,6 +1,10 @@
 /** Queue names and Redis key layout, in one place so every process agrees on them. */
 export const QUEUE_PREFIX = 'dispatchd';
-export const EVENTS_QUEUE = 'events';
+/**
+ * The push queue (PushJob, createPushProcessor). Its Redis name stays `events`, the name it had
+ * first, so jobs already queued survive an upgrade and dashboards keep their series.
+ */
+export const PUSH_QUEUE = 'events';
 export const GITOPS_QUEUE = 'gitops';
 
 export const keys = {

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { EVENTS_QUEUE, GITOPS_QUEUE, QUEUE_PREFIX } from '../queue/names.js';
+import { PUSH_QUEUE, GITOPS_QUEUE, QUEUE_PREFIX } from '../queue/names.js';
 import type { GitopsJob, PushJob } from '../queue/jobs.js';
 import { attachReplicaAck, createReplicaAck } from '../queue/replica-ack.js';
 import { describeRedisTarget, parseRedisTarget, redisClientArgs, type RedisTarget } from '../redis/target.js';
@@ -48,7 +48,7 @@ export function openProducer(redisUrl: string) {
   // `npm run bench -- --diagnose`). The inbox, audit trail and API use the plain one.
   const redis = open();
   const queueRedis = open();
-  const events = new Queue<PushJob>(EVENTS_QUEUE, { connection: queueRedis, prefix: QUEUE_PREFIX });
+  const events = new Queue<PushJob>(PUSH_QUEUE, { connection: queueRedis, prefix: QUEUE_PREFIX });
   const gitops = new Queue<GitopsJob>(GITOPS_QUEUE, { connection: queueRedis, prefix: QUEUE_PREFIX });
   events.on('error', () => undefined);
   gitops.on('error', () => undefined);
@@ -61,7 +61,7 @@ export function openProducer(redisUrl: string) {
     attachReplicaAck(redis, () => {
       for (let i = 0; i < ACK_CONNECTIONS; i++) {
         const connection = open();
-        const q = new Queue<PushJob>(EVENTS_QUEUE, { connection, prefix: QUEUE_PREFIX });
+        const q = new Queue<PushJob>(PUSH_QUEUE, { connection, prefix: QUEUE_PREFIX });
         q.on('error', () => undefined);
         ackRedis.push(connection);
         ackEvents.push(q);

@@ -9,10 +9,10 @@ import { createHttpServer, edgeLimitsOf } from '../http/server.js';
 import type { Logger } from '../log/logger.js';
 import { contextOf, requestContext } from '../log/request-context.js';
 import { createInbox } from '../queue/inbox.js';
-import { createParserRegistry } from '../scm/parsers.js';
+import { createWebhookParsers } from '../scm/parsers.js';
 import type { Producer } from './connections.js';
 import type { Observer } from '../telemetry/observer.js';
-import { telemetryFor } from './audit.js';
+import { telemetryFor } from './telemetry.js';
 
 export interface ReceiverOptions {
   /** DISPATCHD_ADMIN_TOKEN (Settings.adminToken): the bearer token for the API, dashboard data and /metrics. */
@@ -46,7 +46,7 @@ export function buildReceiver(
     t.observer.webhook?.(o);
     if (o.replays) t.replayed(o.replays);
   };
-  const handle = createHookHandler({ config, inbox, parsers: createParserRegistry(), log, observe });
+  const handle = createHookHandler({ config, inbox, parsers: createWebhookParsers(), log, observe });
   // Each webhook runs in its request context: its log lines carry requestId and deliveryId.
   const hooks = (host: string, req: Parameters<typeof handle>[1], res: Parameters<typeof handle>[2]) =>
     requestContext.run(contextOf(req, { webhook: true }), () => handle(host, req, res));

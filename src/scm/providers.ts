@@ -6,7 +6,7 @@ import { bitbucketServerProvider } from './bitbucket-server/provider.js';
 import type { ScmProvider } from './contracts.js';
 import { githubProvider } from './github/provider.js';
 import { gitlabProvider } from './gitlab/provider.js';
-import { gitProvider } from './git/provider.js';
+import { plainGitProvider } from './plain-git/provider.js';
 
 /** One SCM API call as seen from outside the provider, for metrics. */
 export interface ScmCall {
@@ -56,7 +56,7 @@ export function createProviders(config: DispatchdConfig, mirrors: Mirrors, opts:
           );
           break;
         case 'git':
-          p = gitProvider(host, mirrors);
+          p = plainGitProvider(host, mirrors);
           break;
         case 'bitbucket-cloud':
           p = bitbucketCloudProvider(hostName, host);

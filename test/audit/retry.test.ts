@@ -6,7 +6,7 @@ import { createAuditTrail, type AuditTrail } from '../../src/audit/trail.js';
 import type { PushEvent } from '../../src/core/push-event.js';
 import { retryDelivery, type RetryDeps } from '../../src/http/api/retry.js';
 import type { PushJob } from '../../src/queue/jobs.js';
-import { EVENTS_QUEUE, keys, QUEUE_PREFIX } from '../../src/queue/names.js';
+import { PUSH_QUEUE, keys, QUEUE_PREFIX } from '../../src/queue/names.js';
 import type { GitopsReport } from '../../src/telemetry/observer.js';
 import { startRedis } from '../helpers/redis.js';
 
@@ -43,7 +43,7 @@ describe('retry of a failed delivery: what it queues', () => {
     server = await startRedis();
     redis = new Redis(server.url);
     queueRedis = new Redis(server.url, { maxRetriesPerRequest: null });
-    events = new Queue<PushJob>(EVENTS_QUEUE, { connection: queueRedis, prefix: QUEUE_PREFIX });
+    events = new Queue<PushJob>(PUSH_QUEUE, { connection: queueRedis, prefix: QUEUE_PREFIX });
     audit = createAuditTrail({ redis, retentionMs: 60_000 });
     deps = { audit, events, redis };
   });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { DispatchdConfig, HostConfig } from '../../config/schema.js';
-import { createParserRegistry } from '../../scm/parsers.js';
+import { createWebhookParsers } from '../../scm/parsers.js';
 import { signedRequest } from '../../scm/sign-request.js';
 import { requireConfig, requireHost } from './config.js';
 import { inferEvent } from './infer-event.js';
@@ -62,7 +62,7 @@ function signingSecret(
   let repo: string | undefined;
   try {
     const req = signedRequest(host.kind, body, 'unsigned', { event });
-    const parsed = createParserRegistry()[host.kind].parse(req, {
+    const parsed = createWebhookParsers()[host.kind].parse(req, {
       hostName,
       hostUrl: host.url,
       secrets: [],

@@ -7,7 +7,7 @@ import { HostConfig } from '../../../src/config/schema.js';
 import { DispatchError, PermanentError, TransientError } from '../../../src/core/errors.js';
 import { createMirrors } from '../../../src/git/mirrors.js';
 import type { ScmProvider } from '../../../src/scm/contracts.js';
-import { gitProvider } from '../../../src/scm/git/provider.js';
+import { plainGitProvider } from '../../../src/scm/plain-git/provider.js';
 import { startGitServer, type GitServer } from '../../helpers/git-server.js';
 import { freePort } from '../../helpers/ports.js';
 import { boundedReadTests } from '../read-suite.js';
@@ -37,7 +37,7 @@ describe('Plain git provider: refTip through ls-remote, compare in the mirror', 
     const expected = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
     server = await startGitServer({ auth: (authorization) => authorization === expected });
     dataDir = await mkdtemp(join(tmpdir(), 'git-provider-'));
-    scm = gitProvider(host(), createMirrors(dataDir));
+    scm = plainGitProvider(host(), createMirrors(dataDir));
   });
   after(async () => {
     await server.close();
@@ -57,13 +57,13 @@ describe('Plain git provider: refTip through ls-remote, compare in the mirror', 
 
   it('refuses a short ref name, a wrong password and a missing repository; no server is passing', TIMEOUT, async () => {
     assert.ok((await rejection(scm.refTip('acme/refs.git', 'main'))) instanceof PermanentError);
-    const wrong = gitProvider(host({ password: 'nope' }), createMirrors(dataDir));
+    const wrong = plainGitProvider(host({ password: 'nope' }), createMirrors(dataDir));
     const auth = await rejection(wrong.refTip('acme/refs.git', 'refs/heads/main'));
     assert.ok(auth instanceof PermanentError, String(auth));
     assert.equal(auth.code, 'git_auth');
     const missing = await rejection(scm.refTip('acme/missing.git', 'refs/heads/main'));
     assert.ok(missing instanceof PermanentError, String(missing));
-    const down = gitProvider(
+    const down = plainGitProvider(
       HostConfig.parse({ kind: 'git', url: `http://127.0.0.1:${await freePort()}` }),
       createMirrors(dataDir),
     );

@@ -21,7 +21,7 @@ const GitPush = z.object({
   changedPaths: z.array(z.string()).optional(),
 });
 
-export function gitWebhookParser(): WebhookParser {
+export function plainGitWebhookParser(): WebhookParser {
   return {
     kind: 'git',
     verify(req, ctx) {

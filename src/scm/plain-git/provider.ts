@@ -32,7 +32,7 @@ async function isAncestor(dir: string, a: string, b: string): Promise<boolean> {
  * git. Pull-request calls are refused; the GitOps update pushes the head branch and stops there.
  * `repo` is the path below the host url, e.g. `acme/app.git`.
  */
-export function gitProvider(host: HostConfig, mirrors: Mirrors): ScmProvider {
+export function plainGitProvider(host: HostConfig, mirrors: Mirrors): ScmProvider {
   const remote = (repo: string): GitRemote => ({
     url: `${host.url}/${repo}`,
     headers:

@@ -5,7 +5,7 @@ import { toMs } from '../config/duration.js';
 import type { Logger } from '../log/logger.js';
 import type { Observer } from '../telemetry/observer.js';
 import type { Producer } from './connections.js';
-import { combineObservers, createRuntimeObserver } from './observer.js';
+import { combineObservers, createMetricsAuditObserver } from './metrics-audit-observer.js';
 
 /**
  * The audit trail over the producer's Redis and the observer feeding it and the metrics.
@@ -14,7 +14,7 @@ import { combineObservers, createRuntimeObserver } from './observer.js';
  */
 export function telemetryFor(config: DispatchdConfig, producer: Producer, log: Logger, extra?: Observer) {
   const audit = createAuditTrail({ redis: producer.redis, retentionMs: toMs(config.audit?.retention ?? '14d') });
-  const observer = combineObservers(createRuntimeObserver({ metrics: producer.metrics, audit, log }), extra);
+  const observer = combineObservers(createMetricsAuditObserver({ metrics: producer.metrics, audit, log }), extra);
   const replayed = (replays: { event: PushEvent; of: string }[]): void => {
     audit
       .replayed(replays)

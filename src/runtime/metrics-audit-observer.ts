@@ -4,7 +4,7 @@ import { requestContext } from '../log/request-context.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Observer } from '../telemetry/observer.js';
 
-export interface RuntimeObserverDeps {
+export interface MetricsAuditObserverDeps {
   metrics: Metrics;
   audit: AuditTrail;
   log: Logger;
@@ -15,7 +15,7 @@ export interface RuntimeObserverDeps {
  * and the audit trail. Audit writes are awaited by the workers (so a job's record is complete
  * when the job is) but never fail them; on the webhook path they are not awaited (202 first).
  */
-export function createRuntimeObserver(deps: RuntimeObserverDeps): Observer {
+export function createMetricsAuditObserver(deps: MetricsAuditObserverDeps): Observer {
   const { metrics, audit, log } = deps;
   const safe = async (what: string, fn: () => Promise<void>) => {
     try {
