@@ -83,8 +83,9 @@ export function createAuditTrail(deps: AuditDeps) {
   }
 
   return {
+    /** The inbox pump's batch at once: the touches go out pipelined, not one round trip each. */
     async received(events: PushEvent[]): Promise<void> {
-      for (const e of events) await touch(e);
+      await Promise.all(events.map((e) => touch(e)));
     },
     /** Deliveries dropped as replays: each is kept under its own id, pointing at the first. */
     async replayed(replays: { event: PushEvent; of: string }[]): Promise<void> {

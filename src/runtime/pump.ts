@@ -1,0 +1,47 @@
+import { hostname } from 'node:os';
+import type { DispatchdConfig } from '../config/schema.js';
+import { toMs } from '../config/duration.js';
+import type { Logger } from '../log/logger.js';
+import type { AuditTrail } from '../audit/trail.js';
+import { createInboxPump } from '../queue/inbox-pump.js';
+import { openWorkerConnection, type Producer } from './connections.js';
+
+/**
+ * The inbox pump of a worker process (src/queue/inbox-pump.ts) on a connection of its own: it
+ * turns accepted deliveries into `events` jobs and writes their audit records, which the webhook
+ * path no longer does. Every worker process runs one; they share the stream's entries.
+ */
+export function startInboxPump(
+  config: DispatchdConfig,
+  redisUrl: string,
+  producer: Producer,
+  log: Logger,
+  audit?: AuditTrail,
+) {
+  const connection = openWorkerConnection(redisUrl);
+  const pump = createInboxPump({
+    redis: connection,
+    events: producer.events,
+    consumer: `${hostname()}:${process.pid}`,
+    deliveryTtlMs: toMs(config.deliveryTtl),
+    ...(audit
+      ? {
+          onPumped: (events) =>
+            audit
+              .received(events)
+              .catch((err: unknown) =>
+                log.warn({ err: (err as Error).message }, 'audit trail: could not record a delivery'),
+              ),
+        }
+      : {}),
+    onError: (err) => log.warn({ err: err.message }, 'inbox pump: will try again'),
+  });
+  return {
+    pumped: pump.pumped,
+    async close(): Promise<void> {
+      await pump.close();
+      connection.disconnect();
+    },
+  };
+}
+export type RunningPump = ReturnType<typeof startInboxPump>;
