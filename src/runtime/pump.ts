@@ -24,6 +24,8 @@ export function startInboxPump(
     events: producer.events,
     consumer: `${hostname()}:${process.pid}`,
     deliveryTtlMs: toMs(config.deliveryTtl),
+    // A dead pump's entries are taken over when a dead worker's jobs are: after the lock lapses.
+    claimIdleMs: toMs(config.workers.lockDuration),
     ...(audit
       ? {
           onPumped: (events) =>
