@@ -1,9 +1,9 @@
-import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Job, type IRedisTransaction, type Queue } from 'bullmq';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { PushEvent } from '../core/push-event.js';
 import { jobOptions } from './job-options.js';
 import type { PushJob } from './jobs.js';
-import { keys } from './names.js';
+import { EVENTS_QUEUE, keys, QUEUE_PREFIX } from './names.js';
 
 /** The consumer group every pump reads the inbox stream in: each entry goes to one pump. */
 export const PUMP_GROUP = 'pumps';
@@ -22,8 +22,8 @@ export interface InboxPumpDeps {
   batch?: number;
   /** How long one read blocks waiting for entries; bounds how late `close()` is noticed. */
   blockMs?: number;
-  /** After a batch's jobs are in the queue (the audit trail's "received" records). */
-  onPumped?: (events: PushEvent[]) => Promise<void> | void;
+  /** More writes for a batch, queued on the transaction that adds its jobs (the audit trail's records). */
+  record?: (tx: ChainableCommander, events: PushEvent[]) => void;
   onError?: (err: Error) => void;
 }
 
@@ -35,18 +35,27 @@ interface Entry {
   event: PushEvent;
 }
 
-// Marks each delivery queued (only if it is still the pending state this entry wrote: a
-// delivery key that expired is not brought back) and takes the entry off the stream.
-// KEYS: stream, then each entry's delivery key; ARGV: group, ttl, then per entry id and seq.
+// Runs after the batch's job adds in the same transaction. For each entry whose job exists (an
+// add that failed leaves its entry pending, to be taken over and added again): marks the delivery
+// queued (only if it still holds the pending state this entry wrote: a delivery key that expired
+// is not brought back) and takes the entry off the stream.
+// KEYS: stream, then per entry its delivery key and job key; ARGV: group, ttl, then per entry id and seq.
 const DONE = `
-for i = 2, #KEYS do
-  local id, seq = ARGV[2 * i - 1], ARGV[2 * i]
-  if redis.call('GET', KEYS[i]) == 'p:' .. seq then redis.call('SET', KEYS[i], 'q:' .. seq, 'PX', ARGV[2]) end
-  redis.call('XACK', KEYS[1], ARGV[1], id)
-  redis.call('XDEL', KEYS[1], id)
+local done = 0
+for i = 1, (#KEYS - 1) / 2 do
+  local dk, jk = KEYS[2 * i], KEYS[2 * i + 1]
+  local id, seq = ARGV[2 * i + 1], ARGV[2 * i + 2]
+  if redis.call('EXISTS', jk) == 1 then
+    if redis.call('GET', dk) == 'p:' .. seq then redis.call('SET', dk, 'q:' .. seq, 'PX', ARGV[2]) end
+    redis.call('XACK', KEYS[1], ARGV[1], id)
+    redis.call('XDEL', KEYS[1], id)
+    done = done + 1
+  end
 end
-return #KEYS - 1
+return done
 `;
+
+const JOB_KEY_PREFIX = `${QUEUE_PREFIX}:${EVENTS_QUEUE}:`;
 
 type RawEntry = [string, string[] | null];
 
@@ -96,18 +105,37 @@ export function createInboxPump(deps: InboxPumpDeps) {
       const states = await deps.redis.mget(...entries.map((e) => e.deliveryKey));
       toAdd = entries.filter((e, i) => states[i] !== `q:${e.seq}`);
     }
-    if (toAdd.length > 0)
-      await deps.events.addBulk(
-        toAdd.map((e) => ({
-          name: 'push',
-          data: { event: e.event, seq: e.seq },
-          opts: { ...jobOptions, jobId: e.jobId },
-        })),
-      );
     if (entries.length > 0) {
+      // One transaction, one round trip: the jobs, the acknowledgement and the audit records.
+      // MULTI makes a pump that dies while sending it leave nothing half done.
+      // BullMQ's client is ioredis here (runtime/connections.ts), whose transactions have every command.
+      const tx = (await deps.events.backend.client).multi() as unknown as ChainableCommander;
+      const added = toAdd.map((e) =>
+        new Job<PushJob>(
+          deps.events,
+          'push',
+          { event: e.event, seq: e.seq },
+          { ...jobOptions, jobId: e.jobId },
+          e.jobId,
+        )
+          .addJob(tx as unknown as IRedisTransaction)
+          .catch((err: Error) => err),
+      );
+      const keysArg: string[] = [stream];
       const argv: (string | number)[] = [PUMP_GROUP, deps.deliveryTtlMs];
-      for (const e of entries) argv.push(e.id, e.seq);
-      await deps.redis.eval(DONE, entries.length + 1, stream, ...entries.map((e) => e.deliveryKey), ...argv);
+      for (const e of entries) {
+        keysArg.push(e.deliveryKey, `${JOB_KEY_PREFIX}${e.jobId}`);
+        argv.push(e.id, e.seq);
+      }
+      tx.eval(DONE, keysArg.length, ...keysArg, ...argv);
+      deps.record?.(
+        tx,
+        entries.map((e) => e.event),
+      );
+      const [results] = await Promise.all([tx.exec(), Promise.all(added)]);
+      const failed = (results ?? []).find(([err]: [Error | null, unknown]) => err)?.[0];
+      if (failed)
+        deps.onError?.(new Error(`inbox: part of a batch failed, its entries stay pending: ${failed.message}`));
     }
     // Unreadable entries (not written by this version's claim) cannot become jobs; keeping them
     // would only have them reclaimed forever.
@@ -117,7 +145,6 @@ export function createInboxPump(deps: InboxPumpDeps) {
       deps.onError?.(new Error(`inbox: dropped ${broken.length} unreadable stream entries (${broken.join(', ')})`));
     }
     pumped += entries.length;
-    if (entries.length > 0) await deps.onPumped?.(entries.map((e) => e.event));
   }
 
   async function reclaim(): Promise<void> {

@@ -8,8 +8,8 @@ import { openWorkerConnection, type Producer } from './connections.js';
 
 /**
  * The inbox pump of a worker process (src/queue/inbox-pump.ts) on a connection of its own: it
- * turns accepted deliveries into `events` jobs and writes their audit records, which the webhook
- * path no longer does. Every worker process runs one; they share the stream's entries.
+ * turns accepted deliveries into `events` jobs and writes their audit records in the same
+ * transaction, which the webhook path no longer does. Every worker process runs one; they share the stream's entries.
  */
 export function startInboxPump(
   config: DispatchdConfig,
@@ -26,16 +26,7 @@ export function startInboxPump(
     deliveryTtlMs: toMs(config.deliveryTtl),
     // A dead pump's entries are taken over when a dead worker's jobs are: after the lock lapses.
     claimIdleMs: toMs(config.workers.lockDuration),
-    ...(audit
-      ? {
-          onPumped: (events) =>
-            audit
-              .received(events)
-              .catch((err: unknown) =>
-                log.warn({ err: (err as Error).message }, 'audit trail: could not record a delivery'),
-              ),
-        }
-      : {}),
+    ...(audit ? { record: (tx, events) => audit.receivedOn(tx, events) } : {}),
     onError: (err) => log.warn({ err: err.message }, 'inbox pump: will try again'),
   });
   return {
