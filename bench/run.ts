@@ -2,7 +2,7 @@
  * `npm run bench`: the four figures of issue 6, each against a baseline measured in the same run
  * (these machines are shared and noisy). Writes bench/results.json and prints a table.
  * Options (defaults in brackets): --rounds [2] --duration [4] --warmup [1] --concurrency [32]
- * --generator [auto|wrk|node] --iterations [10] --burst [200] --only [receiver,pipeline,burst,attacks]
+ * --generator [auto|wrk|node] --bodies [100000] --iterations [10] --burst [200] --only [receiver,pipeline,burst,attacks]
  * --diagnose (adds a receiver variant, see docs) --out [bench/results.json]. docs/benchmark.md explains each figure.
  */
 import { writeFile } from 'node:fs/promises';
@@ -25,6 +25,7 @@ const { values: a } = parseArgs({
     generator: { type: 'string', default: 'auto' },
     iterations: { type: 'string', default: '10' },
     burst: { type: 'string', default: '200' },
+    bodies: { type: 'string', default: '100000' },
     only: { type: 'string', default: 'receiver,pipeline,burst,attacks' },
     diagnose: { type: 'boolean', default: false },
     out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
@@ -56,6 +57,7 @@ const settings = {
   generator,
   iterations: num('iterations', a.iterations, 1),
   burst: num('burst', a.burst, 1),
+  bodies: num('bodies', a.bodies, 1),
   only: [...only],
   diagnose: a.diagnose ?? false,
 };

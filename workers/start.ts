@@ -18,6 +18,7 @@ import { createPushProcessor } from './push.js';
 import type { Observer } from '../src/telemetry/observer.js';
 import { openWorkerConnection, type Producer } from '../src/runtime/connections.js';
 import { telemetryFor } from '../src/runtime/telemetry.js';
+import { startInboxPump } from '../src/runtime/pump.js';
 
 /**
  * Starts the `events` and `gitops` workers; `close()` stops taking work and lets jobs finish.
@@ -66,6 +67,8 @@ export async function startWorkers(
   // Jobs record which process ran them (BullMQ's processedBy), for operators and the fault tests.
   const processName = `${hostname()}:${process.pid}`;
   const connections = [openWorkerConnection(redisUrl), openWorkerConnection(redisUrl)] as const;
+  // Accepted deliveries wait in the inbox stream until a pump makes them jobs.
+  const pump = startInboxPump(config, redisUrl, producer, log, audit);
   const push = new Worker(
     PUSH_QUEUE,
     createPushProcessor({ config, providers, environments, refPlans, gitops: producer.gitops, log, observer, retry }),
@@ -168,6 +171,7 @@ export async function startWorkers(
   return {
     push,
     gitops,
+    pump,
     /**
      * Stops taking work and waits for the running jobs. `force` waits for nothing: the connections
      * are dropped, and a job still running keeps its lock until it lapses (`workers.lockDuration`),
@@ -179,12 +183,12 @@ export async function startWorkers(
         // wait forever on a Redis that is gone: dropping the connections is what ends the wait.
         for (const c of connections) c.disconnect();
         await Promise.race([
-          Promise.allSettled([push.close(true), gitops.close(true)]),
+          Promise.allSettled([push.close(true), gitops.close(true), pump.close()]),
           new Promise<void>((r) => setTimeout(r, 250).unref()),
         ]);
         return;
       }
-      await Promise.all([push.close(), gitops.close()]);
+      await Promise.all([push.close(), gitops.close(), pump.close()]);
       // BullMQ leaves connections it was handed open; they are ours to close.
       for (const c of connections) c.disconnect();
     },

@@ -9,7 +9,7 @@ import { startTsChild } from '../lib/child.js';
 import { commandStats, perRequest, type CommandStats } from '../lib/redis-stats.js';
 import { median, round } from '../lib/stats.js';
 import { nodeLoad, wrkLoad, type LoadResult, type LoadSpec } from './load.js';
-import { BENCH_SECRET, receiverPushBody } from './payload.js';
+import { BENCH_SECRET, receiverPushTemplate, variantBody } from './payload.js';
 
 export interface ReceiverOptions {
   rounds: number;
@@ -18,6 +18,8 @@ export interface ReceiverOptions {
   concurrency: number;
   /** Node generator's request cap per run. */
   maxRequests: number;
+  /** Distinct signed bodies prepared (warm-up and run together should stay below it). */
+  bodies: number;
   /** 'auto': wrk when on the PATH (installed with apt-get when root), else the node loop. */
   generator: 'auto' | 'wrk' | 'node';
   /** Diagnostic only: Redis's appendfsync for these runs (the service's durability needs 'always'). */
@@ -104,7 +106,10 @@ async function processCpuMs(pid: number | undefined): Promise<number | null> {
 // USER_HZ: 100 on every Linux that Node 20 supports.
 const CLOCK_TICKS = 100;
 
-/** Jobs the server put in Redis: both servers' queues, whatever their state. */
+/**
+ * Deliveries the server stored in Redis: both servers' queues, whatever their state, and for
+ * dispatchd the inbox stream's entries its pump has not yet made jobs.
+ */
 async function queuedJobs(redisUrl: string, mode: Mode): Promise<number> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue =
@@ -112,8 +117,13 @@ async function queuedJobs(redisUrl: string, mode: Mode): Promise<number> {
       ? new Queue('bench-baseline', { connection: redis, prefix: 'baseline' })
       : new Queue('events', { connection: redis, prefix: 'dispatchd' });
   try {
+    // dispatchd: let its pump empty the inbox stream first (at most 10 s), so that no delivery is
+    // counted in neither place while it moves; whatever is left in the stream is counted too.
+    for (let i = 0; mode !== 'baseline' && i < 200 && (await redis.xlen('dispatchd:inbox')) > 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
     const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed');
-    return Object.values(counts).reduce((a, b) => a + b, 0);
+    const inStream = mode === 'baseline' ? 0 : await redis.xlen('dispatchd:inbox');
+    return Object.values(counts).reduce((a, b) => a + b, 0) + inStream;
   } finally {
     await queue.close();
     redis.disconnect();
@@ -130,12 +140,12 @@ export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult>
   if (o.generator === 'wrk' && !hasWrk())
     throw new Error('--generator wrk: wrk is not on the PATH; install it with apt-get install wrk');
   const load = wrk ? wrkLoad : nodeLoad;
-  const body = receiverPushBody();
-  const headers = {
-    'content-type': 'application/json',
-    'x-github-event': 'push',
-    'x-hub-signature-256': `sha256=${hmacSha256Hex(BENCH_SECRET, Buffer.from(body))}`,
-  };
+  const template = receiverPushTemplate();
+  const signatures = Array.from(
+    { length: o.bodies },
+    (_, i) => `sha256=${hmacSha256Hex(BENCH_SECRET, Buffer.from(variantBody(template, i)))}`,
+  );
+  const headers = { 'content-type': 'application/json', 'x-github-event': 'push' };
   const runs: ReceiverRun[] = [];
   for (let n = 1; n <= o.rounds; n++) {
     const modes: Mode[] = o.diagnose ? ['baseline', 'receiver', 'receiver-split'] : ['baseline', 'receiver'];
@@ -147,18 +157,25 @@ export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult>
       try {
         const spec: LoadSpec = {
           url: `http://127.0.0.1:${child.port}/hooks/github`,
-          body,
+          template,
+          signatures,
+          signatureHeader: 'x-hub-signature-256',
+          startAt: 0,
           headers,
           uniqueHeader: 'x-github-delivery',
           concurrency: o.concurrency,
           durationS: o.warmupS,
           maxRequests: o.maxRequests,
         };
-        if (o.warmupS > 0) await load(spec);
+        const warm = o.warmupS > 0 ? await load(spec) : undefined;
         const before = await queuedJobs(redis.url, mode);
         const statsBefore = await commandStats(redis.url);
         const cpuBefore = await processCpuMs(child.process.pid);
-        const r = await load({ ...spec, durationS: o.durationS });
+        const r = await load({ ...spec, startAt: warm?.requests ?? 0, durationS: o.durationS });
+        if ((warm?.requests ?? 0) + r.requests > o.bodies)
+          o.log(
+            `  (more requests than --bodies ${o.bodies}: bodies repeated, the receiver dropped repeats as replays)`,
+          );
         const cpuAfter = await processCpuMs(child.process.pid);
         const queued = (await queuedJobs(redis.url, mode)) - before;
         const stats = perRequest(statsBefore, await commandStats(redis.url), Math.max(1, queued));

@@ -6,10 +6,20 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { round, summarize } from '../lib/stats.js';
+import { variantBody } from './payload.js';
 
 export interface LoadSpec {
   url: string;
-  body: string;
+  /**
+   * Request i sends body `prefix + variantSha(k) + suffix` with k = (startAt + i) mod
+   * signatures.length, signed with signatures[k] in `signatureHeader`: distinct signed bodies, so
+   * the receiver's replay check (on, as in production) drops none while k does not wrap.
+   */
+  template: { prefix: string; suffix: string };
+  signatures: string[];
+  signatureHeader: string;
+  /** The first body index of this run (the warm-up's requests come before it). */
+  startAt: number;
   headers: Record<string, string>;
   /** Header given a fresh value per request (a delivery id), so no request is a duplicate. */
   uniqueHeader: string;
@@ -37,20 +47,32 @@ const run = promisify(execFile);
 export async function wrkLoad(spec: LoadSpec): Promise<LoadResult> {
   const dir = await mkdtemp(join(tmpdir(), 'dispatchd-wrk-'));
   try {
-    if (spec.body.includes(']==]')) throw new Error('body cannot be embedded in the wrk script');
+    const { prefix, suffix } = spec.template;
+    if ((prefix + suffix).includes(']==]')) throw new Error('body cannot be embedded in the wrk script');
     const headers = Object.entries(spec.headers)
       .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
       .join('\n');
+    // The signatures are read from a file at start-up: computing HMAC-SHA256 in wrk's Lua is not
+    // possible, and a literal table of 100k strings would be a slow script to parse.
+    const sigPath = join(dir, 'signatures.txt');
+    await writeFile(sigPath, `${spec.signatures.join('\n')}\n`);
     const script = `
 wrk.method = "POST"
-wrk.body = [==[${spec.body}]==]
 ${headers}
+local bodyPrefix = [==[${prefix}]==]
+local bodySuffix = [==[${suffix}]==]
+local sigs = {}
+for line in io.lines(${JSON.stringify(sigPath)}) do sigs[#sigs + 1] = line end
 local n = 0
+local k = ${spec.startAt}
 local prefix = "bench-" .. tostring(os.time()) .. "-" .. tostring(math.random(1, 1e9)) .. "-"
 request = function()
   n = n + 1
+  local i = k % #sigs
+  k = k + 1
   wrk.headers[${JSON.stringify(spec.uniqueHeader)}] = prefix .. n
-  return wrk.format()
+  wrk.headers[${JSON.stringify(spec.signatureHeader)}] = sigs[i + 1]
+  return wrk.format(nil, nil, nil, bodyPrefix .. string.format("%040x", i) .. bodySuffix)
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -118,8 +140,11 @@ export async function nodeLoad(spec: LoadSpec): Promise<LoadResult> {
   let failed = 0;
   const started = performance.now();
   const deadline = started + spec.durationS * 1000;
+  let k = spec.startAt;
   const one = (id: string) =>
     new Promise<number>((resolve) => {
+      const i = k++ % spec.signatures.length;
+      const body = variantBody(spec.template, i);
       const req = request(
         {
           agent,
@@ -127,7 +152,12 @@ export async function nodeLoad(spec: LoadSpec): Promise<LoadResult> {
           port: url.port,
           path: url.pathname,
           method: 'POST',
-          headers: { ...spec.headers, [spec.uniqueHeader]: id, 'content-length': Buffer.byteLength(spec.body) },
+          headers: {
+            ...spec.headers,
+            [spec.uniqueHeader]: id,
+            [spec.signatureHeader]: spec.signatures[i]!,
+            'content-length': Buffer.byteLength(body),
+          },
         },
         (res) => {
           res.resume();
@@ -135,7 +165,7 @@ export async function nodeLoad(spec: LoadSpec): Promise<LoadResult> {
         },
       );
       req.on('error', () => resolve(0));
-      req.end(spec.body);
+      req.end(body);
     });
   const prefix = `bench-${Date.now()}-`;
   await Promise.all(

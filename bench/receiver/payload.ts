@@ -3,17 +3,31 @@ import { fixture } from '../../test/e2e/fixtures.js';
 export const BENCH_SECRET = 'bench-webhook-secret';
 export const BENCH_REPO = 'acme/hello-world';
 
+/** The `after` of a template body, replaced by `variantSha(i)` in each distinct body. */
+const TEMPLATE_SHA = 'f'.repeat(40);
+export const variantSha = (i: number) => i.toString(16).padStart(40, '0');
+
 /**
  * A real GitHub push body (the go-scm capture, ~8 KB) aimed at a repository the receiver serves,
- * so every request takes the full path: verify, parse, normalise, enqueue.
+ * so every request takes the full path: verify, parse, normalise, enqueue. Split around its
+ * `after` commit: body i is `prefix + variantSha(i) + suffix`, so the load generators send
+ * distinct signed bodies and the receiver's replay check (on, as in production) drops none.
  */
-export function receiverPushBody(): string {
+export function receiverPushTemplate(): { prefix: string; suffix: string } {
   const p = fixture('github/goscm-push.json');
-  return JSON.stringify({
+  const text = JSON.stringify({
     ...p,
+    after: TEMPLATE_SHA,
     repository: { ...(p.repository as object), full_name: BENCH_REPO, name: 'hello-world' },
   });
+  const at = text.indexOf(TEMPLATE_SHA);
+  if (at < 0 || text.indexOf(TEMPLATE_SHA, at + 1) >= 0) throw new Error('template sha must occur once');
+  return { prefix: text.slice(0, at), suffix: text.slice(at + TEMPLATE_SHA.length) };
 }
+
+/** Body i of the template. */
+export const variantBody = (t: { prefix: string; suffix: string }, i: number) =>
+  `${t.prefix}${variantSha(i)}${t.suffix}`;
 
 /** Config for the real receiver: one GitHub host and the repository the body names. */
 export function receiverConfigYaml(): string {
@@ -28,8 +42,5 @@ repositories:
   - host: github
     repo: ${BENCH_REPO}
 dataDir: /tmp/dispatchd-bench-unused
-# wrk sends one body under fresh delivery ids, which the replay check would drop after the first.
-# Off here, so the figures leave out its SET (issue 15 is to measure with distinct bodies).
-replayWindow: 0
 `;
 }

@@ -11,6 +11,8 @@ import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log/logger.js';
 import { openProducer } from '../../src/runtime/connections.js';
 import { buildReceiver } from '../../src/runtime/receiver.js';
+import { startInboxPump } from '../../src/runtime/pump.js';
+import { telemetryFor } from '../../src/runtime/telemetry.js';
 import { startBaselineServer } from './baseline.js';
 import { BENCH_SECRET, receiverConfigYaml } from './payload.js';
 
@@ -38,12 +40,13 @@ async function main(): Promise<void> {
       mode === 'receiver-split'
         ? new Redis(redisUrl!, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
         : undefined;
-    server = buildReceiver(
-      parseConfig(receiverConfigYaml(), {}),
-      plain ? { ...producer, redis: plain } : producer,
-      log,
-    );
+    const config = parseConfig(receiverConfigYaml(), {});
+    server = buildReceiver(config, plain ? { ...producer, redis: plain } : producer, log);
+    // As `dispatchd start` runs it: the inbox pump that turns accepted deliveries into jobs and
+    // writes their audit records shares the receiver's process (and is in its CPU figure).
+    const pump = startInboxPump(config, redisUrl!, producer, log, telemetryFor(config, producer, log).audit);
     close = async () => {
+      await pump.close();
       plain?.disconnect();
       await producer.close();
     };

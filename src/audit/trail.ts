@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { PushEvent } from '../core/push-event.js';
 import type { GitopsReport, PlanReport } from '../telemetry/observer.js';
 import { auditKeys } from './keys.js';
@@ -83,8 +83,24 @@ export function createAuditTrail(deps: AuditDeps) {
   }
 
   return {
+    /**
+     * Queues the records of accepted deliveries on `tx` (the inbox pump's transaction that adds
+     * their jobs, so a batch costs one round trip): first writer wins, as `touch`.
+     */
+    receivedOn(tx: ChainableCommander, events: PushEvent[]): void {
+      for (const e of events) {
+        const id = auditId(e.host, e.deliveryId);
+        const key = auditKeys.delivery(id);
+        tx.hsetnx(key, 'event', JSON.stringify(e))
+          .zadd(auditKeys.index(), 'NX', e.receivedAt, id)
+          .pexpire(key, retentionMs);
+      }
+      if (events.length > 0) tx.zremrangebyscore(auditKeys.index(), '-inf', now() - retentionMs);
+    },
     async received(events: PushEvent[]): Promise<void> {
-      for (const e of events) await touch(e);
+      const tx = redis.multi();
+      this.receivedOn(tx, events);
+      await tx.exec();
     },
     /** Deliveries dropped as replays: each is kept under its own id, pointing at the first. */
     async replayed(replays: { event: PushEvent; of: string }[]): Promise<void> {

@@ -1,16 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TransientError } from '../core/errors.js';
 import type { PushEvent } from '../core/push-event.js';
 import { keys, QUEUE_PREFIX } from './names.js';
-import { jobOptions } from './job-options.js';
-import { pushJobId, type PushJob } from './jobs.js';
+import { pushJobId } from './jobs.js';
 import { replicaAckOf, type ReplicaAck } from './replica-ack.js';
 
 export interface InboxDeps {
   redis: Redis;
-  events: Queue<PushJob>;
   /** How long a delivery id is remembered, independent of job retention. */
   deliveryTtlMs: number;
   /**
@@ -47,20 +44,36 @@ export interface AcceptOptions {
   bodyDigest?: string;
 }
 
-// KEYS: delivery, receipt seq, [body]; ARGV: delivery ttl, delivery id, replay window. A body
-// key held by another delivery id is a replay ({2, first id}); a delivery key seen before keeps
-// its state, so an SCM's own redelivery (same id, same body) still gets its pending job added.
+// Every event of one request in one script, so accepting a webhook is one round trip (with
+// replicas, WAIT rides in the same pipeline). Per event: a delivery key seen before keeps its
+// state (a pending one is re-armed, a write WAIT can count); a body key held by another delivery
+// id is a replay ({2, first id}); a new delivery gets the next receipt seq, is remembered as
+// "p:<seq>" (pending: in the inbox stream) and appended to the stream, atomically. The pump
+// (inbox-pump.ts) turns stream entries into jobs and marks the delivery "q:<seq>".
+// KEYS: receipt seq, stream, then per event its delivery key and body key.
+// ARGV: delivery ttl, replay window (0: no body check), then per event delivery id, job id, event JSON.
 const CLAIM = `
-local v = redis.call('GET', KEYS[1])
-if v then return {0, v} end
-if KEYS[3] then
-  local first = redis.call('GET', KEYS[3])
-  if first and first ~= ARGV[2] then return {2, first} end
+local out = {}
+local check = ARGV[2] ~= '0'
+for i = 1, (#KEYS - 2) / 2 do
+  local dk, bk = KEYS[1 + 2 * i], KEYS[2 + 2 * i]
+  local id = ARGV[3 * i]
+  local v = redis.call('GET', dk)
+  local first = (not v) and check and redis.call('GET', bk)
+  if v then
+    if string.sub(v, 1, 2) == 'p:' then redis.call('PEXPIRE', dk, ARGV[1]) end
+    out[i] = {0, v}
+  elseif first and first ~= id then
+    out[i] = {2, first}
+  else
+    local seq = redis.call('INCR', KEYS[1])
+    redis.call('SET', dk, 'p:' .. seq, 'PX', ARGV[1])
+    if check then redis.call('SET', bk, id, 'PX', ARGV[2]) end
+    redis.call('XADD', KEYS[2], '*', 'd', dk, 'j', ARGV[3 * i + 1], 's', seq, 'e', ARGV[3 * i + 2])
+    out[i] = {1, 'p:' .. seq}
+  end
 end
-local seq = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], 'p:' .. seq, 'PX', ARGV[1])
-if KEYS[3] then redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3]) end
-return {1, 'p:' .. seq}
+return out
 `;
 
 const bodyKey = (digest: string, index: number) => `${QUEUE_PREFIX}:body:${digest}#${index}`;
@@ -68,52 +81,41 @@ const bodyKey = (digest: string, index: number) => `${QUEUE_PREFIX}:body:${diges
 const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
 
 /**
- * The durable inbox: once `accept` resolves, every event is in Redis. A redelivery (same host
- * and delivery id) adds nothing, whether its job is still kept or long removed.
+ * The durable inbox: once `accept` resolves, every event is in Redis, in the inbox stream or
+ * already a job. A redelivery (same host and delivery id) adds nothing, whether its job is still
+ * kept or long removed; a replayed body (same digest, another id, within `replayWindow`) neither.
  */
 export function createInbox(deps: InboxDeps) {
   const timeoutMs = deps.timeoutMs ?? 1500;
   const replayWindowMs = deps.replayWindowMs ?? 0;
   const ack = deps.replicaAck ?? replicaAckOf(deps.redis);
 
-  // One round trip decides: a delivery seen before keeps its state; a replayed body is refused;
-  // a new one gets the next receipt seq and is remembered as "p:<seq>" (pending) before its job
-  // is added.
-  const claim = (deliveryKey: string, deliveryId: string, body?: string): Promise<[number, string]> =>
-    (body
-      ? deps.redis.eval(CLAIM, 3, deliveryKey, keys.receiptSeq(), body, deps.deliveryTtlMs, deliveryId, replayWindowMs)
-      : deps.redis.eval(CLAIM, 2, deliveryKey, keys.receiptSeq(), deps.deliveryTtlMs)) as Promise<[number, string]>;
-
-  /** true: queued; false: a redelivery; a string: a replay of that delivery id's body. */
-  async function acceptOne(event: PushEvent, body?: string): Promise<boolean | string> {
-    const deliveryKey = keys.delivery(event.host, event.deliveryId);
-    const [isNew, state] = await claim(deliveryKey, event.deliveryId, body);
-    if (isNew === 2) return state;
-    if (!isNew && !state.startsWith('p:')) return false;
-    // New, or pending from an earlier attempt that may have died before its job was added: add
-    // the job (a no-op when its id exists), then mark the delivery queued. Marking is not awaited:
-    // left at "p:", a later redelivery only re-adds the same job id.
-    const seq = Number(state.slice(2));
-    const opts = { ...jobOptions, jobId: pushJobId(event.host, event.deliveryId, sha) };
-    // With replicas required, the add and WAIT share one round trip; fewer replicas than asked
-    // throw (503) before the delivery is marked queued: it stays "p:<seq>" for the redelivery.
-    if (ack) await ack.add({ event, seq }, opts, deliveryKey, deps.deliveryTtlMs);
-    else await deps.events.add('push', { event, seq }, opts);
-    deps.redis.set(deliveryKey, `q:${seq}`, 'PX', deps.deliveryTtlMs).catch(() => undefined);
-    return Boolean(isNew);
+  async function claim(events: PushEvent[], digest: string | undefined): Promise<[number, string][]> {
+    const keyArgs: string[] = [keys.receiptSeq(), keys.inbox()];
+    const argv: (string | number)[] = [deps.deliveryTtlMs, digest ? replayWindowMs : 0];
+    for (const [i, e] of events.entries()) {
+      const deliveryKey = keys.delivery(e.host, e.deliveryId);
+      keyArgs.push(deliveryKey, digest ? bodyKey(digest, i) : deliveryKey);
+      argv.push(e.deliveryId, pushJobId(e.host, e.deliveryId, sha), JSON.stringify(e));
+    }
+    const args = [CLAIM, keyArgs.length, ...keyArgs, ...argv] as const;
+    // With replicas required, EVAL and WAIT share one round trip; fewer replicas than asked throw
+    // (503). The delivery then stays "p:<seq>" in the stream, so the SCM's redelivery adds
+    // nothing twice, re-arms it and waits for the replicas again.
+    return (await (ack ? ack.eval(...args) : deps.redis.eval(...args))) as [number, string][];
   }
 
   async function accept(events: PushEvent[], opts: AcceptOptions = {}): Promise<AcceptResult> {
     const digest = replayWindowMs > 0 ? opts.bodyDigest : undefined;
-    const work = (async () => {
+    const work = claim(events, digest).then((states) => {
       const result: AcceptResult = { queued: [], duplicates: [], replays: [] };
       for (const [i, e] of events.entries()) {
-        const r = await acceptOne(e, digest ? bodyKey(digest, i) : undefined);
-        if (typeof r === 'string') result.replays.push({ deliveryId: e.deliveryId, of: r });
-        (r === true ? result.queued : result.duplicates).push(e.deliveryId);
+        const [state, value] = states[i]!;
+        if (state === 2) result.replays.push({ deliveryId: e.deliveryId, of: value });
+        (state === 1 ? result.queued : result.duplicates).push(e.deliveryId);
       }
       return result;
-    })();
+    });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

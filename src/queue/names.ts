@@ -10,6 +10,8 @@ export const GITOPS_QUEUE = 'gitops';
 export const keys = {
   delivery: (host: string, deliveryId: string) => `${QUEUE_PREFIX}:delivery:${host}:${deliveryId}`,
   receiptSeq: () => `${QUEUE_PREFIX}:receipt-seq`,
+  /** The inbox stream: accepted deliveries the pump has not yet turned into jobs (queue/inbox-pump.ts). */
+  inbox: () => `${QUEUE_PREFIX}:inbox`,
   envLatest: (envId: string) => `${QUEUE_PREFIX}:env:${envId}:latest`,
   envJob: (envId: string) => `${QUEUE_PREFIX}:env:${envId}:job`,
   envPending: (envId: string) => `${QUEUE_PREFIX}:env:${envId}:pending`,

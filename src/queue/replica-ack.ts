@@ -1,24 +1,23 @@
-import { Job, type IRedisTransaction, type JobsOptions, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TransientError } from '../core/errors.js';
-import type { PushJob } from './jobs.js';
 
 /** The 503 code when replicas did not confirm a delivery in time. */
 export const NOT_REPLICATED = 'redis_not_replicated';
 
 /**
  * "Acknowledged by a replica" (config `redis.minReplicasToAck`): a delivery is answered 202 only
- * once that many replicas hold its job, so a failover to one of them cannot lose it.
+ * once that many replicas hold it, so a failover to one of them cannot lose it.
  */
 export interface ReplicaAck {
   replicas: number;
   timeoutMs: number;
   /**
-   * Adds the push job, then `WAIT replicas timeoutMs`, in one round trip. Resolves once enough
-   * replicas have the job; otherwise throws a TransientError (503) and the delivery stays
-   * pending ("p:<seq>"), so the SCM's redelivery adds nothing twice and completes it.
+   * Runs the inbox's claim script, then `WAIT replicas timeoutMs`, in one round trip. Resolves
+   * with the script's reply once enough replicas have its writes; otherwise throws a
+   * TransientError (503) and the delivery stays pending ("p:<seq>"), so the SCM's redelivery
+   * adds nothing twice and completes it.
    */
-  add(data: PushJob, opts: JobsOptions & { jobId: string }, deliveryKey: string, ttlMs: number): Promise<void>;
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
 }
 
 // openProducer attaches the setting to the connection the inbox is given (the receiver builds
@@ -32,19 +31,13 @@ export function attachReplicaAck(redis: Redis, make: () => ReplicaAck): void {
 }
 export const replicaAckOf = (redis: Redis): ReplicaAck | undefined => attached.get(redis)?.();
 
-type AckPipeline = IRedisTransaction & {
-  pexpire(key: string, ms: number): unknown;
-  wait(replicas: number, timeoutMs: number): unknown;
-};
-
 /**
- * `pool`: Queues of the events queue, each over a connection of its own. WAIT holds the
- * connection it runs on (the producer's queue connection also carries the workers' gitops adds
- * and metrics), and WAITs on one connection run one after the other: each delivery takes the
- * least busy connection, so that when replicas vanish a few deliveries wait timeoutMs side by
- * side instead of in a row past the receiver's 2 s.
+ * `pool`: connections of their own. WAIT holds the connection it runs on, and WAITs on one
+ * connection run one after the other: each delivery takes the least busy connection, so that
+ * when replicas vanish a few deliveries wait timeoutMs side by side instead of in a row past the
+ * receiver's 2 s.
  */
-export function createReplicaAck(pool: Queue<PushJob>[], replicas: number, timeoutMs: number): ReplicaAck {
+export function createReplicaAck(pool: Redis[], replicas: number, timeoutMs: number): ReplicaAck {
   if (pool.length === 0) throw new Error('createReplicaAck: no connection to WAIT on');
   const busy = pool.map(() => 0);
   // While replicas are missing, each WAIT takes timeoutMs; one delivery at a time finds out
@@ -56,7 +49,7 @@ export function createReplicaAck(pool: Queue<PushJob>[], replicas: number, timeo
   return {
     replicas,
     timeoutMs,
-    async add(data, opts, deliveryKey, ttlMs) {
+    async eval(script, numKeys, ...args) {
       let probe = false;
       if (missing) {
         const now = Date.now();
@@ -70,23 +63,21 @@ export function createReplicaAck(pool: Queue<PushJob>[], replicas: number, timeo
         probeSince = now;
       }
       const i = busy.indexOf(Math.min(...busy));
-      const events = pool[i]!;
       busy[i]!++;
       try {
-        const client = await events.backend.client;
-        // The Redis client under BullMQ's is ioredis (connections.ts), whose pipelines have every command.
-        const pipe = client.pipeline() as AckPipeline;
-        // BullMQ queues its add on the pipeline synchronously (as its own addBulk does); a bad job
-        // rejects `added`, and Promise.all then rejects too.
-        const added = new Job<PushJob>(events, 'push', data, opts, opts.jobId).addJob(pipe);
-        // WAIT counts replicas that have this connection's writes. PEXPIRE (re-arming the pending
-        // marker) is a write after the add, so WAIT also covers a job an earlier attempt added on
-        // another connection, when this add finds it there and writes nothing of its own.
-        pipe.pexpire(deliveryKey, ttlMs);
-        pipe.wait(replicas, timeoutMs);
-        const [, results] = await Promise.all([added, pipe.exec()]);
-        const [addReply, , waitReply] = results ?? [];
-        if (!addReply || addReply[0]) throw addReply?.[0] ?? new Error('the job add got no reply');
+        // WAIT counts replicas that have this connection's writes; the script always writes for a
+        // delivery it accepts or finds pending (a PEXPIRE at least), so WAIT also covers an entry
+        // an earlier attempt wrote on another connection.
+        const conn = pool[i]!;
+        // Opened on the first delivery: wait for it (the inbox's timeout bounds the wait).
+        if (conn.status !== 'ready') await new Promise((r) => conn.once('ready', r));
+        const results = await conn
+          .pipeline()
+          .eval(script, numKeys, ...args)
+          .wait(replicas, timeoutMs)
+          .exec();
+        const [evalReply, waitReply] = results ?? [];
+        if (!evalReply || evalReply[0]) throw evalReply?.[0] ?? new Error('the claim got no reply');
         if (waitReply?.[0]) throw waitReply[0];
         const acked = Number(waitReply?.[1]);
         missing = !(acked >= replicas);
@@ -97,6 +88,7 @@ export function createReplicaAck(pool: Queue<PushJob>[], replicas: number, timeo
               `ms, so it was not acknowledged: redeliver it (a redelivery completes it and adds nothing twice)`,
           );
         }
+        return evalReply[1];
       } finally {
         busy[i]!--;
         if (probe) probeSince = 0;

@@ -52,21 +52,14 @@ export function openProducer(redisUrl: string) {
   const gitops = new Queue<GitopsJob>(GITOPS_QUEUE, { connection: queueRedis, prefix: QUEUE_PREFIX });
   events.on('error', () => undefined);
   gitops.on('error', () => undefined);
-  // With replicas required, connections of their own carry the inbox's add + WAIT (replica-ack.ts):
-  // WAIT holds the connection it runs on, which must not be the one the workers' gitops adds use.
+  // With replicas required, connections of their own carry the inbox's claim + WAIT (replica-ack.ts):
+  // WAIT holds the connection it runs on, which must not be the one the API and audit trail use.
   // Opened when an inbox asks for them (receivers), not in worker-only processes.
   const ackRedis: Redis[] = [];
-  const ackEvents: Queue<PushJob>[] = [];
   if (target.minReplicasToAck > 0) {
     attachReplicaAck(redis, () => {
-      for (let i = 0; i < ACK_CONNECTIONS; i++) {
-        const connection = open();
-        const q = new Queue<PushJob>(PUSH_QUEUE, { connection, prefix: QUEUE_PREFIX });
-        q.on('error', () => undefined);
-        ackRedis.push(connection);
-        ackEvents.push(q);
-      }
-      return createReplicaAck(ackEvents, target.minReplicasToAck, target.ackTimeoutMs);
+      for (let i = 0; i < ACK_CONNECTIONS; i++) ackRedis.push(open());
+      return createReplicaAck(ackRedis, target.minReplicasToAck, target.ackTimeoutMs);
     });
   }
   const connections = () => [redis, queueRedis, ...ackRedis];
@@ -101,7 +94,7 @@ export function openProducer(redisUrl: string) {
     events,
     gitops,
     async close() {
-      await Promise.allSettled([events, gitops, ...ackEvents].map((q) => q.close()));
+      await Promise.allSettled([events, gitops].map((q) => q.close()));
       for (const r of connections()) r.disconnect();
     },
   };

@@ -13,7 +13,7 @@ export interface MetricsAuditObserverDeps {
 /**
  * The Observer the runtime hands to the receiver and workers: it feeds the process's metrics
  * and the audit trail. Audit writes are awaited by the workers (so a job's record is complete
- * when the job is) but never fail them; on the webhook path they are not awaited (202 first).
+ * when the job is) but never fail them; the webhook path writes none (the inbox pump does).
  */
 export function createMetricsAuditObserver(deps: MetricsAuditObserverDeps): Observer {
   const { metrics, audit, log } = deps;
@@ -26,8 +26,9 @@ export function createMetricsAuditObserver(deps: MetricsAuditObserverDeps): Obse
   };
   return {
     webhook(o) {
+      // The audit record of a queued delivery is written by the inbox pump (runtime/pump.ts), off
+      // the request path.
       metrics.webhooks.inc({ host: o.host, event: eventLabel(o, requestContext.get()?.event), outcome: o.outcome });
-      if (o.events && o.outcome === 'queued') void safe('a delivery', () => audit.received(o.events!));
     },
     async planned(r) {
       metrics.jobDuration.observe({ kind: 'plan', outcome: r.error ? 'failed' : 'ok' }, r.durationMs / 1000);

@@ -37,7 +37,6 @@ export function buildReceiver(
 ): Server {
   const inbox = createInbox({
     redis: producer.redis,
-    events: producer.events,
     deliveryTtlMs: toMs(config.deliveryTtl),
     replayWindowMs: toMs(config.replayWindow),
   });

@@ -43,6 +43,8 @@ describe('npm run bench, tiny counts', () => {
           '2',
           '--burst',
           '4',
+          '--bodies',
+          '20000',
           '--out',
           out,
         ],

@@ -94,7 +94,7 @@ describe('dispatchd redeliver: finds failed GitHub deliveries and has GitHub sen
   });
 
   it('redelivers each failed event once, through the real receiver, and says so', async () => {
-    const queued = await stack.producer.events.count();
+    const queued = (await stack.drained(), await stack.producer.events.count());
     const r = await runCli(['redeliver', '--host', 'github', '--since', '2h'], env());
     assert.equal(r.code, 0, r.stderr);
     assert.match(
@@ -107,7 +107,11 @@ describe('dispatchd redeliver: finds failed GitHub deliveries and has GitHub sen
     assert.deepEqual(sent.map((d) => d.guid).sort(), [guids.a, guids.b].sort());
     assert.equal(gh.deliveries(APP, otherHook).length, 1, "another service's hook is not touched");
     assert.ok(!gh.deliveries(APP).some((d) => d.guid === guids.old && d.redelivery), 'older than --since: left alone');
-    assert.equal(await stack.producer.events.count(), queued + 2, 'both pushes reached the queue');
+    assert.equal(
+      (await stack.drained(), await stack.producer.events.count()),
+      queued + 2,
+      'both pushes reached the queue',
+    );
     assert.equal(redeliveries().length, 2);
   });
 

@@ -99,7 +99,7 @@ describe("dispatchd replay: signs a stored payload as its SCM does and the admin
       ['bbs', fixture('bitbucket-server/goscm-push.json')],
       ['plain', join(dir, 'git-push.json')],
     ] as const;
-    const before = await stack.producer.events.count();
+    const before = (await stack.drained(), await stack.producer.events.count());
     // Operators' processes are independent; running them together keeps the file quick.
     const runs = await Promise.all(
       cases.map(([host, path]) => runCli(['replay', path, '--host', host, '--url', url], env())),
@@ -111,7 +111,11 @@ describe("dispatchd replay: signs a stored payload as its SCM does and the admin
       assert.match(r.stdout, /"status":"queued"/, `${host}: ${r.stdout}`);
       assert.match(r.stderr, new RegExp(`to ${url}/api/replay/${host} as `), host);
     });
-    assert.equal(await stack.producer.events.count(), before + cases.length, 'one push job per replay');
+    assert.equal(
+      (await stack.drained(), await stack.producer.events.count()),
+      before + cases.length,
+      'one push job per replay',
+    );
   });
 
   it('sends a given delivery id; the same id again is a duplicate, still 2xx', async () => {

@@ -29,7 +29,7 @@ describe('payload fields dispatchd copies are bounded', { timeout: 60_000 }, () 
     return request(stack.server).post('/hooks/github').set(signed.headers).send(body);
   };
   const job = async (deliveryId: string) =>
-    (await stack.producer.events.getJobs(['waiting', 'active', 'completed', 'delayed'])).find(
+    (await stack.drained(), await stack.producer.events.getJobs(['waiting', 'active', 'completed', 'delayed'])).find(
       (j) => j.data.event.deliveryId === deliveryId,
     )?.data.event;
 

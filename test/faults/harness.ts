@@ -15,15 +15,20 @@ export interface WorkerProcess {
 }
 
 /** Starts `startWorkers` in its own node process (so it can be SIGKILLed) and waits until ready. */
-export async function spawnWorker(
+export function spawnWorker(
   configPath: string,
   redisUrl: string,
   env: Record<string, string>,
   logPath: string,
 ): Promise<WorkerProcess> {
+  return spawnReady(CHILD, [configPath, redisUrl, logPath], env);
+}
+
+/** Runs a TypeScript child in its own process group and waits until it prints `ready`. */
+export async function spawnReady(script: string, args: string[], env: Record<string, string>): Promise<WorkerProcess> {
   // Its own process group, so a kill reaches the git processes it started too, and a test
   // process that dies still takes the group with it (the exit hook below).
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, configPath, redisUrl, logPath], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

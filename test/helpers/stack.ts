@@ -9,7 +9,10 @@ import { createLogger } from '../../src/log/logger.js';
 import { openProducer, type Producer } from '../../src/runtime/connections.js';
 import { buildReceiver } from '../../src/runtime/receiver.js';
 import { startWorkers, type Workers } from '../../workers/start.js';
+import { startInboxPump } from '../../src/runtime/pump.js';
+import { telemetryFor } from '../../src/runtime/telemetry.js';
 import { startRedis } from './redis.js';
+import { keys } from '../../src/queue/names.js';
 
 export interface Stack {
   config: DispatchdConfig;
@@ -18,7 +21,9 @@ export interface Stack {
   workers?: Workers;
   redisUrl: string;
   logs: string[];
-  /** Resolves once both queues have no waiting, active or delayed jobs. */
+  /** Resolves once the inbox stream is empty: every accepted delivery is a job (and audited). */
+  drained(timeoutMs?: number): Promise<void>;
+  /** Resolves once the inbox is drained and both queues have no waiting, active or delayed jobs. */
   idle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -48,6 +53,17 @@ export async function startStack(
   await producer.ready();
   const server = buildReceiver(config, producer, log);
   const workers = opts.workers === false ? undefined : await startWorkers(config, redis.url, producer, log);
+  // Without workers, a pump of its own still turns accepted deliveries into jobs to inspect.
+  const pump = workers
+    ? undefined
+    : startInboxPump(config, redis.url, producer, log, telemetryFor(config, producer, log).audit);
+  const drained = async (timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while ((await producer.redis.xlen(keys.inbox())) > 0) {
+      if (Date.now() > deadline) throw new Error(`inbox not drained after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
   return {
     config,
     server,
@@ -55,8 +71,10 @@ export async function startStack(
     redisUrl: redis.url,
     logs,
     ...(workers ? { workers } : {}),
+    drained,
     async idle(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
+      await drained(timeoutMs);
       for (;;) {
         const counts = await Promise.all(
           [producer.events, producer.gitops].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
@@ -67,6 +85,7 @@ export async function startStack(
       }
     },
     async stop() {
+      await pump?.close();
       await workers?.close();
       await producer.close();
       await redis.stop();

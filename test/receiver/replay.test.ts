@@ -67,7 +67,8 @@ describe('the same signed body under a new delivery id (replay)', () => {
     return request(server).post(path).set(signed.headers).send(body);
   };
   const jobsFor = async (ids: string[]) =>
-    (await stack.producer.events.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((j) =>
+    (await stack.drained(),
+    await stack.producer.events.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((j) =>
       ids.includes(j.data.event.deliveryId),
     );
 

@@ -65,7 +65,8 @@ describe('per-repository webhook secrets, through the real receiver', () => {
     return { res, deliveryId };
   };
   const isQueued = async (deliveryId: string) =>
-    (await stack.producer.events.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).some(
+    (await stack.drained(),
+    await stack.producer.events.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).some(
       (j) => j.data.event.deliveryId === deliveryId,
     );
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { parseConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { replicaAckOf } from '../../src/queue/replica-ack.js';
+import { createInbox } from '../../src/queue/inbox.js';
 import { openProducer } from '../../src/runtime/connections.js';
 import { readSettings } from '../../src/runtime/settings.js';
 import { startRedis } from '../helpers/redis.js';
@@ -192,17 +193,15 @@ describe('Redis target (REDIS_URL forms and config redis)', () => {
       assert.equal(replicaAckOf(producers[0]!.redis), undefined);
       const ack = replicaAckOf(producers[1]!.redis);
       assert.deepEqual([ack?.replicas, ack?.timeoutMs], [1, 50]);
-      // This Redis has no replica: the job is added, the delivery refused with its reason.
+      // This Redis has no replica: the delivery is stored (pending, in the inbox stream) and
+      // refused with its reason, so the SCM's redelivery completes it.
+      const inbox = createInbox({ redis: producers[1]!.redis, deliveryTtlMs: 60_000 });
       await assert.rejects(
-        ack!.add(
-          { event: { host: 'gh', deliveryId: 'd1' } as never, seq: 1 },
-          { jobId: 'push-gh-d1' },
-          'dispatchd:delivery:gh:d1',
-          60_000,
-        ),
+        inbox.accept([{ host: 'gh', deliveryId: 'd1' } as never]),
         /redis_not_replicated|confirmed this delivery on 0 of the 1 replica/,
       );
-      assert.ok(await producers[1]!.events.getJob('push-gh-d1'));
+      assert.equal(await producers[1]!.redis.get('dispatchd:delivery:gh:d1'), 'p:1');
+      assert.equal(await producers[1]!.redis.xlen('dispatchd:inbox'), 1);
     } finally {
       for (const p of producers) await p.close();
       await redis.stop();
