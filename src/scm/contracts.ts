@@ -1,4 +1,5 @@
 import type { ParsedWebhook, ScmKind } from '../core/push-event.js';
+import type { CommitStatus } from '../core/commit-status.js';
 import type { GitRemote } from '../git/remote.js';
 
 /** A webhook request as the receiver saw it: lower-cased headers and the raw body bytes. */
@@ -72,16 +73,17 @@ export interface PullRequestInput {
   body: string;
 }
 
-export type CommitState = 'pending' | 'success' | 'failure' | 'error';
+/** How a pull request is merged: a merge commit, one squashed commit, or its commits rebased. */
+export type MergeMethod = 'merge' | 'squash' | 'rebase';
 
-export interface CommitStatus {
-  state: CommitState;
-  /** e.g. `dispatchd/deploy`; one status line per task. */
-  context: string;
-  /** At most 140 characters are kept by GitHub; providers truncate. */
-  description: string;
-  targetUrl?: string;
+export interface MergeOptions {
+  /** Default: the SCM's default (a merge commit; GitLab and Bitbucket Server: the project's setting). */
+  method?: MergeMethod;
+  /** Merge only if the head is still this commit (the one whose checks passed), where the SCM can say so. */
+  sha?: string;
 }
+
+export type { CommitState, CommitStatus } from '../core/commit-status.js';
 
 /**
  * The SCM API, one implementation per kind. `repo` is `RepoRef.fullName`. Writes to repository
@@ -112,9 +114,17 @@ export interface ScmProvider {
     number: number,
     input: Pick<PullRequestInput, 'title' | 'body'>,
   ): Promise<PullRequest>;
-  mergePullRequest(repo: string, number: number): Promise<void>;
+  mergePullRequest(repo: string, number: number, opts?: MergeOptions): Promise<void>;
   comment(repo: string, number: number, body: string): Promise<void>;
   setStatus(repo: string, sha: string, status: CommitStatus): Promise<void>;
+  /**
+   * The statuses/checks on a commit, newest per context (GitHub: combined statuses + check runs,
+   * a check run's name as its context). States are normalised: anything queued or running is
+   * `pending`; a cancelled or stopped check is `error`. Plain git has none: `[]`.
+   */
+  commitChecks(repo: string, sha: string): Promise<CommitStatus[]>;
+  /** One pull request by number, in its current state. Throws PermanentError when there is none. */
+  getPullRequest(repo: string, number: number): Promise<PullRequest>;
   /** How git clones and pushes this repository with the host's credentials. */
   gitRemote(repo: string): Promise<GitRemote>;
   /** Web URL of a commit, for PR bodies and links. */

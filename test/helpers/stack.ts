@@ -11,6 +11,7 @@ import { buildReceiver } from '../../src/runtime/receiver.js';
 import { startWorkers, type Workers } from '../../workers/start.js';
 import { startInboxPump } from '../../src/runtime/pump.js';
 import { telemetryFor } from '../../src/runtime/telemetry.js';
+import type { OnGitopsEvent } from '../../src/core/gitops-events.js';
 import { startRedis } from './redis.js';
 import { keys } from '../../src/queue/names.js';
 
@@ -34,7 +35,7 @@ export interface Stack {
  */
 export async function startStack(
   configYaml: string,
-  opts: { workers?: boolean; env?: Record<string, string> } = {},
+  opts: { workers?: boolean; env?: Record<string, string>; onGitopsEvent?: OnGitopsEvent } = {},
 ): Promise<Stack> {
   const redis = await startRedis();
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatchd-data-'));
@@ -52,7 +53,12 @@ export async function startStack(
   const producer = openProducer(redis.url);
   await producer.ready();
   const server = buildReceiver(config, producer, log);
-  const workers = opts.workers === false ? undefined : await startWorkers(config, redis.url, producer, log);
+  const workers =
+    opts.workers === false
+      ? undefined
+      : await startWorkers(config, redis.url, producer, log, undefined, {
+          ...(opts.onGitopsEvent ? { onGitopsEvent: opts.onGitopsEvent } : {}),
+        });
   // Without workers, a pump of its own still turns accepted deliveries into jobs to inspect.
   const pump = workers
     ? undefined

@@ -3,7 +3,9 @@ import type { HostConfig } from '../../config/schema.js';
 import { PermanentError } from '../../core/errors.js';
 import type { Ancestry, CommitState, ScmProvider } from '../contracts.js';
 import { DEFAULT_READ_LIMIT, FileTooLargeError, unwrapOverflow } from '../bounded-body.js';
+import { fromBuildStatus, type BitbucketBuildStatus } from '../bitbucket-build-status.js';
 import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
+import { newestPerContext } from '../newest-per-context.js';
 import { bitbucketCloudCredentials } from './credentials.js';
 import { bbqlString, toPullRequest, type CloudPull } from './pull-request.js';
 import { fileText, sourceFetch } from './source-file.js';
@@ -16,6 +18,7 @@ const STATES: Record<CommitState, 'INPROGRESS' | 'SUCCESSFUL' | 'FAILED'> = {
   error: 'FAILED',
 };
 const MAX_PAGES = 50;
+const CLOUD_STRATEGY = { merge: 'merge_commit', squash: 'squash', rebase: 'rebase_merge' } as const;
 const COMMIT_ID = /^[0-9a-f]{40}$/;
 
 interface ClientError {
@@ -210,12 +213,15 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
       );
       return toPullRequest(data as CloudPull);
     },
-    async mergePullRequest(repo, number) {
+    async mergePullRequest(repo, number, opts = {}) {
       await call(`merge pull request #${number}`, () =>
         client.repositories.mergePullRequest({
           ...split(repo),
           pull_request_id: number,
-          _body: { type: 'pullrequest_merge_parameters' },
+          _body: {
+            type: 'pullrequest_merge_parameters',
+            ...(opts.method ? { merge_strategy: CLOUD_STRATEGY[opts.method] } : {}),
+          } as { type: string },
         }),
       );
     },
@@ -244,6 +250,30 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
           },
         }),
       );
+    },
+    async commitChecks(repo, sha) {
+      const what = `read build statuses on ${sha.slice(0, 7)} of ${repo}`;
+      type Page = { values?: BitbucketBuildStatus[]; next?: string };
+      let page = (
+        await call(what, () =>
+          client.repositories.listCommitStatuses({ ...split(repo), commit: sha, pagelen: 100 } as Parameters<
+            typeof client.repositories.listCommitStatuses
+          >[0]),
+        )
+      ).data as Page;
+      const all: BitbucketBuildStatus[] = [...(page.values ?? [])];
+      for (let n = 1; page.next && n < MAX_PAGES; n++) {
+        const current = page;
+        page = (await call(what, () => client.getNextPage(current) as unknown as Promise<{ data: Page }>)).data;
+        all.push(...(page.values ?? []));
+      }
+      return newestPerContext(all.map(fromBuildStatus));
+    },
+    async getPullRequest(repo, number) {
+      const { data } = await call(`read pull request #${number}`, () =>
+        client.repositories.getPullRequest({ ...split(repo), pull_request_id: number }),
+      );
+      return toPullRequest(data as CloudPull);
     },
     async gitRemote(repo) {
       split(repo);

@@ -2,7 +2,9 @@ import type { HostConfig } from '../../config/schema.js';
 import { PermanentError } from '../../core/errors.js';
 import type { Ancestry, CommitState, ScmProvider } from '../contracts.js';
 import { DEFAULT_READ_LIMIT, FileTooLargeError } from '../bounded-body.js';
+import { fromBuildStatus } from '../bitbucket-build-status.js';
 import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
+import { newestPerContext } from '../newest-per-context.js';
 import { bitbucketServerApi, ServerHttpError, type BuildState, type ServerApi, type ServerPull } from './api.js';
 import { bitbucketServerAuthorization } from './credentials.js';
 import { branchRef, splitRepo, toPullRequest } from './pull-request.js';
@@ -13,6 +15,9 @@ const STATES: Record<CommitState, BuildState> = {
   failure: 'FAILED',
   error: 'FAILED',
 };
+
+// Bitbucket Server's strategy ids (enabled per repository by an admin); no-ff is its default.
+const SERVER_STRATEGY = { merge: 'no-ff', squash: 'squash', rebase: 'rebase-no-ff' } as const;
 
 function failureOf(err: unknown): HttpFailure {
   if (err instanceof ServerHttpError) return { status: err.status, headers: err.headers, message: err.message };
@@ -179,10 +184,10 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
       );
       return toPullRequest(pr, `${web(repo)}/pull-requests/${pr.id}`);
     },
-    async mergePullRequest(repo, number) {
+    async mergePullRequest(repo, number, opts = {}) {
       const { key, slug } = parts(repo);
       await withVersion(`merge pull request #${number}`, repo, number, (cur) =>
-        api.mergePullRequest(key, slug, number, cur.version),
+        api.mergePullRequest(key, slug, number, cur.version, opts.method ? SERVER_STRATEGY[opts.method] : undefined),
       );
     },
     async comment(repo, number, body) {
@@ -200,6 +205,16 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
           description: s.description.slice(0, 255),
         }),
       );
+    },
+    async commitChecks(repo, sha) {
+      parts(repo);
+      const list = await call(`read build statuses on ${sha.slice(0, 7)}`, () => api.buildStatuses(sha));
+      return newestPerContext(list.map(fromBuildStatus));
+    },
+    async getPullRequest(repo, number) {
+      const { key, slug } = parts(repo);
+      const pr = await call(`read pull request #${number}`, () => api.getPullRequest(key, slug, number));
+      return toPullRequest(pr, `${web(repo)}/pull-requests/${pr.id}`);
     },
     async gitRemote(repo) {
       const { key, slug } = parts(repo);

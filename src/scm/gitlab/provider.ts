@@ -6,6 +6,8 @@ import { DEFAULT_READ_LIMIT, FileTooLargeError, readCapped } from '../bounded-bo
 import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
 import { mergeBlockedHint, mergeStatusIsPending, toPullRequest, type MergeRequestFields } from './merge-request.js';
 import { singleAttemptRequester, streamGet } from './requester.js';
+import { newestPerContext } from '../newest-per-context.js';
+import { fromGitlabStatus, type GitlabStatus } from './statuses.js';
 
 // GitLab's commit-status states; ours name failure and error apart, GitLab has only `failed`.
 const STATES: Record<CommitState, 'pending' | 'success' | 'failed'> = {
@@ -179,12 +181,16 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
       );
       return mr(data);
     },
-    async mergePullRequest(repo, number) {
+    async mergePullRequest(repo, number, opts = {}) {
       // Merge now rather than set merge_when_pipeline_succeeds: -merge-pull-request means "merge",
       // and an auto-merge would leave the MR open while dispatchd reports it merged. A project
       // that requires a pipeline gets a message saying so (ci_must_pass) instead.
       try {
-        await api.MergeRequests.accept(repo, number);
+        // GitLab merges by the project's merge method; squash is the one choice a merge may make.
+        await api.MergeRequests.accept(repo, number, {
+          ...(opts.method === 'squash' ? { squash: true } : {}),
+          ...(opts.sha ? { sha: opts.sha } : {}),
+        });
       } catch (err) {
         const f = failureOf(err);
         if (f.status !== 405 && f.status !== 406 && f.status !== 422)
@@ -223,6 +229,17 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
         if (f.status === 400 && /cannot transition status/i.test(f.message)) return;
         throw classifyHttpFailure(`${hostName}: set status ${s.context} on ${sha.slice(0, 7)}`, f);
       }
+    },
+    async commitChecks(repo, sha) {
+      // GitLab lists the latest status per name and ref by default; one name on two refs (a
+      // branch and its MR) shows twice, so the newest per name is kept here.
+      const list = await call(`read statuses on ${sha.slice(0, 7)} of ${repo}`, () =>
+        api.Commits.allStatuses(repo, sha),
+      );
+      return newestPerContext((list as unknown as GitlabStatus[]).map(fromGitlabStatus));
+    },
+    async getPullRequest(repo, number) {
+      return mr(await call(`read merge request !${number}`, () => api.MergeRequests.show(repo, number)));
     },
     async gitRemote(repo) {
       return {
