@@ -1,6 +1,7 @@
 import type { DispatchdConfig } from '../config/schema.js';
 import { PermanentError } from '../core/errors.js';
 import type { RepoId } from '../core/repo-id.js';
+import { SCM_KINDS } from '../scm/kinds.js';
 
 /**
  * Finds the configured host a GitOps repository URL belongs to. Its URL must start with a host's
@@ -13,9 +14,7 @@ export function resolveRepoUrl(config: DispatchdConfig, url: string): RepoId {
   const hosts = Object.entries(config.hosts).sort(([, a], [, b]) => b.url.length - a.url.length);
   for (const [name, host] of hosts) {
     if (clean.startsWith(`${host.url}/`)) {
-      let fullName = clean.slice(host.url.length + 1);
-      if (host.kind !== 'git') fullName = fullName.replace(/\.git$/, '');
-      if (host.kind === 'bitbucket-server') fullName = bitbucketServerName(fullName);
+      const fullName = SCM_KINDS[host.kind].repoName(clean.slice(host.url.length + 1));
       if (fullName.split('/').includes('..')) break;
       return { host: name, fullName };
     }
@@ -25,17 +24,4 @@ export function resolveRepoUrl(config: DispatchdConfig, url: string): RepoId {
     'gitops_repo_unknown',
     `GitOps repository ${url} is on no configured host: ask the operator to add its host and a gitops grant`,
   );
-}
-
-/**
- * Bitbucket Server names a repository `PROJECT/slug` but its URLs say `scm/project/slug.git`
- * (clone) or `projects/PROJECT/repos/slug/browse` (web); personal repositories `~user/slug`.
- */
-function bitbucketServerName(path: string): string {
-  const parts = path.split('/');
-  if (parts[0] === 'scm' && parts.length >= 3)
-    return `${parts[1]!.startsWith('~') ? parts[1] : parts[1]!.toUpperCase()}/${parts[2]}`;
-  if (parts[0] === 'projects' && parts[2] === 'repos' && parts[3]) return `${parts[1]!.toUpperCase()}/${parts[3]}`;
-  if (parts[0] === 'users' && parts[2] === 'repos' && parts[3]) return `~${parts[1]}/${parts[3]}`;
-  return path;
 }

@@ -6,6 +6,7 @@ import type { PushEvent } from '../core/push-event.js';
 import type { DispatchdConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { Inbox } from '../queue/inbox.js';
+import { firstHeader } from '../scm/contracts.js';
 import type { WebhookParsers } from '../scm/parsers.js';
 import type { WebhookContext, WebhookRequest } from '../scm/contracts.js';
 import { checkGitlabHeaders } from '../scm/gitlab/verify.js';
@@ -154,12 +155,8 @@ export function createHookHandler(deps: HookDeps) {
         };
       }
     }
-    const deliveryId =
-      req.headers['x-github-delivery'] ??
-      req.headers['webhook-id'] ??
-      req.headers['x-request-uuid'] ??
-      req.headers['x-request-id'] ??
-      req.headers['x-gitlab-event-uuid'];
+    const kind = Object.hasOwn(deps.config.hosts, hostName) ? deps.config.hosts[hostName]!.kind : undefined;
+    const deliveryId = kind ? firstHeader(req.headers, deps.parsers[kind].headers.delivery) : undefined;
     // Accepted deliveries are in the audit trail and the metrics; a log line each (with pino's
     // redaction) cost ~17 % of the receiver's CPU in `npm run bench`, so they log at debug.
     // Refusals and replayed bodies are what an operator needs to see, so they stay at info.

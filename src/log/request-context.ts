@@ -22,22 +22,19 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
-/** Request id from a proxy's `X-Request-Id` (when sane), else a fresh one. */
-export function contextOf(req: IncomingMessage, opts: { webhook?: boolean } = {}): RequestContext {
+/**
+ * Request id from a proxy's `X-Request-Id` (when sane), else a fresh one. For a webhook, the
+ * delivery id and event come from the headers its SCM's parser names (WebhookParser.headers).
+ */
+export function contextOf(
+  req: IncomingMessage,
+  opts: { webhook?: { delivery: readonly string[]; event: string } } = {},
+): RequestContext {
   const given = header(req, 'x-request-id');
   const requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
   if (!opts.webhook) return { requestId };
-  const deliveryId =
-    header(req, 'x-github-delivery') ??
-    header(req, 'x-gitlab-event-uuid') ??
-    header(req, 'x-request-uuid') ??
-    header(req, 'webhook-id') ??
-    (given && header(req, 'x-event-key') ? given : undefined);
-  const event =
-    header(req, 'x-github-event') ??
-    header(req, 'x-gitlab-event') ??
-    header(req, 'x-event-key') ??
-    header(req, 'x-dispatchd-event');
+  const deliveryId = opts.webhook.delivery.map((name) => header(req, name)).find((v) => v);
+  const event = header(req, opts.webhook.event);
   return {
     requestId,
     ...(deliveryId ? { deliveryId: deliveryId.slice(0, 128) } : {}),

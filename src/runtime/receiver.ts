@@ -45,16 +45,20 @@ export function buildReceiver(
     t.observer.webhook?.(o);
     if (o.replays) t.replayed(o.replays);
   };
-  const handle = createHookHandler({ config, inbox, parsers: createWebhookParsers(), log, observe });
+  const parsers = createWebhookParsers();
+  const handle = createHookHandler({ config, inbox, parsers, log, observe });
+  const headersOf = (host: string) =>
+    Object.hasOwn(config.hosts, host) ? parsers[config.hosts[host]!.kind].headers : { delivery: [], event: '' };
   // Each webhook runs in its request context: its log lines carry requestId and deliveryId.
   const hooks = (host: string, req: Parameters<typeof handle>[1], res: Parameters<typeof handle>[2]) =>
-    requestContext.run(contextOf(req, { webhook: true }), () => handle(host, req, res));
+    requestContext.run(contextOf(req, { webhook: headersOf(host) }), () => handle(host, req, res));
   // `dispatchd replay`: the same signed request, through the admin token, without the body
   // check. Its log lines keep the request id Express already answered with.
   const replay = (host: string, req: Parameters<typeof handle>[1], res: Parameters<typeof handle>[2]) => {
     const requestId = requestContext.get()?.requestId;
-    return requestContext.run({ ...contextOf(req, { webhook: true }), ...(requestId ? { requestId } : {}) }, () =>
-      handle(host, req, res, { operatorReplay: true }),
+    return requestContext.run(
+      { ...contextOf(req, { webhook: headersOf(host) }), ...(requestId ? { requestId } : {}) },
+      () => handle(host, req, res, { operatorReplay: true }),
     );
   };
   // The dispatchd_host_* gauges read the hosts' waiting jobs from the same Redis.

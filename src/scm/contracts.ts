@@ -37,6 +37,11 @@ export interface WebhookParser {
    * so the answer's timing does not tell which one matched.
    */
   verify(req: WebhookRequest, ctx: WebhookContext): number[];
+  /**
+   * The headers this SCM names a delivery (the first present wins) and its event with. deliveryId
+   * reads them; so do the receiver's log lines and request context, which must not throw.
+   */
+  readonly headers: { readonly delivery: readonly string[]; readonly event: string };
   /** The SCM's delivery id; stable across that SCM's redeliveries. Throws 400 when absent. */
   deliveryId(req: WebhookRequest): string;
   /** Normalise a verified request; throws `WebhookError(400)` on a malformed body. */
@@ -129,4 +134,17 @@ export interface ScmProvider {
   gitRemote(repo: string): Promise<GitRemote>;
   /** Web URL of a commit, for PR bodies and links. */
   commitUrl(repo: string, sha: string): string;
+}
+
+/** The first of `names` present in `headers`, for logs (no check that the SCM sent it). */
+export function firstHeader(
+  headers: Record<string, string | string[] | undefined>,
+  names: readonly string[],
+): string | undefined {
+  for (const name of names) {
+    const v = headers[name];
+    const one = Array.isArray(v) ? v[0] : v;
+    if (one) return one;
+  }
+  return undefined;
 }

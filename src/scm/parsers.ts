@@ -1,20 +1,11 @@
 import type { ScmKind } from '../core/push-event.js';
 import type { WebhookParser } from './contracts.js';
-import { bitbucketCloudWebhookParser } from './bitbucket-cloud/webhook.js';
-import { bitbucketServerWebhookParser } from './bitbucket-server/webhook.js';
-import { githubWebhookParser } from './github/webhook.js';
-import { plainGitWebhookParser } from './plain-git/webhook.js';
-import { gitlabWebhookParser } from './gitlab/webhook.js';
+import { SCM_KINDS } from './kinds.js';
 
-/** One parser per SCM kind; the Record type makes TypeScript check the registry is exhaustive. */
+/** One parser per SCM kind (from SCM_KINDS, so the compiler checks none is missing). */
 export type WebhookParsers = Record<ScmKind, WebhookParser>;
 
 export function createWebhookParsers(): WebhookParsers {
-  return {
-    github: githubWebhookParser(),
-    gitlab: gitlabWebhookParser(),
-    'bitbucket-cloud': bitbucketCloudWebhookParser(),
-    'bitbucket-server': bitbucketServerWebhookParser(),
-    git: plainGitWebhookParser(),
-  };
+  const kinds = Object.keys(SCM_KINDS) as ScmKind[];
+  return Object.fromEntries(kinds.map((k) => [k, SCM_KINDS[k].parser()])) as WebhookParsers;
 }

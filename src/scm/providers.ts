@@ -1,12 +1,8 @@
 import type { DispatchdConfig } from '../config/schema.js';
 import { PermanentError, TransientError } from '../core/errors.js';
 import type { Mirrors } from '../git/mirrors.js';
-import { bitbucketCloudProvider } from './bitbucket-cloud/provider.js';
-import { bitbucketServerProvider } from './bitbucket-server/provider.js';
 import type { ScmProvider } from './contracts.js';
-import { githubProvider } from './github/provider.js';
-import { gitlabProvider } from './gitlab/provider.js';
-import { plainGitProvider } from './plain-git/provider.js';
+import { SCM_KINDS } from './kinds.js';
 
 /** One SCM API call as seen from outside the provider, for metrics. */
 export interface ScmCall {
@@ -48,30 +44,12 @@ export function createProviders(config: DispatchdConfig, mirrors: Mirrors, opts:
       if (existing) return existing;
       const host = config.hosts[hostName];
       if (!host) throw new PermanentError('unknown_host', `host "${hostName}" is not configured`);
-      let p: ScmProvider;
-      switch (host.kind) {
-        case 'github':
-          p = githubProvider(
-            hostName,
-            host,
-            opts.onRateLimit ? { onRateLimit: (n) => opts.onRateLimit?.(hostName, n) } : {},
-          );
-          break;
-        case 'git':
-          p = plainGitProvider(host, mirrors);
-          break;
-        case 'bitbucket-cloud':
-          p = bitbucketCloudProvider(hostName, host);
-          break;
-        case 'bitbucket-server':
-          p = bitbucketServerProvider(hostName, host);
-          break;
-        case 'gitlab':
-          p = gitlabProvider(hostName, host);
-          break;
-        default:
-          throw new PermanentError('kind_unsupported', `host kind ${host.kind} has no provider in this build yet`);
-      }
+      let p = SCM_KINDS[host.kind].provider({
+        hostName,
+        host,
+        mirrors,
+        ...(opts.onRateLimit ? { onRateLimit: (n: number) => opts.onRateLimit?.(hostName, n) } : {}),
+      });
       if (opts.onCall) p = counted(hostName, p, opts.onCall);
       built.set(hostName, p);
       return p;

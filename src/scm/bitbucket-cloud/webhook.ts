@@ -22,6 +22,7 @@ export function bitbucketCloudWebhookParser(): WebhookParser {
   };
   return {
     kind: 'bitbucket-cloud',
+    headers: { delivery: ['x-request-uuid'], event: 'x-event-key' },
     verify: verifyBitbucketCloudRequest,
     deliveryId,
     parse(req: WebhookRequest, ctx: WebhookContext): ParsedWebhook {

@@ -21,6 +21,7 @@ export function bitbucketServerWebhookParser(): WebhookParser {
   };
   return {
     kind: 'bitbucket-server',
+    headers: { delivery: ['x-request-id'], event: 'x-event-key' },
     verify: verifyBitbucketServerRequest,
     deliveryId,
     parse(req: WebhookRequest, ctx: WebhookContext): ParsedWebhook {

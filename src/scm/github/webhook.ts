@@ -35,6 +35,7 @@ const GITHUB_MAX_COMMITS = 2048;
 export function githubWebhookParser(): WebhookParser {
   return {
     kind: 'github',
+    headers: { delivery: ['x-github-delivery'], event: 'x-github-event' },
     verify(req: WebhookRequest, ctx: WebhookContext) {
       return [verifyHubSignature(req.headers['x-hub-signature-256'], 'X-Hub-Signature-256', req.rawBody, ctx.secrets)];
     },

@@ -24,6 +24,7 @@ export function gitlabWebhookParser(): WebhookParser {
   };
   return {
     kind: 'gitlab',
+    headers: { delivery: ['idempotency-key', 'x-gitlab-event-uuid'], event: 'x-gitlab-event' },
     verify: verifyGitlabRequest,
     deliveryId,
     parse(req: WebhookRequest, ctx: WebhookContext): ParsedWebhook {

@@ -24,6 +24,7 @@ const GitPush = z.object({
 export function plainGitWebhookParser(): WebhookParser {
   return {
     kind: 'git',
+    headers: { delivery: ['webhook-id'], event: 'x-dispatchd-event' },
     verify(req, ctx) {
       return [verifyStandardWebhook(req.headers, req.rawBody, ctx.secrets, ctx.now)];
     },
