@@ -51,7 +51,7 @@ ${paths ? `        paths: ${JSON.stringify(paths)}\n` : ''}`;
 export const gitopsFiles = {
   'README.md': '# gitops\n',
   'staging/application.yaml.tmpl':
-    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello-world\n  namespace: staging\nspec:\n  template:\n    spec:\n      containers:\n        - name: hello-world\n          image: {{imageName}}\n',
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello-world\n  namespace: staging\nspec:\n  template:\n    spec:\n      containers:\n        - name: hello-world\n          image: $({ .imageName })\n',
   'production/application.yaml.tmpl':
     'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello-world\n  namespace: production\nspec:\n  template:\n    spec:\n      containers:\n        - name: hello-world\n          image: $({ .imageName })\n',
 };
