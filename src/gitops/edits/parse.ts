@@ -24,7 +24,8 @@ function fail(e: EditFlag, why: string): never {
  */
 export function parseEdit(e: EditFlag): Edit {
   const colon = e.raw.indexOf(':');
-  if (colon <= 0) fail(e, 'names no file before ":"');
+  if (colon === -1) fail(e, 'has no ":" between the file and what to set');
+  if (colon === 0) fail(e, 'names no file before ":"');
   const file = e.raw.slice(0, colon);
   const what = e.raw.slice(colon + 1);
   if (e.flag === 'set-image') return { kind: 'image', file, image: parseImageSpec(what) };
