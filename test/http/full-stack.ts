@@ -24,7 +24,8 @@ export const GITOPS = 'acme/hello-world-gitops';
 
 export const gitopsFiles = {
   'README.md': '# gitops\n',
-  'staging/application.yaml.tmpl': 'kind: Deployment\nmetadata:\n  name: hello-world\nspec:\n  image: $({ .imageName })\n',
+  'staging/application.yaml.tmpl':
+    'kind: Deployment\nmetadata:\n  name: hello-world\nspec:\n  image: $({ .imageName })\n',
   'production/application.yaml.tmpl':
     'kind: Deployment\nmetadata:\n  name: hello-world\nspec:\n  image: $({ .imageName })\n',
 };
