@@ -2,7 +2,9 @@ import { UsageError } from './ops/io.js';
 import { createTwoFilesPatch } from 'diff';
 import { DispatchError } from '../core/errors.js';
 import { parseUpdateGitopsFlags } from '../gitops/flags.js';
-import { environmentDir, isContentChange, renderTree } from '../gitops/render/index.js';
+import { planChanges } from '../gitops/changes.js';
+import { stepEnvironmentDir } from '../gitops/edits/index.js';
+import { isContentChange } from '../gitops/render/index.js';
 
 export interface CliResult {
   exitCode: number;
@@ -12,11 +14,14 @@ export interface CliResult {
 
 const USAGE = `usage: dispatchd render --dir <gitops checkout> [--working-dir <subdir>] [update-gitops-repo flags...]
 
-Renders the templates a GitOps step would render and prints each file it would write with a
-unified diff. Changes nothing. Flags are those of update-gitops-repo, written as in a
+Renders the templates and applies the edits a GitOps step would, and prints each file it would
+write with a unified diff. Changes nothing. Flags are those of the step, written as in a
 Dispatchfile step's args, e.g.
   dispatchd render --dir ../hello-world-gitops -filepath=staging/*.tmpl \\
     -substitute=imageName=acme/hello-world@sha256:... -git-revision=abc123
+  dispatchd render --dir ../hello-world-gitops \\
+    -set-image=overlays/staging:hello-world=acme/hello-world:1.2.3 \\
+    -set-value=charts/values-staging.yaml:image.tag=1.2.3
 `;
 
 interface OwnOptions {
@@ -75,14 +80,13 @@ export async function runRender(argv: string[]): Promise<CliResult> {
         stderr: `unexpected argument "${flags.rest[0]}" after the flags (Go's flag parsing stops there); write booleans as -create-pull-request=false\n`,
       };
     }
-    const files = await renderTree({
+    const { files } = await planChanges({
       root: own.dir,
       workingSubdir: own.workingDir,
-      filepath: flags.filepath,
-      values: flags.substitute,
-      gitRevision: flags.gitRevision,
+      flags,
+      ...(flags.gitRevision !== undefined ? { gitRevision: flags.gitRevision } : {}),
     });
-    const out: string[] = [`environment: ${environmentDir(flags.filepath, own.workingDir) || '.'}`];
+    const out: string[] = [`environment: ${stepEnvironmentDir(flags, own.workingDir) || '.'}`];
     for (const file of files) {
       if (file.before === file.after) {
         out.push(`unchanged ${file.path}`);
@@ -90,7 +94,8 @@ export async function runRender(argv: string[]): Promise<CliResult> {
       }
       const verb =
         file.before === null ? 'would create' : isContentChange(file) ? 'would update' : 'would update (header only)';
-      out.push(`${verb} ${file.path} (from ${file.template})`);
+      const origin = file.editedBy ? `edited by ${file.editedBy.join(', ')}` : `from ${file.template}`;
+      out.push(`${verb} ${file.path} (${origin})`);
       out.push(
         createTwoFilesPatch(
           file.before === null ? '/dev/null' : `a/${file.path}`,

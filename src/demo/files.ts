@@ -69,8 +69,8 @@ export function gitopsFiles(): Record<string, string> {
   return {
     'README.md':
       '# hello-world-gitops\nArgo CD syncs `staging/` and `production/`. dispatchd renders the `*.tmpl` files.\n',
-    // Both placeholder styles: Handlebars in staging, update-gitops-repo's Go style in production.
-    'staging/application.yaml.tmpl': deployment('staging', '{{imageName}}'),
+    // update-gitops-repo's Go templates, as teams moving from Dispatch have them.
+    'staging/application.yaml.tmpl': deployment('staging', '$({ .imageName })'),
     'production/application.yaml.tmpl': deployment('production', '$({ .imageName })'),
   };
 }

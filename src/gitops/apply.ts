@@ -7,6 +7,7 @@ import { revParse } from '../git/mirrors.js';
 import { git } from '../git/run.js';
 import type { EnvUpdateSpec } from '../core/env-update.js';
 import type { Providers } from '../scm/providers.js';
+import { planChanges } from './changes.js';
 import { commitsWithTrailers, formatTrailers, lastCommitFor } from './commit-trailers.js';
 import { mayMove } from './forward-only.js';
 import { checkGrantedPaths, grantedRules, modeOf, type Deployment } from './grants.js';
@@ -16,9 +17,9 @@ import { resolveDigests } from './digests.js';
 import { parseUpdateGitopsFlags } from './flags.js';
 import { commitMessage, parseNumstat } from './pr-text.js';
 import { openOrUpdatePullRequest } from './pull-request.js';
-import { isContentChange, renderTree, writeRendered } from './render/index.js';
+import { isContentChange, writeRendered } from './render/index.js';
 import type { RepoId } from '../core/repo-id.js';
-import { valueChanges, type ValueChange } from './value-changes.js';
+import type { ValueChange } from './value-changes.js';
 
 export interface ApplyDeps {
   config: DispatchdConfig;
@@ -49,7 +50,8 @@ const PUSH_ATTEMPTS = 3;
 
 /**
  * Applies one environment update: fetch the GitOps mirror, check that the update moves the
- * environment forward, render the selected templates on top of the base branch, and push one
+ * environment forward, render the selected templates and apply the step's edits on top of the base
+ * branch, and push one
  * commit to the head branch (or the base with -create-pull-request=false), then find, open or
  * update the pull request.
  */
@@ -96,15 +98,14 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
     const wt = await mkdtemp(join(deps.config.dataDir, 'work-'));
     try {
       await git(['worktree', 'add', '--quiet', '--detach', wt, baseSha], { cwd: mirror });
-      const rendered = await renderTree({
+      const plan = await planChanges({
         root: wt,
         workingSubdir: spec.workingSubdir,
-        ...(flags.filepath ? { filepath: flags.filepath } : {}),
-        values: flags.substitute,
+        flags,
         gitRevision,
         source: `${spec.source.host}:${spec.source.fullName}`,
       });
-      const changed = rendered.filter(isContentChange);
+      const changed = plan.files.filter(isContentChange);
       checkGrantedPaths(
         deps.config,
         deployment,
@@ -160,7 +161,7 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
       }
       const commit = sameAsHead ? headSha : (await git(['rev-parse', 'HEAD'], { cwd: wt })).trim();
       const files = changed.map((f) => f.path);
-      const changes = valueChanges(changed, flags.substitute);
+      const changes = plan.changes(changed);
       const done = { outcome: 'updated' as const, branch: pushTo, commit, files, images, changes, pushed: !sameAsHead };
       if (!usePr) return done;
       const stat = parseNumstat(await git(['diff', '--numstat', baseSha, 'HEAD'], { cwd: wt }));

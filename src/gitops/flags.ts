@@ -11,15 +11,30 @@ export interface UpdateGitopsFlags {
   createPullRequest: boolean;
   mergePullRequest: boolean;
   commitMessage?: string;
+  /** -set-image, -set-value and -create-value, in the order given (parsed by edits/parse.ts). */
+  edits: EditFlag[];
   /** Words left after the flags (after `--` or the first non-flag), as Go's `flag.Args()`. */
   rest?: string[];
 }
+
+/** One in-place edit flag as written; its value is parsed once digests are resolved. */
+export interface EditFlag {
+  flag: EditFlagName;
+  raw: string;
+}
+
+export const EDIT_FLAGS = ['set-image', 'set-value', 'create-value'] as const;
+export type EditFlagName = (typeof EDIT_FLAGS)[number];
 
 export const SCM_PROVIDERS = ['github', 'gitlab', 'bitbucket-cloud', 'bitbucket-server', 'git'] as const;
 
 type StringFlag = 'gitRevision' | 'filepath' | 'scmProvider' | 'apiEndpoint' | 'branch' | 'commitMessage';
 type BoolFlag = 'createPullRequest' | 'mergePullRequest';
-type FlagSpec = { kind: 'string'; field: StringFlag } | { kind: 'bool'; field: BoolFlag } | { kind: 'substitute' };
+type FlagSpec =
+  | { kind: 'string'; field: StringFlag }
+  | { kind: 'bool'; field: BoolFlag }
+  | { kind: 'substitute' }
+  | { kind: 'edit'; flag: EditFlagName };
 
 const FLAGS: ReadonlyMap<string, FlagSpec> = new Map<string, FlagSpec>([
   ['git-revision', { kind: 'string', field: 'gitRevision' }],
@@ -31,6 +46,7 @@ const FLAGS: ReadonlyMap<string, FlagSpec> = new Map<string, FlagSpec>([
   ['create-pull-request', { kind: 'bool', field: 'createPullRequest' }],
   ['merge-pull-request', { kind: 'bool', field: 'mergePullRequest' }],
   ['commit-message', { kind: 'string', field: 'commitMessage' }],
+  ...EDIT_FLAGS.map((flag): [string, FlagSpec] => [flag, { kind: 'edit', flag }]),
 ]);
 
 // strconv.ParseBool's accepted spellings, so `-merge-pull-request=T` means what it meant in Go.
@@ -61,11 +77,12 @@ function parseSubstitution(raw: string, into: Record<string, string>): void {
  * Parses update-gitops-repo's arguments the way Go's `flag` package does: `-f=v`, `-f v`,
  * `--f=v`, `--f v`; a bare boolean flag is true and only `-f=false` turns it off; parsing stops at
  * `--` (consumed) or the first word that is not a flag; the last of a repeated flag wins, except
- * `-substitute`, which accumulates.
+ * `-substitute` and the edit flags, which accumulate.
  */
 export function parseUpdateGitopsFlags(args: string[]): UpdateGitopsFlags {
   const flags: UpdateGitopsFlags = {
     substitute: {},
+    edits: [],
     createPullRequest: true,
     mergePullRequest: false,
     rest: [],
@@ -112,6 +129,8 @@ export function parseUpdateGitopsFlags(args: string[]): UpdateGitopsFlags {
     }
     if (spec.kind === 'substitute') {
       parseSubstitution(value, flags.substitute);
+    } else if (spec.kind === 'edit') {
+      flags.edits.push({ flag: spec.flag, raw: value });
     } else {
       flags[spec.field] = value;
     }

@@ -1,4 +1,5 @@
 import { PermanentError } from '../core/errors.js';
+import { parseEdits } from './edits/parse.js';
 import type { UpdateGitopsFlags } from './flags.js';
 
 /**
@@ -109,7 +110,7 @@ function checkCommitMessage(message: string): void {
 
 /**
  * Checks the values of update-gitops-repo flags after substitution: `-substitute` values,
- * `-git-revision`, `-branch` and `-filepath` hold no control characters; `-git-revision` is a
+ * `-git-revision`, `-branch`, `-filepath` and the edit flags hold no control characters; `-git-revision` is a
  * commit id or a ref name; `-branch` is a ref name; `-commit-message` may span lines but may
  * not forge trailers.
  */
@@ -125,5 +126,8 @@ export function checkFlagValues(flags: UpdateGitopsFlags): void {
   }
   if (flags.branch !== undefined) checkRefName(flags.branch, '-branch');
   if (flags.filepath !== undefined) requireNoControl(flags.filepath, '-filepath');
+  for (const edit of flags.edits) requireNoControl(edit.raw, `-${edit.flag}`);
+  // Parsed here too, so a malformed edit fails when the push is planned, not when it is applied.
+  parseEdits(flags.edits);
   if (flags.commitMessage !== undefined) checkCommitMessage(flags.commitMessage);
 }

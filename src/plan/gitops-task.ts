@@ -9,7 +9,7 @@ import {
   type VariableContext,
 } from '../dispatchfile/index.js';
 import { parseUpdateGitopsFlags } from '../gitops/flags.js';
-import { environmentDir } from '../gitops/render/index.js';
+import { stepEnvironmentDir } from '../gitops/edits/index.js';
 import { grantedRules, modeOf } from '../gitops/grants.js';
 import { checkHeadBranch } from '../gitops/head-branch.js';
 import { resolveRepoUrl } from '../gitops/target.js';
@@ -105,7 +105,7 @@ export function gitopsSpec(
     target,
     ...(revision ? { revision } : {}),
     images,
-    envDir: environmentDir(flags.filepath, workingSubdir),
+    envDir: stepEnvironmentDir(flags, workingSubdir),
     receivedAt: event.receivedAt,
   };
   return { envId: envIdOf(spec, flags.branch), spec };

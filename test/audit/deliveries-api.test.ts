@@ -89,7 +89,7 @@ describe('audit trail: GET /api/deliveries, /:id and retry, through the real sta
     await s.gh.git.commit(
       GITOPS,
       'main',
-      { 'production/application.yaml.tmpl': 'spec:\n  image: {{imageName}}\n  replicas: {{replicas}}\n' },
+      { 'production/application.yaml.tmpl': 'spec:\n  image: $({ .imageName })\n  replicas: $({ .replicas })\n' },
       'Need replicas',
     );
     const { deliveryId } = await push('production', '2.0.0');
@@ -111,7 +111,7 @@ describe('audit trail: GET /api/deliveries, /:id and retry, through the real sta
     await s.gh.git.commit(
       GITOPS,
       'main',
-      { 'production/application.yaml.tmpl': 'spec:\n  image: {{imageName}}\n' },
+      { 'production/application.yaml.tmpl': 'spec:\n  image: $({ .imageName })\n' },
       'Fix template',
     );
     const retry = await request(s.server)

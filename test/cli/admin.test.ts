@@ -49,7 +49,7 @@ describe('dispatchd retry, pause and resume against the real admin API', () => {
     await s.gh.git.commit(
       GITOPS,
       'main',
-      { 'production/application.yaml.tmpl': 'spec:\n  image: {{imageName}}\n  replicas: {{replicas}}\n' },
+      { 'production/application.yaml.tmpl': 'spec:\n  image: $({ .imageName })\n  replicas: $({ .replicas })\n' },
       'Need replicas',
     );
     const { deliveryId } = await s.push('production', '2.0.0');
@@ -62,7 +62,7 @@ describe('dispatchd retry, pause and resume against the real admin API', () => {
     await s.gh.git.commit(
       GITOPS,
       'main',
-      { 'production/application.yaml.tmpl': 'spec:\n  image: {{imageName}}\n' },
+      { 'production/application.yaml.tmpl': 'spec:\n  image: $({ .imageName })\n' },
       'Fix template',
     );
 

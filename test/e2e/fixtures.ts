@@ -52,7 +52,7 @@ export const gitopsFiles = {
   'README.md': '# gitops\n',
   'staging/application.yaml.tmpl':
     'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello-world\n  namespace: staging\nspec:\n  ' +
-    'template:\n    spec:\n      containers:\n        - name: hello-world\n          image: {{imageName}}\n',
+    'template:\n    spec:\n      containers:\n        - name: hello-world\n          image: $({ .imageName })\n',
   'production/application.yaml.tmpl':
     'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello-world\n  namespace: production\nspec:\n  ' +
     'template:\n    spec:\n      containers:\n        - name: hello-world\n          image: $({ .imageName })\n',

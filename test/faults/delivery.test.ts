@@ -51,7 +51,7 @@ describe(`delivery guarantee: ${PLAN.pushes} pushes, ${PLAN.kills} worker SIGKIL
     const templates = Object.fromEntries(
       PLAN.branches.map((b) => [
         `${b}/application.yaml.tmpl`,
-        `kind: Deployment\nmetadata:\n  namespace: ${b}\nimage: {{imageName}}\n`,
+        `kind: Deployment\nmetadata:\n  namespace: ${b}\nimage: $({ .imageName })\n`,
       ]),
     );
     await gh.git.createRepo(GITOPS, { files: { 'README.md': '# gitops\n', ...templates } });

@@ -100,7 +100,7 @@ describe('Redis failover under Sentinel (master + replica + 3 sentinels, minRepl
     const templates = Object.fromEntries(
       BRANCHES.map((b) => [
         `${b}/application.yaml.tmpl`,
-        `kind: Deployment\nmetadata:\n  namespace: ${b}\nimage: {{imageName}}\n`,
+        `kind: Deployment\nmetadata:\n  namespace: ${b}\nimage: $({ .imageName })\n`,
       ]),
     );
     await gh.git.createRepo(GITOPS, { files: { 'README.md': '# gitops\n', ...templates } });

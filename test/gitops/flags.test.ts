@@ -3,7 +3,13 @@ import { describe, it } from 'node:test';
 import { PermanentError } from '../../src/core/errors.js';
 import { parseUpdateGitopsFlags, type UpdateGitopsFlags } from '../../src/gitops/flags.js';
 
-const DEFAULTS: UpdateGitopsFlags = { substitute: {}, createPullRequest: true, mergePullRequest: false, rest: [] };
+const DEFAULTS: UpdateGitopsFlags = {
+  substitute: {},
+  edits: [],
+  createPullRequest: true,
+  mergePullRequest: false,
+  rest: [],
+};
 
 const accepted: Array<[string, string[], Partial<UpdateGitopsFlags>]> = [
   ['no flags gives the defaults', [], {}],

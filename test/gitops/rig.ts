@@ -206,7 +206,7 @@ export function pushPayload(branch: string, before: string, after: string, base:
 }
 
 /** A Deployment template for `dir` with the image from the `imageName` substitution. */
-export const deployment = (dir: string, placeholder = '{{imageName}}') =>
+export const deployment = (dir: string, placeholder = '$({ .imageName })') =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello-world\n  namespace: ${dir}\nspec:\n  ` +
   `template:\n    spec:\n      containers:\n        - name: hello-world\n          image: ${placeholder}\n`;
 

@@ -6,6 +6,7 @@ import { checkFlagValues, checkRefName } from '../../src/gitops/value-hygiene.js
 
 const flags = (over: Partial<UpdateGitopsFlags> = {}): UpdateGitopsFlags => ({
   substitute: { imageName: 'registry.example.com/app@sha256:' + 'a'.repeat(64) },
+  edits: [],
   createPullRequest: true,
   mergePullRequest: false,
   ...over,

@@ -24,9 +24,10 @@ export const GITOPS = 'acme/hello-world-gitops';
 
 export const gitopsFiles = {
   'README.md': '# gitops\n',
-  'staging/application.yaml.tmpl': 'kind: Deployment\nmetadata:\n  name: hello-world\nspec:\n  image: {{imageName}}\n',
+  'staging/application.yaml.tmpl':
+    'kind: Deployment\nmetadata:\n  name: hello-world\nspec:\n  image: $({ .imageName })\n',
   'production/application.yaml.tmpl':
-    'kind: Deployment\nmetadata:\n  name: hello-world\nspec:\n  image: {{imageName}}\n',
+    'kind: Deployment\nmetadata:\n  name: hello-world\nspec:\n  image: $({ .imageName })\n',
 };
 
 export interface FullStack {

@@ -27,11 +27,13 @@ export interface RenderOptions {
 export interface RenderedFile {
   /** Relative to root, posix separators: the output X for template X.tmpl. */
   path: string;
-  /** The template, relative to root. */
+  /** The template, relative to root; for an edited file, the file itself. */
   template: string;
   /** The file's current content, null when it does not exist yet. */
   before: string | null;
   after: string;
+  /** Set for a file edited in place (-set-image, -set-value): the flags that changed it. */
+  editedBy?: string[];
 }
 
 async function readIfExists(file: string): Promise<string | null> {
