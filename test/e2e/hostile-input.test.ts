@@ -106,6 +106,21 @@ describe('hostile Dispatchfiles through the receiver and workers', { timeout: 24
     assert.match(status?.description ?? '', /too costly to evaluate/);
   });
 
+  it("a refusal that names the configured API endpoint says so on the commit without the host's address", async () => {
+    const df = rigDispatchfile(`${rig.gh.url}/${GITOPS}`, {
+      tasks: [{ ...tasks[0]!, branches: ['probe'], args: [...tasks[0]!.args, '-api-endpoint=https://evil.example'] }],
+      gitopsFiles: {},
+    });
+    const { sha } = await pushAndProbe('probe', { Dispatchfile: df });
+    const status = failure(sha);
+    assert.equal(status?.state, 'failure');
+    assert.match(status?.description ?? '', /-api-endpoint=<url> is not the configured apiUrl/);
+    const said = status?.description ?? '';
+    const apiHost = new URL(rig.gh.apiUrl).host;
+    assert.ok(!said.includes(apiHost), `the status names ${apiHost}: ${said}`);
+    assert.ok(!said.includes('127.0.0.1'), said);
+  });
+
   it('after all of them, a legitimate push still opens the staging pull request', async () => {
     const { sha, status } = await rig.push('staging', '2.0.0');
     assert.equal(status, 202);
