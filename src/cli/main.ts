@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { DispatchError } from '../core/errors.js';
+import { hasCode } from '../core/errors.js';
 import { addOpsCommands } from './ops/commands.js';
 import type { Mode, Running } from './run-service.js';
 
@@ -14,7 +14,7 @@ const program = new Command('dispatchd')
 async function fail(err: unknown): Promise<never> {
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`dispatchd: ${message}\n`);
-  if (err instanceof DispatchError && err.code === 'redis_missing') {
+  if (hasCode(err, 'redis_missing')) {
     const { REDIS_INSTALL_HINT } = await import('../redis/embedded.js');
     process.stderr.write(`${REDIS_INSTALL_HINT}\n`);
   }

@@ -2,9 +2,28 @@
  * The few named errors of dispatchd. Each carries a stable `code`; messages say what was wrong
  * and what to do next. At the HTTP edge `status` is the response code.
  */
+/**
+ * The codes that code branches on (every other code is for people, metrics and the audit trail).
+ * A union, so a caller comparing against a code nobody throws does not compile.
+ */
+export type BranchedCode =
+  | 'git_push_rejected'
+  | 'git_push_refused'
+  | 'git_failed'
+  | 'scm_pr_exists'
+  | 'scm_rate_limited'
+  | 'scm_http_401'
+  | 'github_app_rejected'
+  | 'redis_missing';
+
+/** `err` is a DispatchError with this code. */
+export function hasCode(err: unknown, code: BranchedCode): err is DispatchError {
+  return err instanceof DispatchError && err.code === code;
+}
+
 export class DispatchError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: BranchedCode | (string & {}),
     message: string,
     readonly status = 500,
   ) {

@@ -1,4 +1,4 @@
-import { PermanentError } from '../core/errors.js';
+import { hasCode, PermanentError } from '../core/errors.js';
 import type { EnvUpdateSpec } from '../core/env-update.js';
 import type { PullRequest, ScmProvider } from '../scm/contracts.js';
 import { prBody, prTitle, type PrText } from './pr-text.js';
@@ -27,7 +27,7 @@ export async function openOrUpdatePullRequest(
     try {
       pr = await provider.createPullRequest(repo, { head: input.head, base, ...text });
     } catch (err) {
-      if (!(err instanceof PermanentError && err.code === 'scm_pr_exists')) throw err;
+      if (!(err instanceof PermanentError && hasCode(err, 'scm_pr_exists'))) throw err;
       const existing = await provider.findPullRequest(repo, input.head, base);
       if (!existing) throw err;
       pr = await provider.updatePullRequest(repo, existing.number, text);

@@ -98,6 +98,11 @@ export type { CommitState, CommitStatus } from '../core/commit-status.js';
 export interface ScmProvider {
   readonly kind: ScmKind;
   /**
+   * Whether the host has pull requests. A plain git host has none: its pull-request methods
+   * refuse (find answers null), and the GitOps update commits to branches only.
+   */
+  readonly pullRequests: boolean;
+  /**
    * File text at a commit, or null when the file does not exist there. A file over `maxBytes`
    * (default DEFAULT_READ_LIMIT) throws FileTooLargeError after reading at most the limit plus
    * one network chunk of it: the size is the pusher's choice, so the read must not be.

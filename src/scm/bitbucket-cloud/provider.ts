@@ -118,6 +118,7 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
 
   return {
     kind: 'bitbucket-cloud',
+    pullRequests: true,
     async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       const src = sourceFetch(maxBytes, path);
       try {

@@ -82,6 +82,7 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
 
   return {
     kind: 'bitbucket-server',
+    pullRequests: true,
     async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       const { key, slug } = parts(repo);
       try {

@@ -86,6 +86,7 @@ export function githubProvider(
 
   return {
     kind: 'github',
+    pullRequests: true,
     async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       const o = await client(repo);
       // The raw media type answers the file's bytes (a directory still answers its JSON listing),

@@ -81,6 +81,7 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
 
   return {
     kind: 'gitlab',
+    pullRequests: true,
     async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       try {
         // Past gitbeaker, which reads every body whole: this one is read with a cap.

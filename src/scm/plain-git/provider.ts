@@ -1,6 +1,6 @@
 import { DEFAULT_READ_LIMIT, FileTooLargeError } from '../bounded-body.js';
 import type { HostConfig } from '../../config/schema.js';
-import { DispatchError, PermanentError } from '../../core/errors.js';
+import { hasCode, PermanentError } from '../../core/errors.js';
 import { git } from '../../git/run.js';
 import { revParse, type Mirrors } from '../../git/mirrors.js';
 import type { GitRemote } from '../../git/remote.js';
@@ -22,7 +22,7 @@ async function isAncestor(dir: string, a: string, b: string): Promise<boolean> {
     await git(['merge-base', '--is-ancestor', a, b], { cwd: dir });
     return true;
   } catch (err) {
-    if (err instanceof DispatchError && err.code === 'git_failed' && !/fatal:|error:/i.test(err.message)) return false;
+    if (hasCode(err, 'git_failed') && !/fatal:|error:/i.test(err.message)) return false;
     throw err;
   }
 }
@@ -44,6 +44,7 @@ export function plainGitProvider(host: HostConfig, mirrors: Mirrors): ScmProvide
   });
   return {
     kind: 'git',
+    pullRequests: false,
     async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       const dir = await mirrors.fetch(remote(repo));
       let size: number;

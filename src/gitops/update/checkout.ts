@@ -1,0 +1,65 @@
+import type { EnvUpdateSpec } from '../../core/env-update.js';
+import { PermanentError } from '../../core/errors.js';
+import type { RepoId } from '../../core/repo-id.js';
+import { revParse } from '../../git/mirrors.js';
+import type { ApplyDeps } from '../apply.js';
+import { commitsWithTrailers, lastCommitFor, type LoggedCommit } from '../commit-trailers.js';
+import { mayMove } from '../forward-only.js';
+import { defaultHead, legacyHead } from '../head-branch.js';
+import { reportForeignCommits } from './outcomes.js';
+import type { PreparedUpdate } from './prepare.js';
+
+/** Where the update starts from, in a freshly fetched mirror. */
+export interface Checkout {
+  mirror: string;
+  baseSha: string;
+  /** The head branch of the pull request (or the explicit -branch). */
+  head: string;
+  /** The branch the commit goes to: the head, or the base with -create-pull-request=false. */
+  pushTo: string;
+  /** The head branch's commit, null when it does not exist yet (the base without a PR). */
+  headSha: string | null;
+  /** dispatchd's commits on the head branch, ahead of the base. */
+  mine: LoggedCommit[];
+}
+
+export type CheckoutOutcome =
+  { kind: 'ready'; checkout: Checkout } | { kind: 'superseded'; carried: string; branch: string };
+
+/**
+ * Step 2: fetch the mirror, find the head branch and what the environment carries now, and decide
+ * whether this update may move it (forward only, or an explicit rollback). Commits on the head
+ * branch that dispatchd did not make stop the update (they are the reviewer's, and kept).
+ */
+export async function checkoutUpdate(
+  deps: ApplyDeps,
+  envId: string,
+  spec: EnvUpdateSpec,
+  p: PreparedUpdate,
+): Promise<CheckoutOutcome> {
+  const mirror = await deps.mirrors.fetch(p.remote);
+  const baseSha = await revParse(mirror, `refs/heads/${p.base}`);
+  if (!baseSha)
+    throw new PermanentError(
+      'gitops_base_missing',
+      `branch ${p.base} does not exist in ${spec.target.fullName}: set the git resource's revision param to an existing branch`,
+    );
+  const withPr = p.flags.createPullRequest;
+  const head = p.flags.branch ?? (await adoptedHead(mirror, p.deployment.source, spec.envDir));
+  const pushTo = withPr ? head : p.base;
+  const headSha = withPr ? await revParse(mirror, `refs/heads/${head}`) : baseSha;
+  const mine = withPr && headSha ? await commitsWithTrailers(mirror, `${baseSha}..${headSha}`) : [];
+  if (mine.some((c) => c.env !== envId)) await reportForeignCommits(deps, spec, head, p.base);
+  const carried = mine.find((c) => c.env === envId)?.commit ?? (await lastCommitFor(mirror, baseSha, envId))?.commit;
+  const direction = await mayMove(deps.providers.for(spec.source.host), spec, carried);
+  if (!direction.move) return { kind: 'superseded', carried: direction.carried, branch: pushTo };
+  return { kind: 'ready', checkout: { mirror, baseSha, head, pushTo, headSha, mine } };
+}
+
+/** The default head branch, or the one an earlier release named (no host) if only that one exists. */
+async function adoptedHead(mirror: string, source: RepoId, envDir: string): Promise<string> {
+  const head = defaultHead(source, envDir);
+  if (await revParse(mirror, `refs/heads/${head}`)) return head;
+  const legacy = legacyHead(source, envDir);
+  return (await revParse(mirror, `refs/heads/${legacy}`)) ? legacy : head;
+}
