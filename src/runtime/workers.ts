@@ -17,9 +17,10 @@ import type { EnvUpdateSpec } from '../plan/spec.js';
 import { createGitopsProcessor } from '../../workers/gitops.js';
 import { createPushProcessor } from '../../workers/push.js';
 import { createMergeProcessor } from '../../workers/merges.js';
+import { createReviewProcessor } from '../../workers/reviews.js';
 import { ignoreGitopsEvent, type OnGitopsEvent } from '../core/gitops-events.js';
 import { jobOptions } from '../queue/job-options.js';
-import { mergeJobId, type GitopsJob, type MergeJob } from '../queue/jobs.js';
+import { mergeJobId, type GitopsJob, type MergeJob, type PushJob, type ReviewJob } from '../queue/jobs.js';
 import type { Observer } from '../telemetry/observer.js';
 import { openWorkerConnection, type Producer } from './connections.js';
 import { telemetryFor } from './audit.js';
@@ -72,18 +73,6 @@ export async function startWorkers(
   // Jobs record which process ran them (BullMQ's processedBy), for operators and the fault tests.
   const processName = `${hostname()}:${process.pid}`;
   const connections = [openWorkerConnection(redisUrl), openWorkerConnection(redisUrl)] as const;
-  const push = new Worker(
-    EVENTS_QUEUE,
-    createPushProcessor({ config, providers, environments, refPlans, gitops: producer.gitops, log, observer, retry }),
-    {
-      connection: connections[0],
-      prefix: QUEUE_PREFIX,
-      concurrency: config.workers.events,
-      settings,
-      ...recovery,
-      name: processName,
-    },
-  );
   // Promotion (and anything else) hears of GitOps PR merges and statuses through this; it must
   // not fail the job that noticed them.
   const onGitopsEvent: OnGitopsEvent = async (event) => {
@@ -99,6 +88,31 @@ export async function startWorkers(
     const jobId = mergeJobId(job, (s) => createHash('sha256').update(s).digest('hex').slice(0, 32));
     await mergeQueue.add('merge', job, { ...jobOptions, jobId });
   };
+  const processPush = createPushProcessor({
+    config,
+    providers,
+    environments,
+    refPlans,
+    gitops: producer.gitops,
+    log,
+    observer,
+    retry,
+  });
+  // Pull-request and status webhooks ride the events queue as `review` jobs (src/queue/inbox.ts).
+  const processReview = createReviewProcessor({ config, gitops: mergeQueue, onGitopsEvent, log });
+  const push = new Worker(
+    EVENTS_QUEUE,
+    (job: Job<PushJob | ReviewJob>) =>
+      job.name === 'review' ? processReview(job as Job<ReviewJob>) : processPush(job as Job<PushJob>),
+    {
+      connection: connections[0],
+      prefix: QUEUE_PREFIX,
+      concurrency: config.workers.events,
+      settings,
+      ...recovery,
+      name: processName,
+    },
+  );
   const processGitops = createGitopsProcessor({
     apply: { config, providers, mirrors, resolveDigest: (ref) => resolver.resolve(ref) },
     environments,
@@ -133,7 +147,7 @@ export async function startWorkers(
   // The processor fails a job at the horizon with a HorizonError saying so (workers/push.ts); one
   // the backoff strategy failed is described the same way here.
   push.on('failed', (job, err) => {
-    if (!job?.finishedOn || err.name === 'UnrecoverableError') return;
+    if (!job?.finishedOn || err.name === 'UnrecoverableError' || job.name === 'review') return;
     const message =
       err.name === 'HorizonError' || err.name === 'PermanentError'
         ? err.message
@@ -143,7 +157,7 @@ export async function startWorkers(
             job.finishedOn,
           );
     audit
-      .jobFailed(job.data.event, message)
+      .jobFailed((job.data as PushJob).event, message)
       .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'audit trail: could not record a failed job'));
   });
   // Which host each retried job waits on (GET /api/hosts, dispatchd_host_* gauges): a job waits
@@ -159,7 +173,12 @@ export async function startWorkers(
       'a wait',
       job.finishedOn
         ? hostWaits.done(EVENTS_QUEUE, job.id)
-        : hostWaits.wait(hostOfFailure(err, job.data.event.host, knownHosts), EVENTS_QUEUE, job.id, err.message),
+        : hostWaits.wait(
+            hostOfFailure(err, 'review' in job.data ? job.data.review.host : job.data.event.host, knownHosts),
+            EVENTS_QUEUE,
+            job.id,
+            err.message,
+          ),
     );
   });
   gitops.on('failed', (job, err) => {
