@@ -13,6 +13,8 @@ import { createRetryPolicy, type RetryPolicy } from '../src/queue/job-options.js
 import { backoffDelay } from '../src/registry/backoff.js';
 import { deferDigestWaits, DigestPending } from '../src/registry/deferred.js';
 import { setStatus } from './statuses.js';
+import { checkCiGates, CiPending } from '../src/gitops/ci-gate.js';
+import { waitForCi, type CiWaitJobData } from './ci-wait.js';
 
 export interface GitopsWorkerDeps {
   apply: ApplyDeps;
@@ -43,6 +45,7 @@ const FIRST_LOOK_DELAY_MS = 1000;
 export function createGitopsProcessor(deps: GitopsWorkerDeps) {
   const retry = deps.retry ?? createRetryPolicy();
   const digestWaitMs = toMs(deps.apply.config.digestWait);
+  const ciWaitMs = toMs(deps.apply.config.ciWait);
   return async function processGitops(job: Job<GitopsJob>, token?: string): Promise<RunResult[]> {
     const { envId } = job.data;
     const runs: RunResult[] = [];
@@ -67,7 +70,11 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
       const started = Date.now();
       try {
         // A missing image does not hold this worker slot: the job comes back as a delayed job.
-        run.result = await deferDigestWaits(() => applyUpdate(deps.apply, envId, spec));
+        run.result = await deferDigestWaits(async () => {
+          // Tasks left to the team's CI gate the update: nothing is rendered before they pass.
+          await checkCiGates(deps.providers.for(spec.source.host), spec);
+          return applyUpdate(deps.apply, envId, spec);
+        });
         log.info(
           { outcome: run.result.outcome, pr: 'prUrl' in run.result ? run.result.prUrl : undefined },
           'gitops update',
@@ -77,7 +84,9 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
         const err =
           caught instanceof DigestPending
             ? await waitForImage(job as Job<GitopsJobData>, token, seq, caught, digestWaitMs, log)
-            : caught;
+            : caught instanceof CiPending
+              ? await waitForCi(job as Job<CiWaitJobData>, token, seq, caught, ciWaitMs, log)
+              : caught;
         // Final: a permanent error, or a passing one whose next attempt would start after the
         // retry horizon (then the message says how long it tried).
         const gaveUp = err instanceof PermanentError ? undefined : retry.giveUp(job, err);

@@ -120,6 +120,35 @@ describe('GitOps pull-request and status webhooks reach onGitopsEvent (GitHub)',
     await rig.stack.idle();
     assert.equal(events.length, before);
   });
+  it('a PR closed without merge is reported, and the next push opens a fresh one', async () => {
+    const first = await rig.push('staging', '3.1.0');
+    const pr = await eventually(
+      async () => {
+        const open = rig.gh.pulls(GITOPS).find((p) => p.head === HEAD && p.state === 'open');
+        const body = await rig.gh.git.readFile(GITOPS, HEAD, 'staging/application.yaml');
+        return open && body?.includes(first.sha) ? open : undefined;
+      },
+      60_000,
+      'the PR',
+    );
+    assert.equal((await api(rig, 'PATCH', `pulls/${pr.number}`, { state: 'closed' })).status, 200);
+    const closed = await eventually(() =>
+      events.find((e) => e.type === 'pull-request' && e.action === 'closed' && e.number === pr.number),
+    );
+    assert.equal(closed.type === 'pull-request' && closed.by, 'webhook');
+    const next = await rig.push('staging', '3.2.0');
+    const fresh = await eventually(
+      () => rig.gh.pulls(GITOPS).find((p) => p.head === HEAD && p.state === 'open' && p.number !== pr.number),
+      60_000,
+      'a fresh PR',
+    );
+    assert.match(fresh.body ?? '', new RegExp(next.sha.slice(0, 7)));
+    assert.equal(
+      rig.gh.pulls(GITOPS).find((p) => p.number === pr.number)?.state,
+      'closed',
+      'the closed one stays closed',
+    );
+  });
 });
 
 describe('a status webhook wakes the merge job waiting for it', { timeout: 180_000 }, () => {
