@@ -6,7 +6,7 @@ import type { Logger } from '../src/log/logger.js';
 import type { EnvUpdateSpec } from '../src/plan/spec.js';
 import type { Environments, PendingStatus } from '../src/queue/environments.js';
 import type { GitopsJob, MergeJob } from '../src/queue/jobs.js';
-import { mergeSettingsFor } from '../src/gitops/grants.js';
+import { requestMerge } from './merges.js';
 import type { Providers } from '../src/scm/providers.js';
 import type { Observer } from '../src/telemetry/observer.js';
 import { createRetryPolicy, type RetryPolicy } from '../src/queue/job-options.js';
@@ -79,7 +79,7 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
           { outcome: run.result.outcome, pr: 'prUrl' in run.result ? run.result.prUrl : undefined },
           'gitops update',
         );
-        await requestMerge(deps, spec, run.result);
+        await requestMerge(deps.queueMerge, deps.apply.config, spec, run.result);
       } catch (caught) {
         const err =
           caught instanceof DigestPending
@@ -119,23 +119,6 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
       if (await deps.environments.release(envId, seq, job.id!)) return runs;
     }
   };
-}
-
-/** -merge-pull-request: a merge job for the PR's head commit, merged once its checks pass. */
-async function requestMerge(deps: GitopsWorkerDeps, spec: EnvUpdateSpec, r: ApplyResult): Promise<void> {
-  if (r.outcome !== 'updated' || !r.mergeRequested || r.prNumber === undefined || !deps.queueMerge) return;
-  const settings = mergeSettingsFor(deps.apply.config, spec.target);
-  await deps.queueMerge({
-    host: spec.target.host,
-    repo: spec.target.fullName,
-    number: r.prNumber,
-    headSha: r.commit,
-    method: settings.method,
-    requiredChecks: settings.requiredChecks,
-    timeoutMs: toMs(settings.timeout),
-    since: Date.now(),
-    looks: 0,
-  });
 }
 
 async function settleStatuses(

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
-import { Worker, type Job, type Queue } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { DispatchdConfig } from '../config/schema.js';
 import { toMs } from '../config/duration.js';
 import { createMirrors } from '../git/mirrors.js';
@@ -18,9 +17,9 @@ import { createGitopsProcessor } from '../../workers/gitops.js';
 import { createPushProcessor } from '../../workers/push.js';
 import { createMergeProcessor } from '../../workers/merges.js';
 import { createReviewProcessor } from '../../workers/reviews.js';
-import { ignoreGitopsEvent, type OnGitopsEvent } from '../core/gitops-events.js';
-import { jobOptions } from '../queue/job-options.js';
-import { mergeJobId, type GitopsJob, type MergeJob, type PushJob, type ReviewJob } from '../queue/jobs.js';
+import type { OnGitopsEvent } from '../core/gitops-events.js';
+import type { GitopsJob, MergeJob, PushJob, ReviewJob } from '../queue/jobs.js';
+import { mergeWiring } from './merge-wiring.js';
 import type { Observer } from '../telemetry/observer.js';
 import { openWorkerConnection, type Producer } from './connections.js';
 import { telemetryFor } from './audit.js';
@@ -73,21 +72,7 @@ export async function startWorkers(
   // Jobs record which process ran them (BullMQ's processedBy), for operators and the fault tests.
   const processName = `${hostname()}:${process.pid}`;
   const connections = [openWorkerConnection(redisUrl), openWorkerConnection(redisUrl)] as const;
-  // Promotion (and anything else) hears of GitOps PR merges and statuses through this; it must
-  // not fail the job that noticed them.
-  const onGitopsEvent: OnGitopsEvent = async (event) => {
-    try {
-      await (hooks.onGitopsEvent ?? ignoreGitopsEvent)(event);
-    } catch (err) {
-      log.warn({ err: (err as Error).message, event: event.type }, 'onGitopsEvent failed');
-    }
-  };
-  // Merge jobs share the gitops queue (and its worker slots): one key space, one dashboard.
-  const mergeQueue = producer.gitops as unknown as Queue<MergeJob>;
-  const queueMerge = async (job: MergeJob): Promise<void> => {
-    const jobId = mergeJobId(job, (s) => createHash('sha256').update(s).digest('hex').slice(0, 32));
-    await mergeQueue.add('merge', job, { ...jobOptions, jobId });
-  };
+  const { onGitopsEvent, mergeQueue, queueMerge } = mergeWiring(producer, log, hooks.onGitopsEvent);
   const processPush = createPushProcessor({
     config,
     providers,
