@@ -147,3 +147,22 @@ describe('merge when green: a check still pending after merge.timeout', { timeou
     assert.equal(openPr(rig)?.number, pr.number, 'open, not merged');
   });
 });
+
+describe('merge when green: GitHub branch protection names the required checks', { timeout: 120_000 }, () => {
+  let rig: Rig;
+  before(async () => {
+    rig = await startRig({ gitopsFiles, tasks: [deployTask] });
+    rig.gh.protectBranch(GITOPS, 'main', [CHECK]);
+  });
+  after(async () => rig?.close());
+
+  it('with nothing in merge.requiredChecks, the protected base still waits for its check, then merges', async () => {
+    const { sha } = await rig.push('staging', '7.0.0');
+    const pr = await prFor(rig, sha);
+    await pause(2500);
+    assert.equal(openPr(rig)?.number, pr.number, 'the protected check has not reported: still open');
+    assert.deepEqual(rig.gh.comments(GITOPS, pr.number), [], 'no refused merge to comment on');
+    await postStatus(rig, pr.headSha, 'success');
+    await eventually(() => rig.gh.pulls(GITOPS).find((p) => p.number === pr.number && p.merged), 90_000, 'the merge');
+  });
+});
