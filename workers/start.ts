@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
-import { Worker, type Job, type Queue } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { DispatchdConfig } from '../src/config/schema.js';
 import { toMs } from '../src/config/duration.js';
 import { createMirrors } from '../src/git/mirrors.js';
@@ -16,14 +15,15 @@ import { createHostWaits, hostOfFailure } from '../src/queue/hosts.js';
 import type { EnvUpdateSpec } from '../src/core/env-update.js';
 import { createGitopsProcessor } from './gitops.js';
 import { createPushProcessor } from './push.js';
+import { createMergeProcessor } from './merges.js';
+import { createReviewProcessor } from './reviews.js';
+import type { OnGitopsEvent } from '../src/core/gitops-events.js';
+import type { GitopsJob, MergeJob, PushJob, ReviewJob } from '../src/queue/jobs.js';
+import { mergeWiring } from '../src/runtime/merge-wiring.js';
 import type { Observer } from '../src/telemetry/observer.js';
 import { openWorkerConnection, type Producer } from '../src/runtime/connections.js';
 import { telemetryFor } from '../src/runtime/telemetry.js';
 import { startInboxPump } from '../src/runtime/pump.js';
-import { createMergeProcessor } from './merges.js';
-import { ignoreGitopsEvent, type OnGitopsEvent } from '../src/core/gitops-events.js';
-import { jobOptions } from '../src/queue/job-options.js';
-import { mergeJobId, type GitopsJob, type MergeJob } from '../src/queue/jobs.js';
 
 /**
  * Starts the `events` and `gitops` workers; `close()` stops taking work and lets jobs finish.
@@ -63,7 +63,7 @@ export async function startWorkers(
   // Passing faults are retried until the horizon (config `retry`, docs/reliability.md).
   const retry = createRetryPolicy(retrySettings(config.retry));
   const settings = { backoffStrategy: retry.backoffStrategy };
-  // A SIGKILLed worker's jobs come back after the lock lapses; docs/architecture.md promises no 202 is lost,
+  // A SIGKILLed worker's jobs come back after the lock lapses; DESIGN.md promises no 202 is lost,
   // so a job may be taken back several times (BullMQ's default fails it on the second stall).
   const recovery = {
     lockDuration: toMs(config.workers.lockDuration),
@@ -75,9 +75,23 @@ export async function startWorkers(
   const connections = [openWorkerConnection(redisUrl), openWorkerConnection(redisUrl)] as const;
   // Accepted deliveries wait in the inbox stream until a pump makes them jobs.
   const pump = startInboxPump(config, redisUrl, producer, log, audit);
+  const { onGitopsEvent, mergeQueue, queueMerge } = mergeWiring(producer, log, hooks.onGitopsEvent);
+  const processPush = createPushProcessor({
+    config,
+    providers,
+    environments,
+    refPlans,
+    gitops: producer.gitops,
+    log,
+    observer,
+    retry,
+  });
+  // Pull-request and status webhooks ride the events queue as `review` jobs (src/queue/inbox.ts).
+  const processReview = createReviewProcessor({ config, gitops: mergeQueue, onGitopsEvent, log });
   const push = new Worker(
     PUSH_QUEUE,
-    createPushProcessor({ config, providers, environments, refPlans, gitops: producer.gitops, log, observer, retry }),
+    (job: Job<PushJob | ReviewJob>) =>
+      job.name === 'review' ? processReview(job as Job<ReviewJob>) : processPush(job as Job<PushJob>),
     {
       connection: connections[0],
       prefix: QUEUE_PREFIX,
@@ -87,21 +101,6 @@ export async function startWorkers(
       name: processName,
     },
   );
-  // Promotion (and anything else) hears of GitOps PR merges and statuses through this; it must
-  // not fail the job that noticed them.
-  const onGitopsEvent: OnGitopsEvent = async (event) => {
-    try {
-      await (hooks.onGitopsEvent ?? ignoreGitopsEvent)(event);
-    } catch (err) {
-      log.warn({ err: (err as Error).message, event: event.type }, 'onGitopsEvent failed');
-    }
-  };
-  // Merge jobs share the gitops queue (and its worker slots): one key space, one dashboard.
-  const mergeQueue = producer.gitops as unknown as Queue<MergeJob>;
-  const queueMerge = async (job: MergeJob): Promise<void> => {
-    const jobId = mergeJobId(job, (s) => createHash('sha256').update(s).digest('hex').slice(0, 32));
-    await mergeQueue.add('merge', job, { ...jobOptions, jobId });
-  };
   const processGitops = createGitopsProcessor({
     apply: { config, providers, mirrors, resolveDigest: (ref) => resolver.resolve(ref) },
     environments,
@@ -136,7 +135,7 @@ export async function startWorkers(
   // The processor fails a job at the horizon with a HorizonError saying so (workers/push.ts); one
   // the backoff strategy failed is described the same way here.
   push.on('failed', (job, err) => {
-    if (!job?.finishedOn || err.name === 'UnrecoverableError') return;
+    if (!job?.finishedOn || err.name === 'UnrecoverableError' || job.name === 'review') return;
     const message =
       err.name === 'HorizonError' || err.name === 'PermanentError'
         ? err.message
@@ -146,7 +145,7 @@ export async function startWorkers(
             job.finishedOn,
           );
     audit
-      .jobFailed(job.data.event, message)
+      .jobFailed((job.data as PushJob).event, message)
       .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'audit trail: could not record a failed job'));
   });
   // Which host each retried job waits on (GET /api/hosts, dispatchd_host_* gauges): a job waits
@@ -162,7 +161,12 @@ export async function startWorkers(
       'a wait',
       job.finishedOn
         ? hostWaits.done(PUSH_QUEUE, job.id)
-        : hostWaits.wait(hostOfFailure(err, job.data.event.host, knownHosts), PUSH_QUEUE, job.id, err.message),
+        : hostWaits.wait(
+            hostOfFailure(err, 'review' in job.data ? job.data.review.host : job.data.event.host, knownHosts),
+            PUSH_QUEUE,
+            job.id,
+            err.message,
+          ),
     );
   });
   gitops.on('failed', (job, err) => {

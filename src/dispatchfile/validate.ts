@@ -150,7 +150,9 @@ function globProblems(on: Condition): string[] {
 function neverFires(on: Condition): string[] {
   const out: string[] = [];
   if (on.pull_request)
-    out.push('the pull_request condition is checked but does not fire yet: dispatchd receives pushes only');
+    out.push(
+      'the pull_request condition is checked but does not fire yet: dispatchd receives pull-request webhooks but plans pushes only',
+    );
   if (on.cron)
     out.push('the cron condition never fires in dispatchd (it reacts to pushes); run scheduled work in your CI');
   if (on.image) out.push('the image condition never fires in dispatchd (it reacts to SCM pushes, not registry pushes)');

@@ -33,7 +33,9 @@ export async function mergeStep(deps: MergeStepDeps, job: MergeJob): Promise<Mer
   if (pr.state !== 'open') return { outcome: 'not-open', state: pr.state };
   const tip = await scm.refTip(job.repo, `refs/heads/${pr.head}`);
   if (tip !== job.headSha) return { outcome: 'superseded', head: tip };
-  const verdict = checkVerdict(await scm.commitChecks(job.repo, job.headSha), job.requiredChecks);
+  // The base branch's own required checks (GitHub branch protection) count beside the grant's.
+  const required = [...new Set([...job.requiredChecks, ...((await scm.requiredChecks?.(job.repo, pr.base)) ?? [])])];
+  const verdict = checkVerdict(await scm.commitChecks(job.repo, job.headSha), required);
   if (verdict.verdict === 'failed') {
     const failed = describeFailed(verdict.failed);
     await scm.comment(

@@ -1,8 +1,9 @@
 import { Job, type IRedisTransaction, type Queue } from 'bullmq';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { PushEvent } from '../core/push-event.js';
+import type { ReviewEvent } from '../core/review-events.js';
 import { jobOptions } from './job-options.js';
-import type { PushJob } from './jobs.js';
+import type { PushJob, ReviewJob } from './jobs.js';
 import { PUSH_QUEUE, keys, QUEUE_PREFIX } from './names.js';
 
 /** The consumer group every pump reads the inbox stream in: each entry goes to one pump. */
@@ -32,7 +33,8 @@ interface Entry {
   deliveryKey: string;
   jobId: string;
   seq: number;
-  event: PushEvent;
+  /** A push, or a pull-request/status webhook (ReviewEvent, which has a `kind`). */
+  event: PushEvent | ReviewEvent;
 }
 
 // Runs after the batch's job adds in the same transaction. For each entry whose job exists (an
@@ -67,7 +69,13 @@ function parse(raw: RawEntry[]): { entries: Entry[]; broken: string[] } {
     for (let i = 0; fields && i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
     try {
       if (!f.d || !f.j || !f.s || !f.e) throw new Error('incomplete');
-      entries.push({ id, deliveryKey: f.d, jobId: f.j, seq: Number(f.s), event: JSON.parse(f.e) as PushEvent });
+      entries.push({
+        id,
+        deliveryKey: f.d,
+        jobId: f.j,
+        seq: Number(f.s),
+        event: JSON.parse(f.e) as PushEvent | ReviewEvent,
+      });
     } catch {
       broken.push(id);
     }
@@ -110,11 +118,12 @@ export function createInboxPump(deps: InboxPumpDeps) {
       // MULTI makes a pump that dies while sending it leave nothing half done.
       // BullMQ's client is ioredis here (runtime/connections.ts), whose transactions have every command.
       const tx = (await deps.events.backend.client).multi() as unknown as ChainableCommander;
+      // Pull-request and status webhooks ride the same queue as pushes, as `review` jobs.
       const added = toAdd.map((e) =>
-        new Job<PushJob>(
-          deps.events,
-          'push',
-          { event: e.event, seq: e.seq },
+        new Job<PushJob | ReviewJob>(
+          deps.events as unknown as Queue<PushJob | ReviewJob>,
+          isReview(e.event) ? 'review' : 'push',
+          isReview(e.event) ? { review: e.event, seq: e.seq } : { event: e.event, seq: e.seq },
           { ...jobOptions, jobId: e.jobId },
           e.jobId,
         )
@@ -130,7 +139,7 @@ export function createInboxPump(deps: InboxPumpDeps) {
       tx.eval(DONE, keysArg.length, ...keysArg, ...argv);
       deps.record?.(
         tx,
-        entries.map((e) => e.event),
+        entries.flatMap((e) => (isReview(e.event) ? [] : [e.event])),
       );
       const [results] = await Promise.all([tx.exec(), Promise.all(added)]);
       const failed = (results ?? []).find(([err]: [Error | null, unknown]) => err)?.[0];
@@ -218,3 +227,5 @@ export function createInboxPump(deps: InboxPumpDeps) {
   };
 }
 export type InboxPump = ReturnType<typeof createInboxPump>;
+
+const isReview = (e: PushEvent | ReviewEvent): e is ReviewEvent => 'kind' in e;

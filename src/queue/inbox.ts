@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { TransientError } from '../core/errors.js';
 import type { PushEvent } from '../core/push-event.js';
+import type { ReviewEvent } from '../core/review-events.js';
 import { keys, QUEUE_PREFIX } from './names.js';
-import { pushJobId } from './jobs.js';
+import { pushJobId, reviewJobId } from './jobs.js';
 import { replicaAckOf, type ReplicaAck } from './replica-ack.js';
 
 export interface InboxDeps {
@@ -90,13 +91,13 @@ export function createInbox(deps: InboxDeps) {
   const replayWindowMs = deps.replayWindowMs ?? 0;
   const ack = deps.replicaAck ?? replicaAckOf(deps.redis);
 
-  async function claim(events: PushEvent[], digest: string | undefined): Promise<[number, string][]> {
+  async function claim(events: (PushEvent | ReviewEvent)[], digest: string | undefined): Promise<[number, string][]> {
     const keyArgs: string[] = [keys.receiptSeq(), keys.inbox()];
     const argv: (string | number)[] = [deps.deliveryTtlMs, digest ? replayWindowMs : 0];
     for (const [i, e] of events.entries()) {
       const deliveryKey = keys.delivery(e.host, e.deliveryId);
       keyArgs.push(deliveryKey, digest ? bodyKey(digest, i) : deliveryKey);
-      argv.push(e.deliveryId, pushJobId(e.host, e.deliveryId, sha), JSON.stringify(e));
+      argv.push(e.deliveryId, ('kind' in e ? reviewJobId : pushJobId)(e.host, e.deliveryId, sha), JSON.stringify(e));
     }
     const args = [CLAIM, keyArgs.length, ...keyArgs, ...argv] as const;
     // With replicas required, EVAL and WAIT share one round trip; fewer replicas than asked throw
@@ -105,7 +106,7 @@ export function createInbox(deps: InboxDeps) {
     return (await (ack ? ack.eval(...args) : deps.redis.eval(...args))) as [number, string][];
   }
 
-  async function accept(events: PushEvent[], opts: AcceptOptions = {}): Promise<AcceptResult> {
+  async function accept(events: (PushEvent | ReviewEvent)[], opts: AcceptOptions = {}): Promise<AcceptResult> {
     const digest = replayWindowMs > 0 ? opts.bodyDigest : undefined;
     const work = claim(events, digest).then((states) => {
       const result: AcceptResult = { queued: [], duplicates: [], replays: [] };

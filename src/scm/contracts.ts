@@ -135,6 +135,11 @@ export interface ScmProvider {
   commitChecks(repo: string, sha: string): Promise<CommitStatus[]>;
   /** One pull request by number, in its current state. Throws PermanentError when there is none. */
   getPullRequest(repo: string, number: number): Promise<PullRequest>;
+  /**
+   * The status contexts the SCM itself requires before a merge into `branch` (GitHub: branch
+   * protection's required status checks); optional: SCMs without such a list leave it out.
+   */
+  requiredChecks?(repo: string, branch: string): Promise<string[]>;
   /** How git clones and pushes this repository with the host's credentials. */
   gitRemote(repo: string): Promise<GitRemote>;
   /** Web URL of a commit, for PR bodies and links. */

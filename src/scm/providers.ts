@@ -33,6 +33,7 @@ const API_METHODS = [
   'setStatus',
   'commitChecks',
   'getPullRequest',
+  'requiredChecks',
 ] as const;
 
 /** One ScmProvider per configured host, built on first use and kept for the process. */
@@ -62,6 +63,8 @@ export type Providers = ReturnType<typeof createProviders>;
 function counted(host: string, p: ScmProvider, onCall: (c: ScmCall) => void): ScmProvider {
   const wrapped: ScmProvider = Object.create(p) as ScmProvider;
   for (const name of API_METHODS) {
+    // Optional methods a kind does not have stay absent, so callers can tell.
+    if (typeof p[name] !== 'function') continue;
     const original = p[name] as (...a: unknown[]) => Promise<unknown>;
     (wrapped as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
       const started = Date.now();

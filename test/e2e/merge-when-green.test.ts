@@ -31,14 +31,15 @@ async function postStatus(rig: Rig, sha: string, state: string, context = CHECK,
 }
 
 const openPr = (rig: Rig) => rig.gh.pulls(GITOPS).find((p) => p.head === HEAD && p.state === 'open');
-/** The open PR once its head carries `sha`'s render. */
+/** The open PR once its head carries `sha`'s render (head read first, so `headSha` is never older than it). */
 const prFor = (rig: Rig, sha: string) =>
   eventually(
     async () => {
+      const tip = await rig.gh.git.revParse(GITOPS, HEAD);
+      if (!tip) return undefined;
+      const body = await rig.gh.git.readFile(GITOPS, tip, 'staging/application.yaml');
       const pr = openPr(rig);
-      if (!pr) return undefined;
-      const body = await rig.gh.git.readFile(GITOPS, HEAD, 'staging/application.yaml');
-      return body?.includes(sha) ? pr : undefined;
+      return body?.includes(sha) && pr?.headSha === tip ? pr : undefined;
     },
     60_000,
     `the PR carrying ${sha.slice(0, 7)}`,
@@ -144,5 +145,24 @@ describe('merge when green: a check still pending after merge.timeout', { timeou
     assert.match(comment.body, new RegExp(`still waiting for \`${CHECK}\``));
     await rig.stack.idle(30_000);
     assert.equal(openPr(rig)?.number, pr.number, 'open, not merged');
+  });
+});
+
+describe('merge when green: GitHub branch protection names the required checks', { timeout: 120_000 }, () => {
+  let rig: Rig;
+  before(async () => {
+    rig = await startRig({ gitopsFiles, tasks: [deployTask] });
+    rig.gh.protectBranch(GITOPS, 'main', [CHECK]);
+  });
+  after(async () => rig?.close());
+
+  it('with nothing in merge.requiredChecks, the protected base still waits for its check, then merges', async () => {
+    const { sha } = await rig.push('staging', '7.0.0');
+    const pr = await prFor(rig, sha);
+    await pause(2500);
+    assert.equal(openPr(rig)?.number, pr.number, 'the protected check has not reported: still open');
+    assert.deepEqual(rig.gh.comments(GITOPS, pr.number), [], 'no refused merge to comment on');
+    await postStatus(rig, pr.headSha, 'success');
+    await eventually(() => rig.gh.pulls(GITOPS).find((p) => p.number === pr.number && p.merged), 90_000, 'the merge');
   });
 });

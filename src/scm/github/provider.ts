@@ -228,6 +228,15 @@ export function githubProvider(
         ...(runs as CheckRun[]).map(fromCheckRun),
       ]);
     },
+    async requiredChecks(repo, branch) {
+      const o = await client(repo);
+      // The branch read (not the protection API) needs no admin rights and still names them.
+      const { data } = await call(`read branch ${branch} of ${repo}`, () =>
+        o.repos.getBranch({ ...split(repo), branch }),
+      );
+      const rsc = data.protection?.required_status_checks;
+      return [...new Set([...(rsc?.contexts ?? []), ...(rsc?.checks ?? []).map((c) => c.context)])];
+    },
     async getPullRequest(repo, number) {
       const o = await client(repo);
       const { data } = await call(`read pull request #${number}`, () =>

@@ -15,6 +15,7 @@ import {
 import { recordDelivery, sendDelivery, type DeliveryInput } from './deliveries.js';
 import { createRateLimit, faultResponse } from './rate-limit.js';
 import { appRoutes } from './routes/app.js';
+import { branchRoutes } from './routes/branches.js';
 import { checkRunRoutes } from './routes/check-runs.js';
 import { compareRoutes } from './routes/compare.js';
 import { gitRefRoutes } from './routes/git-refs.js';
@@ -63,6 +64,8 @@ export interface GithubEmulator {
   comments(fullName: string, number: number): CommentRecord[];
   setFaults(fn: FaultFn | undefined): void;
   setLatency(ms: number): void;
+  /** Branch protection requiring these status check contexts before a merge into `branch`. */
+  protectBranch(fullName: string, branch: string, contexts: string[]): void;
   /** Registers a repository webhook; returns its id. */
   addHook(fullName: string, hook: { url: string; secret?: string; events?: string[] }): number;
   /** Records a delivery without sending it (e.g. one the receiver missed while down). */
@@ -101,6 +104,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
           ...mergeRoutes(c),
           ...statusRoutes(c),
           ...checkRunRoutes(c),
+          ...branchRoutes(c),
           ...appRoutes(c, opts.app),
           ...hookRoutes(c),
         ],
@@ -136,6 +140,9 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
     },
     statuses: (fullName, sha) => store.repo(fullName).statuses.filter((s) => s.sha === sha),
     comments: (fullName, number) => store.repo(fullName).comments.filter((c) => c.issueNumber === number),
+    protectBranch(fullName, branch, contexts) {
+      store.repo(fullName).protections[branch] = contexts;
+    },
     addHook(fullName, h) {
       const record: HookRecord = {
         id: store.nextId(),

@@ -85,6 +85,8 @@ export interface RepoState {
   comments: CommentRecord[];
   statuses: StatusRecord[];
   checkRuns: CheckRunRecord[];
+  /** Branch protection: branch → required status check contexts. */
+  protections: Record<string, string[]>;
   hooks: HookRecord[];
   deliveries: DeliveryRecord[];
 }
@@ -113,6 +115,7 @@ export function createStore(): GithubStore {
           comments: [],
           statuses: [],
           checkRuns: [],
+          protections: {},
           hooks: [],
           deliveries: [],
         };

@@ -87,6 +87,17 @@ describe('GitHub provider: refTip and compare against the emulator', { timeout: 
   );
 
   it(
+    'requiredChecks reads branch protection from the branch (no admin rights needed); unprotected is []',
+    TIMEOUT,
+    async () => {
+      await emu.git.createRepo('acme/protected');
+      assert.deepEqual(await scm.requiredChecks?.('acme/protected', 'main'), []);
+      emu.protectBranch('acme/protected', 'main', ['ci/validate', 'argocd/app']);
+      assert.deepEqual(await scm.requiredChecks?.('acme/protected', 'main'), ['ci/validate', 'argocd/app']);
+    },
+  );
+
+  it(
     'costs one call per branch and lightweight tag, one more to peel an annotated tag, one per compare',
     TIMEOUT,
     async () => {

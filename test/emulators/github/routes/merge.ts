@@ -1,5 +1,7 @@
 import { mergeBranches, type MergeMethod } from '../../common/git/write-commit.js';
 import { bodyObject, isoNow, requireRepo, type GithubContext, type GithubRoute } from '../context.js';
+import { notifyPull } from '../notify.js';
+import { unmetRequiredChecks } from './branches.js';
 import { findPull, refreshPull } from '../pull-view.js';
 import { githubError, validationFailed } from '../shapes.js';
 
@@ -24,6 +26,9 @@ export function mergeRoutes(ctx: GithubContext): GithubRoute[] {
         if (typeof b.sha === 'string' && b.sha !== pull.headSha) {
           throw githubError(409, 'Head branch was modified. Review and try the merge again.');
         }
+        // Branch protection: GitHub refuses the merge while a required check has not passed.
+        const unmet = unmetRequiredChecks(r.state, pull.base, pull.headSha);
+        if (unmet.length > 0) throw githubError(405, `Required status check "${unmet[0]}" is expected.`);
         const title =
           typeof b.commit_title === 'string'
             ? b.commit_title
@@ -52,6 +57,7 @@ export function mergeRoutes(ctx: GithubContext): GithubRoute[] {
           mergeCommitSha: outcome.sha,
           baseSha: outcome.sha,
         });
+        await notifyPull(ctx, r, pull, 'closed', req.principal.login);
         return { status: 200, body: { sha: outcome.sha, merged: true, message: 'Pull Request successfully merged' } };
       },
     },
