@@ -52,6 +52,13 @@ describe('Go template edge cases', () => {
     fails('$({ template "nope" })', /no such template "nope"/);
     fails('$({ "a" "b" })', /can't give argument to non-function/);
   });
+  it('explains that a key with "-" is reached with index, as in Go', () => {
+    fails(
+      'a\n$({ .image-name })',
+      /x\.tmpl line 2: "image-name" is not a Go field name .*write \$\(\{ index \. "image-name" \}\)/,
+    );
+    assert.equal(render('$({ index . "image-name" })', { 'image-name': 'v' }), 'v');
+  });
   it('refuses a field of a string, as Go does', () => {
     assert.throws(() => render('$({ .a.b })', { a: 'x' }), /can't evaluate field b in type string/);
   });

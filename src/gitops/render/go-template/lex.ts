@@ -151,6 +151,15 @@ function lexAction(
       push('variable', src.slice(i, j), j - i + chain.len, chain.names);
     } else if (c === '.' && !/[0-9]/.test(src[i + 1] ?? '')) {
       const chain = readChain(src, i);
+      const after = i + chain.len;
+      // Go reads ".image-name" as ".image" minus "name"; say what to write instead.
+      if (chain.names.length > 0 && src[after] === '-' && IDENT_PART.test(src[after + 1] ?? '')) {
+        const key = `${chain.names.at(-1)}${/^-[A-Za-z0-9_-]*/.exec(src.slice(after))![0]}`;
+        throw new GoTemplateError(
+          line,
+          `"${key}" is not a Go field name (it has a "-"); write $({ index . "${key}" })`,
+        );
+      }
       if (chain.names.length === 0) push('dot', '.', 1);
       else push('field', src.slice(i, i + chain.len), chain.len, chain.names);
     } else if (/[0-9+\-.]/.test(c)) {
