@@ -1,6 +1,7 @@
 import { isMap, stringify, type YAMLMap } from 'yaml';
 import { showPath, type PathSegment } from './key-path.js';
-import { insertPairs, locate, parseYaml, spliceScalar, verifyEdit, YamlEditError } from './yaml-text.js';
+import { verifyEdit } from './verify-edit.js';
+import { insertPairs, locate, parseYaml, spliceScalar, YamlEditError } from './yaml-text.js';
 
 /** `-set-value` / `-create-value`: one value by key path in one YAML file of the environment. */
 export interface ValueEdit {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { renderTemplate } from '../../../src/gitops/render/template.js';
@@ -52,10 +53,47 @@ describe('Go template edge cases', () => {
     fails('$({ template "nope" })', /no such template "nope"/);
     fails('$({ "a" "b" })', /can't give argument to non-function/);
   });
+  it('explains that a key with "-" is reached with index, as in Go', () => {
+    fails(
+      'a\n$({ .image-name })',
+      /x\.tmpl line 2: "image-name" is not a Go field name .*write \$\(\{ index \. "image-name" \}\)/,
+    );
+    assert.equal(render('$({ index . "image-name" })', { 'image-name': 'v' }), 'v');
+  });
   it('refuses a field of a string, as Go does', () => {
     assert.throws(() => render('$({ .a.b })', { a: 'x' }), /can't evaluate field b in type string/);
   });
   it('stops a template that calls itself for ever', () => {
     fails('$({ define "loop" })$({ template "loop" . })$({ end })$({ template "loop" . })', /maximum template depth/);
+  });
+});
+
+describe('text outside $({ }) is copied byte for byte', () => {
+  // Braces, dollars and parentheses are the characters that could be mistaken for template syntax.
+  const piece = fc.oneof(
+    fc.constantFrom('{{', '}}', '{{ $labels.instance }}', '$(', '${', '$', '{', '}', '(', ')', '})', '\n', '-', ' '),
+    fc.string({ maxLength: 8 }),
+  );
+  const text = fc
+    .array(piece, { maxLength: 30 })
+    .map((parts) => parts.join(''))
+    .filter((t) => !t.includes('$({'));
+
+  it('for any text without the left delimiter, the output is the text', () => {
+    fc.assert(
+      fc.property(text, (t) => renderTemplate(t, {}, 'x.tmpl') === t),
+      { seed: 14, numRuns: 500 },
+    );
+  });
+
+  it('around an action, only the action is replaced', () => {
+    fc.assert(
+      fc.property(
+        text,
+        text,
+        (a, b) => renderTemplate(`${a}$({ .tag })${b}`, { tag: 'v1' }, 'x.tmpl') === `${a}v1${b}`,
+      ),
+      { seed: 14, numRuns: 500 },
+    );
   });
 });
