@@ -12,6 +12,7 @@ import { createRetryPolicy, type RetryPolicy } from '../src/queue/job-options.js
 import { backoffDelay } from '../src/registry/backoff.js';
 import { deferDigestWaits, DigestPending } from '../src/registry/deferred.js';
 import { setStatus } from './statuses.js';
+import type { StatusMemory } from '../src/queue/status-memory.js';
 
 export interface GitopsWorkerDeps {
   apply: ApplyDeps;
@@ -21,6 +22,8 @@ export interface GitopsWorkerDeps {
   observer?: Observer;
   /** When a passing fault stops being retried (config `retry`); default: 24 h horizon. */
   retry?: RetryPolicy;
+  /** What was said on commit statuses before: the same thing is not posted twice. */
+  statuses?: StatusMemory;
 }
 
 type RunResult = { seq: number; sha: string; result?: ApplyResult; error?: string };
@@ -159,6 +162,7 @@ async function settleStatuses(
       { ...status, context: p.context, ...(prUrl ? { targetUrl: prUrl } : {}) },
       undefined,
       linkOf(deps, p),
+      recallOf(deps, p),
     );
   }
   return settled;
@@ -168,6 +172,9 @@ const linkOf = (deps: GitopsWorkerDeps, p: PendingStatus) => ({
   ...(deps.apply.config.publicUrl ? { publicUrl: deps.apply.config.publicUrl } : {}),
   ...(p.auditId ? { auditId: p.auditId } : {}),
 });
+
+const recallOf = (deps: GitopsWorkerDeps, p: PendingStatus) =>
+  deps.statuses ? { memory: deps.statuses, seq: p.seq } : undefined;
 
 /** Each commit that arrived during a pause is told once that it waits for the operator. */
 async function reportPaused(deps: GitopsWorkerDeps, envId: string, spec: EnvUpdateSpec, seq: number): Promise<void> {
@@ -186,6 +193,7 @@ async function reportPaused(deps: GitopsWorkerDeps, envId: string, spec: EnvUpda
       },
       undefined,
       linkOf(deps, p),
+      recallOf(deps, p),
     );
   }
   await deps.environments.recordRun(envId, { seq, sha: spec.source.sha, outcome: 'paused', at: Date.now() });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DispatchdConfig } from '../config/schema.js';
 import { DispatchError, PermanentError } from '../core/errors.js';
 import type { Mirrors } from '../git/mirrors.js';
-import { revParse } from '../git/mirrors.js';
+import { refsAt } from '../git/mirrors.js';
 import { git } from '../git/run.js';
 import type { EnvUpdateSpec } from '../plan/spec.js';
 import type { Providers } from '../scm/providers.js';
@@ -17,7 +17,6 @@ import { parseUpdateGitopsFlags } from './flags.js';
 import { commitMessage, parseNumstat } from './pr-text.js';
 import { openOrUpdatePullRequest } from './pull-request.js';
 import { isContentChange, renderTree, writeRendered } from './render/index.js';
-import type { RepoId } from './target.js';
 import { valueChanges, type ValueChange } from './value-changes.js';
 
 export interface ApplyDeps {
@@ -60,7 +59,10 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
   const remote = await provider.gitRemote(spec.target.fullName);
   const gitRevision = flags.gitRevision ?? spec.source.sha;
   const usePr = flags.createPullRequest && provider.kind !== 'git';
-  const base = spec.revision ?? (await provider.defaultBranch(spec.target.fullName));
+  // The default branch comes from a cache (scm/default-branch-cache.ts); refreshed once below
+  // when the mirror no longer has it.
+  let base = spec.revision ?? (await provider.defaultBranch(spec.target.fullName));
+  let baseRefreshed = Boolean(spec.revision);
   const deployment: Deployment = {
     source: { host: spec.source.host, fullName: spec.source.fullName },
     target: spec.target,
@@ -76,15 +78,38 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
 
   for (let attempt = 1; ; attempt++) {
     const mirror = await deps.mirrors.fetch(remote);
-    const baseSha = await revParse(mirror, `refs/heads/${base}`);
+    // Base, head candidates: one git process for all of them.
+    const heads = {
+      chosen: flags.branch,
+      fresh: defaultHead(deployment.source, spec.envDir),
+      legacy: legacyHead(deployment.source, spec.envDir),
+    };
+    const at = await refsAt(
+      mirror,
+      [base, heads.chosen, heads.fresh, heads.legacy].flatMap((b) => (b ? [`refs/heads/${b}`] : [])),
+    );
+    const shaOf = (branch: string) => at.get(`refs/heads/${branch}`) ?? null;
+    const baseSha = shaOf(base);
+    if (!baseSha && !baseRefreshed) {
+      baseRefreshed = true;
+      deps.providers.forgetDefaultBranch(spec.target.host, spec.target.fullName);
+      const fresh = await provider.defaultBranch(spec.target.fullName);
+      if (fresh !== base) {
+        base = fresh;
+        baseBranch.name = fresh;
+        grantedRules(deps.config, deployment, baseBranch);
+        continue;
+      }
+    }
     if (!baseSha)
       throw new PermanentError(
         'gitops_base_missing',
         `branch ${base} does not exist in ${spec.target.fullName}: set the git resource's revision param to an existing branch`,
       );
-    const head = flags.branch ?? (await adoptedHead(mirror, deployment.source, spec.envDir));
+    // The default head branch, or the one an earlier release named (no host) if only that one exists.
+    const head = heads.chosen ?? (shaOf(heads.fresh) || !shaOf(heads.legacy) ? heads.fresh : heads.legacy);
     const pushTo = flags.createPullRequest ? head : base;
-    const headSha = flags.createPullRequest ? await revParse(mirror, `refs/heads/${head}`) : baseSha;
+    const headSha = flags.createPullRequest ? shaOf(head) : baseSha;
     const mine = flags.createPullRequest && headSha ? await commitsWithTrailers(mirror, `${baseSha}..${headSha}`) : [];
     if (mine.some((c) => c.env !== envId)) await reportForeignCommits(deps, spec, head, base);
     const carried = mine.find((c) => c.env === envId)?.commit ?? (await lastCommitFor(mirror, baseSha, envId))?.commit;
@@ -121,8 +146,14 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
       );
       // The head branch may already carry exactly this content (a retry, or a newer push that
       // renders the same): then nothing is pushed and only the PR text is brought up to date.
-      const sameAsHead =
-        flags.createPullRequest && headSha !== null && (await treeOf(wt, 'HEAD')) === (await treeOf(mirror, headSha));
+      // One git process: the new commit, its tree, and the head branch's tree (the worktree shares
+      // the mirror's objects).
+      const [newCommit, newTree, headTree] = (
+        await git(['rev-parse', 'HEAD', 'HEAD^{tree}', ...(headSha ? [`${headSha}^{tree}`] : [])], { cwd: wt })
+      )
+        .trim()
+        .split('\n');
+      const sameAsHead = flags.createPullRequest && headSha !== null && newTree === headTree;
       if (!sameAsHead) {
         const lease = flags.createPullRequest ? `--force-with-lease=refs/heads/${head}:${headSha ?? ''}` : '--no-force';
         try {
@@ -150,7 +181,7 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
           throw err;
         }
       }
-      const commit = sameAsHead ? headSha : (await git(['rev-parse', 'HEAD'], { cwd: wt })).trim();
+      const commit = sameAsHead ? headSha : newCommit!;
       const files = changed.map((f) => f.path);
       const changes = valueChanges(changed, flags.substitute);
       const done = { outcome: 'updated' as const, branch: pushTo, commit, files, images, changes, pushed: !sameAsHead };
@@ -169,16 +200,6 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
     }
   }
 }
-
-/** The default head branch, or the one an earlier release named (no host) if only that one exists. */
-async function adoptedHead(mirror: string, source: RepoId, envDir: string): Promise<string> {
-  const head = defaultHead(source, envDir);
-  if (await revParse(mirror, `refs/heads/${head}`)) return head;
-  const legacy = legacyHead(source, envDir);
-  return (await revParse(mirror, `refs/heads/${legacy}`)) ? legacy : head;
-}
-
-const treeOf = async (cwd: string, rev: string) => (await git(['rev-parse', `${rev}^{tree}`], { cwd })).trim();
 
 /**
  * Nothing to change. If an open PR still carries an older push (its branch is ahead of the base),

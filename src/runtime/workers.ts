@@ -7,6 +7,7 @@ import { createMirrors } from '../git/mirrors.js';
 import type { Logger } from '../log/logger.js';
 import { createEnvironments } from '../queue/environments.js';
 import { createRefPlans } from '../queue/ref-plans.js';
+import { createStatusMemory } from '../queue/status-memory.js';
 import { EVENTS_QUEUE, GITOPS_QUEUE, QUEUE_PREFIX } from '../queue/names.js';
 import { createDigestResolver } from '../registry/index.js';
 import { createProviders } from '../scm/providers.js';
@@ -49,6 +50,8 @@ export async function startWorkers(
   });
   const environments = createEnvironments(producer.redis);
   const refPlans = createRefPlans(producer.redis, toMs(config.deliveryTtl));
+  // Remembered as long as deliveries are: a redelivery within it re-posts nothing.
+  const statuses = createStatusMemory(producer.redis, toMs(config.deliveryTtl));
   const resolver = createDigestResolver({
     registries: config.registries,
     waitMs: toMs(config.digestWait),
@@ -71,7 +74,17 @@ export async function startWorkers(
   const pump = startInboxPump(config, redisUrl, producer, log, audit);
   const push = new Worker(
     EVENTS_QUEUE,
-    createPushProcessor({ config, providers, environments, refPlans, gitops: producer.gitops, log, observer, retry }),
+    createPushProcessor({
+      config,
+      providers,
+      environments,
+      refPlans,
+      gitops: producer.gitops,
+      log,
+      observer,
+      retry,
+      statuses,
+    }),
     {
       connection: connections[0],
       prefix: QUEUE_PREFIX,
@@ -90,6 +103,7 @@ export async function startWorkers(
       log,
       observer,
       retry,
+      statuses,
     }),
     {
       connection: connections[1],

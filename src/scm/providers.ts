@@ -7,6 +7,7 @@ import type { ScmProvider } from './contracts.js';
 import { githubProvider } from './github/provider.js';
 import { gitlabProvider } from './gitlab/provider.js';
 import { gitProvider } from './git/provider.js';
+import { createDefaultBranchCache } from './default-branch-cache.js';
 
 /** One SCM API call as seen from outside the provider, for metrics. */
 export interface ScmCall {
@@ -21,6 +22,9 @@ export interface ProviderOptions {
   onCall?: (call: ScmCall) => void;
   /** Called with the rate-limit budget left, where the SCM reports it on every answer (GitHub). */
   onRateLimit?: (host: string, remaining: number) => void;
+  /** How long a repository's default branch is kept before it is asked again (default 5 min; 0: never kept). */
+  defaultBranchTtlMs?: number;
+  now?: () => number;
 }
 
 /** The ScmProvider methods that talk to the SCM's API (gitRemote and commitUrl do not). */
@@ -40,7 +44,15 @@ const API_METHODS = [
 /** One ScmProvider per configured host, built on first use and kept for the process. */
 export function createProviders(config: DispatchdConfig, mirrors: Mirrors, opts: ProviderOptions = {}) {
   const built = new Map<string, ScmProvider>();
+  const branches = createDefaultBranchCache(opts.defaultBranchTtlMs ?? 300_000, opts.now ?? Date.now);
   return {
+    /**
+     * Drops a remembered default branch: the caller found it gone (renamed), so the next
+     * `defaultBranch` asks the SCM.
+     */
+    forgetDefaultBranch(hostName: string, repo: string): void {
+      branches.forget(hostName, repo);
+    },
     for(hostName: string): ScmProvider {
       const existing = built.get(hostName);
       if (existing) return existing;
@@ -71,6 +83,7 @@ export function createProviders(config: DispatchdConfig, mirrors: Mirrors, opts:
           throw new PermanentError('kind_unsupported', `host kind ${host.kind} has no provider in this build yet`);
       }
       if (opts.onCall) p = counted(hostName, p, opts.onCall);
+      p = branches.wrap(hostName, p);
       built.set(hostName, p);
       return p;
     },
