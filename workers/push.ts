@@ -100,6 +100,14 @@ export function createPushProcessor(deps: PushWorkerDeps) {
       await report({ stamp: start.stamp, found: false, tasks: [], skipped });
       return { dispatchfile: '', found: false, tasks: [], skipped };
     }
+    if (start.supersededBy !== undefined) {
+      // A newer delivery of the ref is queued: its plan reads a tip that holds this push. In a
+      // burst only the newest deliveries plan, instead of every one planning and being discarded.
+      const skipped = `superseded: a newer push of ${event.ref} was received and plans its tip`;
+      log.debug({ skipped, supersededBy: start.supersededBy }, 'planned');
+      await report({ stamp: start.stamp, found: false, tasks: [], skipped });
+      return { dispatchfile: '', found: false, tasks: [], skipped };
+    }
     let plan: PushPlan;
     try {
       plan = await planPush(

@@ -4,6 +4,7 @@ import type { PushEvent } from '../core/push-event.js';
 import { jobOptions } from './job-options.js';
 import type { PushJob } from './jobs.js';
 import { EVENTS_QUEUE, keys, QUEUE_PREFIX } from './names.js';
+import { refKey } from './ref-plans.js';
 
 /** The consumer group every pump reads the inbox stream in: each entry goes to one pump. */
 export const PUMP_GROUP = 'pumps';
@@ -39,14 +40,21 @@ interface Entry {
 // add that failed leaves its entry pending, to be taken over and added again): marks the delivery
 // queued (only if it still holds the pending state this entry wrote: a delivery key that expired
 // is not brought back) and takes the entry off the stream.
-// KEYS: stream, then per entry its delivery key and job key; ARGV: group, ttl, then per entry id and seq.
+// Each pushed ref also records its newest delivery with a job ('received'), so that older ones
+// skip planning (ref-plans.ts).
+// KEYS: stream, then per entry its delivery key, job key and ref key; ARGV: group, ttl, then per
+// entry id and seq.
 const DONE = `
 local done = 0
-for i = 1, (#KEYS - 1) / 2 do
-  local dk, jk = KEYS[2 * i], KEYS[2 * i + 1]
+for i = 1, (#KEYS - 1) / 3 do
+  local dk, jk, rk = KEYS[3 * i - 1], KEYS[3 * i], KEYS[3 * i + 1]
   local id, seq = ARGV[2 * i + 1], ARGV[2 * i + 2]
   if redis.call('EXISTS', jk) == 1 then
     if redis.call('GET', dk) == 'p:' .. seq then redis.call('SET', dk, 'q:' .. seq, 'PX', ARGV[2]) end
+    if tonumber(redis.call('HGET', rk, 'received') or '0') < tonumber(seq) then
+      redis.call('HSET', rk, 'received', seq)
+      redis.call('PEXPIRE', rk, ARGV[2])
+    end
     redis.call('XACK', KEYS[1], ARGV[1], id)
     redis.call('XDEL', KEYS[1], id)
     done = done + 1
@@ -124,7 +132,7 @@ export function createInboxPump(deps: InboxPumpDeps) {
       const keysArg: string[] = [stream];
       const argv: (string | number)[] = [PUMP_GROUP, deps.deliveryTtlMs];
       for (const e of entries) {
-        keysArg.push(e.deliveryKey, `${JOB_KEY_PREFIX}${e.jobId}`);
+        keysArg.push(e.deliveryKey, `${JOB_KEY_PREFIX}${e.jobId}`, refKey(e.event));
         argv.push(e.id, e.seq);
       }
       tx.eval(DONE, keysArg.length, ...keysArg, ...argv);
