@@ -21,6 +21,8 @@ export interface BenchResults {
   pushToPr?: PushToPrResult;
   burst?: BurstResult;
   attacks?: AttacksResult;
+  /** Resident memory of the process running the pipeline rig (workers and emulator), and the mirrors' disk. */
+  memory?: { afterPipelineMB?: number; afterBurstMB?: number; mirrors: number; mirrorDiskKB: number };
   targets: Target[];
 }
 
@@ -50,10 +52,10 @@ export function judge(r: Pick<BenchResults, 'receiver' | 'pushToPr' | 'burst' | 
       met: p.dispatchd.p50Ms < 300,
     });
     out.push({
-      name: 'PR API calls per update',
+      name: 'PR + final status calls per update',
       target: '≤ 3',
-      measured: `max ${p.perUpdate.prCalls.max}, mean ${p.perUpdate.prCalls.mean}`,
-      met: p.perUpdate.prCalls.max <= 3,
+      measured: `max ${p.perUpdate.updateCalls.max}, mean ${p.perUpdate.updateCalls.mean}`,
+      met: p.perUpdate.updateCalls.max <= 3,
     });
   }
   if (r.burst) {
@@ -63,6 +65,12 @@ export function judge(r: Pick<BenchResults, 'receiver' | 'pushToPr' | 'burst' | 
       target: '1 PR, newest image',
       measured: `${b.prsOpen} PR, ${b.onNewest ? 'newest image' : `image ${b.finalImage ?? 'none'}`}`,
       met: b.onNewest,
+    });
+    out.push({
+      name: `burst of ${b.pushes}: git pushes`,
+      target: '≤ 2',
+      measured: `${b.gitPushes} (idle after ${(b.durationMs / 1000).toFixed(1)} s)`,
+      met: b.gitPushes <= 2,
     });
   }
   if (r.attacks) {
@@ -88,12 +96,14 @@ export function render(r: BenchResults): string {
       return c.length ? `${(c.reduce((a, b) => a + b, 0) / c.length).toFixed(2)} ms` : '?';
     };
     const redis = (server: string) => x.runs.find((y) => y.server === server)?.redis.commands.toFixed(1) ?? '?';
+    const redisCpu = (server: string) => `${x.runs.find((y) => y.server === server)?.redisCpuUsPerRequest ?? '?'} µs`;
+    const rss = (server: string) => `${x.runs.find((y) => y.server === server)?.serverRssMB ?? '?'} MB`;
     parts.push(
       `1. Receiver (${x.generator}, ${x.concurrency} connections, ${x.durationS} s × ${x.rounds} rounds, medians)`,
     );
     parts.push(
       table(
-        ['server', 'req/s', 'p50', 'p99', 'CPU/req', 'Redis cmds/req'],
+        ['server', 'req/s', 'p50', 'p99', 'CPU/req', 'RSS', 'Redis cmds/req', 'Redis CPU/req'],
         [
           [
             'bare node:http + HMAC + queue.add',
@@ -101,7 +111,9 @@ export function render(r: BenchResults): string {
             `${x.baseline.p50Ms} ms`,
             `${x.baseline.p99Ms} ms`,
             cpu('baseline'),
+            rss('baseline'),
             redis('baseline'),
+            redisCpu('baseline'),
           ],
           [
             'dispatchd receiver',
@@ -109,7 +121,9 @@ export function render(r: BenchResults): string {
             `${x.dispatchd.p50Ms} ms`,
             `${x.dispatchd.p99Ms} ms`,
             cpu('receiver'),
+            rss('receiver'),
             redis('receiver'),
+            redisCpu('receiver'),
           ],
           ...(x.split
             ? [
@@ -119,11 +133,13 @@ export function render(r: BenchResults): string {
                   `${x.split.p50Ms} ms`,
                   `${x.split.p99Ms} ms`,
                   cpu('receiver-split'),
+                  rss('receiver-split'),
                   redis('receiver-split'),
+                  redisCpu('receiver-split'),
                 ],
               ]
             : []),
-          ['ratio', `${x.ratio.toFixed(2)}×`, '', '', '', ''],
+          ['ratio', `${x.ratio.toFixed(2)}×`, '', '', '', '', '', ''],
         ],
       ),
     );
@@ -151,8 +167,11 @@ export function render(r: BenchResults): string {
       table(
         ['', 'max', 'mean'],
         [
-          ['PR API calls', String(u.prCalls.max), String(u.prCalls.mean)],
-          ['status calls', String(u.statusCalls.max), String(u.statusCalls.mean)],
+          ['PR calls + final status', String(u.updateCalls.max), String(u.updateCalls.mean)],
+          ['  of which PR calls', String(u.prCalls.max), String(u.prCalls.mean)],
+          ['apart: plan statuses', String(u.planStatusCalls.max), String(u.planStatusCalls.mean)],
+          ['apart: tip + ancestry reads', String(u.trustCalls.max), String(u.trustCalls.mean)],
+          ['apart: merges', String(u.mergeCalls.max), String(u.mergeCalls.mean)],
           ['git pushes', String(u.gitPushes.max), String(u.gitPushes.mean)],
         ],
       ),
@@ -174,6 +193,12 @@ export function render(r: BenchResults): string {
           ['first webhook → idle', `${(b.durationMs / 1000).toFixed(1)} s`],
         ],
       ),
+    );
+  }
+  if (r.memory) {
+    const m = r.memory;
+    parts.push(
+      `Memory: the process running workers and emulator ${m.afterPipelineMB ?? '?'} MB RSS after the pushes, ${m.afterBurstMB ?? '?'} MB after the burst; ${m.mirrors} GitOps mirror(s), ${m.mirrors ? Math.round(m.mirrorDiskKB / m.mirrors) : 0} KB on disk each`,
     );
   }
   parts.push('Targets');

@@ -15,6 +15,8 @@ import { benchPushToPr } from './pipeline/push-to-pr.js';
 import { startRig } from './pipeline/rig.js';
 import { benchReceiver } from './receiver/bench-receiver.js';
 import { judge, render, type BenchResults } from './report.js';
+import { mirrorsOnDisk } from './lib/disk.js';
+import { join } from 'node:path';
 
 const { values: a } = parseArgs({
   options: {
@@ -77,14 +79,20 @@ if (only.has('receiver')) {
 if (only.has('pipeline') || only.has('burst')) {
   const rig = await startRig();
   try {
+    const memory: NonNullable<BenchResults['memory']> = { mirrors: 0, mirrorDiskKB: 0 };
+    const rssMB = () => Math.round(process.memoryUsage().rss / 104857.6) / 10;
     if (only.has('pipeline')) {
       log('2-3. push → PR vs bare git floor');
       results.pushToPr = await benchPushToPr(rig, settings.iterations, log);
+      memory.afterPipelineMB = rssMB();
     }
     if (only.has('burst')) {
       log('4. burst');
       results.burst = await benchBurst(rig, settings.burst, log);
+      memory.afterBurstMB = rssMB();
     }
+    Object.assign(memory, await mirrorsOnDisk(join(rig.stack.config.dataDir, 'mirrors')));
+    results.memory = memory;
   } finally {
     await rig.close();
   }

@@ -5,8 +5,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { hmacSha256Hex } from '../../src/scm/signature.js';
 import { startRedis } from '../../test/helpers/redis.js';
-import { startTsChild } from '../lib/child.js';
-import { commandStats, perRequest, type CommandStats } from '../lib/redis-stats.js';
+import { rssMB, startTsChild } from '../lib/child.js';
+import { commandStats, perRequest, redisCpuMs, type CommandStats } from '../lib/redis-stats.js';
 import { median, round } from '../lib/stats.js';
 import { nodeLoad, wrkLoad, type LoadResult, type LoadSpec } from './load.js';
 import { BENCH_SECRET, receiverPushTemplate, variantBody } from './payload.js';
@@ -36,6 +36,10 @@ export interface ReceiverRun extends LoadResult {
   queued: number;
   /** The server process's CPU (user + system) per queued request, from /proc; null elsewhere. */
   serverCpuMsPerRequest: number | null;
+  /** The server process's resident memory right after the load, MB (Linux). */
+  serverRssMB: number | null;
+  /** redis-server's CPU per queued request, from INFO cpu (µs). */
+  redisCpuUsPerRequest: number;
   redis: CommandStats;
 }
 
@@ -171,19 +175,34 @@ export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult>
         const before = await queuedJobs(redis.url, mode);
         const statsBefore = await commandStats(redis.url);
         const cpuBefore = await processCpuMs(child.process.pid);
+        const redisCpuBefore = await redisCpuMs(redis.url);
         const r = await load({ ...spec, startAt: warm?.requests ?? 0, durationS: o.durationS });
         if ((warm?.requests ?? 0) + r.requests > o.bodies)
           o.log(
             `  (more requests than --bodies ${o.bodies}: bodies repeated, the receiver dropped repeats as replays)`,
           );
         const cpuAfter = await processCpuMs(child.process.pid);
+        const serverRssMB = await rssMB(child.process.pid);
         const queued = (await queuedJobs(redis.url, mode)) - before;
         const stats = perRequest(statsBefore, await commandStats(redis.url), Math.max(1, queued));
+        const redisCpuUsPerRequest = round(
+          (((await redisCpuMs(redis.url)) - redisCpuBefore) * 1000) / Math.max(1, queued),
+          1,
+        );
         const cpu =
           cpuBefore === null || cpuAfter === null ? null : round((cpuAfter - cpuBefore) / Math.max(1, queued), 3);
-        runs.push({ ...r, server: mode, round: n, queued, serverCpuMsPerRequest: cpu, redis: stats });
+        runs.push({
+          ...r,
+          server: mode,
+          round: n,
+          queued,
+          serverCpuMsPerRequest: cpu,
+          serverRssMB,
+          redisCpuUsPerRequest,
+          redis: stats,
+        });
         o.log(
-          `  ${mode.padEnd(8)} round ${n}: ${r.rps} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (${r.ok} ok, ${r.failed} failed, ${queued} queued; server CPU ${cpu ?? '?'} ms, Redis ${stats.commands} commands / ${stats.redisUs} µs per request)`,
+          `  ${mode.padEnd(8)} round ${n}: ${r.rps} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (${r.ok} ok, ${r.failed} failed, ${queued} queued; server CPU ${cpu ?? '?'} ms, RSS ${serverRssMB ?? '?'} MB; Redis ${stats.commands} commands, ${redisCpuUsPerRequest} µs CPU per request)`,
         );
       } finally {
         await child.stop();

@@ -70,6 +70,10 @@ describe('npm run bench, tiny counts', () => {
       );
       assert.equal(p.perUpdate.gitPushes.max, 1, 'one git push per environment update');
       assert.ok(p.perUpdate.prCalls.max <= 3);
+      assert.ok(
+        p.perUpdate.updateCalls.max >= p.perUpdate.prCalls.max + 1,
+        'the final status is counted with the update',
+      );
 
       const b = r.burst!;
       assert.equal(b.accepted, 4);
@@ -83,8 +87,9 @@ describe('npm run bench, tiny counts', () => {
           'receiver throughput vs bare baseline',
           'push → PR p50 vs bare git floor',
           'push → PR p50',
-          'PR API calls per update',
+          'PR + final status calls per update',
           'burst of N: one PR on the newest commit',
+          'burst of N: git pushes',
           'hostile input: worst case of the attack corpus',
         ],
       );
