@@ -3,6 +3,7 @@ import type { BurstResult } from './pipeline/burst.js';
 import type { PushToPrResult } from './pipeline/push-to-pr.js';
 import type { ReceiverResult } from './receiver/bench-receiver.js';
 import { table } from './lib/table.js';
+import type { ScaleRun } from './scale/scale-receivers.js';
 
 export interface Target {
   name: string;
@@ -21,6 +22,7 @@ export interface BenchResults {
   pushToPr?: PushToPrResult;
   burst?: BurstResult;
   attacks?: AttacksResult;
+  scale?: ScaleRun[];
   /** Resident memory of the process running the pipeline rig (workers and emulator), and the mirrors' disk. */
   memory?: { afterPipelineMB?: number; afterBurstMB?: number; mirrors: number; mirrorDiskKB: number };
   targets: Target[];
@@ -128,7 +130,7 @@ export function render(r: BenchResults): string {
           ...(x.split
             ? [
                 [
-                  'diagnostic: receiver, own commands on a plain connection',
+                  'diagnostic: receiver alone (serve), pump in another process',
                   String(x.split.rps),
                   `${x.split.p50Ms} ms`,
                   `${x.split.p99Ms} ms`,
@@ -192,6 +194,22 @@ export function render(r: BenchResults): string {
           ['API calls (PR calls)', `${b.apiCalls} (${b.prCalls})`],
           ['first webhook → idle', `${(b.durationMs / 1000).toFixed(1)} s`],
         ],
+      ),
+    );
+  }
+  if (r.scale) {
+    parts.push('6. Scale out: receivers against one Redis');
+    parts.push(
+      table(
+        ['receivers', 'req/s', 'p99', 'Redis CPU/webhook', 'Redis cmds/webhook', 'one Redis core caps at'],
+        r.scale.map((x) => [
+          String(x.receivers),
+          String(x.rps),
+          `${x.p99Ms} ms`,
+          `${x.redisCpuUsPerWebhook} µs`,
+          String(x.redisCommandsPerWebhook),
+          `${x.redisCapRps}/s`,
+        ]),
       ),
     );
   }

@@ -2,7 +2,7 @@
  * `npm run bench`: the four figures of issue 6, each against a baseline measured in the same run
  * (these machines are shared and noisy). Writes bench/results.json and prints a table.
  * Options (defaults in brackets): --rounds [2] --duration [4] --warmup [1] --concurrency [32]
- * --generator [auto|wrk|node] --bodies [100000] --iterations [10] --burst [200] --only [receiver,pipeline,burst,attacks]
+ * --generator [auto|wrk|node] --bodies [100000] --iterations [10] --burst [200] --only [receiver,pipeline,burst,attacks,scale]
  * --diagnose (adds a receiver variant, see docs) --out [bench/results.json]. docs/benchmark.md explains each figure.
  */
 import { writeFile } from 'node:fs/promises';
@@ -14,6 +14,7 @@ import { benchBurst } from './pipeline/burst.js';
 import { benchPushToPr } from './pipeline/push-to-pr.js';
 import { startRig } from './pipeline/rig.js';
 import { benchReceiver } from './receiver/bench-receiver.js';
+import { benchScaleReceivers } from './scale/scale-receivers.js';
 import { judge, render, type BenchResults } from './report.js';
 import { mirrorsOnDisk } from './lib/disk.js';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ const { values: a } = parseArgs({
     iterations: { type: 'string', default: '10' },
     burst: { type: 'string', default: '200' },
     bodies: { type: 'string', default: '100000' },
-    only: { type: 'string', default: 'receiver,pipeline,burst,attacks' },
+    only: { type: 'string', default: 'receiver,pipeline,burst,attacks,scale' },
     diagnose: { type: 'boolean', default: false },
     out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
   },
@@ -49,8 +50,8 @@ const only = new Set(
     .filter(Boolean),
 );
 for (const s of only)
-  if (!['receiver', 'pipeline', 'burst', 'attacks'].includes(s))
-    throw new Error(`--only takes receiver, pipeline, burst and attacks, got "${s}"`);
+  if (!['receiver', 'pipeline', 'burst', 'attacks', 'scale'].includes(s))
+    throw new Error(`--only takes receiver, pipeline, burst, attacks and scale, got "${s}"`);
 const settings = {
   rounds: num('rounds', a.rounds, 1),
   durationS: num('duration', a.duration, 1),
@@ -100,6 +101,10 @@ if (only.has('pipeline') || only.has('burst')) {
 if (only.has('attacks')) {
   log('5. hostile input: worst case time and memory of the attack corpus');
   results.attacks = await benchAttacks(log);
+}
+if (only.has('scale')) {
+  log('6. scale out: 1 and then 2 receivers against one Redis');
+  results.scale = await benchScaleReceivers({ ...settings, log });
 }
 const full: BenchResults = {
   ...results,

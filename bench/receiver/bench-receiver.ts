@@ -24,7 +24,7 @@ export interface ReceiverOptions {
   generator: 'auto' | 'wrk' | 'node';
   /** Diagnostic only: Redis's appendfsync for these runs (the service's durability needs 'always'). */
   appendfsync?: 'always' | 'everysec' | 'no';
-  /** Diagnostic: also run the receiver with its own Redis commands on a plain connection. */
+  /** Diagnostic: also run the receiver alone, with its inbox pump in another process. */
   diagnose?: boolean;
   log: (line: string) => void;
 }
@@ -49,7 +49,7 @@ export interface ReceiverResult {
   durationS: number;
   rounds: number;
   runs: ReceiverRun[];
-  /** With --diagnose: the receiver with its inbox and audit commands on a plain connection. */
+  /** With --diagnose: the receiver alone (`dispatchd serve`), its inbox pumped by another process. */
   split?: { rps: number; p50Ms: number; p99Ms: number; ratio: number };
   baseline: { rps: number; p50Ms: number; p99Ms: number };
   dispatchd: { rps: number; p50Ms: number; p99Ms: number };
@@ -67,7 +67,7 @@ const hasWrk = () => {
 };
 
 /** Installs Debian's wrk when it is missing and we may (root with apt-get); never fails the bench. */
-async function ensureWrk(log: (l: string) => void): Promise<boolean> {
+export async function ensureWrk(log: (l: string) => void): Promise<boolean> {
   if (hasWrk()) return true;
   if (process.getuid?.() !== 0) return false;
   log('wrk is missing: apt-get install -y wrk');
@@ -114,7 +114,7 @@ const CLOCK_TICKS = 100;
  * Deliveries the server stored in Redis: both servers' queues, whatever their state, and for
  * dispatchd the inbox stream's entries its pump has not yet made jobs.
  */
-async function queuedJobs(redisUrl: string, mode: Mode): Promise<number> {
+export async function queuedJobs(redisUrl: string, mode: Mode): Promise<number> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue =
     mode === 'baseline'
@@ -158,6 +158,11 @@ export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult>
       const redis = await startRedis();
       if (o.appendfsync && o.appendfsync !== 'always') await setFsync(redis.url, o.appendfsync);
       const child = await startTsChild(new URL('./serve.ts', import.meta.url), [mode, redis.url]);
+      // 'receiver-split': the receiver as `dispatchd serve`, its deliveries pumped by another process.
+      const pump =
+        mode === 'receiver-split'
+          ? await startTsChild(new URL('./serve.ts', import.meta.url), ['pump', redis.url])
+          : undefined;
       try {
         const spec: LoadSpec = {
           url: `http://127.0.0.1:${child.port}/hooks/github`,
@@ -205,6 +210,7 @@ export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult>
           `  ${mode.padEnd(8)} round ${n}: ${r.rps} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (${r.ok} ok, ${r.failed} failed, ${queued} queued; server CPU ${cpu ?? '?'} ms, RSS ${serverRssMB ?? '?'} MB; Redis ${stats.commands} commands, ${redisCpuUsPerRequest} µs CPU per request)`,
         );
       } finally {
+        await pump?.stop();
         await child.stop();
         await redis.stop();
       }

@@ -93,6 +93,11 @@ describe('npm run bench, tiny counts', () => {
           'hostile input: worst case of the attack corpus',
         ],
       );
+      assert.deepEqual(
+        r.scale?.map((x) => x.receivers),
+        [1, 2],
+      );
+      for (const x of r.scale!) assert.ok(x.queued > 0 && x.redisCpuUsPerWebhook > 0, JSON.stringify(x));
       const attacks = r.attacks!;
       assert.match(attacks.cases[0]!.name, /^baseline/);
       assert.ok(attacks.cases.length >= 8);
