@@ -4,6 +4,7 @@ import type { PushToPrResult } from './pipeline/push-to-pr.js';
 import type { ReceiverResult } from './receiver/bench-receiver.js';
 import { table } from './lib/table.js';
 import type { ScaleRun } from './scale/scale-receivers.js';
+import type { ScmUpdateCalls } from './pipeline/per-scm.js';
 
 export interface Target {
   name: string;
@@ -23,13 +24,14 @@ export interface BenchResults {
   burst?: BurstResult;
   attacks?: AttacksResult;
   scale?: ScaleRun[];
+  perScm?: ScmUpdateCalls[];
   /** Resident memory of the process running the pipeline rig (workers and emulator), and the mirrors' disk. */
   memory?: { afterPipelineMB?: number; afterBurstMB?: number; mirrors: number; mirrorDiskKB: number };
   targets: Target[];
 }
 
 /** The issue's targets, judged from what was measured in this run. */
-export function judge(r: Pick<BenchResults, 'receiver' | 'pushToPr' | 'burst' | 'attacks'>): Target[] {
+export function judge(r: Pick<BenchResults, 'receiver' | 'pushToPr' | 'burst' | 'attacks' | 'perScm'>): Target[] {
   const out: Target[] = [];
   if (r.receiver) {
     out.push({
@@ -58,6 +60,15 @@ export function judge(r: Pick<BenchResults, 'receiver' | 'pushToPr' | 'burst' | 
       target: '≤ 3',
       measured: `max ${p.perUpdate.updateCalls.max}, mean ${p.perUpdate.updateCalls.mean}`,
       met: p.perUpdate.updateCalls.max <= 3,
+    });
+  }
+  if (r.perScm) {
+    const worst = Math.max(...r.perScm.map((x) => x.updateCalls));
+    out.push({
+      name: 'PR + final status calls per update, every SCM',
+      target: '≤ 3',
+      measured: r.perScm.map((x) => `${x.scm} ${x.updateCalls}`).join(', '),
+      met: worst <= 3,
     });
   }
   if (r.burst) {
@@ -176,6 +187,19 @@ export function render(r: BenchResults): string {
           ['apart: merges', String(u.mergeCalls.max), String(u.mergeCalls.mean)],
           ['git pushes', String(u.gitPushes.max), String(u.gitPushes.mean)],
         ],
+      ),
+    );
+  }
+  if (r.perScm) {
+    parts.push('3b. Per environment update on every SCM (max over the updates)');
+    parts.push(
+      table(
+        ['SCM', 'PR + final status', 'PR', 'final', 'apart: plan statuses', 'merges', 'other'],
+        r.perScm.map((x) =>
+          [x.scm, x.updateCalls, x.prCalls, x.finalStatusCalls, x.planStatusCalls, x.mergeCalls, x.otherCalls].map(
+            String,
+          ),
+        ),
       ),
     );
   }

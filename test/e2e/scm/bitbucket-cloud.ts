@@ -73,14 +73,13 @@ export async function bitbucketCloudScenario(): Promise<ScmScenario> {
     pullsCreated: () => bb.count('POST /repositories/{workspace}/{repo_slug}/pullrequests'),
     pullUrl: (n) => new RegExp(`^${bb.url}/${gitops}/pull-requests/${n}$`),
     statuses: (sha) =>
-      bb
-        .statuses(app, sha)
-        .map((s) => ({
-          context: s.key,
-          state: STATE[s.state] ?? 'error',
-          url: s.url,
-          description: s.description ?? '',
-        })),
+      bb.statuses(app, sha).map((s) => ({
+        context: s.key,
+        state: STATE[s.state] ?? 'error',
+        url: s.url,
+        description: s.description ?? '',
+      })),
+    apiCalls: () => bb.calls,
     compareCalls: () => bb.calls.filter((c) => c.route.includes('/diffstat/')).length,
     close: () => bb.close(),
   };

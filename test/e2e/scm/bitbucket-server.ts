@@ -75,14 +75,13 @@ export async function bitbucketServerScenario(
     pullsCreated: () => bb.calls.filter((c) => c.method === 'POST' && /\/pull-requests$/.test(c.route)).length,
     pullUrl: (n) => new RegExp(`^${bb.url}/projects/PROJ/repos/hello-world-gitops/pull-requests/${n}$`),
     statuses: (sha) =>
-      bb
-        .statuses(app, sha)
-        .map((s) => ({
-          context: s.key,
-          state: STATE[s.state] ?? 'error',
-          url: s.url,
-          description: s.description ?? '',
-        })),
+      bb.statuses(app, sha).map((s) => ({
+        context: s.key,
+        state: STATE[s.state] ?? 'error',
+        url: s.url,
+        description: s.description ?? '',
+      })),
+    apiCalls: () => bb.calls,
     compareCalls: () => bb.calls.filter((c) => c.route.includes('/compare/changes')).length,
     close: () => bb.close(),
   };

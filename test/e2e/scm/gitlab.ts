@@ -93,14 +93,13 @@ export async function gitlabScenario(): Promise<ScmScenario> {
     pullsCreated: () => gl.count('POST /projects/{id}/merge_requests'),
     pullUrl: (n) => new RegExp(`^${gl.url}/${gitops}/-/merge_requests/${n}$`),
     statuses: (sha) =>
-      gl
-        .statuses(app, sha)
-        .map((s) => ({
-          context: s.name,
-          state: STATE[s.status] ?? 'error',
-          url: s.targetUrl ?? '',
-          description: s.description ?? '',
-        })),
+      gl.statuses(app, sha).map((s) => ({
+        context: s.name,
+        state: STATE[s.status] ?? 'error',
+        url: s.targetUrl ?? '',
+        description: s.description ?? '',
+      })),
+    apiCalls: () => gl.calls,
     compareCalls: () => gl.calls.filter((c) => c.route.includes('/repository/compare')).length,
     pullsFrom: (head) => gl.mergeRequests(gitops).filter((m) => m.sourceBranch === head).length,
     refTipCalls: () => gl.count('GET /projects/{id}/repository/branches/{branch}'),
