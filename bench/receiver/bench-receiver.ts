@@ -181,8 +181,11 @@ export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult>
         const statsBefore = await commandStats(redis.url);
         const cpuBefore = await processCpuMs(child.process.pid);
         const redisCpuBefore = await redisCpuMs(redis.url);
-        const r = await load({ ...spec, startAt: warm?.requests ?? 0, durationS: o.durationS });
-        if ((warm?.requests ?? 0) + r.requests > o.bodies)
+        // Past the warm-up's bodies, with room for the requests still in flight when it stopped
+        // (sent, not counted): reusing one of those would be a replay, answered but not queued.
+        const startAt = warm ? warm.requests + 10 * o.concurrency : 0;
+        const r = await load({ ...spec, startAt, durationS: o.durationS });
+        if (startAt + r.requests > o.bodies)
           o.log(
             `  (more requests than --bodies ${o.bodies}: bodies repeated, the receiver dropped repeats as replays)`,
           );
