@@ -120,6 +120,8 @@ async function settleStatuses(
   const r = run.result;
   const prUrl = r && 'prUrl' in r ? r.prUrl : undefined;
   const settled = await deps.environments.settle(envId, run.seq);
+  // After the plans' own statuses (they are posted once the job is queued, beside this run).
+  await deps.statuses?.waitPlanned(settled.map((p) => p.seq)).catch(() => undefined);
   // Several deliveries may have planned the same tip: one status per commit and context says it.
   const newestPer = new Map<string, PendingStatus>();
   for (const p of settled) {
@@ -179,7 +181,9 @@ const recallOf = (deps: GitopsWorkerDeps, p: PendingStatus) =>
 /** Each commit that arrived during a pause is told once that it waits for the operator. */
 async function reportPaused(deps: GitopsWorkerDeps, envId: string, spec: EnvUpdateSpec, seq: number): Promise<void> {
   const where = `${spec.envDir || '/'} of ${spec.target.fullName}`;
-  for (const p of await deps.environments.notePaused(envId, seq)) {
+  const fresh = await deps.environments.notePaused(envId, seq);
+  await deps.statuses?.waitPlanned(fresh.map((p) => p.seq)).catch(() => undefined);
+  for (const p of fresh) {
     await setStatus(
       deps.providers,
       deps.log,

@@ -150,7 +150,8 @@ export function createPushProcessor(deps: PushWorkerDeps) {
       });
       await deps.gitops.add('update', { envId: t.env.envId }, { ...jobOptions, jobId });
     }
-    // All statuses at once (they are independent).
+    // All statuses at once (they are independent); then the GitOps worker may post its own for
+    // this plan (it waits for this mark, so its status always comes after these).
     await Promise.all(
       plan.tasks.flatMap((t) =>
         t.state
@@ -170,6 +171,7 @@ export function createPushProcessor(deps: PushWorkerDeps) {
           : [],
       ),
     );
+    await deps.statuses?.planned(start.stamp).catch(() => undefined);
     if (plan.commit) await deps.refPlans.complete(event, start.stamp, plan.commit);
     log.info({ tasks: plan.tasks.map((t) => t.task), found: plan.found, commit, skipped: plan.skipped }, 'planned');
     const result: PushResult = {

@@ -14,6 +14,8 @@ export interface StatusSaid {
 const keyOf = (host: string, repo: string, sha: string, context: string) =>
   `${QUEUE_PREFIX}:status:${createHash('sha256').update(`${host}\n${repo}\n${sha}\n${context}`).digest('hex').slice(0, 32)}`;
 
+const plannedKey = (seq: number) => `${QUEUE_PREFIX}:status-planned:${seq}`;
+
 const print = (s: StatusSaid) => `${s.state}\n${s.description}\n${s.targetUrl ?? ''}`;
 
 // Claims the right to post: 0 when the same thing was said (skip), 1 when a final state was said
@@ -57,6 +59,25 @@ export function createStatusMemory(redis: Redis, ttlMs: number) {
         said.state === 'pending' ? 1 : 0,
       );
       return Number(r) === 2;
+    },
+    /** The plan of `seq` has posted its statuses (its pending ones included). */
+    async planned(seq: number): Promise<void> {
+      await redis.set(plannedKey(seq), '1', 'PX', ttlMs);
+    },
+    /**
+     * Waits (at most `timeoutMs`) until the plans of `seqs` have posted their statuses, so that a
+     * status the GitOps worker posts for them comes after the plan's pending one, never before it
+     * (the push worker queues the GitOps job first). Past the bound (a plan still retrying its
+     * statuses, or one that died) it returns anyway: statuses are reports.
+     */
+    async waitPlanned(seqs: number[], timeoutMs = 10_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      for (let left = [...new Set(seqs)]; left.length > 0;) {
+        const seen = await redis.mget(...left.map(plannedKey));
+        left = left.filter((_, i) => !seen[i]);
+        if (left.length === 0 || Date.now() >= deadline) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
     },
     /** The post failed: forget the claim so that the same status is posted next time. */
     async forget(host: string, repo: string, sha: string, context: string, said: StatusSaid): Promise<void> {

@@ -63,4 +63,17 @@ describe('status memory: the same thing is not said twice, a late pending never 
     assert.equal(await m.claim('gitlab', 'g/app', SHA, c, s), true);
     assert.equal(await m.claim('gitlab', 'g/app', SHA, c, s), false);
   });
+
+  it("waits for a plan's statuses before the GitOps worker posts its own, and gives up at the bound", async () => {
+    const m = memory();
+    let done = false;
+    const waiting = m.waitPlanned([41, 42], 30_000).then(() => (done = true));
+    await m.planned(41);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(done, false, 'one of the two plans has not posted yet');
+    await m.planned(42);
+    await waiting;
+    // A plan that never marks (it died): the wait ends at its bound all the same.
+    await m.waitPlanned([43], 50);
+  });
 });
