@@ -304,13 +304,20 @@ dataDir: \${DATA_DIR}
         // the newest of each branch. An older push of a branch, on its next attempt, finds a newer
         // one queued and is superseded (that one plans the tip) instead of waiting too.
         const newestIds = new Set(BRANCHES.map((b) => held.filter((h) => h.branch === b).at(-1)!.deliveryId));
+        // Older pushes come and go (each waits until its next attempt finds it superseded): settled
+        // once only the newest are waiting and every older one's job has completed.
+        const olderIds = held.map((h) => h.deliveryId).filter((id) => !newestIds.has(id));
         const during = await eventually(
           async () => {
             const h = await hostEntry();
-            return h && h.deliveries === newestIds.size ? h : undefined;
+            if (!h || h.deliveries !== newestIds.size) return undefined;
+            const done = (await stack.producer.events.getJobs(['completed'])).filter((j) =>
+              olderIds.includes((j.data as PushJob).event.deliveryId),
+            );
+            return done.length === olderIds.length ? h : undefined;
           },
           OUTAGE_MS,
-          `/api/hosts to show ${newestIds.size} deliveries waiting on ${side.host}`,
+          `/api/hosts to show ${newestIds.size} deliveries waiting on ${side.host}, the older ones superseded`,
         );
         assert.equal(during.failing, true);
         assert.equal(during.waiting, newestIds.size, 'no environment update waits: no plan got through');
