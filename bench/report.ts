@@ -3,6 +3,8 @@ import type { BurstResult } from './pipeline/burst.js';
 import type { PushToPrResult } from './pipeline/push-to-pr.js';
 import type { ReceiverResult } from './receiver/bench-receiver.js';
 import { table } from './lib/table.js';
+import type { ScaleRun } from './scale/scale-receivers.js';
+import type { ScmUpdateCalls } from './pipeline/per-scm.js';
 
 export interface Target {
   name: string;
@@ -21,11 +23,15 @@ export interface BenchResults {
   pushToPr?: PushToPrResult;
   burst?: BurstResult;
   attacks?: AttacksResult;
+  scale?: ScaleRun[];
+  perScm?: ScmUpdateCalls[];
+  /** Resident memory of the process running the pipeline rig (workers and emulator), and the mirrors' disk. */
+  memory?: { afterPipelineMB?: number; afterBurstMB?: number; mirrors: number; mirrorDiskKB: number };
   targets: Target[];
 }
 
 /** The issue's targets, judged from what was measured in this run. */
-export function judge(r: Pick<BenchResults, 'receiver' | 'pushToPr' | 'burst' | 'attacks'>): Target[] {
+export function judge(r: Pick<BenchResults, 'receiver' | 'pushToPr' | 'burst' | 'attacks' | 'perScm'>): Target[] {
   const out: Target[] = [];
   if (r.receiver) {
     out.push({
@@ -50,10 +56,19 @@ export function judge(r: Pick<BenchResults, 'receiver' | 'pushToPr' | 'burst' | 
       met: p.dispatchd.p50Ms < 300,
     });
     out.push({
-      name: 'PR API calls per update',
+      name: 'PR + final status calls per update',
       target: '≤ 3',
-      measured: `max ${p.perUpdate.prCalls.max}, mean ${p.perUpdate.prCalls.mean}`,
-      met: p.perUpdate.prCalls.max <= 3,
+      measured: `max ${p.perUpdate.updateCalls.max}, mean ${p.perUpdate.updateCalls.mean}`,
+      met: p.perUpdate.updateCalls.max <= 3,
+    });
+  }
+  if (r.perScm) {
+    const worst = Math.max(...r.perScm.map((x) => x.updateCalls));
+    out.push({
+      name: 'PR + final status calls per update, every SCM',
+      target: '≤ 3',
+      measured: r.perScm.map((x) => `${x.scm} ${x.updateCalls}`).join(', '),
+      met: worst <= 3,
     });
   }
   if (r.burst) {
@@ -63,6 +78,12 @@ export function judge(r: Pick<BenchResults, 'receiver' | 'pushToPr' | 'burst' | 
       target: '1 PR, newest image',
       measured: `${b.prsOpen} PR, ${b.onNewest ? 'newest image' : `image ${b.finalImage ?? 'none'}`}`,
       met: b.onNewest,
+    });
+    out.push({
+      name: `burst of ${b.pushes}: git pushes`,
+      target: '≤ 2',
+      measured: `${b.gitPushes} (idle after ${(b.durationMs / 1000).toFixed(1)} s)`,
+      met: b.gitPushes <= 2,
     });
   }
   if (r.attacks) {
@@ -88,12 +109,14 @@ export function render(r: BenchResults): string {
       return c.length ? `${(c.reduce((a, b) => a + b, 0) / c.length).toFixed(2)} ms` : '?';
     };
     const redis = (server: string) => x.runs.find((y) => y.server === server)?.redis.commands.toFixed(1) ?? '?';
+    const redisCpu = (server: string) => `${x.runs.find((y) => y.server === server)?.redisCpuUsPerRequest ?? '?'} µs`;
+    const rss = (server: string) => `${x.runs.find((y) => y.server === server)?.serverRssMB ?? '?'} MB`;
     parts.push(
       `1. Receiver (${x.generator}, ${x.concurrency} connections, ${x.durationS} s × ${x.rounds} rounds, medians)`,
     );
     parts.push(
       table(
-        ['server', 'req/s', 'p50', 'p99', 'CPU/req', 'Redis cmds/req'],
+        ['server', 'req/s', 'p50', 'p99', 'CPU/req', 'RSS', 'Redis cmds/req', 'Redis CPU/req'],
         [
           [
             'bare node:http + HMAC + queue.add',
@@ -101,7 +124,9 @@ export function render(r: BenchResults): string {
             `${x.baseline.p50Ms} ms`,
             `${x.baseline.p99Ms} ms`,
             cpu('baseline'),
+            rss('baseline'),
             redis('baseline'),
+            redisCpu('baseline'),
           ],
           [
             'dispatchd receiver',
@@ -109,21 +134,25 @@ export function render(r: BenchResults): string {
             `${x.dispatchd.p50Ms} ms`,
             `${x.dispatchd.p99Ms} ms`,
             cpu('receiver'),
+            rss('receiver'),
             redis('receiver'),
+            redisCpu('receiver'),
           ],
           ...(x.split
             ? [
                 [
-                  'diagnostic: receiver, own commands on a plain connection',
+                  'diagnostic: receiver alone (serve), pump in another process',
                   String(x.split.rps),
                   `${x.split.p50Ms} ms`,
                   `${x.split.p99Ms} ms`,
                   cpu('receiver-split'),
+                  rss('receiver-split'),
                   redis('receiver-split'),
+                  redisCpu('receiver-split'),
                 ],
               ]
             : []),
-          ['ratio', `${x.ratio.toFixed(2)}×`, '', '', '', ''],
+          ['ratio', `${x.ratio.toFixed(2)}×`, '', '', '', '', '', ''],
         ],
       ),
     );
@@ -151,10 +180,26 @@ export function render(r: BenchResults): string {
       table(
         ['', 'max', 'mean'],
         [
-          ['PR API calls', String(u.prCalls.max), String(u.prCalls.mean)],
-          ['status calls', String(u.statusCalls.max), String(u.statusCalls.mean)],
+          ['PR calls + final status', String(u.updateCalls.max), String(u.updateCalls.mean)],
+          ['  of which PR calls', String(u.prCalls.max), String(u.prCalls.mean)],
+          ['apart: plan statuses', String(u.planStatusCalls.max), String(u.planStatusCalls.mean)],
+          ['apart: tip + ancestry reads', String(u.trustCalls.max), String(u.trustCalls.mean)],
+          ['apart: merges', String(u.mergeCalls.max), String(u.mergeCalls.mean)],
           ['git pushes', String(u.gitPushes.max), String(u.gitPushes.mean)],
         ],
+      ),
+    );
+  }
+  if (r.perScm) {
+    parts.push('3b. Per environment update on every SCM (max over the updates)');
+    parts.push(
+      table(
+        ['SCM', 'PR + final status', 'PR', 'final', 'apart: plan statuses', 'merges', 'other'],
+        r.perScm.map((x) =>
+          [x.scm, x.updateCalls, x.prCalls, x.finalStatusCalls, x.planStatusCalls, x.mergeCalls, x.otherCalls].map(
+            String,
+          ),
+        ),
       ),
     );
   }
@@ -174,6 +219,29 @@ export function render(r: BenchResults): string {
           ['first webhook → idle', `${(b.durationMs / 1000).toFixed(1)} s`],
         ],
       ),
+    );
+  }
+  if (r.scale) {
+    parts.push('6. Scale out: receivers against one Redis');
+    parts.push(
+      table(
+        ['receivers', 'req/s', 'p99', 'Redis CPU/webhook', 'Redis cmds/webhook', 'one Redis core caps at'],
+        r.scale.map((x) => [
+          String(x.receivers),
+          String(x.rps),
+          `${x.p99Ms} ms`,
+          `${x.redisCpuUsPerWebhook} µs`,
+          String(x.redisCommandsPerWebhook),
+          `${x.redisCapRps}/s`,
+        ]),
+      ),
+    );
+  }
+  if (r.memory) {
+    const m = r.memory;
+    parts.push(
+      `Memory: the process running workers and emulator ${m.afterPipelineMB ?? '?'} MB RSS after the pushes, ${m.afterBurstMB ?? '?'} ` +
+        `MB after the burst; ${m.mirrors} GitOps mirror(s), ${m.mirrors ? Math.round(m.mirrorDiskKB / m.mirrors) : 0} KB on disk each`,
     );
   }
   parts.push('Targets');

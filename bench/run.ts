@@ -2,7 +2,7 @@
  * `npm run bench`: the four figures of issue 6, each against a baseline measured in the same run
  * (these machines are shared and noisy). Writes bench/results.json and prints a table.
  * Options (defaults in brackets): --rounds [2] --duration [4] --warmup [1] --concurrency [32]
- * --generator [auto|wrk|node] --bodies [100000] --iterations [10] --burst [200] --only [receiver,pipeline,burst,attacks]
+ * --generator [auto|wrk|node] --bodies [100000] --iterations [10] --burst [200] --only [receiver,pipeline,scm,burst,attacks,scale] --scm-updates [3]
  * --diagnose (adds a receiver variant, see docs) --out [bench/results.json]. docs/benchmark.md explains each figure.
  */
 import { writeFile } from 'node:fs/promises';
@@ -12,9 +12,13 @@ import { parseArgs } from 'node:util';
 import { benchAttacks } from './attacks/bench-attacks.js';
 import { benchBurst } from './pipeline/burst.js';
 import { benchPushToPr } from './pipeline/push-to-pr.js';
+import { benchPerScm } from './pipeline/per-scm.js';
 import { startRig } from './pipeline/rig.js';
 import { benchReceiver } from './receiver/bench-receiver.js';
+import { benchScaleReceivers } from './scale/scale-receivers.js';
 import { judge, render, type BenchResults } from './report.js';
+import { mirrorsOnDisk } from './lib/disk.js';
+import { join } from 'node:path';
 
 const { values: a } = parseArgs({
   options: {
@@ -26,7 +30,8 @@ const { values: a } = parseArgs({
     iterations: { type: 'string', default: '10' },
     burst: { type: 'string', default: '200' },
     bodies: { type: 'string', default: '100000' },
-    only: { type: 'string', default: 'receiver,pipeline,burst,attacks' },
+    only: { type: 'string', default: 'receiver,pipeline,scm,burst,attacks,scale' },
+    'scm-updates': { type: 'string', default: '3' },
     diagnose: { type: 'boolean', default: false },
     out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
   },
@@ -47,8 +52,8 @@ const only = new Set(
     .filter(Boolean),
 );
 for (const s of only)
-  if (!['receiver', 'pipeline', 'burst', 'attacks'].includes(s))
-    throw new Error(`--only takes receiver, pipeline, burst and attacks, got "${s}"`);
+  if (!['receiver', 'pipeline', 'scm', 'burst', 'attacks', 'scale'].includes(s))
+    throw new Error(`--only takes receiver, pipeline, scm, burst, attacks and scale, got "${s}"`);
 const settings = {
   rounds: num('rounds', a.rounds, 1),
   durationS: num('duration', a.duration, 1),
@@ -58,6 +63,7 @@ const settings = {
   iterations: num('iterations', a.iterations, 1),
   burst: num('burst', a.burst, 1),
   bodies: num('bodies', a.bodies, 1),
+  scmUpdates: num('scm-updates', a['scm-updates'], 1),
   only: [...only],
   diagnose: a.diagnose ?? false,
 };
@@ -77,21 +83,35 @@ if (only.has('receiver')) {
 if (only.has('pipeline') || only.has('burst')) {
   const rig = await startRig();
   try {
+    const memory: NonNullable<BenchResults['memory']> = { mirrors: 0, mirrorDiskKB: 0 };
+    const rssMB = () => Math.round(process.memoryUsage().rss / 104857.6) / 10;
     if (only.has('pipeline')) {
       log('2-3. push → PR vs bare git floor');
       results.pushToPr = await benchPushToPr(rig, settings.iterations, log);
+      memory.afterPipelineMB = rssMB();
     }
     if (only.has('burst')) {
       log('4. burst');
       results.burst = await benchBurst(rig, settings.burst, log);
+      memory.afterBurstMB = rssMB();
     }
+    Object.assign(memory, await mirrorsOnDisk(join(rig.stack.config.dataDir, 'mirrors')));
+    results.memory = memory;
   } finally {
     await rig.close();
   }
 }
+if (only.has('scm')) {
+  log('3b. calls per environment update on every SCM emulator');
+  results.perScm = await benchPerScm(settings.scmUpdates, log);
+}
 if (only.has('attacks')) {
   log('5. hostile input: worst case time and memory of the attack corpus');
   results.attacks = await benchAttacks(log);
+}
+if (only.has('scale')) {
+  log('6. scale out: 1 and then 2 receivers against one Redis');
+  results.scale = await benchScaleReceivers({ ...settings, log });
 }
 const full: BenchResults = {
   ...results,

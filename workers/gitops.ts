@@ -15,6 +15,7 @@ import { deferDigestWaits, DigestPending } from '../src/registry/deferred.js';
 import { setStatus } from './statuses.js';
 import { checkCiGates, CiPending } from '../src/gitops/ci-gate.js';
 import { waitForCi, type CiWaitJobData } from './ci-wait.js';
+import type { StatusMemory } from '../src/queue/status-memory.js';
 
 export interface GitopsWorkerDeps {
   apply: ApplyDeps;
@@ -26,6 +27,8 @@ export interface GitopsWorkerDeps {
   retry?: RetryPolicy;
   /** Queues a merge-when-green job (idempotent per PR and head); without it nothing is merged. */
   queueMerge?: (job: MergeJob) => Promise<void>;
+  /** What was said on commit statuses before: the same thing is not posted twice. */
+  statuses?: StatusMemory;
 }
 
 type RunResult = { seq: number; sha: string; result?: ApplyResult; error?: string };
@@ -130,6 +133,8 @@ async function settleStatuses(
   const r = run.result;
   const prUrl = r && 'prUrl' in r ? r.prUrl : undefined;
   const settled = await deps.environments.settle(envId, run.seq);
+  // After the plans' own statuses (they are posted once the job is queued, beside this run).
+  await deps.statuses?.waitPlanned(settled.map((p) => p.seq)).catch(() => undefined);
   // Several deliveries may have planned the same tip: one status per commit and context says it.
   const newestPer = new Map<string, PendingStatus>();
   for (const p of settled) {
@@ -172,6 +177,7 @@ async function settleStatuses(
       { ...status, context: p.context, ...(prUrl ? { targetUrl: prUrl } : {}) },
       undefined,
       linkOf(deps, p),
+      recallOf(deps, p),
     );
   }
   return settled;
@@ -182,10 +188,15 @@ const linkOf = (deps: GitopsWorkerDeps, p: PendingStatus) => ({
   ...(p.auditId ? { auditId: p.auditId } : {}),
 });
 
+const recallOf = (deps: GitopsWorkerDeps, p: PendingStatus) =>
+  deps.statuses ? { memory: deps.statuses, seq: p.seq } : undefined;
+
 /** Each commit that arrived during a pause is told once that it waits for the operator. */
 async function reportPaused(deps: GitopsWorkerDeps, envId: string, spec: EnvUpdateSpec, seq: number): Promise<void> {
   const where = `${spec.envDir || '/'} of ${spec.target.fullName}`;
-  for (const p of await deps.environments.notePaused(envId, seq)) {
+  const fresh = await deps.environments.notePaused(envId, seq);
+  await deps.statuses?.waitPlanned(fresh.map((p) => p.seq)).catch(() => undefined);
+  for (const p of fresh) {
     await setStatus(
       deps.providers,
       deps.log,
@@ -199,6 +210,7 @@ async function reportPaused(deps: GitopsWorkerDeps, envId: string, spec: EnvUpda
       },
       undefined,
       linkOf(deps, p),
+      recallOf(deps, p),
     );
   }
   await deps.environments.recordRun(envId, { seq, sha: spec.source.sha, outcome: 'paused', at: Date.now() });

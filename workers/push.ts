@@ -11,6 +11,7 @@ import type { Providers } from '../src/scm/providers.js';
 import type { Observer } from '../src/telemetry/observer.js';
 import { createRetryPolicy, HorizonError, jobOptions, type RetryPolicy } from '../src/queue/job-options.js';
 import { setStatus, statusContext } from './statuses.js';
+import type { StatusMemory } from '../src/queue/status-memory.js';
 
 export interface PushWorkerDeps {
   config: DispatchdConfig;
@@ -22,6 +23,8 @@ export interface PushWorkerDeps {
   observer?: Observer;
   /** When a passing fault stops being retried (config `retry`); default: 24 h horizon. */
   retry?: RetryPolicy;
+  /** What was said on commit statuses before: the same thing is not posted twice. */
+  statuses?: StatusMemory;
 }
 
 export interface PushResult {
@@ -89,10 +92,19 @@ export function createPushProcessor(deps: PushWorkerDeps) {
       auditId: auditId(event.host, event.deliveryId),
     };
     const start = await deps.refPlans.begin(event, seq);
+    const recall = deps.statuses ? { memory: deps.statuses, seq: start.stamp } : undefined;
     if (start.covered) {
       // A plan stamped after this delivery arrived read the ref's tip, which includes this push.
       const skipped = `covered: a later plan of ${event.ref} already read its tip${start.since ? ` (${start.since.slice(0, 7)})` : ''}`;
       log.debug({ skipped }, 'planned');
+      await report({ stamp: start.stamp, found: false, tasks: [], skipped });
+      return { dispatchfile: '', found: false, tasks: [], skipped };
+    }
+    if (start.supersededBy !== undefined) {
+      // A newer delivery of the ref is queued: its plan reads a tip that holds this push. In a
+      // burst only the newest deliveries plan, instead of every one planning and being discarded.
+      const skipped = `superseded: a newer push of ${event.ref} was received and plans its tip`;
+      log.debug({ skipped, supersededBy: start.supersededBy }, 'planned');
       await report({ stamp: start.stamp, found: false, tasks: [], skipped });
       return { dispatchfile: '', found: false, tasks: [], skipped };
     }
@@ -117,13 +129,29 @@ export function createPushProcessor(deps: PushWorkerDeps) {
         { state: 'failure', context: 'dispatchd', description: err.message },
         undefined,
         link,
+        recall,
       );
       await report({ stamp: start.stamp, error: err.message });
       throw new UnrecoverableError(err.message);
     }
     const commit = plan.commit ?? event.after;
-    // All statuses at once (they are independent), and before any GitOps job is queued: a fast
-    // job's final status must never be overwritten by a late "pending".
+    // The GitOps jobs first: the statuses are not on the way to the pull request. A final status
+    // is never overwritten by a late "pending": the status memory drops a pending one once the
+    // final for the same or newer work was claimed (which the GitOps worker does before posting).
+    for (const t of plan.tasks) {
+      if (!t.env) continue;
+      const { jobId } = await deps.environments.offer(t.env.envId, start.stamp, t.env.spec, {
+        host: event.host,
+        repo: event.repo.fullName,
+        sha: commit,
+        context: statusContext(t.task),
+        seq: start.stamp,
+        auditId: link.auditId,
+      });
+      await deps.gitops.add('update', { envId: t.env.envId }, { ...jobOptions, jobId });
+    }
+    // All statuses at once (they are independent); then the GitOps worker may post its own for
+    // this plan (it waits for this mark, so its status always comes after these).
     await Promise.all(
       plan.tasks.flatMap((t) =>
         t.state
@@ -137,23 +165,13 @@ export function createPushProcessor(deps: PushWorkerDeps) {
                 { state: t.state, context: statusContext(t.task), description: t.description },
                 undefined,
                 link,
+                recall,
               ),
             ]
           : [],
       ),
     );
-    for (const t of plan.tasks) {
-      if (!t.env) continue;
-      const { jobId } = await deps.environments.offer(t.env.envId, start.stamp, t.env.spec, {
-        host: event.host,
-        repo: event.repo.fullName,
-        sha: commit,
-        context: statusContext(t.task),
-        seq: start.stamp,
-        auditId: link.auditId,
-      });
-      await deps.gitops.add('update', { envId: t.env.envId }, { ...jobOptions, jobId });
-    }
+    await deps.statuses?.planned(start.stamp).catch(() => undefined);
     if (plan.commit) await deps.refPlans.complete(event, start.stamp, plan.commit);
     log.info({ tasks: plan.tasks.map((t) => t.task), found: plan.found, commit, skipped: plan.skipped }, 'planned');
     const result: PushResult = {

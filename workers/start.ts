@@ -7,6 +7,7 @@ import { createMirrors } from '../src/git/mirrors.js';
 import type { Logger } from '../src/log/logger.js';
 import { createEnvironments } from '../src/queue/environments.js';
 import { createRefPlans } from '../src/queue/ref-plans.js';
+import { createStatusMemory } from '../src/queue/status-memory.js';
 import { PUSH_QUEUE, GITOPS_QUEUE, QUEUE_PREFIX } from '../src/queue/names.js';
 import { createDigestResolver } from '../src/registry/index.js';
 import { createProviders } from '../src/scm/providers.js';
@@ -55,6 +56,8 @@ export async function startWorkers(
   });
   const environments = createEnvironments(producer.redis);
   const refPlans = createRefPlans(producer.redis, toMs(config.deliveryTtl));
+  // Remembered as long as deliveries are: a redelivery within it re-posts nothing.
+  const statuses = createStatusMemory(producer.redis, toMs(config.deliveryTtl));
   const resolver = createDigestResolver({
     registries: config.registries,
     waitMs: toMs(config.digestWait),
@@ -63,7 +66,7 @@ export async function startWorkers(
   // Passing faults are retried until the horizon (config `retry`, docs/reliability.md).
   const retry = createRetryPolicy(retrySettings(config.retry));
   const settings = { backoffStrategy: retry.backoffStrategy };
-  // A SIGKILLed worker's jobs come back after the lock lapses; DESIGN.md promises no 202 is lost,
+  // A SIGKILLed worker's jobs come back after the lock lapses; docs/architecture.md promises no 202 is lost,
   // so a job may be taken back several times (BullMQ's default fails it on the second stall).
   const recovery = {
     lockDuration: toMs(config.workers.lockDuration),
@@ -85,6 +88,7 @@ export async function startWorkers(
     log,
     observer,
     retry,
+    statuses,
   });
   // Pull-request and status webhooks ride the events queue as `review` jobs (src/queue/inbox.ts).
   const processReview = createReviewProcessor({ config, gitops: mergeQueue, onGitopsEvent, log });
@@ -109,6 +113,7 @@ export async function startWorkers(
     observer,
     retry,
     queueMerge,
+    statuses,
   });
   const processMerge = createMergeProcessor({ providers, onGitopsEvent, now: Date.now, log });
   const gitops = new Worker(

@@ -3,6 +3,7 @@ import { publicText } from '../src/core/public-text.js';
 import type { Logger } from '../src/log/logger.js';
 import type { CommitStatus } from '../src/scm/contracts.js';
 import type { Providers } from '../src/scm/providers.js';
+import type { StatusMemory } from '../src/queue/status-memory.js';
 
 /** Status context per task on the source commit. */
 export const statusContext = (task: string) => `dispatchd/${task}`;
@@ -19,6 +20,12 @@ export interface StatusLink {
   publicUrl?: string;
   /** The delivery's audit id (`<host>:<delivery id>`, src/audit/record.ts), which the dashboard opens. */
   auditId?: string;
+}
+
+/** What dispatchd said before on commit statuses, and the plan stamp this status reports on. */
+export interface StatusRecall {
+  memory: StatusMemory;
+  seq: number;
 }
 
 /** The dashboard's view of one delivery, where the full reason is (behind the admin token). */
@@ -41,6 +48,8 @@ export function publicDescription(description: string): string {
  * is a report, and losing one must not undo (or redo) the GitOps change it reports on.
  * The description is made public-safe (`publicDescription`); with `link.publicUrl` and
  * `link.auditId`, a status without a pull request links to the delivery in the dashboard.
+ * With `recall`, a status saying what was already said is not posted again, nor a pending one
+ * once a final state was posted for the same or newer work.
  */
 export async function setStatus(
   providers: Providers,
@@ -51,9 +60,19 @@ export async function setStatus(
   status: CommitStatus,
   sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
   link: StatusLink = {},
+  recall?: StatusRecall,
 ): Promise<void> {
   const sent: CommitStatus = { ...status, description: publicDescription(status.description) };
   if (!sent.targetUrl && link.publicUrl && link.auditId) sent.targetUrl = deliveryLink(link.publicUrl, link.auditId);
+  const said = recall && {
+    seq: recall.seq,
+    state: sent.state,
+    description: sent.description,
+    ...(sent.targetUrl ? { targetUrl: sent.targetUrl } : {}),
+  };
+  // Redis trouble must not cost the status: without the memory it is simply posted.
+  const post = said ? await recall.memory.claim(host, repo, sha, sent.context, said).catch(() => true) : true;
+  if (!post) return;
   for (let attempt = 1; ; attempt++) {
     try {
       await providers.for(host).setStatus(repo, sha, sent);
@@ -67,6 +86,7 @@ export async function setStatus(
         { err: (err as Error).message, host, repo, sha, context: status.context, attempts: attempt },
         'could not set commit status',
       );
+      if (said) await recall.memory.forget(host, repo, sha, sent.context, said).catch(() => undefined);
       return;
     }
   }

@@ -50,3 +50,14 @@ export function startTsChild(entry: URL, args: string[], timeoutMs = 20_000): Pr
     });
   });
 }
+
+/** Resident memory of a process in MB, from /proc (Linux); null elsewhere. */
+export async function rssMB(pid: number | undefined): Promise<number | null> {
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Math.round(Number(kb) / 102.4) / 10 : null;
+  } catch {
+    return null;
+  }
+}

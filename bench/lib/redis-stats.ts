@@ -41,3 +41,18 @@ export function perRequest(before: Raw, after: Raw, requests: number): CommandSt
     top: Object.fromEntries(rows.slice(0, 8).map(([n, c, u]) => [n, [r2(c), r2(u)]])),
   };
 }
+
+/**
+ * redis-server's own CPU (user + system, ms) from INFO cpu: what commandstats leaves out (event
+ * loop, networking, AOF writes) and without counting a script's or a transaction's commands twice.
+ */
+export async function redisCpuMs(url: string): Promise<number> {
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  try {
+    const text = await redis.info('cpu');
+    const n = (k: string) => Number(new RegExp(`^${k}:([0-9.]+)`, 'm').exec(text)?.[1] ?? 0);
+    return (n('used_cpu_user') + n('used_cpu_sys')) * 1000;
+  } finally {
+    redis.disconnect();
+  }
+}

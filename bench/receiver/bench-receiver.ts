@@ -5,8 +5,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { hmacSha256Hex } from '../../src/scm/signature.js';
 import { startRedis } from '../../test/helpers/redis.js';
-import { startTsChild } from '../lib/child.js';
-import { commandStats, perRequest, type CommandStats } from '../lib/redis-stats.js';
+import { rssMB, startTsChild } from '../lib/child.js';
+import { commandStats, perRequest, redisCpuMs, type CommandStats } from '../lib/redis-stats.js';
 import { median, round } from '../lib/stats.js';
 import { nodeLoad, wrkLoad, type LoadResult, type LoadSpec } from './load.js';
 import { BENCH_SECRET, receiverPushTemplate, variantBody } from './payload.js';
@@ -24,7 +24,7 @@ export interface ReceiverOptions {
   generator: 'auto' | 'wrk' | 'node';
   /** Diagnostic only: Redis's appendfsync for these runs (the service's durability needs 'always'). */
   appendfsync?: 'always' | 'everysec' | 'no';
-  /** Diagnostic: also run the receiver with its own Redis commands on a plain connection. */
+  /** Diagnostic: also run the receiver alone, with its inbox pump in another process. */
   diagnose?: boolean;
   log: (line: string) => void;
 }
@@ -36,6 +36,10 @@ export interface ReceiverRun extends LoadResult {
   queued: number;
   /** The server process's CPU (user + system) per queued request, from /proc; null elsewhere. */
   serverCpuMsPerRequest: number | null;
+  /** The server process's resident memory right after the load, MB (Linux). */
+  serverRssMB: number | null;
+  /** redis-server's CPU per queued request, from INFO cpu (µs). */
+  redisCpuUsPerRequest: number;
   redis: CommandStats;
 }
 
@@ -45,7 +49,7 @@ export interface ReceiverResult {
   durationS: number;
   rounds: number;
   runs: ReceiverRun[];
-  /** With --diagnose: the receiver with its inbox and audit commands on a plain connection. */
+  /** With --diagnose: the receiver alone (`dispatchd serve`), its inbox pumped by another process. */
   split?: { rps: number; p50Ms: number; p99Ms: number; ratio: number };
   baseline: { rps: number; p50Ms: number; p99Ms: number };
   dispatchd: { rps: number; p50Ms: number; p99Ms: number };
@@ -63,7 +67,7 @@ const hasWrk = () => {
 };
 
 /** Installs Debian's wrk when it is missing and we may (root with apt-get); never fails the bench. */
-async function ensureWrk(log: (l: string) => void): Promise<boolean> {
+export async function ensureWrk(log: (l: string) => void): Promise<boolean> {
   if (hasWrk()) return true;
   if (process.getuid?.() !== 0) return false;
   log('wrk is missing: apt-get install -y wrk');
@@ -110,7 +114,7 @@ const CLOCK_TICKS = 100;
  * Deliveries the server stored in Redis: both servers' queues, whatever their state, and for
  * dispatchd the inbox stream's entries its pump has not yet made jobs.
  */
-async function queuedJobs(redisUrl: string, mode: Mode): Promise<number> {
+export async function queuedJobs(redisUrl: string, mode: Mode): Promise<number> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue =
     mode === 'baseline'
@@ -154,6 +158,11 @@ export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult>
       const redis = await startRedis();
       if (o.appendfsync && o.appendfsync !== 'always') await setFsync(redis.url, o.appendfsync);
       const child = await startTsChild(new URL('./serve.ts', import.meta.url), [mode, redis.url]);
+      // 'receiver-split': the receiver as `dispatchd serve`, its deliveries pumped by another process.
+      const pump =
+        mode === 'receiver-split'
+          ? await startTsChild(new URL('./serve.ts', import.meta.url), ['pump', redis.url])
+          : undefined;
       try {
         const spec: LoadSpec = {
           url: `http://127.0.0.1:${child.port}/hooks/github`,
@@ -171,22 +180,41 @@ export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult>
         const before = await queuedJobs(redis.url, mode);
         const statsBefore = await commandStats(redis.url);
         const cpuBefore = await processCpuMs(child.process.pid);
-        const r = await load({ ...spec, startAt: warm?.requests ?? 0, durationS: o.durationS });
-        if ((warm?.requests ?? 0) + r.requests > o.bodies)
+        const redisCpuBefore = await redisCpuMs(redis.url);
+        // Past the warm-up's bodies, with room for the requests still in flight when it stopped
+        // (sent, not counted): reusing one of those would be a replay, answered but not queued.
+        const startAt = warm ? warm.requests + 10 * o.concurrency : 0;
+        const r = await load({ ...spec, startAt, durationS: o.durationS });
+        if (startAt + r.requests > o.bodies)
           o.log(
             `  (more requests than --bodies ${o.bodies}: bodies repeated, the receiver dropped repeats as replays)`,
           );
         const cpuAfter = await processCpuMs(child.process.pid);
+        const serverRssMB = await rssMB(child.process.pid);
         const queued = (await queuedJobs(redis.url, mode)) - before;
         const stats = perRequest(statsBefore, await commandStats(redis.url), Math.max(1, queued));
+        const redisCpuUsPerRequest = round(
+          (((await redisCpuMs(redis.url)) - redisCpuBefore) * 1000) / Math.max(1, queued),
+          1,
+        );
         const cpu =
           cpuBefore === null || cpuAfter === null ? null : round((cpuAfter - cpuBefore) / Math.max(1, queued), 3);
-        runs.push({ ...r, server: mode, round: n, queued, serverCpuMsPerRequest: cpu, redis: stats });
+        runs.push({
+          ...r,
+          server: mode,
+          round: n,
+          queued,
+          serverCpuMsPerRequest: cpu,
+          serverRssMB,
+          redisCpuUsPerRequest,
+          redis: stats,
+        });
         o.log(
-          `  ${mode.padEnd(8)} round ${n}: ${r.rps} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (${r.ok} ok, ${r.failed} failed, ` +
-            `${queued} queued; server CPU ${cpu ?? '?'} ms, Redis ${stats.commands} commands / ${stats.redisUs} µs per request)`,
+          `  ${mode.padEnd(8)} round ${n}: ${r.rps} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (${r.ok} ok, ${r.failed} failed, ${queued} queued; ` +
+            `server CPU ${cpu ?? '?'} ms, RSS ${serverRssMB ?? '?'} MB; Redis ${stats.commands} commands, ${redisCpuUsPerRequest} µs CPU per request)`,
         );
       } finally {
+        await pump?.stop();
         await child.stop();
         await redis.stop();
       }

@@ -72,7 +72,7 @@ request = function()
   k = k + 1
   wrk.headers[${JSON.stringify(spec.uniqueHeader)}] = prefix .. n
   wrk.headers[${JSON.stringify(spec.signatureHeader)}] = sigs[i + 1]
-  return wrk.format(nil, nil, nil, bodyPrefix .. string.format("%040x", i) .. bodySuffix)
+  return wrk.format(nil, nil, nil, bodyPrefix .. string.format("%040x", i + 1) .. bodySuffix)
 end
 done = function(summary, latency, requests)
   local e = summary.errors

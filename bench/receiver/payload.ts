@@ -5,7 +5,8 @@ export const BENCH_REPO = 'acme/hello-world';
 
 /** The `after` of a template body, replaced by `variantSha(i)` in each distinct body. */
 const TEMPLATE_SHA = 'f'.repeat(40);
-export const variantSha = (i: number) => i.toString(16).padStart(40, '0');
+// i + 1: an all-zero `after` is a branch deletion, which the receiver ignores.
+export const variantSha = (i: number) => (i + 1).toString(16).padStart(40, '0');
 
 /**
  * A real GitHub push body (the go-scm capture, ~8 KB) aimed at a repository the receiver serves,

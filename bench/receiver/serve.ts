@@ -5,7 +5,6 @@
  *   node --import tsx bench/receiver/serve.ts <baseline|receiver> <redisUrl>
  */
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -17,8 +16,8 @@ import { startBaselineServer } from './baseline.js';
 import { BENCH_SECRET, receiverConfigYaml } from './payload.js';
 
 const [mode, redisUrl] = process.argv.slice(2);
-if (!['baseline', 'receiver', 'receiver-split'].includes(mode ?? '') || !redisUrl) {
-  console.error('usage: serve.ts <baseline|receiver|receiver-split> <redisUrl>');
+if (!['baseline', 'receiver', 'receiver-split', 'pump'].includes(mode ?? '') || !redisUrl) {
+  console.error('usage: serve.ts <baseline|receiver|receiver-split|pump> <redisUrl>');
   process.exit(2);
 }
 
@@ -34,20 +33,25 @@ async function main(): Promise<void> {
     const log = createLogger({ level: 'info', destination: pino.destination('/dev/null') });
     const producer = openProducer(redisUrl!);
     await producer.ready();
-    // Diagnostic variant: the inbox's and audit trail's own commands on a plain connection that
-    // BullMQ never loaded its Lua scripts into (ioredis copies every script onto each multi()).
-    const plain =
-      mode === 'receiver-split'
-        ? new Redis(redisUrl!, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
-        : undefined;
     const config = parseConfig(receiverConfigYaml(), {});
-    server = buildReceiver(config, plain ? { ...producer, redis: plain } : producer, log);
-    // As `dispatchd start` runs it: the inbox pump that turns accepted deliveries into jobs and
-    // writes their audit records shares the receiver's process (and is in its CPU figure).
-    const pump = startInboxPump(config, redisUrl!, producer, log, telemetryFor(config, producer, log).audit);
+    server = buildReceiver(config, producer, log);
+    // 'receiver': as `dispatchd start` runs it, the inbox pump that turns accepted deliveries into
+    // jobs and audit records shares the receiver's process (and is in its CPU figure).
+    // 'receiver-split': as `dispatchd serve` runs it, no pump here; 'pump' runs one alone.
+    const pump =
+      mode === 'receiver-split'
+        ? undefined
+        : startInboxPump(config, redisUrl!, producer, log, telemetryFor(config, producer, log).audit);
+    if (mode === 'pump') {
+      process.stdout.write('LISTENING 0\n');
+      process.on(
+        'SIGTERM',
+        () => void pump!.close().finally(() => void producer.close().finally(() => process.exit(0))),
+      );
+      return;
+    }
     close = async () => {
-      await pump.close();
-      plain?.disconnect();
+      await pump?.close();
       await producer.close();
     };
   }

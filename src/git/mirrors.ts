@@ -67,3 +67,20 @@ export async function revParse(dir: string, ref: string): Promise<string | null>
     return null;
   }
 }
+
+/**
+ * The commits several branches point at in a mirror, in one git process (each `revParse` is one):
+ * a map from each asked ref (`refs/heads/<name>`) that exists to its commit.
+ */
+export async function refsAt(dir: string, refs: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (refs.length === 0) return out;
+  const text = await git(['for-each-ref', '--format=%(refname) %(objectname)', ...refs], { cwd: dir });
+  // for-each-ref also matches refs below a pattern (refs/heads/a matches refs/heads/a/b): keep exact ones.
+  const wanted = new Set(refs);
+  for (const line of text.split('\n')) {
+    const [ref, sha] = line.split(' ');
+    if (ref && sha && wanted.has(ref)) out.set(ref, sha);
+  }
+  return out;
+}

@@ -51,6 +51,7 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
   const p = await prepareUpdate(deps, spec);
   for (let attempt = 1; ; attempt++) {
     const out = await checkoutUpdate(deps, envId, spec, p);
+    if (out.kind === 'base-moved') continue;
     if (out.kind === 'superseded') return { outcome: 'superseded', branch: out.branch, carried: out.carried };
     const c = out.checkout;
     const result = await withWorktree(deps, c, async (wt): Promise<ApplyResult | 'moved'> => {
@@ -59,7 +60,7 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
         const ahead = c.headSha !== null && c.mine.length > 0;
         return upToDate(deps, spec, { usePr: p.usePr, head: c.head, base: p.base, pushTo: c.pushTo, ahead });
       }
-      const committed = await commitUpdate(wt, deps.config, envId, spec, p, edited);
+      await commitUpdate(wt, deps.config, envId, spec, p, edited);
       const pushed = await pushWithLease(wt, p, c);
       if (pushed.kind === 'moved') {
         if (attempt < PUSH_ATTEMPTS) return 'moved';
@@ -71,7 +72,7 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
       const done = {
         outcome: 'updated' as const,
         branch: c.pushTo,
-        commit: pushed.kind === 'same-as-head' ? c.headSha! : committed,
+        commit: pushed.kind === 'pushed' ? pushed.commit : c.headSha!,
         files: edited.changed.map((f) => f.path),
         images: p.images,
         changes: edited.changes,

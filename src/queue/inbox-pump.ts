@@ -5,6 +5,8 @@ import type { ReviewEvent } from '../core/review-events.js';
 import { jobOptions } from './job-options.js';
 import type { PushJob, ReviewJob } from './jobs.js';
 import { PUSH_QUEUE, keys, QUEUE_PREFIX } from './names.js';
+import { refKey } from './ref-plans.js';
+import { parseEntries as parse, type RawEntry } from './inbox-entry.js';
 
 /** The consumer group every pump reads the inbox stream in: each entry goes to one pump. */
 export const PUMP_GROUP = 'pumps';
@@ -28,27 +30,27 @@ export interface InboxPumpDeps {
   onError?: (err: Error) => void;
 }
 
-interface Entry {
-  id: string;
-  deliveryKey: string;
-  jobId: string;
-  seq: number;
-  /** A push, or a pull-request/status webhook (ReviewEvent, which has a `kind`). */
-  event: PushEvent | ReviewEvent;
-}
-
 // Runs after the batch's job adds in the same transaction. For each entry whose job exists (an
-// add that failed leaves its entry pending, to be taken over and added again): marks the delivery
+// add that failed leaves its entry pending, to be taken over and added again), or whose delivery
+// is already marked queued (its job may be completed and removed since): marks the delivery
 // queued (only if it still holds the pending state this entry wrote: a delivery key that expired
 // is not brought back) and takes the entry off the stream.
-// KEYS: stream, then per entry its delivery key and job key; ARGV: group, ttl, then per entry id and seq.
+// Each pushed ref also records its newest delivery with a job ('received'), so that older ones
+// skip planning (ref-plans.ts).
+// KEYS: stream, then per entry its delivery key, job key and ref key; ARGV: group, ttl, then per
+// entry id and seq.
 const DONE = `
 local done = 0
-for i = 1, (#KEYS - 1) / 2 do
-  local dk, jk = KEYS[2 * i], KEYS[2 * i + 1]
+for i = 1, (#KEYS - 1) / 3 do
+  local dk, jk, rk = KEYS[3 * i - 1], KEYS[3 * i], KEYS[3 * i + 1]
   local id, seq = ARGV[2 * i + 1], ARGV[2 * i + 2]
-  if redis.call('EXISTS', jk) == 1 then
-    if redis.call('GET', dk) == 'p:' .. seq then redis.call('SET', dk, 'q:' .. seq, 'PX', ARGV[2]) end
+  local state = redis.call('GET', dk)
+  if redis.call('EXISTS', jk) == 1 or state == 'q:' .. seq then
+    if state == 'p:' .. seq then redis.call('SET', dk, 'q:' .. seq, 'PX', ARGV[2]) end
+    if tonumber(redis.call('HGET', rk, 'received') or '0') < tonumber(seq) then
+      redis.call('HSET', rk, 'received', seq)
+      redis.call('PEXPIRE', rk, ARGV[2])
+    end
     redis.call('XACK', KEYS[1], ARGV[1], id)
     redis.call('XDEL', KEYS[1], id)
     done = done + 1
@@ -58,30 +60,6 @@ return done
 `;
 
 const JOB_KEY_PREFIX = `${QUEUE_PREFIX}:${PUSH_QUEUE}:`;
-
-type RawEntry = [string, string[] | null];
-
-function parse(raw: RawEntry[]): { entries: Entry[]; broken: string[] } {
-  const entries: Entry[] = [];
-  const broken: string[] = [];
-  for (const [id, fields] of raw) {
-    const f: Record<string, string> = {};
-    for (let i = 0; fields && i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-    try {
-      if (!f.d || !f.j || !f.s || !f.e) throw new Error('incomplete');
-      entries.push({
-        id,
-        deliveryKey: f.d,
-        jobId: f.j,
-        seq: Number(f.s),
-        event: JSON.parse(f.e) as PushEvent | ReviewEvent,
-      });
-    } catch {
-      broken.push(id);
-    }
-  }
-  return { entries, broken };
-}
 
 /**
  * Turns the inbox stream's entries (written by the receiver's one-round-trip claim, inbox.ts)
@@ -133,7 +111,12 @@ export function createInboxPump(deps: InboxPumpDeps) {
       const keysArg: string[] = [stream];
       const argv: (string | number)[] = [PUMP_GROUP, deps.deliveryTtlMs];
       for (const e of entries) {
-        keysArg.push(e.deliveryKey, `${JOB_KEY_PREFIX}${e.jobId}`);
+        // A review has no ref: its slot gets a per-host key that only ever records the newest seq.
+        keysArg.push(
+          e.deliveryKey,
+          `${JOB_KEY_PREFIX}${e.jobId}`,
+          isReview(e.event) ? `${QUEUE_PREFIX}:review-seq:${e.event.host}` : refKey(e.event),
+        );
         argv.push(e.id, e.seq);
       }
       tx.eval(DONE, keysArg.length, ...keysArg, ...argv);

@@ -91,6 +91,11 @@ export function createInbox(deps: InboxDeps) {
   const replayWindowMs = deps.replayWindowMs ?? 0;
   const ack = deps.replicaAck ?? replicaAckOf(deps.redis);
 
+  // EVALSHA (ioredis sends EVAL once when Redis lacks the script): not the script's text with
+  // every webhook. Defined on the connection the receiver owns, once.
+  const redis = deps.redis as Redis & { dispatchdClaim?: (...args: (string | number)[]) => Promise<unknown> };
+  if (!redis.dispatchdClaim) redis.defineCommand('dispatchdClaim', { lua: CLAIM });
+
   async function claim(events: (PushEvent | ReviewEvent)[], digest: string | undefined): Promise<[number, string][]> {
     const keyArgs: string[] = [keys.receiptSeq(), keys.inbox()];
     const argv: (string | number)[] = [deps.deliveryTtlMs, digest ? replayWindowMs : 0];
@@ -99,11 +104,12 @@ export function createInbox(deps: InboxDeps) {
       keyArgs.push(deliveryKey, digest ? bodyKey(digest, i) : deliveryKey);
       argv.push(e.deliveryId, ('kind' in e ? reviewJobId : pushJobId)(e.host, e.deliveryId, sha), JSON.stringify(e));
     }
-    const args = [CLAIM, keyArgs.length, ...keyArgs, ...argv] as const;
     // With replicas required, EVAL and WAIT share one round trip; fewer replicas than asked throw
     // (503). The delivery then stays "p:<seq>" in the stream, so the SCM's redelivery adds
     // nothing twice, re-arms it and waits for the replicas again.
-    return (await (ack ? ack.eval(...args) : deps.redis.eval(...args))) as [number, string][];
+    return (await (ack
+      ? ack.eval(CLAIM, keyArgs.length, ...keyArgs, ...argv)
+      : redis.dispatchdClaim!(keyArgs.length, ...keyArgs, ...argv))) as [number, string][];
   }
 
   async function accept(events: (PushEvent | ReviewEvent)[], opts: AcceptOptions = {}): Promise<AcceptResult> {

@@ -3,16 +3,21 @@ import type { Redis } from 'ioredis';
 import type { PushEvent } from '../core/push-event.js';
 import { keys, QUEUE_PREFIX } from './names.js';
 
-const refKey = (e: Pick<PushEvent, 'host' | 'repo' | 'ref'>) =>
+/** The Redis hash of one pushed ref: the newest delivery received for it, and what was planned last. */
+export const refKey = (e: Pick<PushEvent, 'host' | 'repo' | 'ref'>) =>
   `${QUEUE_PREFIX}:ref:${createHash('sha256').update(`${e.host}\n${e.repo.fullName}\n${e.ref}`).digest('hex').slice(0, 32)}`;
 
 // Stamps come from the receipt counter, so "a plan stamped after this delivery was received" is
-// one comparison: such a plan read the ref's tip after this push existed, and covers it.
+// one comparison: such a plan read the ref's tip after this push existed, and covers it. A newer
+// delivery of the ref already received (the inbox pump records it with the job) will read a tip
+// that includes this push too: this one is superseded and skips planning. Neither takes a stamp.
 const BEGIN = `
-local stamp = redis.call('INCR', KEYS[2])
 local done = tonumber(redis.call('HGET', KEYS[1], 'stamp') or '0')
 local planned = redis.call('HGET', KEYS[1], 'commit') or ''
-if done > tonumber(ARGV[1]) then return {0, stamp, planned} end
+if done > tonumber(ARGV[1]) then return {0, 0, planned} end
+local received = tonumber(redis.call('HGET', KEYS[1], 'received') or '0')
+if received > tonumber(ARGV[1]) then return {2, received, planned} end
+local stamp = redis.call('INCR', KEYS[2])
 return {1, stamp, planned}
 `;
 
@@ -26,6 +31,11 @@ return 1
 export interface PlanStart {
   /** A plan stamped after this delivery's receipt finished: it read a tip this push is part of. */
   covered: boolean;
+  /**
+   * A newer delivery of the same ref was received (its job exists): it plans the tip, which
+   * holds this push, so this one skips planning. Its receipt seq.
+   */
+  supersededBy?: number;
   /** Orders plans: taken before the tip is read, from the same counter as receipt numbers. */
   stamp: number;
   /** The commit last planned for the ref, if remembered. */
@@ -39,12 +49,19 @@ export interface PlanStart {
 export function createRefPlans(redis: Redis, ttlMs: number) {
   return {
     async begin(event: PushEvent, receiptSeq: number): Promise<PlanStart> {
-      const [fresh, stamp, planned] = (await redis.eval(BEGIN, 2, refKey(event), keys.receiptSeq(), receiptSeq)) as [
-        number,
-        number,
-        string,
-      ];
-      return { covered: fresh === 0, stamp: Number(stamp), ...(planned ? { since: planned } : {}) };
+      const [fresh, stamp, planned, newer] = (await redis.eval(
+        BEGIN,
+        2,
+        refKey(event),
+        keys.receiptSeq(),
+        receiptSeq,
+      )) as [number, number, string, number];
+      return {
+        covered: fresh === 0,
+        ...(fresh === 2 ? { supersededBy: Number(newer) } : {}),
+        stamp: Number(stamp),
+        ...(planned ? { since: planned } : {}),
+      };
     },
     async complete(event: PushEvent, stamp: number, commit: string): Promise<void> {
       await redis.eval(COMPLETE, 1, refKey(event), stamp, commit, ttlMs);

@@ -3,6 +3,7 @@ import { PermanentError, TransientError } from '../core/errors.js';
 import type { Mirrors } from '../git/mirrors.js';
 import type { ScmProvider } from './contracts.js';
 import { SCM_KINDS } from './kinds.js';
+import { createDefaultBranchCache } from './default-branch-cache.js';
 
 /** One SCM API call as seen from outside the provider, for metrics. */
 export interface ScmCall {
@@ -17,6 +18,9 @@ export interface ProviderOptions {
   onCall?: (call: ScmCall) => void;
   /** Called with the rate-limit budget left, where the SCM reports it on every answer (GitHub). */
   onRateLimit?: (host: string, remaining: number) => void;
+  /** How long a repository's default branch is kept before it is asked again (default 5 min; 0: never kept). */
+  defaultBranchTtlMs?: number;
+  now?: () => number;
 }
 
 /** The ScmProvider methods that talk to the SCM's API (gitRemote and commitUrl do not). */
@@ -39,7 +43,15 @@ const API_METHODS = [
 /** One ScmProvider per configured host, built on first use and kept for the process. */
 export function createProviders(config: DispatchdConfig, mirrors: Mirrors, opts: ProviderOptions = {}) {
   const built = new Map<string, ScmProvider>();
+  const branches = createDefaultBranchCache(opts.defaultBranchTtlMs ?? 300_000, opts.now ?? Date.now);
   return {
+    /**
+     * Drops a remembered default branch: the caller found it gone (renamed), so the next
+     * `defaultBranch` asks the SCM.
+     */
+    forgetDefaultBranch(hostName: string, repo: string): void {
+      branches.forget(hostName, repo);
+    },
     for(hostName: string): ScmProvider {
       const existing = built.get(hostName);
       if (existing) return existing;
@@ -52,6 +64,7 @@ export function createProviders(config: DispatchdConfig, mirrors: Mirrors, opts:
         ...(opts.onRateLimit ? { onRateLimit: (n: number) => opts.onRateLimit?.(hostName, n) } : {}),
       });
       if (opts.onCall) p = counted(hostName, p, opts.onCall);
+      p = branches.wrap(hostName, p);
       built.set(hostName, p);
       return p;
     },

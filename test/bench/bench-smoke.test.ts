@@ -45,6 +45,9 @@ describe('npm run bench, tiny counts', () => {
           '4',
           '--bodies',
           '20000',
+          // Every section but the per-SCM one (four stacks: too slow for the suite).
+          '--only',
+          'receiver,pipeline,burst,attacks,scale',
           '--out',
           out,
         ],
@@ -70,6 +73,10 @@ describe('npm run bench, tiny counts', () => {
       );
       assert.equal(p.perUpdate.gitPushes.max, 1, 'one git push per environment update');
       assert.ok(p.perUpdate.prCalls.max <= 3);
+      assert.ok(
+        p.perUpdate.updateCalls.max >= p.perUpdate.prCalls.max + 1,
+        'the final status is counted with the update',
+      );
 
       const b = r.burst!;
       assert.equal(b.accepted, 4);
@@ -83,11 +90,17 @@ describe('npm run bench, tiny counts', () => {
           'receiver throughput vs bare baseline',
           'push → PR p50 vs bare git floor',
           'push → PR p50',
-          'PR API calls per update',
+          'PR + final status calls per update',
           'burst of N: one PR on the newest commit',
+          'burst of N: git pushes',
           'hostile input: worst case of the attack corpus',
         ],
       );
+      assert.deepEqual(
+        r.scale?.map((x) => x.receivers),
+        [1, 2],
+      );
+      for (const x of r.scale!) assert.ok(x.queued > 0 && x.redisCpuUsPerWebhook > 0, JSON.stringify(x));
       const attacks = r.attacks!;
       assert.match(attacks.cases[0]!.name, /^baseline/);
       assert.ok(attacks.cases.length >= 8);

@@ -104,10 +104,13 @@ dataDir: \${DATA_DIR}
     assert.equal(gh.pulls(GITOPS).length, 2, 'one PR per environment despite retried creates');
     const faults = seen.filter((s) => s.status !== undefined);
     // A refused status is retried inside workers/statuses.ts while the other worker may call in
-    // between, so only the job-level retries (other routes) are timed here.
-    const gaps = seen.flatMap((s, i) =>
-      s.status === 429 && s.route !== STATUS && seen[i + 1] ? [seen[i + 1]!.at - s.at] : [],
-    );
+    // between, so only the job-level retries (other routes) are timed here, to the next call that
+    // is not a status (the push worker posts its statuses while the GitOps job runs).
+    const gaps = seen.flatMap((s, i) => {
+      const next =
+        s.status === 429 && s.route !== STATUS ? seen.slice(i + 1).find((c) => c.route !== STATUS) : undefined;
+      return next ? [next.at - s.at] : [];
+    });
     const droppedStatuses = faults.filter((s) => s.route === STATUS).length;
     console.log(
       `scm faults: ${seen.length} calls, ${faults.length} faulted (${faults.filter((s) => s.status === 429).length} ` +

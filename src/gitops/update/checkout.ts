@@ -1,10 +1,10 @@
 import type { EnvUpdateSpec } from '../../core/env-update.js';
 import { PermanentError } from '../../core/errors.js';
-import type { RepoId } from '../../core/repo-id.js';
-import { revParse } from '../../git/mirrors.js';
+import { refsAt } from '../../git/mirrors.js';
 import type { ApplyDeps } from '../apply.js';
 import { commitsWithTrailers, lastCommitFor, type LoggedCommit } from '../commit-trailers.js';
 import { mayMove } from '../forward-only.js';
+import { grantedRules } from '../grants.js';
 import { defaultHead, legacyHead } from '../head-branch.js';
 import { reportForeignCommits } from './outcomes.js';
 import type { PreparedUpdate } from './prepare.js';
@@ -24,7 +24,10 @@ export interface Checkout {
 }
 
 export type CheckoutOutcome =
-  { kind: 'ready'; checkout: Checkout } | { kind: 'superseded'; carried: string; branch: string };
+  | { kind: 'ready'; checkout: Checkout }
+  | { kind: 'superseded'; carried: string; branch: string }
+  /** The cached default branch was gone and the SCM names another: check out again. */
+  | { kind: 'base-moved' };
 
 /**
  * Step 2: fetch the mirror, find the head branch and what the environment carries now, and decide
@@ -38,28 +41,45 @@ export async function checkoutUpdate(
   p: PreparedUpdate,
 ): Promise<CheckoutOutcome> {
   const mirror = await deps.mirrors.fetch(p.remote);
-  const baseSha = await revParse(mirror, `refs/heads/${p.base}`);
+  // Base and head candidates: one git process for all of them.
+  const heads = {
+    chosen: p.flags.branch,
+    fresh: defaultHead(p.deployment.source, spec.envDir),
+    legacy: legacyHead(p.deployment.source, spec.envDir),
+  };
+  const at = await refsAt(
+    mirror,
+    [p.base, heads.chosen, heads.fresh, heads.legacy].flatMap((b) => (b ? [`refs/heads/${b}`] : [])),
+  );
+  const shaOf = (branch: string) => at.get(`refs/heads/${branch}`) ?? null;
+  const baseSha = shaOf(p.base);
+  // The default branch came from a cache (scm/default-branch-cache.ts): asked again, once, when
+  // the mirror no longer has it.
+  if (!baseSha && !p.baseRefreshed) {
+    p.baseRefreshed = true;
+    deps.providers.forgetDefaultBranch(spec.target.host, spec.target.fullName);
+    const fresh = await p.provider.defaultBranch(spec.target.fullName);
+    if (fresh !== p.base) {
+      p.base = fresh;
+      p.baseBranch.name = fresh;
+      grantedRules(deps.config, p.deployment, p.baseBranch);
+      return { kind: 'base-moved' };
+    }
+  }
   if (!baseSha)
     throw new PermanentError(
       'gitops_base_missing',
       `branch ${p.base} does not exist in ${spec.target.fullName}: set the git resource's revision param to an existing branch`,
     );
   const withPr = p.flags.createPullRequest;
-  const head = p.flags.branch ?? (await adoptedHead(mirror, p.deployment.source, spec.envDir));
+  // The default head branch, or the one an earlier release named (no host) if only that one exists.
+  const head = heads.chosen ?? (shaOf(heads.fresh) || !shaOf(heads.legacy) ? heads.fresh : heads.legacy);
   const pushTo = withPr ? head : p.base;
-  const headSha = withPr ? await revParse(mirror, `refs/heads/${head}`) : baseSha;
+  const headSha = withPr ? shaOf(head) : baseSha;
   const mine = withPr && headSha ? await commitsWithTrailers(mirror, `${baseSha}..${headSha}`) : [];
   if (mine.some((c) => c.env !== envId)) await reportForeignCommits(deps, spec, head, p.base);
   const carried = mine.find((c) => c.env === envId)?.commit ?? (await lastCommitFor(mirror, baseSha, envId))?.commit;
   const direction = await mayMove(deps.providers.for(spec.source.host), spec, carried);
   if (!direction.move) return { kind: 'superseded', carried: direction.carried, branch: pushTo };
   return { kind: 'ready', checkout: { mirror, baseSha, head, pushTo, headSha, mine } };
-}
-
-/** The default head branch, or the one an earlier release named (no host) if only that one exists. */
-async function adoptedHead(mirror: string, source: RepoId, envDir: string): Promise<string> {
-  const head = defaultHead(source, envDir);
-  if (await revParse(mirror, `refs/heads/${head}`)) return head;
-  const legacy = legacyHead(source, envDir);
-  return (await revParse(mirror, `refs/heads/${legacy}`)) ? legacy : head;
 }

@@ -9,7 +9,7 @@ import type { PreparedUpdate } from './prepare.js';
 
 /**
  * Step 4: write the changed files and commit them on the base, with the trailers that make the
- * environment's state recomputable from git (Dispatchd-Env/Source/Commit/Ref). Returns the commit.
+ * environment's state recomputable from git (Dispatchd-Env/Source/Commit/Ref).
  */
 export async function commitUpdate(
   wt: string,
@@ -18,7 +18,7 @@ export async function commitUpdate(
   spec: EnvUpdateSpec,
   p: PreparedUpdate,
   edited: Edited,
-): Promise<string> {
+): Promise<void> {
   await writeRendered(wt, edited.changed);
   await git(['add', '--', ...edited.changed.map((f) => f.path)], { cwd: wt });
   const trailers = formatTrailers({
@@ -33,5 +33,4 @@ export async function commitUpdate(
     cwd: wt,
     input: message,
   });
-  return (await git(['rev-parse', 'HEAD'], { cwd: wt })).trim();
 }

@@ -19,6 +19,8 @@ export interface PreparedUpdate {
   /** A pull request is opened (the flag asks for one and the host has pull requests). */
   usePr: boolean;
   base: string;
+  /** The base was asked of the SCM afresh (or named by the revision param): not asked again. */
+  baseRefreshed: boolean;
   deployment: Deployment;
   baseBranch: { name: string; isDefault: boolean };
 }
@@ -52,6 +54,7 @@ export async function prepareUpdate(deps: ApplyDeps, spec: EnvUpdateSpec): Promi
     gitRevision: flags.gitRevision ?? spec.source.sha,
     usePr: flags.createPullRequest && provider.pullRequests,
     base,
+    baseRefreshed: Boolean(spec.revision),
     deployment,
     baseBranch,
   };

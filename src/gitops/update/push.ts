@@ -8,9 +8,8 @@ import type { PreparedUpdate } from './prepare.js';
  * this content (a retry, or a newer push that renders the same), so nothing was pushed. `moved`:
  * the branch moved since the fetch (the lease failed); the caller starts again from a fresh fetch.
  */
-export type PushOutcome = { kind: 'pushed' } | { kind: 'same-as-head' } | { kind: 'moved'; reason: string };
-
-const treeOf = async (cwd: string, rev: string) => (await git(['rev-parse', `${rev}^{tree}`], { cwd })).trim();
+export type PushOutcome =
+  { kind: 'pushed'; commit: string } | { kind: 'same-as-head' } | { kind: 'moved'; reason: string };
 
 /**
  * Step 5: push the worktree's commit with a lease on the head branch as fetched (or, straight to
@@ -18,15 +17,21 @@ const treeOf = async (cwd: string, rev: string) => (await git(['rev-parse', `${r
  */
 export async function pushWithLease(wt: string, p: PreparedUpdate, c: Checkout): Promise<PushOutcome> {
   const withPr = p.flags.createPullRequest;
-  if (withPr && c.headSha !== null && (await treeOf(wt, 'HEAD')) === (await treeOf(c.mirror, c.headSha)))
-    return { kind: 'same-as-head' };
+  // One git process: the new commit, its tree, and the head branch's tree (the worktree shares
+  // the mirror's objects).
+  const [commit, tree, headTree] = (
+    await git(['rev-parse', 'HEAD', 'HEAD^{tree}', ...(c.headSha ? [`${c.headSha}^{tree}`] : [])], { cwd: wt })
+  )
+    .trim()
+    .split('\n');
+  if (withPr && c.headSha !== null && tree === headTree) return { kind: 'same-as-head' };
   const lease = withPr ? `--force-with-lease=refs/heads/${c.head}:${c.headSha ?? ''}` : '--no-force';
   try {
     await git(
       ['-c', 'advice.pushUpdateRejected=false', 'push', '--quiet', lease, p.remote.url, `HEAD:refs/heads/${c.pushTo}`],
       { cwd: wt, remote: p.remote },
     );
-    return { kind: 'pushed' };
+    return { kind: 'pushed', commit: commit! };
   } catch (err) {
     if (hasCode(err, 'git_push_rejected')) return { kind: 'moved', reason: err.message };
     throw err;

@@ -62,6 +62,12 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
     }
   }
 
+  // The pull request `findPullRequest` just listed carries its version and reviewers: the update
+  // that follows uses them instead of reading the PR again (one API call fewer per update). Taken
+  // once; a version that moved meanwhile is refused as out of date and read afresh below.
+  const listed = new Map<string, ServerPull>();
+  const LISTED_MAX = 256;
+
   /** Reads the PR's version, applies `change`, and once more if someone else bumped it between. */
   async function withVersion<T>(
     what: string,
@@ -70,9 +76,11 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
     change: (pr: ServerPull) => Promise<T>,
   ): Promise<T> {
     const { key, slug } = parts(repo);
+    const known = listed.get(`${repo}#${number}`);
+    listed.delete(`${repo}#${number}`);
     return call(what, async () => {
       try {
-        return await change(await api.getPullRequest(key, slug, number));
+        return await change(known ?? (await api.getPullRequest(key, slug, number)));
       } catch (err) {
         if (!isOutOfDate(err)) throw err;
         return change(await api.getPullRequest(key, slug, number));
@@ -148,7 +156,10 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
       const own = list.find(
         (p) => p.state === 'OPEN' && p.fromRef.id === branchRef(head) && p.toRef.id === branchRef(base),
       );
-      return own ? toPullRequest(own, `${web(repo)}/pull-requests/${own.id}`) : null;
+      if (!own) return null;
+      if (listed.size >= LISTED_MAX) listed.clear();
+      listed.set(`${repo}#${own.id}`, own);
+      return toPullRequest(own, `${web(repo)}/pull-requests/${own.id}`);
     },
     async createPullRequest(repo, input) {
       const { key, slug } = parts(repo);

@@ -79,6 +79,7 @@ export async function bitbucketCloudScenario(): Promise<ScmScenario> {
         url: s.url,
         description: s.description ?? '',
       })),
+    apiCalls: () => bb.calls,
     compareCalls: () => bb.calls.filter((c) => c.route.includes('/diffstat/')).length,
     close: () => bb.close(),
   };

@@ -81,6 +81,7 @@ export async function bitbucketServerScenario(
         url: s.url,
         description: s.description ?? '',
       })),
+    apiCalls: () => bb.calls,
     compareCalls: () => bb.calls.filter((c) => c.route.includes('/compare/changes')).length,
     close: () => bb.close(),
   };

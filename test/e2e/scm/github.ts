@@ -86,6 +86,7 @@ export async function githubScenario(o: GithubScenarioOptions = {}): Promise<Scm
       gh
         .statuses(app, sha)
         .map((s) => ({ context: s.context, state: s.state, url: s.targetUrl ?? '', description: s.description ?? '' })),
+    apiCalls: () => gh.calls,
     compareCalls: () => gh.calls.filter((c) => c.route.includes('/compare/')).length,
     pullsFrom: (head) => gh.pulls(gitops).filter((p) => p.head === head).length,
     refTipCalls: () => gh.calls.filter((c) => c.route.startsWith('GET /repos/{owner}/{repo}/git/ref/')).length,

@@ -99,6 +99,7 @@ export async function gitlabScenario(): Promise<ScmScenario> {
         url: s.targetUrl ?? '',
         description: s.description ?? '',
       })),
+    apiCalls: () => gl.calls,
     compareCalls: () => gl.calls.filter((c) => c.route.includes('/repository/compare')).length,
     pullsFrom: (head) => gl.mergeRequests(gitops).filter((m) => m.sourceBranch === head).length,
     refTipCalls: () => gl.count('GET /projects/{id}/repository/branches/{branch}'),

@@ -1,5 +1,6 @@
 import type { ScmKind } from '../../../src/core/push-event.js';
 import type { GitServer } from '../../helpers/git-server.js';
+import type { ApiCall } from '../../emulators/common/call-log.js';
 
 /** An open pull (merge) request as the emulator holds it, the same shape for every SCM. */
 export interface OpenPull {
@@ -71,5 +72,7 @@ export interface ScmScenario {
   pullsFrom?(head: string): number;
   /** Optional: API calls that read a ref's tip (the call dispatchd makes to plan a push). */
   refTipCalls?(): number;
+  /** Optional: every API call the emulator answered so far, in order (the bench counts them per update). */
+  apiCalls?(): ApiCall[];
   close(): Promise<void>;
 }

@@ -180,11 +180,24 @@ describe('Bitbucket Server provider against the emulator', { timeout: 120_000 },
     assert.ok(dup instanceof PermanentError, String(dup));
     assert.match(dup.message, new RegExp(`already exists \\(#${pr.number}\\)`));
 
-    // A reviewer added by a person must survive dispatchd's update (PUT replaces the list).
-    emu.pulls('OPS/gitops')[0]?.reviewers.push('alice');
-    const updated = await scm.updatePullRequest('OPS/gitops', pr.number, { title: 'Deploy d', body: 'newer' });
+    // A reviewer added by a person must survive dispatchd's update (PUT replaces the list). The
+    // update reuses the version and reviewers of the PR its find just listed; a person's change
+    // after that find bumps the version (Bitbucket's optimistic locking), so the PUT is refused
+    // as out of date and the PR read afresh.
+    const found = await scm.findPullRequest('OPS/gitops', head, 'trunk');
+    const pull = emu.pulls('OPS/gitops')[0]!;
+    pull.reviewers.push('alice');
+    pull.version += 1;
+    const updated = await scm.updatePullRequest('OPS/gitops', found!.number, { title: 'Deploy d', body: 'newer' });
     assert.equal(updated.title, 'Deploy d');
     assert.equal(updated.body, 'newer');
+    assert.deepEqual(emu.pulls('OPS/gitops')[0]?.reviewers, ['alice']);
+    // Nothing changed since the find: the update is one call, the PUT.
+    const getPull = 'GET /rest/api/1.0/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}';
+    const again = await scm.findPullRequest('OPS/gitops', head, 'trunk');
+    const [gets, calls] = [emu.count(getPull), emu.count()];
+    await scm.updatePullRequest('OPS/gitops', again!.number, { title: 'Deploy d', body: 'newest' });
+    assert.deepEqual([emu.count(getPull) - gets, emu.count() - calls], [0, 1]);
     assert.deepEqual(emu.pulls('OPS/gitops')[0]?.reviewers, ['alice']);
 
     await scm.comment('OPS/gitops', pr.number, 'not made by dispatchd');
