@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { SCM_KINDS } from '../core/push-event.js';
+import { Promotions } from '../promotion/schema.js';
 
 const secretList = z
   .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
@@ -71,6 +72,8 @@ export const GitopsGrant = z
           .strict(),
       )
       .min(1),
+    /** Promotion chains in this repository, e.g. staging → production (docs/promotion.md). */
+    promotions: Promotions,
   })
   .strict();
 export type GitopsGrant = z.infer<typeof GitopsGrant>;

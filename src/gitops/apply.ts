@@ -9,6 +9,7 @@ import type { EnvUpdateSpec } from '../plan/spec.js';
 import type { Providers } from '../scm/providers.js';
 import { commitsWithTrailers, formatTrailers, lastCommitFor } from './commit-trailers.js';
 import { mayMove } from './forward-only.js';
+import { checkFedByPush } from '../promotion/chains.js';
 import { checkGrantedPaths, grantedRules, modeOf, type Deployment } from './grants.js';
 import { defaultHead, legacyHead } from './head-branch.js';
 import { checkFlagValues } from './value-hygiene.js';
@@ -36,6 +37,8 @@ export type ApplyResult =
       prNumber?: number;
       files: string[];
       images: Record<string, string>;
+      /** The step's args as applied, digests resolved: what a promotion or rollback re-applies. */
+      args: string[];
       changes?: ValueChange[];
       pushed?: boolean;
     }
@@ -52,6 +55,7 @@ const PUSH_ATTEMPTS = 3;
  * update the pull request.
  */
 export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdateSpec): Promise<ApplyResult> {
+  checkFedByPush(deps.config, spec);
   const { args, images } = await resolveDigests(spec, deps.resolveDigest);
   const flags = parseUpdateGitopsFlags(args);
   // Digests are values too, resolved only now: checked again before anything is written.
@@ -88,7 +92,10 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
     const mine = flags.createPullRequest && headSha ? await commitsWithTrailers(mirror, `${baseSha}..${headSha}`) : [];
     if (mine.some((c) => c.env !== envId)) await reportForeignCommits(deps, spec, head, base);
     const carried = mine.find((c) => c.env === envId)?.commit ?? (await lastCommitFor(mirror, baseSha, envId))?.commit;
-    const direction = await mayMove(deps.providers.for(spec.source.host), spec, carried);
+    // A rollback is the operator's explicit move back; everything else only moves forward.
+    const direction = spec.rollback
+      ? ({ move: true } as const)
+      : await mayMove(deps.providers.for(spec.source.host), spec, carried);
     if (!direction.move) return { outcome: 'superseded', branch: pushTo, carried: direction.carried };
 
     const wt = await mkdtemp(join(deps.config.dataDir, 'work-'));
@@ -153,7 +160,16 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
       const commit = sameAsHead ? headSha : (await git(['rev-parse', 'HEAD'], { cwd: wt })).trim();
       const files = changed.map((f) => f.path);
       const changes = valueChanges(changed, flags.substitute);
-      const done = { outcome: 'updated' as const, branch: pushTo, commit, files, images, changes, pushed: !sameAsHead };
+      const done = {
+        outcome: 'updated' as const,
+        branch: pushTo,
+        commit,
+        files,
+        images,
+        args,
+        changes,
+        pushed: !sameAsHead,
+      };
       if (!usePr) return done;
       const stat = parseNumstat(await git(['diff', '--numstat', baseSha, 'HEAD'], { cwd: wt }));
       const diff = await git(['diff', baseSha, 'HEAD'], { cwd: wt });

@@ -18,6 +18,7 @@ import { createPushProcessor } from '../../workers/push.js';
 import type { Observer } from '../telemetry/observer.js';
 import { openWorkerConnection, type Producer } from './connections.js';
 import { telemetryFor } from './audit.js';
+import { startPromotions } from './promotions.js';
 
 /**
  * Starts the `events` and `gitops` workers; `close()` stops taking work and lets jobs finish.
@@ -65,7 +66,23 @@ export async function startWorkers(
   };
   // Jobs record which process ran them (BullMQ's processedBy), for operators and the fault tests.
   const processName = `${hostname()}:${process.pid}`;
-  const connections = [openWorkerConnection(redisUrl), openWorkerConnection(redisUrl)] as const;
+  const connections = [
+    openWorkerConnection(redisUrl),
+    openWorkerConnection(redisUrl),
+    openWorkerConnection(redisUrl),
+  ] as const;
+  const applyDeps = { config, providers, mirrors, resolveDigest: (ref: string) => resolver.resolve(ref) };
+  const promotion = startPromotions({
+    config,
+    producer,
+    providers,
+    mirrors,
+    environments,
+    apply: applyDeps,
+    log,
+    connection: connections[2],
+    options: { concurrency: 2, settings, ...recovery, name: processName },
+  });
   const push = new Worker(
     EVENTS_QUEUE,
     createPushProcessor({ config, providers, environments, refPlans, gitops: producer.gitops, log, observer, retry }),
@@ -81,8 +98,9 @@ export async function startWorkers(
   const gitops = new Worker(
     GITOPS_QUEUE,
     createGitopsProcessor({
-      apply: { config, providers, mirrors, resolveDigest: (ref) => resolver.resolve(ref) },
+      apply: applyDeps,
       environments,
+      afterRun: promotion.afterRun,
       providers,
       log,
       observer,
@@ -97,7 +115,7 @@ export async function startWorkers(
       name: processName,
     },
   );
-  for (const w of [push, gitops]) {
+  for (const w of [push, gitops, promotion.worker]) {
     w.on('failed', (job, err) =>
       log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
     );
@@ -168,6 +186,9 @@ export async function startWorkers(
   return {
     push,
     gitops,
+    promotions: promotion.worker,
+    /** Promotion checks to ask for when a GitOps repository's event arrives (src/promotion/queue.ts). */
+    promotionRequests: promotion.requests,
     /**
      * Stops taking work and waits for the running jobs. `force` waits for nothing: the connections
      * are dropped, and a job still running keeps its lock until it lapses (`workers.lockDuration`),
@@ -179,12 +200,12 @@ export async function startWorkers(
         // wait forever on a Redis that is gone: dropping the connections is what ends the wait.
         for (const c of connections) c.disconnect();
         await Promise.race([
-          Promise.allSettled([push.close(true), gitops.close(true)]),
+          Promise.allSettled([push.close(true), gitops.close(true), promotion.worker.close(true)]),
           new Promise<void>((r) => setTimeout(r, 250).unref()),
         ]);
         return;
       }
-      await Promise.all([push.close(), gitops.close()]);
+      await Promise.all([push.close(), gitops.close(), promotion.worker.close()]);
       // BullMQ leaves connections it was handed open; they are ours to close.
       for (const c of connections) c.disconnect();
     },
