@@ -117,6 +117,14 @@ export interface ScmProvider {
   mergePullRequest(repo: string, number: number): Promise<void>;
   comment(repo: string, number: number, body: string): Promise<void>;
   setStatus(repo: string, sha: string, status: CommitStatus): Promise<void>;
+  /**
+   * The statuses/checks on a commit, newest per context (GitHub: combined statuses + check runs,
+   * a check run's name as its context). States are normalised: anything queued or running is
+   * `pending`; a cancelled or stopped check is `error`. Plain git has none: `[]`.
+   */
+  commitChecks(repo: string, sha: string): Promise<CommitStatus[]>;
+  /** One pull request by number, in its current state. Throws PermanentError when there is none. */
+  getPullRequest(repo: string, number: number): Promise<PullRequest>;
   /** How git clones and pushes this repository with the host's credentials. */
   gitRemote(repo: string): Promise<GitRemote>;
   /** Web URL of a commit, for PR bodies and links. */

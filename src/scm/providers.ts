@@ -35,6 +35,8 @@ const API_METHODS = [
   'mergePullRequest',
   'comment',
   'setStatus',
+  'commitChecks',
+  'getPullRequest',
 ] as const;
 
 /** One ScmProvider per configured host, built on first use and kept for the process. */

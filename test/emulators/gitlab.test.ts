@@ -290,7 +290,12 @@ describe('GitLab emulator: REST API v4 through @gitbeaker/rest', { timeout: 120_
       emu.statuses(P, sha).map((s) => `${s.name}=${s.status}`),
       ['dispatchd/deploy=pending', 'dispatchd/deploy=success', 'dispatchd/other=failed'],
     );
-    assert.equal((await gl.Commits.allStatuses(P, sha)).length, 3);
+    // The list shows the latest status per name unless all=true (GitLab's "not only the latest ones").
+    assert.deepEqual(
+      (await gl.Commits.allStatuses(P, sha)).map((s) => `${s.name}=${s.status}`),
+      ['dispatchd/deploy=success', 'dispatchd/other=failed'],
+    );
+    assert.equal((await gl.Commits.allStatuses(P, sha, { all: true })).length, 3);
     const bad = await failure(gl.Commits.editStatus(P, '0'.repeat(40), 'success', { name: 'x' }));
     assert.deepEqual([bad.status, bad.description], [404, '404 Commit Not Found']);
   });

@@ -2,7 +2,9 @@ import bitbucket from 'bitbucket';
 import type { HostConfig } from '../../config/schema.js';
 import { PermanentError } from '../../core/errors.js';
 import type { Ancestry, CommitState, ScmProvider } from '../contracts.js';
+import { fromBuildStatus, type BitbucketBuildStatus } from '../bitbucket-build-status.js';
 import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
+import { newestPerContext } from '../newest-per-context.js';
 import { bitbucketCloudCredentials } from './credentials.js';
 import { bbqlString, toPullRequest, type CloudPull } from './pull-request.js';
 import { fileText, sourceFetch } from './source-file.js';
@@ -241,6 +243,30 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
           },
         }),
       );
+    },
+    async commitChecks(repo, sha) {
+      const what = `read build statuses on ${sha.slice(0, 7)} of ${repo}`;
+      type Page = { values?: BitbucketBuildStatus[]; next?: string };
+      let page = (
+        await call(what, () =>
+          client.repositories.listCommitStatuses({ ...split(repo), commit: sha, pagelen: 100 } as Parameters<
+            typeof client.repositories.listCommitStatuses
+          >[0]),
+        )
+      ).data as Page;
+      const all: BitbucketBuildStatus[] = [...(page.values ?? [])];
+      for (let n = 1; page.next && n < MAX_PAGES; n++) {
+        const current = page;
+        page = (await call(what, () => client.getNextPage(current) as unknown as Promise<{ data: Page }>)).data;
+        all.push(...(page.values ?? []));
+      }
+      return newestPerContext(all.map(fromBuildStatus));
+    },
+    async getPullRequest(repo, number) {
+      const { data } = await call(`read pull request #${number}`, () =>
+        client.repositories.getPullRequest({ ...split(repo), pull_request_id: number }),
+      );
+      return toPullRequest(data as CloudPull);
     },
     async gitRemote(repo) {
       split(repo);

@@ -1,3 +1,4 @@
+import type { BitbucketBuildStatus } from '../bitbucket-build-status.js';
 /**
  * A small typed client for the parts of Bitbucket Server / Data Center REST 1.0 that dispatchd
  * uses. Every call is one attempt: retrying is the job queue's decision, not the client's.
@@ -224,6 +225,9 @@ export function bitbucketServerApi(opts: ServerApiOptions) {
     async addComment(key: string, slug: string, id: number, text: string): Promise<void> {
       await json<unknown>(`${pullUrl(key, slug, id)}/comments`, { method: 'POST', body: { text } });
     },
+    /** Every build status on a commit (the build-status API pages like the core one). */
+    buildStatuses: (sha: string): Promise<BitbucketBuildStatus[]> =>
+      pages<BitbucketBuildStatus>(`${opts.buildStatusUrl}/commits/${encodeURIComponent(sha)}`, {}),
     async setBuildStatus(
       sha: string,
       status: { state: BuildState; key: string; name: string; url: string; description: string },

@@ -1,7 +1,9 @@
 import type { HostConfig } from '../../config/schema.js';
 import { PermanentError } from '../../core/errors.js';
 import type { Ancestry, CommitState, ScmProvider } from '../contracts.js';
+import { fromBuildStatus } from '../bitbucket-build-status.js';
 import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
+import { newestPerContext } from '../newest-per-context.js';
 import { bitbucketServerApi, ServerHttpError, type BuildState, type ServerApi, type ServerPull } from './api.js';
 import { bitbucketServerAuthorization } from './credentials.js';
 import { branchRef, splitRepo, toPullRequest } from './pull-request.js';
@@ -198,6 +200,16 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
           description: s.description.slice(0, 255),
         }),
       );
+    },
+    async commitChecks(repo, sha) {
+      parts(repo);
+      const list = await call(`read build statuses on ${sha.slice(0, 7)}`, () => api.buildStatuses(sha));
+      return newestPerContext(list.map(fromBuildStatus));
+    },
+    async getPullRequest(repo, number) {
+      const { key, slug } = parts(repo);
+      const pr = await call(`read pull request #${number}`, () => api.getPullRequest(key, slug, number));
+      return toPullRequest(pr, `${web(repo)}/pull-requests/${pr.id}`);
     },
     async gitRemote(repo) {
       const { key, slug } = parts(repo);

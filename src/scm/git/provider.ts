@@ -101,6 +101,9 @@ export function gitProvider(host: HostConfig, mirrors: Mirrors): ScmProvider {
     comment: async () => undefined,
     // No status API: the audit trail and logs carry the outcome instead.
     setStatus: async () => undefined,
+    // Nor any checks to read: a gate on a status never passes on a plain git host.
+    commitChecks: async () => [],
+    getPullRequest: noApi('reading a pull request'),
     gitRemote: async (repo) => remote(repo),
     commitUrl: (repo, sha) => `${host.url}/${repo}#${sha}`,
   };

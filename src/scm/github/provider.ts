@@ -3,7 +3,9 @@ import type { HostConfig } from '../../config/schema.js';
 import { PermanentError } from '../../core/errors.js';
 import type { Comparison, CommitStatus, PullRequest, ScmProvider } from '../contracts.js';
 import { classifyHttpFailure } from '../http-errors.js';
+import { newestPerContext } from '../newest-per-context.js';
 import { githubAuth } from './auth.js';
+import { fromCheckRun, fromStatus, type CheckRun, type GithubStatus } from './checks.js';
 
 // GitHub's compare answers at most this many files and commits without paging parameters.
 const MAX_FILES = 300;
@@ -187,6 +189,29 @@ export function githubProvider(
           ...(s.targetUrl ? { target_url: s.targetUrl } : {}),
         }),
       );
+    },
+    async commitChecks(repo, sha) {
+      const o = await client(repo);
+      const at = `on ${sha.slice(0, 7)} of ${repo}`;
+      // Statuses (combined: newest per context, at most 100) and check runs (every page) are two
+      // APIs on GitHub; branch protection reads both, so a gate does too.
+      const [combined, runs] = await Promise.all([
+        call(`read statuses ${at}`, () => o.repos.getCombinedStatusForRef({ ...split(repo), ref: sha, per_page: 100 })),
+        call(`read check runs ${at}`, () =>
+          o.paginate(o.checks.listForRef, { ...split(repo), ref: sha, filter: 'latest', per_page: 100 }),
+        ),
+      ]);
+      return newestPerContext([
+        ...(combined.data.statuses as GithubStatus[]).map(fromStatus),
+        ...(runs as CheckRun[]).map(fromCheckRun),
+      ]);
+    },
+    async getPullRequest(repo, number) {
+      const o = await client(repo);
+      const { data } = await call(`read pull request #${number}`, () =>
+        o.pulls.get({ ...split(repo), pull_number: number }),
+      );
+      return toPr(data as Pull);
     },
     async gitRemote(repo) {
       const token = await auth.token(repo);

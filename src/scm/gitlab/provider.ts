@@ -4,7 +4,9 @@ import { PermanentError, TransientError } from '../../core/errors.js';
 import type { Ancestry, CommitState, CommitStatus, ScmProvider } from '../contracts.js';
 import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
 import { mergeBlockedHint, mergeStatusIsPending, toPullRequest, type MergeRequestFields } from './merge-request.js';
+import { newestPerContext } from '../newest-per-context.js';
 import { singleAttemptRequester } from './requester.js';
+import { fromGitlabStatus, type GitlabStatus } from './statuses.js';
 
 // GitLab's commit-status states; ours name failure and error apart, GitLab has only `failed`.
 const STATES: Record<CommitState, 'pending' | 'success' | 'failed'> = {
@@ -220,6 +222,17 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
         if (f.status === 400 && /cannot transition status/i.test(f.message)) return;
         throw classifyHttpFailure(`${hostName}: set status ${s.context} on ${sha.slice(0, 7)}`, f);
       }
+    },
+    async commitChecks(repo, sha) {
+      // GitLab lists the latest status per name and ref by default; one name on two refs (a
+      // branch and its MR) shows twice, so the newest per name is kept here.
+      const list = await call(`read statuses on ${sha.slice(0, 7)} of ${repo}`, () =>
+        api.Commits.allStatuses(repo, sha),
+      );
+      return newestPerContext((list as unknown as GitlabStatus[]).map(fromGitlabStatus));
+    },
+    async getPullRequest(repo, number) {
+      return mr(await call(`read merge request !${number}`, () => api.MergeRequests.show(repo, number)));
     },
     async gitRemote(repo) {
       return {

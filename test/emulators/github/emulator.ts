@@ -15,6 +15,7 @@ import {
 import { recordDelivery, sendDelivery, type DeliveryInput } from './deliveries.js';
 import { createRateLimit, faultResponse } from './rate-limit.js';
 import { appRoutes } from './routes/app.js';
+import { checkRunRoutes } from './routes/check-runs.js';
 import { compareRoutes } from './routes/compare.js';
 import { gitRefRoutes } from './routes/git-refs.js';
 import { hookRoutes } from './routes/hooks.js';
@@ -99,6 +100,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
           ...pullRoutes(c),
           ...mergeRoutes(c),
           ...statusRoutes(c),
+          ...checkRunRoutes(c),
           ...appRoutes(c, opts.app),
           ...hookRoutes(c),
         ],

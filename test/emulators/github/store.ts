@@ -40,6 +40,19 @@ export interface StatusRecord {
   createdAt: string;
 }
 
+/** A check run (GitHub's checks API): created by a GitHub App or CI, updated until completed. */
+export interface CheckRunRecord {
+  id: number;
+  headSha: string;
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  detailsUrl: string | null;
+  title: string | null;
+  startedAt: string;
+  completedAt: string | null;
+}
+
 export interface HookRecord {
   id: number;
   url: string;
@@ -71,6 +84,7 @@ export interface RepoState {
   pulls: PullRecord[];
   comments: CommentRecord[];
   statuses: StatusRecord[];
+  checkRuns: CheckRunRecord[];
   hooks: HookRecord[];
   deliveries: DeliveryRecord[];
 }
@@ -92,7 +106,16 @@ export function createStore(): GithubStore {
     repo(fullName) {
       let state = repos.get(fullName.toLowerCase());
       if (state === undefined) {
-        state = { id: ++id, nextNumber: 1, pulls: [], comments: [], statuses: [], hooks: [], deliveries: [] };
+        state = {
+          id: ++id,
+          nextNumber: 1,
+          pulls: [],
+          comments: [],
+          statuses: [],
+          checkRuns: [],
+          hooks: [],
+          deliveries: [],
+        };
         repos.set(fullName.toLowerCase(), state);
       }
       return state;

@@ -10,6 +10,7 @@ import type { ScmProvider } from '../../../src/scm/contracts.js';
 import { startBitbucketCloudEmulator, type BitbucketCloudEmulator } from '../../emulators/bitbucket-cloud/emulator.js';
 import { runGit } from '../../emulators/common/git/run-git.js';
 import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
+import { commitChecksAndPullRequestTests } from '../review-suite.js';
 
 const TOKEN = 'bb-access-token';
 const PR_CREATE = 'POST /repositories/{workspace}/{repo_slug}/pullrequests';
@@ -99,6 +100,8 @@ describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, 
   });
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'acme/refs', gitName: 'acme/refs' }));
+
+  commitChecksAndPullRequestTests(() => ({ scm, git: emu.git, repo: 'acme/review' }));
 
   it(
     'costs one call per branch refTip, two per compare of commit ids, one more to resolve a branch name',

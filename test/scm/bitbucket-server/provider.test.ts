@@ -13,6 +13,7 @@ import {
 } from '../../emulators/bitbucket-server/emulator.js';
 import { runGit } from '../../emulators/common/git/run-git.js';
 import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
+import { commitChecksAndPullRequestTests } from '../review-suite.js';
 
 const TOKEN = 'bbs-http-token';
 const PULLS = 'POST /rest/api/1.0/projects/{projectKey}/repos/{repositorySlug}/pull-requests';
@@ -90,6 +91,8 @@ describe('Bitbucket Server provider against the emulator', { timeout: 120_000 },
   });
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'PROJ/refs', gitName: 'PROJ/refs' }));
+
+  commitChecksAndPullRequestTests(() => ({ scm, git: emu.git, repo: 'PROJ/review' }));
 
   it("refTip picks the branch whose id is exactly the ref among filterText's substring matches", TIMEOUT, async () => {
     await emu.git.createRepo('PROJ/names');

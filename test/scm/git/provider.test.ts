@@ -45,6 +45,14 @@ describe('Plain git provider: refTip through ls-remote, compare in the mirror', 
 
   refTipAndCompareTests(() => ({ scm, git: server, repo: 'acme/refs.git', gitName: 'acme/refs' }));
 
+  it('has no checks to read and no pull request to fetch: [] and a permanent error saying so', TIMEOUT, async () => {
+    const sha = (await server.revParse('acme/refs', 'main')) ?? '';
+    assert.deepEqual(await scm.commitChecks('acme/refs.git', sha), []);
+    const e = await rejection(scm.getPullRequest('acme/refs.git', 1));
+    assert.ok(e instanceof PermanentError);
+    assert.match(e.message, /needs an SCM API/);
+  });
+
   it('reads the tip from the remote, not from a mirror fetched earlier', TIMEOUT, async () => {
     await server.createRepo('acme/fresh');
     const first = (await server.revParse('acme/fresh', 'main')) ?? '';

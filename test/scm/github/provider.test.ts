@@ -7,6 +7,7 @@ import { githubProvider } from '../../../src/scm/github/provider.js';
 import { commitChain, createTag } from '../../emulators/common/git/write-commit.js';
 import { startGithubEmulator, type GithubEmulator } from '../../emulators/github/emulator.js';
 import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
+import { commitChecksAndPullRequestTests } from '../review-suite.js';
 
 const TOKEN = 'ghp_provider_test';
 const GET_REF = 'GET /repos/{owner}/{repo}/git/ref/{ref}';
@@ -33,6 +34,55 @@ describe('GitHub provider: refTip and compare against the emulator', { timeout: 
   after(() => emu.close());
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'acme/refs', gitName: 'acme/refs' }));
+
+  commitChecksAndPullRequestTests(() => ({ scm, git: emu.git, repo: 'acme/review' }));
+
+  it(
+    'commitChecks reads check runs beside statuses: running is pending, the newest run of a name counts',
+    TIMEOUT,
+    async () => {
+      await emu.git.createRepo('acme/runs');
+      const sha = (await emu.git.revParse('acme/runs', 'main')) ?? '';
+      const api = async (method: string, path: string, body: unknown): Promise<{ id: number }> => {
+        const res = await fetch(`${emu.apiUrl}/repos/acme/runs/${path}`, {
+          method,
+          headers: { authorization: `token ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        assert.ok(res.ok, `${method} ${path}: ${res.status}`);
+        return (await res.json()) as { id: number };
+      };
+      const build = await api('POST', 'check-runs', { name: 'build', head_sha: sha, status: 'in_progress' });
+      await api('POST', 'check-runs', {
+        name: 'e2e',
+        head_sha: sha,
+        conclusion: 'failure',
+        output: { title: '2 failed' },
+      });
+      await scm.setStatus('acme/runs', sha, { state: 'success', context: 'ci/lint', description: 'clean' });
+      const states = async () =>
+        Object.fromEntries(
+          (await scm.commitChecks('acme/runs', sha)).map((c) => [c.context, [c.state, c.description]]),
+        );
+      assert.deepEqual(await states(), {
+        build: ['pending', 'in_progress'],
+        e2e: ['failure', '2 failed'],
+        'ci/lint': ['success', 'clean'],
+      });
+      await api('PATCH', `check-runs/${build.id}`, { conclusion: 'cancelled' });
+      await api('POST', 'check-runs', {
+        name: 'e2e',
+        head_sha: sha,
+        conclusion: 'success',
+        output: { title: 'rerun' },
+      });
+      assert.deepEqual(await states(), {
+        build: ['error', 'cancelled'],
+        e2e: ['success', 'rerun'],
+        'ci/lint': ['success', 'clean'],
+      });
+    },
+  );
 
   it(
     'costs one call per branch and lightweight tag, one more to peel an annotated tag, one per compare',

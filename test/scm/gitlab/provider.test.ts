@@ -11,6 +11,7 @@ import { startGitlabEmulator, type GitlabEmulator } from '../../emulators/gitlab
 import { runGit } from '../../emulators/common/git/run-git.js';
 import { freePort } from '../../helpers/ports.js';
 import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
+import { commitChecksAndPullRequestTests } from '../review-suite.js';
 
 const TOKEN = 'glpat-provider-test';
 const GITOPS = 'platform/envs/gitops';
@@ -78,6 +79,8 @@ describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 },
   });
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'platform/refs/app', gitName: 'platform/refs/app' }));
+
+  commitChecksAndPullRequestTests(() => ({ scm, git: emu.git, repo: 'platform/review/app' }));
 
   it(
     'costs one call per refTip, two per compare of commit ids, one more per ref name to resolve',

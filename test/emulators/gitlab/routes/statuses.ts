@@ -66,11 +66,13 @@ export function statusRoutes(ctx: GitlabContext): GitlabRoute[] {
         const p = await requireProject(ctx, req);
         const sha = await revParse(p.dir, req.params.sha ?? '');
         if (sha === null) throw notFound('Commit');
-        const { page, headers } = gitlabPage(
-          p.state.statuses.filter((s) => s.sha === sha),
-          req.query,
-          req.selfUrl,
-        );
+        const onCommit = p.state.statuses.filter((s) => s.sha === sha);
+        // Without all=true GitLab hides the superseded ("retried") statuses: the latest per name and ref.
+        const all = req.query.get('all') === 'true';
+        const shown = all
+          ? onCommit
+          : onCommit.filter((s, i) => !onCommit.slice(i + 1).some((n) => n.name === s.name && n.ref === s.ref));
+        const { page, headers } = gitlabPage(shown, req.query, req.selfUrl);
         return { status: 200, headers, body: page.map((s) => statusJson(ctx.base, s)) };
       },
     },
