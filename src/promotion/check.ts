@@ -94,9 +94,18 @@ export async function runCheck(deps: PromotionDeps, job: Job<CheckJob>, token?: 
   const mirror = await deps.mirrors.fetch(await provider.gitRemote(spec.target.fullName));
   const baseSha = await revParse(mirror, `refs/heads/${base}`);
   const [landed] = baseSha ? await landedFor(mirror, baseSha, d.fromEnvId, 20) : [];
-  if (!landed) return later('waiting-merge', `waiting for the ${link.from || '/'} update to be merged into ${base}`);
+  // The newest update written for `from` may still wait in its pull request.
+  const newest = (await deps.applied.newest(d.fromEnvId))?.spec.source.sha;
+  const awaitMerge = (sha: string | undefined) =>
+    later(
+      'waiting-merge',
+      `waiting for the ${link.from || '/'} update${sha ? ` ${sha.slice(0, 7)}` : ''} to be merged into ${base}`,
+      sha ? { source: sha } : {},
+    );
+  if (!landed) return awaitMerge(newest);
   const at = { source: landed.commit, gitopsCommit: landed.sha };
   if ((await deps.states.promoted(d.chain, d.fromEnvId)) === landed.commit) {
+    if (newest && newest !== landed.commit) return awaitMerge(newest);
     await record('promoted', `${landed.commit.slice(0, 7)} already promoted to ${link.to || '/'}`, at);
     return 'promoted';
   }

@@ -12,6 +12,8 @@ export interface GithubConfigInput {
   bases?: string[];
   /** A second rule granting these refs the `direct` and `merge` modes (tests of those modes). */
   privileged?: { branches: string[]; modes: ('direct' | 'merge')[] };
+  /** The grant's promotion chains (gitops[].promotions), as objects. */
+  promotions?: object[];
   /** `${DATA_DIR}` (startStack fills it) or a path. */
   dataDir?: string;
 }
@@ -36,6 +38,6 @@ gitops:
     allow:
       - from: "github:acme/*"
         paths: ${JSON.stringify(c.grantPaths ?? ['staging/**', 'production/**'])}
-${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}${c.privileged ? `      - from: "github:acme/*"\n        branches: ${JSON.stringify(c.privileged.branches)}\n        modes: ${JSON.stringify(['pull-request', ...c.privileged.modes])}\n        paths: ${JSON.stringify(c.grantPaths ?? ['staging/**', 'production/**'])}\n${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}` : ''}dataDir: ${c.dataDir ?? '${DATA_DIR}'}
+${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}${c.privileged ? `      - from: "github:acme/*"\n        branches: ${JSON.stringify(c.privileged.branches)}\n        modes: ${JSON.stringify(['pull-request', ...c.privileged.modes])}\n        paths: ${JSON.stringify(c.grantPaths ?? ['staging/**', 'production/**'])}\n${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}` : ''}${c.promotions ? `    promotions: ${JSON.stringify(c.promotions)}\n` : ''}dataDir: ${c.dataDir ?? '${DATA_DIR}'}
 `;
 }
