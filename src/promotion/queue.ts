@@ -6,6 +6,7 @@ import { QUEUE_PREFIX } from '../queue/names.js';
 import { chainKey, chainsFrom } from './chains.js';
 import type { CheckJob } from './check.js';
 import type { RollbackJob } from './rollback.js';
+import { createPromotionStates } from './states.js';
 
 export const PROMOTIONS_QUEUE = 'promotions';
 export type PromotionJob = CheckJob | RollbackJob;
@@ -64,6 +65,12 @@ export function createPromotionRequests(
       for (const job of await queue.getJobs(['delayed'])) {
         if (job.data.kind !== 'check' || !job.data.chain.startsWith(`${repo}|`)) continue;
         await job.promote().catch(() => undefined);
+        n++;
+      }
+      // A gate that failed ended its check; a newer status (Argo CD healthy again) may pass it.
+      for (const s of await createPromotionStates(redis).list()) {
+        if (s.phase !== 'gate-failed' || !s.chain.startsWith(`${repo}|`)) continue;
+        await ask(s.fromEnvId, s.chain, false);
         n++;
       }
       return n;
