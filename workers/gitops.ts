@@ -5,7 +5,8 @@ import { applyUpdate, type ApplyDeps, type ApplyResult } from '../src/gitops/app
 import type { Logger } from '../src/log/logger.js';
 import type { EnvUpdateSpec } from '../src/plan/spec.js';
 import type { Environments, PendingStatus } from '../src/queue/environments.js';
-import type { GitopsJob } from '../src/queue/jobs.js';
+import type { GitopsJob, MergeJob } from '../src/queue/jobs.js';
+import { mergeSettingsFor } from '../src/gitops/grants.js';
 import type { Providers } from '../src/scm/providers.js';
 import type { Observer } from '../src/telemetry/observer.js';
 import { createRetryPolicy, type RetryPolicy } from '../src/queue/job-options.js';
@@ -23,6 +24,8 @@ export interface GitopsWorkerDeps {
   retry?: RetryPolicy;
   /** After a run wrote something: keep what it applied, ask for promotion checks (src/promotion/). */
   afterRun?: (envId: string, spec: EnvUpdateSpec, result: ApplyResult) => Promise<void>;
+  /** Queues a merge-when-green job (idempotent per PR and head); without it nothing is merged. */
+  queueMerge?: (job: MergeJob) => Promise<void>;
 }
 
 type RunResult = { seq: number; sha: string; result?: ApplyResult; error?: string };
@@ -71,6 +74,7 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
           { outcome: run.result.outcome, pr: 'prUrl' in run.result ? run.result.prUrl : undefined },
           'gitops update',
         );
+        await requestMerge(deps, spec, run.result);
       } catch (caught) {
         const err =
           caught instanceof DigestPending
@@ -110,6 +114,23 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
       if (await deps.environments.release(envId, seq, job.id!)) return runs;
     }
   };
+}
+
+/** -merge-pull-request: a merge job for the PR's head commit, merged once its checks pass. */
+async function requestMerge(deps: GitopsWorkerDeps, spec: EnvUpdateSpec, r: ApplyResult): Promise<void> {
+  if (r.outcome !== 'updated' || !r.mergeRequested || r.prNumber === undefined || !deps.queueMerge) return;
+  const settings = mergeSettingsFor(deps.apply.config, spec.target);
+  await deps.queueMerge({
+    host: spec.target.host,
+    repo: spec.target.fullName,
+    number: r.prNumber,
+    headSha: r.commit,
+    method: settings.method,
+    requiredChecks: settings.requiredChecks,
+    timeoutMs: toMs(settings.timeout),
+    since: Date.now(),
+    looks: 0,
+  });
 }
 
 async function settleStatuses(

@@ -45,6 +45,27 @@ export const RepositoryConfig = z
   .strict();
 export type RepositoryConfig = z.infer<typeof RepositoryConfig>;
 
+const duration = z.union([
+  z.number().nonnegative(),
+  z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a number of ms or e.g. "30s", "5m", "7d"'),
+]);
+
+/** How dispatchd merges a pull request it was asked to merge (-merge-pull-request). */
+export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
+export type MergeMethod = (typeof MERGE_METHODS)[number];
+
+export const MergeSettings = z
+  .object({
+    /** How the SCM merges: a merge commit, one squashed commit, or the head's commits rebased. */
+    method: z.enum(MERGE_METHODS).default('merge'),
+    /** A check still pending this long after the request gets a comment, not a merge. */
+    timeout: duration.default('24h'),
+    /** Contexts that must have reported success on the head, besides every check that reported at all. */
+    requiredChecks: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+export type MergeSettings = z.infer<typeof MergeSettings>;
+
 /** How an update may land: a pull request (reviewed), a commit on the base, or a merged pull request. */
 export const GRANT_MODES = ['pull-request', 'direct', 'merge'] as const;
 export type GrantMode = (typeof GRANT_MODES)[number];
@@ -74,6 +95,8 @@ export const GitopsGrant = z
       .min(1),
     /** Promotion chains in this repository, e.g. staging → production (docs/promotion.md). */
     promotions: Promotions,
+    /** Merge when green: how pull requests of this repository are merged (docs/gitops.md). */
+    merge: MergeSettings.default({ method: 'merge', timeout: '24h', requiredChecks: [] }),
   })
   .strict();
 export type GitopsGrant = z.infer<typeof GitopsGrant>;
@@ -99,11 +122,6 @@ export const RegistryConfig = z
   })
   .strict();
 export type RegistryConfig = z.infer<typeof RegistryConfig>;
-
-const duration = z.union([
-  z.number().nonnegative(),
-  z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a number of ms or e.g. "30s", "5m", "7d"'),
-]);
 
 export const DispatchdConfig = z
   .object({

@@ -35,6 +35,8 @@ export type ApplyResult =
       commit: string;
       prUrl?: string;
       prNumber?: number;
+      /** -merge-pull-request: merge the PR once the checks on `commit` (its head) pass. */
+      mergeRequested?: boolean;
       files: string[];
       images: Record<string, string>;
       /** The step's args as applied, digests resolved: what a promotion or rollback re-applies. */
@@ -175,10 +177,14 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
       const diff = await git(['diff', baseSha, 'HEAD'], { cwd: wt });
       const pr = await openOrUpdatePullRequest(provider, spec, {
         head,
-        merge: flags.mergePullRequest,
         text: { gitRevision, images, changes, files: stat, diff, base },
       });
-      return { ...done, prUrl: pr.url, prNumber: pr.number };
+      return {
+        ...done,
+        prUrl: pr.url,
+        prNumber: pr.number,
+        ...(flags.mergePullRequest ? { mergeRequested: true } : {}),
+      };
     } finally {
       await git(['worktree', 'remove', '--force', wt], { cwd: mirror }).catch(() => undefined);
       await rm(wt, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import type { DispatchdConfig, GitopsGrant, GrantMode } from '../config/schema.js';
+import { MergeSettings, type DispatchdConfig, type GitopsGrant, type GrantMode } from '../config/schema.js';
 import { PermanentError } from '../core/errors.js';
 import { compileGlobs, matchesGlobs } from '../dispatchfile/glob.js';
 import { compileGlob } from '../dispatchfile/glob-matcher.js';
@@ -106,4 +106,9 @@ export function checkGrantedPaths(config: DispatchdConfig, d: Deployment, base: 
 export function modeOf(flags: { createPullRequest: boolean; mergePullRequest: boolean }): GrantMode {
   if (!flags.createPullRequest) return 'direct';
   return flags.mergePullRequest ? 'merge' : 'pull-request';
+}
+
+/** How pull requests of a GitOps repository are merged: its grant's `merge` block, else the defaults. */
+export function mergeSettingsFor(config: DispatchdConfig, target: RepoId): MergeSettings {
+  return config.gitops.find((g) => g.repo === repoKey(target))?.merge ?? MergeSettings.parse({});
 }

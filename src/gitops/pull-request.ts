@@ -5,7 +5,6 @@ import { prBody, prTitle, type PrText } from './pr-text.js';
 
 interface PrInput {
   head: string;
-  merge: boolean;
   text: PrText;
 }
 
@@ -34,6 +33,6 @@ export async function openOrUpdatePullRequest(
       pr = await provider.updatePullRequest(repo, existing.number, text);
     }
   }
-  if (input.merge) await provider.mergePullRequest(repo, pr.number);
+  // -merge-pull-request is honoured afterwards, once the head's checks pass (merge-when-green.ts).
   return pr;
 }

@@ -15,3 +15,28 @@ export interface GitopsJob {
 export function pushJobId(host: string, deliveryId: string, hash: (s: string) => string): string {
   return `push-${host}-${hash(deliveryId)}`;
 }
+
+/**
+ * A `merge` job on the gitops queue: merge one pull request once the checks on `headSha` pass.
+ * It re-schedules itself as a delayed job between looks; `since` bounds the wait.
+ */
+export interface MergeJob {
+  host: string;
+  repo: string;
+  number: number;
+  /** The head commit whose checks decide; a newer head has a job of its own. */
+  headSha: string;
+  method: 'merge' | 'squash' | 'rebase';
+  requiredChecks: string[];
+  timeoutMs: number;
+  since: number;
+  looks: number;
+}
+
+/** One job per pull request and head commit: re-asking for the same head adds nothing. */
+export function mergeJobId(
+  j: Pick<MergeJob, 'host' | 'repo' | 'number' | 'headSha'>,
+  hash: (s: string) => string,
+): string {
+  return `merge-${hash(`${j.host}\n${j.repo}\n${j.number}\n${j.headSha}`)}`;
+}

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
-import { Worker } from 'bullmq';
+import { Worker, type Job, type Queue } from 'bullmq';
 import type { DispatchdConfig } from '../config/schema.js';
 import { toMs } from '../config/duration.js';
 import { createMirrors } from '../git/mirrors.js';
@@ -15,6 +16,10 @@ import { createHostWaits, hostOfFailure } from '../queue/hosts.js';
 import type { EnvUpdateSpec } from '../plan/spec.js';
 import { createGitopsProcessor } from '../../workers/gitops.js';
 import { createPushProcessor } from '../../workers/push.js';
+import { createMergeProcessor } from '../../workers/merges.js';
+import { ignoreGitopsEvent, type OnGitopsEvent } from '../core/gitops-events.js';
+import { jobOptions } from '../queue/job-options.js';
+import { mergeJobId, type GitopsJob, type MergeJob } from '../queue/jobs.js';
 import type { Observer } from '../telemetry/observer.js';
 import { openWorkerConnection, type Producer } from './connections.js';
 import { telemetryFor } from './audit.js';
@@ -30,6 +35,7 @@ export async function startWorkers(
   producer: Producer,
   log: Logger,
   extraObserver?: Observer,
+  hooks: { onGitopsEvent?: OnGitopsEvent } = {},
 ) {
   await mkdir(config.dataDir, { recursive: true });
   const mirrors = createMirrors(config.dataDir);
@@ -95,17 +101,39 @@ export async function startWorkers(
       name: processName,
     },
   );
+  // Promotion (and anything else) hears of GitOps PR merges and statuses through this; it must
+  // not fail the job that noticed them.
+  const onGitopsEvent: OnGitopsEvent = async (event) => {
+    try {
+      // A merged PR or a status in a GitOps repository runs its waiting promotion checks now;
+      // they poll anyway, so a lost event only makes a promotion later.
+      await promotion.requests.nudge(`${event.host}:${event.repo}`);
+      await (hooks.onGitopsEvent ?? ignoreGitopsEvent)(event);
+    } catch (err) {
+      log.warn({ err: (err as Error).message, event: event.type }, 'onGitopsEvent failed');
+    }
+  };
+  // Merge jobs share the gitops queue (and its worker slots): one key space, one dashboard.
+  const mergeQueue = producer.gitops as unknown as Queue<MergeJob>;
+  const queueMerge = async (job: MergeJob): Promise<void> => {
+    const jobId = mergeJobId(job, (s) => createHash('sha256').update(s).digest('hex').slice(0, 32));
+    await mergeQueue.add('merge', job, { ...jobOptions, jobId });
+  };
+  const processGitops = createGitopsProcessor({
+    apply: applyDeps,
+    environments,
+    afterRun: promotion.afterRun,
+    providers,
+    log,
+    observer,
+    retry,
+    queueMerge,
+  });
+  const processMerge = createMergeProcessor({ providers, onGitopsEvent, now: Date.now, log });
   const gitops = new Worker(
     GITOPS_QUEUE,
-    createGitopsProcessor({
-      apply: applyDeps,
-      environments,
-      afterRun: promotion.afterRun,
-      providers,
-      log,
-      observer,
-      retry,
-    }),
+    (job: Job<GitopsJob | MergeJob>, token?: string) =>
+      job.name === 'merge' ? processMerge(job as Job<MergeJob>, token) : processGitops(job as Job<GitopsJob>, token),
     {
       connection: connections[1],
       prefix: QUEUE_PREFIX,
@@ -158,12 +186,22 @@ export async function startWorkers(
   gitops.on('failed', (job, err) => {
     if (!job?.id) return;
     const id = job.id;
+    const data = job.data as GitopsJob | MergeJob;
+    if ('headSha' in data) {
+      void noteWaits(
+        'a wait',
+        job.finishedOn
+          ? hostWaits.done(GITOPS_QUEUE, id)
+          : hostWaits.wait(hostOfFailure(err, data.host, knownHosts), GITOPS_QUEUE, id, err.message),
+      );
+      return;
+    }
     void noteWaits(
       'a wait',
       job.finishedOn
         ? hostWaits.done(GITOPS_QUEUE, id)
         : environments
-            .latest<EnvUpdateSpec>(job.data.envId)
+            .latest<EnvUpdateSpec>(data.envId)
             .then((l) =>
               hostWaits.wait(
                 hostOfFailure(err, l?.spec.target.host ?? 'unknown', knownHosts),
@@ -189,6 +227,8 @@ export async function startWorkers(
     promotions: promotion.worker,
     /** Promotion checks to ask for when a GitOps repository's event arrives (src/promotion/queue.ts). */
     promotionRequests: promotion.requests,
+    /** Queues merge-when-green for a PR head (the events worker nudges these on status events). */
+    queueMerge,
     /**
      * Stops taking work and waits for the running jobs. `force` waits for nothing: the connections
      * are dropped, and a job still running keeps its lock until it lapses (`workers.lockDuration`),

@@ -71,6 +71,16 @@ export interface PullRequestInput {
   body: string;
 }
 
+/** How a pull request is merged: a merge commit, one squashed commit, or its commits rebased. */
+export type MergeMethod = 'merge' | 'squash' | 'rebase';
+
+export interface MergeOptions {
+  /** Default: the SCM's default (a merge commit; GitLab and Bitbucket Server: the project's setting). */
+  method?: MergeMethod;
+  /** Merge only if the head is still this commit (the one whose checks passed), where the SCM can say so. */
+  sha?: string;
+}
+
 export type CommitState = 'pending' | 'success' | 'failure' | 'error';
 
 export interface CommitStatus {
@@ -114,7 +124,7 @@ export interface ScmProvider {
     number: number,
     input: Pick<PullRequestInput, 'title' | 'body'>,
   ): Promise<PullRequest>;
-  mergePullRequest(repo: string, number: number): Promise<void>;
+  mergePullRequest(repo: string, number: number, opts?: MergeOptions): Promise<void>;
   comment(repo: string, number: number, body: string): Promise<void>;
   setStatus(repo: string, sha: string, status: CommitStatus): Promise<void>;
   /**

@@ -8,6 +8,7 @@ import { startGithubEmulator, type GithubEmulator } from '../emulators/github/em
 import { signedRequest } from '../helpers/sign.js';
 import { githubConfigYaml } from '../helpers/github-config.js';
 import { startStack, type Stack } from '../helpers/stack.js';
+import type { OnGitopsEvent } from '../../src/core/gitops-events.js';
 
 export const TOKEN = 'ghp_gitops_rig_token_0123456789';
 export const SECRET = 'gitops-rig-webhook-secret';
@@ -37,6 +38,10 @@ export interface RigOptions {
   promotions?: object[];
   /** Extra top-level YAML for the dispatchd config (registries, digestWait). */
   extraConfig?: string;
+  /** The GitOps grant's merge settings (merge when green). */
+  merge?: { method?: string; timeout?: string; requiredChecks?: string[] };
+  /** Receives the GitOps events the workers raise (merges, statuses). */
+  onGitopsEvent?: OnGitopsEvent;
 }
 
 export interface Rig {
@@ -121,7 +126,8 @@ export async function startRig(o: RigOptions): Promise<Rig> {
     ),
   ];
   const stack = await startStack(
-    `${githubConfigYaml({ url: gh.url, apiUrl: gh.apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS, grantPaths: o.grantPaths ?? ['**'], ...(o.revisions ? { bases: ['main', ...Object.values(o.revisions)] } : {}), ...(o.promotions ? { promotions: o.promotions } : {}), ...(privileged.length ? { privileged: { branches: privileged.flatMap((t) => t.branches), modes } } : {}) })}${o.extraConfig ?? ''}\n`,
+    `${githubConfigYaml({ url: gh.url, apiUrl: gh.apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS, grantPaths: o.grantPaths ?? ['**'], ...(o.revisions ? { bases: ['main', ...Object.values(o.revisions)] } : {}), ...(o.promotions ? { promotions: o.promotions } : {}), ...(privileged.length ? { privileged: { branches: privileged.flatMap((t) => t.branches), modes } } : {}), ...(o.merge ? { merge: o.merge } : {}) })}${o.extraConfig ?? ''}\n`,
+    o.onGitopsEvent ? { onGitopsEvent: o.onGitopsEvent } : {},
   );
   const admin = createApp({
     redis: stack.producer.redis,

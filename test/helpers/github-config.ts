@@ -14,6 +14,8 @@ export interface GithubConfigInput {
   privileged?: { branches: string[]; modes: ('direct' | 'merge')[] };
   /** The grant's promotion chains (gitops[].promotions), as objects. */
   promotions?: object[];
+  /** The grant's `merge` settings (merge when green), as given. */
+  merge?: { method?: string; timeout?: string; requiredChecks?: string[] };
   /** `${DATA_DIR}` (startStack fills it) or a path. */
   dataDir?: string;
 }
@@ -38,6 +40,6 @@ gitops:
     allow:
       - from: "github:acme/*"
         paths: ${JSON.stringify(c.grantPaths ?? ['staging/**', 'production/**'])}
-${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}${c.privileged ? `      - from: "github:acme/*"\n        branches: ${JSON.stringify(c.privileged.branches)}\n        modes: ${JSON.stringify(['pull-request', ...c.privileged.modes])}\n        paths: ${JSON.stringify(c.grantPaths ?? ['staging/**', 'production/**'])}\n${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}` : ''}${c.promotions ? `    promotions: ${JSON.stringify(c.promotions)}\n` : ''}dataDir: ${c.dataDir ?? '${DATA_DIR}'}
+${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}${c.privileged ? `      - from: "github:acme/*"\n        branches: ${JSON.stringify(c.privileged.branches)}\n        modes: ${JSON.stringify(['pull-request', ...c.privileged.modes])}\n        paths: ${JSON.stringify(c.grantPaths ?? ['staging/**', 'production/**'])}\n${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}` : ''}${c.promotions ? `    promotions: ${JSON.stringify(c.promotions)}\n` : ''}${c.merge ? `    merge: ${JSON.stringify(c.merge)}\n` : ''}dataDir: ${c.dataDir ?? '${DATA_DIR}'}
 `;
 }

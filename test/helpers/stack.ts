@@ -9,6 +9,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { openProducer, type Producer } from '../../src/runtime/connections.js';
 import { buildReceiver } from '../../src/runtime/receiver.js';
 import { startWorkers, type Workers } from '../../src/runtime/workers.js';
+import type { OnGitopsEvent } from '../../src/core/gitops-events.js';
 import { startRedis } from './redis.js';
 
 export interface Stack {
@@ -29,7 +30,7 @@ export interface Stack {
  */
 export async function startStack(
   configYaml: string,
-  opts: { workers?: boolean; env?: Record<string, string> } = {},
+  opts: { workers?: boolean; env?: Record<string, string>; onGitopsEvent?: OnGitopsEvent } = {},
 ): Promise<Stack> {
   const redis = await startRedis();
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatchd-data-'));
@@ -47,7 +48,12 @@ export async function startStack(
   const producer = openProducer(redis.url);
   await producer.ready();
   const server = buildReceiver(config, producer, log);
-  const workers = opts.workers === false ? undefined : await startWorkers(config, redis.url, producer, log);
+  const workers =
+    opts.workers === false
+      ? undefined
+      : await startWorkers(config, redis.url, producer, log, undefined, {
+          ...(opts.onGitopsEvent ? { onGitopsEvent: opts.onGitopsEvent } : {}),
+        });
   return {
     config,
     server,

@@ -17,6 +17,7 @@ const STATES: Record<CommitState, 'INPROGRESS' | 'SUCCESSFUL' | 'FAILED'> = {
   error: 'FAILED',
 };
 const MAX_PAGES = 50;
+const CLOUD_STRATEGY = { merge: 'merge_commit', squash: 'squash', rebase: 'rebase_merge' } as const;
 const COMMIT_ID = /^[0-9a-f]{40}$/;
 
 interface ClientError {
@@ -209,12 +210,15 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
       );
       return toPullRequest(data as CloudPull);
     },
-    async mergePullRequest(repo, number) {
+    async mergePullRequest(repo, number, opts = {}) {
       await call(`merge pull request #${number}`, () =>
         client.repositories.mergePullRequest({
           ...split(repo),
           pull_request_id: number,
-          _body: { type: 'pullrequest_merge_parameters' },
+          _body: {
+            type: 'pullrequest_merge_parameters',
+            ...(opts.method ? { merge_strategy: CLOUD_STRATEGY[opts.method] } : {}),
+          } as { type: string },
         }),
       );
     },

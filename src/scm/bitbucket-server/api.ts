@@ -220,8 +220,18 @@ export function bitbucketServerApi(opts: ServerApiOptions) {
       id: number,
       body: { version: number; title: string; description: string; reviewers?: ServerPull['reviewers'] },
     ): Promise<ServerPull> => json<ServerPull>(pullUrl(key, slug, id), { method: 'PUT', body }),
-    mergePullRequest: (key: string, slug: string, id: number, version: number): Promise<ServerPull> =>
-      json<ServerPull>(`${pullUrl(key, slug, id)}/merge`, { method: 'POST', query: { version } }),
+    mergePullRequest: (
+      key: string,
+      slug: string,
+      id: number,
+      version: number,
+      strategyId?: string,
+    ): Promise<ServerPull> =>
+      json<ServerPull>(`${pullUrl(key, slug, id)}/merge`, {
+        method: 'POST',
+        query: { version },
+        ...(strategyId ? { body: { strategyId } } : {}),
+      }),
     async addComment(key: string, slug: string, id: number, text: string): Promise<void> {
       await json<unknown>(`${pullUrl(key, slug, id)}/comments`, { method: 'POST', body: { text } });
     },

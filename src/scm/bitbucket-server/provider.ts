@@ -15,6 +15,9 @@ const STATES: Record<CommitState, BuildState> = {
   error: 'FAILED',
 };
 
+// Bitbucket Server's strategy ids (enabled per repository by an admin); no-ff is its default.
+const SERVER_STRATEGY = { merge: 'no-ff', squash: 'squash', rebase: 'rebase-no-ff' } as const;
+
 function failureOf(err: unknown): HttpFailure {
   if (err instanceof ServerHttpError) return { status: err.status, headers: err.headers, message: err.message };
   return { message: err instanceof Error ? err.message : String(err) };
@@ -179,10 +182,10 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
       );
       return toPullRequest(pr, `${web(repo)}/pull-requests/${pr.id}`);
     },
-    async mergePullRequest(repo, number) {
+    async mergePullRequest(repo, number, opts = {}) {
       const { key, slug } = parts(repo);
       await withVersion(`merge pull request #${number}`, repo, number, (cur) =>
-        api.mergePullRequest(key, slug, number, cur.version),
+        api.mergePullRequest(key, slug, number, cur.version, opts.method ? SERVER_STRATEGY[opts.method] : undefined),
       );
     },
     async comment(repo, number, body) {

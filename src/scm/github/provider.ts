@@ -169,9 +169,16 @@ export function githubProvider(
       );
       return toPr(data as Pull);
     },
-    async mergePullRequest(repo, number) {
+    async mergePullRequest(repo, number, opts = {}) {
       const o = await client(repo);
-      await call(`merge pull request #${number}`, () => o.pulls.merge({ ...split(repo), pull_number: number }));
+      await call(`merge pull request #${number}`, () =>
+        o.pulls.merge({
+          ...split(repo),
+          pull_number: number,
+          ...(opts.method ? { merge_method: opts.method } : {}),
+          ...(opts.sha ? { sha: opts.sha } : {}),
+        }),
+      );
     },
     async comment(repo, number, body) {
       const o = await client(repo);

@@ -178,12 +178,16 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
       );
       return mr(data);
     },
-    async mergePullRequest(repo, number) {
+    async mergePullRequest(repo, number, opts = {}) {
       // Merge now rather than set merge_when_pipeline_succeeds: -merge-pull-request means "merge",
       // and an auto-merge would leave the MR open while dispatchd reports it merged. A project
       // that requires a pipeline gets a message saying so (ci_must_pass) instead.
       try {
-        await api.MergeRequests.accept(repo, number);
+        // GitLab merges by the project's merge method; squash is the one choice a merge may make.
+        await api.MergeRequests.accept(repo, number, {
+          ...(opts.method === 'squash' ? { squash: true } : {}),
+          ...(opts.sha ? { sha: opts.sha } : {}),
+        });
       } catch (err) {
         const f = failureOf(err);
         if (f.status !== 405 && f.status !== 406 && f.status !== 422)

@@ -1,8 +1,19 @@
-import { mergeBranches } from '../../common/git/write-commit.js';
-import { REPO, requireRepo, type ServerContext, type ServerRoute } from '../context.js';
+import { mergeBranches, type MergeMethod } from '../../common/git/write-commit.js';
+import { bodyObject, REPO, requireRepo, type ServerContext, type ServerRoute } from '../context.js';
 import { findPull, refreshPull, renderPull } from '../pull-view.js';
 import { serverError } from '../shapes.js';
 import { checkVersion } from './pulls.js';
+
+// The strategy ids Bitbucket Server documents, on what the rig can do (ff variants merge when they can).
+const STRATEGIES: Record<string, MergeMethod> = {
+  'no-ff': 'merge',
+  ff: 'merge',
+  'ff-only': 'merge',
+  squash: 'squash',
+  'squash-ff-only': 'squash',
+  'rebase-no-ff': 'rebase',
+  'rebase-ff-only': 'rebase',
+};
 
 /** POST merge?version=: really merges the source into the target branch of the bare repository. */
 export function mergeRoutes(ctx: ServerContext): ServerRoute[] {
@@ -20,6 +31,14 @@ export function mergeRoutes(ctx: ServerContext): ServerRoute[] {
             `This pull request is ${pull.state.toLowerCase()} and cannot be merged.`,
             'com.atlassian.bitbucket.pull.IllegalPullRequestStateException',
           );
+        const strategyId = bodyObject(req).strategyId;
+        const method = typeof strategyId === 'string' ? STRATEGIES[strategyId] : 'merge';
+        if (method === undefined)
+          throw serverError(
+            400,
+            `Merge strategy "${String(strategyId)}" is not enabled for this repository.`,
+            'com.atlassian.bitbucket.scm.MergeStrategyDisabledException',
+          );
         await refreshPull(r, pull);
         const message = `Merge pull request #${pull.id} in ${r.key}/${r.slug} from ${pull.fromRef.replace(/^refs\/heads\//, '')} to ${pull.toRef.replace(/^refs\/heads\//, '')}\n\n${pull.title}`;
         const outcome = await mergeBranches(
@@ -27,6 +46,7 @@ export function mergeRoutes(ctx: ServerContext): ServerRoute[] {
           pull.toRef.replace(/^refs\/heads\//, ''),
           pull.fromCommit,
           message,
+          method,
         ).catch((e: unknown) => {
           throw serverError(
             409,

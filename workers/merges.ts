@@ -1,0 +1,55 @@
+import { DelayedError, type Job } from 'bullmq';
+import { PermanentError } from '../src/core/errors.js';
+import { mergeStep, type MergeStep, type MergeStepDeps } from '../src/gitops/merge-when-green.js';
+import type { Logger } from '../src/log/logger.js';
+import type { MergeJob } from '../src/queue/jobs.js';
+
+export interface MergeWorkerDeps extends MergeStepDeps {
+  log: Logger;
+}
+
+// Looks start a second apart and back off to a minute: status webhooks (where the SCM sends
+// them) promote the job sooner, so the poll only matters where none come (Bitbucket Server).
+const FIRST_LOOK_MS = 1000;
+const MAX_LOOK_MS = 60_000;
+
+export const lookDelay = (looks: number): number => Math.min(MAX_LOOK_MS, FIRST_LOOK_MS * 2 ** Math.max(0, looks));
+
+/**
+ * `merge` jobs on the gitops queue: one look per run; while checks are pending the job delays
+ * itself (no worker sleeps). A refusal from the SCM (branch protection, conflicts, a disabled
+ * merge method) is said on the pull request once and ends the job; passing faults are retried.
+ */
+export function createMergeProcessor(deps: MergeWorkerDeps) {
+  return async function processMerge(
+    job: Job<MergeJob>,
+    token?: string,
+  ): Promise<MergeStep | { outcome: 'refused'; error: string }> {
+    const log = deps.log.child({ repo: job.data.repo, pr: job.data.number, head: job.data.headSha.slice(0, 7) });
+    let step: MergeStep;
+    try {
+      step = await mergeStep(deps, job.data);
+    } catch (err) {
+      if (!(err instanceof PermanentError)) throw err;
+      log.warn({ err: err.message }, 'merge when green: the SCM refused the merge');
+      await deps.providers
+        .for(job.data.host)
+        .comment(
+          job.data.repo,
+          job.data.number,
+          `dispatchd: could not merge ${job.data.headSha.slice(0, 7)}: ${err.message}`,
+        )
+        .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'could not comment on the pull request'));
+      return { outcome: 'refused', error: err.message };
+    }
+    if (step.outcome !== 'wait') {
+      log.info({ outcome: step.outcome }, 'merge when green');
+      return step;
+    }
+    const delayMs = Math.min(lookDelay(job.data.looks), Math.max(0, job.data.since + job.data.timeoutMs - deps.now()));
+    await job.updateData({ ...job.data, looks: job.data.looks + 1 });
+    await job.moveToDelayed(deps.now() + delayMs, token);
+    log.info({ waiting: step.waiting, delayMs }, 'merge when green: checks pending, looking again later');
+    throw new DelayedError();
+  };
+}
