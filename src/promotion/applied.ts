@@ -43,6 +43,13 @@ export function createAppliedUpdates(redis: Redis) {
       }
       return raw ? (JSON.parse(raw) as AppliedUpdate) : null;
     },
+    /** Every kept update of the environment, newest first. */
+    async list(envId: string): Promise<AppliedUpdate[]> {
+      const shas = (await redis.zrange(orderKey(envId), 0, -1)).reverse();
+      if (shas.length === 0) return [];
+      const raw = await redis.hmget(byShaKey(envId), ...shas);
+      return raw.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as AppliedUpdate);
+    },
     /** The newest update written for the environment. */
     async newest(envId: string): Promise<AppliedUpdate | null> {
       const [sha] = await redis.zrange(orderKey(envId), -1, -1);

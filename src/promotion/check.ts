@@ -14,7 +14,7 @@ import type { Providers } from '../scm/providers.js';
 import type { AppliedUpdates } from './applied.js';
 import { chainKey, chains, type Chain } from './chains.js';
 import { describeGate, readStatusGate } from './gate.js';
-import { landedFor, selfAndDescendants } from './history.js';
+import { landedByContent, landedFor, selfAndDescendants } from './history.js';
 import { promotedSpec } from './promote-spec.js';
 import type { PromotionPhase, PromotionStates } from './states.js';
 
@@ -93,9 +93,15 @@ export async function runCheck(deps: PromotionDeps, job: Job<CheckJob>, token?: 
   const base = spec.revision ?? (await provider.defaultBranch(spec.target.fullName));
   const mirror = await deps.mirrors.fetch(await provider.gitRemote(spec.target.fullName));
   const baseSha = await revParse(mirror, `refs/heads/${base}`);
-  const [landed] = baseSha ? await landedFor(mirror, baseSha, d.fromEnvId, 20) : [];
+  let [landed] = baseSha ? await landedFor(mirror, baseSha, d.fromEnvId, 20) : [];
   // The newest update written for `from` may still wait in its pull request.
-  const newest = (await deps.applied.newest(d.fromEnvId))?.spec.source.sha;
+  const newestApplied = await deps.applied.newest(d.fromEnvId);
+  const newest = newestApplied?.spec.source.sha;
+  if (baseSha && newestApplied && landed?.commit !== newest) {
+    // Squashed or rebased without the trailers: the content on the base says it landed.
+    const sha = await landedByContent(mirror, baseSha, newestApplied.gitopsCommit, link.from);
+    if (sha) landed = { sha, commit: newestApplied.spec.source.sha };
+  }
   const awaitMerge = (sha: string | undefined) =>
     later(
       'waiting-merge',

@@ -4,7 +4,7 @@ import { applyUpdate, type ApplyDeps } from '../gitops/apply.js';
 import { revParse } from '../git/mirrors.js';
 import type { EnvUpdateSpec } from '../plan/spec.js';
 import type { PromotionDeps } from './check.js';
-import { landedFor } from './history.js';
+import { carriedHistory, landedFor } from './history.js';
 
 /** `dispatchd rollback`: render an earlier source commit into (repo, dir), which is already held. */
 export interface RollbackJob {
@@ -54,9 +54,15 @@ export async function runRollback(deps: PromotionDeps & { apply: ApplyDeps }, jo
   const base = env.spec.revision ?? (await provider.defaultBranch(env.spec.target.fullName));
   const mirror = await deps.mirrors.fetch(await provider.gitRemote(env.spec.target.fullName));
   const baseSha = await revParse(mirror, `refs/heads/${base}`);
-  const history = baseSha ? await landedFor(mirror, baseSha, env.envId) : [];
-  const current = history[0]?.commit;
-  const sha = want?.sha ?? history.find((h) => h.commit !== current)?.commit;
+  // What the base carried, newest first: by content (squash merges drop trailers), else trailers.
+  const updates = (await deps.applied.list(env.envId)).map((a) => ({
+    gitopsCommit: a.gitopsCommit,
+    source: a.spec.source.sha,
+  }));
+  let history = baseSha ? await carriedHistory(mirror, baseSha, env.spec.envDir, updates) : [];
+  if (history.length === 0 && baseSha) history = (await landedFor(mirror, baseSha, env.envId)).map((l) => l.commit);
+  const current = history[0];
+  const sha = want?.sha ?? history.find((h) => h !== current);
   if (!sha)
     throw new PermanentError(
       'rollback_no_earlier',

@@ -33,10 +33,11 @@ describe('Promotion chain staging → production (GitHub)', { timeout: 240_000 }
   const envs = async (): Promise<Env[]> => (await rig.adminCall('get', '/api/environments')).body.environments;
   const env = async (dir: string) => (await envs()).find((e) => e.dir === dir);
   const openPr = (head: string) => rig.gh.pulls(GITOPS).find((p) => p.head === head && p.state === 'open');
-  const mergeStaging = async () => {
+  // A squash merge's message (the PR title) keeps none of dispatchd's trailers: the content decides.
+  const mergeStaging = async (method: 'merge' | 'squash' = 'merge') => {
     const pr = await eventually(() => openPr(STAGING_HEAD), 30_000, 'the staging pull request');
     await rig.stack.idle();
-    const res = await api('PUT', `/repos/${GITOPS}/pulls/${pr.number}/merge`, { merge_method: 'merge' });
+    const res = await api('PUT', `/repos/${GITOPS}/pulls/${pr.number}/merge`, { merge_method: method });
     assert.equal(res.status, 200, await res.text());
     return (await rig.gh.git.revParse(GITOPS, 'main'))!;
   };
@@ -63,9 +64,14 @@ describe('Promotion chain staging → production (GitHub)', { timeout: 240_000 }
   });
   after(async () => rig?.close());
 
-  it('a merged staging update waits for its gate, then production gets a PR with the same image', async () => {
+  it('a squash-merged staging update waits for its gate, then production gets a PR with the same image', async () => {
     const v1 = await rig.push('main', '1.0.0');
-    const merged = await mergeStaging();
+    const merged = await mergeStaging('squash');
+    assert.doesNotMatch(
+      (await rig.gh.git.log(GITOPS, 'main', 1))[0]?.message ?? '',
+      /Dispatchd-Env/,
+      'the squash commit has no trailers',
+    );
     const waiting = await eventually(
       async () => {
         const p = (await env('staging'))?.feeds[0]?.promotion;
