@@ -13,6 +13,7 @@ import type { CommitStatus } from '../scm/contracts.js';
 import type { Providers } from '../scm/providers.js';
 import type { AppliedUpdates } from './applied.js';
 import { chainKey, chains, type Chain } from './chains.js';
+import { readArgocdGate } from './argocd-gate.js';
 import { describeGate, readStatusGate } from './gate.js';
 import { landedByContent, landedFor, selfAndDescendants } from './history.js';
 import { promotedSpec } from './promote-spec.js';
@@ -127,6 +128,16 @@ export async function runCheck(deps: PromotionDeps, job: Job<CheckJob>, token?: 
         `${link.gate.status.context} is ${reading.state} on ${reading.sha.slice(0, 7)}${reading.description ? `: ${reading.description}` : ''}; nothing promoted`,
         at,
       );
+      return 'gate-failed';
+    }
+    if (reading.kind === 'pending') return later('gate-pending', reading.why, at);
+    gateSha = reading.sha;
+  }
+  if (link.gate.argocd) {
+    const candidates = await selfAndDescendants(mirror, landed.sha, baseSha!);
+    const reading = await readArgocdGate(link.gate.argocd, candidates);
+    if (reading.kind === 'failed') {
+      await record('gate-failed', `${reading.description} at ${reading.sha.slice(0, 7)}; nothing promoted`, at);
       return 'gate-failed';
     }
     if (reading.kind === 'pending') return later('gate-pending', reading.why, at);

@@ -34,6 +34,7 @@ export async function readStatusGate(
 export function describeGate(link: Chain): string {
   const parts = [];
   if (link.gate.status) parts.push(`${link.gate.status.context} ${link.gate.status.state}`);
+  if (link.gate.argocd) parts.push(`Argo CD ${link.gate.argocd.application} Synced and Healthy`);
   if (link.gate.soak) parts.push(`soak ${typeof link.gate.soak === 'number' ? `${link.gate.soak}ms` : link.gate.soak}`);
   return parts.join(' + ');
 }

@@ -36,11 +36,23 @@ export const PromotionLink = z
           })
           .strict()
           .optional(),
+        /** The Argo CD API instead of (or besides) a status: the Application Synced to the landed commit and Healthy. */
+        argocd: z
+          .object({
+            url: z.url().refine((u) => /^https?:/.test(u), 'an http(s) URL of the Argo CD server'),
+            application: z.string().min(1),
+            token: z.string().min(1),
+          })
+          .strict()
+          .optional(),
         /** How long the status must have been green (or, with no status, the update on the base) before promoting. */
         soak: duration.default(0),
       })
       .strict()
-      .refine((g) => g.status !== undefined || g.soak !== 0, 'a gate needs a status, a soak time, or both'),
+      .refine(
+        (g) => g.status !== undefined || g.argocd !== undefined || g.soak !== 0,
+        'a gate needs a status, the Argo CD API, a soak time, or some of them',
+      ),
     /** The promotion pull request merges when green (needs "merge" in the grant's modes for the source ref). */
     merge: z.boolean().default(false),
     /** `to` also takes pushes planned straight for it; by default only promotions feed it. */

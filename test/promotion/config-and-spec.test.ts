@@ -80,7 +80,7 @@ describe('promotion chains in the config', () => {
         '[{ from: staging, to: staging, gate: {} }, { from: a, to: production, gate: { soak: 5m } }, { from: b, to: production, gate: { soak: 1m } }]',
       ),
     );
-    assert.match(msg, /a gate needs a status, a soak time, or both/);
+    assert.match(msg, /a gate needs a status, the Argo CD API, a soak time, or some of them/);
     assert.match(msg, /from and to name the same directory/);
     assert.match(msg, /"production" is already fed by link 1: one environment has one predecessor/);
   });
