@@ -6,13 +6,15 @@ import type { Logger } from '../src/log/logger.js';
 import type { EnvUpdateSpec } from '../src/plan/spec.js';
 import type { Environments, PendingStatus } from '../src/queue/environments.js';
 import type { GitopsJob, MergeJob } from '../src/queue/jobs.js';
-import { mergeSettingsFor } from '../src/gitops/grants.js';
+import { requestMerge } from './merges.js';
 import type { Providers } from '../src/scm/providers.js';
 import type { Observer } from '../src/telemetry/observer.js';
 import { createRetryPolicy, type RetryPolicy } from '../src/queue/job-options.js';
 import { backoffDelay } from '../src/registry/backoff.js';
 import { deferDigestWaits, DigestPending } from '../src/registry/deferred.js';
 import { setStatus } from './statuses.js';
+import { checkCiGates, CiPending } from '../src/gitops/ci-gate.js';
+import { waitForCi, type CiWaitJobData } from './ci-wait.js';
 
 export interface GitopsWorkerDeps {
   apply: ApplyDeps;
@@ -45,6 +47,7 @@ const FIRST_LOOK_DELAY_MS = 1000;
 export function createGitopsProcessor(deps: GitopsWorkerDeps) {
   const retry = deps.retry ?? createRetryPolicy();
   const digestWaitMs = toMs(deps.apply.config.digestWait);
+  const ciWaitMs = toMs(deps.apply.config.ciWait);
   return async function processGitops(job: Job<GitopsJob>, token?: string): Promise<RunResult[]> {
     const { envId } = job.data;
     const runs: RunResult[] = [];
@@ -69,17 +72,23 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
       const started = Date.now();
       try {
         // A missing image does not hold this worker slot: the job comes back as a delayed job.
-        run.result = await deferDigestWaits(() => applyUpdate(deps.apply, envId, spec));
+        run.result = await deferDigestWaits(async () => {
+          // Tasks left to the team's CI gate the update: nothing is rendered before they pass.
+          await checkCiGates(deps.providers.for(spec.source.host), spec);
+          return applyUpdate(deps.apply, envId, spec);
+        });
         log.info(
           { outcome: run.result.outcome, pr: 'prUrl' in run.result ? run.result.prUrl : undefined },
           'gitops update',
         );
-        await requestMerge(deps, spec, run.result);
+        await requestMerge(deps.queueMerge, deps.apply.config, spec, run.result);
       } catch (caught) {
         const err =
           caught instanceof DigestPending
             ? await waitForImage(job as Job<GitopsJobData>, token, seq, caught, digestWaitMs, log)
-            : caught;
+            : caught instanceof CiPending
+              ? await waitForCi(job as Job<CiWaitJobData>, token, seq, caught, ciWaitMs, log)
+              : caught;
         // Final: a permanent error, or a passing one whose next attempt would start after the
         // retry horizon (then the message says how long it tried).
         const gaveUp = err instanceof PermanentError ? undefined : retry.giveUp(job, err);
@@ -114,23 +123,6 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
       if (await deps.environments.release(envId, seq, job.id!)) return runs;
     }
   };
-}
-
-/** -merge-pull-request: a merge job for the PR's head commit, merged once its checks pass. */
-async function requestMerge(deps: GitopsWorkerDeps, spec: EnvUpdateSpec, r: ApplyResult): Promise<void> {
-  if (r.outcome !== 'updated' || !r.mergeRequested || r.prNumber === undefined || !deps.queueMerge) return;
-  const settings = mergeSettingsFor(deps.apply.config, spec.target);
-  await deps.queueMerge({
-    host: spec.target.host,
-    repo: spec.target.fullName,
-    number: r.prNumber,
-    headSha: r.commit,
-    method: settings.method,
-    requiredChecks: settings.requiredChecks,
-    timeoutMs: toMs(settings.timeout),
-    since: Date.now(),
-    looks: 0,
-  });
 }
 
 async function settleStatuses(

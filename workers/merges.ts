@@ -1,7 +1,12 @@
 import { DelayedError, type Job } from 'bullmq';
+import { toMs } from '../src/config/duration.js';
+import type { DispatchdConfig } from '../src/config/schema.js';
 import { PermanentError } from '../src/core/errors.js';
+import type { ApplyResult } from '../src/gitops/apply.js';
+import { mergeSettingsFor } from '../src/gitops/grants.js';
 import { mergeStep, type MergeStep, type MergeStepDeps } from '../src/gitops/merge-when-green.js';
 import type { Logger } from '../src/log/logger.js';
+import type { EnvUpdateSpec } from '../src/plan/spec.js';
 import type { MergeJob } from '../src/queue/jobs.js';
 
 export interface MergeWorkerDeps extends MergeStepDeps {
@@ -52,4 +57,26 @@ export function createMergeProcessor(deps: MergeWorkerDeps) {
     log.info({ waiting: step.waiting, delayMs }, 'merge when green: checks pending, looking again later');
     throw new DelayedError();
   };
+}
+
+/** -merge-pull-request: a merge job for the PR's head commit, merged once its checks pass. */
+export async function requestMerge(
+  queueMerge: ((job: MergeJob) => Promise<void>) | undefined,
+  config: DispatchdConfig,
+  spec: EnvUpdateSpec,
+  r: ApplyResult,
+): Promise<void> {
+  if (r.outcome !== 'updated' || !r.mergeRequested || r.prNumber === undefined || !queueMerge) return;
+  const settings = mergeSettingsFor(config, spec.target);
+  await queueMerge({
+    host: spec.target.host,
+    repo: spec.target.fullName,
+    number: r.prNumber,
+    headSha: r.commit,
+    method: settings.method,
+    requiredChecks: settings.requiredChecks,
+    timeoutMs: toMs(settings.timeout),
+    since: Date.now(),
+    looks: 0,
+  });
 }

@@ -41,6 +41,11 @@ export const RepositoryConfig = z
     dispatchfile: z.string().min(1).default('Dispatchfile'),
     /** This repository's own webhook secret(s); when set, the host's no longer verify its pushes. */
     webhookSecret: secretList.optional(),
+    /**
+     * The commit-status context the team's CI posts for a task dispatchd does not run, per task
+     * name; default: the task's name. A GitOps task that depends on such a task waits for it.
+     */
+    ciContexts: z.record(z.string(), z.string().min(1)).default({}),
   })
   .strict();
 export type RepositoryConfig = z.infer<typeof RepositoryConfig>;
@@ -142,6 +147,8 @@ export const DispatchdConfig = z
     registries: z.array(RegistryConfig).default([]),
     /** How long to wait for CI to push an image before its digest is declared missing. */
     digestWait: duration.default('10m'),
+    /** How long a GitOps task waits for the status of a task left to the team's CI (tests, a build elsewhere). */
+    ciWait: duration.default('1h'),
     /** Largest Dispatchfile dispatchd parses (bytes); a pusher writes it. */
     dispatchfileMaxBytes: z
       .number()

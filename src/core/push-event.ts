@@ -1,3 +1,5 @@
+import type { ReviewEvent } from './review-events.js';
+
 /** The SCM kinds dispatchd speaks. `git` is any plain git remote with no pull-request API. */
 export const SCM_KINDS = ['github', 'gitlab', 'bitbucket-cloud', 'bitbucket-server', 'git'] as const;
 export type ScmKind = (typeof SCM_KINDS)[number];
@@ -52,4 +54,7 @@ export interface PushEvent {
 
 /** What a webhook body amounts to once verified and parsed. */
 export type ParsedWebhook =
-  { kind: 'ping'; message: string } | { kind: 'push'; events: PushEvent[] } | { kind: 'ignored'; reason: string };
+  | { kind: 'ping'; message: string }
+  | { kind: 'push'; events: PushEvent[] }
+  | { kind: 'review'; event: ReviewEvent }
+  | { kind: 'ignored'; reason: string };

@@ -66,34 +66,28 @@ export function requireAdmin(opts: AdminAuthOptions): RequestHandler {
     if (!SAFE_METHODS.has(req.method)) {
       const cross = crossSiteReason(req);
       if (cross) {
-        res
-          .status(403)
-          .json({
-            error: 'cross_site',
-            message: `admin writes are refused from another site (${cross}): use the dashboard served by this dispatchd, or a client that sends no Origin`,
-          });
+        res.status(403).json({
+          error: 'cross_site',
+          message: `admin writes are refused from another site (${cross}): use the dashboard served by this dispatchd, or a client that sends no Origin`,
+        });
         return;
       }
     }
     if (!opts.token) {
       if (opts.openOnLoopback && LOOPBACK.has(req.socket.remoteAddress ?? '')) {
         if (isLoopbackHost(req)) return next();
-        res
-          .status(403)
-          .json({
-            error: 'foreign_host',
-            message:
-              'the open demo admin answers only requests for localhost, 127.0.0.1 or [::1] (Host header): open the dashboard at http://localhost:<port>/',
-          });
+        res.status(403).json({
+          error: 'foreign_host',
+          message:
+            'the open demo admin answers only requests for localhost, 127.0.0.1 or [::1] (Host header): open the dashboard at http://localhost:<port>/',
+        });
         return;
       }
-      res
-        .status(403)
-        .json({
-          error: 'admin_disabled',
-          message:
-            'admin routes are off: set DISPATCHD_ADMIN_TOKEN to a long random value (e.g. `openssl rand -hex 32`) and send it as "Authorization: Bearer <token>"',
-        });
+      res.status(403).json({
+        error: 'admin_disabled',
+        message:
+          'admin routes are off: set DISPATCHD_ADMIN_TOKEN to a long random value (e.g. `openssl rand -hex 32`) and send it as "Authorization: Bearer <token>"',
+      });
       return;
     }
     const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(req.get('authorization') ?? '');

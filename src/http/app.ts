@@ -90,12 +90,10 @@ export function createApp(deps: AppDeps): Express {
   for (const r of deps.apiRouters ?? []) api.use(r);
   app.use('/api', api);
   app.use((req, res) => {
-    res
-      .status(404)
-      .json({
-        error: 'not_found',
-        message: `no route ${req.method} ${req.path}: see docs/operations.md for the admin API`,
-      });
+    res.status(404).json({
+      error: 'not_found',
+      message: `no route ${req.method} ${req.path}: see docs/operations.md for the admin API`,
+    });
   });
   app.use(errorHandler(deps.log));
   return app;
@@ -113,15 +111,13 @@ function errorHandler(log: Logger | undefined): ErrorRequestHandler {
       return;
     }
     log?.error({ err: (err as Error).message }, 'admin request failed');
-    res
-      .status(err instanceof DispatchError ? err.status : 500)
-      .json({
-        error: err instanceof DispatchError ? err.code : 'internal',
-        message:
-          err instanceof DispatchError
-            ? err.message
-            : "internal error: see the dispatchd logs (search for this request's x-request-id)",
-      });
+    res.status(err instanceof DispatchError ? err.status : 500).json({
+      error: err instanceof DispatchError ? err.code : 'internal',
+      message:
+        err instanceof DispatchError
+          ? err.message
+          : "internal error: see the dispatchd logs (search for this request's x-request-id)",
+    });
   };
 }
 

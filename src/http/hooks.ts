@@ -10,6 +10,7 @@ import type { ParserRegistry } from '../scm/parsers.js';
 import type { WebhookContext, WebhookRequest } from '../scm/contracts.js';
 import { checkGitlabHeaders } from '../scm/gitlab/verify.js';
 import { readRawBody } from './raw-body.js';
+import { reviewIgnoredBecause } from './review-routing.js';
 import { sendJson } from './respond.js';
 import { webhookSecrets } from './webhook-secrets.js';
 
@@ -97,6 +98,20 @@ export function createHookHandler(deps: HookDeps) {
       return { status: 200, outcome: 'ping', body: { status: 'pong', message: parsed.message } };
     if (parsed.kind === 'ignored')
       return { status: 200, outcome: 'ignored', body: { status: 'ignored', reason: parsed.reason } };
+    // Once per request: the events of one body share it and the inbox keys them by index.
+    const digestOf = () =>
+      opts.operatorReplay
+        ? undefined
+        : createHash('sha256').update(hostName).update('\0').update(rawBody).digest('hex');
+    if (parsed.kind === 'review') {
+      const bodyDigest = digestOf();
+      hostSecrets.check(matched, parsed.event.repo.fullName);
+      const reason = reviewIgnoredBecause(deps.config, hostName, parsed.event);
+      if (reason) return { status: 202, outcome: 'ignored', body: { status: 'ignored', reason } };
+      const r = await deps.inbox.accept([parsed.event], bodyDigest ? { bodyDigest } : {});
+      const outcome = r.queued.length > 0 ? 'queued' : 'duplicate';
+      return { status: 202, outcome, body: { status: outcome, queued: r.queued, duplicates: r.duplicates } };
+    }
     // Before anything is filtered: a repository's secret speaks for that repository only.
     for (const e of parsed.events) hostSecrets.check(matched, e.repo.fullName);
     const wanted = parsed.events.filter((e) => !e.deleted && served(hostName, e.repo.fullName)).map(boundEvent);
@@ -109,10 +124,7 @@ export function createHookHandler(deps: HookDeps) {
           : `repository ${e.repo.fullName} is not in the config's repositories for host ${hostName}: add it to have its pushes handled`;
       return { status: 202, outcome: 'ignored', body: { status: 'ignored', reason } };
     }
-    // Once per request: the events of one body share it and the inbox keys them by index.
-    const bodyDigest = opts.operatorReplay
-      ? undefined
-      : createHash('sha256').update(hostName).update('\0').update(rawBody).digest('hex');
+    const bodyDigest = digestOf();
     const result = await deps.inbox.accept(wanted, bodyDigest ? { bodyDigest } : {});
     const outcome = result.queued.length > 0 ? 'queued' : 'duplicate';
     const replays = result.replays.map((r) => ({

@@ -14,6 +14,7 @@ import {
 } from '../dispatchfile/index.js';
 import { checkRefName } from '../gitops/value-hygiene.js';
 import type { ScmProvider } from '../scm/contracts.js';
+import { ciGatesOf } from './ci-gates.js';
 import { gitopsSpec } from './gitops-task.js';
 import { digestMarker, type EnvUpdateSpec } from './spec.js';
 
@@ -150,7 +151,8 @@ export async function planPush(
   const names = [...new Set(actions.flatMap((a) => a.tasks))];
   if (names.length === 0) return { dispatchfile: path, found: true, actions: 0, tasks: [], commit: tip };
   const vars = variables(df, planned);
-  const tasks: TaskOutcome[] = planTasks(df, names).map((p) => {
+  const plan = planTasks(df, names);
+  const tasks: TaskOutcome[] = plan.map((p) => {
     // dispatchd does not run these, so it says nothing about them: a status would claim work
     // (a test, a lint) that nobody did. The team's CI posts its own.
     if (p.kind === 'external')
@@ -161,6 +163,8 @@ export async function planPush(
       return { task: p.name, kind: 'image', state: 'success', description: `image reference ${image}`, image };
     }
     const env = gitopsSpec(config, df, p, planned, seq, vars, provider);
+    const gates = ciGatesOf(config, { host: event.host, fullName: event.repo.fullName }, plan, p);
+    if (gates.length > 0) env.spec.ciGates = gates;
     return {
       task: p.name,
       kind: 'gitops',

@@ -26,6 +26,11 @@ export interface EnvUpdateSpec {
   revision?: string;
   /** Image resource name → reference (`name:tag`), for digests resolved at apply time. */
   images: Record<string, string>;
+  /**
+   * Tasks this update depends on that the team's CI runs (tests, a build elsewhere): the update
+   * waits for each one's commit status (`context`) on the source commit to succeed.
+   */
+  ciGates?: CiGate[];
   /** Directory part of -filepath after substitution: names the environment. */
   envDir: string;
   receivedAt: number;
@@ -33,6 +38,11 @@ export interface EnvUpdateSpec {
   promotion?: PromotionOrigin;
   /** Set on an operator's rollback: the one update allowed to move the environment back. */
   rollback?: RollbackOrigin;
+}
+
+export interface CiGate {
+  task: string;
+  context: string;
 }
 
 /**

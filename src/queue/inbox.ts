@@ -3,9 +3,10 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TransientError } from '../core/errors.js';
 import type { PushEvent } from '../core/push-event.js';
+import type { ReviewEvent } from '../core/review-events.js';
 import { keys, QUEUE_PREFIX } from './names.js';
 import { jobOptions } from './job-options.js';
-import { pushJobId, type PushJob } from './jobs.js';
+import { pushJobId, reviewJobId, type PushJob, type ReviewJob } from './jobs.js';
 import { replicaAckOf, type ReplicaAck } from './replica-ack.js';
 
 export interface InboxDeps {
@@ -85,7 +86,7 @@ export function createInbox(deps: InboxDeps) {
       : deps.redis.eval(CLAIM, 2, deliveryKey, keys.receiptSeq(), deps.deliveryTtlMs)) as Promise<[number, string]>;
 
   /** true: queued; false: a redelivery; a string: a replay of that delivery id's body. */
-  async function acceptOne(event: PushEvent, body?: string): Promise<boolean | string> {
+  async function acceptOne(event: PushEvent | ReviewEvent, body?: string): Promise<boolean | string> {
     const deliveryKey = keys.delivery(event.host, event.deliveryId);
     const [isNew, state] = await claim(deliveryKey, event.deliveryId, body);
     if (isNew === 2) return state;
@@ -94,16 +95,20 @@ export function createInbox(deps: InboxDeps) {
     // the job (a no-op when its id exists), then mark the delivery queued. Marking is not awaited:
     // left at "p:", a later redelivery only re-adds the same job id.
     const seq = Number(state.slice(2));
-    const opts = { ...jobOptions, jobId: pushJobId(event.host, event.deliveryId, sha) };
+    // Pull-request and status webhooks ride the same queue as pushes, as `review` jobs.
+    const review = 'kind' in event;
+    const jobId = (review ? reviewJobId : pushJobId)(event.host, event.deliveryId, sha);
+    const opts = { ...jobOptions, jobId };
+    const data: PushJob | ReviewJob = review ? { review: event, seq } : { event, seq };
     // With replicas required, the add and WAIT share one round trip; fewer replicas than asked
     // throw (503) before the delivery is marked queued: it stays "p:<seq>" for the redelivery.
-    if (ack) await ack.add({ event, seq }, opts, deliveryKey, deps.deliveryTtlMs);
-    else await deps.events.add('push', { event, seq }, opts);
+    if (ack) await ack.add(data, opts, deliveryKey, deps.deliveryTtlMs, review ? 'review' : 'push');
+    else await (deps.events as unknown as Queue<PushJob | ReviewJob>).add(review ? 'review' : 'push', data, opts);
     deps.redis.set(deliveryKey, `q:${seq}`, 'PX', deps.deliveryTtlMs).catch(() => undefined);
     return Boolean(isNew);
   }
 
-  async function accept(events: PushEvent[], opts: AcceptOptions = {}): Promise<AcceptResult> {
+  async function accept(events: (PushEvent | ReviewEvent)[], opts: AcceptOptions = {}): Promise<AcceptResult> {
     const digest = replayWindowMs > 0 ? opts.bodyDigest : undefined;
     const work = (async () => {
       const result: AcceptResult = { queued: [], duplicates: [], replays: [] };

@@ -1,9 +1,20 @@
 import type { PushEvent } from '../core/push-event.js';
+import type { ReviewEvent } from '../core/review-events.js';
 
 /** An `events` job: one pushed ref, with its receipt sequence number (orders pushes). */
 export interface PushJob {
   event: PushEvent;
   seq: number;
+}
+
+/** A `review` job on the events queue: one pull-request or status webhook, acted on once. */
+export interface ReviewJob {
+  review: ReviewEvent;
+  seq: number;
+}
+
+export function reviewJobId(host: string, deliveryId: string, hash: (s: string) => string): string {
+  return `review-${host}-${hash(deliveryId)}`;
 }
 
 /** A `gitops` job names only the environment; its work is whatever is newest for it then. */

@@ -1,7 +1,7 @@
 import { Job, type IRedisTransaction, type JobsOptions, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TransientError } from '../core/errors.js';
-import type { PushJob } from './jobs.js';
+import type { PushJob, ReviewJob } from './jobs.js';
 
 /** The 503 code when replicas did not confirm a delivery in time. */
 export const NOT_REPLICATED = 'redis_not_replicated';
@@ -18,7 +18,13 @@ export interface ReplicaAck {
    * replicas have the job; otherwise throws a TransientError (503) and the delivery stays
    * pending ("p:<seq>"), so the SCM's redelivery adds nothing twice and completes it.
    */
-  add(data: PushJob, opts: JobsOptions & { jobId: string }, deliveryKey: string, ttlMs: number): Promise<void>;
+  add(
+    data: PushJob | ReviewJob,
+    opts: JobsOptions & { jobId: string },
+    deliveryKey: string,
+    ttlMs: number,
+    name?: 'push' | 'review',
+  ): Promise<void>;
 }
 
 // openProducer attaches the setting to the connection the inbox is given (the receiver builds
@@ -56,7 +62,7 @@ export function createReplicaAck(pool: Queue<PushJob>[], replicas: number, timeo
   return {
     replicas,
     timeoutMs,
-    async add(data, opts, deliveryKey, ttlMs) {
+    async add(data, opts, deliveryKey, ttlMs, name = 'push') {
       let probe = false;
       if (missing) {
         const now = Date.now();
@@ -78,7 +84,7 @@ export function createReplicaAck(pool: Queue<PushJob>[], replicas: number, timeo
         const pipe = client.pipeline() as AckPipeline;
         // BullMQ queues its add on the pipeline synchronously (as its own addBulk does); a bad job
         // rejects `added`, and Promise.all then rejects too.
-        const added = new Job<PushJob>(events, 'push', data, opts, opts.jobId).addJob(pipe);
+        const added = new Job<PushJob>(events, name, data as PushJob, opts, opts.jobId).addJob(pipe);
         // WAIT counts replicas that have this connection's writes. PEXPIRE (re-arming the pending
         // marker) is a write after the add, so WAIT also covers a job an earlier attempt added on
         // another connection, when this add finds it there and writes nothing of its own.

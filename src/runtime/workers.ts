@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
-import { Worker, type Job, type Queue } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { DispatchdConfig } from '../config/schema.js';
 import { toMs } from '../config/duration.js';
 import { createMirrors } from '../git/mirrors.js';
@@ -17,9 +16,10 @@ import type { EnvUpdateSpec } from '../plan/spec.js';
 import { createGitopsProcessor } from '../../workers/gitops.js';
 import { createPushProcessor } from '../../workers/push.js';
 import { createMergeProcessor } from '../../workers/merges.js';
+import { createReviewProcessor } from '../../workers/reviews.js';
 import { ignoreGitopsEvent, type OnGitopsEvent } from '../core/gitops-events.js';
-import { jobOptions } from '../queue/job-options.js';
-import { mergeJobId, type GitopsJob, type MergeJob } from '../queue/jobs.js';
+import type { GitopsJob, MergeJob, PushJob, ReviewJob } from '../queue/jobs.js';
+import { mergeWiring } from './merge-wiring.js';
 import type { Observer } from '../telemetry/observer.js';
 import { openWorkerConnection, type Producer } from './connections.js';
 import { telemetryFor } from './audit.js';
@@ -89,9 +89,28 @@ export async function startWorkers(
     connection: connections[2],
     options: { concurrency: 2, settings, ...recovery, name: processName },
   });
+  const { onGitopsEvent, mergeQueue, queueMerge } = mergeWiring(producer, log, async (event) => {
+    // A merged PR or a status in a GitOps repository runs its waiting promotion checks now;
+    // they poll anyway, so a lost event only makes a promotion later.
+    await promotion.requests.nudge(`${event.host}:${event.repo}`);
+    await (hooks.onGitopsEvent ?? ignoreGitopsEvent)(event);
+  });
+  const processPush = createPushProcessor({
+    config,
+    providers,
+    environments,
+    refPlans,
+    gitops: producer.gitops,
+    log,
+    observer,
+    retry,
+  });
+  // Pull-request and status webhooks ride the events queue as `review` jobs (src/queue/inbox.ts).
+  const processReview = createReviewProcessor({ config, gitops: mergeQueue, onGitopsEvent, log });
   const push = new Worker(
     EVENTS_QUEUE,
-    createPushProcessor({ config, providers, environments, refPlans, gitops: producer.gitops, log, observer, retry }),
+    (job: Job<PushJob | ReviewJob>) =>
+      job.name === 'review' ? processReview(job as Job<ReviewJob>) : processPush(job as Job<PushJob>),
     {
       connection: connections[0],
       prefix: QUEUE_PREFIX,
@@ -101,24 +120,6 @@ export async function startWorkers(
       name: processName,
     },
   );
-  // Promotion (and anything else) hears of GitOps PR merges and statuses through this; it must
-  // not fail the job that noticed them.
-  const onGitopsEvent: OnGitopsEvent = async (event) => {
-    try {
-      // A merged PR or a status in a GitOps repository runs its waiting promotion checks now;
-      // they poll anyway, so a lost event only makes a promotion later.
-      await promotion.requests.nudge(`${event.host}:${event.repo}`);
-      await (hooks.onGitopsEvent ?? ignoreGitopsEvent)(event);
-    } catch (err) {
-      log.warn({ err: (err as Error).message, event: event.type }, 'onGitopsEvent failed');
-    }
-  };
-  // Merge jobs share the gitops queue (and its worker slots): one key space, one dashboard.
-  const mergeQueue = producer.gitops as unknown as Queue<MergeJob>;
-  const queueMerge = async (job: MergeJob): Promise<void> => {
-    const jobId = mergeJobId(job, (s) => createHash('sha256').update(s).digest('hex').slice(0, 32));
-    await mergeQueue.add('merge', job, { ...jobOptions, jobId });
-  };
   const processGitops = createGitopsProcessor({
     apply: applyDeps,
     environments,
@@ -154,7 +155,7 @@ export async function startWorkers(
   // The processor fails a job at the horizon with a HorizonError saying so (workers/push.ts); one
   // the backoff strategy failed is described the same way here.
   push.on('failed', (job, err) => {
-    if (!job?.finishedOn || err.name === 'UnrecoverableError') return;
+    if (!job?.finishedOn || err.name === 'UnrecoverableError' || job.name === 'review') return;
     const message =
       err.name === 'HorizonError' || err.name === 'PermanentError'
         ? err.message
@@ -164,7 +165,7 @@ export async function startWorkers(
             job.finishedOn,
           );
     audit
-      .jobFailed(job.data.event, message)
+      .jobFailed((job.data as PushJob).event, message)
       .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'audit trail: could not record a failed job'));
   });
   // Which host each retried job waits on (GET /api/hosts, dispatchd_host_* gauges): a job waits
@@ -180,7 +181,12 @@ export async function startWorkers(
       'a wait',
       job.finishedOn
         ? hostWaits.done(EVENTS_QUEUE, job.id)
-        : hostWaits.wait(hostOfFailure(err, job.data.event.host, knownHosts), EVENTS_QUEUE, job.id, err.message),
+        : hostWaits.wait(
+            hostOfFailure(err, 'review' in job.data ? job.data.review.host : job.data.event.host, knownHosts),
+            EVENTS_QUEUE,
+            job.id,
+            err.message,
+          ),
     );
   });
   gitops.on('failed', (job, err) => {

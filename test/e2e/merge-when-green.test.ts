@@ -31,14 +31,15 @@ async function postStatus(rig: Rig, sha: string, state: string, context = CHECK,
 }
 
 const openPr = (rig: Rig) => rig.gh.pulls(GITOPS).find((p) => p.head === HEAD && p.state === 'open');
-/** The open PR once its head carries `sha`'s render. */
+/** The open PR once its head carries `sha`'s render (head read first, so `headSha` is never older than it). */
 const prFor = (rig: Rig, sha: string) =>
   eventually(
     async () => {
+      const tip = await rig.gh.git.revParse(GITOPS, HEAD);
+      if (!tip) return undefined;
+      const body = await rig.gh.git.readFile(GITOPS, tip, 'staging/application.yaml');
       const pr = openPr(rig);
-      if (!pr) return undefined;
-      const body = await rig.gh.git.readFile(GITOPS, HEAD, 'staging/application.yaml');
-      return body?.includes(sha) ? pr : undefined;
+      return body?.includes(sha) && pr?.headSha === tip ? pr : undefined;
     },
     60_000,
     `the PR carrying ${sha.slice(0, 7)}`,

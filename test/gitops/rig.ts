@@ -23,6 +23,8 @@ export interface RigTask {
   args: string[];
   /** The git resource the step works in; default "gitops-git". */
   resource?: string;
+  /** More inputs, e.g. a task left to the team's CI (see RigOptions.ciTasks). */
+  needs?: string[];
 }
 
 export interface RigOptions {
@@ -40,6 +42,8 @@ export interface RigOptions {
   extraConfig?: string;
   /** The GitOps grant's merge settings (merge when green). */
   merge?: { method?: string; timeout?: string; requiredChecks?: string[] };
+  /** Tasks dispatchd leaves to the team's CI (a test step), which GitOps tasks may name in `needs`. */
+  ciTasks?: string[];
   /** Receives the GitOps events the workers raise (merges, statuses). */
   onGitopsEvent?: OnGitopsEvent;
 }
@@ -71,13 +75,19 @@ export function rigDispatchfile(gitopsUrl: string, o: RigOptions): string {
   const tasks = o.tasks
     .map(
       (t) => `  ${t.name}:
-    inputs: [docker-image, ${t.resource ?? 'gitops-git'}]
+    inputs: [docker-image, ${t.resource ?? 'gitops-git'}${(t.needs ?? []).map((n) => `, ${n}`).join('')}]
     steps:
       - name: update-gitops-repo
         image: mesosphere/update-gitops-repo:1.2.0
         workingDir: /workspace/${t.resource ?? 'gitops-git'}
         args: ${yamlList(t.args)}
 `,
+    )
+    .join('');
+  const ciTasks = (o.ciTasks ?? [])
+    .map(
+      (n) =>
+        `  ${n}:\n    steps:\n      - name: ${n}\n        image: golang:1.22\n        command: [go, test, ./...]\n`,
     )
     .join('');
   const actions = o.tasks
@@ -99,7 +109,7 @@ ${extra}task:
     steps:
       - name: build
         image: gcr.io/kaniko-project/executor:latest
-${tasks}actions:
+${tasks}${ciTasks}actions:
 ${actions}`;
 }
 

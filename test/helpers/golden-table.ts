@@ -16,7 +16,7 @@ export interface GoldenTable {
   /** Delivery ids are `<idPrefix>-<fixture file>`. */
   idPrefix: string;
   /** The event header the SCM sends with this body, when it depends on the body. */
-  event?: (raw: Buffer) => string;
+  event?: (raw: Buffer, file: string) => string;
 }
 
 /**
@@ -43,7 +43,10 @@ export function goldenTable(t: GoldenTable): void {
     test(`${t.label} golden: ${file}`, () => {
       const raw = readFileSync(fixtures + file);
       const id = `${t.idPrefix}-${file}`;
-      const req = signedRequest(t.scm, raw, t.secret, { deliveryId: id, ...(t.event ? { event: t.event(raw) } : {}) });
+      const req = signedRequest(t.scm, raw, t.secret, {
+        deliveryId: id,
+        ...(t.event ? { event: t.event(raw, file) } : {}),
+      });
       const parser = t.parser();
       parser.verify(req, ctx);
       assert.equal(parser.deliveryId(req), id);

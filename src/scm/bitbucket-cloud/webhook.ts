@@ -4,6 +4,7 @@ import type { WebhookContext, WebhookParser, WebhookRequest } from '../contracts
 import { parsePayload } from '../payload.js';
 import { BitbucketPush } from './payload.js';
 import { bitbucketCloudPushEvents } from './push-events.js';
+import { parseBitbucketCloudReview } from './review-events.js';
 import { verifyBitbucketCloudRequest } from './verify.js';
 
 /** Bitbucket Cloud repository webhooks; only `repo:push` is acted on. */
@@ -27,10 +28,12 @@ export function bitbucketCloudWebhookParser(): WebhookParser {
     parse(req: WebhookRequest, ctx: WebhookContext): ParsedWebhook {
       const event = req.headers['x-event-key'];
       if (event !== 'repo:push') {
-        return {
-          kind: 'ignored',
-          reason: `Bitbucket Cloud event "${event ?? '(no X-Event-Key)'}" is not a push; dispatchd acts on repo:push only`,
-        };
+        return (
+          (event ? parseBitbucketCloudReview(event, req.rawBody, deliveryId(req), ctx) : undefined) ?? {
+            kind: 'ignored',
+            reason: `Bitbucket Cloud event "${event ?? '(no X-Event-Key)'}" is not acted on: dispatchd acts on repo:push, pullrequest:created/updated/fulfilled/rejected and repo:commit_status_created/updated`,
+          }
+        );
       }
       const body = parsePayload(req.rawBody, BitbucketPush, 'Bitbucket Cloud repo:push');
       const events = bitbucketCloudPushEvents(body, deliveryId(req), ctx);

@@ -4,6 +4,7 @@ import type { WebhookContext, WebhookParser, WebhookRequest } from '../contracts
 import { parsePayload } from '../payload.js';
 import { BitbucketServerPush } from './payload.js';
 import { bitbucketServerPushEvents } from './push-events.js';
+import { parseBitbucketServerReview } from './review-events.js';
 import { verifyBitbucketServerRequest } from './verify.js';
 
 /** Bitbucket Server / Data Center repository webhooks: `repo:refs_changed`, and the "Test connection" ping. */
@@ -28,10 +29,12 @@ export function bitbucketServerWebhookParser(): WebhookParser {
       if (event === 'diagnostics:ping')
         return { kind: 'ping', message: 'Bitbucket Server test connection received; push events will be acted on' };
       if (event !== 'repo:refs_changed') {
-        return {
-          kind: 'ignored',
-          reason: `Bitbucket Server event "${event ?? '(no X-Event-Key)'}" is not a push; dispatchd acts on repo:refs_changed only`,
-        };
+        return (
+          (event ? parseBitbucketServerReview(event, req.rawBody, deliveryId(req), ctx) : undefined) ?? {
+            kind: 'ignored',
+            reason: `Bitbucket Server event "${event ?? '(no X-Event-Key)'}" is not acted on: dispatchd acts on repo:refs_changed and pr:opened/from_ref_updated/merged/declined/deleted`,
+          }
+        );
       }
       const body = parsePayload(req.rawBody, BitbucketServerPush, 'Bitbucket Server repo:refs_changed');
       const events = bitbucketServerPushEvents(body, deliveryId(req), ctx);

@@ -4,6 +4,7 @@ import { ZERO_SHA, type ParsedWebhook } from '../../core/push-event.js';
 import type { WebhookContext, WebhookParser, WebhookRequest } from '../contracts.js';
 import { verifyHubSignature } from '../signature.js';
 import { parsePayload, pathsOf, splitRef } from '../payload.js';
+import { parseGithubReview } from './review-events.js';
 
 const Commit = z.object({
   id: z.string(),
@@ -54,11 +55,19 @@ export function githubWebhookParser(): WebhookParser {
         throw new WebhookError(400, 'event_missing', 'missing X-GitHub-Event header: send webhooks as GitHub does');
       if (event === 'ping')
         return { kind: 'ping', message: 'pong: the webhook reaches dispatchd and its signature checks out' };
-      if (event !== 'push')
-        return {
-          kind: 'ignored',
-          reason: `GitHub event "${event}" is not acted on: dispatchd needs only "push" events`,
-        };
+      if (event !== 'push') {
+        const review = parseGithubReview(event, req.rawBody, {
+          host: ctx.hostName,
+          deliveryId: this.deliveryId(req),
+          receivedAt: ctx.now,
+        });
+        return (
+          review ?? {
+            kind: 'ignored',
+            reason: `GitHub event "${event}" is not acted on: dispatchd needs "push", and "pull_request", "status" and "check_run" for merges and promotion`,
+          }
+        );
+      }
       const p = parsePayload(req.rawBody, GithubPush, 'GitHub push');
       const ref = splitRef(p.ref);
       if (!ref) return { kind: 'ignored', reason: `ref ${p.ref} is neither a branch nor a tag` };

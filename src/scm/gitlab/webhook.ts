@@ -4,6 +4,7 @@ import type { WebhookContext, WebhookParser, WebhookRequest } from '../contracts
 import { parsePayload } from '../payload.js';
 import { GitlabEventKind, GitlabPush } from './payload.js';
 import { gitlabPushEvent } from './push-event.js';
+import { parseGitlabReview } from './review-events.js';
 import { verifyGitlabRequest } from './verify.js';
 
 const PUSH_KINDS = new Set(['push', 'tag_push']);
@@ -35,19 +36,31 @@ export function gitlabWebhookParser(): WebhookParser {
       if (!kind)
         return {
           kind: 'ignored',
-          reason: `GitLab event (${header}) has no object_kind or event_name; dispatchd acts on push and tag push events only`,
+          reason: `GitLab event (${header}) has no object_kind or event_name; dispatchd acts on push, tag push, merge request and job events`,
         };
       if (!PUSH_KINDS.has(kind))
-        return {
-          kind: 'ignored',
-          reason: `GitLab event "${kind}" (${header}) is not a push; dispatchd acts on push and tag push events only`,
-        };
+        return (
+          reviewOrIgnored(() => parseGitlabReview(kind, req.rawBody, deliveryId(req), ctx)) ?? {
+            kind: 'ignored',
+            reason: `GitLab event "${kind}" (${header}) is not acted on: dispatchd acts on push, tag push, merge request and job events`,
+          }
+        );
       const push = parsePayload(req.rawBody, GitlabPush, `GitLab ${kind}`);
       const event = gitlabPushEvent(push, deliveryId(req), ctx);
       if ('ignored' in event) return { kind: 'ignored', reason: event.ignored };
       return { kind: 'push', events: [event] };
     },
   };
+}
+
+/** A merge request or job body we cannot read is answered 2xx with the reason: GitLab disables hooks that get errors. */
+function reviewOrIgnored(parse: () => ParsedWebhook | undefined): ParsedWebhook | undefined {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof WebhookError && err.status === 400) return { kind: 'ignored', reason: err.message };
+    throw err;
+  }
 }
 
 function nonEmpty(v: unknown): string | undefined {

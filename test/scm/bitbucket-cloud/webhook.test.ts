@@ -126,14 +126,12 @@ test('clone and web URLs are built from the configured host, which the payload d
   });
 });
 
-test('events other than repo:push are ignored with the reason', () => {
-  const parsed = parser.parse(
-    signedRequest('bitbucket-cloud', '{}', 'first-secret', { event: 'pullrequest:created' }),
-    ctx,
-  );
+test('events other than pushes, pull requests and commit statuses are ignored with the reason', () => {
+  const parsed = parser.parse(signedRequest('bitbucket-cloud', '{}', 'first-secret', { event: 'repo:fork' }), ctx);
   assert.deepEqual(parsed, {
     kind: 'ignored',
-    reason: 'Bitbucket Cloud event "pullrequest:created" is not a push; dispatchd acts on repo:push only',
+    reason:
+      'Bitbucket Cloud event "repo:fork" is not acted on: dispatchd acts on repo:push, pullrequest:created/updated/fulfilled/rejected and repo:commit_status_created/updated',
   });
 });
 

@@ -8,4 +8,6 @@ goldenTable({
   ctx: { hostName: 'bitbucket-dc', hostUrl: 'https://bitbucket.example.com', now: 1_700_000_000_000 },
   secret: 'bbs-golden-secret',
   idPrefix: 'bbs',
+  // Bitbucket Server repeats the event key in the body.
+  event: (raw) => (JSON.parse(raw.toString('utf8')) as { eventKey?: string }).eventKey ?? 'repo:refs_changed',
 });

@@ -124,11 +124,15 @@ test('a personal project is ~user/slug', () => {
   });
 });
 
-test('events other than repo:refs_changed are ignored with the reason', () => {
-  const parsed = parser.parse(signedRequest('bitbucket-server', '{}', 'first-secret', { event: 'pr:opened' }), ctx);
+test('events other than pushes and pull requests are ignored with the reason', () => {
+  const parsed = parser.parse(
+    signedRequest('bitbucket-server', '{}', 'first-secret', { event: 'pr:comment:added' }),
+    ctx,
+  );
   assert.deepEqual(parsed, {
     kind: 'ignored',
-    reason: 'Bitbucket Server event "pr:opened" is not a push; dispatchd acts on repo:refs_changed only',
+    reason:
+      'Bitbucket Server event "pr:comment:added" is not acted on: dispatchd acts on repo:refs_changed and pr:opened/from_ref_updated/merged/declined/deleted',
   });
 });
 

@@ -12,6 +12,8 @@ goldenTable({
   event: (raw) => {
     const body = JSON.parse(raw.toString('utf8')) as { object_kind?: string };
     if (!body.object_kind) return 'System Hook';
+    if (body.object_kind === 'merge_request') return 'Merge Request Hook';
+    if (body.object_kind === 'build') return 'Job Hook';
     return body.object_kind === 'tag_push' ? 'Tag Push Hook' : 'Push Hook';
   },
 });

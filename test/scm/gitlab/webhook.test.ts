@@ -119,7 +119,13 @@ test('events that are not pushes are ignored with the reason, never an error', (
   );
   const parsed = parser.parse(mr, ctx);
   assert.equal(parsed.kind, 'ignored');
-  assert.match(parsed.kind === 'ignored' ? parsed.reason : '', /"merge_request" \(Merge Request Hook\) is not a push/);
+  // A merge request body without the fields dispatchd reads: 2xx with the reason, never a 400.
+  assert.match(parsed.kind === 'ignored' ? parsed.reason : '', /GitLab merge_request body is missing fields/);
+  const note = parser.parse(
+    signedRequest('gitlab', JSON.stringify({ object_kind: 'note' }), 'first-secret', { event: 'Note Hook' }),
+    ctx,
+  );
+  assert.match(note.kind === 'ignored' ? note.reason : '', /"note" \(Note Hook\) is not acted on/);
   const kindless = parser.parse(signedRequest('gitlab', '{"foo":1}', 'first-secret', { event: 'System Hook' }), ctx);
   assert.equal(kindless.kind, 'ignored');
   const mergeRef = parseEdited((b) => (b.ref = 'refs/merge-requests/1/head'));

@@ -1,5 +1,6 @@
 import { mergeBranches, type MergeMethod } from '../../common/git/write-commit.js';
 import { bodyObject, isoNow, requireRepo, type GithubContext, type GithubRoute } from '../context.js';
+import { notifyPull } from '../notify.js';
 import { findPull, refreshPull } from '../pull-view.js';
 import { githubError, validationFailed } from '../shapes.js';
 
@@ -52,6 +53,7 @@ export function mergeRoutes(ctx: GithubContext): GithubRoute[] {
           mergeCommitSha: outcome.sha,
           baseSha: outcome.sha,
         });
+        await notifyPull(ctx, r, pull, 'closed', req.principal.login);
         return { status: 200, body: { sha: outcome.sha, merged: true, message: 'Pull Request successfully merged' } };
       },
     },

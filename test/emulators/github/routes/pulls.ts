@@ -2,6 +2,7 @@ import { mergeBase } from '../../common/git/bare-repo.js';
 import { branchSha } from '../../common/git/refs.js';
 import { paginate } from '../../common/http-io.js';
 import { bodyObject, isoNow, requireRepo, type GithubContext, type GithubRoute, type RepoHandle } from '../context.js';
+import { notifyPull } from '../notify.js';
 import { findPull, headBranch, refreshPull, renderPull } from '../pull-view.js';
 import { created, validationFailed, type FieldError } from '../shapes.js';
 import type { PullRecord } from '../store.js';
@@ -93,6 +94,7 @@ export function pullRoutes(ctx: GithubContext): GithubRoute[] {
           mergeCommitSha: null,
         };
         r.state.pulls.push(pull);
+        await notifyPull(ctx, r, pull, 'opened', req.principal.login);
         return created(await renderPull(ctx, r, pull), `${ctx.base.apiUrl}/repos/${r.fullName}/pulls/${pull.number}`);
       },
     },
@@ -135,6 +137,8 @@ export function pullRoutes(ctx: GithubContext): GithubRoute[] {
           pull.closedAt = null;
         }
         pull.updatedAt = isoNow(ctx);
+        if (b.state === 'closed' || b.state === 'open')
+          await notifyPull(ctx, r, pull, pull.state === 'closed' ? 'closed' : 'reopened', req.principal.login);
         return { status: 200, body: await renderPull(ctx, r, pull, true) };
       },
     },

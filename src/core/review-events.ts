@@ -1,0 +1,41 @@
+import type { CommitStatus } from '../scm/contracts.js';
+import type { RepoRef, ScmKind } from './push-event.js';
+
+/** What a pull-request webhook says happened, in the words every SCM maps onto. */
+export type PullRequestAction = 'opened' | 'updated' | 'merged' | 'closed';
+
+/** A pull request (merge request) opened, updated (new head), merged or closed without merge. */
+export interface PullRequestEvent {
+  kind: 'pull-request';
+  host: string;
+  scm: ScmKind;
+  deliveryId: string;
+  /** The repository the pull request is in (its base). */
+  repo: RepoRef;
+  action: PullRequestAction;
+  number: number;
+  /** Head and base branch names. */
+  head: string;
+  base: string;
+  /** The head commit as the SCM sent it (Bitbucket Cloud sends 12 characters). */
+  headSha: string;
+  /** The head lives in another repository: a fork, whose author controls it. */
+  fork: boolean;
+  /** For `merged`, when the SCM sends it: the commit that carries the merge on the base. */
+  mergeSha?: string;
+  receivedAt: number;
+}
+
+/** A commit status or check on a commit, as the SCM reported it changing. */
+export interface StatusEvent {
+  kind: 'status';
+  host: string;
+  scm: ScmKind;
+  deliveryId: string;
+  repo: RepoRef;
+  sha: string;
+  status: CommitStatus;
+  receivedAt: number;
+}
+
+export type ReviewEvent = PullRequestEvent | StatusEvent;

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { ZERO_SHA } from '../../src/core/push-event.js';
+import { createMirrors } from '../../src/git/mirrors.js';
+import { createProviders } from '../../src/scm/providers.js';
+import { signedRequest } from '../helpers/sign.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+import { dispatchfile, eventually } from './fixtures.js';
+import { bitbucketCloudScenario } from './scm/bitbucket-cloud.js';
+import { bitbucketServerScenario } from './scm/bitbucket-server.js';
+import { gitlabScenario } from './scm/gitlab.js';
+import type { ScmScenario } from './scm/scenario.js';
+
+const SECRET = 'e2e-merge-webhook-secret';
+const CHECK = 'ci/validate';
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A grant that lets staging merge, with the merge settings under test. */
+function config(s: ScmScenario): string {
+  return `
+hosts:
+${s.hostYaml(SECRET)}
+repositories:
+  - host: ${s.hostName}
+    repo: ${s.app}
+gitops:
+  - repo: "${s.hostName}:${s.gitops}"
+    merge: { method: merge, requiredChecks: ["${CHECK}"] }
+    allow:
+      - from: "${s.hostName}:${s.app}"
+        branches: [staging]
+        modes: [pull-request, merge]
+        paths: ["staging/**"]
+dataDir: \${DATA_DIR}
+`;
+}
+
+/**
+ * Merge when green on the SCMs besides GitHub (test/e2e/merge-when-green.test.ts tells GitHub's
+ * full story: pending, failed, newer push, timeout, squash): through each emulator, a required
+ * check not reported keeps the PR open, and the check posted green on the PR's head merges it.
+ * Bitbucket Server sends no status webhooks: there the merge job's own polling finds it.
+ */
+for (const [name, make] of [
+  ['GitLab', gitlabScenario],
+  ['Bitbucket Cloud', bitbucketCloudScenario],
+  ['Bitbucket Server', bitbucketServerScenario],
+] as const) {
+  describe(`merge when green on ${name}`, { timeout: 180_000 }, () => {
+    let s: ScmScenario;
+    let stack: Stack;
+    before(async () => {
+      s = await make();
+      stack = await startStack(config(s));
+    });
+    after(async () => {
+      await stack?.stop();
+      await s?.close();
+    });
+
+    it('a required check missing keeps the PR open; the check posted green on its head merges it', async () => {
+      const app = s.onGit?.app ?? s.app;
+      const gitops = s.onGit?.gitops ?? s.gitops;
+      const before = (await s.git.revParse(app, 'staging')) ?? ZERO_SHA;
+      const sha = await s.git.commit(
+        app,
+        'staging',
+        { Dispatchfile: dispatchfile(s.gitopsUrl, s.kind, ['-merge-pull-request']), VERSION: '9.0.0\n' },
+        'Release 9.0.0, merged when green',
+      );
+      const signed = signedRequest(s.kind, s.pushBody('staging', before, sha, ['VERSION']), SECRET);
+      const res = await request(stack.server)
+        .post(`/hooks/${s.hostName}`)
+        .set(signed.headers)
+        .send(signed.rawBody.toString());
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+      const pr = await eventually(() => s.openPulls()[0], 60_000, 'the PR');
+      await pause(2500);
+      assert.equal(s.openPulls()[0]?.number, pr.number, `${CHECK} not reported: still open`);
+      // The team's CI (or Argo CD) reports on the PR's head, through the SCM's own status API.
+      const head = (await s.git.revParse(gitops, pr.head)) ?? '';
+      const scm = createProviders(stack.config, createMirrors(stack.config.dataDir)).for(s.hostName);
+      await scm.setStatus(s.gitops, head, { state: 'success', context: CHECK, description: 'manifests valid' });
+      await eventually(
+        async () => ((await scm.getPullRequest(s.gitops, pr.number)).state === 'merged' ? true : undefined),
+        90_000,
+        'the merge',
+      );
+      assert.match((await s.git.readFile(gitops, 'main', 'staging/application.yaml')) ?? '', new RegExp(sha));
+    });
+  });
+}

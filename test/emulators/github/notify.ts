@@ -1,0 +1,51 @@
+import type { GithubContext, RepoHandle } from './context.js';
+import { sendDelivery } from './deliveries.js';
+import { renderPull } from './pull-view.js';
+import { repoJson, statusJson, userJson } from './shapes.js';
+import type { PullRecord, StatusRecord } from './store.js';
+
+/**
+ * Sends an event to every active hook of the repository subscribed to it (or to `*`), as
+ * GitHub's hookshot does: after the API call has answered, not before, so delivery order is
+ * not promised; the deliveries are recorded like any other.
+ */
+function notify(ctx: GithubContext, r: RepoHandle, event: string, payload: Record<string, unknown>): void {
+  for (const hook of r.state.hooks) {
+    if (!hook.active || !(hook.events.includes(event) || hook.events.includes('*'))) continue;
+    setImmediate(() => void sendDelivery(ctx, r.fullName, hook, { event, payload }).catch(() => undefined));
+  }
+}
+
+const common = (ctx: GithubContext, r: RepoHandle, sender: string) => ({
+  repository: repoJson(ctx.base, r.fullName, r.state.id, r.defaultBranch),
+  sender: userJson(ctx.base, sender),
+});
+
+/** `pull_request` with action opened, synchronize or closed (merged or not), as GitHub sends it. */
+export async function notifyPull(
+  ctx: GithubContext,
+  r: RepoHandle,
+  p: PullRecord,
+  action: 'opened' | 'synchronize' | 'closed' | 'reopened',
+  sender: string,
+): Promise<void> {
+  if (!r.state.hooks.some((h) => h.active)) return;
+  notify(ctx, r, 'pull_request', {
+    action,
+    number: p.number,
+    pull_request: await renderPull(ctx, r, p),
+    ...common(ctx, r, sender),
+  });
+}
+
+/** `status`, sent for every status created on a commit of the repository. */
+export function notifyStatus(ctx: GithubContext, r: RepoHandle, s: StatusRecord): void {
+  notify(ctx, r, 'status', {
+    ...statusJson(ctx.base, r.fullName, s),
+    sha: s.sha,
+    name: r.fullName,
+    commit: { sha: s.sha },
+    branches: [],
+    ...common(ctx, r, s.creator),
+  });
+}

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import type { ScmKind } from '../../src/core/push-event.js';
+import type { ReviewEvent } from '../../src/core/review-events.js';
+import type { WebhookContext } from '../../src/scm/contracts.js';
+import { createParserRegistry } from '../../src/scm/parsers.js';
+
+const parsers = createParserRegistry();
+import { signedRequest } from '../helpers/sign.js';
+
+const SECRET = 'review-webhook-secret';
+const ctx = (hostName: string): WebhookContext => ({
+  hostName,
+  hostUrl: 'https://scm.example.test',
+  secrets: [SECRET],
+  now: 1_700_000_000_000,
+});
+
+function parse(kind: ScmKind, file: string, event: string): ReviewEvent {
+  const body = readFileSync(new URL(`../fixtures/webhooks/${kind}/${file}`, import.meta.url));
+  const req = signedRequest(kind, body, SECRET, { event, deliveryId: `d-${file}` });
+  const parser = parsers[kind]!;
+  assert.deepEqual(parser.verify(req, ctx(kind)), [0]);
+  const parsed = parser.parse(req, ctx(kind));
+  assert.equal(parsed.kind, 'review', JSON.stringify(parsed));
+  return (parsed as { event: ReviewEvent }).event;
+}
+
+/** The fields a reader of the normalised event checks, from real payloads (test/fixtures/webhooks/SOURCES.md). */
+const pick = (e: ReviewEvent) =>
+  e.kind === 'pull-request'
+    ? {
+        repo: e.repo.fullName,
+        action: e.action,
+        number: e.number,
+        head: e.head,
+        base: e.base,
+        headSha: e.headSha,
+        fork: e.fork,
+        mergeSha: e.mergeSha,
+      }
+    : { repo: e.repo.fullName, sha: e.sha, context: e.status.context, state: e.status.state };
+
+describe('pull-request and status webhooks, normalised from each SCM', () => {
+  it('GitHub: pull_request opened/synchronize/closed, status and check_run', () => {
+    assert.deepEqual(pick(parse('github', 'goscm-pr_opened.json', 'pull_request')), {
+      repo: 'bradrydzewski/drone-test-go',
+      action: 'opened',
+      number: 1,
+      head: 'master',
+      base: 'bradrydzewski-patch-1',
+      headSha: 'd2b75aa7797ec26b088fa2dd527e9d2c052fcedd',
+      fork: false,
+      mergeSha: undefined,
+    });
+    assert.equal(pick(parse('github', 'goscm-pr_sync.json', 'pull_request')).action, 'updated');
+    assert.equal(pick(parse('github', 'goscm-pr_closed.json', 'pull_request')).action, 'closed', 'closed, not merged');
+    assert.deepEqual(pick(parse('github', 'goscm-status.json', 'status')), {
+      repo: 'Codertocat/Hello-World',
+      sha: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
+      context: 'default',
+      state: 'success',
+    });
+    assert.deepEqual(pick(parse('github', 'goscm-check_run_created.json', 'check_run')), {
+      repo: 'Codertocat/Hello-World',
+      sha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+      context: 'Octocoders-linter',
+      state: 'pending',
+    });
+  });
+
+  it('GitLab: merge request open/merge/close, an update with a new head, a title edit ignored, and a job as a status', () => {
+    const opened = pick(parse('gitlab', 'goscm-pull_request_create.json', 'Merge Request Hook'));
+    assert.deepEqual(opened, {
+      repo: 'gitlab-org/hello-world',
+      action: 'opened',
+      number: 1,
+      head: 'feature',
+      base: 'master',
+      headSha: 'c4c79227ed610f1151f05bbc5be33b4f340d39c8',
+      fork: false,
+      mergeSha: undefined,
+    });
+    const merged = pick(parse('gitlab', 'goscm-pull_request_merge.json', 'Merge Request Hook'));
+    assert.deepEqual(
+      [merged.action, 'mergeSha' in merged && merged.mergeSha],
+      ['merged', '78a76ee6b4992a6baf64c59fc4c44c7323d60438'],
+    );
+    assert.equal(pick(parse('gitlab', 'goscm-pull_request_close.json', 'Merge Request Hook')).action, 'closed');
+    // An update that names the old head (oldrev) is a new head; without oldrev it is an edit.
+    assert.equal(pick(parse('gitlab', 'goscm-pull_request_edited.json', 'Merge Request Hook')).action, 'updated');
+    const body = JSON.parse(
+      readFileSync(new URL('../fixtures/webhooks/gitlab/goscm-pull_request_edited.json', import.meta.url), 'utf8'),
+    );
+    delete body.object_attributes.oldrev;
+    const edited = parsers.gitlab.parse(
+      signedRequest('gitlab', JSON.stringify(body), SECRET, { event: 'Merge Request Hook' }),
+      ctx('gitlab'),
+    );
+    assert.equal(edited.kind, 'ignored', 'a title edit is no new head');
+    assert.deepEqual(pick(parse('gitlab', 'gpw-job-event.json', 'Job Hook')), {
+      repo: 'gitlab-org/gitlab-test',
+      sha: '2293ada6b400935a1378653304eaf6221e0fdb8f',
+      context: 'test',
+      state: 'pending',
+    });
+  });
+
+  it('Bitbucket Cloud: pullrequest created/fulfilled/rejected and commit status updated', () => {
+    assert.deepEqual(pick(parse('bitbucket-cloud', 'goscm-pr_created.json', 'pullrequest:created')), {
+      repo: 'brydzewski/foo',
+      action: 'opened',
+      number: 1,
+      head: 'develop',
+      base: 'master',
+      headSha: '507a576e59b3',
+      fork: false,
+      mergeSha: undefined,
+    });
+    const merged = pick(parse('bitbucket-cloud', 'goscm-pr_fulfilled.json', 'pullrequest:fulfilled'));
+    assert.deepEqual([merged.action, 'mergeSha' in merged && merged.mergeSha], ['merged', '4f8f6de9d0ff']);
+    assert.equal(pick(parse('bitbucket-cloud', 'goscm-pr_declined.json', 'pullrequest:rejected')).action, 'closed');
+    assert.deepEqual(
+      pick(parse('bitbucket-cloud', 'gpw-repo-commit-status-updated.json', 'repo:commit_status_updated')),
+      {
+        repo: 'team_name/repo_name',
+        sha: '9fec847784abb10b2fa567ee63b85bd238955d0e',
+        context: 'mybuildtool',
+        state: 'success',
+      },
+    );
+  });
+
+  it('Bitbucket Server: pr opened/from_ref_updated/merged/declined', () => {
+    assert.deepEqual(pick(parse('bitbucket-server', 'goscm-pr_open.json', 'pr:opened')), {
+      repo: 'PRJ/my-repo',
+      action: 'opened',
+      number: 2,
+      head: 'develop',
+      base: 'master',
+      headSha: '208b0a5c05eddadad01f2aed8802fe0c3b3eaf5e',
+      fork: false,
+      mergeSha: undefined,
+    });
+    assert.equal(pick(parse('bitbucket-server', 'goscm-pr_ref_updated.json', 'pr:from_ref_updated')).action, 'updated');
+    const merged = pick(parse('bitbucket-server', 'goscm-pr_merged.json', 'pr:merged'));
+    assert.deepEqual(
+      [merged.action, 'mergeSha' in merged && merged.mergeSha],
+      ['merged', '83f836ca538dc4f43d29fda46a5b85ea49f1b8e7'],
+    );
+    assert.equal(pick(parse('bitbucket-server', 'goscm-pr_declined.json', 'pr:declined')).action, 'closed');
+  });
+
+  it('a pull request from a fork says so (GitHub head repository, GitLab source project)', () => {
+    const body = JSON.parse(
+      readFileSync(new URL('../fixtures/webhooks/github/goscm-pr_opened.json', import.meta.url), 'utf8'),
+    );
+    body.pull_request.head.repo.full_name = 'mallory/drone-test-go';
+    const req = signedRequest('github', JSON.stringify(body), SECRET, { event: 'pull_request' });
+    const parsed = parsers.github!.parse(req, ctx('github'));
+    assert.equal(parsed.kind === 'review' && parsed.event.kind === 'pull-request' && parsed.event.fork, true);
+    const gl = JSON.parse(
+      readFileSync(new URL('../fixtures/webhooks/gitlab/goscm-pull_request_create.json', import.meta.url), 'utf8'),
+    );
+    gl.object_attributes.source_project_id = 99;
+    const glParsed = parsers.gitlab!.parse(
+      signedRequest('gitlab', JSON.stringify(gl), SECRET, { event: 'Merge Request Hook' }),
+      ctx('gitlab'),
+    );
+    assert.equal(glParsed.kind === 'review' && glParsed.event.kind === 'pull-request' && glParsed.event.fork, true);
+  });
+});
