@@ -102,4 +102,55 @@ describe('Promotion with a soak time, from an environment updated by direct comm
     assert.equal(status.state, 'failure');
     assert.match(status.description ?? '', /production of acme\/hello-world-gitops is fed by promotion from staging/);
   });
+
+  it('a promotion into a held production is recorded, shown, and applied on resume', async () => {
+    const REPO = `github:${GITOPS}`;
+    const paused = await rig.adminCall('post', '/api/environments/pause', { repo: REPO, dir: 'production' });
+    assert.equal(paused.status, 200);
+    const v2 = await rig.push('main', '2.0.0');
+    const landed = await eventually(
+      async () =>
+        new RegExp(`main-${v2.sha}`).test((await rig.gh.git.readFile(GITOPS, 'main', 'staging/app.yaml')) ?? '')
+          ? rig.gh.git.revParse(GITOPS, 'main')
+          : undefined,
+      30_000,
+      'v2 committed to staging',
+    );
+    const res = await fetch(`${rig.gh.apiUrl}/repos/${GITOPS}/statuses/${landed}`, {
+      method: 'POST',
+      headers: { authorization: `token ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'success', context: GATE }),
+    });
+    assert.equal(res.status, 201);
+    const held = await eventually(
+      async () => {
+        const envs = (await rig.adminCall('get', '/api/environments')).body.environments as {
+          dir: string;
+          newest: { sha: string };
+          last: { outcome: string } | null;
+          paused: object | null;
+        }[];
+        const prod = envs.find((e) => e.dir === 'production');
+        return prod?.newest.sha === v2.sha && prod.last?.outcome === 'paused' ? prod : undefined;
+      },
+      60_000,
+      'the promotion held at production',
+    );
+    assert.ok(held.paused);
+    assert.doesNotMatch(
+      (await rig.gh.git.readFile(GITOPS, PROD_HEAD, 'production/app.yaml')) ?? '',
+      new RegExp(`main-${v2.sha}`),
+      'nothing written while held',
+    );
+    const resumed = await rig.adminCall('post', '/api/environments/resume', { repo: REPO, dir: 'production' });
+    assert.equal(resumed.body.status, 'resumed');
+    await eventually(
+      async () =>
+        new RegExp(`main-${v2.sha}`).test((await rig.gh.git.readFile(GITOPS, PROD_HEAD, 'production/app.yaml')) ?? '')
+          ? true
+          : undefined,
+      30_000,
+      'the held promotion applied on resume',
+    );
+  });
 });
