@@ -25,6 +25,8 @@ export interface GitopsWorkerDeps {
   observer?: Observer;
   /** When a passing fault stops being retried (config `retry`); default: 24 h horizon. */
   retry?: RetryPolicy;
+  /** After a run wrote something: keep what it applied, ask for promotion checks (src/promotion/). */
+  afterRun?: (envId: string, spec: EnvUpdateSpec, result: ApplyResult) => Promise<void>;
   /** Queues a merge-when-green job (idempotent per PR and head); without it nothing is merged. */
   queueMerge?: (job: MergeJob) => Promise<void>;
   /** What was said on commit statuses before: the same thing is not posted twice. */
@@ -107,6 +109,8 @@ export function createGitopsProcessor(deps: GitopsWorkerDeps) {
         ...(run.result && 'prUrl' in run.result && run.result.prUrl ? { prUrl: run.result.prUrl } : {}),
         ...(run.error ? { error: run.error } : {}),
       });
+      // Throws on a Redis fault: the job is retried, and applying again pushes nothing new.
+      if (run.result) await deps.afterRun?.(envId, spec, run.result);
       const settled = await settleStatuses(deps, envId, spec, run);
       await Promise.resolve(
         deps.observer?.gitopsRun?.({

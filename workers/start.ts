@@ -18,13 +18,14 @@ import { createGitopsProcessor } from './gitops.js';
 import { createPushProcessor } from './push.js';
 import { createMergeProcessor } from './merges.js';
 import { createReviewProcessor } from './reviews.js';
-import type { OnGitopsEvent } from '../src/core/gitops-events.js';
+import { ignoreGitopsEvent, type OnGitopsEvent } from '../src/core/gitops-events.js';
 import type { GitopsJob, MergeJob, PushJob, ReviewJob } from '../src/queue/jobs.js';
 import { mergeWiring } from '../src/runtime/merge-wiring.js';
 import type { Observer } from '../src/telemetry/observer.js';
 import { openWorkerConnection, type Producer } from '../src/runtime/connections.js';
 import { telemetryFor } from '../src/runtime/telemetry.js';
 import { startInboxPump } from '../src/runtime/pump.js';
+import { startPromotions } from './promotions.js';
 
 /**
  * Starts the `events` and `gitops` workers; `close()` stops taking work and lets jobs finish.
@@ -75,10 +76,31 @@ export async function startWorkers(
   };
   // Jobs record which process ran them (BullMQ's processedBy), for operators and the fault tests.
   const processName = `${hostname()}:${process.pid}`;
-  const connections = [openWorkerConnection(redisUrl), openWorkerConnection(redisUrl)] as const;
+  const connections = [
+    openWorkerConnection(redisUrl),
+    openWorkerConnection(redisUrl),
+    openWorkerConnection(redisUrl),
+  ] as const;
+  const applyDeps = { config, providers, mirrors, resolveDigest: (ref: string) => resolver.resolve(ref) };
+  const promotion = startPromotions({
+    config,
+    producer,
+    providers,
+    mirrors,
+    environments,
+    apply: applyDeps,
+    log,
+    connection: connections[2],
+    options: { concurrency: 2, settings, ...recovery, name: processName },
+  });
   // Accepted deliveries wait in the inbox stream until a pump makes them jobs.
   const pump = startInboxPump(config, redisUrl, producer, log, audit);
-  const { onGitopsEvent, mergeQueue, queueMerge } = mergeWiring(producer, log, hooks.onGitopsEvent);
+  const { onGitopsEvent, mergeQueue, queueMerge } = mergeWiring(producer, log, async (event) => {
+    // A merged PR or a status in a GitOps repository runs its waiting promotion checks now;
+    // they poll anyway, so a lost event only makes a promotion later.
+    await promotion.requests.nudge(`${event.host}:${event.repo}`);
+    await (hooks.onGitopsEvent ?? ignoreGitopsEvent)(event);
+  });
   const processPush = createPushProcessor({
     config,
     providers,
@@ -106,8 +128,9 @@ export async function startWorkers(
     },
   );
   const processGitops = createGitopsProcessor({
-    apply: { config, providers, mirrors, resolveDigest: (ref) => resolver.resolve(ref) },
+    apply: applyDeps,
     environments,
+    afterRun: promotion.afterRun,
     providers,
     log,
     observer,
@@ -129,7 +152,7 @@ export async function startWorkers(
       name: processName,
     },
   );
-  for (const w of [push, gitops]) {
+  for (const w of [push, gitops, promotion.worker]) {
     w.on('failed', (job, err) =>
       log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
     );
@@ -216,6 +239,9 @@ export async function startWorkers(
     push,
     gitops,
     pump,
+    promotions: promotion.worker,
+    /** Promotion checks to ask for when a GitOps repository's event arrives (src/promotion/queue.ts). */
+    promotionRequests: promotion.requests,
     /** Queues merge-when-green for a PR head (the events worker nudges these on status events). */
     queueMerge,
     /**
@@ -229,12 +255,12 @@ export async function startWorkers(
         // wait forever on a Redis that is gone: dropping the connections is what ends the wait.
         for (const c of connections) c.disconnect();
         await Promise.race([
-          Promise.allSettled([push.close(true), gitops.close(true), pump.close()]),
+          Promise.allSettled([push.close(true), gitops.close(true), pump.close(), promotion.worker.close(true)]),
           new Promise<void>((r) => setTimeout(r, 250).unref()),
         ]);
         return;
       }
-      await Promise.all([push.close(), gitops.close(), pump.close()]);
+      await Promise.all([push.close(), gitops.close(), pump.close(), promotion.worker.close()]);
       // BullMQ leaves connections it was handed open; they are ours to close.
       for (const c of connections) c.disconnect();
     },

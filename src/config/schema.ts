@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { SCM_KINDS } from '../core/push-event.js';
+import { Promotions } from './promotions.js';
 
 const secretList = z
   .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
@@ -97,6 +98,8 @@ export const GitopsGrant = z
           .strict(),
       )
       .min(1),
+    /** Promotion chains in this repository, e.g. staging → production (docs/promotion.md). */
+    promotions: Promotions,
     /** Merge when green: how pull requests of this repository are merged (docs/gitops.md). */
     merge: MergeSettings.default({ method: 'merge', timeout: '24h', requiredChecks: [] }),
   })

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RepoId } from './repo-id.js';
+import type { PromotionOrigin, RollbackOrigin } from './promotion-origin.js';
 
 /** Everything a GitOps job needs to apply one push to one environment. Stored in Redis as JSON. */
 export interface EnvUpdateSpec {
@@ -33,6 +34,10 @@ export interface EnvUpdateSpec {
   /** Directory part of -filepath after substitution: names the environment. */
   envDir: string;
   receivedAt: number;
+  /** Set when this update promotes another environment's (docs/promotion.md). */
+  promotion?: PromotionOrigin;
+  /** Set on an operator's rollback: the one update allowed to move the environment back. */
+  rollback?: RollbackOrigin;
 }
 
 export interface CiGate {

@@ -4,6 +4,7 @@ import { DispatchError } from '../core/errors.js';
 import type { Mirrors } from '../git/mirrors.js';
 import { git } from '../git/run.js';
 import type { Providers } from '../scm/providers.js';
+import { checkFedByPush } from '../config/chains.js';
 import { parseNumstat } from './pr-text.js';
 import { openOrUpdatePullRequest } from './pull-request.js';
 import { checkoutUpdate } from './update/checkout.js';
@@ -32,6 +33,8 @@ export type ApplyResult =
       mergeRequested?: boolean;
       files: string[];
       images: Record<string, string>;
+      /** The step's args as applied, digests resolved: what a promotion or rollback re-applies. */
+      args: string[];
       changes?: ValueChange[];
       pushed?: boolean;
     }
@@ -48,6 +51,7 @@ const PUSH_ATTEMPTS = 3;
  * A push that loses a race with another writer starts again from a fresh fetch.
  */
 export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdateSpec): Promise<ApplyResult> {
+  checkFedByPush(deps.config, spec);
   const p = await prepareUpdate(deps, spec);
   for (let attempt = 1; ; attempt++) {
     const out = await checkoutUpdate(deps, envId, spec, p);
@@ -75,6 +79,7 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
         commit: pushed.kind === 'pushed' ? pushed.commit : c.headSha!,
         files: edited.changed.map((f) => f.path),
         images: p.images,
+        args: p.args,
         changes: edited.changes,
         pushed: pushed.kind === 'pushed',
       };

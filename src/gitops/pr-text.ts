@@ -1,5 +1,6 @@
 import type { EnvUpdateSpec } from '../core/env-update.js';
 import type { ValueChange } from './value-changes.js';
+import { originLines, titleVerb } from './promotion-note.js';
 
 const short = (sha: string) => sha.slice(0, 7);
 const MAX_DIFF_LINES = 120;
@@ -22,7 +23,7 @@ export interface PrText {
 }
 
 export function prTitle(spec: EnvUpdateSpec): string {
-  return `Deploy ${spec.source.fullName}@${short(spec.source.sha)} (${spec.source.refName}) to ${spec.envDir || spec.target.fullName}`;
+  return `${titleVerb(spec)} ${spec.source.fullName}@${short(spec.source.sha)} (${spec.source.refName}) to ${spec.envDir || spec.target.fullName}`;
 }
 
 const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
@@ -80,6 +81,7 @@ export function prBody(spec: EnvUpdateSpec, t: PrText): string {
     `- Source commit: [${code(short(t.gitRevision))}](${src.commitUrl})${subject(src.message) ? ` — ${subject(src.message)}` : ''}`,
     `- Pushed by: ${quotedCode(src.pusher ?? '') || 'unknown'}`,
     `- Environment: ${code(spec.envDir || '/')} of ${code(spec.target.fullName)} into ${code(t.base)} (task ${code(spec.task)})`,
+    ...originLines(spec),
     ...changeLines(t),
     '',
     `**Files changed** (${t.files.length}, +${added} −${removed})`,

@@ -5,6 +5,7 @@ import type { GitopsJob, PushJob } from '../queue/jobs.js';
 import { attachReplicaAck, createReplicaAck } from '../queue/replica-ack.js';
 import { describeRedisTarget, parseRedisTarget, redisClientArgs, type RedisTarget } from '../redis/target.js';
 import { createMetrics } from '../metrics/metrics.js';
+import { PROMOTIONS_QUEUE, type PromotionJob } from '../promotion/queue.js';
 
 /**
  * One connection to the target: a redis:// URL, or the master a Sentinel group names (ioredis
@@ -50,8 +51,10 @@ export function openProducer(redisUrl: string) {
   const queueRedis = open();
   const events = new Queue<PushJob>(PUSH_QUEUE, { connection: queueRedis, prefix: QUEUE_PREFIX });
   const gitops = new Queue<GitopsJob>(GITOPS_QUEUE, { connection: queueRedis, prefix: QUEUE_PREFIX });
+  const promotions = new Queue<PromotionJob>(PROMOTIONS_QUEUE, { connection: queueRedis, prefix: QUEUE_PREFIX });
   events.on('error', () => undefined);
   gitops.on('error', () => undefined);
+  promotions.on('error', () => undefined);
   // With replicas required, connections of their own carry the inbox's claim + WAIT (replica-ack.ts):
   // WAIT holds the connection it runs on, which must not be the one the API and audit trail use.
   // Opened when an inbox asks for them (receivers), not in worker-only processes.
@@ -93,8 +96,10 @@ export function openProducer(redisUrl: string) {
       ).then(() => undefined),
     events,
     gitops,
+    /** Promotion checks and rollbacks (docs/promotion.md). */
+    promotions,
     async close() {
-      await Promise.allSettled([events, gitops].map((q) => q.close()));
+      await Promise.allSettled([events, gitops, promotions].map((q) => q.close()));
       for (const r of connections()) r.disconnect();
     },
   };

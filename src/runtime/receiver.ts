@@ -4,6 +4,7 @@ import { toMs } from '../config/duration.js';
 import { createApp } from '../http/app.js';
 import { environmentsRouter } from '../http/api/environments.js';
 import { hostsRouter } from '../http/api/hosts.js';
+import { rollbackRouter } from '../http/api/rollback.js';
 import { createHookHandler, type HookDeps } from '../http/hooks.js';
 import { createHttpServer, edgeLimitsOf } from '../http/server.js';
 import type { Logger } from '../log/logger.js';
@@ -75,6 +76,7 @@ export function buildReceiver(
     apiRouters: [
       environmentsRouter({ redis: producer.redis, gitops: producer.gitops, config }),
       hostsRouter({ redis: producer.redis, config }),
+      rollbackRouter({ redis: producer.redis, promotions: producer.promotions, config }),
     ],
     replay,
     admin: {

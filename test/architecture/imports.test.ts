@@ -17,7 +17,7 @@ const LAYERS: string[][] = [
   ['src/demo', 'src/redis', 'src/scm'],
   ['src/queue'],
   ['src/gitops'],
-  ['src/metrics', 'src/plan', 'src/telemetry'],
+  ['src/metrics', 'src/plan', 'src/promotion', 'src/telemetry'],
   ['src/audit'],
   ['src/http'],
   ['src/runtime'],

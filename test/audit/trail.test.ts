@@ -79,7 +79,7 @@ describe('audit trail in Redis', () => {
         seq: 41,
         spec: {} as GitopsReport['spec'],
         durationMs: 1,
-        result: { outcome: 'updated', branch: 'b', commit: 'c', files: [], images: {}, prUrl },
+        result: { outcome: 'updated', branch: 'b', commit: 'c', files: [], images: {}, args: [], prUrl },
         settled: [{ host: 'github', repo: 'acme/app', sha: e.after, context: 'dispatchd/x', seq: 41 }],
       }) as GitopsReport;
     await Promise.all([

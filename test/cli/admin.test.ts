@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { environmentsRouter } from '../../src/http/api/environments.js';
+import { rollbackRouter } from '../../src/http/api/rollback.js';
 import { createApp } from '../../src/http/app.js';
 import { eventually } from '../e2e/fixtures.js';
 import { ADMIN, APP, GITOPS, startFullStack, type FullStack } from '../http/full-stack.js';
@@ -33,7 +34,10 @@ describe('dispatchd retry, pause and resume against the real admin API', () => {
       createApp({
         redis: s.producer.redis,
         admin: { token: ADMIN },
-        apiRouters: [environmentsRouter({ redis: s.producer.redis, gitops: s.producer.gitops, config: s.config })],
+        apiRouters: [
+          environmentsRouter({ redis: s.producer.redis, gitops: s.producer.gitops, config: s.config }),
+          rollbackRouter({ redis: s.producer.redis, promotions: s.producer.promotions, config: s.config }),
+        ],
       }),
     );
     envUrl = await listen(envServer);
@@ -129,5 +133,24 @@ describe('dispatchd retry, pause and resume against the real admin API', () => {
     assert.match(malformed.stderr, /"acme\/gitops" is not "<host>:<owner\/name>"/);
     assert.equal(ungranted.code, 1);
     assert.match(ungranted.stderr, /answered 404: no gitops grant names github:other\/repo/);
+  });
+
+  it('rollback holds the environment as pause does and says so; a malformed --to is a usage error', async () => {
+    const bad = await runCli(['rollback', `github:${GITOPS}`, 'staging', '--to', 'main', '--url', envUrl], admin);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--to main: give <host:owner\/name>@<commit>/);
+    const res = await runCli(
+      ['rollback', `github:${GITOPS}`, 'staging', '--reason', 'bad release', '--url', envUrl],
+      admin,
+    );
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(
+      res.stdout,
+      /^rolling back: github:acme\/hello-world-gitops staging to the update before the current one; held until `dispatchd resume`$/m,
+    );
+    const twice = await runCli(['pause', `github:${GITOPS}`, 'staging', '--url', envUrl], admin);
+    assert.match(twice.stdout, /^already paused: .* by oncall \(rollback: bad release\)$/m);
+    const resumed = await runCli(['resume', `github:${GITOPS}`, 'staging', '--url', envUrl], admin);
+    assert.match(resumed.stdout, /^resumed: /m);
   });
 });

@@ -2,6 +2,7 @@ import express from 'express';
 import request from 'supertest';
 import { createApp } from '../../src/http/app.js';
 import { environmentsRouter } from '../../src/http/api/environments.js';
+import { rollbackRouter } from '../../src/http/api/rollback.js';
 import { fixture } from '../e2e/fixtures.js';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
 import { signedRequest } from '../helpers/sign.js';
@@ -35,6 +36,8 @@ export interface RigOptions {
   revisions?: Record<string, string>;
   /** The `gitops` grant's paths; default everything. */
   grantPaths?: string[];
+  /** The GitOps grant's promotion chains (docs/promotion.md). */
+  promotions?: object[];
   /** Extra top-level YAML for the dispatchd config (registries, digestWait). */
   extraConfig?: string;
   /** The GitOps grant's merge settings (merge when green). */
@@ -140,6 +143,7 @@ export async function startRig(o: RigOptions): Promise<Rig> {
     repos: [APP],
     gitops: GITOPS,
     grantPaths: o.grantPaths ?? ['**'],
+    ...(o.promotions ? { promotions: o.promotions } : {}),
     ...(o.revisions ? { bases: ['main', ...Object.values(o.revisions)] } : {}),
     ...(privileged.length ? { privileged: { branches: privileged.flatMap((t) => t.branches), modes } } : {}),
     ...(o.merge ? { merge: o.merge } : {}),
@@ -153,6 +157,7 @@ export async function startRig(o: RigOptions): Promise<Rig> {
     admin: { token: ADMIN },
     apiRouters: [
       environmentsRouter({ redis: stack.producer.redis, gitops: stack.producer.gitops, config: stack.config }),
+      rollbackRouter({ redis: stack.producer.redis, promotions: stack.producer.promotions, config: stack.config }),
     ],
   });
   let delivery = 0;

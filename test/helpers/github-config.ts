@@ -12,6 +12,8 @@ export interface GithubConfigInput {
   bases?: string[];
   /** A second rule granting these refs the `direct` and `merge` modes (tests of those modes). */
   privileged?: { branches: string[]; modes: ('direct' | 'merge')[] };
+  /** The grant's promotion chains (gitops[].promotions), as objects. */
+  promotions?: object[];
   /** The grant's `merge` settings (merge when green), as given. */
   merge?: { method?: string; timeout?: string; requiredChecks?: string[] };
   /** `${DATA_DIR}` (startStack fills it) or a path. */
@@ -44,6 +46,6 @@ ${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}${
         `${JSON.stringify(['pull-request', ...c.privileged.modes])}\n        paths: ` +
         `${JSON.stringify(c.grantPaths ?? ['staging/**', 'production/**'])}\n${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}`
       : ''
-  }${c.merge ? `    merge: ${JSON.stringify(c.merge)}\n` : ''}dataDir: ${c.dataDir ?? '${DATA_DIR}'}
+  }${c.promotions ? `    promotions: ${JSON.stringify(c.promotions)}\n` : ''}${c.merge ? `    merge: ${JSON.stringify(c.merge)}\n` : ''}dataDir: ${c.dataDir ?? '${DATA_DIR}'}
 `;
 }

@@ -54,7 +54,14 @@ export interface FullStack {
  * redis-server and the GitHub emulator, with an admin token. `extraYaml` is appended to the config.
  */
 export async function startFullStack(
-  opts: { extraYaml?: string; receiver?: ReceiverOptions; dispatchfileArgs?: string[]; imageUrl?: string } = {},
+  opts: {
+    extraYaml?: string;
+    receiver?: ReceiverOptions;
+    dispatchfileArgs?: string[];
+    imageUrl?: string;
+    /** The GitOps grant's promotion chains (docs/promotion.md). */
+    promotions?: object[];
+  } = {},
 ): Promise<FullStack> {
   const gh = await startGithubEmulator({ token: TOKEN });
   await gh.git.createRepo(GITOPS, { files: gitopsFiles });
@@ -64,7 +71,10 @@ export async function startFullStack(
   const redis = await startRedis();
   const dataDir = await mkdtemp(join(tmpdir(), 'dispatchd-ops-'));
   const config = parseConfig(
-    `${githubConfigYaml({ url: gh.url, apiUrl: gh.apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS, dataDir })}${opts.extraYaml ?? ''}\n`,
+    `${githubConfigYaml({
+      ...{ url: gh.url, apiUrl: gh.apiUrl, token: TOKEN, secret: SECRET, repos: [APP], gitops: GITOPS, dataDir },
+      ...(opts.promotions ? { promotions: opts.promotions } : {}),
+    })}${opts.extraYaml ?? ''}\n`,
     {},
   );
   const logs: string[] = [];

@@ -24,7 +24,7 @@ function action<A extends unknown[]>(io: CliIo, run: (...args: A) => Promise<num
   };
 }
 
-/** The operator commands (docs/cli.md): replay, redeliver, retry, pause, resume, doctor; each loaded when run. */
+/** The operator commands (docs/cli.md): replay, redeliver, retry, pause, resume, rollback, doctor; each loaded when run. */
 export function addOpsCommands(program: Command, io: CliIo): void {
   const url = ['--url <base>', "dispatchd's base URL (default http://127.0.0.1:$PORT)"] as const;
   program
@@ -87,6 +87,22 @@ export function addOpsCommands(program: Command, io: CliIo): void {
       ),
     );
   }
+  program
+    .command('rollback')
+    .description(
+      'hold an environment (as pause does) and propose an earlier source commit: by default the one before the current (docs/promotion.md)',
+    )
+    .argument('<gitops-repo>', '<host>:<owner/name> of the GitOps repository')
+    .argument('<dir>', 'the environment directory, e.g. staging')
+    .option('--to <commit>', '<host:owner/name>@<commit> of the source repository (or just the commit)')
+    .option('--reason <text>', 'shown with the hold')
+    .option('--by <name>', 'who rolled back (default $USER)')
+    .option(...url)
+    .action(
+      action(io, (repo: string, dir: string, opts: { url?: string; to?: string; reason?: string; by?: string }) =>
+        import('./rollback.js').then((m) => m.runRollback(repo, dir, opts, io)),
+      ),
+    );
   program
     .command('doctor')
     .description(

@@ -79,7 +79,10 @@ export async function checkoutUpdate(
   const mine = withPr && headSha ? await commitsWithTrailers(mirror, `${baseSha}..${headSha}`) : [];
   if (mine.some((c) => c.env !== envId)) await reportForeignCommits(deps, spec, head, p.base);
   const carried = mine.find((c) => c.env === envId)?.commit ?? (await lastCommitFor(mirror, baseSha, envId))?.commit;
-  const direction = await mayMove(deps.providers.for(spec.source.host), spec, carried);
+  // A rollback is the operator's explicit move back; everything else only moves forward.
+  const direction = spec.rollback
+    ? ({ move: true } as const)
+    : await mayMove(deps.providers.for(spec.source.host), spec, carried);
   if (!direction.move) return { kind: 'superseded', carried: direction.carried, branch: pushTo };
   return { kind: 'ready', checkout: { mirror, baseSha, head, pushTo, headSha, mine } };
 }

@@ -8,6 +8,8 @@ import type { EnvUpdateSpec } from '../../core/env-update.js';
 import { createEnvironments } from '../../queue/environments.js';
 import type { GitopsJob } from '../../queue/jobs.js';
 import { jobOptions } from '../../queue/job-options.js';
+import { promotionView } from '../../promotion/view.js';
+import { createPromotionStates } from '../../promotion/states.js';
 
 export interface EnvironmentsRouterDeps {
   redis: Redis;
@@ -36,7 +38,7 @@ const normaliseDir = (dir: string) =>
     .filter((p) => p !== '' && p !== '.')
     .join('/');
 
-function parseTarget(body: unknown, config: EnvironmentsRouterDeps['config']) {
+export function parseTarget(body: unknown, config: EnvironmentsRouterDeps['config']) {
   const r = Target.safeParse(body ?? {});
   if (!r.success)
     throw new DispatchError(
@@ -95,7 +97,10 @@ export function environmentsRouter(deps: EnvironmentsRouterDeps): Router {
         paused: pause ? { ...pause, at: new Date(pause.at).toISOString() } : null,
       };
     });
-    res.json({ environments: list, pauses: pauses.map((p) => ({ ...p, at: new Date(p.at).toISOString() })) });
+    const withChains = await Promise.all(
+      list.map(async (e) => ({ ...e, ...(await promotionView(deps.redis, deps.config ?? { gitops: [] }, e, list)) })),
+    );
+    res.json({ environments: withChains, pauses: pauses.map((p) => ({ ...p, at: new Date(p.at).toISOString() })) });
   });
   r.post('/environments/pause', async (req: Request, res: Response) => {
     const t = parseTarget(req.body, deps.config);
@@ -116,6 +121,8 @@ export function environmentsRouter(deps: EnvironmentsRouterDeps): Router {
   r.post('/environments/resume', async (req: Request, res: Response) => {
     const t = parseTarget(req.body, deps.config);
     const { existed, held } = await envs.pauses.resume(t.repo, t.dir);
+    // A rollback is shown until its hold is lifted.
+    await createPromotionStates(deps.redis).clearRollback(t.repo, t.dir);
     const queued: string[] = [];
     for (const envId of held) {
       const jobId = await envs.claim(envId);

@@ -31,6 +31,13 @@ export const DASHBOARD_HTML = `<!doctype html>
     <p class="hint">Deliveries held by a passing fault are retried until the retry horizon; they complete by themselves once the host answers.</p>
     <ul></ul>
   </section>
+  <section id="environments" hidden aria-live="polite">
+    <h2>Environments</h2>
+    <table>
+      <thead><tr><th>Environment</th><th>Carries</th><th>Pull request</th><th>Gate</th><th>Promotion</th><th>Behind</th><th>Hold</th><th></th></tr></thead>
+      <tbody></tbody>
+    </table>
+  </section>
   <section id="delivery-detail" hidden aria-live="polite">
     <h2>Delivery <code class="detail-id"></code> <button id="detail-close" type="button">Close</button></h2>
     <div class="detail-body"></div>
@@ -71,4 +78,11 @@ code { font-size: .95em; }
 #delivery-detail h2 { font-size: 1em; margin: 0 0 .3em; }
 #delivery-detail .error { white-space: pre-wrap; word-break: break-word; }
 tr.selected td { background: #ddf4ff; }
+#environments { margin-bottom: 1em; }
+#environments h2 { font-size: 1em; margin: 0 0 .3em; }
+.phase-promoted { background: #dafbe1; color: #116329; }
+.phase-gate-failed, .phase-failed, .phase-timed-out { background: #ffebe9; color: #a40e26; }
+.phase-waiting-merge, .phase-gate-pending, .phase-soaking { background: #fff8c5; color: #7d4e00; }
+.phase-held, .behind { background: #eaeef2; color: #57606a; font-weight: 600; padding: 0 .4em; border-radius: 3px; }
+.image { word-break: break-all; }
 `;

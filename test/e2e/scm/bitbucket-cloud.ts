@@ -1,6 +1,7 @@
 import { startBitbucketCloudEmulator } from '../../emulators/bitbucket-cloud/emulator.js';
 import { fixture, gitopsFiles } from '../fixtures.js';
 import { scmDispatchfile } from './dispatchfile.js';
+import { apiCall } from './api-call.js';
 import type { ScmScenario, SeenStatus } from './scenario.js';
 
 const STATE: Record<string, SeenStatus['state']> = {
@@ -72,6 +73,21 @@ export async function bitbucketCloudScenario(): Promise<ScmScenario> {
         .map((p) => ({ number: p.id, head: p.source, base: p.destination, title: p.title, body: p.description })),
     pullsCreated: () => bb.count('POST /repositories/{workspace}/{repo_slug}/pullrequests'),
     pullUrl: (n) => new RegExp(`^${bb.url}/${gitops}/pull-requests/${n}$`),
+    gitopsActions: {
+      async merge(id) {
+        await apiCall(`${bb.apiUrl}/repositories/${gitops}/pullrequests/${id}/merge`, token, 'POST', {
+          merge_strategy: 'merge_commit',
+        });
+      },
+      async postStatus(sha, context, state, description) {
+        await apiCall(`${bb.apiUrl}/repositories/${gitops}/commit/${sha}/statuses/build`, token, 'POST', {
+          key: context,
+          state: { success: 'SUCCESSFUL', failure: 'FAILED', pending: 'INPROGRESS' }[state],
+          url: `https://argocd.example.com/applications/${context}`,
+          description,
+        });
+      },
+    },
     statuses: (sha) =>
       bb.statuses(app, sha).map((s) => ({
         context: s.key,

@@ -1,6 +1,7 @@
 import { startBitbucketServerEmulator } from '../../emulators/bitbucket-server/emulator.js';
 import { fixture, gitopsFiles } from '../fixtures.js';
 import { scmDispatchfile } from './dispatchfile.js';
+import { apiCall } from './api-call.js';
 import type { ScmScenario, SeenStatus } from './scenario.js';
 
 const STATE: Record<string, SeenStatus['state']> = { INPROGRESS: 'pending', SUCCESSFUL: 'success', FAILED: 'failure' };
@@ -74,6 +75,21 @@ export async function bitbucketServerScenario(
         })),
     pullsCreated: () => bb.calls.filter((c) => c.method === 'POST' && /\/pull-requests$/.test(c.route)).length,
     pullUrl: (n) => new RegExp(`^${bb.url}/projects/PROJ/repos/hello-world-gitops/pull-requests/${n}$`),
+    gitopsActions: {
+      async merge(id) {
+        const repo = `${bb.apiUrl}/projects/PROJ/repos/hello-world-gitops/pull-requests/${id}`;
+        const pr = (await apiCall(repo, token, 'GET')) as { version: number };
+        await apiCall(`${repo}/merge?version=${pr.version}`, token, 'POST');
+      },
+      async postStatus(sha, context, state, description) {
+        await apiCall(`${bb.url}/rest/build-status/1.0/commits/${sha}`, token, 'POST', {
+          key: context,
+          state: { success: 'SUCCESSFUL', failure: 'FAILED', pending: 'INPROGRESS' }[state],
+          url: `https://argocd.example.com/applications/${context}`,
+          description,
+        });
+      },
+    },
     statuses: (sha) =>
       bb.statuses(app, sha).map((s) => ({
         context: s.key,

@@ -1,6 +1,7 @@
 import { startGitlabEmulator } from '../../emulators/gitlab/emulator.js';
 import { fixture, gitopsFiles } from '../fixtures.js';
 import { scmDispatchfile } from './dispatchfile.js';
+import { apiCall } from './api-call.js';
 import type { ScmScenario, SeenStatus } from './scenario.js';
 
 const STATE: Record<string, SeenStatus['state']> = {
@@ -101,6 +102,19 @@ export async function gitlabScenario(): Promise<ScmScenario> {
       })),
     apiCalls: () => gl.calls,
     compareCalls: () => gl.calls.filter((c) => c.route.includes('/repository/compare')).length,
+    gitopsActions: {
+      async merge(iid) {
+        await apiCall(`${gl.apiUrl}/projects/${encodeURIComponent(gitops)}/merge_requests/${iid}/merge`, token, 'PUT');
+      },
+      async postStatus(sha, context, state, description) {
+        const s = { success: 'success', failure: 'failed', pending: 'running' }[state];
+        await apiCall(`${gl.apiUrl}/projects/${encodeURIComponent(gitops)}/statuses/${sha}`, token, 'POST', {
+          state: s,
+          name: context,
+          description,
+        });
+      },
+    },
     pullsFrom: (head) => gl.mergeRequests(gitops).filter((m) => m.sourceBranch === head).length,
     refTipCalls: () => gl.count('GET /projects/{id}/repository/branches/{branch}'),
     close: () => gl.close(),

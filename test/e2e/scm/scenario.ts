@@ -68,6 +68,19 @@ export interface ScmScenario {
     files: string[],
     opts?: { forced?: boolean },
   ): string;
+  /**
+   * Optional, for the promotion suite: what a reviewer and Argo CD or Flux do in the GitOps
+   * repository, through the SCM's own API: merge a pull request, post a commit status.
+   */
+  gitopsActions?: {
+    merge(number: number): Promise<void>;
+    postStatus(
+      sha: string,
+      context: string,
+      state: 'success' | 'failure' | 'pending',
+      description: string,
+    ): Promise<void>;
+  };
   /** Optional: how many pull requests were ever created (open or not) from head branch `head`. */
   pullsFrom?(head: string): number;
   /** Optional: API calls that read a ref's tip (the call dispatchd makes to plan a push). */

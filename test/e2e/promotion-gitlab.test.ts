@@ -1,0 +1,4 @@
+import { gitlabScenario } from './scm/gitlab.js';
+import { promotionSuite } from './scm/promotion-suite.js';
+
+promotionSuite('GitLab', () => gitlabScenario());
