@@ -43,7 +43,12 @@ export function goldenTable(t: GoldenTable): void {
     test(`${t.label} golden: ${file}`, () => {
       const raw = readFileSync(fixtures + file);
       const id = `${t.idPrefix}-${file}`;
-      const req = signedRequest(t.scm, raw, t.secret, { deliveryId: id, ...(t.event ? { event: t.event(raw) } : {}) });
+      // Timestamped signatures (plain git's Standard Webhooks) are dated at the parser's clock.
+      const req = signedRequest(t.scm, raw, t.secret, {
+        deliveryId: id,
+        timestampSeconds: Math.floor(t.ctx.now / 1000),
+        ...(t.event ? { event: t.event(raw) } : {}),
+      });
       const parser = t.parser();
       parser.verify(req, ctx);
       assert.equal(parser.deliveryId(req), id);
