@@ -1,4 +1,4 @@
-import { fixture } from '../../test/e2e/fixtures.js';
+import { githubPushBody } from '../../test/helpers/github-push.js';
 
 export const BENCH_SECRET = 'bench-webhook-secret';
 export const BENCH_REPO = 'acme/hello-world';
@@ -7,13 +7,7 @@ export const BENCH_REPO = 'acme/hello-world';
  * A real GitHub push body (the go-scm capture, ~8 KB) aimed at a repository the receiver serves,
  * so every request takes the full path: verify, parse, normalise, enqueue.
  */
-export function receiverPushBody(): string {
-  const p = fixture('github/goscm-push.json');
-  return JSON.stringify({
-    ...p,
-    repository: { ...(p.repository as object), full_name: BENCH_REPO, name: 'hello-world' },
-  });
-}
+export const receiverPushBody = (): string => githubPushBody({ repo: BENCH_REPO });
 
 /** Config for the real receiver: one GitHub host and the repository the body names. */
 export function receiverConfigYaml(): string {
