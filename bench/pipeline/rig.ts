@@ -6,7 +6,7 @@ import type { ApiCall } from '../../test/emulators/common/call-log.js';
 import { signedRequest } from '../../test/helpers/sign.js';
 import { startStack, type Stack } from '../../test/helpers/stack.js';
 import { githubConfigYaml } from '../../test/helpers/github-config.js';
-import { githubPushPayload } from './payload.js';
+import { githubPushBody } from '../../test/helpers/github-push.js';
 
 export const TOKEN = 'ghp_bench_token_value_1234567890';
 const SECRET = 'bench-webhook-secret';
@@ -91,7 +91,7 @@ export async function startRig(): Promise<Rig> {
       return { sha, before };
     },
     async deliver(branch, before, sha) {
-      const body = githubPushPayload({ repo: APP, branch, before, after: sha, base: gh.url });
+      const body = githubPushBody({ repo: APP, branch, before, after: sha, base: gh.url });
       const signed = signedRequest('github', body, SECRET, { event: 'push', deliveryId: `bench-${++delivery}` });
       const res = await fetch(hookUrl, { method: 'POST', headers: signed.headers, body });
       await res.arrayBuffer();

@@ -1,4 +1,4 @@
-import { fixture } from '../../test/e2e/fixtures.js';
+import { githubPushPayload } from '../../test/helpers/github-push.js';
 
 export const BENCH_SECRET = 'bench-webhook-secret';
 export const BENCH_REPO = 'acme/hello-world';
@@ -15,12 +15,8 @@ export const variantSha = (i: number) => (i + 1).toString(16).padStart(40, '0');
  * distinct signed bodies and the receiver's replay check (on, as in production) drops none.
  */
 export function receiverPushTemplate(): { prefix: string; suffix: string } {
-  const p = fixture('github/goscm-push.json');
-  const text = JSON.stringify({
-    ...p,
-    after: TEMPLATE_SHA,
-    repository: { ...(p.repository as object), full_name: BENCH_REPO, name: 'hello-world' },
-  });
+  // Only `after` varies: the head commit keeps the capture's id, so the template sha occurs once.
+  const text = JSON.stringify({ ...githubPushPayload({ repo: BENCH_REPO }), after: TEMPLATE_SHA });
   const at = text.indexOf(TEMPLATE_SHA);
   if (at < 0 || text.indexOf(TEMPLATE_SHA, at + 1) >= 0) throw new Error('template sha must occur once');
   return { prefix: text.slice(0, at), suffix: text.slice(at + TEMPLATE_SHA.length) };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
 import { startStack, type Stack } from '../helpers/stack.js';
-import { githubPush } from './payloads.js';
+import { githubPushPayload } from '../helpers/github-push.js';
 import { listen, runCli } from './run-cli.js';
 
 const TOKEN = 'ghp_cli_redeliver_7a1e90';
@@ -52,7 +52,10 @@ describe('dispatchd redeliver: finds failed GitHub deliveries and has GitHub sen
     await writeFile(join(dir, 'bad-token.yaml'), config(gh, 'ghp_revoked', dir));
     hook = gh.addHook(APP, { url: `${url}/hooks/github`, secret: SECRET });
     otherHook = gh.addHook(APP, { url: 'http://127.0.0.1:1/ci-server', secret: 'ci' });
-    const push = (n: number) => ({ event: 'push', payload: githubPush(APP, 'staging', sha(n), sha(n + 1), gh.url) });
+    const push = (n: number) => ({
+      event: 'push',
+      payload: githubPushPayload({ repo: APP, branch: 'staging', before: sha(n), after: sha(n + 1), base: gh.url }),
+    });
 
     // Three hours ago, outside --since 2h: left alone.
     offsetMs = -3 * 3_600_000;

@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
-import { APP, deployment, GITOPS, pushPayload, rigDispatchfile } from '../gitops/rig.js';
+import { APP, deployment, GITOPS, rigDispatchfile } from '../gitops/rig.js';
+import { githubPushBody } from '../helpers/github-push.js';
 import { signedRequest } from '../helpers/sign.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -162,10 +163,15 @@ describe('`dispatchd start` from a directory of its own, on the defaults', () =>
 
     const before = (await gh.git.revParse(APP, 'staging')) ?? '0'.repeat(40);
     const sha = await gh.git.commit(APP, 'staging', { VERSION: '1.1.0\n' }, 'Release 1.1.0');
-    const signed = signedRequest('github', JSON.stringify(pushPayload('staging', before, sha, gh.url)), SECRET, {
-      event: 'push',
-      deliveryId: 'start-from-cwd-1',
-    });
+    const signed = signedRequest(
+      'github',
+      githubPushBody({ repo: APP, branch: 'staging', before, after: sha, base: gh.url }),
+      SECRET,
+      {
+        event: 'push',
+        deliveryId: 'start-from-cwd-1',
+      },
+    );
     const res = await fetch(`${url}/hooks/github`, {
       method: 'POST',
       headers: signed.headers,

@@ -5,6 +5,7 @@ import { startGithubEmulator, type GithubEmulator } from '../emulators/github/em
 import { signedRequest } from '../helpers/sign.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { dispatchfile, eventually, fixture, gitopsFiles } from './fixtures.js';
+import { githubPushBody } from '../helpers/github-push.js';
 
 const TOKEN = 'ghp_e2e_token_value_1234567890';
 const SECRET = 'e2e-webhook-secret';
@@ -55,7 +56,7 @@ dataDir: \${DATA_DIR}
   async function push(branch: string, version: string, opts: { deliveryId?: string; secret?: string } = {}) {
     const before = (await gh.git.revParse(APP, branch)) ?? '0'.repeat(40);
     const sha = await gh.git.commit(APP, branch, { VERSION: `${version}\n` }, `Release ${version}`);
-    const body = JSON.stringify(pushPayload(branch, before, sha, gh.url));
+    const body = githubPushBody({ repo: APP, branch, before, after: sha, base: gh.url });
     const deliveryId = opts.deliveryId ?? `delivery-${++delivery}`;
     const signed = signedRequest('github', body, opts.secret ?? SECRET, { event: 'push', deliveryId });
     const res = await request(stack.server).post('/hooks/github').set(signed.headers).send(signed.rawBody.toString());
@@ -143,14 +144,14 @@ dataDir: \${DATA_DIR}
   it('a source repository with no grant on the GitOps repo fails at planning, before any fetch', async () => {
     const pullsBefore = gh.pulls(GITOPS).length;
     const sha = await gh.git.commit('other/rogue', 'staging', { VERSION: '6.6.6\n' }, 'Sneaky');
-    const payload = pushPayload('staging', '0'.repeat(40), sha, gh.url);
-    payload.repository = {
-      ...(payload.repository as object),
-      full_name: 'other/rogue',
-      clone_url: `${gh.url}/other/rogue.git`,
-      html_url: `${gh.url}/other/rogue`,
-    };
-    const signed = signedRequest('github', JSON.stringify(payload), SECRET, { event: 'push', deliveryId: 'rogue-1' });
+    const body = githubPushBody({
+      repo: 'other/rogue',
+      branch: 'staging',
+      before: '0'.repeat(40),
+      after: sha,
+      base: gh.url,
+    });
+    const signed = signedRequest('github', body, SECRET, { event: 'push', deliveryId: 'rogue-1' });
     assert.equal(
       (await request(stack.server).post('/hooks/github').set(signed.headers).send(signed.rawBody.toString())).status,
       202,
@@ -173,25 +174,3 @@ dataDir: \${DATA_DIR}
     assert.ok(!jobs.some((j) => j.data.event.deliveryId === 'bad-sig'));
   });
 });
-
-/** GitHub's push payload (the go-scm fixture) re-aimed at the emulator's repository and commits. */
-function pushPayload(branch: string, before: string, after: string, base: string): Record<string, unknown> {
-  const p = fixture('github/goscm-push.json');
-  const head = p.head_commit as Record<string, unknown>;
-  return {
-    ...p,
-    ref: `refs/heads/${branch}`,
-    before,
-    after,
-    created: /^0+$/.test(before),
-    head_commit: { ...head, id: after, modified: ['VERSION'] },
-    commits: [{ ...head, id: after, modified: ['VERSION'] }],
-    repository: {
-      ...(p.repository as object),
-      full_name: APP,
-      name: 'hello-world',
-      clone_url: `${base}/${APP}.git`,
-      html_url: `${base}/${APP}`,
-    },
-  };
-}

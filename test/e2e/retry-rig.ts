@@ -6,7 +6,8 @@ import type { DeliveryRecord, DeliveryStatus } from '../../src/audit/record.js';
 import { createLogger } from '../../src/log/logger.js';
 import { buildReceiver } from '../../src/runtime/receiver.js';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
-import { deployment, pushPayload, rigDispatchfile } from '../gitops/rig.js';
+import { deployment, rigDispatchfile } from '../gitops/rig.js';
+import { githubPushBody } from '../helpers/github-push.js';
 import { githubConfigYaml } from '../helpers/github-config.js';
 import { signedRequest } from '../helpers/sign.js';
 import { startStack, type Stack } from '../helpers/stack.js';
@@ -160,10 +161,15 @@ export async function startRetryRig(opts: { extraConfig?: string } = {}): Promis
       const before = (await gh.git.revParse(APP, branch)) ?? '0'.repeat(40);
       const sha = await commit(branch, version);
       const deliveryId = `retry-rig-${++n}-${sha.slice(0, 8)}`;
-      const signed = signedRequest('github', JSON.stringify(pushPayload(branch, before, sha, gh.url)), SECRET, {
-        event: 'push',
-        deliveryId,
-      });
+      const signed = signedRequest(
+        'github',
+        githubPushBody({ repo: APP, branch, before, after: sha, base: gh.url }),
+        SECRET,
+        {
+          event: 'push',
+          deliveryId,
+        },
+      );
       const res = await request(server).post('/hooks/github').set(signed.headers).send(signed.rawBody.toString());
       if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${JSON.stringify(res.body)}`);
       return { sha, deliveryId, id: `github:${deliveryId}` };

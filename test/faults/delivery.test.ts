@@ -11,8 +11,9 @@ import { openProducer, type Producer } from '../../src/runtime/connections.js';
 import { buildReceiver } from '../../src/runtime/receiver.js';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
 import { dispatchfile } from '../e2e/fixtures.js';
+import { githubPushBody } from '../helpers/github-push.js';
 import { signedRequest } from '../helpers/sign.js';
-import { crashableRedis, githubPush, sleep, spawnWorker, type CrashableRedis, type WorkerProcess } from './harness.js';
+import { crashableRedis, sleep, spawnWorker, type CrashableRedis, type WorkerProcess } from './harness.js';
 
 // `npm test` runs the small variant; `npm run test:chaos` (CHAOS=full) the heavy one.
 const FULL = process.env.CHAOS === 'full';
@@ -116,9 +117,14 @@ dataDir: \${DATA_DIR}
         const before = (await gh.git.revParse(lane.app, lane.branch)) ?? '0'.repeat(40);
         const sha = await gh.git.commit(lane.app, lane.branch, { VERSION: `${n}\n` }, `Release ${n}`);
         const deliveryId = `chaos-${lane.app}-${lane.branch}-${n}`;
-        const signed = signedRequest('github', githubPush(lane.app, lane.branch, before, sha, gh.url), SECRET, {
-          deliveryId,
-        });
+        const signed = signedRequest(
+          'github',
+          githubPushBody({ repo: lane.app, branch: lane.branch, before, after: sha, base: gh.url }),
+          SECRET,
+          {
+            deliveryId,
+          },
+        );
         // An SCM redelivers what was not answered 2xx (Bitbucket by itself, GitHub via the operator's
         // redeliver); the sender here does so at once, with the same delivery id.
         for (let attempt = 0; ; attempt++) {

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../src/redis/embedded.js';
-import { fixture } from '../e2e/fixtures.js';
 
 const CHILD = fileURLToPath(new URL('./worker-child.ts', import.meta.url));
 
@@ -178,29 +177,6 @@ export function spawnDispatchd(args: string[], opts: { cwd?: string; env: NodeJS
       }
     },
   };
-}
-
-/** GitHub's push payload (the go-scm fixture) re-aimed at an emulator repository and commit. */
-export function githubPush(app: string, branch: string, before: string, after: string, base: string): string {
-  const p = fixture('github/goscm-push.json');
-  const head = p.head_commit as Record<string, unknown>;
-  const name = app.split('/')[1];
-  return JSON.stringify({
-    ...p,
-    ref: `refs/heads/${branch}`,
-    before,
-    after,
-    created: /^0+$/.test(before),
-    head_commit: { ...head, id: after, modified: ['VERSION'] },
-    commits: [{ ...head, id: after, modified: ['VERSION'] }],
-    repository: {
-      ...(p.repository as object),
-      full_name: app,
-      name,
-      clone_url: `${base}/${app}.git`,
-      html_url: `${base}/${app}`,
-    },
-  });
 }
 
 /** Runs `fn` over `items` with at most `n` at a time. */

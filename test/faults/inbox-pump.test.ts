@@ -11,8 +11,9 @@ import { keys } from '../../src/queue/names.js';
 import { openProducer, type Producer } from '../../src/runtime/connections.js';
 import { buildReceiver } from '../../src/runtime/receiver.js';
 import { startRedis } from '../helpers/redis.js';
+import { githubPushBody } from '../helpers/github-push.js';
 import { signedRequest } from '../helpers/sign.js';
-import { githubPush, sleep, spawnReady, type WorkerProcess } from './harness.js';
+import { sleep, spawnReady, type WorkerProcess } from './harness.js';
 
 const PUMP_CHILD = fileURLToPath(new URL('./pump-child.ts', import.meta.url));
 const SECRET = 'pump-fault-secret';
@@ -63,9 +64,14 @@ dataDir: /tmp/dispatchd-pump-fault-unused
   /** A push with a body of its own (the same body under another id would be a replay). */
   async function deliver(deliveryId = `d-${++n}`): Promise<{ deliveryId: string; status: string }> {
     const sha = (++n).toString(16).padStart(40, 'a');
-    const signed = signedRequest('github', githubPush(APP, 'main', 'b'.repeat(40), sha, 'http://127.0.0.1:9'), SECRET, {
-      deliveryId,
-    });
+    const signed = signedRequest(
+      'github',
+      githubPushBody({ repo: APP, branch: 'main', before: 'b'.repeat(40), after: sha, base: 'http://127.0.0.1:9' }),
+      SECRET,
+      {
+        deliveryId,
+      },
+    );
     const res = await fetch(url, { method: 'POST', headers: signed.headers, body: new Uint8Array(signed.rawBody) });
     const body = (await res.json()) as { status: string };
     assert.equal(res.status, 202, JSON.stringify(body));

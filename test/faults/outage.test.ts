@@ -17,12 +17,13 @@ import { startWorkers, type Workers } from '../../workers/start.js';
 import type { Fault, FaultFn } from '../emulators/common/faults.js';
 import { startGithubEmulator } from '../emulators/github/emulator.js';
 import { startGitlabEmulator } from '../emulators/gitlab/emulator.js';
-import { eventually, fixture, gitopsFiles } from '../e2e/fixtures.js';
+import { eventually, gitopsFiles } from '../e2e/fixtures.js';
 import { scmDispatchfile } from '../e2e/scm/dispatchfile.js';
 import type { GitServer } from '../helpers/git-server.js';
 import { startRedis } from '../helpers/redis.js';
+import { githubPushBody } from '../helpers/github-push.js';
+import { gitlabPushBody } from '../helpers/gitlab-push.js';
 import { signedRequest } from '../helpers/sign.js';
-import { githubPush } from './harness.js';
 
 /**
  * A long SCM outage on a compressed clock: the retry horizon is 15 s, backoff 100 ms → 1 s. The
@@ -77,7 +78,7 @@ async function githubSide(): Promise<Side> {
     outage,
     hostYaml: `  github: { kind: github, url: ${gh.url}, apiUrl: ${gh.apiUrl}, token: ${token}, webhookSecret: ${SECRET} }\n`,
     setFaults: gh.setFaults,
-    pushBody: (branch, before, after) => githubPush(app, branch, before, after, gh.url),
+    pushBody: (branch, before, after) => githubPushBody({ repo: app, branch, before, after, base: gh.url }),
     openHeads: () =>
       gh
         .pulls(gitops)
@@ -101,19 +102,6 @@ async function gitlabSide(): Promise<Side> {
   await gl.git.createRepo(app, {
     files: { Dispatchfile: scmDispatchfile(`${gl.url}/${gitops}.git`, 'gitlab'), VERSION: '0\n' },
   });
-  const project = (p: Record<string, unknown>) => ({
-    ...(p.project as object),
-    path_with_namespace: app,
-    web_url: `${gl.url}/${app}`,
-    git_http_url: `${gl.url}/${app}.git`,
-    http_url: `${gl.url}/${app}.git`,
-    homepage: `${gl.url}/${app}`,
-  });
-  const repository = (p: Record<string, unknown>) => ({
-    ...(p.repository as object),
-    git_http_url: `${gl.url}/${app}.git`,
-    homepage: `${gl.url}/${app}`,
-  });
   return {
     kind: 'gitlab',
     host: 'gitlab',
@@ -123,28 +111,7 @@ async function gitlabSide(): Promise<Side> {
     outage: () => ({ status: 503 }),
     hostYaml: `  gitlab: { kind: gitlab, url: ${gl.url}, apiUrl: ${gl.apiUrl}, token: ${token}, webhookSecret: ${SECRET} }\n`,
     setFaults: gl.setFaults,
-    pushBody(branch, before, after) {
-      const p = fixture('gitlab/goscm-push.json');
-      const commit = {
-        ...((p.commits as object[])[0] as object),
-        id: after,
-        url: `${gl.url}/${app}/-/commit/${after}`,
-        added: [],
-        modified: ['VERSION'],
-        removed: [],
-      };
-      return JSON.stringify({
-        ...p,
-        ref: `refs/heads/${branch}`,
-        before,
-        after,
-        checkout_sha: after,
-        commits: [commit],
-        total_commits_count: 1,
-        project: project(p),
-        repository: repository(p),
-      });
-    },
+    pushBody: (branch, before, after) => gitlabPushBody({ repo: app, branch, before, after, base: gl.url }),
     openHeads: () =>
       gl
         .mergeRequests(gitops)

@@ -9,8 +9,9 @@ import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log/logger.js';
 import { openProducer, type Producer } from '../../src/runtime/connections.js';
 import { buildReceiver } from '../../src/runtime/receiver.js';
+import { githubPushBody } from '../helpers/github-push.js';
 import { signedRequest } from '../helpers/sign.js';
-import { crashableRedis, githubPush, sleep, type CrashableRedis } from './harness.js';
+import { crashableRedis, sleep, type CrashableRedis } from './harness.js';
 
 const SECRET = 'redis-down-secret';
 const APP = 'acme/app';
@@ -62,9 +63,14 @@ dataDir: ${join(dir, 'data')}
   }> {
     const deliveryId = `down-${++n}`;
     const sha = n.toString(16).padStart(8, '0').repeat(5);
-    const signed = signedRequest('github', githubPush(APP, 'main', '0'.repeat(40), sha, 'http://127.0.0.1:9'), SECRET, {
-      deliveryId,
-    });
+    const signed = signedRequest(
+      'github',
+      githubPushBody({ repo: APP, branch: 'main', before: '0'.repeat(40), after: sha, base: 'http://127.0.0.1:9' }),
+      SECRET,
+      {
+        deliveryId,
+      },
+    );
     const t0 = performance.now();
     const res = await fetch(url, { method: 'POST', headers: signed.headers, body: new Uint8Array(signed.rawBody) });
     const body = (await res.json()) as Record<string, unknown>;

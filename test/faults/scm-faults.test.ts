@@ -3,10 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
 import { seededFaults, type FaultFn } from '../emulators/common/faults.js';
 import { dispatchfile, gitopsFiles } from '../e2e/fixtures.js';
+import { githubPushBody } from '../helpers/github-push.js';
 import { signedRequest } from '../helpers/sign.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import request from 'supertest';
-import { githubPush } from './harness.js';
 
 const TOKEN = 'ghp_scm_faults_token_0123456789';
 const SECRET = 'scm-faults-secret';
@@ -66,7 +66,12 @@ dataDir: \${DATA_DIR}
     const before = (await gh.git.revParse(APP, branch)) ?? '0'.repeat(40);
     const sha = await gh.git.commit(APP, branch, { VERSION: `${++n}\n` }, `Release ${n}`);
     const deliveryId = `scm-fault-${n}`;
-    const signed = signedRequest('github', githubPush(APP, branch, before, sha, gh.url), SECRET, { deliveryId });
+    const signed = signedRequest(
+      'github',
+      githubPushBody({ repo: APP, branch, before, after: sha, base: gh.url }),
+      SECRET,
+      { deliveryId },
+    );
     const res = await request(stack.server).post('/hooks/github').set(signed.headers).send(signed.rawBody.toString());
     assert.equal(res.status, 202, JSON.stringify(res.body));
     return { sha, deliveryId };

@@ -19,9 +19,10 @@ import { readSettings } from '../../src/runtime/settings.js';
 import { startWorkers, type Workers } from '../../workers/start.js';
 import { dispatchfile } from '../e2e/fixtures.js';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
+import { githubPushBody } from '../helpers/github-push.js';
 import { signedRequest } from '../helpers/sign.js';
 import { startSentinelTopology, type SentinelTopology } from '../helpers/sentinel.js';
-import { githubPush, sleep } from './harness.js';
+import { sleep } from './harness.js';
 
 /*
  * Redis failover, for real: a redis-server master, one replica (--replicaof) and three
@@ -177,7 +178,9 @@ redis:
 
   /** One signed push delivery; `body` fixed so that a redelivery sends the same bytes. */
   function delivery(app: string, branch: string, before: string, after: string, deliveryId = `failover-${++n}`) {
-    const signed = signedRequest('github', githubPush(app, branch, before, after, gh.url), SECRET, { deliveryId });
+    const signed = signedRequest('github', githubPushBody({ repo: app, branch, before, after, base: gh.url }), SECRET, {
+      deliveryId,
+    });
     return {
       deliveryId,
       async send(url = hookUrl): Promise<Answer> {

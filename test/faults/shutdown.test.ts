@@ -9,8 +9,9 @@ import { openProducer, type Producer } from '../../src/runtime/connections.js';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
 import { dispatchfile, gitopsFiles } from '../e2e/fixtures.js';
 import { startRedis } from '../helpers/redis.js';
+import { githubPushBody } from '../helpers/github-push.js';
 import { signedRequest } from '../helpers/sign.js';
-import { githubPush, groupRedis, sleep, spawnDispatchd, spawnWorker, type DispatchdProcess } from './harness.js';
+import { groupRedis, sleep, spawnDispatchd, spawnWorker, type DispatchdProcess } from './harness.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const TOKEN = 'ghp_shutdown_token_0123456789';
@@ -43,7 +44,12 @@ async function push(
 ): Promise<string> {
   const before = (await gh.git.revParse(app, branch)) ?? '0'.repeat(40);
   const sha = await gh.git.commit(app, branch, { VERSION: `${n}\n` }, `Release ${n}`);
-  const signed = signedRequest('github', githubPush(app, branch, before, sha, gh.url), SECRET, { deliveryId });
+  const signed = signedRequest(
+    'github',
+    githubPushBody({ repo: app, branch, before, after: sha, base: gh.url }),
+    SECRET,
+    { deliveryId },
+  );
   const res = await fetch(`http://127.0.0.1:${port}/hooks/github`, {
     method: 'POST',
     headers: signed.headers,

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { createApp } from '../../src/http/app.js';
 import { environmentsRouter } from '../../src/http/api/environments.js';
 import { rollbackRouter } from '../../src/http/api/rollback.js';
-import { fixture } from '../e2e/fixtures.js';
+import { githubPushBody } from '../helpers/github-push.js';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
 import { signedRequest } from '../helpers/sign.js';
 import { githubConfigYaml } from '../helpers/github-config.js';
@@ -167,7 +167,7 @@ export async function startRig(o: RigOptions): Promise<Rig> {
     after,
     deliveryId = `rig-${++delivery}-${after.slice(0, 8)}`,
   ) => {
-    const signed = signedRequest('github', JSON.stringify(pushPayload(branch, before, after, gh.url)), SECRET, {
+    const signed = signedRequest('github', githubPushBody({ repo: APP, branch, before, after, base: gh.url }), SECRET, {
       event: 'push',
       deliveryId,
     });
@@ -194,28 +194,6 @@ export async function startRig(o: RigOptions): Promise<Rig> {
     async close() {
       await stack.stop();
       await gh.close();
-    },
-  };
-}
-
-/** GitHub's push payload (the go-scm fixture) re-aimed at the emulator's repository and commits. */
-export function pushPayload(branch: string, before: string, after: string, base: string): Record<string, unknown> {
-  const p = fixture('github/goscm-push.json');
-  const head = p.head_commit as Record<string, unknown>;
-  return {
-    ...p,
-    ref: `refs/heads/${branch}`,
-    before,
-    after,
-    created: /^0+$/.test(before),
-    head_commit: { ...head, id: after, modified: ['VERSION'] },
-    commits: [{ ...head, id: after, modified: ['VERSION'] }],
-    repository: {
-      ...(p.repository as object),
-      full_name: APP,
-      name: 'hello-world',
-      clone_url: `${base}/${APP}.git`,
-      html_url: `${base}/${APP}`,
     },
   };
 }

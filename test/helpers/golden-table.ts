@@ -43,8 +43,10 @@ export function goldenTable(t: GoldenTable): void {
     test(`${t.label} golden: ${file}`, () => {
       const raw = readFileSync(fixtures + file);
       const id = `${t.idPrefix}-${file}`;
+      // Timestamped signatures (plain git's Standard Webhooks) are dated at the parser's clock.
       const req = signedRequest(t.scm, raw, t.secret, {
         deliveryId: id,
+        timestampSeconds: Math.floor(t.ctx.now / 1000),
         ...(t.event ? { event: t.event(raw, file) } : {}),
       });
       const parser = t.parser();

@@ -10,7 +10,8 @@ import { createLogger } from '../../src/log/logger.js';
 import { openProducer, type Producer } from '../../src/runtime/connections.js';
 import { buildReceiver, type ReceiverOptions } from '../../src/runtime/receiver.js';
 import { startWorkers, type Workers } from '../../workers/start.js';
-import { dispatchfile, fixture } from '../e2e/fixtures.js';
+import { dispatchfile } from '../e2e/fixtures.js';
+import { githubPushBody } from '../helpers/github-push.js';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
 import { startRedis } from '../helpers/redis.js';
 import { githubConfigYaml } from '../helpers/github-config.js';
@@ -105,7 +106,7 @@ export async function startFullStack(
       const deliveryId = `ops-delivery-${++n}-${Date.now()}`;
       const signed = signedRequest(
         'github',
-        JSON.stringify(pushPayload(branch, before, sha, gh.url)),
+        githubPushBody({ repo: APP, branch, before, after: sha, base: gh.url, message: `Release for ${branch}` }),
         pushOpts.secret ?? SECRET,
         { event: 'push', deliveryId },
       );
@@ -130,28 +131,6 @@ export async function startFullStack(
       await redis.stop();
       await gh.close();
       await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** GitHub's push payload (the go-scm fixture) aimed at the emulator's repository and commit. */
-function pushPayload(branch: string, before: string, after: string, base: string): Record<string, unknown> {
-  const p = fixture('github/goscm-push.json');
-  const head = p.head_commit as Record<string, unknown>;
-  return {
-    ...p,
-    ref: `refs/heads/${branch}`,
-    before,
-    after,
-    created: /^0+$/.test(before),
-    head_commit: { ...head, id: after, message: `Release for ${branch}`, modified: ['VERSION'] },
-    commits: [{ ...head, id: after, modified: ['VERSION'] }],
-    repository: {
-      ...(p.repository as object),
-      full_name: APP,
-      name: 'hello-world',
-      clone_url: `${base}/${APP}.git`,
-      html_url: `${base}/${APP}`,
     },
   };
 }

@@ -7,6 +7,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log/logger.js';
 import { buildReceiver } from '../../src/runtime/receiver.js';
 import { eventually, fixture } from '../e2e/fixtures.js';
+import { githubPushBody } from '../helpers/github-push.js';
 import { signedRequest } from '../helpers/sign.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
@@ -39,12 +40,7 @@ ${extra}`;
 
 let pushes = 0;
 /** A push body of its own (a fresh `after`), as one real push would be. */
-const pushBody = () =>
-  JSON.stringify({
-    ...fixture('github/goscm-push.json'),
-    after: (++pushes).toString(16).padStart(40, 'c'),
-    repository: { ...(fixture('github/goscm-push.json').repository as object), full_name: REPO },
-  });
+const pushBody = () => githubPushBody({ repo: REPO, after: (++pushes).toString(16).padStart(40, 'c') });
 
 describe('the same signed body under a new delivery id (replay)', () => {
   let stack: Stack;

@@ -4,6 +4,8 @@ import request from 'supertest';
 import type { ScmKind } from '../../src/core/push-event.js';
 import { signStandardWebhook } from '../../src/scm/signature.js';
 import { fixture } from '../e2e/fixtures.js';
+import { githubPushBody } from '../helpers/github-push.js';
+import { gitlabPushBody } from '../helpers/gitlab-push.js';
 import { signedRequest } from '../helpers/sign.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
@@ -30,20 +32,8 @@ dataDir: \${DATA_DIR}
 `;
 
 let n = 0;
-const githubPush = (repo: string) =>
-  JSON.stringify({
-    ...fixture('github/goscm-push.json'),
-    after: (++n).toString(16).padStart(40, 'e'),
-    repository: { ...(fixture('github/goscm-push.json').repository as object), full_name: repo },
-  });
-const gitlabPush = (repo: string) => {
-  const p = fixture('gitlab/goscm-push.json');
-  return JSON.stringify({
-    ...p,
-    after: (++n).toString(16).padStart(40, 'f'),
-    project: { ...(p.project as object), path_with_namespace: repo },
-  });
-};
+const githubPush = (repo: string) => githubPushBody({ repo, after: (++n).toString(16).padStart(40, 'e') });
+const gitlabPush = (repo: string) => gitlabPushBody({ repo, after: (++n).toString(16).padStart(40, 'f') });
 
 describe('per-repository webhook secrets, through the real receiver', () => {
   let stack: Stack;

@@ -1,4 +1,5 @@
 import { startGithubEmulator, type GithubApp } from '../../emulators/github/emulator.js';
+import { githubPushBody } from '../../helpers/github-push.js';
 import { fixture, gitopsFiles } from '../fixtures.js';
 import { scmDispatchfile } from './dispatchfile.js';
 import type { ScmScenario } from './scenario.js';
@@ -36,21 +37,7 @@ export async function githubScenario(o: GithubScenarioOptions = {}): Promise<Scm
     after: string,
     files: string[],
     opts: { forced?: boolean } = {},
-  ): string => {
-    const p = fixture('github/goscm-push.json');
-    const head = { ...(p.head_commit as object), id: after, added: [], removed: [], modified: files };
-    return JSON.stringify({
-      ...p,
-      ref: `refs/heads/${branch}`,
-      before,
-      after,
-      created: /^0+$/.test(before),
-      ...(opts.forced ? { forced: true } : {}),
-      head_commit: head,
-      commits: [head],
-      repository: repository(p, repo),
-    });
-  };
+  ): string => githubPushBody({ repo, branch, before, after, base: gh.url, files, ...opts });
   const cred = o.app
     ? `    app:\n      id: "${o.app.id}"\n      privateKey: |\n${o.app.privateKeyPem
         .trim()

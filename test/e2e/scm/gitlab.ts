@@ -1,4 +1,5 @@
 import { startGitlabEmulator } from '../../emulators/gitlab/emulator.js';
+import { gitlabProjectFields, gitlabPushBody } from '../../helpers/gitlab-push.js';
 import { fixture, gitopsFiles } from '../fixtures.js';
 import { scmDispatchfile } from './dispatchfile.js';
 import { apiCall } from './api-call.js';
@@ -21,42 +22,6 @@ export async function gitlabScenario(): Promise<ScmScenario> {
   const gitopsUrl = `${gl.url}/${gitops}.git`;
   await gl.git.createRepo(gitops, { files: gitopsFiles });
   await gl.git.createRepo(app, { files: { Dispatchfile: scmDispatchfile(gitopsUrl, 'gitlab'), VERSION: '1\n' } });
-  const project = (p: Record<string, unknown>, repo = app) => ({
-    ...(p.project as object),
-    path_with_namespace: repo,
-    web_url: `${gl.url}/${repo}`,
-    git_http_url: `${gl.url}/${repo}.git`,
-    http_url: `${gl.url}/${repo}.git`,
-    homepage: `${gl.url}/${repo}`,
-  });
-  const repository = (p: Record<string, unknown>, repo = app) => ({
-    ...(p.repository as object),
-    git_http_url: `${gl.url}/${repo}.git`,
-    homepage: `${gl.url}/${repo}`,
-  });
-  // GitLab's push payload has no "forced" flag: a forced push looks like any other.
-  const pushBodyFor = (repo: string, branch: string, before: string, after: string, files: string[]): string => {
-    const p = fixture('gitlab/goscm-push.json');
-    const commit = {
-      ...((p.commits as object[])[0] as object),
-      id: after,
-      url: `${gl.url}/${repo}/-/commit/${after}`,
-      added: [],
-      modified: files,
-      removed: [],
-    };
-    return JSON.stringify({
-      ...p,
-      ref: `refs/heads/${branch}`,
-      before,
-      after,
-      checkout_sha: after,
-      commits: [commit],
-      total_commits_count: 1,
-      project: project(p, repo),
-      repository: repository(p, repo),
-    });
-  };
   return {
     kind: 'gitlab',
     hostName: 'gitlab',
@@ -68,16 +33,18 @@ export async function gitlabScenario(): Promise<ScmScenario> {
     payloadListsFiles: true,
     hostYaml: (secret) =>
       `  gitlab:\n    kind: gitlab\n    url: ${gl.url}\n    apiUrl: ${gl.apiUrl}\n    token: ${token}\n    webhookSecret: ${secret}\n`,
-    pushBody: (branch, before, after, files) => pushBodyFor(app, branch, before, after, files),
-    pushBodyFor,
+    pushBody: (branch, before, after, files) =>
+      gitlabPushBody({ repo: app, branch, before, after, files, base: gl.url }),
+    // GitLab's push payload has no "forced" flag: a forced push looks like any other.
+    pushBodyFor: (repo, branch, before, after, files) =>
+      gitlabPushBody({ repo, branch, before, after, files, base: gl.url }),
     deleteBody(branch, sha) {
       const p = fixture('gitlab/goscm-branch_delete.json');
       return JSON.stringify({
         ...p,
         ref: `refs/heads/${branch}`,
         before: sha,
-        project: project(p),
-        repository: repository(p),
+        ...gitlabProjectFields(p, app, gl.url),
       });
     },
     openPulls: () =>

@@ -9,6 +9,7 @@ import { bitbucketCloudProvider } from '../../../src/scm/bitbucket-cloud/provide
 import type { ScmProvider } from '../../../src/scm/contracts.js';
 import { startBitbucketCloudEmulator, type BitbucketCloudEmulator } from '../../emulators/bitbucket-cloud/emulator.js';
 import { runGit } from '../../emulators/common/git/run-git.js';
+import { pullRequestTests } from '../pull-request-suite.js';
 import { boundedReadTests } from '../read-suite.js';
 import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
 import { commitChecksAndPullRequestTests } from '../review-suite.js';
@@ -102,6 +103,18 @@ describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, 
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'acme/refs', gitName: 'acme/refs' }));
   boundedReadTests(() => ({ scm, git: emu.git, repo: 'acme/refs', gitName: 'acme/refs' }));
+  pullRequestTests(() => ({
+    scm,
+    git: emu.git,
+    repo: 'acme/refs',
+    gitName: 'acme/refs',
+    api: {
+      statuses: (repo, sha) =>
+        emu.statuses(repo, sha).map((s) => ({ context: s.key, state: s.state, targetUrl: s.url })),
+      states: { pending: 'INPROGRESS', success: 'SUCCESSFUL', failure: 'FAILED', error: 'FAILED' },
+      missingRepo: 'acme/missing',
+    },
+  }));
 
   commitChecksAndPullRequestTests(() => ({ scm, git: emu.git, repo: 'acme/review' }));
 
@@ -154,44 +167,12 @@ describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, 
     assert.equal(await scm.defaultBranch('acme/app'), 'main');
   });
 
-  it('finds, opens, updates, comments on and merges a pull request', async () => {
+  // Finding, opening, refusing a second, updating: test/scm/pull-request-suite.ts.
+  it('links a pull request under /pull-requests/, comments on it and merges it into the base', async () => {
     const head = 'dispatchd/acme/app/envs/staging';
     await emu.git.commit('acme/gitops', head, { 'envs/staging/app.yaml': 'image: c\n' });
-    assert.equal(await scm.findPullRequest('acme/gitops', head, 'trunk'), null);
-    const pr = await scm.createPullRequest('acme/gitops', {
-      head,
-      base: 'trunk',
-      title: 'Deploy c',
-      body: 'from acme/app',
-    });
-    assert.deepEqual(
-      { ...pr, url: undefined },
-      {
-        number: pr.number,
-        url: undefined,
-        head,
-        base: 'trunk',
-        state: 'open',
-        title: 'Deploy c',
-        body: 'from acme/app',
-      },
-    );
+    const pr = await scm.createPullRequest('acme/gitops', { head, base: 'trunk', title: 'Deploy c', body: '' });
     assert.equal(pr.url, `${emu.url}/acme/gitops/pull-requests/${pr.number}`);
-
-    const found = await scm.findPullRequest('acme/gitops', head, 'trunk');
-    assert.equal(found?.number, pr.number);
-    // Same head into another base is a different pull request.
-    assert.equal(await scm.findPullRequest('acme/gitops', head, 'main'), null);
-
-    const dup = await rejection(
-      scm.createPullRequest('acme/gitops', { head, base: 'trunk', title: 'again', body: '' }),
-    );
-    assert.ok(dup instanceof PermanentError, String(dup));
-    assert.match(dup.message, /already exists/);
-
-    const updated = await scm.updatePullRequest('acme/gitops', pr.number, { title: 'Deploy d', body: 'newer' });
-    assert.equal(updated.title, 'Deploy d');
-    assert.equal(updated.body, 'newer');
     await scm.comment('acme/gitops', pr.number, 'commits here were not made by dispatchd');
     assert.deepEqual(
       emu.comments('acme/gitops', pr.number).map((c) => c.raw),

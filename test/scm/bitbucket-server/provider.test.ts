@@ -12,6 +12,7 @@ import {
   type BitbucketServerEmulator,
 } from '../../emulators/bitbucket-server/emulator.js';
 import { runGit } from '../../emulators/common/git/run-git.js';
+import { pullRequestTests } from '../pull-request-suite.js';
 import { boundedReadTests } from '../read-suite.js';
 import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
 import { commitChecksAndPullRequestTests } from '../review-suite.js';
@@ -93,6 +94,19 @@ describe('Bitbucket Server provider against the emulator', { timeout: 120_000 },
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'PROJ/refs', gitName: 'PROJ/refs' }));
   boundedReadTests(() => ({ scm, git: emu.git, repo: 'PROJ/refs', gitName: 'PROJ/refs' }));
+  pullRequestTests(() => ({
+    scm,
+    git: emu.git,
+    repo: 'PROJ/refs',
+    gitName: 'PROJ/refs',
+    api: {
+      statuses: (repo, sha) =>
+        emu.statuses(repo, sha).map((s) => ({ context: s.key, state: s.state, targetUrl: s.url })),
+      states: { pending: 'INPROGRESS', success: 'SUCCESSFUL', failure: 'FAILED', error: 'FAILED' },
+      missingRepo: 'PROJ/missing',
+      statusByCommitOnly: true,
+    },
+  }));
 
   commitChecksAndPullRequestTests(() => ({ scm, git: emu.git, repo: 'PROJ/review' }));
 
@@ -158,24 +172,12 @@ describe('Bitbucket Server provider against the emulator', { timeout: 120_000 },
     assert.equal(await scm.defaultBranch('~jdoe/notes'), 'main');
   });
 
-  it('finds, opens, updates (keeping reviewers), comments on and merges a pull request', async () => {
+  // Finding, opening, refusing a second, updating: test/scm/pull-request-suite.ts.
+  it('links a pull request, names it in a duplicate, keeps reviewers on update, comments and merges', async () => {
     const head = 'dispatchd/PROJ/app/envs/staging';
     await emu.git.commit('OPS/gitops', head, { 'envs/staging/app.yaml': 'image: c\n' });
-    assert.equal(await scm.findPullRequest('OPS/gitops', head, 'trunk'), null);
-    const pr = await scm.createPullRequest('OPS/gitops', {
-      head,
-      base: 'trunk',
-      title: 'Deploy c',
-      body: 'from PROJ/app',
-    });
-    assert.deepEqual(
-      { ...pr, url: '' },
-      { number: pr.number, url: '', head, base: 'trunk', state: 'open', title: 'Deploy c', body: 'from PROJ/app' },
-    );
+    const pr = await scm.createPullRequest('OPS/gitops', { head, base: 'trunk', title: 'Deploy c', body: '' });
     assert.equal(pr.url, `${emu.url}/projects/OPS/repos/gitops/pull-requests/${pr.number}`);
-    assert.equal((await scm.findPullRequest('OPS/gitops', head, 'trunk'))?.number, pr.number);
-    assert.equal(await scm.findPullRequest('OPS/gitops', head, 'main'), null);
-
     const dup = await rejection(scm.createPullRequest('OPS/gitops', { head, base: 'trunk', title: 'again', body: '' }));
     assert.ok(dup instanceof PermanentError, String(dup));
     assert.match(dup.message, new RegExp(`already exists \\(#${pr.number}\\)`));

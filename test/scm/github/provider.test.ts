@@ -6,6 +6,7 @@ import type { ScmProvider } from '../../../src/scm/contracts.js';
 import { githubProvider } from '../../../src/scm/github/provider.js';
 import { commitChain, createTag } from '../../emulators/common/git/write-commit.js';
 import { startGithubEmulator, type GithubEmulator } from '../../emulators/github/emulator.js';
+import { pullRequestTests } from '../pull-request-suite.js';
 import { boundedReadTests } from '../read-suite.js';
 import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
 import { commitChecksAndPullRequestTests } from '../review-suite.js';
@@ -36,6 +37,23 @@ describe('GitHub provider: refTip and compare against the emulator', { timeout: 
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'acme/refs', gitName: 'acme/refs' }));
   boundedReadTests(() => ({ scm, git: emu.git, repo: 'acme/refs', gitName: 'acme/refs' }));
+  pullRequestTests(
+    () => ({
+      scm,
+      git: emu.git,
+      repo: 'acme/refs',
+      gitName: 'acme/refs',
+      api: {
+        statuses: (repo, sha) => emu.statuses(repo, sha),
+        states: { pending: 'pending', success: 'success', failure: 'failure', error: 'error' },
+        missingRepo: 'acme/missing',
+      },
+    }),
+    {
+      unnamedMissingRepo:
+        'src/scm/github: refusals name the host and the call ("find pull request x → main"), not the repository',
+    },
+  );
 
   commitChecksAndPullRequestTests(() => ({ scm, git: emu.git, repo: 'acme/review' }));
 

@@ -10,6 +10,7 @@ import type { ScmProvider } from '../../../src/scm/contracts.js';
 import { plainGitProvider } from '../../../src/scm/plain-git/provider.js';
 import { startGitServer, type GitServer } from '../../helpers/git-server.js';
 import { freePort } from '../../helpers/ports.js';
+import { pullRequestTests } from '../pull-request-suite.js';
 import { boundedReadTests } from '../read-suite.js';
 import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
 
@@ -46,6 +47,7 @@ describe('Plain git provider: refTip through ls-remote, compare in the mirror', 
 
   refTipAndCompareTests(() => ({ scm, git: server, repo: 'acme/refs.git', gitName: 'acme/refs' }));
   boundedReadTests(() => ({ scm, git: server, repo: 'acme/refs.git', gitName: 'acme/refs' }));
+  pullRequestTests(() => ({ scm, git: server, repo: 'acme/refs.git', gitName: 'acme/refs', api: null }));
 
   it('has no checks to read and no pull request to fetch: [] and a permanent error saying so', TIMEOUT, async () => {
     const sha = (await server.revParse('acme/refs', 'main')) ?? '';
