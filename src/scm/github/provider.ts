@@ -164,7 +164,7 @@ export function githubProvider(
     async findPullRequest(repo, head, base) {
       const o = await client(repo);
       const r = split(repo);
-      const { data } = await call(`find pull request ${head} → ${base}`, () =>
+      const { data } = await call(`find pull request ${head} → ${base} in ${repo}`, () =>
         o.pulls.list({ ...r, state: 'open', head: `${r.owner}:${head}`, base }),
       );
       const pr = data[0];
@@ -172,21 +172,21 @@ export function githubProvider(
     },
     async createPullRequest(repo, input) {
       const o = await client(repo);
-      const { data } = await call(`open pull request ${input.head} → ${input.base}`, () =>
+      const { data } = await call(`open pull request ${input.head} → ${input.base} in ${repo}`, () =>
         o.pulls.create({ ...split(repo), ...input }),
       );
       return toPr(data as Pull);
     },
     async updatePullRequest(repo, number, input) {
       const o = await client(repo);
-      const { data } = await call(`update pull request #${number}`, () =>
+      const { data } = await call(`update pull request ${repo}#${number}`, () =>
         o.pulls.update({ ...split(repo), pull_number: number, ...input }),
       );
       return toPr(data as Pull);
     },
     async mergePullRequest(repo, number, opts = {}) {
       const o = await client(repo);
-      await call(`merge pull request #${number}`, () =>
+      await call(`merge pull request ${repo}#${number}`, () =>
         o.pulls.merge({
           ...split(repo),
           pull_number: number,
@@ -197,11 +197,13 @@ export function githubProvider(
     },
     async comment(repo, number, body) {
       const o = await client(repo);
-      await call(`comment on #${number}`, () => o.issues.createComment({ ...split(repo), issue_number: number, body }));
+      await call(`comment on ${repo}#${number}`, () =>
+        o.issues.createComment({ ...split(repo), issue_number: number, body }),
+      );
     },
     async setStatus(repo, sha, s: CommitStatus) {
       const o = await client(repo);
-      await call(`set status ${s.context} on ${sha.slice(0, 7)}`, () =>
+      await call(`set status ${s.context} on ${sha.slice(0, 7)} of ${repo}`, () =>
         o.repos.createCommitStatus({
           ...split(repo),
           sha,
@@ -239,7 +241,7 @@ export function githubProvider(
     },
     async getPullRequest(repo, number) {
       const o = await client(repo);
-      const { data } = await call(`read pull request #${number}`, () =>
+      const { data } = await call(`read pull request ${repo}#${number}`, () =>
         o.pulls.get({ ...split(repo), pull_number: number }),
       );
       return toPr(data as Pull);

@@ -149,7 +149,7 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
       return branch;
     },
     async findPullRequest(repo, head, base) {
-      const list = await call(`find merge request ${head} → ${base}`, () =>
+      const list = await call(`find merge request ${head} → ${base} in ${repo}`, () =>
         api.MergeRequests.all({
           projectId: repo,
           state: 'opened',
@@ -171,13 +171,13 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
     async createPullRequest(repo, input) {
       // GitLab answers 409 "Another open merge request already exists for this source branch"
       // when a racing worker won; the message reaches the caller, which finds and updates it.
-      const data = await call(`open merge request ${input.head} → ${input.base}`, () =>
+      const data = await call(`open merge request ${input.head} → ${input.base} in ${repo}`, () =>
         api.MergeRequests.create(repo, input.head, input.base, input.title.slice(0, 255), { description: input.body }),
       );
       return mr(data);
     },
     async updatePullRequest(repo, number, input) {
-      const data = await call(`update merge request !${number}`, () =>
+      const data = await call(`update merge request ${repo}!${number}`, () =>
         api.MergeRequests.edit(repo, number, { title: input.title.slice(0, 255), description: input.body }),
       );
       return mr(data);
@@ -195,8 +195,8 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
       } catch (err) {
         const f = failureOf(err);
         if (f.status !== 405 && f.status !== 406 && f.status !== 422)
-          throw classifyHttpFailure(`${hostName}: merge !${number}`, f);
-        const current = (await call(`read merge request !${number}`, () =>
+          throw classifyHttpFailure(`${hostName}: merge ${repo}!${number}`, f);
+        const current = (await call(`read merge request ${repo}!${number}`, () =>
           api.MergeRequests.show(repo, number),
         )) as unknown as MergeRequestFields;
         const status = current.detailed_merge_status ?? current.merge_status;
@@ -214,7 +214,7 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
       }
     },
     async comment(repo, number, body) {
-      await call(`comment on !${number}`, () => api.MergeRequestNotes.create(repo, number, body));
+      await call(`comment on ${repo}!${number}`, () => api.MergeRequestNotes.create(repo, number, body));
     },
     async setStatus(repo, sha, s: CommitStatus) {
       try {
@@ -228,7 +228,7 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
         // GitLab refuses to move a status to the state it already has ("Cannot transition status
         // via :enqueue from :pending"); a retried job setting pending again is not a failure.
         if (f.status === 400 && /cannot transition status/i.test(f.message)) return;
-        throw classifyHttpFailure(`${hostName}: set status ${s.context} on ${sha.slice(0, 7)}`, f);
+        throw classifyHttpFailure(`${hostName}: set status ${s.context} on ${sha.slice(0, 7)} of ${repo}`, f);
       }
     },
     async commitChecks(repo, sha) {
@@ -240,7 +240,7 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
       return newestPerContext((list as unknown as GitlabStatus[]).map(fromGitlabStatus));
     },
     async getPullRequest(repo, number) {
-      return mr(await call(`read merge request !${number}`, () => api.MergeRequests.show(repo, number)));
+      return mr(await call(`read merge request ${repo}!${number}`, () => api.MergeRequests.show(repo, number)));
     },
     async gitRemote(repo) {
       return {

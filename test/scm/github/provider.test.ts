@@ -37,23 +37,17 @@ describe('GitHub provider: refTip and compare against the emulator', { timeout: 
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'acme/refs', gitName: 'acme/refs' }));
   boundedReadTests(() => ({ scm, git: emu.git, repo: 'acme/refs', gitName: 'acme/refs' }));
-  pullRequestTests(
-    () => ({
-      scm,
-      git: emu.git,
-      repo: 'acme/refs',
-      gitName: 'acme/refs',
-      api: {
-        statuses: (repo, sha) => emu.statuses(repo, sha),
-        states: { pending: 'pending', success: 'success', failure: 'failure', error: 'error' },
-        missingRepo: 'acme/missing',
-      },
-    }),
-    {
-      unnamedMissingRepo:
-        'src/scm/github: refusals name the host and the call ("find pull request x → main"), not the repository',
+  pullRequestTests(() => ({
+    scm,
+    git: emu.git,
+    repo: 'acme/refs',
+    gitName: 'acme/refs',
+    api: {
+      statuses: (repo, sha) => emu.statuses(repo, sha),
+      states: { pending: 'pending', success: 'success', failure: 'failure', error: 'error' },
+      missingRepo: 'acme/missing',
     },
-  );
+  }));
 
   commitChecksAndPullRequestTests(() => ({ scm, git: emu.git, repo: 'acme/review' }));
 

@@ -82,23 +82,17 @@ describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 },
 
   refTipAndCompareTests(() => ({ scm, git: emu.git, repo: 'platform/refs/app', gitName: 'platform/refs/app' }));
   boundedReadTests(() => ({ scm, git: emu.git, repo: 'platform/refs/app', gitName: 'platform/refs/app' }));
-  pullRequestTests(
-    () => ({
-      scm,
-      git: emu.git,
-      repo: 'platform/refs/app',
-      gitName: 'platform/refs/app',
-      api: {
-        statuses: (repo, sha) => emu.statuses(repo, sha).map((s) => ({ ...s, context: s.name, state: s.status })),
-        states: { pending: 'pending', success: 'success', failure: 'failed', error: 'failed' },
-        missingRepo: 'platform/nope',
-      },
-    }),
-    {
-      unnamedMissingRepo:
-        'src/scm/gitlab: refusals name the host and the call ("find merge request x → main"), not the repository',
+  pullRequestTests(() => ({
+    scm,
+    git: emu.git,
+    repo: 'platform/refs/app',
+    gitName: 'platform/refs/app',
+    api: {
+      statuses: (repo, sha) => emu.statuses(repo, sha).map((s) => ({ ...s, context: s.name, state: s.status })),
+      states: { pending: 'pending', success: 'success', failure: 'failed', error: 'failed' },
+      missingRepo: 'platform/nope',
     },
-  );
+  }));
 
   commitChecksAndPullRequestTests(() => ({ scm, git: emu.git, repo: 'platform/review/app' }));
 
