@@ -5,7 +5,7 @@ import type { PushEvent } from '../core/push-event.js';
 import type { ReviewEvent } from '../core/review-events.js';
 import { keys, QUEUE_PREFIX } from './names.js';
 import { pushJobId, reviewJobId } from './jobs.js';
-import { replicaAckOf, type ReplicaAck } from './replica-ack.js';
+import type { ReplicaAck } from './replica-ack.js';
 
 export interface InboxDeps {
   redis: Redis;
@@ -22,8 +22,8 @@ export interface InboxDeps {
    */
   timeoutMs?: number;
   /**
-   * Replicas that must hold a delivery before its 202 (config `redis.minReplicasToAck`); by
-   * default what `redis` was opened with (openProducer attaches it), none for a plain connection.
+   * Replicas that must hold a delivery before its 202 (config `redis.minReplicasToAck`:
+   * `producer.replicaAck()`); none when absent.
    */
   replicaAck?: ReplicaAck;
 }
@@ -89,7 +89,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0,
 export function createInbox(deps: InboxDeps) {
   const timeoutMs = deps.timeoutMs ?? 1500;
   const replayWindowMs = deps.replayWindowMs ?? 0;
-  const ack = deps.replicaAck ?? replicaAckOf(deps.redis);
+  const ack = deps.replicaAck;
 
   // EVALSHA (ioredis sends EVAL once when Redis lacks the script): not the script's text with
   // every webhook. Defined on the connection the receiver owns, once.

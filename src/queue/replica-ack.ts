@@ -20,17 +20,6 @@ export interface ReplicaAck {
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
 }
 
-// openProducer attaches the setting to the connection the inbox is given (the receiver builds
-// the inbox from `producer.redis`); whether a 202 waits for replicas is a property of the Redis
-// deployment that connection reaches. Made on first ask: a worker-only process, which builds no
-// inbox, opens no connection for it.
-const attached = new WeakMap<Redis, () => ReplicaAck>();
-export function attachReplicaAck(redis: Redis, make: () => ReplicaAck): void {
-  let ack: ReplicaAck | undefined;
-  attached.set(redis, () => (ack ??= make()));
-}
-export const replicaAckOf = (redis: Redis): ReplicaAck | undefined => attached.get(redis)?.();
-
 /**
  * `pool`: connections of their own. WAIT holds the connection it runs on, and WAITs on one
  * connection run one after the other: each delivery takes the least busy connection, so that
@@ -40,6 +29,9 @@ export const replicaAckOf = (redis: Redis): ReplicaAck | undefined => attached.g
 export function createReplicaAck(pool: Redis[], replicas: number, timeoutMs: number): ReplicaAck {
   if (pool.length === 0) throw new Error('createReplicaAck: no connection to WAIT on');
   const busy = pool.map(() => 0);
+  const waits: (Promise<void> | undefined)[] = pool.map(() => undefined);
+  const readyOf = (i: number) =>
+    (waits[i] ??= new Promise<void>((r) => pool[i]!.once('ready', r)).finally(() => (waits[i] = undefined)));
   // While replicas are missing, each WAIT takes timeoutMs; one delivery at a time finds out
   // whether they are back and the others are refused at once.
   let missing = false;
@@ -69,8 +61,10 @@ export function createReplicaAck(pool: Redis[], replicas: number, timeoutMs: num
         // delivery it accepts or finds pending (a PEXPIRE at least), so WAIT also covers an entry
         // an earlier attempt wrote on another connection.
         const conn = pool[i]!;
-        // Opened on the first delivery: wait for it (the inbox's timeout bounds the wait).
-        if (conn.status !== 'ready') await new Promise((r) => conn.once('ready', r));
+        // Opened on the first delivery (or reconnecting after a failover): wait for it, the
+        // inbox's timeout bounding the wait. One shared wait per connection, not a listener per
+        // delivery.
+        if (conn.status !== 'ready') await readyOf(i);
         const results = await conn
           .pipeline()
           .eval(script, numKeys, ...args)

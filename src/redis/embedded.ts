@@ -27,17 +27,16 @@ export interface EmbeddedRedis {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Children still running; stopped when this process exits, however it exits short of SIGKILL. */
-const running = new Set<ChildProcess>();
-let exitHook = false;
+/**
+ * Stops the child when this process exits, however it exits short of SIGKILL. One listener per
+ * child, removed when the child ends: no process-wide registry.
+ */
 const stopOnExit = (child: ChildProcess) => {
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  if (exitHook) return;
-  exitHook = true;
-  process.once('exit', () => {
-    for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-  });
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', stop);
+  child.once('exit', () => process.removeListener('exit', stop));
 };
 
 /**

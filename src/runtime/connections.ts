@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { PUSH_QUEUE, GITOPS_QUEUE, QUEUE_PREFIX } from '../queue/names.js';
 import type { GitopsJob, PushJob } from '../queue/jobs.js';
-import { attachReplicaAck, createReplicaAck } from '../queue/replica-ack.js';
+import { createReplicaAck, type ReplicaAck } from '../queue/replica-ack.js';
 import { describeRedisTarget, parseRedisTarget, redisClientArgs, type RedisTarget } from '../redis/target.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { PROMOTIONS_QUEUE, type PromotionJob } from '../promotion/queue.js';
@@ -59,15 +59,24 @@ export function openProducer(redisUrl: string) {
   // WAIT holds the connection it runs on, which must not be the one the API and audit trail use.
   // Opened when an inbox asks for them (receivers), not in worker-only processes.
   const ackRedis: Redis[] = [];
-  if (target.minReplicasToAck > 0) {
-    attachReplicaAck(redis, () => {
+  let ack: ReplicaAck | undefined;
+  const replicaAck = () => {
+    if (target.minReplicasToAck <= 0) return undefined;
+    if (!ack) {
       for (let i = 0; i < ACK_CONNECTIONS; i++) ackRedis.push(open());
-      return createReplicaAck(ackRedis, target.minReplicasToAck, target.ackTimeoutMs);
-    });
-  }
+      ack = createReplicaAck(ackRedis, target.minReplicasToAck, target.ackTimeoutMs);
+    }
+    return ack;
+  };
   const connections = () => [redis, queueRedis, ...ackRedis];
   return {
     redis,
+    /**
+     * "Acknowledged by a replica" (`redis.minReplicasToAck`): the claim + WAIT the receiver's
+     * inbox runs, or undefined when no replica is required. Its connections are opened on the
+     * first ask (receivers), not in worker-only processes.
+     */
+    replicaAck,
     /** This process's metrics: receiver and workers built over this producer share them. */
     metrics: createMetrics({ queues: [events, gitops] }),
     /** Waits for the first connection, so that start-up does not answer 503 to early webhooks. */

@@ -38,6 +38,7 @@ export function buildReceiver(
 ): Server {
   const inbox = createInbox({
     redis: producer.redis,
+    replicaAck: producer.replicaAck(),
     deliveryTtlMs: toMs(config.deliveryTtl),
     replayWindowMs: toMs(config.replayWindow),
   });

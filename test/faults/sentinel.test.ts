@@ -10,7 +10,6 @@ import { parseConfig } from '../../src/config/load.js';
 import type { DispatchdConfig } from '../../src/config/schema.js';
 import { createLogger } from '../../src/log/logger.js';
 import { keys } from '../../src/queue/names.js';
-import { replicaAckOf } from '../../src/queue/replica-ack.js';
 import { formatRedisTarget, parseRedisTarget } from '../../src/redis/target.js';
 import { redisFor } from '../../src/runtime/boot.js';
 import { openProducer, type Producer } from '../../src/runtime/connections.js';
@@ -246,8 +245,8 @@ redis:
         }
       }
       // The Redis part alone: a write as without WAIT, against the same write + WAIT in one round trip.
-      const ack = replicaAckOf(producer.redis);
-      assert.ok(ack, 'openProducer attached the replica setting to the inbox connection');
+      const ack = producer.replicaAck();
+      assert.ok(ack, 'the producer offers the replica setting to the inbox');
       const redisMs = { wait: [] as number[], plain: [] as number[] };
       const write = "return redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])";
       for (let i = 0; i < BENCH + 20; i++) {

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { replicaAckOf } from '../../src/queue/replica-ack.js';
 import { createInbox } from '../../src/queue/inbox.js';
 import { openProducer } from '../../src/runtime/connections.js';
 import { readSettings } from '../../src/runtime/settings.js';
@@ -190,12 +189,12 @@ describe('Redis target (REDIS_URL forms and config redis)', () => {
     const producers = [openProducer(redis.url), openProducer(`${redis.url}?minReplicasToAck=1&ackTimeout=50`)];
     try {
       await Promise.all(producers.map((p) => p.ready(5000)));
-      assert.equal(replicaAckOf(producers[0]!.redis), undefined);
-      const ack = replicaAckOf(producers[1]!.redis);
+      assert.equal(producers[0]!.replicaAck(), undefined);
+      const ack = producers[1]!.replicaAck();
       assert.deepEqual([ack?.replicas, ack?.timeoutMs], [1, 50]);
       // This Redis has no replica: the delivery is stored (pending, in the inbox stream) and
       // refused with its reason, so the SCM's redelivery completes it.
-      const inbox = createInbox({ redis: producers[1]!.redis, deliveryTtlMs: 60_000 });
+      const inbox = createInbox({ redis: producers[1]!.redis, replicaAck: ack, deliveryTtlMs: 60_000 });
       await assert.rejects(
         inbox.accept([{ host: 'gh', deliveryId: 'd1' } as never]),
         /redis_not_replicated|confirmed this delivery on 0 of the 1 replica/,
