@@ -90,6 +90,8 @@ dataDir: \${DATA_DIR}
     assert.equal((await api('POST', `${APP}/pulls`, { title: 'Feature', head: 'feature', base: 'main' })).status, 201);
     const pr = await eventually(() => gh.pulls(GITOPS).find((p) => p.head === HEAD && p.state === 'open'), 60_000);
     assert.equal(pr.base, 'main');
+    const source = gh.pulls(APP).find((p) => p.head === 'feature')!;
+    assert.match(pr.body ?? '', new RegExp(`for pull request #${source.number} \\(\`feature\` into \`main\`\\) of`));
     assert.equal(await image(), `${IMAGE}:${head}`);
     const status = await eventually(() => {
       const s = statusOn(APP, head, 'dispatchd/preview');
