@@ -49,16 +49,15 @@ export interface PlanStart {
 export function createRefPlans(redis: Redis, ttlMs: number) {
   return {
     async begin(event: Pick<PushEvent, 'host' | 'repo' | 'ref'>, receiptSeq: number): Promise<PlanStart> {
-      const [fresh, stamp, planned, newer] = (await redis.eval(
-        BEGIN,
-        2,
-        refKey(event),
-        keys.receiptSeq(),
-        receiptSeq,
-      )) as [number, number, string, number];
+      // BEGIN answers {state, stamp or (superseded) the newer receipt, planned commit}.
+      const [fresh, stamp, planned] = (await redis.eval(BEGIN, 2, refKey(event), keys.receiptSeq(), receiptSeq)) as [
+        number,
+        number,
+        string,
+      ];
       return {
         covered: fresh === 0,
-        ...(fresh === 2 ? { supersededBy: Number(newer) } : {}),
+        ...(fresh === 2 ? { supersededBy: Number(stamp) } : {}),
         stamp: Number(stamp),
         ...(planned ? { since: planned } : {}),
       };
