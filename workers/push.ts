@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { DispatchdConfig } from '../src/config/schema.js';
 import { PermanentError } from '../src/core/errors.js';
+import type { PushEvent } from '../src/core/push-event.js';
 import { auditId } from '../src/audit/record.js';
 import type { Logger } from '../src/log/logger.js';
 import { planPush, type PushPlan } from '../src/plan/plan-push.js';
@@ -37,31 +38,63 @@ export interface PushResult {
   skipped?: string;
 }
 
+/** One planning of a commit: what is planned, under which ref's plan record, and how. */
+export interface PlanUnit {
+  /** The pushed ref (or a pull request's head as one): statuses, logs and the audit record name it. */
+  event: PushEvent;
+  /** Receipt sequence number of the delivery. */
+  seq: number;
+  /** Whose plan record orders this planning (covered, superseded, changed paths since). */
+  key: Pick<PushEvent, 'host' | 'repo' | 'ref'>;
+  /** What the messages call that record's subject: `refs/heads/x`, `pull request #3`. */
+  subject: string;
+  plan(stamp: number, since: string | undefined): Promise<PushPlan>;
+}
+
 /**
  * The `events` processor: plan the ref's current tip, report each task on that commit, and hand
  * GitOps updates to their environment's queue. A bad Dispatchfile fails at once, with the same
  * message on the commit status.
  */
 export function createPushProcessor(deps: PushWorkerDeps) {
+  const run = createPlanRunner(deps);
+  return (job: Job<PushJob>): Promise<PushResult> => {
+    const { event, seq } = job.data;
+    return run(job, {
+      event,
+      seq,
+      key: event,
+      subject: event.ref,
+      plan: (stamp, since) =>
+        planPush(deps.config, event, stamp, deps.providers.for(event.host), since ? { since } : {}),
+    });
+  };
+}
+
+/**
+ * Runs one planning: skipped when a newer plan of the same subject covers it, else planned,
+ * each task reported on the planned commit and GitOps updates handed to their environments.
+ */
+export function createPlanRunner(deps: PushWorkerDeps) {
   const retry = deps.retry ?? createRetryPolicy();
   // Any failure but a permanent one is retried until the next attempt would start after the
   // horizon; then the job fails for good, saying how long it tried and what failed.
-  return async function processPush(job: Job<PushJob>): Promise<PushResult> {
+  return async function runPlan(job: Job, unit: PlanUnit): Promise<PushResult> {
     try {
-      return await planOnce(job);
+      return await planOnce(job, unit);
     } catch (err) {
       const gaveUp = retry.giveUp(job, err);
       if (gaveUp === undefined) throw err;
       deps.log.warn(
-        { deliveryId: job.data.event.deliveryId, repo: job.data.event.repo.fullName, err: gaveUp },
+        { deliveryId: unit.event.deliveryId, repo: unit.event.repo.fullName, err: gaveUp },
         'push failed for good: retry horizon reached',
       );
       throw new HorizonError(gaveUp);
     }
   };
 
-  async function planOnce(job: Job<PushJob>): Promise<PushResult> {
-    const { event, seq } = job.data;
+  async function planOnce(job: Job, unit: PlanUnit): Promise<PushResult> {
+    const { event, seq } = unit;
     const log = deps.log.child({ deliveryId: event.deliveryId, repo: event.repo.fullName, sha: event.after });
     const started = Date.now();
     // Reported under the plan's stamp: the environments' pending statuses carry that number.
@@ -91,11 +124,11 @@ export function createPushProcessor(deps: PushWorkerDeps) {
       ...(deps.config.publicUrl ? { publicUrl: deps.config.publicUrl } : {}),
       auditId: auditId(event.host, event.deliveryId),
     };
-    const start = await deps.refPlans.begin(event, seq);
+    const start = await deps.refPlans.begin(unit.key, seq);
     const recall = deps.statuses ? { memory: deps.statuses, seq: start.stamp } : undefined;
     if (start.covered) {
       // A plan stamped after this delivery arrived read the ref's tip, which includes this push.
-      const skipped = `covered: a later plan of ${event.ref} already read its tip${start.since ? ` (${start.since.slice(0, 7)})` : ''}`;
+      const skipped = `covered: a later plan of ${unit.subject} already read its tip${start.since ? ` (${start.since.slice(0, 7)})` : ''}`;
       log.debug({ skipped }, 'planned');
       await report({ stamp: start.stamp, found: false, tasks: [], skipped });
       return { dispatchfile: '', found: false, tasks: [], skipped };
@@ -103,20 +136,14 @@ export function createPushProcessor(deps: PushWorkerDeps) {
     if (start.supersededBy !== undefined) {
       // A newer delivery of the ref is queued: its plan reads a tip that holds this push. In a
       // burst only the newest deliveries plan, instead of every one planning and being discarded.
-      const skipped = `superseded: a newer push of ${event.ref} was received and plans its tip`;
+      const skipped = `superseded: a newer delivery of ${unit.subject} was received and plans its tip`;
       log.debug({ skipped, supersededBy: start.supersededBy }, 'planned');
       await report({ stamp: start.stamp, found: false, tasks: [], skipped });
       return { dispatchfile: '', found: false, tasks: [], skipped };
     }
     let plan: PushPlan;
     try {
-      plan = await planPush(
-        deps.config,
-        event,
-        start.stamp,
-        deps.providers.for(event.host),
-        start.since ? { since: start.since } : {},
-      );
+      plan = await unit.plan(start.stamp, start.since);
     } catch (err) {
       if (!(err instanceof PermanentError)) throw err;
       log.warn({ code: err.code, err: err.message }, 'plan failed');
@@ -172,7 +199,7 @@ export function createPushProcessor(deps: PushWorkerDeps) {
       ),
     );
     await deps.statuses?.planned(start.stamp).catch(() => undefined);
-    if (plan.commit) await deps.refPlans.complete(event, start.stamp, plan.commit);
+    if (plan.commit) await deps.refPlans.complete(unit.key, start.stamp, plan.commit);
     log.info({ tasks: plan.tasks.map((t) => t.task), found: plan.found, commit, skipped: plan.skipped }, 'planned');
     const result: PushResult = {
       dispatchfile: plan.dispatchfile,

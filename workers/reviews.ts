@@ -4,6 +4,8 @@ import type { OnGitopsEvent } from '../src/core/gitops-events.js';
 import type { ReviewEvent } from '../src/core/review-events.js';
 import type { Logger } from '../src/log/logger.js';
 import type { MergeJob, ReviewJob } from '../src/queue/jobs.js';
+import type { PushResult } from './push.js';
+import type { PullRequestPlanner } from './pull-requests.js';
 
 export interface ReviewWorkerDeps {
   config: DispatchdConfig;
@@ -11,9 +13,11 @@ export interface ReviewWorkerDeps {
   gitops: Queue<MergeJob>;
   onGitopsEvent: OnGitopsEvent;
   log: Logger;
+  /** Plans a source repository's pull request (Dispatchfile `pull_request` actions). */
+  planPull?: PullRequestPlanner;
 }
 
-export type ReviewResult = { acted: string[] } | { ignored: string };
+export type ReviewResult = { acted: string[] } | { ignored: string } | PushResult;
 
 // Merge jobs are few (one per open PR asked to merge); a status looks through this many.
 const MAX_WAITING_MERGES = 500;
@@ -25,10 +29,12 @@ const sameCommit = (a: string, b: string) => a.length > 0 && b.length > 0 && (a.
  * The `review` processor: a pull-request or status webhook on a GitOps repository dispatchd
  * writes to. A status on a commit that a merge job waits for wakes that job now rather than at
  * its next look; a merge, close or status is handed to `onGitopsEvent` (promotion). Source
- * repositories' pull requests are not acted on yet.
+ * repositories' pull requests go to `planPull` (their Dispatchfile's `pull_request` actions).
  */
 export function createReviewProcessor(deps: ReviewWorkerDeps) {
   const isGitops = (e: ReviewEvent) => deps.config.gitops.some((g) => g.repo === `${e.host}:${e.repo.fullName}`);
+  const isSource = (e: ReviewEvent) =>
+    deps.config.repositories.some((r) => r.host === e.host && r.repo === e.repo.fullName);
 
   async function wakeMerges(e: ReviewEvent & { kind: 'status' }): Promise<string[]> {
     const woken: string[] = [];
@@ -46,7 +52,10 @@ export function createReviewProcessor(deps: ReviewWorkerDeps) {
   return async function processReview(job: Job<ReviewJob>): Promise<ReviewResult> {
     const e = job.data.review;
     const log = deps.log.child({ deliveryId: e.deliveryId, repo: e.repo.fullName, review: e.kind });
-    if (!isGitops(e)) return { ignored: 'source repository pull requests are not acted on yet' };
+    if (!isGitops(e)) {
+      if (e.kind === 'pull-request' && isSource(e) && deps.planPull) return deps.planPull(job, e);
+      return { ignored: `a ${e.kind} event of a source repository changes nothing dispatchd acts on` };
+    }
     if (e.kind === 'status') {
       const acted = await wakeMerges(e);
       await deps.onGitopsEvent({ type: 'status', host: e.host, repo: e.repo.fullName, sha: e.sha, status: e.status });

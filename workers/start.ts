@@ -18,6 +18,7 @@ import { createGitopsProcessor } from './gitops.js';
 import { createPushProcessor } from './push.js';
 import { createMergeProcessor } from './merges.js';
 import { createReviewProcessor } from './reviews.js';
+import { createPullRequestPlanner } from './pull-requests.js';
 import { ignoreGitopsEvent, type OnGitopsEvent } from '../src/core/gitops-events.js';
 import type { GitopsJob, MergeJob, PushJob, ReviewJob } from '../src/queue/jobs.js';
 import { mergeWiring } from '../src/runtime/merge-wiring.js';
@@ -101,7 +102,7 @@ export async function startWorkers(
     await promotion.requests.nudge(`${event.host}:${event.repo}`);
     await (hooks.onGitopsEvent ?? ignoreGitopsEvent)(event);
   });
-  const processPush = createPushProcessor({
+  const planning = {
     config,
     providers,
     environments,
@@ -111,9 +112,16 @@ export async function startWorkers(
     observer,
     retry,
     statuses,
-  });
+  };
+  const processPush = createPushProcessor(planning);
   // Pull-request and status webhooks ride the events queue as `review` jobs (src/queue/inbox.ts).
-  const processReview = createReviewProcessor({ config, gitops: mergeQueue, onGitopsEvent, log });
+  const processReview = createReviewProcessor({
+    config,
+    gitops: mergeQueue,
+    onGitopsEvent,
+    log,
+    planPull: createPullRequestPlanner(planning),
+  });
   const push = new Worker(
     PUSH_QUEUE,
     (job: Job<PushJob | ReviewJob>) =>

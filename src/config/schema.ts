@@ -94,6 +94,11 @@ export const GitopsGrant = z
             modes: z.array(z.enum(GRANT_MODES)).min(1).default(['pull-request']),
             /** GitOps base branches (globs) updates may target; default: the repository's default branch. */
             bases: z.array(z.string().min(1)).min(1).optional(),
+            /**
+             * Updates planned by a Dispatchfile `pull_request` action (the ref is the pull request's
+             * head branch) are granted only where this is true; a fork's pull request never is.
+             */
+            pullRequests: z.boolean().default(false),
           })
           .strict(),
       )

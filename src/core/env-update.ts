@@ -16,6 +16,11 @@ export interface EnvUpdateSpec {
     commitUrl: string;
     message?: string;
     deliveryId: string;
+    /**
+     * Set when a Dispatchfile `pull_request` action planned this update: the commit is the pull
+     * request's head, `ref` its head branch. Grants must say `pullRequests: true` for it.
+     */
+    pullRequest?: PullRequestOrigin;
   };
   task: string;
   /** The step's args with variables substituted, except image digests (see DIGEST_MARKER). */
@@ -38,6 +43,13 @@ export interface EnvUpdateSpec {
   promotion?: PromotionOrigin;
   /** Set on an operator's rollback: the one update allowed to move the environment back. */
   rollback?: RollbackOrigin;
+}
+
+/** The source pull request of an update a `pull_request` action planned. */
+export interface PullRequestOrigin {
+  number: number;
+  /** Its base (target) branch, whose tip's Dispatchfile was read. */
+  base: string;
 }
 
 export interface CiGate {

@@ -149,9 +149,13 @@ function globProblems(on: Condition): string[] {
 
 function neverFires(on: Condition): string[] {
   const out: string[] = [];
-  if (on.pull_request)
+  if (on.pull_request?.labels)
     out.push(
-      'the pull_request condition is checked but does not fire yet: dispatchd receives pull-request webhooks but plans pushes only',
+      'pull_request labels never match in dispatchd (it reads no labels), so this action never fires; remove labels to fire on every matching pull request',
+    );
+  if (on.pull_request?.chatops)
+    out.push(
+      'pull_request chatops: dispatchd receives no comment events, so a /command fires nothing; the action fires when a pull request is opened or its head changes',
     );
   if (on.cron)
     out.push('the cron condition never fires in dispatchd (it reacts to pushes); run scheduled work in your CI');

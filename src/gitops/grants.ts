@@ -12,6 +12,8 @@ export interface Deployment {
   target: RepoId;
   ref: { type: 'branch' | 'tag'; name: string };
   mode: GrantMode;
+  /** Planned by a Dispatchfile `pull_request` action: `ref` is the pull request's head branch. */
+  pullRequest?: boolean;
 }
 
 /** The base branch an update targets, and whether it is the repository's default branch. */
@@ -56,7 +58,7 @@ const baseAllowed = (rule: Rule, base: BaseBranch) =>
 function refuse(d: Deployment, why: string): never {
   throw new PermanentError(
     'gitops_not_granted',
-    `not granted: ${why}; ${repoKey(d.source)} ${d.ref.type} ${d.ref.name} → ${repoKey(d.target)}; ask the operator to extend the gitops grant`,
+    `not granted: ${why}; ${repoKey(d.source)} ${d.pullRequest ? 'pull request from ' : ''}${d.ref.type} ${d.ref.name} → ${repoKey(d.target)}; ask the operator to extend the gitops grant`,
   );
 }
 
@@ -71,6 +73,10 @@ export function grantedRules(config: DispatchdConfig, d: Deployment, base?: Base
   let rules = grants.flatMap((g) => g.allow).filter((r) => fromMatches(r.from, d.source));
   if (rules.length === 0) refuse(d, `no rule names ${repoKey(d.source)} (allow[].from)`);
   const refField = `allow[].${d.ref.type === 'branch' ? 'branches' : 'tags'}`;
+  if (d.pullRequest) {
+    rules = rules.filter((r) => r.pullRequests);
+    if (rules.length === 0) refuse(d, 'a pull_request action needs allow[].pullRequests: true');
+  }
   rules = rules.filter((r) => refAllowed(r, d.ref));
   if (rules.length === 0) refuse(d, `${d.ref.type} ${d.ref.name} is in no ${refField}`);
   rules = rules.filter((r) => modeAllowed(r, d));

@@ -15,7 +15,7 @@ import { checkHeadBranch } from '../gitops/head-branch.js';
 import { resolveRepoUrl } from '../gitops/target.js';
 import { checkFlagValues, checkRefName } from '../gitops/value-hygiene.js';
 import type { ScmProvider } from '../scm/contracts.js';
-import { DIGEST_MARKER, envIdOf, type EnvUpdateSpec } from '../core/env-update.js';
+import { DIGEST_MARKER, envIdOf, type EnvUpdateSpec, type PullRequestOrigin } from '../core/env-update.js';
 
 const WORKSPACE = /^\/workspace\/([^/]+)(?:\/(.*))?$/;
 
@@ -32,6 +32,7 @@ export function gitopsSpec(
   seq: number,
   vars: VariableContext,
   provider: ScmProvider,
+  pullRequest?: PullRequestOrigin,
 ): { envId: string; spec: EnvUpdateSpec } {
   const step = gitopsStep(planned.task)!;
   const where = `task "${planned.name}" step "${step.name}"`;
@@ -58,7 +59,13 @@ export function gitopsSpec(
   checkFlagValues(parseUpdateGitopsFlags(args.map((a) => a.replace(DIGEST_MARKER, 'sha256:digest'))));
   const source = { host: event.host, fullName: event.repo.fullName };
   // Repository, ref and mode now, before any fetch; the base once it is known, the paths once rendered.
-  grantedRules(config, { source, target, ref: { type: event.refType, name: event.refName }, mode: modeOf(flags) });
+  grantedRules(config, {
+    source,
+    target,
+    ref: { type: event.refType, name: event.refName },
+    mode: modeOf(flags),
+    ...(pullRequest ? { pullRequest: true } : {}),
+  });
   if (flags.branch !== undefined) checkHeadBranch(source, flags.branch);
   const revision = resource.params.revision;
   if (revision?.startsWith('dispatchd/')) {
@@ -98,6 +105,7 @@ export function gitopsSpec(
       commitUrl: provider.commitUrl(event.repo.fullName, event.after),
       ...(event.headCommit?.message ? { message: event.headCommit.message } : {}),
       deliveryId: event.deliveryId,
+      ...(pullRequest ? { pullRequest } : {}),
     },
     task: planned.name,
     args,

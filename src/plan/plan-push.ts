@@ -18,7 +18,7 @@ import { FileTooLargeError } from '../scm/bounded-body.js';
 import type { ScmProvider } from '../scm/contracts.js';
 import { ciGatesOf } from './ci-gates.js';
 import { gitopsSpec } from './gitops-task.js';
-import { digestMarker, type EnvUpdateSpec } from '../core/env-update.js';
+import { digestMarker, type EnvUpdateSpec, type PullRequestOrigin } from '../core/env-update.js';
 
 export interface TaskOutcome {
   task: string;
@@ -53,7 +53,10 @@ const short = (sha: string) => sha.slice(0, 7);
  * read with dispatchd's own credentials, is planned, provided the payload's `after` is on it.
  * So a replayed, late or forged payload can never make dispatchd deploy an older or foreign commit.
  */
-async function tipToPlan(event: PushEvent, provider: ScmProvider): Promise<{ tip: string } | { skipped: string }> {
+export async function tipToPlan(
+  event: PushEvent,
+  provider: ScmProvider,
+): Promise<{ tip: string } | { skipped: string }> {
   const tip = await provider.refTip(event.repo.fullName, event.ref);
   if (tip === null) {
     // Some SCMs answer 404 alike for a missing ref and a repository the token cannot see: ask
@@ -103,7 +106,7 @@ async function triggerOf(
   return { ...trigger, changedPaths: (await provider.compare(event.repo.fullName, base, tip)).files };
 }
 
-function variables(df: Dispatchfile, event: PushEvent): VariableContext {
+export function variables(df: Dispatchfile, event: PushEvent): VariableContext {
   const vars: VariableContext = {
     git: {
       commit: event.after,
@@ -155,9 +158,26 @@ export async function planPush(
   const actions = matchActions(df, await triggerOf(df, event, tip, provider, opts.since, budget), budget);
   const names = [...new Set(actions.flatMap((a) => a.tasks))];
   if (names.length === 0) return { dispatchfile: path, found: true, actions: 0, tasks: [], commit: tip };
+  const tasks = taskOutcomes(config, df, names, planned, seq, provider);
+  return { dispatchfile: path, found: true, actions: actions.length, tasks, commit: tip };
+}
+
+/**
+ * The tasks the matched actions run, in order: what each reports and, for GitOps tasks, the
+ * environment update. `planned` is the commit's event (a push, or a pull request's head).
+ */
+export function taskOutcomes(
+  config: DispatchdConfig,
+  df: Dispatchfile,
+  names: string[],
+  planned: PushEvent,
+  seq: number,
+  provider: ScmProvider,
+  pullRequest?: PullRequestOrigin,
+): TaskOutcome[] {
   const vars = variables(df, planned);
   const plan = planTasks(df, names);
-  const tasks: TaskOutcome[] = plan.map((p) => {
+  return plan.map((p) => {
     // dispatchd does not run these, so it says nothing about them: a status would claim work
     // (a test, a lint) that nobody did. The team's CI posts its own.
     if (p.kind === 'external')
@@ -167,8 +187,8 @@ export async function planPush(
       const image = vars.resources[out]?.url ?? '';
       return { task: p.name, kind: 'image', state: 'success', description: `image reference ${image}`, image };
     }
-    const env = gitopsSpec(config, df, p, planned, seq, vars, provider);
-    const gates = ciGatesOf(config, { host: event.host, fullName: event.repo.fullName }, plan, p);
+    const env = gitopsSpec(config, df, p, planned, seq, vars, provider, pullRequest);
+    const gates = ciGatesOf(config, { host: planned.host, fullName: planned.repo.fullName }, plan, p);
     if (gates.length > 0) env.spec.ciGates = gates;
     return {
       task: p.name,
@@ -178,11 +198,10 @@ export async function planPush(
       env,
     };
   });
-  return { dispatchfile: path, found: true, actions: actions.length, tasks, commit: tip };
 }
 
 /** The Dispatchfile's text; a larger one than the limit is refused having read only the limit. */
-async function readDispatchfile(
+export async function readDispatchfile(
   provider: ScmProvider,
   repo: string,
   path: string,

@@ -5,7 +5,7 @@ import type { ReviewEvent } from '../core/review-events.js';
 import { jobOptions } from './job-options.js';
 import type { PushJob, ReviewJob } from './jobs.js';
 import { PUSH_QUEUE, keys, QUEUE_PREFIX } from './names.js';
-import { refKey } from './ref-plans.js';
+import { pullRequestPlanKey, refKey } from './ref-plans.js';
 import { parseEntries as parse, type RawEntry } from './inbox-entry.js';
 
 /** The consumer group every pump reads the inbox stream in: each entry goes to one pump. */
@@ -111,11 +111,10 @@ export function createInboxPump(deps: InboxPumpDeps) {
       const keysArg: string[] = [stream];
       const argv: (string | number)[] = [PUMP_GROUP, deps.deliveryTtlMs];
       for (const e of entries) {
-        // A review has no ref: its slot gets a per-host key that only ever records the newest seq.
         keysArg.push(
           e.deliveryKey,
           `${JOB_KEY_PREFIX}${e.jobId}`,
-          isReview(e.event) ? `${QUEUE_PREFIX}:review-seq:${e.event.host}` : refKey(e.event),
+          isReview(e.event) ? reviewSlot(e.event) : refKey(e.event),
         );
         argv.push(e.id, e.seq);
       }
@@ -212,3 +211,13 @@ export function createInboxPump(deps: InboxPumpDeps) {
 export type InboxPump = ReturnType<typeof createInboxPump>;
 
 const isReview = (e: PushEvent | ReviewEvent): e is ReviewEvent => 'kind' in e;
+
+/**
+ * A pull request's opened or new head is planned (a source repository's `pull_request` actions):
+ * like a push, it records its newest delivery in its plan record, so older ones skip planning.
+ * Any other review has nothing to order: a per-host key that only ever records the newest seq.
+ */
+const reviewSlot = (e: ReviewEvent) =>
+  e.kind === 'pull-request' && (e.action === 'opened' || e.action === 'updated')
+    ? refKey(pullRequestPlanKey(e))
+    : `${QUEUE_PREFIX}:review-seq:${e.host}`;

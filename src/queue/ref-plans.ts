@@ -48,24 +48,33 @@ export interface PlanStart {
  */
 export function createRefPlans(redis: Redis, ttlMs: number) {
   return {
-    async begin(event: PushEvent, receiptSeq: number): Promise<PlanStart> {
-      const [fresh, stamp, planned, newer] = (await redis.eval(
-        BEGIN,
-        2,
-        refKey(event),
-        keys.receiptSeq(),
-        receiptSeq,
-      )) as [number, number, string, number];
+    async begin(event: Pick<PushEvent, 'host' | 'repo' | 'ref'>, receiptSeq: number): Promise<PlanStart> {
+      // BEGIN answers {state, stamp or (superseded) the newer receipt, planned commit}.
+      const [fresh, stamp, planned] = (await redis.eval(BEGIN, 2, refKey(event), keys.receiptSeq(), receiptSeq)) as [
+        number,
+        number,
+        string,
+      ];
       return {
         covered: fresh === 0,
-        ...(fresh === 2 ? { supersededBy: Number(newer) } : {}),
+        ...(fresh === 2 ? { supersededBy: Number(stamp) } : {}),
         stamp: Number(stamp),
         ...(planned ? { since: planned } : {}),
       };
     },
-    async complete(event: PushEvent, stamp: number, commit: string): Promise<void> {
+    async complete(event: Pick<PushEvent, 'host' | 'repo' | 'ref'>, stamp: number, commit: string): Promise<void> {
       await redis.eval(COMPLETE, 1, refKey(event), stamp, commit, ttlMs);
     },
   };
 }
 export type RefPlans = ReturnType<typeof createRefPlans>;
+
+/**
+ * The plan record of a pull request's `pull_request` actions: one per pull request, apart from
+ * its head branch's pushes (those match `push` actions, these `pull_request` ones).
+ */
+export const pullRequestPlanKey = (e: { host: string; repo: PushEvent['repo']; number: number }) => ({
+  host: e.host,
+  repo: e.repo,
+  ref: `pull-request/${e.number}`,
+});

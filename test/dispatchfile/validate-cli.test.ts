@@ -57,6 +57,32 @@ describe('dispatchd validate', () => {
     );
   });
 
+  it('pull_request actions fire: a warning only for labels (never match) and chatops (comments fire nothing)', async () => {
+    const path = join(scratch, 'Dispatchfile.pr');
+    writeFileSync(
+      path,
+      [
+        '#!yaml',
+        'task:',
+        '  lint: {steps: [{name: lint, image: golang:1.22}]}',
+        'actions:',
+        '  - {tasks: [lint], on: {pull_request: {targets: [main]}}}',
+        '  - {tasks: [lint], on: {pull_request: {labels: [preview]}}}',
+        '  - {tasks: [lint], on: {pull_request: {chatops: [build]}}}',
+        '',
+      ].join('\n'),
+    );
+    const r = await runValidate(path, { json: false });
+    assert.equal(r.exitCode, 0);
+    const warnings = r.stderr.split('\n').filter((l) => l.includes('warning'));
+    assert.equal(warnings.length, 2, r.stderr);
+    assert.match(warnings[0] ?? '', /:6:\d+: warning: action 2: pull_request labels never match in dispatchd/);
+    assert.match(
+      warnings[1] ?? '',
+      /:7:\d+: warning: action 3: pull_request chatops: dispatchd receives no comment events/,
+    );
+  });
+
   it('exits 1 naming the path when the file is missing', async () => {
     const r = await runValidate(join(scratch, 'nope'), { json: false });
     assert.equal(r.exitCode, 1);

@@ -97,6 +97,31 @@ describe('gitops grants: who may deploy what, where and how', () => {
     }
   });
 
+  it('a pull_request action writes only where a rule says pullRequests: true, naming the field otherwise', () => {
+    const pr = { ...dep(branch('feature-x')), pullRequest: true };
+    assert.throws(
+      () => grantedRules(config, pr),
+      /^PermanentError: not granted: a pull_request action needs allow\[\]\.pullRequests: true; github:acme\/app pull request from branch feature-x → github:acme\/gitops; ask the operator/,
+    );
+    const granted = parseConfig(
+      `${HOSTS}gitops:\n  - repo: github:acme/gitops\n    allow:\n      - {from: "github:acme/app", paths: ["staging/**"]}\n` +
+        `      - {from: "github:acme/app", pullRequests: true, paths: ["previews/**"]}\n`,
+      {},
+    );
+    const rules = grantedRules(granted, pr, main);
+    assert.deepEqual(
+      rules.map((r) => r.paths),
+      [['previews/**']],
+      'only the rule that grants pull requests',
+    );
+    assert.throws(
+      () => checkGrantedPaths(granted, pr, main, ['staging/app.yaml']),
+      /staging\/app\.yaml in no allow\[\]\.paths/,
+    );
+    checkGrantedPaths(granted, pr, main, ['previews/feature-x/app.yaml']);
+    assert.equal(grantedRules(granted, dep(branch('feature-x'))).length, 2, 'a push may use either rule');
+  });
+
   it('config refuses patterns that can never match and direct modes without refs', () => {
     assert.throws(
       () => parseConfig(`${HOSTS}gitops:\n  - repo: github:acme/gitops\n    allow:\n      - {from: "github:*"}\n`, {}),

@@ -42,6 +42,7 @@ export async function prepareUpdate(deps: ApplyDeps, spec: EnvUpdateSpec): Promi
     target: spec.target,
     ref: { type: spec.source.ref.startsWith('refs/tags/') ? 'tag' : 'branch', name: spec.source.refName },
     mode: modeOf(flags),
+    ...(spec.source.pullRequest ? { pullRequest: true } : {}),
   };
   const baseBranch = { name: base, isDefault: !spec.revision || spec.revision === defaultBranch };
   grantedRules(deps.config, deployment, baseBranch);

@@ -1,6 +1,8 @@
 import type { GitServer } from '../../helpers/git-server.js';
 import type { ApiCall } from '../common/call-log.js';
 import { branchShaSync } from '../common/git/refs.js';
+import { defaultBranch } from '../common/git/bare-repo.js';
+import { notifySynchronize } from './notify.js';
 import { startEmulatorServer } from '../common/emulator-server.js';
 import type { FaultFn } from '../common/faults.js';
 import type { GithubContext } from './context.js';
@@ -73,6 +75,11 @@ export interface GithubEmulator {
   /** Sends a webhook to the hook's URL as GitHub does, signed with its secret, and records it. */
   deliver(fullName: string, hookId: number, input: DeliveryInput): Promise<DeliveryRecord>;
   deliveries(fullName: string, hookId?: number): DeliveryRecord[];
+  /**
+   * Call after committing to `branch` with `git`: GitHub's `synchronize` for each open pull request
+   * with that head; `hold` records the deliveries unsent and returns them (send them with `deliver`).
+   */
+  synchronize(fullName: string, branch: string, opts?: { hold?: boolean }): Promise<DeliveryRecord[]>;
   close(): Promise<void>;
 }
 
@@ -159,5 +166,10 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
     deliver: (fullName, hookId, input) => sendDelivery(context, fullName, hook(fullName, hookId), input),
     deliveries: (fullName, hookId) =>
       store.repo(fullName).deliveries.filter((d) => hookId === undefined || d.hookId === hookId),
+    async synchronize(fullName, branch, o = {}) {
+      const dir = server.git.bareDir(fullName);
+      const r = { fullName, dir, state: store.repo(fullName), defaultBranch: await defaultBranch(dir) };
+      return notifySynchronize(context, r, branch, creds.login, o.hold ?? false);
+    },
   };
 }

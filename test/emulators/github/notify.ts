@@ -1,8 +1,8 @@
 import type { GithubContext, RepoHandle } from './context.js';
-import { sendDelivery } from './deliveries.js';
+import { recordDelivery, sendDelivery } from './deliveries.js';
 import { renderPull } from './pull-view.js';
 import { repoJson, statusJson, userJson } from './shapes.js';
-import type { PullRecord, StatusRecord } from './store.js';
+import type { DeliveryRecord, PullRecord, StatusRecord } from './store.js';
 
 /**
  * Sends an event to every active hook of the repository subscribed to it (or to `*`), as
@@ -36,6 +36,36 @@ export async function notifyPull(
     pull_request: await renderPull(ctx, r, p),
     ...common(ctx, r, sender),
   });
+}
+
+/**
+ * What GitHub does after a push to a branch: every open pull request whose head it is gets its
+ * head refreshed and a `synchronize` event. `hold` records those deliveries without sending them
+ * (hookshot promises no order: a test sends them late, with the emulator's `deliver`).
+ */
+export async function notifySynchronize(
+  ctx: GithubContext,
+  r: RepoHandle,
+  branch: string,
+  sender: string,
+  hold: boolean,
+): Promise<DeliveryRecord[]> {
+  const held: DeliveryRecord[] = [];
+  for (const p of r.state.pulls.filter((x) => x.state === 'open' && x.head === branch)) {
+    const payload = {
+      action: 'synchronize',
+      number: p.number,
+      pull_request: await renderPull(ctx, r, p),
+      ...common(ctx, r, sender),
+    };
+    if (!hold) notify(ctx, r, 'pull_request', payload);
+    else
+      for (const hook of r.state.hooks.filter(
+        (h) => h.active && (h.events.includes('pull_request') || h.events.includes('*')),
+      ))
+        held.push(recordDelivery(ctx, r.fullName, hook, { event: 'pull_request', payload }));
+  }
+  return held;
 }
 
 /** `status`, sent for every status created on a commit of the repository. */

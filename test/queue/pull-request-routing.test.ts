@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { parseConfig } from '../../src/config/load.js';
+import type { PullRequestEvent } from '../../src/core/review-events.js';
+import { createLogger } from '../../src/log/logger.js';
+import { createInboxPump, type InboxPump } from '../../src/queue/inbox-pump.js';
+import type { ReviewJob } from '../../src/queue/jobs.js';
+import { keys } from '../../src/queue/names.js';
+import { createRefPlans, pullRequestPlanKey } from '../../src/queue/ref-plans.js';
+import { openProducer, type Producer } from '../../src/runtime/connections.js';
+import { buildReceiver } from '../../src/runtime/receiver.js';
+import { eventually } from '../e2e/fixtures.js';
+import { startRedis } from '../helpers/redis.js';
+import { signedRequest } from '../helpers/sign.js';
+
+const SECRET = 'pull-request-routing-secret';
+/** The repository of go-scm's GitHub pull_request fixtures, served as a source repository. */
+const REPO = 'bradrydzewski/drone-test-go';
+
+const fixture = (file: string) => readFileSync(new URL(`../fixtures/webhooks/github/${file}`, import.meta.url));
+
+/**
+ * Real GitHub pull_request bodies through the receiver, the inbox and its pump (real
+ * redis-server): a source repository's pull request becomes one `review` job per delivery, a
+ * redelivery adds none, and the pull request's plan record orders its events like a branch's
+ * pushes (an older delivery is superseded by a newer one of the same pull request only).
+ */
+describe('source-repository pull requests: receiver → inbox → pump → plan record', { timeout: 60_000 }, () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let producer: Producer;
+  let server: Server;
+  let pump: InboxPump;
+  let pumpConnection: Producer['redis'];
+
+  before(async () => {
+    redis = await startRedis();
+    const config = parseConfig(
+      `hosts:\n  github: { kind: github, url: http://127.0.0.1:9, token: t, webhookSecret: ${SECRET} }\n` +
+        `repositories:\n  - { host: github, repo: ${REPO} }\ndataDir: /tmp/dispatchd-pr-routing-unused\n`,
+      {},
+    );
+    producer = openProducer(redis.url);
+    await producer.ready();
+    server = buildReceiver(config, producer, createLogger({ level: 'silent' }));
+    pumpConnection = producer.redis.duplicate();
+    pump = createInboxPump({
+      redis: pumpConnection,
+      events: producer.events,
+      consumer: 'test',
+      deliveryTtlMs: 60_000,
+      blockMs: 100,
+    });
+  });
+  after(async () => {
+    await pump?.close();
+    pumpConnection?.disconnect();
+    server?.close();
+    await producer?.close();
+    await redis?.stop();
+  });
+
+  const post = async (file: string, deliveryId: string) => {
+    const signed = signedRequest('github', fixture(file), SECRET, { event: 'pull_request', deliveryId });
+    return request(server).post('/hooks/github').set(signed.headers).send(signed.rawBody.toString());
+  };
+  const jobs = async () =>
+    (await producer.events.getJobs(['waiting', 'active', 'completed', 'failed'])).filter((j) => j.name === 'review');
+  const drained = () =>
+    eventually(async () => ((await producer.redis.xlen(keys.inbox())) === 0 ? true : undefined), 20_000, 'the pump');
+
+  it('opened then synchronize: one job each; a redelivery adds nothing; the older one is superseded', async () => {
+    assert.equal((await post('goscm-pr_opened.json', 'pr-opened')).body.status, 'queued');
+    assert.equal((await post('goscm-pr_sync.json', 'pr-sync')).body.status, 'queued');
+    const again = await post('goscm-pr_sync.json', 'pr-sync');
+    assert.equal(again.status, 202);
+    assert.equal(again.body.status, 'duplicate');
+    await drained();
+    await eventually(async () => ((await jobs()).length === 2 ? true : undefined), 20_000, 'two review jobs');
+    const data = (await jobs()).map((j) => j.data as unknown as ReviewJob).sort((a, b) => a.seq - b.seq);
+    const [opened, sync] = data.map((d) => ({ e: d.review as PullRequestEvent, seq: d.seq }));
+    assert.deepEqual(
+      [opened!.e.action, sync!.e.action, sync!.e.headSha],
+      ['opened', 'updated', '8102e371cd01cf668893cb2d04a04d52331b1dc9'],
+    );
+    const plans = createRefPlans(producer.redis, 60_000);
+    const older = await plans.begin(pullRequestPlanKey(opened!.e), opened!.seq);
+    assert.equal(older.supersededBy, sync!.seq, 'the newer event of the same pull request plans its head');
+    const newer = await plans.begin(pullRequestPlanKey(sync!.e), sync!.seq);
+    assert.equal(newer.supersededBy, undefined);
+    assert.equal(newer.covered, false);
+    // The head branch's pushes have a plan record of their own: a pull request supersedes none of them.
+    const push = await plans.begin({ host: 'github', repo: opened!.e.repo, ref: `refs/heads/${opened!.e.head}` }, 1);
+    assert.equal(push.supersededBy, undefined);
+  });
+
+  it("a closed pull request's event is queued but supersedes no planning", async () => {
+    assert.equal((await post('goscm-pr_closed.json', 'pr-closed')).body.status, 'queued');
+    await drained();
+    await eventually(async () => ((await jobs()).length === 3 ? true : undefined), 20_000, 'the closed job');
+    const sync = (await jobs())
+      .map((j) => j.data as unknown as ReviewJob)
+      .find((d) => d.review.deliveryId === 'pr-sync')!;
+    const plans = createRefPlans(producer.redis, 60_000);
+    const again = await plans.begin(pullRequestPlanKey(sync.review as PullRequestEvent), sync.seq);
+    assert.equal(again.supersededBy, undefined);
+  });
+});
