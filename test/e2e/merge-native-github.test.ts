@@ -138,3 +138,54 @@ describe(
     });
   },
 );
+
+describe(
+  'merge when green on GitHub, natively: a check still pending after merge.timeout',
+  { timeout: 120_000 },
+  () => {
+    let rig: Rig;
+    before(async () => {
+      rig = await startRig({ gitopsFiles, tasks: [deployTask], merge: { timeout: '4s', requiredChecks: [CHECK] } });
+      rig.gh.allowAutoMerge(GITOPS, true);
+      rig.gh.protectBranch(GITOPS, 'main', [CHECK]);
+    });
+    after(async () => rig?.close());
+
+    it('takes auto-merge back with a comment naming what it waited for: the check passing later merges nothing', async () => {
+      const { sha } = await rig.push('staging', '5.0.0');
+      const pr = await prFor(rig, sha);
+      await autoMergeOn(rig, pr.number);
+      await postStatus(rig, pr.headSha, 'pending');
+      const comment = await eventually(
+        () => rig.gh.comments(GITOPS, pr.number).find((c) => /still waiting/.test(c.body)),
+        60_000,
+        'the timeout comment',
+      );
+      assert.match(comment.body, new RegExp(`still waiting for \`${CHECK}\``));
+      assert.equal(pull(rig, pr.number)?.autoMerge ?? null, null, 'auto-merge disabled');
+      await postStatus(rig, pr.headSha, 'success');
+      assert.equal(pull(rig, pr.number)?.state, 'open', 'not merged after the timeout');
+    });
+  },
+);
+
+describe('merge when green on GitHub with merge.native: false', { timeout: 120_000 }, () => {
+  let rig: Rig;
+  before(async () => {
+    rig = await startRig({ gitopsFiles, tasks: [deployTask], merge: { requiredChecks: [CHECK], native: false } });
+    rig.gh.allowAutoMerge(GITOPS, true);
+    rig.gh.protectBranch(GITOPS, 'main', [CHECK]);
+  });
+  after(async () => rig?.close());
+
+  it('dispatchd merges itself, though the repository allows auto-merge', async () => {
+    const { sha } = await rig.push('staging', '6.0.0');
+    const pr = await prFor(rig, sha);
+    await postStatus(rig, pr.headSha, 'pending');
+    await new Promise((r) => setTimeout(r, 2500));
+    await postStatus(rig, pr.headSha, 'success');
+    await eventually(() => pull(rig, pr.number)?.merged || undefined, 90_000, 'the merge');
+    assert.equal(pull(rig, pr.number)?.mergedVia, 'api');
+    assert.equal(rig.gh.count('POST /api/graphql'), 0, 'auto-merge never asked');
+  });
+});
