@@ -52,6 +52,7 @@ export function createMergeProcessor(deps: MergeWorkerDeps) {
       return step;
     }
     const delayMs = Math.min(lookDelay(job.data.looks), Math.max(0, job.data.since + job.data.timeoutMs - deps.now()));
+    const before = job.data.autoMerge;
     await job.updateData({
       ...job.data,
       looks: job.data.looks + 1,
@@ -60,7 +61,7 @@ export function createMergeProcessor(deps: MergeWorkerDeps) {
     await job.moveToDelayed(deps.now() + delayMs, token);
     if (step.autoMerge === 'on') log.info('merge when green: handed to the SCM’s auto-merge, watching');
     if (step.autoMerge === 'off') log.info('merge when green: the SCM refused auto-merge; dispatchd merges');
-    if (step.uncovered)
+    if (step.uncovered && before !== 'withheld')
       log.info({ uncovered: step.uncovered }, 'merge when green: the SCM would not wait for these; dispatchd merges');
     log.info({ waiting: step.waiting, delayMs }, 'merge when green: checks pending, looking again later');
     throw new DelayedError();

@@ -23,7 +23,7 @@ export type MergeStep =
   /** The checks passed and the SCM's auto-merge has the request; it has not merged by merge.timeout. */
   | { outcome: 'handed-off' }
   /** Look again later; `autoMerge` is the job's new hand-off state when it changed. */
-  | { outcome: 'wait'; waiting: string[]; autoMerge?: 'on' | 'off'; uncovered?: string[] };
+  | { outcome: 'wait'; waiting: string[]; autoMerge?: 'on' | 'off' | 'withheld'; uncovered?: string[] };
 
 const short = (sha: string) => sha.slice(0, 7);
 const minutes = (ms: number) => Math.round(ms / 60_000);
@@ -68,7 +68,7 @@ export async function mergeStep(deps: MergeStepDeps, job: MergeJob): Promise<Mer
         outcome: 'wait',
         waiting: verdict.waiting,
         ...(h.autoMerge ? { autoMerge: h.autoMerge } : {}),
-        ...(h.autoMerge === undefined && h.uncovered.length > 0 ? { uncovered: h.uncovered } : {}),
+        ...(h.autoMerge === 'withheld' ? { uncovered: h.uncovered } : {}),
       };
     }
     if (on) await scm.autoMerge?.disable(job.repo, job.number);

@@ -131,13 +131,40 @@ describe(
       // The job has looked (woken by the statuses) and waits for ci/extra.
       await new Promise((r) => setTimeout(r, 3000));
       assert.equal(pull(rig, pr.number)?.state, 'open', `${EXTRA} pending: GitHub's rules alone would have merged`);
-      assert.equal(rig.gh.count('POST /api/graphql'), 0, 'auto-merge never asked');
+      assert.equal(pull(rig, pr.number)?.autoMerge ?? null, null, 'auto-merge never enabled');
       await postStatus(rig, pr.headSha, 'success', EXTRA);
       await eventually(() => pull(rig, pr.number)?.merged || undefined, 90_000, 'the merge');
       assert.equal(pull(rig, pr.number)?.mergedVia, 'api', 'merged by dispatchd');
     });
+
+    it('auto-merge left on the PR (set by hand, or for an older head) is taken back by the next head', async () => {
+      const { sha } = await rig.push('staging', '4.1.0');
+      const pr = await prFor(rig, sha);
+      await enableByHand(rig, pr.id);
+      assert.ok(pull(rig, pr.number)?.autoMerge, 'on, outside dispatchd');
+      const next = await rig.push('staging', '4.1.1');
+      const updated = await prFor(rig, next.sha);
+      await eventually(() => (pull(rig, pr.number)?.autoMerge ? undefined : true), 60_000, 'auto-merge taken back');
+      await postStatus(rig, updated.headSha, 'success', CHECK);
+      assert.equal(pull(rig, pr.number)?.state, 'open', `GitHub would have merged without ${EXTRA}`);
+    });
   },
 );
+
+/** Enables auto-merge on a PR as a person would (GraphQL), outside dispatchd. */
+async function enableByHand(rig: Rig, prId: number): Promise<void> {
+  const res = await fetch(`${rig.gh.url}/api/graphql`, {
+    method: 'POST',
+    headers: { authorization: `token ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query:
+        'mutation($input: EnablePullRequestAutoMergeInput!) { enablePullRequestAutoMerge(input: $input) { clientMutationId } }',
+      variables: { input: { pullRequestId: `PR_${prId}`, mergeMethod: 'MERGE' } },
+    }),
+  });
+  const body = (await res.json()) as { errors?: unknown };
+  assert.equal(body.errors, undefined, JSON.stringify(body));
+}
 
 describe(
   'merge when green on GitHub, natively: a check still pending after merge.timeout',
