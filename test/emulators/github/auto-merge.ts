@@ -8,7 +8,8 @@ import { unmetRequiredChecks } from './routes/branches.js';
  * auto-merge on whose head is `sha` and whose base's required checks all passed is merged, by
  * the user who enabled it. Only the required checks count (a failed check the branch does not
  * require does not stop it), as on GitHub; a PR that no longer merges cleanly stays open with
- * auto-merge on.
+ * auto-merge on. A push to the head keeps auto-merge on: GitHub turns it off only for a push by
+ * someone without write access, and the emulator's one token has it.
  */
 export async function settleAutoMerge(ctx: GithubContext, r: RepoHandle, sha: string): Promise<void> {
   for (const pull of r.state.pulls) {

@@ -65,6 +65,7 @@ export function graphqlRoutes(ctx: GithubContext): GithubRoute[] {
     if (!r.state.allowAutoMerge) return refused(field, 'Pull request Auto merge is not allowed for this repository');
     if (pull.state !== 'open') return refused(field, 'Pull request Pull request is closed');
     await refreshPull(r, pull);
+    // GitHub's documentation names expectedHeadOid but not its refusal's text: this one is ours.
     if (typeof input.expectedHeadOid === 'string' && input.expectedHeadOid !== pull.headSha)
       return refused(field, 'Pull request The head ref has changed since expectedHeadOid');
     if (r.state.protections[pull.base] === undefined)
