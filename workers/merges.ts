@@ -60,7 +60,8 @@ export function createMergeProcessor(deps: MergeWorkerDeps) {
     });
     await job.moveToDelayed(deps.now() + delayMs, token);
     if (step.autoMerge === 'on') log.info('merge when green: handed to the SCM’s auto-merge, watching');
-    if (step.autoMerge === 'off') log.info('merge when green: the SCM refused auto-merge; dispatchd merges');
+    if (step.autoMerge === 'off')
+      log.info({ refusal: step.refusal }, 'merge when green: the SCM refused auto-merge; dispatchd merges');
     if (step.uncovered && before !== 'withheld')
       log.info({ uncovered: step.uncovered }, 'merge when green: the SCM would not wait for these; dispatchd merges');
     log.info({ waiting: step.waiting, delayMs }, 'merge when green: checks pending, looking again later');

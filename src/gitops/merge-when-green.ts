@@ -23,7 +23,14 @@ export type MergeStep =
   /** The checks passed and the SCM's auto-merge has the request; it has not merged by merge.timeout. */
   | { outcome: 'handed-off' }
   /** Look again later; `autoMerge` is the job's new hand-off state when it changed. */
-  | { outcome: 'wait'; waiting: string[]; autoMerge?: 'on' | 'off' | 'withheld'; uncovered?: string[] };
+  | {
+      outcome: 'wait';
+      waiting: string[];
+      autoMerge?: 'on' | 'off' | 'withheld';
+      /** Contexts the SCM would not wait for (withheld), or why it refused (off). */
+      uncovered?: string[];
+      refusal?: string;
+    };
 
 const short = (sha: string) => sha.slice(0, 7);
 const minutes = (ms: number) => Math.round(ms / 60_000);
@@ -69,6 +76,7 @@ export async function mergeStep(deps: MergeStepDeps, job: MergeJob): Promise<Mer
         waiting: verdict.waiting,
         ...(h.autoMerge ? { autoMerge: h.autoMerge } : {}),
         ...(h.autoMerge === 'withheld' ? { uncovered: h.uncovered } : {}),
+        ...(h.autoMerge === 'off' ? { refusal: h.reason } : {}),
       };
     }
     if (on) await scm.autoMerge?.disable(job.repo, job.number);
