@@ -52,8 +52,18 @@ export function createMergeProcessor(deps: MergeWorkerDeps) {
       return step;
     }
     const delayMs = Math.min(lookDelay(job.data.looks), Math.max(0, job.data.since + job.data.timeoutMs - deps.now()));
-    await job.updateData({ ...job.data, looks: job.data.looks + 1 });
+    const before = job.data.autoMerge;
+    await job.updateData({
+      ...job.data,
+      looks: job.data.looks + 1,
+      ...(step.autoMerge ? { autoMerge: step.autoMerge } : {}),
+    });
     await job.moveToDelayed(deps.now() + delayMs, token);
+    if (step.autoMerge === 'on') log.info('merge when green: handed to the SCM’s auto-merge, watching');
+    if (step.autoMerge === 'off')
+      log.info({ refusal: step.refusal }, 'merge when green: the SCM refused auto-merge; dispatchd merges');
+    if (step.uncovered && before !== 'withheld')
+      log.info({ uncovered: step.uncovered }, 'merge when green: the SCM would not wait for these; dispatchd merges');
     log.info({ waiting: step.waiting, delayMs }, 'merge when green: checks pending, looking again later');
     throw new DelayedError();
   };
@@ -78,5 +88,6 @@ export async function requestMerge(
     timeoutMs: toMs(settings.timeout),
     since: Date.now(),
     looks: 0,
+    native: settings.native,
   });
 }

@@ -67,6 +67,11 @@ export const MergeSettings = z
     timeout: duration.default('24h'),
     /** Contexts that must have reported success on the head, besides every check that reported at all. */
     requiredChecks: z.array(z.string().min(1)).default([]),
+    /**
+     * Hand the merge to the SCM's own auto-merge where it has one (GitHub, GitLab) and it waits
+     * for every context in requiredChecks; false: dispatchd always merges itself.
+     */
+    native: z.boolean().default(true),
   })
   .strict();
 export type MergeSettings = z.infer<typeof MergeSettings>;
@@ -106,7 +111,7 @@ export const GitopsGrant = z
     /** Promotion chains in this repository, e.g. staging → production (docs/promotion.md). */
     promotions: Promotions,
     /** Merge when green: how pull requests of this repository are merged (docs/gitops.md). */
-    merge: MergeSettings.default({ method: 'merge', timeout: '24h', requiredChecks: [] }),
+    merge: MergeSettings.default({ method: 'merge', timeout: '24h', requiredChecks: [], native: true }),
   })
   .strict();
 export type GitopsGrant = z.infer<typeof GitopsGrant>;

@@ -21,8 +21,11 @@ export type GitopsEvent =
       headSha?: string;
       /** For `merged`: the base branch's commit that carries the merge, when known. */
       mergeSha?: string;
-      /** `dispatchd` when dispatchd merged it itself (merge when green), else the SCM's webhook. */
-      by: 'dispatchd' | 'webhook';
+      /**
+       * `dispatchd` when dispatchd merged it itself (merge when green), `auto-merge` when the SCM's
+       * own auto-merge merged it after dispatchd asked (seen by the merge job), else the SCM's webhook.
+       */
+      by: 'dispatchd' | 'auto-merge' | 'webhook';
     }
   | {
       type: 'status';

@@ -42,6 +42,13 @@ export interface MergeJob {
   timeoutMs: number;
   since: number;
   looks: number;
+  /** Whether the SCM's own auto-merge may take over (merge.native); absent in older jobs: no. */
+  native?: boolean;
+  /**
+   * `on` once the SCM took the request, `off` once it refused it (asked once per job), `withheld`
+   * while the SCM would not wait for every required context (any auto-merge on the PR taken back).
+   */
+  autoMerge?: 'on' | 'off' | 'withheld';
 }
 
 /** One job per pull request and head commit: re-asking for the same head adds nothing. */

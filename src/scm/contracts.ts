@@ -90,6 +90,29 @@ export interface MergeOptions {
 
 export type { CommitState, CommitStatus } from '../core/commit-status.js';
 
+/** What the SCM answered to a request for its own auto-merge. */
+export type AutoMergeAnswer =
+  | { enabled: true }
+  /** Not handed over (the repository does not allow it, the PR is already mergeable...): merge yourself. */
+  | { enabled: false; reason: string };
+
+/**
+ * The SCM's own merge-when-green (GitHub auto-merge, GitLab merge when the pipeline succeeds).
+ * Optional: SCMs without one leave it out and dispatchd merges itself.
+ */
+export interface NativeAutoMerge {
+  /**
+   * The check contexts the SCM itself will hold the merge for into `base`, given the checks
+   * reported on the head now: GitHub, the branch protection's required checks; GitLab, every
+   * status in the head pipeline. A context not in this list is not waited for by the SCM.
+   */
+  enforced(repo: string, base: string, checks: readonly CommitStatus[]): Promise<string[]>;
+  /** Asks the SCM to merge pull request `number` once its own rules pass, naming the head commit. */
+  enable(repo: string, number: number, opts: { method: MergeMethod; sha: string }): Promise<AutoMergeAnswer>;
+  /** Takes the request back (a failed check, a timeout); no error when none is set. */
+  disable(repo: string, number: number): Promise<void>;
+}
+
 /**
  * The SCM API, one implementation per kind. `repo` is `RepoRef.fullName`. Writes to repository
  * contents go through git, never through this API. Errors: `PermanentError` for 4xx that retrying
@@ -140,6 +163,8 @@ export interface ScmProvider {
    * protection's required status checks); optional: SCMs without such a list leave it out.
    */
   requiredChecks?(repo: string, branch: string): Promise<string[]>;
+  /** The SCM's own auto-merge, where it has one (docs/gitops.md#merge-when-green). */
+  readonly autoMerge?: NativeAutoMerge;
   /** How git clones and pushes this repository with the host's credentials. */
   gitRemote(repo: string): Promise<GitRemote>;
   /** Web URL of a commit, for PR bodies and links. */

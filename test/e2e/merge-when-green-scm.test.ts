@@ -91,3 +91,89 @@ for (const [name, make] of [
     });
   });
 }
+
+/**
+ * GitLab's own auto-merge: once the required check has reported (so it is in the head pipeline
+ * GitLab waits for), dispatchd sets auto-merge and GitLab merges when the pipeline succeeds; a
+ * failed check takes it back with a comment, and a newer push asks again.
+ */
+describe('merge when green on GitLab, natively: merge when the pipeline succeeds', { timeout: 180_000 }, () => {
+  let s: ScmScenario;
+  let stack: Stack;
+  let native: NonNullable<ScmScenario['nativeMerge']>;
+  before(async () => {
+    s = await gitlabScenario();
+    stack = await startStack(config(s));
+    assert.ok(s.nativeMerge);
+    native = s.nativeMerge;
+  });
+  after(async () => {
+    await stack?.stop();
+    await s?.close();
+  });
+  const push = async (version: string): Promise<string> => {
+    const before = (await s.git.revParse(s.app, 'staging')) ?? ZERO_SHA;
+    const sha = await s.git.commit(
+      s.app,
+      'staging',
+      { Dispatchfile: dispatchfile(s.gitopsUrl, s.kind, ['-merge-pull-request']), VERSION: `${version}\n` },
+      `Release ${version}`,
+    );
+    const signed = signedRequest(s.kind, s.pushBody('staging', before, sha, ['VERSION']), SECRET);
+    const res = await request(stack.server)
+      .post(`/hooks/${s.hostName}`)
+      .set(signed.headers)
+      .send(signed.rawBody.toString());
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    return sha;
+  };
+  /** The open MR once its head carries `sha`'s render, and that head. */
+  const mrFor = (sha: string) =>
+    eventually(
+      async () => {
+        const pr = s.openPulls()[0];
+        const head = pr && (await s.git.revParse(s.gitops, pr.head));
+        const body = head && (await s.git.readFile(s.gitops, head, 'staging/application.yaml'));
+        return pr && head && body?.includes(sha) ? { number: pr.number, head } : undefined;
+      },
+      60_000,
+      `the MR carrying ${sha.slice(0, 7)}`,
+    );
+  const scm = () => createProviders(stack.config, createMirrors(stack.config.dataDir)).for(s.hostName);
+  const handedOff = (n: number) =>
+    eventually(() => native.enabled(n) || undefined, 60_000, 'auto-merge set by dispatchd');
+
+  it('the check running: auto-merge set; the check green: GitLab merges it', async () => {
+    const sha = await push('9.1.0');
+    const mr = await mrFor(sha);
+    await scm().setStatus(s.gitops, mr.head, { state: 'pending', context: CHECK, description: 'running' });
+    await handedOff(mr.number);
+    await scm().setStatus(s.gitops, mr.head, { state: 'success', context: CHECK, description: 'manifests valid' });
+    assert.equal(native.mergedVia(mr.number), 'auto-merge', 'merged by GitLab when the pipeline succeeded');
+    assert.match((await s.git.readFile(s.gitops, 'main', 'staging/application.yaml')) ?? '', new RegExp(sha));
+  });
+
+  it('a failed check: auto-merge cancelled, a comment names it, open; a newer push asks again and merges', async () => {
+    const sha = await push('9.2.0');
+    const mr = await mrFor(sha);
+    await scm().setStatus(s.gitops, mr.head, { state: 'pending', context: CHECK, description: 'running' });
+    await handedOff(mr.number);
+    await scm().setStatus(s.gitops, mr.head, { state: 'failure', context: CHECK, description: '2 manifests invalid' });
+    const comment = await eventually(
+      () => native.comments(mr.number).find((c) => /not merging/.test(c)),
+      60_000,
+      'the comment',
+    );
+    assert.match(comment, new RegExp(`\`${CHECK}\` failed \\(2 manifests invalid\\)`));
+    assert.equal(native.enabled(mr.number), false, 'auto-merge cancelled by dispatchd');
+    assert.equal(s.openPulls()[0]?.number, mr.number, 'still open');
+    const next = await push('9.2.1');
+    const updated = await mrFor(next);
+    assert.equal(updated.number, mr.number, 'the same MR, updated');
+    await scm().setStatus(s.gitops, updated.head, { state: 'pending', context: CHECK, description: 'running' });
+    await handedOff(mr.number);
+    await scm().setStatus(s.gitops, updated.head, { state: 'success', context: CHECK, description: 'valid' });
+    assert.equal(native.mergedVia(mr.number), 'auto-merge');
+    assert.match((await s.git.readFile(s.gitops, 'main', 'staging/application.yaml')) ?? '', new RegExp(next));
+  });
+});

@@ -163,6 +163,12 @@ describe('merge when green: GitHub branch protection names the required checks',
     assert.equal(openPr(rig)?.number, pr.number, 'the protected check has not reported: still open');
     assert.deepEqual(rig.gh.comments(GITOPS, pr.number), [], 'no refused merge to comment on');
     await postStatus(rig, pr.headSha, 'success');
-    await eventually(() => rig.gh.pulls(GITOPS).find((p) => p.number === pr.number && p.merged), 90_000, 'the merge');
+    const merged = await eventually(
+      () => rig.gh.pulls(GITOPS).find((p) => p.number === pr.number && p.merged),
+      90_000,
+      'the merge',
+    );
+    // The repository does not allow auto-merge (GitHub's default): dispatchd merged it itself.
+    assert.equal(merged.mergedVia, 'api');
   });
 });

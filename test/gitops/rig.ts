@@ -41,7 +41,7 @@ export interface RigOptions {
   /** Extra top-level YAML for the dispatchd config (registries, digestWait). */
   extraConfig?: string;
   /** The GitOps grant's merge settings (merge when green). */
-  merge?: { method?: string; timeout?: string; requiredChecks?: string[] };
+  merge?: { method?: string; timeout?: string; requiredChecks?: string[]; native?: boolean };
   /** Tasks dispatchd leaves to the team's CI (a test step), which GitOps tasks may name in `needs`. */
   ciTasks?: string[];
   /** Receives the GitOps events the workers raise (merges, statuses). */

@@ -15,7 +15,7 @@ export interface GithubConfigInput {
   /** The grant's promotion chains (gitops[].promotions), as objects. */
   promotions?: object[];
   /** The grant's `merge` settings (merge when green), as given. */
-  merge?: { method?: string; timeout?: string; requiredChecks?: string[] };
+  merge?: { method?: string; timeout?: string; requiredChecks?: string[]; native?: boolean };
   /** `${DATA_DIR}` (startStack fills it) or a path. */
   dataDir?: string;
 }

@@ -6,6 +6,7 @@ import { cappedFetch, DEFAULT_READ_LIMIT, FileTooLargeError, unwrapOverflow } fr
 import { classifyHttpFailure } from '../http-errors.js';
 import { newestPerContext } from '../newest-per-context.js';
 import { githubAuth } from './auth.js';
+import { githubAutoMerge } from './auto-merge.js';
 import { fromCheckRun, fromStatus, type CheckRun, type GithubStatus } from './checks.js';
 
 // GitHub's compare answers at most this many files and commits without paging parameters.
@@ -84,9 +85,20 @@ export function githubProvider(
     }
   }
 
+  async function requiredChecks(repo: string, branch: string): Promise<string[]> {
+    const o = await client(repo);
+    // The branch read (not the protection API) needs no admin rights and still names them.
+    const { data } = await call(`read branch ${branch} of ${repo}`, () =>
+      o.repos.getBranch({ ...split(repo), branch }),
+    );
+    const rsc = data.protection?.required_status_checks;
+    return [...new Set([...(rsc?.contexts ?? []), ...(rsc?.checks ?? []).map((c) => c.context)])];
+  }
+
   return {
     kind: 'github',
     pullRequests: true,
+    autoMerge: githubAutoMerge({ client, call, split, requiredChecks }),
     async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       const o = await client(repo);
       // The raw media type answers the file's bytes (a directory still answers its JSON listing),
@@ -230,15 +242,7 @@ export function githubProvider(
         ...(runs as CheckRun[]).map(fromCheckRun),
       ]);
     },
-    async requiredChecks(repo, branch) {
-      const o = await client(repo);
-      // The branch read (not the protection API) needs no admin rights and still names them.
-      const { data } = await call(`read branch ${branch} of ${repo}`, () =>
-        o.repos.getBranch({ ...split(repo), branch }),
-      );
-      const rsc = data.protection?.required_status_checks;
-      return [...new Set([...(rsc?.contexts ?? []), ...(rsc?.checks ?? []).map((c) => c.context)])];
-    },
+    requiredChecks,
     async getPullRequest(repo, number) {
       const o = await client(repo);
       const { data } = await call(`read pull request ${repo}#${number}`, () =>

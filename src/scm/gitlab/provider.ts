@@ -6,6 +6,7 @@ import { DEFAULT_READ_LIMIT, FileTooLargeError, readCapped } from '../bounded-bo
 import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
 import { mergeBlockedHint, mergeStatusIsPending, toPullRequest, type MergeRequestFields } from './merge-request.js';
 import { singleAttemptRequester, streamGet } from './requester.js';
+import { gitlabAutoMerge } from './auto-merge.js';
 import { newestPerContext } from '../newest-per-context.js';
 import { fromGitlabStatus, type GitlabStatus } from './statuses.js';
 
@@ -82,6 +83,7 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
   return {
     kind: 'gitlab',
     pullRequests: true,
+    autoMerge: gitlabAutoMerge({ api, call, failureOf }),
     async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       try {
         // Past gitbeaker, which reads every body whole: this one is read with a cap.

@@ -82,6 +82,11 @@ export async function gitlabScenario(): Promise<ScmScenario> {
         });
       },
     },
+    nativeMerge: {
+      enabled: (iid) => Boolean(gl.mergeRequests(gitops).find((m) => m.iid === iid)?.autoMerge),
+      mergedVia: (iid) => gl.mergeRequests(gitops).find((m) => m.iid === iid)?.mergedVia,
+      comments: (iid) => gl.notes(gitops, iid).map((n) => n.body),
+    },
     pullsFrom: (head) => gl.mergeRequests(gitops).filter((m) => m.sourceBranch === head).length,
     refTipCalls: () => gl.count('GET /projects/{id}/repository/branches/{branch}'),
     close: () => gl.close(),

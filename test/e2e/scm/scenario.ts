@@ -81,6 +81,13 @@ export interface ScmScenario {
       description: string,
     ): Promise<void>;
   };
+  /** Optional: the SCM's own auto-merge as its emulator records it, and the comments on a pull request. */
+  nativeMerge?: {
+    enabled(number: number): boolean;
+    /** How a merged pull request was merged: by the merge call, or by the SCM's auto-merge. */
+    mergedVia(number: number): 'api' | 'auto-merge' | undefined;
+    comments(number: number): string[];
+  };
   /** Optional: how many pull requests were ever created (open or not) from head branch `head`. */
   pullsFrom?(head: string): number;
   /** Optional: API calls that read a ref's tip (the call dispatchd makes to plan a push). */

@@ -76,7 +76,11 @@ export interface EmulatorServer extends EmulatorBase {
 export async function startEmulatorServer<P>(
   apiPrefix: string,
   build: (base: EmulatorBase) => EmulatorSpec<P>,
-  opts: { latencyMs?: number } = {},
+  opts: {
+    latencyMs?: number;
+    /** API paths served outside `apiPrefix`, routed by their full path (GitHub Enterprise's `/api/graphql`). */
+    outside?: readonly string[];
+  } = {},
 ): Promise<EmulatorServer> {
   let latencyMs = opts.latencyMs ?? 0;
   let faults: FaultFn | undefined;
@@ -90,7 +94,8 @@ export async function startEmulatorServer<P>(
       .then(async (handled) => {
         if (handled) return;
         const url = new URL(req.url ?? '/', base.url);
-        if (spec === undefined || !url.pathname.startsWith(`${apiPrefix}/`)) {
+        const outside = opts.outside?.includes(url.pathname) ?? false;
+        if (spec === undefined || (!outside && !url.pathname.startsWith(`${apiPrefix}/`))) {
           req.resume();
           sendJson(res, 404, {
             message: `Not Found: nothing is served at ${url.pathname}; the API is under ${apiPrefix}`,
@@ -114,7 +119,7 @@ export async function startEmulatorServer<P>(
     raw: Buffer,
     res: ServerResponse,
   ): Promise<void> => {
-    const path = url.pathname.slice(apiPrefix.length);
+    const path = opts.outside?.includes(url.pathname) ? url.pathname : url.pathname.slice(apiPrefix.length);
     const match = router.match(method, path);
     const route = match?.route ?? `${method} (unmatched)`;
     const { n, seq } = log.next(route);

@@ -21,6 +21,7 @@ import { branchRoutes } from './routes/branches.js';
 import { checkRunRoutes } from './routes/check-runs.js';
 import { compareRoutes } from './routes/compare.js';
 import { gitRefRoutes } from './routes/git-refs.js';
+import { graphqlRoutes } from './routes/graphql.js';
 import { hookRoutes } from './routes/hooks.js';
 import { mergeRoutes } from './routes/merge.js';
 import { pullRoutes } from './routes/pulls.js';
@@ -66,6 +67,8 @@ export interface GithubEmulator {
   comments(fullName: string, number: number): CommentRecord[];
   setFaults(fn: FaultFn | undefined): void;
   setLatency(ms: number): void;
+  /** The repository's "Allow auto-merge" setting (off by default, as on GitHub). */
+  allowAutoMerge(fullName: string, allow: boolean): void;
   /** Branch protection requiring these status check contexts before a merge into `branch`. */
   protectBranch(fullName: string, branch: string, contexts: string[]): void;
   /** Registers a repository webhook; returns its id. */
@@ -114,6 +117,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
           ...branchRoutes(c),
           ...appRoutes(c, opts.app),
           ...hookRoutes(c),
+          ...graphqlRoutes(c),
         ],
         authenticate: (headers, routeAuth) => authenticate(creds, headers, routeAuth),
         gitAuth: (authorization) => gitAuthorized(creds, authorization),
@@ -122,7 +126,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
         commonHeaders: (principal, fault) => rateHeaders(principal?.login, fault),
       };
     },
-    { latencyMs: opts.latencyMs },
+    { latencyMs: opts.latencyMs, outside: ['/api/graphql'] },
   );
   const context = ctx as GithubContext;
   const hook = (fullName: string, hookId: number): HookRecord => {
@@ -147,6 +151,9 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
     },
     statuses: (fullName, sha) => store.repo(fullName).statuses.filter((s) => s.sha === sha),
     comments: (fullName, number) => store.repo(fullName).comments.filter((c) => c.issueNumber === number),
+    allowAutoMerge(fullName, allow) {
+      store.repo(fullName).allowAutoMerge = allow;
+    },
     protectBranch(fullName, branch, contexts) {
       store.repo(fullName).protections[branch] = contexts;
     },

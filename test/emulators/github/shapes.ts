@@ -119,8 +119,16 @@ export function pullJson(ctx: PullContext, p: PullRecord): Record<string, unknow
     head: side(p.head, p.headSha),
     base: side(p.base, p.baseSha),
     author_association: 'CONTRIBUTOR',
-    auto_merge: null,
+    auto_merge: p.autoMerge
+      ? {
+          enabled_by: userJson(urls, p.autoMerge.enabledBy),
+          merge_method: p.autoMerge.method,
+          commit_title: p.autoMerge.commitTitle,
+          commit_message: p.autoMerge.commitBody,
+        }
+      : null,
     merged: p.merged,
+    merged_by: p.mergedBy === undefined ? null : userJson(urls, p.mergedBy),
   };
   if (ctx.mergeable !== undefined) {
     json.mergeable = ctx.mergeable;

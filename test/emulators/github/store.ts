@@ -19,6 +19,18 @@ export interface PullRecord {
   closedAt: string | null;
   mergedAt: string | null;
   mergeCommitSha: string | null;
+  /** Auto-merge as enabled through GraphQL (`enablePullRequestAutoMerge`); absent or null when off. */
+  autoMerge?: AutoMergeRecord | null;
+  /** Who merged it, and how: the REST merge call, or GitHub's auto-merge (as the user who enabled it). */
+  mergedBy?: string;
+  mergedVia?: 'api' | 'auto-merge';
+}
+
+export interface AutoMergeRecord {
+  method: 'merge' | 'squash' | 'rebase';
+  enabledBy: string;
+  commitTitle: string | null;
+  commitBody: string | null;
 }
 
 export interface CommentRecord {
@@ -79,6 +91,10 @@ export interface DeliveryRecord {
 
 export interface RepoState {
   id: number;
+  /** The name as first seen (the store's keys are lower-cased, as GitHub's names are case-insensitive). */
+  fullName: string;
+  /** The repository's "Allow auto-merge" setting; off by default, as on GitHub. */
+  allowAutoMerge: boolean;
   /** PR and issue numbers share one sequence, as on GitHub. */
   nextNumber: number;
   pulls: PullRecord[];
@@ -95,6 +111,8 @@ export interface GithubStore {
   repo(fullName: string): RepoState;
   /** Unique ids across the emulator, like GitHub's database ids. */
   nextId(): number;
+  /** Every repository seen so far (GraphQL names pull requests by node id, not by repository). */
+  repos(): RepoState[];
   /** Installation tokens issued to the GitHub App, with expiry in ms since the epoch. */
   installationTokens: Map<string, number>;
 }
@@ -105,11 +123,14 @@ export function createStore(): GithubStore {
   return {
     installationTokens: new Map(),
     nextId: () => ++id,
+    repos: () => [...repos.values()],
     repo(fullName) {
       let state = repos.get(fullName.toLowerCase());
       if (state === undefined) {
         state = {
           id: ++id,
+          fullName,
+          allowAutoMerge: false,
           nextNumber: 1,
           pulls: [],
           comments: [],

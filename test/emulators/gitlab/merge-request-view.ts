@@ -11,6 +11,8 @@ export async function refreshMergeRequest(ctx: GitlabContext, p: ProjectHandle, 
   if (sha !== mr.sha) {
     mr.sha = sha;
     mr.shaSeenAt = ctx.now();
+    // GitLab cancels auto-merge when new commits reach the MR, so that they are looked at first.
+    mr.autoMerge = null;
   }
 }
 

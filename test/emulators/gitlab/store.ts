@@ -20,6 +20,11 @@ export interface MergeRequestRecord {
   mergedAt: string | null;
   closedAt: string | null;
   mergeCommitSha: string | null;
+  /** Auto-merge (merge when the pipeline succeeds) as set through the merge API; absent or null when off. */
+  autoMerge?: { user: string; squash: boolean } | null;
+  /** Who merged it, and how: the merge call, or auto-merge when the head pipeline succeeded. */
+  mergedBy?: string;
+  mergedVia?: 'api' | 'auto-merge';
 }
 
 export interface NoteRecord {

@@ -1,5 +1,6 @@
 import { revParse } from '../../common/git/bare-repo.js';
 import { paginate } from '../../common/http-io.js';
+import { settleAutoMerge } from '../auto-merge.js';
 import { bodyObject, isoNow, requireRepo, type GithubContext, type GithubRoute } from '../context.js';
 import { githubError, notFound, validationFailed } from '../shapes.js';
 import type { CheckRunRecord } from '../store.js';
@@ -74,6 +75,7 @@ export function checkRunRoutes(ctx: GithubContext): GithubRoute[] {
         };
         apply(run, b);
         r.state.checkRuns.push(run);
+        await settleAutoMerge(ctx, r, sha);
         return { status: 201, body: json(r.fullName, run) };
       },
     },
@@ -85,6 +87,7 @@ export function checkRunRoutes(ctx: GithubContext): GithubRoute[] {
         const run = r.state.checkRuns.find((c) => c.id === Number(req.params.check_run_id));
         if (run === undefined) throw notFound();
         apply(run, bodyObject(req));
+        await settleAutoMerge(ctx, r, run.headSha);
         return { status: 200, body: json(r.fullName, run) };
       },
     },

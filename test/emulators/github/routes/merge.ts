@@ -1,6 +1,6 @@
-import { mergeBranches, type MergeMethod } from '../../common/git/write-commit.js';
-import { bodyObject, isoNow, requireRepo, type GithubContext, type GithubRoute } from '../context.js';
-import { notifyPull } from '../notify.js';
+import type { MergeMethod } from '../../common/git/write-commit.js';
+import { bodyObject, requireRepo, type GithubContext, type GithubRoute } from '../context.js';
+import { mergePull } from '../merge-pull.js';
 import { unmetRequiredChecks } from './branches.js';
 import { findPull, refreshPull } from '../pull-view.js';
 import { githubError, validationFailed } from '../shapes.js';
@@ -29,36 +29,14 @@ export function mergeRoutes(ctx: GithubContext): GithubRoute[] {
         // Branch protection: GitHub refuses the merge while a required check has not passed.
         const unmet = unmetRequiredChecks(r.state, pull.base, pull.headSha);
         if (unmet.length > 0) throw githubError(405, `Required status check "${unmet[0]}" is expected.`);
-        const title =
-          typeof b.commit_title === 'string'
-            ? b.commit_title
-            : method === 'merge'
-              ? `Merge pull request #${pull.number} from ${r.fullName.split('/')[0] ?? ''}/${pull.head}`
-              : `${pull.title} (#${pull.number})`;
-        const detail = typeof b.commit_message === 'string' ? b.commit_message : pull.title;
-        const outcome = await mergeBranches(
-          r.dir,
-          pull.base,
-          pull.headSha,
-          `${title}\n\n${detail}`,
-          method as MergeMethod,
-        ).catch((e: unknown) => {
-          // The base moved between our read and the ref update: GitHub says the same thing.
-          throw githubError(409, `Base branch was modified. Review and try the merge again. (${String(e)})`);
+        const sha = await mergePull(ctx, r, pull, {
+          method: method as MergeMethod,
+          ...(typeof b.commit_title === 'string' ? { title: b.commit_title } : {}),
+          ...(typeof b.commit_message === 'string' ? { detail: b.commit_message } : {}),
+          by: req.principal.login,
+          via: 'api',
         });
-        if (!outcome.merged) throw githubError(405, 'Pull Request is not mergeable');
-        const now = isoNow(ctx);
-        Object.assign(pull, {
-          state: 'closed',
-          merged: true,
-          mergedAt: now,
-          closedAt: now,
-          updatedAt: now,
-          mergeCommitSha: outcome.sha,
-          baseSha: outcome.sha,
-        });
-        await notifyPull(ctx, r, pull, 'closed', req.principal.login);
-        return { status: 200, body: { sha: outcome.sha, merged: true, message: 'Pull Request successfully merged' } };
+        return { status: 200, body: { sha, merged: true, message: 'Pull Request successfully merged' } };
       },
     },
   ];

@@ -10,7 +10,12 @@ export function repoRoutes(ctx: GithubContext): GithubRoute[] {
       pattern: '/repos/{owner}/{repo}',
       handler: async (req) => {
         const r = await requireRepo(ctx, req);
-        return { status: 200, body: repoJson(ctx.base, r.fullName, r.state.id, r.defaultBranch) };
+        // The merge settings are part of the full repository, read by a token that may push.
+        const body = {
+          ...repoJson(ctx.base, r.fullName, r.state.id, r.defaultBranch),
+          allow_auto_merge: r.state.allowAutoMerge,
+        };
+        return { status: 200, body };
       },
     },
     {

@@ -1,6 +1,7 @@
 import { revParse } from '../../common/git/bare-repo.js';
 import { paginate } from '../../common/http-io.js';
 import { bodyObject, isoNow, requireRepo, type GithubContext, type GithubRoute } from '../context.js';
+import { settleAutoMerge } from '../auto-merge.js';
 import { notifyStatus } from '../notify.js';
 import { findPull } from '../pull-view.js';
 import { commentJson, created, githubError, statusJson, validationFailed } from '../shapes.js';
@@ -47,6 +48,7 @@ export function statusRoutes(ctx: GithubContext): GithubRoute[] {
           createdAt: isoNow(ctx),
         };
         r.state.statuses.push(status);
+        await settleAutoMerge(ctx, r, sha);
         notifyStatus(ctx, r, status);
         return created(statusJson(ctx.base, r.fullName, status));
       },

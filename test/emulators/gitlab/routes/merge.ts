@@ -1,7 +1,6 @@
-import { deleteBranch } from '../../common/git/bare-repo.js';
-import { branchSha } from '../../common/git/refs.js';
-import { mergeBranches } from '../../common/git/write-commit.js';
-import { isoNow, params, requireProject, type GitlabContext, type GitlabRoute } from '../context.js';
+import { params, requireProject, type GitlabContext, type GitlabRoute } from '../context.js';
+import { headPipeline } from '../auto-merge.js';
+import { mergeNow } from '../merge-now.js';
 import {
   detailedMergeStatus,
   findMergeRequest,
@@ -10,11 +9,16 @@ import {
 } from '../merge-request-view.js';
 import { gitlabError } from '../shapes.js';
 
+const truthy = (v: unknown) => v === true || v === 'true';
+
 /**
  * `PUT /projects/:id/merge_requests/:iid/merge` with GitLab's refusals: 405 when the MR is not
- * open, is a draft or is still being checked, 422 "Branch cannot be merged" on a conflict, 409 when `sha` is not the
- * head. With no pipelines here, `merge_when_pipeline_succeeds`/`auto_merge` merge at once, as
- * GitLab does for a project without a pipeline.
+ * open, is a draft or is still being checked, 422 "Branch cannot be merged" on a conflict, 409
+ * when `sha` is not the head. With `auto_merge` (or its older name `merge_when_pipeline_succeeds`)
+ * and a head pipeline still running or pending, auto-merge is set and the MR merges when that
+ * pipeline succeeds (auto-merge.ts); a failed pipeline refuses with 405; with no pipeline, or a
+ * successful one, it merges at once, as GitLab does for a project that does not require one.
+ * `POST .../cancel_merge_when_pipeline_succeeds` takes auto-merge back (406 when none is set).
  */
 export function mergeRoutes(ctx: GitlabContext): GitlabRoute[] {
   return [
@@ -32,26 +36,38 @@ export function mergeRoutes(ctx: GitlabContext): GitlabRoute[] {
         if (status !== 'mergeable') throw gitlabError(422, 'Branch cannot be merged');
         if (typeof b.sha === 'string' && b.sha !== mr.sha)
           throw gitlabError(409, `SHA does not match HEAD of source branch: ${mr.sha}`);
-        const message =
-          typeof b.merge_commit_message === 'string' && b.merge_commit_message !== ''
-            ? b.merge_commit_message
-            : `Merge branch '${mr.sourceBranch}' into '${mr.targetBranch}'\n\n${mr.title}\n\nSee merge request ${p.fullName}!${mr.iid}`;
-        const outcome = await mergeBranches(
-          p.dir,
-          mr.targetBranch,
-          `refs/heads/${mr.sourceBranch}`,
-          message,
-          b.squash === true ? 'squash' : 'merge',
-        );
-        if (!outcome.merged) throw gitlabError(422, 'Branch cannot be merged');
-        mr.state = 'merged';
-        mr.mergeCommitSha = outcome.sha;
-        mr.mergedAt = isoNow(ctx);
-        mr.updatedAt = mr.mergedAt;
-        if (b.should_remove_source_branch === true && (await branchSha(p.dir, mr.sourceBranch)) !== null) {
-          await deleteBranch(p.dir, mr.sourceBranch);
+        const squash = truthy(b.squash);
+        if (truthy(b.auto_merge) || truthy(b.merge_when_pipeline_succeeds)) {
+          const pipeline = headPipeline(p, mr);
+          if (pipeline === 'failed' || pipeline === 'canceled') throw gitlabError(405, '405 Method Not Allowed');
+          if (pipeline === 'running' || pipeline === 'pending') {
+            mr.autoMerge = { user: req.principal.username, squash };
+            return { status: 200, body: await renderMergeRequest(ctx, p, mr) };
+          }
         }
+        await mergeNow(ctx, p, mr, {
+          ...(typeof b.merge_commit_message === 'string' && b.merge_commit_message !== ''
+            ? { message: b.merge_commit_message }
+            : {}),
+          squash,
+          removeSourceBranch: truthy(b.should_remove_source_branch),
+          by: req.principal.username,
+          via: 'api',
+        });
         return { status: 200, body: await renderMergeRequest(ctx, p, mr) };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/projects/{id}/merge_requests/{merge_request_iid}/cancel_merge_when_pipeline_succeeds',
+      handler: async (req) => {
+        const p = await requireProject(ctx, req);
+        const mr = findMergeRequest(p, req.params.merge_request_iid);
+        await refreshMergeRequest(ctx, p, mr);
+        if (mr.state !== 'opened') throw gitlabError(405, '405 Method Not Allowed');
+        if (!mr.autoMerge) throw gitlabError(406, "Can't cancel the automatic merge");
+        mr.autoMerge = null;
+        return { status: 201, body: await renderMergeRequest(ctx, p, mr) };
       },
     },
   ];

@@ -1,4 +1,5 @@
 import { revParse } from '../../common/git/bare-repo.js';
+import { settleAutoMerge } from '../auto-merge.js';
 import { isoNow, params, requireProject, type GitlabContext, type GitlabRoute } from '../context.js';
 import { created, gitlabError, gitlabPage, notFound, paramError, statusJson } from '../shapes.js';
 import type { CommitStatusState, StatusRecord } from '../store.js';
@@ -56,6 +57,7 @@ export function statusRoutes(ctx: GitlabContext): GitlabRoute[] {
           createdAt: isoNow(ctx),
         };
         p.state.statuses.push(status);
+        await settleAutoMerge(ctx, p, sha);
         return created(statusJson(ctx.base, status));
       },
     },
