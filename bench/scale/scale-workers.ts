@@ -13,12 +13,20 @@ export interface WorkerScaleRun {
   p99Ms: number;
   /** Environment updates per second: pushes / (last settled − first webhook). */
   updatesPerS: number;
-  /** redis-server CPU per webhook over the batch, µs (receiver, pumps, plan and GitOps jobs). */
+  /** redis-server CPU per webhook over the batch, µs (receiver, pumps, plan and GitOps jobs, idle polling). */
   redisCpuUsPerWebhook: number;
   redisCommandsPerWebhook: number;
+  /** What the same processes cost Redis per second with nothing to do (BullMQ's blocking pickup, stalled checks). */
+  redisIdleCpuUsPerS: number;
+  redisIdleCommandsPerS: number;
+  /** Per webhook with the idle cost of the batch's duration taken out: what one update itself costs Redis. */
+  redisCpuUsPerUpdateNet: number;
   /** Mean RSS of the worker processes after the batch, MB. */
   workerRssMB: number;
 }
+
+/** How long the idle cost of the worker processes is measured after each batch. */
+const IDLE_MS = 3000;
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<number> {
   const deadline = Date.now() + timeoutMs;
@@ -60,9 +68,18 @@ export async function benchScaleWorkers(o: {
       await batch('1.0.0');
       const statsBefore = await commandStats(fleet.redisUrl);
       const cpuBefore = await redisCpuMs(fleet.redisUrl);
+      const windowStart = performance.now();
       const ms = await batch('2.0.0');
+      const windowS = (performance.now() - windowStart) / 1000;
       const cpuUs = ((await redisCpuMs(fleet.redisUrl)) - cpuBefore) * 1000;
-      const stats = perRequest(statsBefore, await commandStats(fleet.redisUrl), o.pushes);
+      const statsAfter = await commandStats(fleet.redisUrl);
+      const stats = perRequest(statsBefore, statsAfter, o.pushes);
+      // The same processes with nothing to do, for IDLE_MS: what polling alone costs Redis.
+      const idleCpuBefore = await redisCpuMs(fleet.redisUrl);
+      await new Promise((r) => setTimeout(r, IDLE_MS));
+      const idleCpuUs = ((await redisCpuMs(fleet.redisUrl)) - idleCpuBefore) * 1000;
+      const idle = perRequest(statsAfter, await commandStats(fleet.redisUrl), IDLE_MS / 1000);
+      const idleCpuUsPerS = idleCpuUs / (IDLE_MS / 1000);
       const rss = await Promise.all(fleet.workers.map((w) => rssMB(w.process.pid)));
       const s = summarize(ms);
       const run: WorkerScaleRun = {
@@ -73,11 +90,15 @@ export async function benchScaleWorkers(o: {
         updatesPerS: round(o.pushes / (Math.max(...ms) / 1000), 1),
         redisCpuUsPerWebhook: round(cpuUs / o.pushes, 1),
         redisCommandsPerWebhook: stats.commands,
+        redisIdleCpuUsPerS: round(idleCpuUsPerS, 0),
+        redisIdleCommandsPerS: idle.commands,
+        redisCpuUsPerUpdateNet: round(Math.max(0, cpuUs - idleCpuUsPerS * windowS) / o.pushes, 1),
         workerRssMB: round(rss.reduce((a: number, r) => a + (r ?? 0), 0) / rss.length, 1),
       };
       o.log(
         `  ${workers} workers: ${o.pushes} pushes to distinct environments, push → PR p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
-          `${run.updatesPerS} updates/s; Redis ${run.redisCpuUsPerWebhook} µs CPU and ${run.redisCommandsPerWebhook} commands per webhook; ` +
+          `${run.updatesPerS} updates/s; Redis ${run.redisCpuUsPerWebhook} µs CPU and ${run.redisCommandsPerWebhook} commands per webhook ` +
+          `(${run.redisCpuUsPerUpdateNet} µs without idle polling; idle: ${run.redisIdleCpuUsPerS} µs CPU and ${run.redisIdleCommandsPerS} commands per s); ` +
           `worker RSS ${run.workerRssMB} MB`,
       );
       out.push(run);
