@@ -2,8 +2,9 @@
  * `npm run bench`: the four figures of issue 6, each against a baseline measured in the same run
  * (these machines are shared and noisy). Writes bench/results.json and prints a table.
  * Options (defaults in brackets): --rounds [2] --duration [4] --warmup [1] --concurrency [32]
- * --generator [auto|wrk|node] --bodies [100000] --iterations [10] --burst [200] --only [receiver,pipeline,scm,burst,attacks,scale] --scm-updates [3]
- * --diagnose (adds a receiver variant, see docs) --out [bench/results.json]. docs/benchmark.md explains each figure.
+ * --generator [auto|wrk|node] --bodies [100000] --iterations [10] --burst [200] --only [receiver,pipeline,scm,burst,attacks,scale,mirrors]
+ * --scm-updates [3] --workers [2,4] --scale-pushes [16] --mirrors [20]
+ * --diagnose (adds a receiver variant, see docs) --profile <dir> (CPU profiles of the receiver section's servers) --out [bench/results.json]. docs/benchmark.md explains each figure.
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -16,6 +17,8 @@ import { benchPerScm } from './pipeline/per-scm.js';
 import { startRig } from './pipeline/rig.js';
 import { benchReceiver } from './receiver/bench-receiver.js';
 import { benchScaleReceivers } from './scale/scale-receivers.js';
+import { benchScaleWorkers } from './scale/scale-workers.js';
+import { benchMirrors } from './scale/mirrors.js';
 import { judge, render, type BenchResults } from './report.js';
 import { mirrorsOnDisk } from './lib/disk.js';
 import { join } from 'node:path';
@@ -30,9 +33,13 @@ const { values: a } = parseArgs({
     iterations: { type: 'string', default: '10' },
     burst: { type: 'string', default: '200' },
     bodies: { type: 'string', default: '100000' },
-    only: { type: 'string', default: 'receiver,pipeline,scm,burst,attacks,scale' },
+    only: { type: 'string', default: 'receiver,pipeline,scm,burst,attacks,scale,mirrors' },
+    workers: { type: 'string', default: '2,4' },
+    'scale-pushes': { type: 'string', default: '16' },
+    mirrors: { type: 'string', default: '20' },
     'scm-updates': { type: 'string', default: '3' },
     diagnose: { type: 'boolean', default: false },
+    profile: { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
   },
 });
@@ -52,8 +59,8 @@ const only = new Set(
     .filter(Boolean),
 );
 for (const s of only)
-  if (!['receiver', 'pipeline', 'scm', 'burst', 'attacks', 'scale'].includes(s))
-    throw new Error(`--only takes receiver, pipeline, scm, burst, attacks and scale, got "${s}"`);
+  if (!['receiver', 'pipeline', 'scm', 'burst', 'attacks', 'scale', 'mirrors'].includes(s))
+    throw new Error(`--only takes receiver, pipeline, scm, burst, attacks, scale and mirrors, got "${s}"`);
 const settings = {
   rounds: num('rounds', a.rounds, 1),
   durationS: num('duration', a.duration, 1),
@@ -64,8 +71,12 @@ const settings = {
   burst: num('burst', a.burst, 1),
   bodies: num('bodies', a.bodies, 1),
   scmUpdates: num('scm-updates', a['scm-updates'], 1),
+  workerCounts: (a.workers ?? '').split(',').map((w) => num('workers', w, 1)),
+  scalePushes: num('scale-pushes', a['scale-pushes'], 1),
+  mirrors: num('mirrors', a.mirrors, 1),
   only: [...only],
   diagnose: a.diagnose ?? false,
+  ...(a.profile ? { profileDir: a.profile } : {}),
 };
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -112,6 +123,12 @@ if (only.has('attacks')) {
 if (only.has('scale')) {
   log('6. scale out: 1 and then 2 receivers against one Redis');
   results.scale = await benchScaleReceivers({ ...settings, log });
+  log(`6b. scale out: ${settings.workerCounts.join(' and then ')} worker processes against one Redis`);
+  results.scaleWorkers = await benchScaleWorkers({ counts: settings.workerCounts, pushes: settings.scalePushes, log });
+}
+if (only.has('mirrors')) {
+  log(`7. one worker holding ${settings.mirrors} GitOps mirrors`);
+  results.mirrors = await benchMirrors({ mirrors: settings.mirrors, log });
 }
 const full: BenchResults = {
   ...results,

@@ -7,9 +7,17 @@ export interface ServingChild {
   stop(): Promise<void>;
 }
 
-/** Starts a TypeScript entry under tsx in its own process and waits for `LISTENING <port>`. */
-export function startTsChild(entry: URL, args: string[], timeoutMs = 20_000): Promise<ServingChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(entry), ...args], {
+/**
+ * Starts a TypeScript entry under tsx in its own process and waits for `LISTENING <port>`.
+ * `nodeArgs` go before the entry (`--cpu-prof --cpu-prof-dir=<dir>` for `npm run bench -- --profile`).
+ */
+export function startTsChild(
+  entry: URL,
+  args: string[],
+  timeoutMs = 20_000,
+  nodeArgs: string[] = [],
+): Promise<ServingChild> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', fileURLToPath(entry), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {

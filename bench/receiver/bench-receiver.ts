@@ -26,6 +26,8 @@ export interface ReceiverOptions {
   appendfsync?: 'always' | 'everysec' | 'no';
   /** Diagnostic: also run the receiver alone, with its inbox pump in another process. */
   diagnose?: boolean;
+  /** Writes each server's V8 CPU profile (`node --cpu-prof`) into this directory. */
+  profileDir?: string;
   log: (line: string) => void;
 }
 
@@ -157,7 +159,8 @@ export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult>
     for (const mode of order) {
       const redis = await startRedis();
       if (o.appendfsync && o.appendfsync !== 'always') await setFsync(redis.url, o.appendfsync);
-      const child = await startTsChild(new URL('./serve.ts', import.meta.url), [mode, redis.url]);
+      const prof = o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}/${mode}-round${n}`] : [];
+      const child = await startTsChild(new URL('./serve.ts', import.meta.url), [mode, redis.url], 20_000, prof);
       // 'receiver-split': the receiver as `dispatchd serve`, its deliveries pumped by another process.
       const pump =
         mode === 'receiver-split'

@@ -9,7 +9,7 @@ import { parseNumstat } from './pr-text.js';
 import { openOrUpdatePullRequest } from './pull-request.js';
 import { checkoutUpdate } from './update/checkout.js';
 import { commitUpdate } from './update/commit.js';
-import { renderAndEdit, withWorktree } from './update/edit.js';
+import { discardWorktree, openWorktree, renderAndEdit, withWorktree, type Worktree } from './update/edit.js';
 import { upToDate } from './update/outcomes.js';
 import { prepareUpdate } from './update/prepare.js';
 import { pushWithLease } from './update/push.js';
@@ -54,17 +54,32 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
   checkFedByPush(deps.config, spec);
   const p = await prepareUpdate(deps, spec);
   for (let attempt = 1; ; attempt++) {
-    const out = await checkoutUpdate(deps, envId, spec, p);
+    // The worktree of the base is checked out while the forward-only check waits on the SCM
+    // (push → PR timeline, docs/benchmark.md); discarded if the checkout does not go on.
+    let opening: Promise<Worktree> | undefined;
+    const out = await checkoutUpdate(deps, envId, spec, p, (mirror, baseSha) => {
+      opening = openWorktree(deps, mirror, baseSha);
+      opening.catch(() => undefined);
+    }).catch(async (err: unknown) => {
+      await discardWorktree(opening);
+      throw err;
+    });
+    if (out.kind !== 'ready') await discardWorktree(opening);
     if (out.kind === 'base-moved') continue;
     if (out.kind === 'superseded') return { outcome: 'superseded', branch: out.branch, carried: out.carried };
     const c = out.checkout;
-    const result = await withWorktree(deps, c, async (wt): Promise<ApplyResult | 'moved'> => {
+    const result = await withWorktree(opening ?? openWorktree(deps, c.mirror, c.baseSha), async (wt) => {
       const edited = await renderAndEdit(wt, deps, spec, p);
       if (edited.changed.length === 0) {
         const ahead = c.headSha !== null && c.mine.length > 0;
         return upToDate(deps, spec, { usePr: p.usePr, head: c.head, base: p.base, pushTo: c.pushTo, ahead });
       }
       await commitUpdate(wt, deps.config, envId, spec, p, edited);
+      // The PR text needs only the local commit: its two diffs are read while the push is on the
+      // wire instead of after it (push → PR timeline, docs/benchmark.md). Read-only, so a push
+      // that loses its race just leaves them unused.
+      const prDiff = p.usePr ? readPrDiff(wt, c.baseSha) : undefined;
+      prDiff?.catch(() => undefined);
       const pushed = await pushWithLease(wt, p, c);
       if (pushed.kind === 'moved') {
         if (attempt < PUSH_ATTEMPTS) return 'moved';
@@ -84,8 +99,7 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
         pushed: pushed.kind === 'pushed',
       };
       if (!p.usePr) return done;
-      const stat = parseNumstat(await git(['diff', '--numstat', c.baseSha, 'HEAD'], { cwd: wt }));
-      const diff = await git(['diff', c.baseSha, 'HEAD'], { cwd: wt });
+      const { stat, diff } = await prDiff!;
       const pr = await openOrUpdatePullRequest(p.provider, spec, {
         head: c.head,
         text: {
@@ -106,4 +120,16 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
     });
     if (result !== 'moved') return result;
   }
+}
+
+/** The numstat and the patch of the worktree's commit against the base, for the PR text. */
+async function readPrDiff(
+  wt: string,
+  baseSha: string,
+): Promise<{ stat: ReturnType<typeof parseNumstat>; diff: string }> {
+  const [numstat, diff] = await Promise.all([
+    git(['diff', '--numstat', baseSha, 'HEAD'], { cwd: wt }),
+    git(['diff', baseSha, 'HEAD'], { cwd: wt }),
+  ]);
+  return { stat: parseNumstat(numstat), diff };
 }

@@ -47,7 +47,20 @@ export function openProducer(redisUrl: string) {
   // Two connections: BullMQ loads its ~60 Lua scripts into the queues' connection, and ioredis
   // copies them onto every multi() made there (≈ 360 µs against ≈ 45 µs, measured by
   // `npm run bench -- --diagnose`). The inbox, audit trail and API use the plain one.
-  const redis = open();
+  // Auto-pipelining on the plain one: the claims of webhooks arriving in the same tick leave in
+  // one socket write instead of one each (the claim was the receiver's costliest frame in a
+  // `npm run bench -- --profile` run; docs/benchmark.md). Each claim is still its own script call.
+  const redis = openRedis(
+    target,
+    {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      lazyConnect: false,
+      enableAutoPipelining: true,
+    },
+    false,
+  );
   const queueRedis = open();
   const events = new Queue<PushJob>(PUSH_QUEUE, { connection: queueRedis, prefix: QUEUE_PREFIX });
   const gitops = new Queue<GitopsJob>(GITOPS_QUEUE, { connection: queueRedis, prefix: QUEUE_PREFIX });

@@ -19,7 +19,7 @@ describe('npm run bench, tiny counts', () => {
 
   it(
     'writes results.json with every figure, its baseline and the judged targets, and prints the table',
-    { timeout: 120_000 },
+    { timeout: 240_000 },
     async () => {
       const dir = await mkdtemp(join(tmpdir(), 'dispatchd-bench-smoke-'));
       dirs.push(dir);
@@ -45,13 +45,20 @@ describe('npm run bench, tiny counts', () => {
           '4',
           '--bodies',
           '20000',
+          // The scale and mirror sections with one worker process each: their code paths, cheaply.
+          '--workers',
+          '1',
+          '--scale-pushes',
+          '2',
+          '--mirrors',
+          '2',
           // Every section but the per-SCM one (four stacks: too slow for the suite).
           '--only',
-          'receiver,pipeline,burst,attacks,scale',
+          'receiver,pipeline,burst,attacks,scale,mirrors',
           '--out',
           out,
         ],
-        { cwd: ROOT, timeout: 110_000 },
+        { cwd: ROOT, timeout: 230_000 },
       );
       const r = JSON.parse(await readFile(out, 'utf8')) as BenchResults;
 
@@ -101,6 +108,19 @@ describe('npm run bench, tiny counts', () => {
         [1, 2],
       );
       for (const x of r.scale!) assert.ok(x.queued > 0 && x.redisCpuUsPerWebhook > 0, JSON.stringify(x));
+      // Both pushes reached their PRs (the section throws otherwise) through a worker process.
+      const w = r.scaleWorkers?.[0];
+      assert.ok(w && w.workers === 1 && w.pushes === 2, JSON.stringify(r.scaleWorkers));
+      assert.ok(
+        w.p50Ms > 0 && w.updatesPerS > 0 && w.redisCommandsPerWebhook > 0 && w.workerRssMB > 0,
+        JSON.stringify(w),
+      );
+      // Two GitOps repositories updated by one worker: it holds a mirror of each, on disk.
+      const m = r.mirrors!;
+      assert.equal(m.mirrors, 2);
+      assert.ok(m.diskKBPerMirror > 0 && m.rssStartMB > 0 && m.rssLastMB > 0, JSON.stringify(m));
+      assert.match(stdout, /6b\. Scale out: worker processes/);
+      assert.match(stdout, /7\. Mirrors: one worker holding 2 GitOps mirrors/);
       const attacks = r.attacks!;
       assert.match(attacks.cases[0]!.name, /^baseline/);
       assert.ok(attacks.cases.length >= 8);

@@ -31,7 +31,8 @@ export type CheckoutOutcome =
 
 /**
  * Step 2: fetch the mirror, find the head branch and what the environment carries now, and decide
- * whether this update may move it (forward only, or an explicit rollback). Commits on the head
+ * whether this update may move it (forward only, or an explicit rollback). `onBase` is called
+ * once the base commit is known, before the forward-only check asks the SCM. Commits on the head
  * branch that dispatchd did not make stop the update (they are the reviewer's, and kept).
  */
 export async function checkoutUpdate(
@@ -39,6 +40,7 @@ export async function checkoutUpdate(
   envId: string,
   spec: EnvUpdateSpec,
   p: PreparedUpdate,
+  onBase: (mirror: string, baseSha: string) => void = () => undefined,
 ): Promise<CheckoutOutcome> {
   const mirror = await deps.mirrors.fetch(p.remote);
   // Base and head candidates: one git process for all of them.
@@ -79,6 +81,8 @@ export async function checkoutUpdate(
   const mine = withPr && headSha ? await commitsWithTrailers(mirror, `${baseSha}..${headSha}`) : [];
   if (mine.some((c) => c.env !== envId)) await reportForeignCommits(deps, spec, head, p.base);
   const carried = mine.find((c) => c.env === envId)?.commit ?? (await lastCommitFor(mirror, baseSha, envId))?.commit;
+  // The base is known: the caller may check it out while the SCM answers the ancestry question.
+  onBase(mirror, baseSha);
   // A rollback is the operator's explicit move back; everything else only moves forward.
   const direction = spec.rollback
     ? ({ move: true } as const)

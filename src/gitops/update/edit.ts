@@ -7,7 +7,6 @@ import { planChanges } from '../changes.js';
 import { checkGrantedPaths } from '../grants.js';
 import { isContentChange, type RenderedFile } from '../render/index.js';
 import type { ValueChange } from '../value-changes.js';
-import type { Checkout } from './checkout.js';
 import type { PreparedUpdate } from './prepare.js';
 
 export interface Edited {
@@ -17,23 +16,47 @@ export interface Edited {
   changes: ValueChange[];
 }
 
-/**
- * A detached worktree of the base commit for the length of `fn`, removed afterwards whatever
- * happens: the update writes only there, never in the mirror.
- */
-export async function withWorktree<T>(
-  deps: ApplyDeps,
-  checkout: Checkout,
-  fn: (worktree: string) => Promise<T>,
-): Promise<T> {
-  const wt = await mkdtemp(join(deps.config.dataDir, 'work-'));
+/** A detached worktree of the base commit; `close()` removes it whatever happened in it. */
+export interface Worktree {
+  dir: string;
+  close(): Promise<void>;
+}
+
+/** Checks out `baseSha` of the mirror into a fresh directory under the data dir: the update writes only there, never in the mirror. */
+export async function openWorktree(deps: ApplyDeps, mirror: string, baseSha: string): Promise<Worktree> {
+  const dir = await mkdtemp(join(deps.config.dataDir, 'work-'));
+  const close = async () => {
+    await git(['worktree', 'remove', '--force', dir], { cwd: mirror }).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  };
   try {
-    await git(['worktree', 'add', '--quiet', '--detach', wt, checkout.baseSha], { cwd: checkout.mirror });
-    return await fn(wt);
-  } finally {
-    await git(['worktree', 'remove', '--force', wt], { cwd: checkout.mirror }).catch(() => undefined);
-    await rm(wt, { recursive: true, force: true });
+    await git(['worktree', 'add', '--quiet', '--detach', dir, baseSha], { cwd: mirror });
+  } catch (err) {
+    await close();
+    throw err;
   }
+  return { dir, close };
+}
+
+/**
+ * Runs `fn` in a worktree opened (or being opened) before, and removes it afterwards whatever
+ * happens.
+ */
+export async function withWorktree<T>(opening: Promise<Worktree>, fn: (worktree: string) => Promise<T>): Promise<T> {
+  const wt = await opening;
+  try {
+    return await fn(wt.dir);
+  } finally {
+    await wt.close();
+  }
+}
+
+/** Removes a worktree opened ahead of a checkout that then did not go on to edit it. */
+export async function discardWorktree(opening: Promise<Worktree> | undefined): Promise<void> {
+  await opening?.then(
+    (wt) => wt.close(),
+    () => undefined,
+  );
 }
 
 /**
