@@ -8,6 +8,7 @@ import {
   refreshMergeRequest,
   renderMergeRequest,
 } from '../merge-request-view.js';
+import { notifyMergeRequest } from '../notify.js';
 import { gitlabError } from '../shapes.js';
 
 /**
@@ -48,6 +49,7 @@ export function mergeRoutes(ctx: GitlabContext): GitlabRoute[] {
         mr.mergeCommitSha = outcome.sha;
         mr.mergedAt = isoNow(ctx);
         mr.updatedAt = mr.mergedAt;
+        notifyMergeRequest(ctx, ctx.hooks, p, mr, 'merge', req.principal.username);
         if (b.should_remove_source_branch === true && (await branchSha(p.dir, mr.sourceBranch)) !== null) {
           await deleteBranch(p.dir, mr.sourceBranch);
         }

@@ -1,0 +1,353 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ScmKind } from '../../src/core/push-event.js';
+import type { ReviewEvent } from '../../src/core/review-events.js';
+import { createWebhookParsers } from '../../src/scm/parsers.js';
+import { basicAuthorization } from './common/auth.js';
+import { runGit } from './common/git/run-git.js';
+import { startBitbucketCloudEmulator } from './bitbucket-cloud/emulator.js';
+import { startBitbucketServerEmulator, scmPath } from './bitbucket-server/emulator.js';
+import { startGitlabEmulator } from './gitlab/emulator.js';
+
+const TOKEN = 'emulator-webhook-token';
+const SECRET = 'emulator-webhook-secret';
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** A receiver that answers 202 and keeps what it got. */
+async function startReceiver(): Promise<{ url: string; got: Received[]; server: Server }> {
+  const got: Received[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(202, { 'content-type': 'application/json' }).end('{"status":"accepted"}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/x`, got, server };
+}
+
+/** What one SCM's emulator offers a user: register a hook, open, update, merge and decline PRs, post a status. */
+interface Driver {
+  kind: ScmKind;
+  /** The repository as dispatchd names it. */
+  repo: string;
+  /** The header holding the event name. */
+  eventHeader: string;
+  addHook(url: string, events: string[]): Promise<Response>;
+  /** Events to subscribe to: pull-request ones and (where the SCM has one) status ones. */
+  events: string[];
+  openPull(branch: string): Promise<number>;
+  merge(n: number): Promise<void>;
+  decline(n: number): Promise<void>;
+  postStatus(sha: string, name: string, state: 'running' | 'success' | 'failure'): Promise<void>;
+  /** Clone URL and the git config that authenticates a push. */
+  gitUrl: string;
+  gitAuth: string;
+  git: {
+    commit(repo: string, branch: string, files: Record<string, string>): Promise<string>;
+    revParse(repo: string, ref: string): Promise<string | null>;
+  };
+  gitName: string;
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const json = (method: string, auth: Record<string, string>) => (url: string, body?: unknown) =>
+  fetch(url, {
+    method,
+    headers: { ...auth, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+async function ok(res: Promise<Response>): Promise<Record<string, unknown>> {
+  const r = await res;
+  const text = await r.text();
+  assert.ok(r.status < 300, `${r.status} ${text}`);
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+
+async function gitlabDriver(): Promise<Driver> {
+  const gl = await startGitlabEmulator({ token: TOKEN });
+  const repo = 'acme/platform/gitops';
+  await gl.git.createRepo(repo, { files: { 'README.md': '# gitops\n' } });
+  const api = `${gl.apiUrl}/projects/${encodeURIComponent(repo)}`;
+  const auth = { 'private-token': TOKEN };
+  return {
+    kind: 'gitlab',
+    repo,
+    eventHeader: 'x-gitlab-event',
+    events: ['merge_requests_events', 'pipeline_events'],
+    addHook: (url, events) =>
+      json('POST', auth)(`${api}/hooks`, {
+        url,
+        token: SECRET,
+        push_events: false,
+        ...Object.fromEntries(events.map((e) => [e, true])),
+      }),
+    async openPull(branch) {
+      const mr = await ok(
+        json('POST', auth)(`${api}/merge_requests`, { source_branch: branch, target_branch: 'main', title: branch }),
+      );
+      return mr.iid as number;
+    },
+    merge: async (n) => void (await ok(json('PUT', auth)(`${api}/merge_requests/${n}/merge`))),
+    decline: async (n) => void (await ok(json('PUT', auth)(`${api}/merge_requests/${n}`, { state_event: 'close' }))),
+    postStatus: async (sha, name, state) =>
+      void (await ok(
+        json('POST', auth)(`${api}/statuses/${sha}`, { name, state: state === 'failure' ? 'failed' : state }),
+      )),
+    gitUrl: `${gl.url}/${repo}.git`,
+    gitAuth: `Authorization: ${basicAuthorization('oauth2', TOKEN)}`,
+    git: gl.git,
+    gitName: repo,
+    settled: () => gl.webhooksSettled(),
+    close: () => gl.close(),
+  };
+}
+
+async function cloudDriver(): Promise<Driver> {
+  const bb = await startBitbucketCloudEmulator({ token: TOKEN });
+  const repo = 'acme/gitops';
+  await bb.git.createRepo(repo, { files: { 'README.md': '# gitops\n' } });
+  const api = `${bb.apiUrl}/repositories/${repo}`;
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  return {
+    kind: 'bitbucket-cloud',
+    repo,
+    eventHeader: 'x-event-key',
+    events: [
+      'pullrequest:created',
+      'pullrequest:updated',
+      'pullrequest:fulfilled',
+      'pullrequest:rejected',
+      'repo:commit_status_created',
+      'repo:commit_status_updated',
+    ],
+    addHook: (url, events) =>
+      json('POST', auth)(`${api}/hooks`, { description: 'dispatchd', url, active: true, secret: SECRET, events }),
+    async openPull(branch) {
+      const pr = await ok(
+        json('POST', auth)(`${api}/pullrequests`, { title: branch, source: { branch: { name: branch } } }),
+      );
+      return pr.id as number;
+    },
+    merge: async (n) => void (await ok(json('POST', auth)(`${api}/pullrequests/${n}/merge`, {}))),
+    decline: async (n) => void (await ok(json('POST', auth)(`${api}/pullrequests/${n}/decline`))),
+    postStatus: async (sha, key, state) =>
+      void (await ok(
+        json('POST', auth)(`${api}/commit/${sha}/statuses/build`, {
+          key,
+          state: { running: 'INPROGRESS', success: 'SUCCESSFUL', failure: 'FAILED' }[state],
+          url: 'https://ci.example.com/1',
+        }),
+      )),
+    gitUrl: `${bb.url}/${repo}.git`,
+    gitAuth: `Authorization: ${basicAuthorization('x-token-auth', TOKEN)}`,
+    git: bb.git,
+    gitName: repo,
+    settled: () => bb.webhooksSettled(),
+    close: () => bb.close(),
+  };
+}
+
+async function serverDriver(): Promise<Driver> {
+  const bb = await startBitbucketServerEmulator({ token: TOKEN });
+  const repo = 'OPS/gitops';
+  await bb.git.createRepo(repo, { files: { 'README.md': '# gitops\n' } });
+  const api = `${bb.apiUrl}/projects/OPS/repos/gitops`;
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const version = async (n: number) => (await ok(json('GET', auth)(`${api}/pull-requests/${n}`))).version as number;
+  return {
+    kind: 'bitbucket-server',
+    repo,
+    eventHeader: 'x-event-key',
+    events: ['pr:opened', 'pr:from_ref_updated', 'pr:merged', 'pr:declined'],
+    addHook: (url, events) =>
+      json('POST', auth)(`${api}/webhooks`, {
+        name: 'dispatchd',
+        url,
+        active: true,
+        events,
+        configuration: { secret: SECRET },
+      }),
+    async openPull(branch) {
+      const pr = await ok(
+        json('POST', auth)(`${api}/pull-requests`, {
+          title: branch,
+          fromRef: { id: `refs/heads/${branch}` },
+          toRef: { id: 'refs/heads/main' },
+        }),
+      );
+      return pr.id as number;
+    },
+    merge: async (n) =>
+      void (await ok(json('POST', auth)(`${api}/pull-requests/${n}/merge?version=${await version(n)}`, {}))),
+    decline: async (n) =>
+      void (await ok(json('POST', auth)(`${api}/pull-requests/${n}/decline?version=${await version(n)}`, {}))),
+    postStatus: async (sha, key, state) =>
+      void (await ok(
+        json('POST', auth)(`${bb.url}/rest/build-status/1.0/commits/${sha}`, {
+          key,
+          state: { running: 'INPROGRESS', success: 'SUCCESSFUL', failure: 'FAILED' }[state],
+          url: 'https://ci.example.com/1',
+        }),
+      )),
+    gitUrl: `${bb.url}/${scmPath(repo)}.git`,
+    gitAuth: `Authorization: Bearer ${TOKEN}`,
+    git: bb.git,
+    gitName: repo,
+    settled: () => bb.webhooksSettled(),
+    close: () => bb.close(),
+  };
+}
+
+const parsers = createWebhookParsers();
+
+/** What dispatchd's own parser makes of a delivery, after checking its signature with the hook's secret. */
+function asDispatchdSees(kind: ScmKind, d: Received): ReviewEvent {
+  const headers = Object.fromEntries(Object.entries(d.headers).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+  const req = { headers, rawBody: d.body };
+  const ctx = { hostName: kind, hostUrl: 'http://scm.test', secrets: ['other-secret', SECRET], now: Date.now() };
+  const parser = parsers[kind]!;
+  assert.deepEqual(parser.verify(req, ctx), [1], 'signed with the hook secret');
+  const parsed = parser.parse(req, ctx);
+  assert.equal(parsed.kind, 'review', JSON.stringify(parsed));
+  return (parsed as { event: ReviewEvent }).event;
+}
+
+for (const make of [gitlabDriver, cloudDriver, serverDriver]) {
+  describe(
+    `${make.name.replace('Driver', '')} emulator: pull-request and status webhooks, signed`,
+    { timeout: 60_000 },
+    () => {
+      let d: Driver;
+      let rx: Awaited<ReturnType<typeof startReceiver>>;
+      before(async () => {
+        d = await make();
+        rx = await startReceiver();
+      });
+      after(async () => {
+        await d?.close();
+        rx?.server.close();
+      });
+      const take = async () => {
+        await d.settled();
+        return rx.got
+          .splice(0)
+          .map((g) => ({ event: String(g.headers[d.eventHeader]), seen: asDispatchdSees(d.kind, g), g }));
+      };
+
+      it('registers a hook through the API; open, push, status, merge and decline arrive as the SCM sends them', async () => {
+        assert.ok((await d.addHook(rx.url, d.events)).status === 201);
+        await d.git.commit(d.gitName, 'dispatchd/a', { 'a.yaml': 'a: 1\n' });
+        const a = await d.openPull('dispatchd/a');
+        const opened = await take();
+        assert.equal(opened.length, 1);
+        assert.deepEqual(
+          {
+            action: opened[0]!.seen.kind === 'pull-request' && opened[0]!.seen.action,
+            repo: opened[0]!.seen.repo.fullName,
+          },
+          { action: 'opened', repo: d.repo },
+        );
+        assert.ok(
+          opened[0]!.g.headers['x-gitlab-event-uuid'] ??
+            opened[0]!.g.headers['x-request-uuid'] ??
+            opened[0]!.g.headers['x-request-id'],
+          'a delivery id',
+        );
+
+        // A push to the source branch over HTTP: the SCM sends an update naming the new head.
+        const work = await mkdtemp(join(tmpdir(), 'emu-hooks-'));
+        try {
+          const cfg = ['-c', `http.extraHeader=${d.gitAuth}`];
+          await runGit([...cfg, 'clone', '--quiet', '--branch', 'dispatchd/a', d.gitUrl, join(work, 'c')]);
+          await writeFile(join(work, 'c', 'a.yaml'), 'a: 2\n');
+          const env = {
+            GIT_AUTHOR_NAME: 't',
+            GIT_AUTHOR_EMAIL: 't@t',
+            GIT_COMMITTER_NAME: 't',
+            GIT_COMMITTER_EMAIL: 't@t',
+          };
+          await runGit(['commit', '--quiet', '-am', 'a 2'], { cwd: join(work, 'c'), env });
+          await runGit([...cfg, 'push', '--quiet', 'origin', 'HEAD:refs/heads/dispatchd/a'], { cwd: join(work, 'c') });
+        } finally {
+          await rm(work, { recursive: true, force: true });
+        }
+        const head = (await d.git.revParse(d.gitName, 'dispatchd/a')) ?? '';
+        let updated: Awaited<ReturnType<typeof take>> = [];
+        for (let i = 0; i < 50 && updated.length === 0; i++) {
+          updated = (await take()).filter((x) => x.seen.kind === 'pull-request' && x.seen.action === 'updated');
+          if (updated.length === 0) await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.equal(updated.length, 1, 'one update for the push');
+        const u = updated[0]!.seen;
+        assert.ok(u.kind === 'pull-request' && head.startsWith(u.headSha), `update names the pushed head ${head}`);
+
+        // A status on the head: GitLab as a pipeline, Bitbucket Cloud as commit_status_*, Bitbucket Server not at all.
+        await d.postStatus(head, 'argocd/app', 'running');
+        await d.postStatus(head, 'argocd/app', 'success');
+        await d.postStatus(head, 'ci/other', 'success');
+        const statuses = (await take()).map((x) => [
+          x.event,
+          x.seen.kind === 'status' ? x.seen.status.state : x.seen.kind,
+        ]);
+        const want: Record<string, string[][]> = {
+          gitlab: [
+            // running → success; the second status leaves the pipeline at success: no hook.
+            ['Pipeline Hook', 'pending'],
+            ['Pipeline Hook', 'success'],
+          ],
+          'bitbucket-cloud': [
+            ['repo:commit_status_created', 'pending'],
+            ['repo:commit_status_updated', 'success'],
+            ['repo:commit_status_created', 'success'],
+          ],
+          'bitbucket-server': [],
+        };
+        assert.deepEqual(statuses, want[d.kind]);
+
+        await d.merge(a);
+        const merged = await take();
+        assert.deepEqual(
+          merged.map((x) => x.seen.kind === 'pull-request' && [x.seen.action, x.seen.number, typeof x.seen.mergeSha]),
+          [['merged', a, 'string']],
+        );
+
+        await d.git.commit(d.gitName, 'dispatchd/b', { 'b.yaml': 'b: 1\n' });
+        const b = await d.openPull('dispatchd/b');
+        await d.decline(b);
+        const declined = await take();
+        assert.deepEqual(
+          declined.map((x) => x.seen.kind === 'pull-request' && [x.seen.action, x.seen.number]),
+          [
+            ['opened', b],
+            ['closed', b],
+          ],
+        );
+      });
+
+      it('sends nothing to a hook not subscribed to the event', async () => {
+        await d.addHook(rx.url.replace('/hooks/x', '/hooks/other'), d.kind === 'gitlab' ? [] : [d.events[0]!]);
+        await d.git.commit(d.gitName, 'dispatchd/c', { 'c.yaml': 'c: 1\n' });
+        const c = await d.openPull('dispatchd/c');
+        await d.decline(c);
+        await d.settled();
+        const paths = rx.got.splice(0).map((g) => g.headers[d.eventHeader]);
+        // The first hook gets both; the second only what it asked for (GitLab: merge requests off).
+        assert.equal(paths.length, d.kind === 'gitlab' ? 2 : 3);
+      });
+    },
+  );
+}
