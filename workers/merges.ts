@@ -1,7 +1,9 @@
 import { DelayedError, type Job } from 'bullmq';
 import { toMs } from '../src/config/duration.js';
+import { backoff, pollFor, type PollSettings } from '../src/config/poll.js';
 import type { DispatchdConfig } from '../src/config/schema.js';
 import { PermanentError } from '../src/core/errors.js';
+import { repoKey } from '../src/core/repo-id.js';
 import type { ApplyResult } from '../src/gitops/apply.js';
 import { mergeSettingsFor } from '../src/gitops/grants.js';
 import { mergeStep, type MergeStep, type MergeStepDeps } from '../src/gitops/merge-when-green.js';
@@ -15,10 +17,10 @@ export interface MergeWorkerDeps extends MergeStepDeps {
 
 // Looks start a second apart and back off to a minute: status webhooks (where the SCM sends
 // them) promote the job sooner, so the poll only matters where none come (Bitbucket Server).
-const FIRST_LOOK_MS = 1000;
-const MAX_LOOK_MS = 60_000;
+// A GitOps repository's `poll` setting replaces these.
+const MERGE_POLL: PollSettings = { firstMs: 1000, maxMs: 60_000 };
 
-export const lookDelay = (looks: number): number => Math.min(MAX_LOOK_MS, FIRST_LOOK_MS * 2 ** Math.max(0, looks));
+export const lookDelay = (looks: number, poll: PollSettings = MERGE_POLL): number => backoff(poll, looks);
 
 /**
  * `merge` jobs on the gitops queue: one look per run; while checks are pending the job delays
@@ -51,7 +53,10 @@ export function createMergeProcessor(deps: MergeWorkerDeps) {
       log.info({ outcome: step.outcome }, 'merge when green');
       return step;
     }
-    const delayMs = Math.min(lookDelay(job.data.looks), Math.max(0, job.data.since + job.data.timeoutMs - deps.now()));
+    const delayMs = Math.min(
+      lookDelay(job.data.looks, job.data.poll),
+      Math.max(0, job.data.since + job.data.timeoutMs - deps.now()),
+    );
     await job.updateData({ ...job.data, looks: job.data.looks + 1 });
     await job.moveToDelayed(deps.now() + delayMs, token);
     log.info({ waiting: step.waiting, delayMs }, 'merge when green: checks pending, looking again later');
@@ -78,5 +83,6 @@ export async function requestMerge(
     timeoutMs: toMs(settings.timeout),
     since: Date.now(),
     looks: 0,
+    poll: pollFor(config, repoKey(spec.target), MERGE_POLL),
   });
 }
