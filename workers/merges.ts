@@ -1,4 +1,5 @@
 import { DelayedError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { toMs } from '../src/config/duration.js';
 import { backoff, pollFor, type PollSettings } from '../src/config/poll.js';
 import type { DispatchdConfig } from '../src/config/schema.js';
@@ -10,10 +11,16 @@ import { mergeStep, type MergeStep, type MergeStepDeps } from '../src/gitops/mer
 import type { Logger } from '../src/log/logger.js';
 import type { EnvUpdateSpec } from '../src/core/env-update.js';
 import type { MergeJob } from '../src/queue/jobs.js';
+import { QUEUE_PREFIX } from '../src/queue/names.js';
 
 export interface MergeWorkerDeps extends MergeStepDeps {
   log: Logger;
+  /** Where a status webhook marks a merge job that was looking when it arrived (`rewakeKey`). */
+  redis: Pick<Redis, 'getdel'>;
 }
+
+/** Set by a status webhook for a merge job that is looking right now: it looks once more before waiting. */
+export const rewakeKey = (jobId: string) => `${QUEUE_PREFIX}:merge-rewake:${jobId}`;
 
 // Looks start a second apart and back off to a minute: status webhooks (where the SCM sends
 // them) promote the job sooner, so the poll only matters where none come (Bitbucket Server).
@@ -53,10 +60,14 @@ export function createMergeProcessor(deps: MergeWorkerDeps) {
       log.info({ outcome: step.outcome }, 'merge when green');
       return step;
     }
-    const delayMs = Math.min(
-      lookDelay(job.data.looks, job.data.poll),
-      Math.max(0, job.data.since + job.data.timeoutMs - deps.now()),
-    );
+    // A status that arrived during this look may not be in what it read: look again at once.
+    const rewake = await deps.redis.getdel(rewakeKey(job.id!));
+    const delayMs = rewake
+      ? 100
+      : Math.min(
+          lookDelay(job.data.looks, job.data.poll),
+          Math.max(0, job.data.since + job.data.timeoutMs - deps.now()),
+        );
     await job.updateData({ ...job.data, looks: job.data.looks + 1 });
     await job.moveToDelayed(deps.now() + delayMs, token);
     log.info({ waiting: step.waiting, delayMs }, 'merge when green: checks pending, looking again later');

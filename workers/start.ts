@@ -113,7 +113,13 @@ export async function startWorkers(
     statuses,
   });
   // Pull-request and status webhooks ride the events queue as `review` jobs (src/queue/inbox.ts).
-  const processReview = createReviewProcessor({ config, gitops: mergeQueue, onGitopsEvent, log });
+  const processReview = createReviewProcessor({
+    config,
+    gitops: mergeQueue,
+    onGitopsEvent,
+    log,
+    redis: producer.redis,
+  });
   const push = new Worker(
     PUSH_QUEUE,
     (job: Job<PushJob | ReviewJob>) =>
@@ -138,7 +144,13 @@ export async function startWorkers(
     queueMerge,
     statuses,
   });
-  const processMerge = createMergeProcessor({ providers, onGitopsEvent, now: Date.now, log });
+  const processMerge = createMergeProcessor({
+    providers,
+    onGitopsEvent,
+    now: Date.now,
+    log,
+    redis: producer.redis,
+  });
   const gitops = new Worker(
     GITOPS_QUEUE,
     (job: Job<GitopsJob | MergeJob>, token?: string) =>
