@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +34,28 @@ async function startReceiver(): Promise<{ url: string; got: Received[]; server: 
 
 const parsers = createWebhookParsers();
 
+/** Which capture each emulated event is checked against (SOURCES.md lists where they come from). */
+const FIXTURES: Record<string, [event: string, file: string][]> = {
+  gitlab: [
+    ['Merge Request Hook', 'goscm-pull_request_create.json'],
+    ['Pipeline Hook', 'gpw-pipeline-event.json'],
+  ],
+  'bitbucket-cloud': [
+    ['pullrequest:created', 'goscm-pr_created.json'],
+    ['pullrequest:updated', 'goscm-pr_updated.json'],
+    ['pullrequest:fulfilled', 'goscm-pr_fulfilled.json'],
+    ['pullrequest:rejected', 'goscm-pr_declined.json'],
+    ['repo:commit_status_created', 'gpw-repo-commit-status-created.json'],
+    ['repo:commit_status_updated', 'gpw-repo-commit-status-updated.json'],
+  ],
+  'bitbucket-server': [
+    ['pr:opened', 'goscm-pr_open.json'],
+    ['pr:from_ref_updated', 'goscm-pr_ref_updated.json'],
+    ['pr:merged', 'goscm-pr_merged.json'],
+    ['pr:declined', 'goscm-pr_declined.json'],
+  ],
+};
+
 /** What dispatchd's own parser makes of a delivery, after checking its signature with the hook's secret. */
 function asDispatchdSees(kind: ScmKind, d: Received): ReviewEvent {
   const headers = Object.fromEntries(Object.entries(d.headers).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
@@ -60,11 +83,14 @@ for (const make of [gitlabDriver, cloudDriver, serverDriver]) {
         await d?.close();
         rx?.server.close();
       });
+      const bodies = new Map<string, Record<string, unknown>>();
       const take = async () => {
         await d.settled();
-        return rx.got
-          .splice(0)
-          .map((g) => ({ event: String(g.headers[d.eventHeader]), seen: asDispatchdSees(d.kind, g), g }));
+        return rx.got.splice(0).map((g) => {
+          const event = String(g.headers[d.eventHeader]);
+          bodies.set(event, JSON.parse(g.body.toString('utf8')) as Record<string, unknown>);
+          return { event, seen: asDispatchdSees(d.kind, g), g };
+        });
       };
 
       it('registers a hook through the API; open, push, status, merge and decline arrive as the SCM sends them', async () => {
@@ -155,6 +181,20 @@ for (const make of [gitlabDriver, cloudDriver, serverDriver]) {
             ['closed', b],
           ],
         );
+      });
+
+      it('each body has the top-level fields of the SCM capture for that event (test/fixtures/webhooks)', () => {
+        const captured = FIXTURES[d.kind] ?? [];
+        assert.ok(captured.length > 0);
+        for (const [event, file] of captured) {
+          const fixture = JSON.parse(
+            readFileSync(new URL(`../fixtures/webhooks/${d.kind}/${file}`, import.meta.url), 'utf8'),
+          ) as Record<string, unknown>;
+          const body = bodies.get(event);
+          assert.ok(body, `the emulator sent ${event}`);
+          const missing = Object.keys(fixture).filter((k) => !(k in body));
+          assert.deepEqual(missing, [], `${event}: fields ${file} has and the emulator's body lacks`);
+        }
       });
 
       it('sends nothing to a hook not subscribed to the event', async () => {
