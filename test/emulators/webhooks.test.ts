@@ -34,25 +34,25 @@ async function startReceiver(): Promise<{ url: string; got: Received[]; server: 
 
 const parsers = createWebhookParsers();
 
-/** Which capture each emulated event is checked against (SOURCES.md lists where they come from). */
-const FIXTURES: Record<string, [event: string, file: string][]> = {
+/** Which capture each emulated event is checked against (SOURCES.md lists where they come from), and its main object. */
+const FIXTURES: Record<string, [event: string, file: string, object: string][]> = {
   gitlab: [
-    ['Merge Request Hook', 'goscm-pull_request_create.json'],
-    ['Pipeline Hook', 'gpw-pipeline-event.json'],
+    ['Merge Request Hook', 'goscm-pull_request_create.json', 'object_attributes'],
+    ['Pipeline Hook', 'gpw-pipeline-event.json', 'object_attributes'],
   ],
   'bitbucket-cloud': [
-    ['pullrequest:created', 'goscm-pr_created.json'],
-    ['pullrequest:updated', 'goscm-pr_updated.json'],
-    ['pullrequest:fulfilled', 'goscm-pr_fulfilled.json'],
-    ['pullrequest:rejected', 'goscm-pr_declined.json'],
-    ['repo:commit_status_created', 'gpw-repo-commit-status-created.json'],
-    ['repo:commit_status_updated', 'gpw-repo-commit-status-updated.json'],
+    ['pullrequest:created', 'goscm-pr_created.json', 'pullrequest'],
+    ['pullrequest:updated', 'goscm-pr_updated.json', 'pullrequest'],
+    ['pullrequest:fulfilled', 'goscm-pr_fulfilled.json', 'pullrequest'],
+    ['pullrequest:rejected', 'goscm-pr_declined.json', 'pullrequest'],
+    ['repo:commit_status_created', 'gpw-repo-commit-status-created.json', 'commit_status'],
+    ['repo:commit_status_updated', 'gpw-repo-commit-status-updated.json', 'commit_status'],
   ],
   'bitbucket-server': [
-    ['pr:opened', 'goscm-pr_open.json'],
-    ['pr:from_ref_updated', 'goscm-pr_ref_updated.json'],
-    ['pr:merged', 'goscm-pr_merged.json'],
-    ['pr:declined', 'goscm-pr_declined.json'],
+    ['pr:opened', 'goscm-pr_open.json', 'pullRequest'],
+    ['pr:from_ref_updated', 'goscm-pr_ref_updated.json', 'pullRequest'],
+    ['pr:merged', 'goscm-pr_merged.json', 'pullRequest'],
+    ['pr:declined', 'goscm-pr_declined.json', 'pullRequest'],
   ],
 };
 
@@ -183,10 +183,10 @@ for (const make of [gitlabDriver, cloudDriver, serverDriver]) {
         );
       });
 
-      it('each body has the top-level fields of the SCM capture for that event (test/fixtures/webhooks)', () => {
+      it('each body has the fields of the SCM capture for that event, at the top and in its main object', () => {
         const captured = FIXTURES[d.kind] ?? [];
         assert.ok(captured.length > 0);
-        for (const [event, file] of captured) {
+        for (const [event, file, object] of captured) {
           const fixture = JSON.parse(
             readFileSync(new URL(`../fixtures/webhooks/${d.kind}/${file}`, import.meta.url), 'utf8'),
           ) as Record<string, unknown>;
@@ -194,6 +194,9 @@ for (const make of [gitlabDriver, cloudDriver, serverDriver]) {
           assert.ok(body, `the emulator sent ${event}`);
           const missing = Object.keys(fixture).filter((k) => !(k in body));
           assert.deepEqual(missing, [], `${event}: fields ${file} has and the emulator's body lacks`);
+          const inner = body[object] as Record<string, unknown>;
+          const missingInner = Object.keys(fixture[object] as object).filter((k) => !(k in inner));
+          assert.deepEqual(missingInner, [], `${event}: ${object} fields ${file} has and the emulator's lacks`);
         }
       });
 

@@ -59,7 +59,12 @@ export async function notifyPull(
 ): Promise<void> {
   if (!hooks.wants(r.fullName, event)) return;
   hooks.notify(r.fullName, event, event, {
-    pullrequest: await renderPull(ctx, r, pull),
+    pullrequest: {
+      ...(await renderPull(ctx, r, pull)),
+      reviewers: [],
+      participants: [],
+      closed_by: pull.state === 'OPEN' ? null : actor(by),
+    },
     actor: actor(by),
     repository: repository(ctx, r),
   });

@@ -52,6 +52,7 @@ export async function notifyPull(
 ): Promise<void> {
   if (!hooks.wants(r.fullName, event)) return;
   const pullRequest = await renderPull(ctx, r, pull);
+  if (pull.state !== 'OPEN') pullRequest.closedDate = pull.updatedDate;
   if (extra.mergeCommit)
     pullRequest.properties = { mergeCommit: { displayId: extra.mergeCommit.slice(0, 11), id: extra.mergeCommit } };
   hooks.notify(r.fullName, event, event, {
