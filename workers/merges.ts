@@ -1,24 +1,33 @@
 import { DelayedError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { toMs } from '../src/config/duration.js';
+import { backoff, pollFor, type PollSettings } from '../src/config/poll.js';
 import type { DispatchdConfig } from '../src/config/schema.js';
 import { PermanentError } from '../src/core/errors.js';
+import { repoKey } from '../src/core/repo-id.js';
 import type { ApplyResult } from '../src/gitops/apply.js';
 import { mergeSettingsFor } from '../src/gitops/grants.js';
 import { mergeStep, type MergeStep, type MergeStepDeps } from '../src/gitops/merge-when-green.js';
 import type { Logger } from '../src/log/logger.js';
 import type { EnvUpdateSpec } from '../src/core/env-update.js';
 import type { MergeJob } from '../src/queue/jobs.js';
+import { QUEUE_PREFIX } from '../src/queue/names.js';
 
 export interface MergeWorkerDeps extends MergeStepDeps {
   log: Logger;
+  /** Where a status webhook marks a merge job that was looking when it arrived (`rewakeKey`). */
+  redis: Pick<Redis, 'getdel'>;
 }
+
+/** Set by a status webhook for a merge job that is looking right now: it looks once more before waiting. */
+export const rewakeKey = (jobId: string) => `${QUEUE_PREFIX}:merge-rewake:${jobId}`;
 
 // Looks start a second apart and back off to a minute: status webhooks (where the SCM sends
 // them) promote the job sooner, so the poll only matters where none come (Bitbucket Server).
-const FIRST_LOOK_MS = 1000;
-const MAX_LOOK_MS = 60_000;
+// A GitOps repository's `poll` setting replaces these.
+const MERGE_POLL: PollSettings = { firstMs: 1000, maxMs: 60_000 };
 
-export const lookDelay = (looks: number): number => Math.min(MAX_LOOK_MS, FIRST_LOOK_MS * 2 ** Math.max(0, looks));
+export const lookDelay = (looks: number, poll: PollSettings = MERGE_POLL): number => backoff(poll, looks);
 
 /**
  * `merge` jobs on the gitops queue: one look per run; while checks are pending the job delays
@@ -51,7 +60,14 @@ export function createMergeProcessor(deps: MergeWorkerDeps) {
       log.info({ outcome: step.outcome }, 'merge when green');
       return step;
     }
-    const delayMs = Math.min(lookDelay(job.data.looks), Math.max(0, job.data.since + job.data.timeoutMs - deps.now()));
+    // A status that arrived during this look may not be in what it read: look again at once.
+    const rewake = await deps.redis.getdel(rewakeKey(job.id!));
+    const delayMs = rewake
+      ? 100
+      : Math.min(
+          lookDelay(job.data.looks, job.data.poll),
+          Math.max(0, job.data.since + job.data.timeoutMs - deps.now()),
+        );
     const before = job.data.autoMerge;
     await job.updateData({
       ...job.data,
@@ -89,5 +105,6 @@ export async function requestMerge(
     since: Date.now(),
     looks: 0,
     native: settings.native,
+    poll: pollFor(config, repoKey(spec.target), MERGE_POLL),
   });
 }

@@ -1,4 +1,5 @@
 import type { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { DispatchdConfig } from '../src/config/schema.js';
 import type { OnGitopsEvent } from '../src/core/gitops-events.js';
 import type { ReviewEvent } from '../src/core/review-events.js';
@@ -6,6 +7,7 @@ import type { Logger } from '../src/log/logger.js';
 import type { MergeJob, ReviewJob } from '../src/queue/jobs.js';
 import type { PushResult } from './push.js';
 import type { PullRequestPlanner } from './pull-requests.js';
+import { rewakeKey } from './merges.js';
 
 export interface ReviewWorkerDeps {
   config: DispatchdConfig;
@@ -15,6 +17,8 @@ export interface ReviewWorkerDeps {
   log: Logger;
   /** Plans a source repository's pull request (Dispatchfile `pull_request` actions). */
   planPull?: PullRequestPlanner;
+  /** Marks merge jobs that are looking when a status for their head arrives. */
+  redis: Pick<Redis, 'set'>;
 }
 
 export type ReviewResult = { acted: string[] } | { ignored: string } | PushResult;
@@ -38,10 +42,21 @@ export function createReviewProcessor(deps: ReviewWorkerDeps) {
 
   async function wakeMerges(e: ReviewEvent & { kind: 'status' }): Promise<string[]> {
     const woken: string[] = [];
+    const waitsForIt = (job: Job<MergeJob>) =>
+      job.name === 'merge' &&
+      job.data.host === e.host &&
+      job.data.repo === e.repo.fullName &&
+      sameCommit(job.data.headSha, e.sha);
+    // One looking now may have read the statuses before this one: it looks again before waiting.
+    // Marked before the delayed ones are promoted, so a job moving to delayed meanwhile is not missed.
+    for (const job of await deps.gitops.getActive(0, MAX_WAITING_MERGES - 1)) {
+      if (!waitsForIt(job)) continue;
+      await deps.redis.set(rewakeKey(job.id!), '1', 'EX', 3600);
+      woken.push(`merge #${job.data.number} (looking)`);
+    }
     for (const job of await deps.gitops.getDelayed(0, MAX_WAITING_MERGES - 1)) {
       const d = job.data;
-      if (job.name !== 'merge' || d.host !== e.host || d.repo !== e.repo.fullName || !sameCommit(d.headSha, e.sha))
-        continue;
+      if (!waitsForIt(job)) continue;
       // Promoted already, or finished meanwhile: either way it looks again (or did).
       await job.promote().catch(() => undefined);
       woken.push(`merge #${d.number}`);

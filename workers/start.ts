@@ -121,6 +121,7 @@ export async function startWorkers(
     onGitopsEvent,
     log,
     planPull: createPullRequestPlanner(planning),
+    redis: producer.redis,
   });
   const push = new Worker(
     PUSH_QUEUE,
@@ -146,7 +147,13 @@ export async function startWorkers(
     queueMerge,
     statuses,
   });
-  const processMerge = createMergeProcessor({ providers, onGitopsEvent, now: Date.now, log });
+  const processMerge = createMergeProcessor({
+    providers,
+    onGitopsEvent,
+    now: Date.now,
+    log,
+    redis: producer.redis,
+  });
   const gitops = new Worker(
     GITOPS_QUEUE,
     (job: Job<GitopsJob | MergeJob>, token?: string) =>

@@ -112,6 +112,11 @@ export const GitopsGrant = z
     promotions: Promotions,
     /** Merge when green: how pull requests of this repository are merged (docs/gitops.md). */
     merge: MergeSettings.default({ method: 'merge', timeout: '24h', requiredChecks: [], native: true }),
+    /**
+     * How often merge-when-green jobs and promotion checks of this repository look again while
+     * no webhook wakes them: `first` delay, doubling to `max` (defaults 1s/2s → 1m).
+     */
+    poll: z.object({ first: duration.optional(), max: duration.optional() }).strict().optional(),
   })
   .strict();
 export type GitopsGrant = z.infer<typeof GitopsGrant>;

@@ -1,6 +1,7 @@
 import { DelayedError, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { toMs } from '../config/duration.js';
+import { backoff, pollFor, type PollSettings } from '../config/poll.js';
 import type { DispatchdConfig } from '../config/schema.js';
 import { revParse, type Mirrors } from '../git/mirrors.js';
 import type { Logger } from '../log/logger.js';
@@ -17,6 +18,7 @@ import { readArgocdGate } from './argocd-gate.js';
 import { describeGate, readStatusGate } from './gate.js';
 import { landedByContent, landedFor, selfAndDescendants } from './history.js';
 import { promotedSpec } from './promote-spec.js';
+import { rerunKey } from './queue.js';
 import type { PromotionPhase, PromotionStates } from './states.js';
 
 export interface PromotionDeps {
@@ -47,9 +49,9 @@ export interface CheckJob {
 
 // Polls start 2 s apart and back off to a minute: an event (a merged PR, a status) runs the
 // check early, so the poll only bounds how late a lost event makes the promotion.
-const FIRST_POLL_MS = 2000;
-const MAX_POLL_MS = 60_000;
-export const pollDelay = (looks: number) => Math.min(MAX_POLL_MS, FIRST_POLL_MS * 2 ** Math.max(0, looks - 1));
+// A GitOps repository's `poll` setting replaces these.
+const CHECK_POLL: PollSettings = { firstMs: 2000, maxMs: 60_000 };
+export const pollDelay = (looks: number, poll: PollSettings = CHECK_POLL) => backoff(poll, looks - 1);
 
 /** The promotion context on the source commit: which environment it is being promoted to. */
 export const promotionContext = (to: string) => `dispatchd/promote/${to || 'root'}`;
@@ -82,7 +84,11 @@ export async function runCheck(deps: PromotionDeps, job: Job<CheckJob>, token?: 
       ? { gitopsCommit: at.gitopsCommit, ...(greenAt !== undefined ? { greenAt } : {}) }
       : undefined;
     await job.updateData({ ...d, looks, ...(seen ? { seen } : {}) });
-    const delay = Math.min(pollDelay(looks), Math.max(1000, d.since + timeoutMs - now + 1));
+    const poll = pollFor(deps.config, link.repo, CHECK_POLL);
+    // Asked for while this look ran (a webhook, a new update): what it reported may not have been
+    // seen yet, so look again at once rather than at the next poll.
+    const rerun = await deps.redis.getdel(rerunKey(job.id!));
+    const delay = rerun ? 100 : Math.min(pollDelay(looks, poll), Math.max(1000, d.since + timeoutMs - now + 1));
     await job.moveToDelayed(Date.now() + delay, token);
     throw new DelayedError();
   };

@@ -62,8 +62,16 @@ export function createPromotionRequests(
      */
     async nudge(repo: string): Promise<number> {
       let n = 0;
+      const ofRepo = (job: Job<PromotionJob>) => job.data.kind === 'check' && job.data.chain.startsWith(`${repo}|`);
+      // A check looking right now may have read the repository before this event: it looks once
+      // more (marked first, so a check moving to delayed meanwhile is promoted below).
+      for (const job of await queue.getJobs(['active'])) {
+        if (!ofRepo(job)) continue;
+        await redis.set(rerunKey(job.id!), '1', 'EX', 24 * 3600);
+        n++;
+      }
       for (const job of await queue.getJobs(['delayed'])) {
-        if (job.data.kind !== 'check' || !job.data.chain.startsWith(`${repo}|`)) continue;
+        if (!ofRepo(job)) continue;
         await job.promote().catch(() => undefined);
         n++;
       }

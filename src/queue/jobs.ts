@@ -1,3 +1,4 @@
+import type { PollSettings } from '../config/poll.js';
 import type { PushEvent } from '../core/push-event.js';
 import type { ReviewEvent } from '../core/review-events.js';
 
@@ -49,6 +50,8 @@ export interface MergeJob {
    * while the SCM would not wait for every required context (any auto-merge on the PR taken back).
    */
   autoMerge?: 'on' | 'off' | 'withheld';
+  /** How often to look again (the repository's `poll` setting); jobs queued before it existed use 1 s → 1 min. */
+  poll?: PollSettings;
 }
 
 /** One job per pull request and head commit: re-asking for the same head adds nothing. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../src/config/load.js';
+import { pollFor } from '../../src/config/poll.js';
 import { ConfigError } from '../../src/core/errors.js';
 
 const valid = `
@@ -100,5 +101,24 @@ repositories:
   it('reports YAML syntax errors with the file name', () => {
     const p = problems('hosts: [unclosed', {});
     assert.match(p[0] ?? '', /YAML/);
+  });
+
+  it("a GitOps repository's poll replaces the waiting features' defaults; a bad one is refused", () => {
+    const env = { GITHUB_TOKEN: 't', SECRET: 's' };
+    const withPoll = valid.replace('    allow:', '    poll: { first: 1m, max: 10m }\n    allow:');
+    const config = parseConfig(withPoll, env);
+    const defaults = { firstMs: 2000, maxMs: 60_000 };
+    assert.deepEqual(pollFor(config, 'github:acme/hello-world-gitops', defaults), { firstMs: 60_000, maxMs: 600_000 });
+    assert.deepEqual(pollFor(config, 'github:acme/other', defaults), defaults, 'no grant: the defaults');
+    const firstOnly = parseConfig(valid.replace('    allow:', '    poll: { first: 5m }\n    allow:'), env);
+    assert.deepEqual(pollFor(firstOnly, 'github:acme/hello-world-gitops', defaults), {
+      firstMs: 300_000,
+      maxMs: 300_000,
+    });
+    const bad = problems(valid.replace('    allow:', '    poll: { first: soon }\n    allow:'), env);
+    assert.ok(
+      bad.some((p) => /gitops\.0\.poll\.first/.test(p) && /30s/.test(p)),
+      JSON.stringify(bad),
+    );
   });
 });

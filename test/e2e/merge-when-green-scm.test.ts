@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { ZERO_SHA } from '../../src/core/push-event.js';
@@ -26,7 +27,10 @@ repositories:
     repo: ${s.app}
 gitops:
   - repo: "${s.hostName}:${s.gitops}"
-    merge: { method: merge, requiredChecks: ["${CHECK}"] }
+    merge: { method: merge, requiredChecks: ["${CHECK}"] }${
+      // Where the status arrives as a webhook, looking again only every 10 minutes shows that it does.
+      s.gitopsHook?.sendsStatusEvents ? '\n    poll: { first: 10m, max: 10m }' : ''
+    }
     allow:
       - from: "${s.hostName}:${s.app}"
         branches: [staging]
@@ -40,7 +44,10 @@ dataDir: \${DATA_DIR}
  * Merge when green on the SCMs besides GitHub (test/e2e/merge-when-green.test.ts tells GitHub's
  * full story: pending, failed, newer push, timeout, squash): through each emulator, a required
  * check not reported keeps the PR open, and the check posted green on the PR's head merges it.
- * Bitbucket Server sends no status webhooks: there the merge job's own polling finds it.
+ * The GitOps repository's webhook is registered through the SCM's API. GitLab and Bitbucket Cloud
+ * send the status as a webhook (Pipeline Hook, repo:commit_status_*) and poll only every 10
+ * minutes here, so the merge within the test's bounds is the webhook's doing. Bitbucket Server
+ * sends no status webhooks: there the merge job's own polling (1 s doubling) finds it.
  */
 for (const [name, make] of [
   ['GitLab', gitlabScenario],
@@ -53,8 +60,12 @@ for (const [name, make] of [
     before(async () => {
       s = await make();
       stack = await startStack(config(s));
+      await new Promise<void>((r) => stack.server.listen(0, '127.0.0.1', r));
+      const port = (stack.server.address() as AddressInfo).port;
+      await s.gitopsHook!.add(`http://127.0.0.1:${port}/hooks/${s.hostName}`, SECRET);
     });
     after(async () => {
+      stack?.server.close();
       await stack?.stop();
       await s?.close();
     });
@@ -88,6 +99,13 @@ for (const [name, make] of [
         'the merge',
       );
       assert.match((await s.git.readFile(gitops, 'main', 'staging/application.yaml')) ?? '', new RegExp(sha));
+      const statusEvents = s.gitopsHook!.deliveries().filter((d) => /Pipeline Hook|commit_status/.test(d.event));
+      if (s.gitopsHook!.sendsStatusEvents)
+        assert.ok(
+          statusEvents.some((d) => d.statusCode === 202),
+          `the status arrived as a webhook: ${JSON.stringify(s.gitopsHook!.deliveries())}`,
+        );
+      else assert.deepEqual(statusEvents, [], 'Bitbucket Server sends no status event');
     });
   });
 }

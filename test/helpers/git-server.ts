@@ -50,6 +50,8 @@ export interface GitServerOptions {
   listen?: boolean;
   /** Base URL to report when embedded (`listen: false`). */
   url?: string;
+  /** Called after a push over HTTP has updated `fullName` (an SCM's own post-receive work). */
+  onPush?: (fullName: string) => void;
 }
 
 const VALID_NAME = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)+$/;
@@ -92,6 +94,7 @@ export async function startGitServer(opts: GitServerOptions = {}): Promise<GitSe
     // An empty probe ("0000") precedes large chunked pushes; only a real pack counts.
     if (req.method === 'POST' && path.service === 'git-receive-pack' && result.bodyBytes > 4 && result.status === 200) {
       server.pushes += 1;
+      opts.onPush?.(path.fullName);
     }
     return true;
   };

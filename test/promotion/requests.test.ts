@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { parseConfig } from '../../src/config/load.js';
 import { chainKey, chains } from '../../src/config/chains.js';
 import type { CheckJob } from '../../src/promotion/check.js';
-import { createPromotionRequests, PROMOTIONS_QUEUE, type PromotionJob } from '../../src/promotion/queue.js';
+import { createPromotionRequests, PROMOTIONS_QUEUE, rerunKey, type PromotionJob } from '../../src/promotion/queue.js';
 import { createPromotionStates } from '../../src/promotion/states.js';
 import { QUEUE_PREFIX } from '../../src/queue/names.js';
 import { startRedis } from '../helpers/redis.js';
@@ -90,5 +90,38 @@ describe('promotion check requests and event nudges', { timeout: 60_000 }, () =>
       (j) => j.data.kind === 'check' && j.data.fromEnvId === 'env-failed',
     );
     assert.equal(rechecks.length, 1);
+  });
+
+  it('a check looking when the event arrives is marked to look once more; one of another repository is not', async () => {
+    // Nothing left from before: no failed gate to re-check, no other job.
+    await redis.flushdb();
+    const requests = createPromotionRequests(queue, redis, config);
+    const [staging, qa] = chains(config);
+    await queue.add(
+      'check',
+      { kind: 'check', fromEnvId: 'env-s', chain: chainKey(staging!), since: 1, looks: 0 },
+      { jobId: 'looking-s' },
+    );
+    await queue.add(
+      'check',
+      { kind: 'check', fromEnvId: 'env-q', chain: chainKey(qa!), since: 1, looks: 0 },
+      { jobId: 'looking-q' },
+    );
+    // Both taken by a worker: mid-look, neither waiting nor delayed.
+    const worker = new Worker<PromotionJob>(PROMOTIONS_QUEUE, null, {
+      connection: redis,
+      prefix: QUEUE_PREFIX,
+      autorun: false,
+    });
+    try {
+      await worker.getNextJob('t1');
+      await worker.getNextJob('t2');
+      assert.equal(await (await queue.getJob('looking-s'))!.getState(), 'active');
+      assert.equal(await requests.nudge('github:acme/gitops'), 1);
+      assert.equal(await redis.get(rerunKey('looking-s')), '1', 'the look that may have missed the event runs again');
+      assert.equal(await redis.get(rerunKey('looking-q')), null);
+    } finally {
+      await worker.close(true);
+    }
   });
 });

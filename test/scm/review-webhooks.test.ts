@@ -105,6 +105,22 @@ describe('pull-request and status webhooks, normalised from each SCM', () => {
       context: 'test',
       state: 'pending',
     });
+    // External statuses reach webhooks only through their pipeline: the job that changed last.
+    assert.deepEqual(pick(parse('gitlab', 'gpw-pipeline-event.json', 'Pipeline Hook')), {
+      repo: 'gitlab-org/gitlab-test',
+      sha: 'bcbb5ec396a2c0f828686f14fac9b80b780504f2',
+      context: 'test-build',
+      state: 'success',
+    });
+    const noJobs = JSON.parse(
+      readFileSync(new URL('../fixtures/webhooks/gitlab/gpw-pipeline-event.json', import.meta.url), 'utf8'),
+    );
+    noJobs.builds = [];
+    const ignored = parsers.gitlab.parse(
+      signedRequest('gitlab', JSON.stringify(noJobs), SECRET, { event: 'Pipeline Hook' }),
+      ctx('gitlab'),
+    );
+    assert.deepEqual(ignored, { kind: 'ignored', reason: 'GitLab pipeline event for bcbb5ec lists no jobs' });
   });
 
   it('Bitbucket Cloud: pullrequest created/fulfilled/rejected and commit status updated', () => {

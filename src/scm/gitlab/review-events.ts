@@ -3,6 +3,7 @@ import type { ParsedWebhook, RepoRef } from '../../core/push-event.js';
 import type { PullRequestAction } from '../../core/review-events.js';
 import type { WebhookContext } from '../contracts.js';
 import { parsePayload } from '../payload.js';
+import { pipelineStatus } from './pipeline-event.js';
 import { fromGitlabStatus } from './statuses.js';
 
 const Project = z.object({
@@ -51,7 +52,7 @@ const repoRef = (p: z.infer<typeof Project>, ctx: WebhookContext): RepoRef => ({
   webUrl: p.web_url ?? `${ctx.hostUrl}/${p.path_with_namespace}`,
 });
 
-/** GitLab's merge request and job events (kinds `merge_request`, `build`); undefined for others. */
+/** GitLab's merge request, job and pipeline events (kinds `merge_request`, `build`, `pipeline`); undefined for others. */
 export function parseGitlabReview(
   kind: string,
   rawBody: Buffer,
@@ -101,6 +102,14 @@ export function parseGitlabReview(
         sha: p.sha,
         status,
       },
+    };
+  }
+  if (kind === 'pipeline') {
+    const p = pipelineStatus(rawBody);
+    if ('ignored' in p) return { kind: 'ignored', reason: p.ignored };
+    return {
+      kind: 'review',
+      event: { kind: 'status', ...base, repo: repoRef(p.project, ctx), sha: p.sha, status: p.status },
     };
   }
   return undefined;

@@ -87,6 +87,31 @@ export async function bitbucketCloudScenario(): Promise<ScmScenario> {
           description,
         });
       },
+      async decline(id) {
+        await apiCall(`${bb.apiUrl}/repositories/${gitops}/pullrequests/${id}/decline`, token, 'POST');
+      },
+    },
+    gitopsHook: {
+      // Repository settings → Webhooks: pull request created, updated, merged, declined and
+      // build status created, updated; the secret signs X-Hub-Signature.
+      async add(url, secret) {
+        await apiCall(`${bb.apiUrl}/repositories/${gitops}/hooks`, token, 'POST', {
+          description: 'dispatchd',
+          url,
+          active: true,
+          secret,
+          events: [
+            'pullrequest:created',
+            'pullrequest:updated',
+            'pullrequest:fulfilled',
+            'pullrequest:rejected',
+            'repo:commit_status_created',
+            'repo:commit_status_updated',
+          ],
+        });
+      },
+      sendsStatusEvents: true,
+      deliveries: () => bb.deliveries(gitops).map((d) => ({ event: d.event, statusCode: d.statusCode })),
     },
     statuses: (sha) =>
       bb.statuses(app, sha).map((s) => ({

@@ -89,6 +89,26 @@ export async function bitbucketServerScenario(
           description,
         });
       },
+      async decline(id) {
+        const repo = `${bb.apiUrl}/projects/PROJ/repos/hello-world-gitops/pull-requests/${id}`;
+        const pr = (await apiCall(repo, token, 'GET')) as { version: number };
+        await apiCall(`${repo}/decline?version=${pr.version}`, token, 'POST');
+      },
+    },
+    gitopsHook: {
+      // Repository settings → Webhooks: pull request opened, source branch updated, merged,
+      // declined, deleted; the secret signs X-Hub-Signature. There is no build-status event.
+      async add(url, secret) {
+        await apiCall(`${bb.apiUrl}/projects/PROJ/repos/hello-world-gitops/webhooks`, token, 'POST', {
+          name: 'dispatchd',
+          url,
+          active: true,
+          events: ['pr:opened', 'pr:from_ref_updated', 'pr:merged', 'pr:declined', 'pr:deleted'],
+          configuration: { secret },
+        });
+      },
+      sendsStatusEvents: false,
+      deliveries: () => bb.deliveries(gitops).map((d) => ({ event: d.event, statusCode: d.statusCode })),
     },
     statuses: (sha) =>
       bb.statuses(app, sha).map((s) => ({

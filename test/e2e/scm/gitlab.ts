@@ -81,6 +81,26 @@ export async function gitlabScenario(): Promise<ScmScenario> {
           description,
         });
       },
+      async decline(iid) {
+        await apiCall(`${gl.apiUrl}/projects/${encodeURIComponent(gitops)}/merge_requests/${iid}`, token, 'PUT', {
+          state_event: 'close',
+        });
+      },
+    },
+    gitopsHook: {
+      // Settings → Webhooks: merge request and pipeline events (an external status reaches
+      // webhooks only as its pipeline's status change), the secret token = webhookSecret.
+      async add(url, secret) {
+        await apiCall(`${gl.apiUrl}/projects/${encodeURIComponent(gitops)}/hooks`, token, 'POST', {
+          url,
+          token: secret,
+          push_events: false,
+          merge_requests_events: true,
+          pipeline_events: true,
+        });
+      },
+      sendsStatusEvents: true,
+      deliveries: () => gl.deliveries(gitops).map((d) => ({ event: d.event, statusCode: d.statusCode })),
     },
     nativeMerge: {
       enabled: (iid) => Boolean(gl.mergeRequests(gitops).find((m) => m.iid === iid)?.autoMerge),

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import type { GitopsEvent } from '../../../src/core/gitops-events.js';
 import request from 'supertest';
 import { ZERO_SHA } from '../../../src/core/push-event.js';
 import { environmentsRouter } from '../../../src/http/api/environments.js';
@@ -29,8 +31,12 @@ type Env = {
 
 /**
  * staging → production through one SCM's emulator, the gate a status "Argo CD" posts on the
- * merged GitOps commit with that SCM's API. No pull-request or status webhook is sent: the
- * promotion check's polling alone carries it, which is what must hold when events are lost.
+ * merged GitOps commit with that SCM's API. Where the scenario has a GitOps webhook, it is
+ * registered through the SCM's API (as docs/promotion.md tells users) and pointed at the
+ * receiver; where the SCM also sends status events, the repository's `poll` is set to 10 minutes,
+ * so the merge and the gate are noticed within the test's bounds only because their webhooks
+ * arrive. Bitbucket Server sends no status event: there the check's own polling finds the gate.
+ * Without a webhook (GitHub's own promotion test) polling alone carries it.
  */
 export function promotionSuite(name: string, make: () => Promise<ScmScenario>): void {
   describe(`${name}: promotion staging → production, failed gate, rollback and hold`, { timeout: 240_000 }, () => {
@@ -83,12 +89,22 @@ export function promotionSuite(name: string, make: () => Promise<ScmScenario>): 
         `promotion ${phase} for ${source.slice(0, 7)}`,
       );
 
+    const events: GitopsEvent[] = [];
+    // Long enough that nothing in this suite's bounds happens by polling.
+    const eventDriven = () => s.gitopsHook?.sendsStatusEvents === true;
     before(async () => {
       s = await make();
       const promotions = JSON.stringify([{ from: 'staging', to: 'production', gate: { status: { context: GATE } } }]);
+      const poll = eventDriven() ? `\n    poll: { first: 10m, max: 10m }` : '';
       stack = await startStack(
-        scenarioConfig(s, SECRET).replace('\ndataDir:', `\n    promotions: ${promotions}\ndataDir:`),
+        scenarioConfig(s, SECRET).replace('\ndataDir:', `\n    promotions: ${promotions}${poll}\ndataDir:`),
+        { onGitopsEvent: (e) => void events.push(e) },
       );
+      if (s.gitopsHook) {
+        await new Promise<void>((r) => stack.server.listen(0, '127.0.0.1', r));
+        const port = (stack.server.address() as AddressInfo).port;
+        await s.gitopsHook.add(`http://127.0.0.1:${port}/hooks/${s.hostName}`, SECRET);
+      }
       admin = createApp({
         redis: stack.producer.redis,
         admin: { token: ADMIN },
@@ -99,9 +115,13 @@ export function promotionSuite(name: string, make: () => Promise<ScmScenario>): 
       });
     });
     after(async () => {
+      stack?.server.close();
       await stack?.stop();
       await s?.close();
     });
+    /** The webhook deliveries of `event` the receiver accepted. */
+    const accepted = (event: string) =>
+      (s.gitopsHook?.deliveries() ?? []).filter((d) => d.event === event && d.statusCode === 202).length;
 
     it('a merged staging update waits for its gate; the gate passes → production PR with the same image', async () => {
       const v1 = await push('1.0.0');
@@ -119,6 +139,16 @@ export function promotionSuite(name: string, make: () => Promise<ScmScenario>): 
       assert.match(pr.body, /Promoted from `staging`/);
       assert.match(pr.body, new RegExp(`${GATE} success on ${merged.slice(0, 7)}`));
       assert.equal((await env('production'))?.carries?.sha, v1);
+      if (s.gitopsHook) {
+        const merged = events.find((e) => e.type === 'pull-request' && e.action === 'merged' && e.by === 'webhook');
+        assert.ok(merged, `the merge arrived as a webhook: ${JSON.stringify(s.gitopsHook.deliveries())}`);
+      }
+      const gateEvent = events.some(
+        (e) => e.type === 'status' && e.status.context === GATE && e.status.state === 'success',
+      );
+      if (eventDriven()) assert.ok(gateEvent, 'the gate status arrived as a webhook');
+      // Bitbucket Server: no status event at all, so the check's own polling found the gate.
+      else if (s.gitopsHook) assert.equal(gateEvent, false, 'Bitbucket Server sends no status event');
     });
 
     it('a failed gate promotes nothing; the environments view says why', async () => {
@@ -165,6 +195,42 @@ export function promotionSuite(name: string, make: () => Promise<ScmScenario>): 
         async () => ((image(await file(head('staging'), 'staging')) ?? '').endsWith(v3) ? true : undefined),
         30_000,
         'the held push applied on resume',
+      );
+    });
+
+    it('a PR closed without merge is reported by its webhook, and the next push opens a fresh one', async (t) => {
+      if (!s.gitopsHook || !s.gitopsActions?.decline) return t.skip('this SCM scenario has no GitOps webhook');
+      const pr = openPr('staging')!;
+      await s.gitopsActions.decline(pr.number);
+      await eventually(
+        () =>
+          events.find((e) => e.type === 'pull-request' && e.action === 'closed' && e.number === pr.number)
+            ? true
+            : undefined,
+        30_000,
+        'the closed event',
+      );
+      const v4 = await push('4.0.0');
+      const fresh = await eventually(
+        async () => {
+          const open = openPr('staging');
+          return open && open.number !== pr.number && (image(await file(head('staging'), 'staging')) ?? '').endsWith(v4)
+            ? open
+            : undefined;
+        },
+        30_000,
+        'a fresh staging pull request',
+      );
+      assert.notEqual(fresh.number, pr.number);
+      assert.equal(s.openPulls().filter((p) => p.head === head('staging')).length, 1, 'the closed one stays closed');
+      assert.ok(
+        accepted(
+          s.kind === 'gitlab'
+            ? 'Merge Request Hook'
+            : s.kind === 'bitbucket-cloud'
+              ? 'pullrequest:rejected'
+              : 'pr:declined',
+        ) >= 1,
       );
     });
   });

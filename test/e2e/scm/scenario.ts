@@ -80,6 +80,19 @@ export interface ScmScenario {
       state: 'success' | 'failure' | 'pending',
       description: string,
     ): Promise<void>;
+    /** Close a pull request without merging it (Bitbucket: decline). */
+    decline?(number: number): Promise<void>;
+  };
+  /**
+   * Optional: the GitOps repository's webhook, registered through the SCM's own API as a user
+   * would, with the pull-request and status events docs/promotion.md lists for that SCM.
+   */
+  gitopsHook?: {
+    add(url: string, secret: string): Promise<void>;
+    /** Whether the SCM sends an event when a commit status changes (Bitbucket Server sends none). */
+    sendsStatusEvents: boolean;
+    /** What the emulator sent to the hook so far: the event name and the receiver's answer. */
+    deliveries(): { event: string; statusCode: number }[];
   };
   /** Optional: the SCM's own auto-merge as its emulator records it, and the comments on a pull request. */
   nativeMerge?: {

@@ -2,6 +2,7 @@ import type { GitServer } from '../../helpers/git-server.js';
 import { defaultBranch } from '../common/git/bare-repo.js';
 import type { ApiRequest, EmulatorBase, Handler } from '../common/emulator-server.js';
 import type { RouteDef } from '../common/router.js';
+import type { Webhooks } from '../common/webhooks.js';
 import type { Principal } from './credentials.js';
 import { bitbucketError } from './shapes.js';
 import type { CloudStore, RepoState } from './store.js';
@@ -12,6 +13,8 @@ export interface CloudContext {
   git: GitServer;
   store: CloudStore;
   now: () => number;
+  /** Repository webhooks and their deliveries. */
+  hooks: Webhooks;
 }
 
 export type CloudRequest = ApiRequest<Principal>;
@@ -29,6 +32,11 @@ export async function requireRepo(ctx: CloudContext, req: CloudRequest): Promise
   const fullName = `${req.params.workspace ?? ''}/${req.params.repo_slug ?? ''}`;
   if (!(await ctx.git.exists(fullName).catch(() => false)))
     throw bitbucketError(404, `Repository ${fullName} not found`);
+  return repoHandle(ctx, fullName);
+}
+
+/** A repository known to exist, by its full name. */
+export async function repoHandle(ctx: CloudContext, fullName: string): Promise<RepoHandle> {
   const dir = ctx.git.bareDir(fullName);
   return { fullName, dir, state: ctx.store.repo(fullName), mainBranch: await defaultBranch(dir) };
 }

@@ -3,9 +3,12 @@ import type { ApiCall } from '../common/call-log.js';
 import { startEmulatorServer } from '../common/emulator-server.js';
 import type { FaultFn } from '../common/faults.js';
 import { revParse } from '../common/git/bare-repo.js';
-import type { CloudContext } from './context.js';
+import { createWebhooks, type WebhookDelivery } from '../common/webhooks.js';
+import { repoHandle, type CloudContext } from './context.js';
+import { cloudHeaders, notifyPull } from './notify.js';
 import { authenticate, gitAuthorized, type CloudCredentials, type Principal } from './credentials.js';
 import { commentRoutes } from './routes/comments.js';
+import { hookRoutes } from './routes/hooks.js';
 import { mergeRoutes } from './routes/merge.js';
 import { pullRoutes } from './routes/pulls.js';
 import { refRoutes } from './routes/refs.js';
@@ -41,6 +44,10 @@ export interface BitbucketCloudEmulator {
   /** Build statuses on a commit (one per key, as Bitbucket keeps them). */
   statuses(fullName: string, sha: string): StatusRecord[];
   comments(fullName: string, id: number): CommentRecord[];
+  /** Webhook deliveries sent for a repository (hooks are added with `POST …/hooks`), oldest first. */
+  deliveries(fullName: string): WebhookDelivery[];
+  /** Resolves once every webhook delivery started so far has been answered. */
+  webhooksSettled(): Promise<void>;
   setFaults(fn: FaultFn | undefined): void;
   setLatency(ms: number): void;
   close(): Promise<void>;
@@ -58,10 +65,11 @@ export async function startBitbucketCloudEmulator(
     appPassword: opts.appPassword,
     displayName: opts.displayName ?? 'dispatchd bot',
   };
+  const hooks = createWebhooks(cloudHeaders);
   const server = await startEmulatorServer<Principal>(
     '/2.0',
     (base) => {
-      const ctx: CloudContext = { base, git: base.git, store, now };
+      const ctx: CloudContext = { base, git: base.git, store, now, hooks };
       return {
         routes: [
           ...repoRoutes(ctx),
@@ -70,11 +78,13 @@ export async function startBitbucketCloudEmulator(
           ...mergeRoutes(ctx),
           ...commentRoutes(ctx),
           ...statusRoutes(ctx),
+          ...hookRoutes(ctx),
         ],
         authenticate: (headers) => authenticate(creds, headers),
         gitAuth: (authorization) => gitAuthorized(creds, authorization),
         faultResponse,
         notFound: () => bitbucketError(404, 'Resource not found').response,
+        onGitPush: (fullName) => void pullsPushed(ctx, fullName).catch(() => undefined),
       };
     },
     { latencyMs: opts.latencyMs },
@@ -93,7 +103,21 @@ export async function startBitbucketCloudEmulator(
     },
     statuses: (fullName, sha) => store.repo(fullName).statuses.filter((s) => s.sha === sha),
     comments: (fullName, id) => store.repo(fullName).comments.filter((c) => c.pullRequestId === id),
+    deliveries: (fullName) => hooks.deliveries(fullName),
+    webhooksSettled: () => hooks.settled(),
   };
+}
+
+/** After a push, an open pull request whose source branch moved is sent as pullrequest:updated. */
+async function pullsPushed(ctx: CloudContext, fullName: string): Promise<void> {
+  // Taken before any await, so an API call refreshing the pull request meanwhile cannot hide the change.
+  const heads = ctx.store.repo(fullName).pulls.map((pull) => ({ pull, before: pull.sourceHash }));
+  const r = await repoHandle(ctx, fullName);
+  for (const { pull, before } of heads) {
+    if (pull.state !== 'OPEN') continue;
+    const now = await revParse(r.dir, `refs/heads/${pull.source}`);
+    if (now !== null && now !== before) await notifyPull(ctx, ctx.hooks, r, pull, 'pullrequest:updated', pull.author);
+  }
 }
 
 /** Reads the live tip of each open PR's source branch (tests call it before asserting on `sourceHash`). */

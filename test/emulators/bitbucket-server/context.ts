@@ -2,6 +2,7 @@ import type { GitServer } from '../../helpers/git-server.js';
 import { defaultBranch, revParse } from '../common/git/bare-repo.js';
 import type { ApiRequest, EmulatorBase, Handler } from '../common/emulator-server.js';
 import type { RouteDef } from '../common/router.js';
+import type { Webhooks } from '../common/webhooks.js';
 import type { Principal } from './credentials.js';
 import { serverError } from './shapes.js';
 import type { RepoState, ServerStore } from './store.js';
@@ -15,6 +16,8 @@ export interface ServerContext {
   git: GitServer;
   store: ServerStore;
   now: () => number;
+  /** Repository webhooks and their deliveries. */
+  hooks: Webhooks;
 }
 
 export type ServerRequest = ApiRequest<Principal>;
@@ -42,6 +45,12 @@ export async function requireRepo(ctx: ServerContext, req: ServerRequest): Promi
       'com.atlassian.bitbucket.repository.NoSuchRepositoryException',
     );
   }
+  return repoHandle(ctx, fullName);
+}
+
+/** A repository known to exist, by `KEY/slug`. */
+export async function repoHandle(ctx: ServerContext, fullName: string): Promise<RepoHandle> {
+  const [key = '', slug = ''] = fullName.split('/');
   const dir = ctx.git.bareDir(fullName);
   return { key, slug, fullName, dir, state: ctx.store.repo(fullName), defaultBranch: await defaultBranch(dir) };
 }

@@ -2,10 +2,14 @@ import type { GitServer } from '../../helpers/git-server.js';
 import type { ApiCall } from '../common/call-log.js';
 import { startEmulatorServer } from '../common/emulator-server.js';
 import type { FaultFn } from '../common/faults.js';
-import type { ServerContext } from './context.js';
+import { revParse } from '../common/git/bare-repo.js';
+import { createWebhooks, type WebhookDelivery } from '../common/webhooks.js';
+import { repoHandle, type ServerContext } from './context.js';
+import { notifyPull, serverHeaders } from './notify.js';
 import { authenticate, gitAuthorized, type Principal, type ServerCredentials } from './credentials.js';
 import { buildStatusRoutes } from './routes/build-status.js';
 import { commentRoutes } from './routes/comments.js';
+import { hookRoutes } from './routes/hooks.js';
 import { mergeRoutes } from './routes/merge.js';
 import { pullRoutes } from './routes/pulls.js';
 import { refRoutes } from './routes/refs.js';
@@ -43,6 +47,10 @@ export interface BitbucketServerEmulator {
   /** Build statuses on a commit (one per key); Bitbucket keys them by commit alone. */
   statuses(fullName: string, sha: string): StatusRecord[];
   comments(fullName: string, id: number): CommentRecord[];
+  /** Webhook deliveries sent for a repository (hooks are added with `POST …/webhooks`), oldest first. */
+  deliveries(fullName: string): WebhookDelivery[];
+  /** Resolves once every webhook delivery started so far has been answered. */
+  webhooksSettled(): Promise<void>;
   setFaults(fn: FaultFn | undefined): void;
   setLatency(ms: number): void;
   close(): Promise<void>;
@@ -61,12 +69,13 @@ export async function startBitbucketServerEmulator(
     user: opts.user ?? 'dispatchd',
   };
   let git: GitServer | undefined;
+  const hooks = createWebhooks(serverHeaders);
   // Served from the root: the core API and the build-status API are siblings under /rest.
   const server = await startEmulatorServer<Principal>(
     '',
     (base) => {
       git = scmNamedGit(base.git);
-      const ctx: ServerContext = { base, git, store, now };
+      const ctx: ServerContext = { base, git, store, now, hooks };
       return {
         routes: [
           ...repoRoutes(ctx),
@@ -75,11 +84,13 @@ export async function startBitbucketServerEmulator(
           ...mergeRoutes(ctx),
           ...commentRoutes(ctx),
           ...buildStatusRoutes(ctx),
+          ...hookRoutes(ctx),
         ],
         authenticate: (headers) => authenticate(creds, headers),
         gitAuth: (authorization) => gitAuthorized(creds, authorization),
         faultResponse,
         notFound: () => serverError(404, 'The requested resource does not exist', null).response,
+        onGitPush: (path) => void pullsPushed(ctx, fromScmPath(path)).catch(() => undefined),
       };
     },
     { latencyMs: opts.latencyMs },
@@ -98,5 +109,26 @@ export async function startBitbucketServerEmulator(
     // The repository is not part of a build status; the name is kept for the shared emulator surface.
     statuses: (_fullName, sha) => store.statuses.filter((s) => s.sha === sha),
     comments: (fullName, id) => store.repo(fullName).comments.filter((c) => c.pullRequestId === id),
+    deliveries: (fullName) => hooks.deliveries(fullName),
+    webhooksSettled: () => hooks.settled(),
   };
+}
+
+/** `scm/proj/app` (where git keeps it) → `PROJ/app`; personal projects stay `~user`. */
+function fromScmPath(path: string): string {
+  const [, key = '', ...rest] = path.split('/');
+  return [key.startsWith('~') ? key : key.toUpperCase(), ...rest].join('/');
+}
+
+/** After a push, an open pull request whose source branch moved is sent as pr:from_ref_updated. */
+async function pullsPushed(ctx: ServerContext, fullName: string): Promise<void> {
+  // Taken before any await, so an API call refreshing the pull request meanwhile cannot hide the change.
+  const heads = ctx.store.repo(fullName).pulls.map((pull) => ({ pull, before: pull.fromCommit }));
+  const r = await repoHandle(ctx, fullName);
+  for (const { pull, before } of heads) {
+    if (pull.state !== 'OPEN') continue;
+    const now = await revParse(r.dir, pull.fromRef);
+    if (now !== null && now !== before)
+      await notifyPull(ctx, ctx.hooks, r, pull, 'pr:from_ref_updated', pull.author, { previousFromHash: before });
+  }
 }

@@ -51,6 +51,8 @@ export interface EmulatorSpec<P> {
   notFound(): ApiResponse;
   /** Headers every API response carries (rate limits). */
   commonHeaders?(principal: P | undefined, fault: Fault | undefined): Record<string, string>;
+  /** After a git push to `fullName` (its bare repository's name): what the SCM does then (MR updates, webhooks). */
+  onGitPush?(fullName: string): void;
 }
 
 export interface EmulatorBase {
@@ -86,7 +88,11 @@ export async function startEmulatorServer<P>(
   let faults: FaultFn | undefined;
   const log = createCallLog();
   let spec: EmulatorSpec<P> | undefined;
-  const git = await startGitServer({ listen: false, auth: (a, fullName) => spec?.gitAuth(a, fullName) ?? false });
+  const git = await startGitServer({
+    listen: false,
+    auth: (a, fullName) => spec?.gitAuth(a, fullName) ?? false,
+    onPush: (fullName) => spec?.onGitPush?.(fullName),
+  });
 
   const http = createServer((req, res) => {
     git

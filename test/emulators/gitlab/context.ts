@@ -2,6 +2,7 @@ import type { GitServer } from '../../helpers/git-server.js';
 import { branchSha, headBranchName } from '../common/git/refs.js';
 import type { ApiRequest, EmulatorBase, Handler } from '../common/emulator-server.js';
 import type { RouteDef } from '../common/router.js';
+import type { Webhooks } from '../common/webhooks.js';
 import type { Principal } from './credentials.js';
 import { notFound } from './shapes.js';
 import type { GitlabStore, ProjectState } from './store.js';
@@ -16,6 +17,8 @@ export interface GitlabContext {
   mergeCheckMs: number;
   /** GitLab's "Maximum diff files" limit (1000 by default): compare lists no more. */
   diffMaxFiles: number;
+  /** Project hooks and their deliveries. */
+  hooks: Webhooks;
 }
 
 export type GitlabRequest = ApiRequest<Principal>;
@@ -34,6 +37,11 @@ export async function requireProject(ctx: GitlabContext, req: GitlabRequest): Pr
   const id = req.params.id ?? '';
   const fullName = /^\d+$/.test(id) ? ctx.store.pathOf(Number(id)) : id;
   if (fullName === undefined || !(await ctx.git.exists(fullName).catch(() => false))) throw notFound('Project');
+  return projectHandle(ctx, fullName);
+}
+
+/** A project known to exist, by its full path. */
+export async function projectHandle(ctx: GitlabContext, fullName: string): Promise<ProjectHandle> {
   const dir = ctx.git.bareDir(fullName);
   const branch = await headBranchName(dir);
   const hasCommits = (await branchSha(dir, branch)) !== null;

@@ -3,9 +3,13 @@ import type { ApiCall } from '../common/call-log.js';
 import { startEmulatorServer } from '../common/emulator-server.js';
 import { branchShaSync } from '../common/git/refs.js';
 import type { FaultFn } from '../common/faults.js';
-import type { GitlabContext } from './context.js';
+import { createWebhooks, type WebhookDelivery } from '../common/webhooks.js';
+import { projectHandle, type GitlabContext } from './context.js';
+import { refreshMergeRequest } from './merge-request-view.js';
+import { gitlabHeaders, notifyMergeRequest } from './notify.js';
 import { authenticate, gitAuthorized, type CredentialDeps, type Principal } from './credentials.js';
 import { createRateLimit, faultResponse } from './rate-limit.js';
+import { hookRoutes } from './routes/hooks.js';
 import { mergeRoutes } from './routes/merge.js';
 import { mergeRequestRoutes } from './routes/merge-requests.js';
 import { noteRoutes } from './routes/notes.js';
@@ -48,6 +52,10 @@ export interface GitlabEmulator {
   statuses(fullName: string, sha: string): StatusRecord[];
   /** Notes on a merge request, oldest first. */
   notes(fullName: string, iid: number): NoteRecord[];
+  /** Webhook deliveries sent for a project (hooks are added with `POST /projects/:id/hooks`), oldest first. */
+  deliveries(fullName: string): WebhookDelivery[];
+  /** Resolves once every webhook delivery started so far has been answered. */
+  webhooksSettled(): Promise<void>;
   setFaults(fn: FaultFn | undefined): void;
   setLatency(ms: number): void;
   close(): Promise<void>;
@@ -59,6 +67,7 @@ export async function startGitlabEmulator(opts: GitlabEmulatorOptions): Promise<
   const store = createStore();
   const creds: CredentialDeps = { token: opts.token, username: opts.username ?? 'dispatchd-bot' };
   const rateHeaders = createRateLimit(now);
+  let hooks: GitlabContext['hooks'] | undefined;
   const server = await startEmulatorServer<Principal>(
     '/api/v4',
     (base) => {
@@ -69,7 +78,9 @@ export async function startGitlabEmulator(opts: GitlabEmulatorOptions): Promise<
         now,
         mergeCheckMs: opts.mergeCheckMs ?? 0,
         diffMaxFiles: opts.diffMaxFiles ?? 1000,
+        hooks: createWebhooks(gitlabHeaders(base.url)),
       };
+      hooks = ctx.hooks;
       return {
         routes: [
           ...projectRoutes(ctx),
@@ -78,12 +89,14 @@ export async function startGitlabEmulator(opts: GitlabEmulatorOptions): Promise<
           ...mergeRoutes(ctx),
           ...noteRoutes(ctx),
           ...statusRoutes(ctx),
+          ...hookRoutes(ctx),
         ],
         authenticate: (headers) => authenticate(creds, headers),
         gitAuth: (authorization) => gitAuthorized(creds, authorization),
         faultResponse,
         notFound: () => notFound().response,
         commonHeaders: (_principal, fault) => rateHeaders(fault),
+        onGitPush: (fullName) => void mergeRequestsPushed(ctx, fullName).catch(() => undefined),
       };
     },
     { latencyMs: opts.latencyMs },
@@ -105,5 +118,19 @@ export async function startGitlabEmulator(opts: GitlabEmulatorOptions): Promise<
     },
     statuses: (fullName, sha) => store.project(fullName).statuses.filter((s) => s.sha === sha),
     notes: (fullName, iid) => store.project(fullName).notes.filter((n) => n.mergeRequestIid === iid),
+    deliveries: (fullName) => hooks?.deliveries(fullName) ?? [],
+    webhooksSettled: () => hooks?.settled() ?? Promise.resolve(),
   };
+}
+
+/** After a push, GitLab refreshes the open MRs from that branch and sends `update` with `oldrev`. */
+async function mergeRequestsPushed(ctx: GitlabContext, fullName: string): Promise<void> {
+  // Taken before any await, so an API call refreshing the MR meanwhile cannot hide the change.
+  const heads = ctx.store.project(fullName).mergeRequests.map((mr) => ({ mr, oldrev: mr.sha }));
+  const p = await projectHandle(ctx, fullName);
+  for (const { mr, oldrev } of heads) {
+    await refreshMergeRequest(ctx, p, mr);
+    if (mr.state === 'opened' && mr.sha !== oldrev)
+      notifyMergeRequest(ctx, ctx.hooks, p, mr, 'update', mr.author, oldrev);
+  }
 }

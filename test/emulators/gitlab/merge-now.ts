@@ -2,6 +2,7 @@ import { deleteBranch } from '../common/git/bare-repo.js';
 import { branchSha } from '../common/git/refs.js';
 import { mergeBranches } from '../common/git/write-commit.js';
 import { isoNow, type GitlabContext, type ProjectHandle } from './context.js';
+import { notifyMergeRequest } from './notify.js';
 import { gitlabError } from './shapes.js';
 import type { MergeRequestRecord } from './store.js';
 
@@ -42,6 +43,7 @@ export async function mergeNow(
   mr.mergedBy = m.by;
   mr.mergedVia = m.via;
   mr.autoMerge = null;
+  notifyMergeRequest(ctx, ctx.hooks, p, mr, 'merge', m.by);
   if (m.removeSourceBranch && (await branchSha(p.dir, mr.sourceBranch)) !== null)
     await deleteBranch(p.dir, mr.sourceBranch);
 }

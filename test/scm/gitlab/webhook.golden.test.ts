@@ -14,6 +14,7 @@ goldenTable({
     if (!body.object_kind) return 'System Hook';
     if (body.object_kind === 'merge_request') return 'Merge Request Hook';
     if (body.object_kind === 'build') return 'Job Hook';
+    if (body.object_kind === 'pipeline') return 'Pipeline Hook';
     return body.object_kind === 'tag_push' ? 'Tag Push Hook' : 'Push Hook';
   },
 });

@@ -1,5 +1,6 @@
 import { mergeBranches, type MergeMethod } from '../../common/git/write-commit.js';
 import { bodyObject, requireRepo, timestamp, type CloudContext, type CloudRoute } from '../context.js';
+import { notifyPull } from '../notify.js';
 import { findPull, refreshPull, renderPull } from '../pull-view.js';
 import { bitbucketError } from '../shapes.js';
 
@@ -13,7 +14,7 @@ const STRATEGIES: Record<string, MergeMethod> = {
   rebase_merge: 'rebase',
 };
 
-/** POST merge: really merges the source branch into the destination of the bare repository. */
+/** POST merge (really merges the source branch into the destination of the bare repository) and decline. */
 export function mergeRoutes(ctx: CloudContext): CloudRoute[] {
   return [
     {
@@ -46,6 +47,22 @@ export function mergeRoutes(ctx: CloudContext): CloudRoute[] {
           updatedOn: timestamp(ctx),
         });
         if (pull.closeSourceBranch) await ctx.git.deleteBranch(r.fullName, pull.source);
+        await notifyPull(ctx, ctx.hooks, r, pull, 'pullrequest:fulfilled', req.principal.displayName);
+        return { status: 200, body: await renderPull(ctx, r, pull) };
+      },
+    },
+    {
+      // Declining closes without merging; Bitbucket calls the event pullrequest:rejected.
+      method: 'POST',
+      pattern: '/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/decline',
+      handler: async (req) => {
+        const r = await requireRepo(ctx, req);
+        const pull = findPull(r, req.params.pull_request_id);
+        if (pull.state !== 'OPEN')
+          throw bitbucketError(400, `You can't decline a pull request that is ${pull.state.toLowerCase()}.`);
+        await refreshPull(r, pull);
+        Object.assign(pull, { state: 'DECLINED', updatedOn: timestamp(ctx) });
+        await notifyPull(ctx, ctx.hooks, r, pull, 'pullrequest:rejected', req.principal.displayName);
         return { status: 200, body: await renderPull(ctx, r, pull) };
       },
     },

@@ -9,6 +9,7 @@ import {
   type CloudRoute,
   type RepoHandle,
 } from '../context.js';
+import { notifyPull } from '../notify.js';
 import { findPull, renderPull } from '../pull-view.js';
 import { bitbucketError, paged } from '../shapes.js';
 import type { PullRecord } from '../store.js';
@@ -102,6 +103,7 @@ export function pullRoutes(ctx: CloudContext): CloudRoute[] {
           mergeCommit: null,
         };
         r.state.pulls.push(pull);
+        await notifyPull(ctx, ctx.hooks, r, pull, 'pullrequest:created', req.principal.displayName);
         const body = await renderPull(ctx, r, pull);
         return {
           status: 201,
@@ -132,6 +134,8 @@ export function pullRoutes(ctx: CloudContext): CloudRoute[] {
           pull.destination = destination;
         }
         pull.updatedOn = timestamp(ctx);
+        // Bitbucket sends pullrequest:updated for edits as well as for new commits.
+        await notifyPull(ctx, ctx.hooks, r, pull, 'pullrequest:updated', req.principal.displayName);
         return { status: 200, body: await renderPull(ctx, r, pull) };
       },
     },

@@ -1,5 +1,6 @@
 import { revParse } from '../../common/git/bare-repo.js';
 import { bodyObject, requireRepo, timestamp, type CloudContext, type CloudRoute } from '../context.js';
+import { notifyCommitStatus } from '../notify.js';
 import { bitbucketError, paged } from '../shapes.js';
 import type { StatusRecord } from '../store.js';
 
@@ -54,6 +55,7 @@ export function statusRoutes(ctx: CloudContext): CloudRoute[] {
         };
         if (existing) Object.assign(existing, record);
         else r.state.statuses.push(record);
+        notifyCommitStatus(ctx, ctx.hooks, r, record, existing === undefined, req.principal.displayName);
         return { status: 201, body: render(r, record) };
       },
     },

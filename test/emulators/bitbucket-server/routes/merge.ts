@@ -1,5 +1,6 @@
 import { mergeBranches, type MergeMethod } from '../../common/git/write-commit.js';
 import { bodyObject, REPO, requireRepo, type ServerContext, type ServerRoute } from '../context.js';
+import { notifyPull } from '../notify.js';
 import { findPull, refreshPull, renderPull } from '../pull-view.js';
 import { serverError } from '../shapes.js';
 import { checkVersion } from './pulls.js';
@@ -15,7 +16,7 @@ const STRATEGIES: Record<string, MergeMethod> = {
   'rebase-ff-only': 'rebase',
 };
 
-/** POST merge?version=: really merges the source into the target branch of the bare repository. */
+/** POST merge?version= (really merges the source into the target branch of the bare repository) and decline. */
 export function mergeRoutes(ctx: ServerContext): ServerRoute[] {
   return [
     {
@@ -75,6 +76,27 @@ export function mergeRoutes(ctx: ServerContext): ServerRoute[] {
           version: pull.version + 1,
           updatedDate: ctx.now(),
         });
+        await notifyPull(ctx, ctx.hooks, r, pull, 'pr:merged', req.principal.name, { mergeCommit: outcome.sha });
+        return { status: 200, body: await renderPull(ctx, r, pull) };
+      },
+    },
+    {
+      // Declining closes without merging (pr:declined); like merge it needs the current version.
+      method: 'POST',
+      pattern: `${REPO}/pull-requests/{pullRequestId}/decline`,
+      handler: async (req) => {
+        const r = await requireRepo(ctx, req);
+        const pull = findPull(r, req.params.pullRequestId);
+        checkVersion(pull, req.query.get('version') ?? bodyObject(req).version);
+        if (pull.state !== 'OPEN')
+          throw serverError(
+            409,
+            `This pull request is ${pull.state.toLowerCase()} and cannot be declined.`,
+            'com.atlassian.bitbucket.pull.IllegalPullRequestStateException',
+          );
+        await refreshPull(r, pull);
+        Object.assign(pull, { state: 'DECLINED', version: pull.version + 1, updatedDate: ctx.now() });
+        await notifyPull(ctx, ctx.hooks, r, pull, 'pr:declined', req.principal.name);
         return { status: 200, body: await renderPull(ctx, r, pull) };
       },
     },

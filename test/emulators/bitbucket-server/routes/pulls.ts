@@ -9,6 +9,7 @@ import {
   type ServerContext,
   type ServerRoute,
 } from '../context.js';
+import { notifyPull } from '../notify.js';
 import { findPull, renderPull } from '../pull-view.js';
 import { paged, serverError } from '../shapes.js';
 import type { PullRecord } from '../store.js';
@@ -114,6 +115,7 @@ export function pullRoutes(ctx: ServerContext): ServerRoute[] {
           updatedDate: now,
         };
         r.state.pulls.push(pull);
+        await notifyPull(ctx, ctx.hooks, r, pull, 'pr:opened', req.principal.name);
         return { status: 201, body: await renderPull(ctx, r, pull) };
       },
     },
@@ -139,6 +141,7 @@ export function pullRoutes(ctx: ServerContext): ServerRoute[] {
         pull.reviewers = reviewerNames(b.reviewers);
         pull.version += 1;
         pull.updatedDate = ctx.now();
+        await notifyPull(ctx, ctx.hooks, r, pull, 'pr:modified', req.principal.name);
         return { status: 200, body: await renderPull(ctx, r, pull) };
       },
     },

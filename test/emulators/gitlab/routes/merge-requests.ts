@@ -14,6 +14,7 @@ import {
   refreshMergeRequest,
   renderMergeRequest,
 } from '../merge-request-view.js';
+import { notifyMergeRequest } from '../notify.js';
 import { created, gitlabError, gitlabPage, paramError } from '../shapes.js';
 import type { MergeRequestRecord } from '../store.js';
 
@@ -91,6 +92,7 @@ export function mergeRequestRoutes(ctx: GitlabContext): GitlabRoute[] {
           mergeCommitSha: null,
         };
         p.state.mergeRequests.push(mr);
+        notifyMergeRequest(ctx, ctx.hooks, p, mr, 'open', req.principal.username);
         return created(await renderMergeRequest(ctx, p, mr));
       },
     },
@@ -119,7 +121,8 @@ export function mergeRequestRoutes(ctx: GitlabContext): GitlabRoute[] {
         mr.targetBranch = target;
         if (typeof b.title === 'string') mr.title = b.title;
         if (typeof b.description === 'string') mr.description = b.description;
-        if (b.state_event === 'close' && mr.state === 'opened') {
+        const closing = b.state_event === 'close' && mr.state === 'opened';
+        if (closing) {
           mr.state = 'closed';
           mr.closedAt = isoNow(ctx);
         } else if (reopening) {
@@ -127,6 +130,15 @@ export function mergeRequestRoutes(ctx: GitlabContext): GitlabRoute[] {
           mr.closedAt = null;
         }
         mr.updatedAt = isoNow(ctx);
+        // A title or description edit is an `update` without `oldrev`; state changes name themselves.
+        notifyMergeRequest(
+          ctx,
+          ctx.hooks,
+          p,
+          mr,
+          closing ? 'close' : reopening ? 'reopen' : 'update',
+          req.principal.username,
+        );
         return { status: 200, body: await renderMergeRequest(ctx, p, mr) };
       },
     },

@@ -1,6 +1,7 @@
 import { revParse } from '../../common/git/bare-repo.js';
 import { settleAutoMerge } from '../auto-merge.js';
 import { isoNow, params, requireProject, type GitlabContext, type GitlabRoute } from '../context.js';
+import { commitPipeline, notifyPipeline } from '../notify.js';
 import { created, gitlabError, gitlabPage, notFound, paramError, statusJson } from '../shapes.js';
 import type { CommitStatusState, StatusRecord } from '../store.js';
 
@@ -56,7 +57,9 @@ export function statusRoutes(ctx: GitlabContext): GitlabRoute[] {
           author: req.principal.username,
           createdAt: isoNow(ctx),
         };
+        const pipelineBefore = commitPipeline(p, sha);
         p.state.statuses.push(status);
+        notifyPipeline(ctx, ctx.hooks, p, sha, pipelineBefore);
         await settleAutoMerge(ctx, p, sha);
         return created(statusJson(ctx.base, status));
       },
