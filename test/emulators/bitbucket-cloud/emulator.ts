@@ -1,9 +1,6 @@
-import type { GitServer } from '../../helpers/git-server.js';
-import type { ApiCall } from '../common/call-log.js';
-import { startEmulatorServer } from '../common/emulator-server.js';
-import type { FaultFn } from '../common/faults.js';
+import { startEmulatorServer, type EmulatorServer } from '../common/emulator-server.js';
 import { revParse } from '../common/git/bare-repo.js';
-import { createWebhooks, type WebhookDelivery } from '../common/webhooks.js';
+import { createWebhooks, type WebhookEmulator } from '../common/webhooks.js';
 import { repoHandle, type CloudContext } from './context.js';
 import { cloudHeaders, notifyPull } from './notify.js';
 import { authenticate, gitAuthorized, type CloudCredentials, type Principal } from './credentials.js';
@@ -30,27 +27,16 @@ export interface BitbucketCloudEmulatorOptions {
   now?: () => number;
 }
 
-export interface BitbucketCloudEmulator {
+export interface BitbucketCloudEmulator extends EmulatorServer, WebhookEmulator {
   /** Web and git base: repo "ws/slug" clones from `${url}/ws/slug.git`. */
   url: string;
   /** `${url}/2.0`, for the `bitbucket` client's `baseUrl`. */
   apiUrl: string;
-  git: GitServer;
-  calls: ApiCall[];
-  /** Calls to one route, e.g. `POST /repositories/{workspace}/{repo_slug}/pullrequests`; all without one. */
-  count(route?: string): number;
   /** Pull requests of a repo, oldest first, with `sourceHash` read from the branch now. */
   pulls(fullName: string): PullRecord[];
   /** Build statuses on a commit (one per key, as Bitbucket keeps them). */
   statuses(fullName: string, sha: string): StatusRecord[];
   comments(fullName: string, id: number): CommentRecord[];
-  /** Webhook deliveries sent for a repository (hooks are added with `POST …/hooks`), oldest first. */
-  deliveries(fullName: string): WebhookDelivery[];
-  /** Resolves once every webhook delivery started so far has been answered. */
-  webhooksSettled(): Promise<void>;
-  setFaults(fn: FaultFn | undefined): void;
-  setLatency(ms: number): void;
-  close(): Promise<void>;
 }
 
 /** A Bitbucket Cloud REST 2.0 API and git host on 127.0.0.1, backed by real bare repos. */
@@ -90,14 +76,7 @@ export async function startBitbucketCloudEmulator(
     { latencyMs: opts.latencyMs },
   );
   return {
-    url: server.url,
-    apiUrl: server.apiUrl,
-    git: server.git,
-    calls: server.calls,
-    count: server.count,
-    setFaults: server.setFaults,
-    setLatency: server.setLatency,
-    close: server.close,
+    ...server,
     pulls(fullName) {
       return store.repo(fullName).pulls;
     },

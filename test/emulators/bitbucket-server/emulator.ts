@@ -1,9 +1,7 @@
 import type { GitServer } from '../../helpers/git-server.js';
-import type { ApiCall } from '../common/call-log.js';
-import { startEmulatorServer } from '../common/emulator-server.js';
-import type { FaultFn } from '../common/faults.js';
+import { startEmulatorServer, type EmulatorServer } from '../common/emulator-server.js';
 import { revParse } from '../common/git/bare-repo.js';
-import { createWebhooks, type WebhookDelivery } from '../common/webhooks.js';
+import { createWebhooks, type WebhookEmulator } from '../common/webhooks.js';
 import { repoHandle, type ServerContext } from './context.js';
 import { notifyPull, serverHeaders } from './notify.js';
 import { authenticate, gitAuthorized, type Principal, type ServerCredentials } from './credentials.js';
@@ -33,27 +31,17 @@ export interface BitbucketServerEmulatorOptions {
   now?: () => number;
 }
 
-export interface BitbucketServerEmulator {
+export interface BitbucketServerEmulator extends EmulatorServer, WebhookEmulator {
   /** Web and git base: repo "PROJ/app" clones from `${url}/scm/proj/app.git`. */
   url: string;
   /** `${url}/rest/api/1.0`. */
   apiUrl: string;
   /** Named `PROJECT/slug` (or `~user/slug`): `git.createRepo('PROJ/app')`. */
   git: GitServer;
-  calls: ApiCall[];
-  /** Calls to one route, e.g. `POST /rest/api/1.0/projects/{projectKey}/repos/{repositorySlug}/pull-requests`. */
-  count(route?: string): number;
   pulls(fullName: string): PullRecord[];
   /** Build statuses on a commit (one per key); Bitbucket keys them by commit alone. */
   statuses(fullName: string, sha: string): StatusRecord[];
   comments(fullName: string, id: number): CommentRecord[];
-  /** Webhook deliveries sent for a repository (hooks are added with `POST …/webhooks`), oldest first. */
-  deliveries(fullName: string): WebhookDelivery[];
-  /** Resolves once every webhook delivery started so far has been answered. */
-  webhooksSettled(): Promise<void>;
-  setFaults(fn: FaultFn | undefined): void;
-  setLatency(ms: number): void;
-  close(): Promise<void>;
 }
 
 /** A Bitbucket Server / Data Center REST 1.0 API and git host on 127.0.0.1, backed by real bare repos. */
@@ -97,14 +85,9 @@ export async function startBitbucketServerEmulator(
   );
   const named = git ?? scmNamedGit(server.git);
   return {
-    url: server.url,
+    ...server,
     apiUrl: `${server.url}/rest/api/1.0`,
     git: named,
-    calls: server.calls,
-    count: server.count,
-    setFaults: server.setFaults,
-    setLatency: server.setLatency,
-    close: server.close,
     pulls: (fullName) => store.repo(fullName).pulls,
     // The repository is not part of a build status; the name is kept for the shared emulator surface.
     statuses: (_fullName, sha) => store.statuses.filter((s) => s.sha === sha),

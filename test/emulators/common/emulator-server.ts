@@ -61,8 +61,10 @@ export interface EmulatorBase {
   git: GitServer;
 }
 
+/** What every SCM emulator offers a test besides its own records (each emulator's interface extends it). */
 export interface EmulatorServer extends EmulatorBase {
   calls: ApiCall[];
+  /** Calls to one route, e.g. `POST /repos/{owner}/{repo}/pulls`; all API calls without one. */
   count(route?: string): number;
   setFaults(fn: FaultFn | undefined): void;
   setLatency(ms: number): void;

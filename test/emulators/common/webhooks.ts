@@ -25,6 +25,14 @@ export interface WebhookDelivery {
 }
 
 /** The headers one SCM sends with a delivery: event name, delivery id, secret or signature. */
+/** What a test reads of an emulator that sends webhooks. */
+export interface WebhookEmulator {
+  /** Webhook deliveries sent for a repository (hooks are added through the SCM's API), oldest first. */
+  deliveries(fullName: string): WebhookDelivery[];
+  /** Resolves once every webhook delivery started so far has been answered. */
+  webhooksSettled(): Promise<void>;
+}
+
 export type DeliveryHeaders = (hook: WebhookRecord, event: string, body: string, id: string) => Record<string, string>;
 
 export interface Webhooks {

@@ -1,10 +1,7 @@
-import type { GitServer } from '../../helpers/git-server.js';
-import type { ApiCall } from '../common/call-log.js';
 import { branchShaSync } from '../common/git/refs.js';
 import { defaultBranch } from '../common/git/bare-repo.js';
 import { notifySynchronize } from './notify.js';
-import { startEmulatorServer } from '../common/emulator-server.js';
-import type { FaultFn } from '../common/faults.js';
+import { startEmulatorServer, type EmulatorServer } from '../common/emulator-server.js';
 import type { GithubContext } from './context.js';
 import {
   appPublicKey,
@@ -51,22 +48,16 @@ export interface GithubEmulatorOptions {
   now?: () => number;
 }
 
-export interface GithubEmulator {
+export interface GithubEmulator extends EmulatorServer {
   /** Web and git base: repo "o/r" clones from `${url}/o/r.git`. */
   url: string;
   /** `${url}/api/v3`, the GitHub Enterprise layout, for @octokit/rest's `baseUrl`. */
   apiUrl: string;
-  git: GitServer;
-  calls: ApiCall[];
-  /** Calls to one route, e.g. `POST /repos/{owner}/{repo}/pulls`; all API calls without one. */
-  count(route?: string): number;
   /** PRs of a repo, oldest first, with `headSha` read from the branch now. */
   pulls(fullName: string): PullRecord[];
   /** Statuses set on a commit, oldest first. */
   statuses(fullName: string, sha: string): StatusRecord[];
   comments(fullName: string, number: number): CommentRecord[];
-  setFaults(fn: FaultFn | undefined): void;
-  setLatency(ms: number): void;
   /** The repository's "Allow auto-merge" setting (off by default, as on GitHub). */
   allowAutoMerge(fullName: string, allow: boolean): void;
   /** Branch protection requiring these status check contexts before a merge into `branch`. */
@@ -83,7 +74,6 @@ export interface GithubEmulator {
    * with that head; `hold` records the deliveries unsent and returns them (send them with `deliver`).
    */
   synchronize(fullName: string, branch: string, opts?: { hold?: boolean }): Promise<DeliveryRecord[]>;
-  close(): Promise<void>;
 }
 
 /** A GitHub (Enterprise-layout) REST API and git host on 127.0.0.1, backed by real bare repos. */
@@ -135,14 +125,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
     return h;
   };
   return {
-    url: server.url,
-    apiUrl: server.apiUrl,
-    git: server.git,
-    calls: server.calls,
-    count: server.count,
-    setFaults: server.setFaults,
-    setLatency: server.setLatency,
-    close: server.close,
+    ...server,
     pulls(fullName) {
       const dir = server.git.bareDir(fullName);
       const list = store.repo(fullName).pulls;

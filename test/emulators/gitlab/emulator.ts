@@ -1,9 +1,6 @@
-import type { GitServer } from '../../helpers/git-server.js';
-import type { ApiCall } from '../common/call-log.js';
-import { startEmulatorServer } from '../common/emulator-server.js';
+import { startEmulatorServer, type EmulatorServer } from '../common/emulator-server.js';
 import { branchShaSync } from '../common/git/refs.js';
-import type { FaultFn } from '../common/faults.js';
-import { createWebhooks, type WebhookDelivery } from '../common/webhooks.js';
+import { createWebhooks, type WebhookEmulator } from '../common/webhooks.js';
 import { projectHandle, type GitlabContext } from './context.js';
 import { refreshMergeRequest } from './merge-request-view.js';
 import { gitlabHeaders, notifyMergeRequest } from './notify.js';
@@ -37,28 +34,17 @@ export interface GitlabEmulatorOptions {
   diffMaxFiles?: number;
 }
 
-export interface GitlabEmulator {
+export interface GitlabEmulator extends EmulatorServer, WebhookEmulator {
   /** Web and git base: project "g/sub/p" clones from `${url}/g/sub/p.git`. */
   url: string;
   /** `${url}/api/v4`. */
   apiUrl: string;
-  git: GitServer;
-  calls: ApiCall[];
-  /** Calls to one route, e.g. `POST /projects/{id}/merge_requests`; all API calls without one. */
-  count(route?: string): number;
   /** Merge requests of a project, oldest first, with `sha` read from the source branch now. */
   mergeRequests(fullName: string): MergeRequestRecord[];
   /** Commit statuses set on a commit, oldest first. */
   statuses(fullName: string, sha: string): StatusRecord[];
   /** Notes on a merge request, oldest first. */
   notes(fullName: string, iid: number): NoteRecord[];
-  /** Webhook deliveries sent for a project (hooks are added with `POST /projects/:id/hooks`), oldest first. */
-  deliveries(fullName: string): WebhookDelivery[];
-  /** Resolves once every webhook delivery started so far has been answered. */
-  webhooksSettled(): Promise<void>;
-  setFaults(fn: FaultFn | undefined): void;
-  setLatency(ms: number): void;
-  close(): Promise<void>;
 }
 
 /** A GitLab REST API v4 and git host on 127.0.0.1, backed by real bare repositories. */
@@ -102,14 +88,7 @@ export async function startGitlabEmulator(opts: GitlabEmulatorOptions): Promise<
     { latencyMs: opts.latencyMs },
   );
   return {
-    url: server.url,
-    apiUrl: server.apiUrl,
-    git: server.git,
-    calls: server.calls,
-    count: server.count,
-    setFaults: server.setFaults,
-    setLatency: server.setLatency,
-    close: server.close,
+    ...server,
     mergeRequests(fullName) {
       const dir = server.git.bareDir(fullName);
       const list = store.project(fullName).mergeRequests;
