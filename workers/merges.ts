@@ -46,9 +46,10 @@ export function createMergeProcessor(deps: MergeWorkerDeps) {
     } catch (err) {
       if (!(err instanceof PermanentError)) throw err;
       log.warn({ err: err.message }, 'merge when green: the SCM refused the merge');
+      // A merge job exists only where pull requests do.
       await deps.providers
         .for(job.data.host)
-        .comment(
+        .pulls?.comment(
           job.data.repo,
           job.data.number,
           `dispatchd: could not merge ${job.data.headSha.slice(0, 7)}: ${err.message}`,

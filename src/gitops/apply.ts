@@ -98,9 +98,10 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
         changes: edited.changes,
         pushed: pushed.kind === 'pushed',
       };
-      if (!p.usePr) return done;
+      // usePr holds only where the host has pull requests.
+      if (!p.usePr || !p.provider.pulls) return done;
       const { stat, diff } = await prDiff!;
-      const pr = await openOrUpdatePullRequest(p.provider, spec, {
+      const pr = await openOrUpdatePullRequest(p.provider.pulls, spec, {
         head: c.head,
         text: {
           gitRevision: p.gitRevision,

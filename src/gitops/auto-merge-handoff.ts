@@ -1,4 +1,4 @@
-import type { CommitStatus, ScmProvider } from '../scm/contracts.js';
+import type { CommitStatus, PullRequestApi } from '../scm/contracts.js';
 import type { MergeJob } from '../queue/jobs.js';
 
 export type HandOff =
@@ -21,16 +21,21 @@ export type HandOff =
  * enforces; otherwise dispatchd keeps merging itself, and asks again at its next look (on GitLab
  * a required context joins the pipeline once it reports). Enabled at most once per job.
  */
-export async function handOff(scm: ScmProvider, job: MergeJob, base: string, checks: CommitStatus[]): Promise<HandOff> {
-  if (!job.native || job.autoMerge === 'on' || job.autoMerge === 'off' || scm.autoMerge === undefined)
+export async function handOff(
+  pulls: PullRequestApi,
+  job: MergeJob,
+  base: string,
+  checks: CommitStatus[],
+): Promise<HandOff> {
+  if (!job.native || job.autoMerge === 'on' || job.autoMerge === 'off' || pulls.autoMerge === undefined)
     return { autoMerge: undefined };
-  const enforced = new Set(await scm.autoMerge.enforced(job.repo, base, checks));
+  const enforced = new Set(await pulls.autoMerge.enforced(job.repo, base, checks));
   const uncovered = job.requiredChecks.filter((c) => !enforced.has(c));
   if (uncovered.length > 0) {
     // GitHub keeps auto-merge on through a push: one set for an older head must not merge this one.
-    if (job.autoMerge === undefined) await scm.autoMerge.disable(job.repo, job.number);
+    if (job.autoMerge === undefined) await pulls.autoMerge.disable(job.repo, job.number);
     return { autoMerge: 'withheld', uncovered };
   }
-  const answer = await scm.autoMerge.enable(job.repo, job.number, { method: job.method, sha: job.headSha });
+  const answer = await pulls.autoMerge.enable(job.repo, job.number, { method: job.method, sha: job.headSha });
   return answer.enabled ? { autoMerge: 'on' } : { autoMerge: 'off', reason: answer.reason };
 }

@@ -1,5 +1,6 @@
 import type { OnGitopsEvent } from '../core/gitops-events.js';
 import type { MergeJob } from '../queue/jobs.js';
+import { pullsOf } from '../scm/pull-request-part.js';
 import type { Providers } from '../scm/providers.js';
 import type { PullRequest, ScmProvider } from '../scm/contracts.js';
 import { handOff } from './auto-merge-handoff.js';
@@ -45,8 +46,9 @@ const minutes = (ms: number) => Math.round(ms / 60_000);
  */
 export async function mergeStep(deps: MergeStepDeps, job: MergeJob): Promise<MergeStep> {
   const scm = deps.providers.for(job.host);
+  const pulls = pullsOf(scm, job.host);
   const on = job.autoMerge === 'on';
-  const pr = await scm.getPullRequest(job.repo, job.number);
+  const pr = await pulls.getPullRequest(job.repo, job.number);
   const tip = pr.state === 'open' || on ? await scm.refTip(job.repo, `refs/heads/${pr.head}`) : null;
   // Auto-merge survives a push on GitHub: a merge of a newer head is that head's job to report.
   if (pr.state === 'merged' && on && (tip === null || tip === job.headSha))
@@ -54,14 +56,14 @@ export async function mergeStep(deps: MergeStepDeps, job: MergeJob): Promise<Mer
   if (pr.state !== 'open') return { outcome: 'not-open', state: pr.state };
   if (tip !== job.headSha) return { outcome: 'superseded', head: tip };
   // The base branch's own required checks (GitHub branch protection) count beside the grant's.
-  const required = [...new Set([...job.requiredChecks, ...((await scm.requiredChecks?.(job.repo, pr.base)) ?? [])])];
+  const required = [...new Set([...job.requiredChecks, ...((await pulls.requiredChecks?.(job.repo, pr.base)) ?? [])])];
   const checks = await scm.commitChecks(job.repo, job.headSha);
   const verdict = checkVerdict(checks, required);
   const timedOut = deps.now() - job.since >= job.timeoutMs;
   if (verdict.verdict === 'failed') {
     const failed = describeFailed(verdict.failed);
-    if (on) await scm.autoMerge?.disable(job.repo, job.number);
-    await scm.comment(
+    if (on) await pulls.autoMerge?.disable(job.repo, job.number);
+    await pulls.comment(
       job.repo,
       job.number,
       `dispatchd: not merging ${short(job.headSha)}: ${failed}. The pull request stays open; a push that updates it asks again.`,
@@ -70,7 +72,7 @@ export async function mergeStep(deps: MergeStepDeps, job: MergeJob): Promise<Mer
   }
   if (verdict.verdict === 'pending') {
     if (!timedOut) {
-      const h = await handOff(scm, job, pr.base, checks);
+      const h = await handOff(pulls, job, pr.base, checks);
       return {
         outcome: 'wait',
         waiting: verdict.waiting,
@@ -79,8 +81,8 @@ export async function mergeStep(deps: MergeStepDeps, job: MergeJob): Promise<Mer
         ...(h.autoMerge === 'off' ? { refusal: h.reason } : {}),
       };
     }
-    if (on) await scm.autoMerge?.disable(job.repo, job.number);
-    await scm.comment(
+    if (on) await pulls.autoMerge?.disable(job.repo, job.number);
+    await pulls.comment(
       job.repo,
       job.number,
       `dispatchd: not merging ${short(job.headSha)}: still waiting for ${verdict.waiting.map((w) => `\`${w}\``).join(', ')} ` +
@@ -91,7 +93,7 @@ export async function mergeStep(deps: MergeStepDeps, job: MergeJob): Promise<Mer
   if (on) {
     // Green, and the SCM has the request: it merges (or queues) it by its own rules.
     if (!timedOut) return { outcome: 'wait', waiting: [] };
-    await scm.comment(
+    await pulls.comment(
       job.repo,
       job.number,
       `dispatchd: the checks on ${short(job.headSha)} passed, but the SCM's auto-merge has not merged it after ` +
@@ -100,7 +102,7 @@ export async function mergeStep(deps: MergeStepDeps, job: MergeJob): Promise<Mer
     );
     return { outcome: 'handed-off' };
   }
-  await scm.mergePullRequest(job.repo, job.number, { method: job.method, sha: job.headSha });
+  await pulls.mergePullRequest(job.repo, job.number, { method: job.method, sha: job.headSha });
   return { outcome: 'merged', by: 'dispatchd', ...(await merged(deps, scm, job, pr)) };
 }
 

@@ -1,6 +1,6 @@
 import { hasCode, PermanentError } from '../core/errors.js';
 import type { EnvUpdateSpec } from '../core/env-update.js';
-import type { PullRequest, ScmProvider } from '../scm/contracts.js';
+import type { PullRequest, PullRequestApi } from '../scm/contracts.js';
 import { prBody, prTitle, type PrText } from './pr-text.js';
 
 interface PrInput {
@@ -13,7 +13,7 @@ interface PrInput {
  * exists" on create means another worker won the race: find that PR and update it.
  */
 export async function openOrUpdatePullRequest(
-  provider: ScmProvider,
+  provider: PullRequestApi,
   spec: EnvUpdateSpec,
   input: PrInput,
 ): Promise<PullRequest> {

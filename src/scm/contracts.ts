@@ -113,6 +113,29 @@ export interface NativeAutoMerge {
   disable(repo: string, number: number): Promise<void>;
 }
 
+/** Pull requests on an SCM that has them (`ScmProvider.pulls`). Errors as for ScmProvider. */
+export interface PullRequestApi {
+  /** The open pull request from `head` into `base`, if any. */
+  findPullRequest(repo: string, head: string, base: string): Promise<PullRequest | null>;
+  createPullRequest(repo: string, input: PullRequestInput): Promise<PullRequest>;
+  updatePullRequest(
+    repo: string,
+    number: number,
+    input: Pick<PullRequestInput, 'title' | 'body'>,
+  ): Promise<PullRequest>;
+  mergePullRequest(repo: string, number: number, opts?: MergeOptions): Promise<void>;
+  comment(repo: string, number: number, body: string): Promise<void>;
+  /** One pull request by number, in its current state. Throws PermanentError when there is none. */
+  getPullRequest(repo: string, number: number): Promise<PullRequest>;
+  /**
+   * The status contexts the SCM itself requires before a merge into `branch` (GitHub: branch
+   * protection's required status checks); optional: SCMs without such a list leave it out.
+   */
+  requiredChecks?(repo: string, branch: string): Promise<string[]>;
+  /** The SCM's own auto-merge, where it has one (docs/gitops.md#merge-when-green). */
+  readonly autoMerge?: NativeAutoMerge;
+}
+
 /**
  * The SCM API, one implementation per kind. `repo` is `RepoRef.fullName`. Writes to repository
  * contents go through git, never through this API. Errors: `PermanentError` for 4xx that retrying
@@ -120,11 +143,6 @@ export interface NativeAutoMerge {
  */
 export interface ScmProvider {
   readonly kind: ScmKind;
-  /**
-   * Whether the host has pull requests. A plain git host has none: its pull-request methods
-   * refuse (find answers null), and the GitOps update commits to branches only.
-   */
-  readonly pullRequests: boolean;
   /**
    * File text at a commit, or null when the file does not exist there. A file over `maxBytes`
    * (default DEFAULT_READ_LIMIT) throws FileTooLargeError after reading at most the limit plus
@@ -139,16 +157,6 @@ export interface ScmProvider {
   /** How `head` relates to `base`, and the paths changed from their merge base to `head`. */
   compare(repo: string, base: string, head: string): Promise<Comparison>;
   defaultBranch(repo: string): Promise<string>;
-  /** The open pull request from `head` into `base`, if any. */
-  findPullRequest(repo: string, head: string, base: string): Promise<PullRequest | null>;
-  createPullRequest(repo: string, input: PullRequestInput): Promise<PullRequest>;
-  updatePullRequest(
-    repo: string,
-    number: number,
-    input: Pick<PullRequestInput, 'title' | 'body'>,
-  ): Promise<PullRequest>;
-  mergePullRequest(repo: string, number: number, opts?: MergeOptions): Promise<void>;
-  comment(repo: string, number: number, body: string): Promise<void>;
   setStatus(repo: string, sha: string, status: CommitStatus): Promise<void>;
   /**
    * The statuses/checks on a commit, newest per context (GitHub: combined statuses + check runs,
@@ -156,15 +164,11 @@ export interface ScmProvider {
    * `pending`; a cancelled or stopped check is `error`. Plain git has none: `[]`.
    */
   commitChecks(repo: string, sha: string): Promise<CommitStatus[]>;
-  /** One pull request by number, in its current state. Throws PermanentError when there is none. */
-  getPullRequest(repo: string, number: number): Promise<PullRequest>;
   /**
-   * The status contexts the SCM itself requires before a merge into `branch` (GitHub: branch
-   * protection's required status checks); optional: SCMs without such a list leave it out.
+   * The pull-request part of the API. A plain git host has none and leaves it out: the GitOps
+   * update then commits to branches only, and nothing that needs a pull request is asked of it.
    */
-  requiredChecks?(repo: string, branch: string): Promise<string[]>;
-  /** The SCM's own auto-merge, where it has one (docs/gitops.md#merge-when-green). */
-  readonly autoMerge?: NativeAutoMerge;
+  readonly pulls?: PullRequestApi;
   /** How git clones and pushes this repository with the host's credentials. */
   gitRemote(repo: string): Promise<GitRemote>;
   /** Web URL of a commit, for PR bodies and links. */

@@ -24,18 +24,14 @@ export interface ProviderOptions {
 }
 
 /** The ScmProvider methods that talk to the SCM's API (gitRemote and commitUrl do not). */
-const API_METHODS = [
-  'readFile',
-  'refTip',
-  'compare',
-  'defaultBranch',
+const API_METHODS = ['readFile', 'refTip', 'compare', 'defaultBranch', 'setStatus', 'commitChecks'] as const;
+/** The same for its pull-request part. */
+const PULL_METHODS = [
   'findPullRequest',
   'createPullRequest',
   'updatePullRequest',
   'mergePullRequest',
   'comment',
-  'setStatus',
-  'commitChecks',
   'getPullRequest',
   'requiredChecks',
 ] as const;
@@ -74,11 +70,23 @@ export type Providers = ReturnType<typeof createProviders>;
 
 /** Wraps each API method to report its host, name, outcome and time; results pass unchanged. */
 function counted(host: string, p: ScmProvider, onCall: (c: ScmCall) => void): ScmProvider {
-  const wrapped: ScmProvider = Object.create(p) as ScmProvider;
-  for (const name of API_METHODS) {
+  const wrapped = countCalls(p, API_METHODS, host, onCall);
+  if (p.pulls) Object.defineProperty(wrapped, 'pulls', { value: countCalls(p.pulls, PULL_METHODS, host, onCall) });
+  return wrapped;
+}
+
+function countCalls<T extends object>(
+  target: T,
+  names: readonly string[],
+  host: string,
+  onCall: (c: ScmCall) => void,
+): T {
+  const wrapped = Object.create(target) as T;
+  const methods = target as unknown as Record<string, unknown>;
+  for (const name of names) {
     // Optional methods a kind does not have stay absent, so callers can tell.
-    if (typeof p[name] !== 'function') continue;
-    const original = p[name] as (...a: unknown[]) => Promise<unknown>;
+    if (typeof methods[name] !== 'function') continue;
+    const original = methods[name] as (...a: unknown[]) => Promise<unknown>;
     (wrapped as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
       const started = Date.now();
       const report = (outcome: ScmCall['outcome']) => {
@@ -89,7 +97,7 @@ function counted(host: string, p: ScmProvider, onCall: (c: ScmCall) => void): Sc
         }
       };
       try {
-        const result = await original.apply(p, args);
+        const result = await original.apply(target, args);
         report('ok');
         return result;
       } catch (err) {

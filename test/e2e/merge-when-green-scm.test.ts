@@ -97,7 +97,7 @@ for (const [name, make] of [
       const scm = createProviders(stack.config, createMirrors(stack.config.dataDir)).for(s.hostName);
       await scm.setStatus(s.gitops, head, { state: 'success', context: CHECK, description: 'manifests valid' });
       await eventually(
-        async () => ((await scm.getPullRequest(s.gitops, pr.number)).state === 'merged' ? true : undefined),
+        async () => ((await scm.pulls!.getPullRequest(s.gitops, pr.number)).state === 'merged' ? true : undefined),
         90_000,
         'the merge',
       );

@@ -60,13 +60,13 @@ export function commitChecksAndPullRequestTests(rig: () => ReviewRig): void {
   it('getPullRequest reads a PR by number as open, then as merged once merged', TIMEOUT, async () => {
     const { scm, git, repo } = rig();
     await git.commit(repo, 'feature/read', { 'c.txt': 'to merge\n' }, 'feature');
-    const opened = await scm.createPullRequest(repo, {
+    const opened = await scm.pulls!.createPullRequest(repo, {
       head: 'feature/read',
       base: 'main',
       title: 'Read me by number',
       body: 'The body',
     });
-    const read = await scm.getPullRequest(repo, opened.number);
+    const read = await scm.pulls!.getPullRequest(repo, opened.number);
     assert.deepEqual(
       { number: read.number, head: read.head, base: read.base, state: read.state, title: read.title, body: read.body },
       {
@@ -79,13 +79,13 @@ export function commitChecksAndPullRequestTests(rig: () => ReviewRig): void {
       },
     );
     assert.equal(read.url, opened.url);
-    await scm.mergePullRequest(repo, opened.number);
-    assert.equal((await scm.getPullRequest(repo, opened.number)).state, 'merged');
+    await scm.pulls!.mergePullRequest(repo, opened.number);
+    assert.equal((await scm.pulls!.getPullRequest(repo, opened.number)).state, 'merged');
   });
 
   it('getPullRequest of a number that is no PR fails for good, naming it', TIMEOUT, async () => {
     const { scm, repo } = rig();
-    await assert.rejects(scm.getPullRequest(repo, 9999), (e: unknown) => {
+    await assert.rejects(scm.pulls!.getPullRequest(repo, 9999), (e: unknown) => {
       assert.ok(e instanceof PermanentError, String(e));
       assert.match(e.message, /9999/);
       return true;

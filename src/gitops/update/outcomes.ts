@@ -12,10 +12,10 @@ export async function upToDate(
   o: { usePr: boolean; head: string; base: string; pushTo: string; ahead: boolean },
 ): Promise<ApplyResult> {
   if (!o.usePr) return { outcome: 'up-to-date', branch: o.pushTo };
-  const provider = deps.providers.for(spec.target.host);
-  const pr = await provider.findPullRequest(spec.target.fullName, o.head, o.base);
-  if (pr && o.ahead) {
-    await provider.comment(
+  const pulls = deps.providers.for(spec.target.host).pulls;
+  const pr = pulls ? await pulls.findPullRequest(spec.target.fullName, o.head, o.base) : null;
+  if (pulls && pr && o.ahead) {
+    await pulls.comment(
       spec.target.fullName,
       pr.number,
       `dispatchd: the newest push, ${spec.source.fullName}@${spec.source.sha.slice(0, 7)}, needs no change: ` +
@@ -32,11 +32,11 @@ export async function reportForeignCommits(
   head: string,
   base: string,
 ): Promise<never> {
-  const provider = deps.providers.for(spec.target.host);
+  const pulls = deps.providers.for(spec.target.host).pulls;
   const message =
     `branch ${head} has commits dispatchd did not make; they are kept, and this update (${spec.source.fullName}@${spec.source.sha.slice(0, 7)}) ` +
     `was not applied. Move those changes to ${base} (or close the pull request and delete the branch), then push again.`;
-  const pr = provider.pullRequests ? await provider.findPullRequest(spec.target.fullName, head, base) : null;
-  if (pr) await provider.comment(spec.target.fullName, pr.number, `dispatchd: ${message}`);
+  const pr = pulls ? await pulls.findPullRequest(spec.target.fullName, head, base) : null;
+  if (pulls && pr) await pulls.comment(spec.target.fullName, pr.number, `dispatchd: ${message}`);
   throw new PermanentError('gitops_foreign_commits', message);
 }

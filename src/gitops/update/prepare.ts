@@ -53,7 +53,7 @@ export async function prepareUpdate(deps: ApplyDeps, spec: EnvUpdateSpec): Promi
     provider,
     remote,
     gitRevision: flags.gitRevision ?? spec.source.sha,
-    usePr: flags.createPullRequest && provider.pullRequests,
+    usePr: flags.createPullRequest && provider.pulls !== undefined,
     base,
     baseRefreshed: Boolean(spec.revision),
     deployment,

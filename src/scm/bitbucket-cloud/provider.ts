@@ -1,3 +1,4 @@
+import { withPullRequests } from '../pull-request-part.js';
 import bitbucket from 'bitbucket';
 import type { HostConfig } from '../../config/schema.js';
 import { PermanentError } from '../../core/errors.js';
@@ -116,9 +117,8 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
     return paths;
   }
 
-  return {
+  return withPullRequests({
     kind: 'bitbucket-cloud',
-    pullRequests: true,
     async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       const src = sourceFetch(maxBytes, path);
       try {
@@ -283,7 +283,7 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
     commitUrl(repo, sha) {
       return `${host.url}/${repo}/commits/${sha}`;
     },
-  };
+  });
 }
 
 interface DiffstatPage {

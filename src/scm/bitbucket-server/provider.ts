@@ -1,3 +1,4 @@
+import { withPullRequests } from '../pull-request-part.js';
 import type { HostConfig } from '../../config/schema.js';
 import { PermanentError } from '../../core/errors.js';
 import type { Ancestry, CommitState, ScmProvider } from '../contracts.js';
@@ -88,9 +89,8 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
     });
   }
 
-  return {
+  return withPullRequests({
     kind: 'bitbucket-server',
-    pullRequests: true,
     async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       const { key, slug } = parts(repo);
       try {
@@ -236,5 +236,5 @@ export function bitbucketServerProvider(hostName: string, host: HostConfig): Scm
     commitUrl(repo, sha) {
       return `${web(repo)}/commits/${sha}`;
     },
-  };
+  });
 }

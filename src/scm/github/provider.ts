@@ -1,3 +1,4 @@
+import { withPullRequests } from '../pull-request-part.js';
 import { Octokit } from '@octokit/rest';
 import type { HostConfig } from '../../config/schema.js';
 import { PermanentError } from '../../core/errors.js';
@@ -95,9 +96,8 @@ export function githubProvider(
     return [...new Set([...(rsc?.contexts ?? []), ...(rsc?.checks ?? []).map((c) => c.context)])];
   }
 
-  return {
+  return withPullRequests({
     kind: 'github',
-    pullRequests: true,
     autoMerge: githubAutoMerge({ client, call, split, requiredChecks }),
     async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       const o = await client(repo);
@@ -260,5 +260,5 @@ export function githubProvider(
     commitUrl(repo, sha) {
       return `${host.url}/${repo}/commit/${sha}`;
     },
-  };
+  });
 }

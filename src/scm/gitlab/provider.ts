@@ -1,3 +1,4 @@
+import { withPullRequests } from '../pull-request-part.js';
 import { Gitlab } from '@gitbeaker/rest';
 import type { HostConfig } from '../../config/schema.js';
 import { PermanentError, TransientError } from '../../core/errors.js';
@@ -80,9 +81,8 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
     return (data as { id: string }).id;
   }
 
-  return {
+  return withPullRequests({
     kind: 'gitlab',
-    pullRequests: true,
     autoMerge: gitlabAutoMerge({ api, call, failureOf }),
     async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       try {
@@ -253,5 +253,5 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
     commitUrl(repo, sha) {
       return `${host.url}/${repo}/-/commit/${sha}`;
     },
-  };
+  });
 }

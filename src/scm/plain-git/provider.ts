@@ -6,13 +6,6 @@ import { revParse, type Mirrors } from '../../git/mirrors.js';
 import type { GitRemote } from '../../git/remote.js';
 import type { Ancestry, ScmProvider } from '../contracts.js';
 
-const noApi = (what: string) => async (): Promise<never> => {
-  throw new PermanentError(
-    'git_host_no_api',
-    `${what} needs an SCM API; a plain git host has none (use -create-pull-request with a github, gitlab or bitbucket host)`,
-  );
-};
-
 /**
  * `git merge-base --is-ancestor a b`: exit 0 yes, exit 1 (silently) no. Every other failure makes
  * git say why on stderr, which the runner puts in the message; a silent failure is the "no".
@@ -44,7 +37,6 @@ export function plainGitProvider(host: HostConfig, mirrors: Mirrors): ScmProvide
   });
   return {
     kind: 'git',
-    pullRequests: false,
     async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       const dir = await mirrors.fetch(remote(repo));
       let size: number;
@@ -101,16 +93,10 @@ export function plainGitProvider(host: HostConfig, mirrors: Mirrors): ScmProvide
       const m = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(out);
       return m?.[1] ?? 'main';
     },
-    findPullRequest: async () => null,
-    createPullRequest: noApi('opening a pull request'),
-    updatePullRequest: noApi('updating a pull request'),
-    mergePullRequest: noApi('merging a pull request'),
-    comment: async () => undefined,
     // No status API: the audit trail and logs carry the outcome instead.
     setStatus: async () => undefined,
     // Nor any checks to read: a gate on a status never passes on a plain git host.
     commitChecks: async () => [],
-    getPullRequest: noApi('reading a pull request'),
     gitRemote: async (repo) => remote(repo),
     commitUrl: (repo, sha) => `${host.url}/${repo}#${sha}`,
   };

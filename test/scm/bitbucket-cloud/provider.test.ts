@@ -171,19 +171,19 @@ describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, 
   it('links a pull request under /pull-requests/, comments on it and merges it into the base', async () => {
     const head = 'dispatchd/acme/app/envs/staging';
     await emu.git.commit('acme/gitops', head, { 'envs/staging/app.yaml': 'image: c\n' });
-    const pr = await scm.createPullRequest('acme/gitops', { head, base: 'trunk', title: 'Deploy c', body: '' });
+    const pr = await scm.pulls!.createPullRequest('acme/gitops', { head, base: 'trunk', title: 'Deploy c', body: '' });
     assert.equal(pr.url, `${emu.url}/acme/gitops/pull-requests/${pr.number}`);
-    await scm.comment('acme/gitops', pr.number, 'commits here were not made by dispatchd');
+    await scm.pulls!.comment('acme/gitops', pr.number, 'commits here were not made by dispatchd');
     assert.deepEqual(
       emu.comments('acme/gitops', pr.number).map((c) => c.raw),
       ['commits here were not made by dispatchd'],
     );
 
-    await scm.mergePullRequest('acme/gitops', pr.number);
+    await scm.pulls!.mergePullRequest('acme/gitops', pr.number);
     assert.equal(emu.pulls('acme/gitops').find((p) => p.id === pr.number)?.state, 'MERGED');
     assert.equal(await emu.git.readFile('acme/gitops', 'trunk', 'envs/staging/app.yaml'), 'image: c\n');
-    assert.equal(await scm.findPullRequest('acme/gitops', head, 'trunk'), null);
-    const again = await rejection(scm.mergePullRequest('acme/gitops', pr.number));
+    assert.equal(await scm.pulls!.findPullRequest('acme/gitops', head, 'trunk'), null);
+    const again = await rejection(scm.pulls!.mergePullRequest('acme/gitops', pr.number));
     assert.ok(again instanceof PermanentError);
   });
 
@@ -270,7 +270,7 @@ describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, 
     );
     try {
       const limited = await rejection(
-        scm.createPullRequest('acme/gitops', { head: 'topic', base: 'trunk', title: 't', body: '' }),
+        scm.pulls!.createPullRequest('acme/gitops', { head: 'topic', base: 'trunk', title: 't', body: '' }),
       );
       assert.ok(limited instanceof TransientError, String(limited));
       assert.equal(limited.retryAfterMs, 7000);

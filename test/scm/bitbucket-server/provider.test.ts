@@ -176,9 +176,11 @@ describe('Bitbucket Server provider against the emulator', { timeout: 120_000 },
   it('links a pull request, names it in a duplicate, keeps reviewers on update, comments and merges', async () => {
     const head = 'dispatchd/PROJ/app/envs/staging';
     await emu.git.commit('OPS/gitops', head, { 'envs/staging/app.yaml': 'image: c\n' });
-    const pr = await scm.createPullRequest('OPS/gitops', { head, base: 'trunk', title: 'Deploy c', body: '' });
+    const pr = await scm.pulls!.createPullRequest('OPS/gitops', { head, base: 'trunk', title: 'Deploy c', body: '' });
     assert.equal(pr.url, `${emu.url}/projects/OPS/repos/gitops/pull-requests/${pr.number}`);
-    const dup = await rejection(scm.createPullRequest('OPS/gitops', { head, base: 'trunk', title: 'again', body: '' }));
+    const dup = await rejection(
+      scm.pulls!.createPullRequest('OPS/gitops', { head, base: 'trunk', title: 'again', body: '' }),
+    );
     assert.ok(dup instanceof PermanentError, String(dup));
     assert.match(dup.message, new RegExp(`already exists \\(#${pr.number}\\)`));
 
@@ -186,35 +188,39 @@ describe('Bitbucket Server provider against the emulator', { timeout: 120_000 },
     // update reuses the version and reviewers of the PR its find just listed; a person's change
     // after that find bumps the version (Bitbucket's optimistic locking), so the PUT is refused
     // as out of date and the PR read afresh.
-    const found = await scm.findPullRequest('OPS/gitops', head, 'trunk');
+    const found = await scm.pulls!.findPullRequest('OPS/gitops', head, 'trunk');
     const pull = emu.pulls('OPS/gitops')[0]!;
     pull.reviewers.push('alice');
     pull.version += 1;
-    const updated = await scm.updatePullRequest('OPS/gitops', found!.number, { title: 'Deploy d', body: 'newer' });
+    const updated = await scm.pulls!.updatePullRequest('OPS/gitops', found!.number, {
+      title: 'Deploy d',
+      body: 'newer',
+    });
     assert.equal(updated.title, 'Deploy d');
     assert.equal(updated.body, 'newer');
     assert.deepEqual(emu.pulls('OPS/gitops')[0]?.reviewers, ['alice']);
     // Nothing changed since the find: the update is one call, the PUT.
     const getPull = 'GET /rest/api/1.0/projects/{projectKey}/repos/{repositorySlug}/pull-requests/{pullRequestId}';
-    const again = await scm.findPullRequest('OPS/gitops', head, 'trunk');
+    const again = await scm.pulls!.findPullRequest('OPS/gitops', head, 'trunk');
     const [gets, calls] = [emu.count(getPull), emu.count()];
-    await scm.updatePullRequest('OPS/gitops', again!.number, { title: 'Deploy d', body: 'newest' });
+    await scm.pulls!.updatePullRequest('OPS/gitops', again!.number, { title: 'Deploy d', body: 'newest' });
     assert.deepEqual([emu.count(getPull) - gets, emu.count() - calls], [0, 1]);
     assert.deepEqual(emu.pulls('OPS/gitops')[0]?.reviewers, ['alice']);
 
-    await scm.comment('OPS/gitops', pr.number, 'not made by dispatchd');
+    await scm.pulls!.comment('OPS/gitops', pr.number, 'not made by dispatchd');
     assert.deepEqual(
       emu.comments('OPS/gitops', pr.number).map((c) => c.text),
       ['not made by dispatchd'],
     );
 
-    await scm.mergePullRequest('OPS/gitops', pr.number);
+    await scm.pulls!.mergePullRequest('OPS/gitops', pr.number);
     assert.equal(emu.pulls('OPS/gitops')[0]?.state, 'MERGED');
     assert.equal(await emu.git.readFile('OPS/gitops', 'trunk', 'envs/staging/app.yaml'), 'image: c\n');
-    assert.equal(await scm.findPullRequest('OPS/gitops', head, 'trunk'), null);
-    assert.ok((await rejection(scm.mergePullRequest('OPS/gitops', pr.number))) instanceof PermanentError);
+    assert.equal(await scm.pulls!.findPullRequest('OPS/gitops', head, 'trunk'), null);
+    assert.ok((await rejection(scm.pulls!.mergePullRequest('OPS/gitops', pr.number))) instanceof PermanentError);
     assert.ok(
-      (await rejection(scm.updatePullRequest('OPS/gitops', 999, { title: 't', body: '' }))) instanceof PermanentError,
+      (await rejection(scm.pulls!.updatePullRequest('OPS/gitops', 999, { title: 't', body: '' }))) instanceof
+        PermanentError,
     );
   });
 
@@ -290,7 +296,7 @@ describe('Bitbucket Server provider against the emulator', { timeout: 120_000 },
     );
     try {
       const limited = await rejection(
-        scm.createPullRequest('OPS/gitops', { head: 'topic', base: 'trunk', title: 't', body: '' }),
+        scm.pulls!.createPullRequest('OPS/gitops', { head: 'topic', base: 'trunk', title: 't', body: '' }),
       );
       assert.ok(limited instanceof TransientError, String(limited));
       assert.equal(limited.retryAfterMs, 9000);

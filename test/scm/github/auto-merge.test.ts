@@ -23,15 +23,15 @@ describe('GitHub provider: native auto-merge against the emulator', { timeout: 1
   const openPr = async (): Promise<{ number: number; head: string; sha: string }> => {
     const head = `feature-${++n}`;
     const sha = await emu.git.commit(REPO, head, { [`f${n}.txt`]: `${n}\n` }, `change ${n}`);
-    const pr = await scm.createPullRequest(REPO, { head, base: 'main', title: `change ${n}`, body: '' });
+    const pr = await scm.pulls!.createPullRequest(REPO, { head, base: 'main', title: `change ${n}`, body: '' });
     return { number: pr.number, head, sha };
   };
   const record = (number: number) => emu.pulls(REPO).find((p) => p.number === number);
   before(async () => {
     emu = await startGithubEmulator({ token: TOKEN });
     scm = githubProvider('gh', HostConfig.parse({ kind: 'github', url: emu.url, apiUrl: emu.apiUrl, token: TOKEN }));
-    assert.ok(scm.autoMerge, 'GitHub has native auto-merge');
-    auto = scm.autoMerge;
+    assert.ok(scm.pulls!.autoMerge, 'GitHub has native auto-merge');
+    auto = scm.pulls!.autoMerge;
     await emu.git.createRepo(REPO, { files: { 'README.md': 'auto\n' } });
   });
   after(() => emu.close());
@@ -63,9 +63,13 @@ describe('GitHub provider: native auto-merge against the emulator', { timeout: 1
       assert.deepEqual(await auto.enable(REPO, pr.number, { method: 'squash', sha: pr.sha }), { enabled: true });
       assert.equal(record(pr.number)?.autoMerge?.method, 'squash');
       await scm.setStatus(REPO, pr.sha, { state: 'failure', context: 'ci/lint', description: 'not required' });
-      assert.equal((await scm.getPullRequest(REPO, pr.number)).state, 'open', 'the required check has not passed');
+      assert.equal(
+        (await scm.pulls!.getPullRequest(REPO, pr.number)).state,
+        'open',
+        'the required check has not passed',
+      );
       await scm.setStatus(REPO, pr.sha, { state: 'success', context: 'ci/validate', description: 'ok' });
-      assert.equal((await scm.getPullRequest(REPO, pr.number)).state, 'merged');
+      assert.equal((await scm.pulls!.getPullRequest(REPO, pr.number)).state, 'merged');
       assert.equal(record(pr.number)?.mergedVia, 'auto-merge');
       assert.equal(record(pr.number)?.mergedBy, 'dispatchd-bot');
     },
@@ -76,9 +80,13 @@ describe('GitHub provider: native auto-merge against the emulator', { timeout: 1
     assert.deepEqual(await auto.enable(REPO, pr.number, { method: 'merge', sha: pr.sha }), { enabled: true });
     const next = await emu.git.commit(REPO, pr.head, { 'more.txt': 'more\n' }, 'a newer push');
     await scm.setStatus(REPO, pr.sha, { state: 'success', context: 'ci/validate', description: 'old head' });
-    assert.equal((await scm.getPullRequest(REPO, pr.number)).state, 'open', 'a check on the old head merges nothing');
+    assert.equal(
+      (await scm.pulls!.getPullRequest(REPO, pr.number)).state,
+      'open',
+      'a check on the old head merges nothing',
+    );
     await scm.setStatus(REPO, next, { state: 'success', context: 'ci/validate', description: 'new head' });
-    assert.equal((await scm.getPullRequest(REPO, pr.number)).state, 'merged');
+    assert.equal((await scm.pulls!.getPullRequest(REPO, pr.number)).state, 'merged');
     assert.match((await emu.git.readFile(REPO, 'main', 'more.txt')) ?? '', /more/);
   });
 
@@ -88,7 +96,7 @@ describe('GitHub provider: native auto-merge against the emulator', { timeout: 1
     await auto.disable(REPO, pr.number);
     await auto.disable(REPO, pr.number);
     await scm.setStatus(REPO, pr.sha, { state: 'success', context: 'ci/validate', description: 'ok' });
-    assert.equal((await scm.getPullRequest(REPO, pr.number)).state, 'open');
+    assert.equal((await scm.pulls!.getPullRequest(REPO, pr.number)).state, 'open');
   });
 
   it('refusals are answers: an already mergeable PR ("clean status"), a stale expectedHeadOid', TIMEOUT, async () => {
@@ -98,7 +106,7 @@ describe('GitHub provider: native auto-merge against the emulator', { timeout: 1
     await scm.setStatus(REPO, pr.sha, { state: 'success', context: 'ci/validate', description: 'ok' });
     const clean = await auto.enable(REPO, pr.number, { method: 'merge', sha: pr.sha });
     assert.deepEqual(clean, { enabled: false, reason: 'Pull request Pull request is in clean status' });
-    await scm.mergePullRequest(REPO, pr.number, { method: 'merge', sha: pr.sha });
+    await scm.pulls!.mergePullRequest(REPO, pr.number, { method: 'merge', sha: pr.sha });
     assert.equal(record(pr.number)?.mergedVia, 'api');
   });
 
@@ -106,7 +114,7 @@ describe('GitHub provider: native auto-merge against the emulator', { timeout: 1
     await emu.git.commit(REPO, 'release', { 'r.txt': 'r\n' }, 'release base');
     const head = 'to-release';
     const sha = await emu.git.commit(REPO, head, { 'x.txt': 'x\n' }, 'for release');
-    const pr = await scm.createPullRequest(REPO, { head, base: 'release', title: 'to release', body: '' });
+    const pr = await scm.pulls!.createPullRequest(REPO, { head, base: 'release', title: 'to release', body: '' });
     assert.deepEqual(await auto.enforced(REPO, 'release', []), []);
     assert.deepEqual(await auto.enable(REPO, pr.number, { method: 'merge', sha }), {
       enabled: false,

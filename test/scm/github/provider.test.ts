@@ -103,9 +103,9 @@ describe('GitHub provider: refTip and compare against the emulator', { timeout: 
     TIMEOUT,
     async () => {
       await emu.git.createRepo('acme/protected');
-      assert.deepEqual(await scm.requiredChecks?.('acme/protected', 'main'), []);
+      assert.deepEqual(await scm.pulls!.requiredChecks?.('acme/protected', 'main'), []);
       emu.protectBranch('acme/protected', 'main', ['ci/validate', 'argocd/app']);
-      assert.deepEqual(await scm.requiredChecks?.('acme/protected', 'main'), ['ci/validate', 'argocd/app']);
+      assert.deepEqual(await scm.pulls!.requiredChecks?.('acme/protected', 'main'), ['ci/validate', 'argocd/app']);
     },
   );
 

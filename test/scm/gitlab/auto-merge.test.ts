@@ -34,15 +34,15 @@ describe('GitLab provider: auto-merge against the emulator', { timeout: 120_000 
   const openMr = async (): Promise<{ number: number; head: string; sha: string }> => {
     const head = `feature-${++n}`;
     const sha = await emu.git.commit(REPO, head, { [`f${n}.txt`]: `${n}\n` }, `change ${n}`);
-    const mr = await scm.createPullRequest(REPO, { head, base: 'main', title: `change ${n}`, body: '' });
+    const mr = await scm.pulls!.createPullRequest(REPO, { head, base: 'main', title: `change ${n}`, body: '' });
     return { number: mr.number, head, sha };
   };
   const record = (iid: number) => emu.mergeRequests(REPO).find((m) => m.iid === iid);
   before(async () => {
     emu = await startGitlabEmulator({ token: TOKEN });
     scm = gitlabProvider('gitlab-test', HostConfig.parse({ kind: 'gitlab', url: emu.url, token: TOKEN }));
-    assert.ok(scm.autoMerge, 'GitLab has native auto-merge');
-    auto = scm.autoMerge;
+    assert.ok(scm.pulls!.autoMerge, 'GitLab has native auto-merge');
+    auto = scm.pulls!.autoMerge;
     await emu.git.createRepo(REPO, { files: { 'README.md': 'auto\n' } });
   });
   after(() => emu.close());
@@ -61,9 +61,9 @@ describe('GitLab provider: auto-merge against the emulator', { timeout: 120_000 
     await scm.setStatus(REPO, mr.sha, { state: 'success', context: 'ci/lint', description: 'ok' });
     assert.deepEqual(await auto.enable(REPO, mr.number, { method: 'squash', sha: mr.sha }), { enabled: true });
     assert.deepEqual(record(mr.number)?.autoMerge, { user: 'dispatchd-bot', squash: true });
-    assert.equal((await scm.getPullRequest(REPO, mr.number)).state, 'open');
+    assert.equal((await scm.pulls!.getPullRequest(REPO, mr.number)).state, 'open');
     await scm.setStatus(REPO, mr.sha, { state: 'success', context: 'ci/validate', description: 'ok' });
-    assert.equal((await scm.getPullRequest(REPO, mr.number)).state, 'merged');
+    assert.equal((await scm.pulls!.getPullRequest(REPO, mr.number)).state, 'merged');
     assert.equal(record(mr.number)?.mergedVia, 'auto-merge');
   });
 
@@ -72,7 +72,7 @@ describe('GitLab provider: auto-merge against the emulator', { timeout: 120_000 
     await scm.setStatus(REPO, mr.sha, { state: 'pending', context: 'ci/validate', description: 'running' });
     assert.deepEqual(await auto.enable(REPO, mr.number, { method: 'merge', sha: mr.sha }), { enabled: true });
     await scm.setStatus(REPO, mr.sha, { state: 'failure', context: 'ci/validate', description: '1 failed' });
-    assert.equal((await scm.getPullRequest(REPO, mr.number)).state, 'open');
+    assert.equal((await scm.pulls!.getPullRequest(REPO, mr.number)).state, 'open');
     await auto.disable(REPO, mr.number);
     assert.equal(record(mr.number)?.autoMerge ?? null, null);
     await auto.disable(REPO, mr.number);
@@ -87,7 +87,11 @@ describe('GitLab provider: auto-merge against the emulator', { timeout: 120_000 
     assert.deepEqual(await auto.enable(REPO, mr.number, { method: 'merge', sha: mr.sha }), { enabled: true });
     const next = await emu.git.commit(REPO, mr.head, { 'more.txt': 'more\n' }, 'a newer push');
     await scm.setStatus(REPO, next, { state: 'success', context: 'ci/validate', description: 'ok' });
-    assert.equal((await scm.getPullRequest(REPO, mr.number)).state, 'open', 'auto-merge was cancelled by the push');
+    assert.equal(
+      (await scm.pulls!.getPullRequest(REPO, mr.number)).state,
+      'open',
+      'auto-merge was cancelled by the push',
+    );
     assert.equal(record(mr.number)?.autoMerge ?? null, null);
     const stale = await auto.enable(REPO, mr.number, { method: 'merge', sha: mr.sha });
     assert.equal(stale.enabled, false);

@@ -170,19 +170,19 @@ describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 },
   it('links a merge request under /-/merge_requests/, comments on it (a note) and merges it', async () => {
     const head = 'dispatchd/acme/app/apps/web';
     await emu.git.commit(GITOPS, head, { 'apps/web/deploy.yaml': 'image: web@sha256:1\n' }, 'dispatchd: web');
-    const pr = await scm.createPullRequest(GITOPS, { head, base: 'production', title: 'Deploy web', body: '' });
+    const pr = await scm.pulls!.createPullRequest(GITOPS, { head, base: 'production', title: 'Deploy web', body: '' });
     assert.equal(pr.url, `${emu.url}/${GITOPS}/-/merge_requests/${pr.number}`);
-    await scm.comment(GITOPS, pr.number, 'a newer push superseded this one');
+    await scm.pulls!.comment(GITOPS, pr.number, 'a newer push superseded this one');
     assert.deepEqual(
       emu.notes(GITOPS, pr.number).map((n) => n.body),
       ['a newer push superseded this one'],
     );
 
-    await scm.mergePullRequest(GITOPS, pr.number);
+    await scm.pulls!.mergePullRequest(GITOPS, pr.number);
     assert.equal(await emu.git.readFile(GITOPS, 'production', 'apps/web/deploy.yaml'), 'image: web@sha256:1\n');
     assert.equal(emu.mergeRequests(GITOPS).find((m) => m.iid === pr.number)?.state, 'merged');
-    assert.equal(await scm.findPullRequest(GITOPS, head, 'production'), null);
-    const again = await rejection(scm.mergePullRequest(GITOPS, pr.number));
+    assert.equal(await scm.pulls!.findPullRequest(GITOPS, head, 'production'), null);
+    const again = await rejection(scm.pulls!.mergePullRequest(GITOPS, pr.number));
     assert.ok(again instanceof PermanentError);
     assert.match(again.message, /no longer open/);
   });
@@ -191,7 +191,9 @@ describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 },
     const head = 'dispatchd/acme/app/apps/race';
     await emu.git.commit(GITOPS, head, { 'apps/race/x.yaml': 'x: 1\n' });
     const results = await Promise.allSettled(
-      [1, 2].map((n) => scm.createPullRequest(GITOPS, { head, base: 'production', title: `Race ${n}`, body: '' })),
+      [1, 2].map((n) =>
+        scm.pulls!.createPullRequest(GITOPS, { head, base: 'production', title: `Race ${n}`, body: '' }),
+      ),
     );
     const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -206,8 +208,8 @@ describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 },
     const head = 'dispatchd/acme/app/apps/clash';
     await emu.git.commit(GITOPS, head, { 'apps/clash.yaml': 'ours: no\n' });
     await emu.git.commit(GITOPS, 'production', { 'apps/clash.yaml': 'theirs: yes\n' });
-    const pr = await scm.createPullRequest(GITOPS, { head, base: 'production', title: 'Clash', body: '' });
-    const e = await rejection(scm.mergePullRequest(GITOPS, pr.number));
+    const pr = await scm.pulls!.createPullRequest(GITOPS, { head, base: 'production', title: 'Clash', body: '' });
+    const e = await rejection(scm.pulls!.mergePullRequest(GITOPS, pr.number));
     assert.ok(e instanceof PermanentError);
     assert.match(e.message, /Branch cannot be merged.*conflicts with the target/);
   });
@@ -218,13 +220,18 @@ describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 },
       await slow.git.createRepo('g/s/p');
       await slow.git.commit('g/s/p', 'dispatchd/x', { 'x.yaml': 'x: 1\n' });
       const provider = gitlabProvider('slow', HostConfig.parse({ kind: 'gitlab', url: slow.url, token: TOKEN }));
-      const pr = await provider.createPullRequest('g/s/p', { head: 'dispatchd/x', base: 'main', title: 'x', body: '' });
-      const e = await rejection(provider.mergePullRequest('g/s/p', pr.number));
+      const pr = await provider.pulls!.createPullRequest('g/s/p', {
+        head: 'dispatchd/x',
+        base: 'main',
+        title: 'x',
+        body: '',
+      });
+      const e = await rejection(provider.pulls!.mergePullRequest('g/s/p', pr.number));
       assert.ok(e instanceof TransientError);
       assert.match(e.message, /still checking mergeability \(checking\)/);
       assert.ok((e.retryAfterMs ?? 0) > 0);
       await new Promise((r) => setTimeout(r, 450));
-      await provider.mergePullRequest('g/s/p', pr.number);
+      await provider.pulls!.mergePullRequest('g/s/p', pr.number);
       assert.equal(await slow.git.readFile('g/s/p', 'main', 'x.yaml'), 'x: 1\n');
     } finally {
       await slow.close();
@@ -297,7 +304,7 @@ describe('GitLab ScmProvider against the GitLab emulator', { timeout: 120_000 },
 
   it('maps a bad token (401) to a PermanentError saying to replace it, and no answer to a TransientError', async () => {
     const wrong = gitlabProvider('gitlab-test', host({ token: 'revoked' }));
-    const e = await rejection(wrong.findPullRequest(GITOPS, 'x', 'production'));
+    const e = await rejection(wrong.pulls!.findPullRequest(GITOPS, 'x', 'production'));
     assert.ok(e instanceof PermanentError);
     assert.match(e.message, /HTTP 401.*token is invalid or expired/);
     const port = await freePort();

@@ -49,12 +49,10 @@ describe('Plain git provider: refTip through ls-remote, compare in the mirror', 
   boundedReadTests(() => ({ scm, git: server, repo: 'acme/refs.git', gitName: 'acme/refs' }));
   pullRequestTests(() => ({ scm, git: server, repo: 'acme/refs.git', gitName: 'acme/refs', api: null }));
 
-  it('has no checks to read and no pull request to fetch: [] and a permanent error saying so', TIMEOUT, async () => {
+  it('has no checks to read and no pull-request part: [] and no `pulls`', TIMEOUT, async () => {
     const sha = (await server.revParse('acme/refs', 'main')) ?? '';
     assert.deepEqual(await scm.commitChecks('acme/refs.git', sha), []);
-    const e = await rejection(scm.getPullRequest('acme/refs.git', 1));
-    assert.ok(e instanceof PermanentError);
-    assert.match(e.message, /needs an SCM API/);
+    assert.equal(scm.pulls, undefined);
   });
 
   it('reads the tip from the remote, not from a mirror fetched earlier', TIMEOUT, async () => {
