@@ -27,6 +27,8 @@ export interface OpenPr {
 // webhook reached us must not stay "open" for ever).
 const MAX_CONTEXTS = 50;
 const MAX_PRS = 200;
+// GitHub keeps 140 characters of a description; other SCMs are not bound so tightly.
+const MAX_TEXT = 300;
 const TTL_S = 14 * 24 * 3600;
 const key = (repo: string) => `${QUEUE_PREFIX}:open-prs:${repo}`;
 
@@ -96,8 +98,8 @@ export function createPrChecks(redis: Redis, now: () => number = Date.now) {
       const c: PrCheck = {
         context: status.context,
         state: status.state,
-        description: status.description,
-        ...(status.targetUrl ? { targetUrl: status.targetUrl } : {}),
+        description: status.description.slice(0, MAX_TEXT),
+        ...(status.targetUrl ? { targetUrl: status.targetUrl.slice(0, 2 * MAX_TEXT) } : {}),
         at,
       };
       return Number(await redis.eval(STATUS, 1, key(repo), sha, JSON.stringify(c), MAX_CONTEXTS, TTL_S)) > 0;

@@ -98,7 +98,7 @@ describe('open PR checks and how far behind, as recorded in Redis', { timeout: 6
     assert.equal(await prs.get(REPO, 7), null);
   });
 
-  it('keeps at most 50 contexts per PR, dropping the oldest', async () => {
+  it('keeps at most 50 contexts per PR, dropping the oldest, and bounds their text', async () => {
     const prs = createPrChecks(redis);
     await prs.track(REPO, 8, HEAD);
     for (let i = 0; i < 55; i++)
@@ -106,6 +106,9 @@ describe('open PR checks and how far behind, as recorded in Redis', { timeout: 6
     const checks = (await prs.get(REPO, 8))!.checks;
     assert.equal(checks.length, 50);
     assert.equal(checks[0]?.context, 'ci/05');
+    await prs.check(REPO, HEAD, status('ci/99', 'failure', 'x'.repeat(5000)), 9999);
+    const long = (await prs.get(REPO, 8))!.checks.find((c) => c.context === 'ci/99');
+    assert.equal(long?.description.length, 300, 'a description is kept to 300 characters');
   });
 
   it('counts the updates written to the previous environment since the one this one carries', async () => {
