@@ -35,10 +35,11 @@ const key = (repo: string) => `${QUEUE_PREFIX}:open-prs:${repo}`;
 // Heads compare by prefix: Bitbucket Cloud sends 12 characters where others send 40.
 const SAME = `local function same(a, b) return #a > 0 and #b > 0 and (a:sub(1, #b) == b or b:sub(1, #a) == a) end`;
 
-// ARGV: number, headSha, at, maxPrs, ttl. A new head starts with no checks; the same head
-// keeps what it has (and the longer spelling of its sha).
+// ARGV: number, headSha, at, maxPrs, ttl, onlyIfAbsent. A new head starts with no checks; the
+// same head keeps what it has (and the longer spelling of its sha).
 const TRACK = `${SAME}
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if raw and ARGV[6] == '1' then return 0 end
 local pr = raw and cjson.decode(raw) or nil
 if not pr or not same(pr.headSha, ARGV[2]) then
   pr = { number = tonumber(ARGV[1]), headSha = ARGV[2], checks = {} }
@@ -89,9 +90,13 @@ return hit`;
 /** `repo` is `<host>:<owner/name>`, as the gitops grants name it. */
 export function createPrChecks(redis: Redis, now: () => number = Date.now) {
   const store = {
-    /** dispatchd opened or updated PR `number`, whose head is now `headSha`. */
-    async track(repo: string, number: number, headSha: string): Promise<void> {
-      await redis.eval(TRACK, 1, key(repo), String(number), headSha, now(), MAX_PRS, TTL_S);
+    /**
+     * PR `number`'s head is now `headSha`: dispatchd wrote it, or a merge job read it as the tip.
+     * `onlyIfAbsent` for webhooks, which arrive in no promised order: a late `synchronize` of an
+     * older head must not replace the head dispatchd recorded.
+     */
+    async track(repo: string, number: number, headSha: string, onlyIfAbsent = false): Promise<void> {
+      await redis.eval(TRACK, 1, key(repo), String(number), headSha, now(), MAX_PRS, TTL_S, onlyIfAbsent ? '1' : '0');
     },
     /** A status or check reported on `sha`; recorded only when it is a tracked PR's head. */
     async check(repo: string, sha: string, status: CommitStatus, at = now()): Promise<boolean> {
@@ -126,7 +131,7 @@ export function createPrChecks(redis: Redis, now: () => number = Date.now) {
       const repo = `${e.host}:${e.repo}`;
       if (e.type === 'status') await store.check(repo, e.sha, e.status);
       else if (e.action === 'merged' || e.action === 'closed') await store.forget(repo, e.number);
-      else if (e.headSha) await store.track(repo, e.number, e.headSha);
+      else if (e.headSha) await store.track(repo, e.number, e.headSha, true);
     },
   };
   return store;

@@ -55,17 +55,20 @@ describe('open PR checks and how far behind, as recorded in Redis', { timeout: 6
     assert.equal((await prs.get(REPO, 7))?.checks.length, 2, 'the same head, abbreviated, keeps its checks');
     assert.equal((await prs.get(REPO, 7))?.headSha, HEAD);
 
+    // A webhook only starts the record; a late one of an older head does not move it back.
     await prs.onGitopsEvent({
       type: 'pull-request',
       action: 'updated',
       host: 'github',
       repo: 'acme/gitops',
-      number: 7,
-      head: 'dispatchd/x',
+      number: 9,
+      head: 'dispatchd/y',
       base: 'main',
-      headSha: NEXT,
+      headSha: HEAD,
       by: 'webhook',
     });
+    assert.equal((await prs.get(REPO, 9))?.headSha, HEAD);
+    await prs.track(REPO, 7, NEXT);
     assert.deepEqual((await prs.get(REPO, 7))?.checks, [], 'a new head starts with no checks');
     await prs.onGitopsEvent({
       type: 'status',
@@ -83,6 +86,19 @@ describe('open PR checks and how far behind, as recorded in Redis', { timeout: 6
       status: status('ci/test', 'error'),
     });
     assert.equal((await prs.get(REPO, 7))?.checks[0]?.state, 'error');
+    await prs.onGitopsEvent({
+      type: 'pull-request',
+      action: 'updated',
+      host: 'github',
+      repo: 'acme/gitops',
+      number: 7,
+      head: 'dispatchd/x',
+      base: 'main',
+      headSha: HEAD,
+      by: 'webhook',
+    });
+    assert.equal((await prs.get(REPO, 7))?.headSha, NEXT, 'a late synchronize of the older head changes nothing');
+    assert.equal((await prs.get(REPO, 7))?.checks.length, 1);
     assert.ok((await redis.ttl('dispatchd:open-prs:github:acme/gitops')) > 0, 'the record expires');
 
     await prs.onGitopsEvent({
