@@ -5,6 +5,7 @@ import type { Mirrors } from '../src/git/mirrors.js';
 import type { ApplyDeps } from '../src/gitops/apply.js';
 import type { Logger } from '../src/log/logger.js';
 import { createAppliedUpdates } from '../src/promotion/applied.js';
+import { createPrChecks } from '../src/promotion/pr-checks.js';
 import { createPromotionRequests } from '../src/promotion/queue.js';
 import { createPromotionStates } from '../src/promotion/states.js';
 import { afterGitopsRun, startPromotionWorker } from '../src/promotion/worker.js';
@@ -28,6 +29,7 @@ export function startPromotions(o: {
   const redis = o.producer.redis;
   const applied = createAppliedUpdates(redis);
   const states = createPromotionStates(redis);
+  const prChecks = createPrChecks(redis);
   const requests = createPromotionRequests(o.producer.promotions, redis, o.config);
   const worker = startPromotionWorker(
     {
@@ -46,5 +48,5 @@ export function startPromotions(o: {
     o.connection,
     o.options,
   );
-  return { worker, requests, afterRun: afterGitopsRun({ applied }, requests) };
+  return { worker, requests, prChecks, afterRun: afterGitopsRun({ applied, prChecks }, requests) };
 }

@@ -100,6 +100,8 @@ export async function startWorkers(
     // A merged PR or a status in a GitOps repository runs its waiting promotion checks now;
     // they poll anyway, so a lost event only makes a promotion later.
     await promotion.requests.nudge(`${event.host}:${event.repo}`);
+    // The environments view shows dispatchd's open PRs and their checks from what arrives here.
+    await promotion.prChecks.onGitopsEvent(event);
     await (hooks.onGitopsEvent ?? ignoreGitopsEvent)(event);
   });
   const planning = {
@@ -153,6 +155,11 @@ export async function startWorkers(
     now: Date.now,
     log,
     redis: producer.redis,
+    sawChecks: async (job, checks) => {
+      const repo = `${job.host}:${job.repo}`;
+      await promotion.prChecks.track(repo, job.number, job.headSha);
+      for (const c of checks) await promotion.prChecks.check(repo, job.headSha, c);
+    },
   });
   const gitops = new Worker(
     GITOPS_QUEUE,

@@ -1,3 +1,4 @@
+import type { CommitStatus } from '../core/commit-status.js';
 import type { OnGitopsEvent } from '../core/gitops-events.js';
 import type { MergeJob } from '../queue/jobs.js';
 import { pullsOf } from '../scm/pull-request-part.js';
@@ -10,6 +11,11 @@ export interface MergeStepDeps {
   providers: Providers;
   onGitopsEvent: OnGitopsEvent;
   now: () => number;
+  /**
+   * Told the checks each look read on the open PR's head, so the environments view (which may
+   * not ask the SCM) shows them where the SCM sends no status webhooks.
+   */
+  sawChecks?: (job: MergeJob, checks: CommitStatus[]) => Promise<void>;
 }
 
 export type MergeStep =
@@ -58,6 +64,7 @@ export async function mergeStep(deps: MergeStepDeps, job: MergeJob): Promise<Mer
   // The base branch's own required checks (GitHub branch protection) count beside the grant's.
   const required = [...new Set([...job.requiredChecks, ...((await pulls.requiredChecks?.(job.repo, pr.base)) ?? [])])];
   const checks = await scm.commitChecks(job.repo, job.headSha);
+  await deps.sawChecks?.(job, checks);
   const verdict = checkVerdict(checks, required);
   const timedOut = deps.now() - job.since >= job.timeoutMs;
   if (verdict.verdict === 'failed') {

@@ -8,6 +8,7 @@ import { QUEUE_PREFIX } from '../queue/names.js';
 import { chainKey, chains } from '../config/chains.js';
 import { runCheck, type CheckJob, type PromotionDeps } from './check.js';
 import { PROMOTIONS_QUEUE, rerunKey, type PromotionJob, type PromotionRequests } from './queue.js';
+import type { PrChecks } from './pr-checks.js';
 import { runRollback, type RollbackJob } from './rollback.js';
 
 /** The `promotions` processor: promotion checks (polling, delayed between looks) and rollbacks. */
@@ -75,9 +76,13 @@ export function startPromotionWorker(
 
 /**
  * Called by the gitops worker after each run: what an update wrote is kept (promotions and
- * rollbacks reproduce it exactly), and the links out of its environment are checked.
+ * rollbacks reproduce it exactly), its pull request is tracked for the environments view, and the
+ * links out of its environment are checked.
  */
-export function afterGitopsRun(deps: Pick<PromotionDeps, 'applied'>, requests: PromotionRequests) {
+export function afterGitopsRun(
+  deps: Pick<PromotionDeps, 'applied'> & { prChecks?: PrChecks },
+  requests: PromotionRequests,
+) {
   return async (envId: string, spec: EnvUpdateSpec, result: ApplyResult): Promise<void> => {
     if (result.outcome !== 'updated') return;
     await deps.applied.record(envId, {
@@ -88,6 +93,7 @@ export function afterGitopsRun(deps: Pick<PromotionDeps, 'applied'>, requests: P
       ...(result.prUrl ? { prUrl: result.prUrl } : {}),
       at: Date.now(),
     });
+    if (result.prNumber !== undefined) await deps.prChecks?.track(repoKey(spec.target), result.prNumber, result.commit);
     await requests.requestPromotionCheck(envId, repoKey(spec.target), spec.envDir);
   };
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ADMIN, APP, GITOPS, TOKEN, startFullStack, type FullStack } from '../http/full-stack.js';
+import { ADMIN, APP, GITOPS, SECRET, TOKEN, startFullStack, type FullStack } from '../http/full-stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-sync'];
@@ -44,6 +44,13 @@ describe('dashboard: the environments view of a promotion chain', { timeout: 200
       await copyFile(shot, join(keep, `environments-${name}.png`));
     }
   };
+  const carriesIn = (env: string, sha: string) =>
+    page.waitForFunction(
+      ([e, c]) =>
+        document.querySelector(`#environments tr[data-env="${e}"] td:nth-child(2)`)?.textContent?.startsWith(c!),
+      [env, sha.slice(0, 7)],
+      { timeout: 30_000 },
+    );
   const mergeStaging = async () => {
     const pr = s.gh.pulls(GITOPS).find((p) => p.head === STAGING_HEAD && p.state === 'open')!;
     await s.idle();
@@ -58,6 +65,8 @@ describe('dashboard: the environments view of a promotion chain', { timeout: 200
     });
     await new Promise<void>((r) => s.server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(s.server.address() as AddressInfo).port}`;
+    // GitHub sends the GitOps repository's status and pull-request events, as a real hook would.
+    s.gh.addHook(GITOPS, { url: `${url}/hooks/github`, secret: SECRET, events: ['status', 'pull_request'] });
     profile = await mkdtemp(join(tmpdir(), 'dispatchd-chromium-'));
     browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
     page = browser.pages()[0] ?? (await browser.newPage());
@@ -69,7 +78,7 @@ describe('dashboard: the environments view of a promotion chain', { timeout: 200
     if (profile) await rm(profile, { recursive: true, force: true });
   });
 
-  it('shows waiting, gate pending, promoted, gate failed, held by a rollback, and resumed', async () => {
+  it('shows waiting, its checks, gate pending, promoted, gate failed, held by a rollback, resumed, and 3 behind', async () => {
     await page.goto(`${url}/`);
     await page.fill('#token', ADMIN);
     await page.click('#login button[type=submit]');
@@ -80,8 +89,36 @@ describe('dashboard: the environments view of a promotion chain', { timeout: 200
     assert.match((await row('staging').textContent()) ?? '', new RegExp(`${v1.sha.slice(0, 7)}.*staging-${v1.sha}`));
     await shoot('1-waiting-merge');
 
+    const open = s.gh.pulls(GITOPS).find((p) => p.head === STAGING_HEAD && p.state === 'open')!;
+    await api('POST', `/repos/${GITOPS}/statuses/${open.headSha}`, { state: 'pending', context: 'ci/test' });
+    await api('POST', `/repos/${GITOPS}/statuses/${open.headSha}`, {
+      state: 'failure',
+      context: 'ci/lint',
+      description: '3 lint errors',
+    });
+    const check = (ctx: string, state: string) =>
+      row('staging').locator(`[data-check="${ctx}"][data-state="${state}"]`);
+    await check('ci/lint', 'failure').waitFor({ timeout: 30_000 });
+    await check('ci/test', 'pending').waitFor({ timeout: 30_000 });
+    assert.match((await check('ci/lint', 'failure').textContent()) ?? '', /ci\/lint → failure: 3 lint errors/);
+    assert.equal(
+      await row('staging')
+        .locator('a', { hasText: `open PR #${open.number}` })
+        .count(),
+      1,
+    );
+    // The failed check stands out: its own colour, not the note grey of the rest.
+    const colour = (ctx: string) =>
+      row('staging')
+        .locator(`[data-check="${ctx}"]`)
+        .evaluate((n) => getComputedStyle(n).color);
+    assert.notEqual(await colour('ci/lint'), await colour('ci/test'));
+    await shoot('1b-pr-checks');
+
     const merged = await mergeStaging();
     await row('staging').and(page.locator('[data-phase="gate-pending"]')).waitFor({ timeout: 30_000 });
+    // Merged: no open PR, so no checks are shown for it any more.
+    await row('staging').locator('[data-check]').first().waitFor({ state: 'detached', timeout: 30_000 });
     assert.match((await row('staging').textContent()) ?? '', new RegExp(`no ${GATE} status yet`));
     await shoot('2-gate-pending');
 
@@ -122,5 +159,28 @@ describe('dashboard: the environments view of a promotion chain', { timeout: 200
     await row('staging').locator('button.resume').click();
     await row('staging').and(page.locator('[data-held="false"]')).waitFor({ timeout: 30_000 });
     await shoot('6-resumed');
+
+    await s.idle();
+    // One at a time: pushes that arrive together are coalesced into the newest (one update).
+    const pushes = [];
+    for (const version of ['3.0.0', '4.0.0', '5.0.0']) {
+      const p = await s.push('staging', version);
+      await carriesIn('staging', p.sha);
+      pushes.push(p);
+    }
+    const v5 = pushes.at(-1)!;
+    await row('production')
+      .locator('[data-behind="3"]')
+      .waitFor({ timeout: 60_000 })
+      .catch(async (err: Error) => {
+        const warn = s.logs.filter((l) => /"level":(40|50)/.test(l)).slice(-5);
+        throw new Error(`${err.message}; rows: ${await page.locator('#environments').textContent()}; ${warn.join('')}`);
+      });
+    const behind = await row('production').locator('[data-behind]').innerText();
+    // v1 (which production carries, re-applied by the rollback), then v3, v4 and v5 in staging.
+    assert.match(behind, /^3 updates behind staging\nsince \d+ s ago\n/);
+    assert.match(behind, new RegExp(`waiting: ${v5.sha.slice(0, 7)} \\(staging\\)\\n\\S+:staging-${v5.sha}$`));
+    assert.match(behind, new RegExp(`${v1.sha.slice(0, 7)} → ${v5.sha.slice(0, 7)}`));
+    await shoot('7-three-behind');
   });
 });

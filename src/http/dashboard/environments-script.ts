@@ -1,7 +1,8 @@
 /**
  * The environments view: its own panel and timer over GET /api/environments (docs/promotion.md).
  * Per environment: what it carries (source commit, image, PR), its hold, the gate and where the
- * promotion into or out of it stands, and whether it is behind the one before it. Roll back and
+ * promotion into or out of it stands, its open PR and that PR's checks (failed ones stand out),
+ * and how far it is behind the one before it (updates, since when, what waits). Roll back and
  * Resume call the admin API with the same token. Values are written with textContent; links must
  * be http(s).
  */
@@ -31,6 +32,50 @@ export const ENVIRONMENTS_JS = `
     return h;
   }
   function short(sha) { return sha ? String(sha).slice(0, 7) : ''; }
+  function age(iso) {
+    var s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+    if (s < 90) return s + ' s';
+    if (s < 5400) return Math.round(s / 60) + ' min';
+    if (s < 129600) return Math.round(s / 3600) + ' h';
+    return Math.round(s / 86400) + ' d';
+  }
+  function prCell(e) {
+    var td = el('td');
+    if (e.pr) {
+      td.dataset.pr = String(e.pr.number);
+      td.appendChild(e.pr.url ? link(e.pr.url, 'open PR #' + e.pr.number) : el('span', 'open PR #' + e.pr.number));
+      if (e.pr.checks.length === 0) td.appendChild(el('div', 'no checks reported on ' + short(e.pr.headSha) + ' yet', 'note'));
+      e.pr.checks.forEach(function (c) {
+        var line = el('span', c.context + ' → ' + c.state + (c.description ? ': ' + c.description : ''), 'check check-' + c.state);
+        line.dataset.check = c.context;
+        line.dataset.state = c.state;
+        td.appendChild(c.targetUrl ? wrap(link(c.targetUrl, ''), line) : line);
+      });
+    } else {
+      var prUrl = (e.carries && e.carries.prUrl) || (e.last && e.last.prUrl);
+      if (prUrl) td.appendChild(link(prUrl, prUrl.replace(/^https?:\\/\\/[^/]+\\//, '')));
+    }
+    if (e.last) td.appendChild(el('div', 'last run: ' + e.last.outcome + (e.last.error ? ': ' + e.last.error : ''), e.last.error ? 'error' : 'note'));
+    if (e.waiting > 0) td.appendChild(el('div', e.waiting + ' push(es) waiting', 'note waiting'));
+    return td;
+  }
+  function wrap(a, inner) { a.textContent = ''; a.appendChild(inner); return a; }
+  function behindCell(e) {
+    var td = el('td');
+    var b = e.fedBy && e.fedBy.behind;
+    if (!b) { td.appendChild(el('span', '—', 'note')); return td; }
+    var from = e.fedBy.from || '/';
+    if (!b.behind) { td.appendChild(el('span', 'same as ' + from, 'note')); return td; }
+    td.dataset.behind = String(b.updates);
+    td.appendChild(el('span', (b.atLeast ? '≥ ' : '') + b.updates + (b.updates === 1 ? ' update' : ' updates') + ' behind ' + from, 'status behind'));
+    if (b.since) td.appendChild(el('div', 'since ' + age(b.since) + ' ago', 'note'));
+    td.appendChild(el('div', short(b.carries) + ' → ' + short(b.previous), 'note'));
+    if (b.waiting) {
+      td.appendChild(el('div', 'waiting: ' + short(b.waiting.sha) + ' (' + String(b.waiting.ref).replace(/^refs\\/heads\\//, '') + ')', 'note waiting'));
+      Object.keys(b.waiting.images || {}).forEach(function (k) { td.appendChild(el('div', b.waiting.images[k], 'note image')); });
+    }
+    return td;
+  }
   function phaseCell(p) {
     var td = el('td');
     if (!p) { td.appendChild(el('span', '—', 'note')); return td; }
@@ -61,25 +106,14 @@ export const ENVIRONMENTS_JS = `
       if (e.carries.rollback) carries.appendChild(el('div', 'rolled back', 'status phase-held'));
     } else carries.appendChild(el('span', 'nothing yet', 'note'));
     tr.appendChild(carries);
-    var pr = el('td');
-    var prUrl = (e.carries && e.carries.prUrl) || (e.last && e.last.prUrl);
-    if (prUrl) pr.appendChild(link(prUrl, prUrl.replace(/^https?:\\/\\/[^/]+\\//, '')));
-    if (e.last) pr.appendChild(el('div', 'last run: ' + e.last.outcome + (e.last.error ? ': ' + e.last.error : ''), e.last.error ? 'error' : 'note'));
-    if (e.waiting > 0) pr.appendChild(el('div', e.waiting + ' push(es) waiting', 'note waiting'));
-    tr.appendChild(pr);
+    tr.appendChild(prCell(e));
     var gate = el('td');
     if (e.fedBy) gate.appendChild(el('div', 'from ' + (e.fedBy.from || '/') + ': ' + e.fedBy.gate));
     e.feeds.forEach(function (f) { gate.appendChild(el('div', 'to ' + (f.to || '/') + ': ' + f.gate)); });
     if (!e.fedBy && e.feeds.length === 0) gate.appendChild(el('span', '—', 'note'));
     tr.appendChild(gate);
     tr.appendChild(phaseCell((e.feeds[0] && e.feeds[0].promotion) || (e.fedBy && e.fedBy.promotion)));
-    var behind = el('td');
-    if (e.fedBy && e.fedBy.behind) {
-      var b = e.fedBy.behind;
-      behind.appendChild(el('span', b.behind ? 'behind ' + (e.fedBy.from || '/') : 'same as ' + (e.fedBy.from || '/'), b.behind ? 'status behind' : 'note'));
-      if (b.behind) behind.appendChild(el('div', short(b.carries) + ' → ' + short(b.previous), 'note'));
-    } else behind.appendChild(el('span', '—', 'note'));
-    tr.appendChild(behind);
+    tr.appendChild(behindCell(e));
     var hold = el('td');
     if (e.paused) {
       hold.appendChild(el('span', 'held', 'status phase-held'));

@@ -84,5 +84,9 @@ tr.selected td { background: #ddf4ff; }
 .phase-gate-failed, .phase-failed, .phase-timed-out { background: #ffebe9; color: #a40e26; }
 .phase-waiting-merge, .phase-gate-pending, .phase-soaking { background: #fff8c5; color: #7d4e00; }
 .phase-held, .behind { background: #eaeef2; color: #57606a; font-weight: 600; padding: 0 .4em; border-radius: 3px; }
+.check { display: block; font-size: .9em; }
+.check-failure, .check-error { background: #ffebe9; color: #a40e26; font-weight: 600; }
+.check-pending { color: #7d4e00; }
+.check-success { color: #116329; }
 .image { word-break: break-all; }
 `;
