@@ -10,7 +10,7 @@ import type { Environments } from '../src/queue/environments.js';
 import type { GitopsJob } from '../src/queue/jobs.js';
 import type { RefPlans } from '../src/queue/ref-plans.js';
 import type { Providers } from '../src/scm/providers.js';
-import type { Observer } from '../src/telemetry/observer.js';
+import type { Observer, PlanReport } from '../src/telemetry/observer.js';
 import { createRetryPolicy, HorizonError, jobOptions, type RetryPolicy } from '../src/queue/job-options.js';
 import { setStatus } from './statuses.js';
 import type { StatusMemory } from '../src/queue/status-memory.js';
@@ -60,6 +60,9 @@ export interface PlanUnit {
   plan(stamp: number, since: string | undefined): Promise<PushPlan>;
 }
 
+/** What a planning reports to the observer (the audit trail, metrics), besides whose it was. */
+type Outcome = Pick<PlanReport, 'found' | 'tasks' | 'error' | 'skipped' | 'commit'>;
+
 /**
  * Runs one planning: skipped when a newer plan of the same subject covers it, else planned,
  * each task reported on the planned commit and GitOps updates handed to their environments.
@@ -87,25 +90,14 @@ export function createPlanRunner(deps: PushWorkerDeps) {
     const log = deps.log.child({ deliveryId: event.deliveryId, repo: event.repo.fullName, sha: event.after });
     const started = Date.now();
     // Reported under the plan's stamp: the environments' pending statuses carry that number.
-    const report = (r: {
-      stamp: number;
-      found?: boolean;
-      tasks?: PushResult['tasks'];
-      error?: string;
-      skipped?: string;
-      commit?: string;
-    }) =>
+    const report = ({ stamp, ...outcome }: Outcome & { stamp: number }) =>
       Promise.resolve(
         deps.observer?.planned?.({
           event,
           ...(unit.pullRequest ? { pullRequest: unit.pullRequest } : {}),
-          seq: r.stamp,
+          ...outcome,
+          seq: stamp,
           jobId: job.id!,
-          found: r.found,
-          tasks: r.tasks,
-          error: r.error,
-          skipped: r.skipped,
-          commit: r.commit,
           durationMs: Date.now() - started,
         }),
       ).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'observer failed'));
@@ -203,13 +195,8 @@ export function createPlanRunner(deps: PushWorkerDeps) {
       ...(plan.commit ? { commit: plan.commit } : {}),
       ...(plan.skipped ? { skipped: plan.skipped } : {}),
     };
-    await report({
-      stamp: start.stamp,
-      found: result.found,
-      tasks: result.tasks,
-      ...(plan.skipped ? { skipped: plan.skipped } : {}),
-      ...(plan.commit ? { commit: plan.commit } : {}),
-    });
+    const { dispatchfile: _, ...outcome } = result;
+    await report({ stamp: start.stamp, ...outcome });
     return result;
   }
 }
