@@ -169,7 +169,7 @@ export async function startWorkers(
   }
   // A push job that fails for good without a plan (a passing fault past the retry horizon) is
   // recorded here; a bad Dispatchfile is already recorded by the plan report (UnrecoverableError).
-  // The processor fails a job at the horizon with a HorizonError saying so (workers/push.ts); one
+  // The processor fails a job at the horizon with a HorizonError saying so (workers/plan-runner.ts); one
   // the backoff strategy failed is described the same way here.
   // A pull request's planning job is recorded the same way; other review jobs have no record.
   push.on('failed', (job, err) => {

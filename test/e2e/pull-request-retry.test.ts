@@ -81,6 +81,7 @@ gitops:
     allow:
       - {from: "gitlab:${APP}", pullRequests: true, paths: ["previews/**"]}
 dataDir: \${DATA_DIR}
+retry: { horizon: 2s, firstDelay: 100ms, maxDelay: 400ms }
 `);
     const log = createLogger({
       level: 'debug',
@@ -146,6 +147,25 @@ dataDir: \${DATA_DIR}
       "the preview task's status",
     );
     assert.ok(ok);
+  });
+
+  it('a merge request whose planning job gave up at the retry horizon is recorded failed, and its retry plans it', async () => {
+    await stack.idle(60_000);
+    const head = await gl.git.commit(APP, 'feature-2', { VERSION: '7\n' }, 'v7');
+    // Every read of a branch tip answers 503 until the horizon (2 s) is reached.
+    gl.setFaults((c) => (c.route === 'GET /projects/{id}/repository/branches/{branch}' ? { status: 503 } : undefined));
+    const id = await send({ iid: 6, action: 'open', source: 'feature-2', sha: head });
+    const failed = await settled(id, 'failed');
+    gl.setFaults(undefined);
+    assert.match(failed.errors.join('\n'), /gave up after .*retry\.horizon 2\.0 s/);
+    assert.deepEqual(failed.pullRequest, { number: 6, head: 'feature-2', base: 'main', fork: false, action: 'opened' });
+    const res = await request(server)
+      .post(`/api/deliveries/${encodeURIComponent(id)}/retry`)
+      .set(auth);
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    const done = await settled(id, 'succeeded');
+    assert.equal(done.planned, head);
+    assert.equal(await image(), `${IMAGE}:${head}`);
   });
 
   it("a fork's merge request is refused again by `dispatchd retry`, never planned as a push of its head branch", async () => {
