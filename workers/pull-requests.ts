@@ -1,9 +1,11 @@
 import type { Job } from 'bullmq';
-import type { PullRequestEvent } from '../src/core/review-events.js';
+import type { DispatchdConfig } from '../src/config/schema.js';
+import type { PullRequestEvent, ReviewEvent } from '../src/core/review-events.js';
 import { headAsPush, planPullRequest, PLANNED_ACTIONS } from '../src/plan/plan-pull-request.js';
 import type { ReviewJob } from '../src/queue/jobs.js';
 import { pullRequestPlanKey } from '../src/queue/ref-plans.js';
-import { createPlanRunner, type PushResult, type PushWorkerDeps } from './push.js';
+import { createPlanRunner, type PushResult, type PushWorkerDeps } from './plan-runner.js';
+import { PULL_REQUEST_STATUS_CONTEXT } from './statuses.js';
 
 /**
  * Plans a source repository's pull request (opened, reopened, new head) like a push of its head
@@ -21,8 +23,22 @@ export function createPullRequestPlanner(deps: PushWorkerDeps) {
       seq: job.data.seq,
       key: pullRequestPlanKey(e),
       subject: `pull request #${e.number}`,
+      context: PULL_REQUEST_STATUS_CONTEXT,
+      pullRequest: e,
       plan: (stamp) => planPullRequest(deps.config, e, stamp, deps.providers.for(e.host)),
     });
   };
 }
 export type PullRequestPlanner = ReturnType<typeof createPullRequestPlanner>;
+
+/**
+ * The pull request a review job plans, if it plans one (a source repository's, opened or with a
+ * new head; not a GitOps repository's): its job failing for good is a delivery that failed.
+ */
+export function plannedPullRequest(config: DispatchdConfig, r: ReviewEvent): PullRequestEvent | undefined {
+  const repo = (c: { host: string; repo: string }) => c.host === r.host && c.repo === r.repo.fullName;
+  const gitops = config.gitops.some((g) => g.repo === `${r.host}:${r.repo.fullName}`);
+  return r.kind === 'pull-request' && PLANNED_ACTIONS.includes(r.action) && !gitops && config.repositories.some(repo)
+    ? r
+    : undefined;
+}

@@ -5,7 +5,7 @@ import type { OnGitopsEvent } from '../src/core/gitops-events.js';
 import type { ReviewEvent } from '../src/core/review-events.js';
 import type { Logger } from '../src/log/logger.js';
 import type { MergeJob, ReviewJob } from '../src/queue/jobs.js';
-import type { PushResult } from './push.js';
+import type { PushResult } from './plan-runner.js';
 import type { PullRequestPlanner } from './pull-requests.js';
 import { rewakeKey } from './merges.js';
 

@@ -18,7 +18,8 @@ import { createGitopsProcessor } from './gitops.js';
 import { createPushProcessor } from './push.js';
 import { createMergeProcessor } from './merges.js';
 import { createReviewProcessor } from './reviews.js';
-import { createPullRequestPlanner } from './pull-requests.js';
+import { createPullRequestPlanner, plannedPullRequest } from './pull-requests.js';
+import { headAsPush } from '../src/plan/plan-pull-request.js';
 import { ignoreGitopsEvent, type OnGitopsEvent } from '../src/core/gitops-events.js';
 import type { GitopsJob, MergeJob, PushJob, ReviewJob } from '../src/queue/jobs.js';
 import { mergeWiring } from '../src/runtime/merge-wiring.js';
@@ -182,10 +183,13 @@ export async function startWorkers(
   }
   // A push job that fails for good without a plan (a passing fault past the retry horizon) is
   // recorded here; a bad Dispatchfile is already recorded by the plan report (UnrecoverableError).
-  // The processor fails a job at the horizon with a HorizonError saying so (workers/push.ts); one
+  // The processor fails a job at the horizon with a HorizonError saying so (workers/plan-runner.ts); one
   // the backoff strategy failed is described the same way here.
+  // A pull request's planning job is recorded the same way; other review jobs have no record.
   push.on('failed', (job, err) => {
-    if (!job?.finishedOn || err.name === 'UnrecoverableError' || job.name === 'review') return;
+    if (!job?.finishedOn || err.name === 'UnrecoverableError') return;
+    const pr = job.name === 'review' ? plannedPullRequest(config, (job.data as ReviewJob).review) : undefined;
+    if (job.name === 'review' && !pr) return;
     const message =
       err.name === 'HorizonError' || err.name === 'PermanentError'
         ? err.message
@@ -195,7 +199,7 @@ export async function startWorkers(
             job.finishedOn,
           );
     audit
-      .jobFailed((job.data as PushJob).event, message)
+      .jobFailed(pr ? headAsPush(pr) : (job.data as PushJob).event, message, pr)
       .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'audit trail: could not record a failed job'));
   });
   // Which host each retried job waits on (GET /api/hosts, dispatchd_host_* gauges): a job waits

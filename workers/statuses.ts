@@ -5,8 +5,13 @@ import type { CommitStatus } from '../src/scm/contracts.js';
 import type { Providers } from '../src/scm/providers.js';
 import type { StatusMemory } from '../src/queue/status-memory.js';
 
-/** Status context per task on the source commit. */
-export const statusContext = (task: string) => `dispatchd/${task}`;
+/**
+ * The status context of a push's plan on the source commit; each task's is `dispatchd/<task>`.
+ * A pull request's plan has its own (`dispatchd/pr`, `dispatchd/pr/<task>`): its head commit is
+ * often a branch tip that pushes plan too, and neither should overwrite the other's verdict.
+ */
+export const PUSH_STATUS_CONTEXT = 'dispatchd';
+export const PULL_REQUEST_STATUS_CONTEXT = 'dispatchd/pr';
 
 /** Passing faults on a status call are retried in place this many times, waits capped. */
 const STATUS_ATTEMPTS = 4;

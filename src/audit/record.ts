@@ -1,4 +1,5 @@
 import type { PushEvent } from '../core/push-event.js';
+import type { PullRequestEvent } from '../core/review-events.js';
 
 /**
  * Where a delivery stands, derived from what the workers reported (never stored as such).
@@ -32,9 +33,12 @@ export interface DeliveryRecord {
   deliveryId: string;
   receivedAt: string;
   repo: string;
+  /** A pull request's delivery: its head branch (`refs/heads/<head>`). */
   ref: string;
   commit: string;
   pusher: string;
+  /** Set when the delivery was a pull request's (`pull_request` actions), not a push. */
+  pullRequest?: { number: number; head: string; base: string; fork: boolean; action: PullRequestEvent['action'] };
   message?: string;
   status: DeliveryStatus;
   /** Set when this delivery was a replay: the same signed body as delivery `of` (an audit id). */
@@ -55,6 +59,8 @@ export interface DeliveryRecord {
 /** The hash fields one delivery is kept as; each writer owns its fields, so no write races. */
 export interface StoredFields {
   event: PushEvent;
+  /** A pull request's delivery as received (`event` is its head as a push): a retry plans it again as one. */
+  pullRequest?: PullRequestEvent;
   /** What the push worker planned; a retry never reads a receipt number from here (it takes a fresh one). */
   plan?: { found?: boolean; tasks?: Omit<TaskRecord, 'outcome'>[]; error?: string; skipped?: string; commit?: string };
   runs: Record<string, { outcome: TaskRecord['outcome']; prUrl?: string; error?: string }>;
@@ -88,6 +94,7 @@ export function toRecord(id: string, f: StoredFields): DeliveryRecord {
     ref: e.ref,
     commit: e.after,
     pusher: e.pusher,
+    ...(f.pullRequest ? { pullRequest: pullRequestOf(f.pullRequest) } : {}),
     ...(e.headCommit?.message ? { message: e.headCommit.message.split('\n')[0] } : {}),
     status: f.replayOf ? 'duplicate' : statusOf(f, tasks, errors),
     ...(f.replayOf
@@ -109,6 +116,14 @@ export function toRecord(id: string, f: StoredFields): DeliveryRecord {
     history: f.history,
   };
 }
+
+const pullRequestOf = (p: PullRequestEvent): NonNullable<DeliveryRecord['pullRequest']> => ({
+  number: p.number,
+  head: p.head,
+  base: p.base,
+  fork: p.fork,
+  action: p.action,
+});
 
 /**
  * `failed` (and so retryable) when the plan errored (`plan.error`: a refused Dispatchfile read, a

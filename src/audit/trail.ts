@@ -1,5 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { PushEvent } from '../core/push-event.js';
+import type { PullRequestEvent } from '../core/review-events.js';
 import type { GitopsReport, PlanReport } from '../telemetry/observer.js';
 import { auditKeys } from './keys.js';
 import { auditId, toRecord, type DeliveryRecord, type DeliveryStatus, type StoredFields } from './record.js';
@@ -71,6 +72,7 @@ export function createAuditTrail(deps: AuditDeps) {
       ...(h.plan ? { plan: JSON.parse(h.plan) as NonNullable<StoredFields['plan']> } : {}),
       ...(h.failure ? { failure: h.failure } : {}),
       ...(h.replayOf ? { replayOf: h.replayOf } : {}),
+      ...(h.pullRequest ? { pullRequest: JSON.parse(h.pullRequest) as PullRequestEvent } : {}),
       runs,
       retries: Number(h.retries ?? 0),
       history: h.history ? (JSON.parse(h.history) as StoredFields['history']) : [],
@@ -115,7 +117,10 @@ export function createAuditTrail(deps: AuditDeps) {
         ...(r.skipped ? { skipped: r.skipped } : {}),
         ...(r.commit ? { commit: r.commit } : {}),
       };
-      const id = await touch(r.event, { plan: JSON.stringify(plan) });
+      const id = await touch(r.event, {
+        plan: JSON.stringify(plan),
+        ...(r.pullRequest ? { pullRequest: JSON.stringify(r.pullRequest) } : {}),
+      });
       await redis.set(auditKeys.seq(r.seq), id, 'PX', retentionMs);
     },
     async gitopsRun(r: GitopsReport): Promise<void> {
@@ -130,18 +135,25 @@ export function createAuditTrail(deps: AuditDeps) {
         await redis.hset(auditKeys.delivery(id), `${RUN}${r.envId}`, JSON.stringify(run));
       }
     },
-    /** A push job that failed for good without a plan report (e.g. retries exhausted). */
-    async jobFailed(event: PushEvent, error: string): Promise<void> {
-      await touch(event, { failure: error });
+    /**
+     * A push job that failed for good without a plan report (e.g. retries exhausted); for a pull
+     * request's planning job, `event` is its head as a push and `pullRequest` what was received.
+     */
+    async jobFailed(event: PushEvent, error: string, pullRequest?: PullRequestEvent): Promise<void> {
+      await touch(event, { failure: error, ...(pullRequest ? { pullRequest: JSON.stringify(pullRequest) } : {}) });
     },
     get: getRecord,
     /**
      * The stored event and its record, for a retry. No receipt number comes from here: a retry
      * takes a fresh one (a delivery that failed before planning never stored one).
      */
-    async forRetry(id: string): Promise<{ event: PushEvent; record: DeliveryRecord } | null> {
+    async forRetry(
+      id: string,
+    ): Promise<{ event: PushEvent; pullRequest?: PullRequestEvent; record: DeliveryRecord } | null> {
       const f = await read(id);
-      return f ? { event: f.event, record: toRecord(id, f) } : null;
+      return f
+        ? { event: f.event, ...(f.pullRequest ? { pullRequest: f.pullRequest } : {}), record: toRecord(id, f) }
+        : null;
     },
     /**
      * Moves the current errors to history and clears the outcome so the retry shows fresh, if

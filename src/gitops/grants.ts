@@ -97,14 +97,32 @@ export function grantedRules(config: DispatchdConfig, d: Deployment, base?: Base
 
 /** Paths (relative to the GitOps repository root) must each be in some granted rule's `paths`. */
 export function checkGrantedPaths(config: DispatchdConfig, d: Deployment, base: BaseBranch, paths: string[]): void {
-  const rules = grantedRules(config, d, base);
-  const allowed = rules.flatMap((r) => r.paths).map((p) => compileGlob(p, { negate: true }));
-  const refused = paths.filter((p) => !allowed.some((m) => m.test(p)));
+  const refusedBy = (rules: Rule[]) => {
+    const allowed = rules.flatMap((r) => r.paths).map((p) => compileGlob(p, { negate: true }));
+    return paths.filter((p) => !allowed.some((m) => m.test(p)));
+  };
+  const refused = refusedBy(grantedRules(config, d, base));
   if (refused.length > 0) {
+    // A pull request's update (or one promoted from it) sees only pullRequests rules: when a rule
+    // without it has the paths, that flag is what to add, not the paths.
+    if (d.pullRequest && refusedBy(rulesOrNone(config, { ...d, pullRequest: false }, base)).length === 0)
+      throw new PermanentError(
+        'gitops_not_granted',
+        `not granted: ${refused.join(', ')} only in rules without allow[].pullRequests: true, which a pull request's update ` +
+          `(or one promoted from it) needs; ${repoKey(d.source)} → ${repoKey(d.target)}; ask the operator to extend the gitops grant`,
+      );
     throw new PermanentError(
       'gitops_path_not_granted',
       `not granted: ${refused.join(', ')} in no allow[].paths; ${repoKey(d.source)} → ${repoKey(d.target)}; ask the operator to extend the gitops grant`,
     );
+  }
+}
+
+function rulesOrNone(config: DispatchdConfig, d: Deployment, base: BaseBranch): Rule[] {
+  try {
+    return grantedRules(config, d, base);
+  } catch {
+    return [];
   }
 }
 

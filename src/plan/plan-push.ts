@@ -64,7 +64,9 @@ export async function tipToPlan(
     await provider.defaultBranch(event.repo.fullName);
     return { skipped: `${event.ref} no longer exists in ${event.repo.fullName}: nothing deployed` };
   }
-  if (tip === event.after) return { tip };
+  // Bitbucket Cloud's pull-request webhooks abbreviate the head commit (12 characters): the tip
+  // it starts is that commit; any other tip must contain it (the SCM resolves the abbreviation).
+  if (tip === event.after || (/^[0-9a-f]{7,39}$/.test(event.after) && tip.startsWith(event.after))) return { tip };
   let status: string;
   try {
     status = (await provider.compare(event.repo.fullName, event.after, tip)).status;

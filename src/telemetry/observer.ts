@@ -1,11 +1,14 @@
 import type { ApplyResult } from '../gitops/apply.js';
 import type { PushEvent } from '../core/push-event.js';
+import type { PullRequestEvent } from '../core/review-events.js';
 import type { EnvUpdateSpec } from '../core/env-update.js';
 import type { PendingStatus } from '../queue/environments.js';
 
 /** What the push worker reports once per planned (or failed) push. */
 export interface PlanReport {
   event: PushEvent;
+  /** Set when the plan was a pull request's (`event` is then its head as a push): a retry re-plans it as one. */
+  pullRequest?: PullRequestEvent;
   seq: number;
   jobId: string;
   found?: boolean;

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { Queue } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createAuditTrail, type AuditTrail } from '../../src/audit/trail.js';
 import type { PushEvent } from '../../src/core/push-event.js';
+import type { PullRequestEvent } from '../../src/core/review-events.js';
 import { retryDelivery, type RetryDeps } from '../../src/http/api/retry.js';
-import type { PushJob } from '../../src/queue/jobs.js';
+import { headAsPush } from '../../src/plan/plan-pull-request.js';
+import type { PushJob, ReviewJob } from '../../src/queue/jobs.js';
 import { PUSH_QUEUE, keys, QUEUE_PREFIX } from '../../src/queue/names.js';
 import type { GitopsReport } from '../../src/telemetry/observer.js';
 import { startRedis } from '../helpers/redis.js';
@@ -192,6 +194,56 @@ describe('retry of a failed delivery: what it queues', () => {
     const q = await retryDelivery(deps, 'github:no-queue');
     assert.match(q.jobId, /-retry-2$/);
   });
+
+  it(
+    "a pull request's delivery is retried as the review job it was, never as a push of its head",
+    { timeout: 20_000 },
+    async () => {
+      const pr: PullRequestEvent = {
+        kind: 'pull-request',
+        host: 'github',
+        scm: 'github',
+        deliveryId: 'pr-plan-error',
+        repo: event('x').repo,
+        action: 'opened',
+        number: 12,
+        head: 'feature',
+        base: 'main',
+        headSha: 'b'.repeat(40),
+        fork: false,
+        receivedAt: Date.now(),
+      };
+      await audit.planned({
+        event: headAsPush(pr),
+        pullRequest: pr,
+        seq: 60,
+        jobId: 'j-pr',
+        error: 'Dispatchfile: bad YAML',
+        durationMs: 1,
+      });
+      const failed = await audit.get('github:pr-plan-error');
+      assert.equal(failed?.status, 'failed');
+      assert.equal(failed?.ref, 'refs/heads/feature');
+      assert.deepEqual(failed?.pullRequest, {
+        number: 12,
+        head: 'feature',
+        base: 'main',
+        fork: false,
+        action: 'opened',
+      });
+      const q = await retryDelivery(deps, 'github:pr-plan-error');
+      assert.equal(q.pullRequest, 12);
+      assert.match(q.jobId, /^review-github-[0-9a-f]{32}-retry-1$/);
+      const job = (await events.getJob(q.jobId)) as unknown as Job<ReviewJob> | undefined;
+      assert.equal(job?.name, 'review');
+      assert.deepEqual(job?.data, { review: pr, seq: q.seq });
+      assert.deepEqual(
+        (await audit.get('github:pr-plan-error'))?.pullRequest,
+        failed?.pullRequest,
+        'kept across the retry',
+      );
+    },
+  );
 
   it('an unknown delivery is 404 naming the way to list them', { timeout: 20_000 }, async () => {
     await assert.rejects(

@@ -115,7 +115,7 @@ dataDir: \${DATA_DIR}
     const sent = await send({ iid: 9, action: 'open', source: 'from-fork', sha: forkHead, forkProjectId: 999_999 });
     assert.equal(sent.body.status, 'queued');
     const status = await eventually(
-      () => gl.statuses(APP, forkHead).find((s) => s.name === 'dispatchd'),
+      () => gl.statuses(APP, forkHead).find((s) => s.name === 'dispatchd/pr'),
       60_000,
       'the refusal',
     );

@@ -94,7 +94,7 @@ dataDir: \${DATA_DIR}
     assert.match(pr.body ?? '', new RegExp(`for pull request #${source.number} \\(\`feature\` into \`main\`\\) of`));
     assert.equal(await image(), `${IMAGE}:${head}`);
     const status = await eventually(() => {
-      const s = statusOn(APP, head, 'dispatchd/preview');
+      const s = statusOn(APP, head, 'dispatchd/pr/preview');
       return s?.state === 'success' ? s : undefined;
     }, 60_000);
     assert.match(status.targetUrl ?? '', new RegExp(`/${GITOPS}/pull/${pr.number}$`));
@@ -155,7 +155,7 @@ dataDir: \${DATA_DIR}
     };
     const sent = await gh.deliver(APP, hooks[APP]!, { event: 'pull_request', payload });
     assert.equal(sent.statusCode, 202);
-    const status = await eventually(() => statusOn(APP, forkHead, 'dispatchd'), 60_000, 'the refusal');
+    const status = await eventually(() => statusOn(APP, forkHead, 'dispatchd/pr'), 60_000, 'the refusal');
     assert.equal(status.state, 'failure');
     assert.match(status.description ?? '', /pull request #99 comes from a fork/);
     await stack.idle(60_000);
@@ -169,7 +169,7 @@ dataDir: \${DATA_DIR}
       (await api('POST', `${OTHER}/pulls`, { title: 'Feature', head: 'feature', base: 'main' })).status,
       201,
     );
-    const status = await eventually(() => statusOn(OTHER, head, 'dispatchd'), 60_000, 'the refusal');
+    const status = await eventually(() => statusOn(OTHER, head, 'dispatchd/pr'), 60_000, 'the refusal');
     assert.equal(status.state, 'failure');
     assert.match(status.description ?? '', /not granted: a pull_request action needs allow\[\]\.pullRequests: true/);
     await stack.idle(60_000);

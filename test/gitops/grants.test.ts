@@ -114,9 +114,14 @@ describe('gitops grants: who may deploy what, where and how', () => {
       [['previews/**']],
       'only the rule that grants pull requests',
     );
+    // A rule without pullRequests has the path: that flag is what is missing, not the path.
     assert.throws(
       () => checkGrantedPaths(granted, pr, main, ['staging/app.yaml']),
-      /staging\/app\.yaml in no allow\[\]\.paths/,
+      /^PermanentError: not granted: staging\/app\.yaml only in rules without allow\[\]\.pullRequests: true/,
+    );
+    assert.throws(
+      () => checkGrantedPaths(granted, pr, main, ['production/app.yaml']),
+      /not granted: production\/app\.yaml in no allow\[\]\.paths/,
     );
     checkGrantedPaths(granted, pr, main, ['previews/feature-x/app.yaml']);
     assert.equal(grantedRules(granted, dep(branch('feature-x'))).length, 2, 'a push may use either rule');

@@ -10,8 +10,13 @@ import { EXIT, type CliIo } from './io.js';
 export async function runRetry(id: string, opts: { url?: string }, io: CliIo): Promise<number> {
   const answer = await adminCall(io, opts.url, 'POST', `/api/deliveries/${encodeURIComponent(id)}/retry`);
   if (typeof answer === 'number') return answer;
-  const b = answer.body as { jobId?: string; ref?: string; repo?: string; retry?: number };
-  const what = b.ref && b.repo ? `: it plans the tip of ${b.ref} of ${b.repo} as it is now` : '';
+  const b = answer.body as { jobId?: string; ref?: string; repo?: string; retry?: number; pullRequest?: number };
+  const what =
+    b.pullRequest !== undefined && b.repo
+      ? `: it plans pull request #${b.pullRequest} of ${b.repo} as it is now (its head's tip, the base tip's Dispatchfile)`
+      : b.ref && b.repo
+        ? `: it plans the tip of ${b.ref} of ${b.repo} as it is now`
+        : '';
   io.out(
     `queued a retry of ${id}${b.jobId ? ` (job ${b.jobId})` : ''}${what}; follow it with GET /api/deliveries/${encodeURIComponent(id)} or the dashboard`,
   );

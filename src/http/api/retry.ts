@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AuditTrail } from '../../audit/trail.js';
 import { DispatchError } from '../../core/errors.js';
-import { pushJobId, type PushJob } from '../../queue/jobs.js';
+import { pushJobId, reviewJobId, type PushJob, type ReviewJob } from '../../queue/jobs.js';
 import { jobOptions } from '../../queue/job-options.js';
 import { keys } from '../../queue/names.js';
 
@@ -22,6 +22,8 @@ export interface RetryQueued {
   retry: number;
   repo: string;
   ref: string;
+  /** Set when the delivery was a pull request's: the retry plans it again as one. */
+  pullRequest?: number;
 }
 
 const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
@@ -33,6 +35,9 @@ const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0
  * reads the ref's tip as it is now, and an environment only ever moves forward (by ancestry), so
  * retrying an old push can never take an environment back. A failed GitOps update is re-planned
  * too, never replayed from its old spec: the tip, the Dispatchfile or the grants may have changed.
+ * A pull request's delivery is queued as the `review` job it was, so it is planned as a pull
+ * request again (its `pull_request` actions, the base tip's Dispatchfile, the fork refusal, the
+ * grants' `pullRequests`), never as a push of its head branch.
  */
 export async function retryDelivery(deps: RetryDeps, id: string): Promise<RetryQueued> {
   const found = await deps.audit.forRetry(id);
@@ -42,7 +47,7 @@ export async function retryDelivery(deps: RetryDeps, id: string): Promise<RetryQ
       `no delivery "${id}" in the audit trail (it may be past its retention): list deliveries with GET /api/deliveries`,
       404,
     );
-  const { event, record } = found;
+  const { event, pullRequest, record } = found;
   if (record.status !== 'failed') {
     throw new DispatchError(
       'not_failed',
@@ -60,16 +65,26 @@ export async function retryDelivery(deps: RetryDeps, id: string): Promise<RetryQ
   // Always a fresh receipt number, never one stored with the delivery: one that failed before it
   // was planned has none (the inbox's "q:<n>" is not a number), and an old number would read as
   // covered by the plans made since.
-  const jobId = `${pushJobId(event.host, event.deliveryId, hash)}-retry-${retry}`;
+  const jobId = `${(pullRequest ? reviewJobId : pushJobId)(event.host, event.deliveryId, hash)}-retry-${retry}`;
   let seq: number;
   try {
     seq = await deps.redis.incr(keys.receiptSeq());
-    await deps.events.add('push', { event, seq }, { ...jobOptions, jobId });
+    // Review jobs ride the events queue beside pushes (src/queue/inbox-pump.ts).
+    const events = deps.events as unknown as Queue<PushJob | ReviewJob>;
+    if (pullRequest) await events.add('review', { review: pullRequest, seq }, { ...jobOptions, jobId });
+    else await events.add('push', { event, seq }, { ...jobOptions, jobId });
   } catch (err) {
     // The record was already cleared: put a failure back so the delivery stays retryable.
     const reason = `retry ${retry} could not be queued (${(err as Error).message}): retry it again once Redis answers`;
-    await deps.audit.jobFailed(event, reason).catch(() => undefined);
+    await deps.audit.jobFailed(event, reason, pullRequest).catch(() => undefined);
     throw new DispatchError('retry_not_queued', reason, 503);
   }
-  return { jobId, seq, retry, repo: event.repo.fullName, ref: event.ref };
+  return {
+    jobId,
+    seq,
+    retry,
+    repo: event.repo.fullName,
+    ref: event.ref,
+    ...(pullRequest ? { pullRequest: pullRequest.number } : {}),
+  };
 }

@@ -21,6 +21,7 @@ const STATES: Record<CommitState, 'INPROGRESS' | 'SUCCESSFUL' | 'FAILED'> = {
 const MAX_PAGES = 50;
 const CLOUD_STRATEGY = { merge: 'merge_commit', squash: 'squash', rebase: 'rebase_merge' } as const;
 const COMMIT_ID = /^[0-9a-f]{40}$/;
+const ABBREVIATED_ID = /^[0-9a-f]{7,39}$/;
 
 interface ClientError {
   status?: number;
@@ -81,13 +82,28 @@ export function bitbucketCloudProvider(hostName: string, host: HostConfig): ScmP
     }
   }
 
-  /** The commit id of `rev`: a full id as is, else a branch (one call) or a tag (two) of that name. */
+  /**
+   * The commit id of `rev`: a full id as is, else a branch (one call) or a tag (two) of that name,
+   * else, for hex text, the abbreviated id Bitbucket's own webhooks send (12 characters), which
+   * git would resolve last too: merge-base of the commit with itself answers its full id.
+   */
   async function commitId(repo: string, rev: string): Promise<string> {
     if (COMMIT_ID.test(rev)) return rev;
     const sha = (await refHash(repo, 'branch', rev)) ?? (await refHash(repo, 'tag', rev));
-    if (sha === null)
-      throw new PermanentError('scm_unknown_revision', `${hostName}: ${repo} has no branch or tag "${rev}"`);
-    return sha;
+    if (sha !== null) return sha;
+    if (ABBREVIATED_ID.test(rev)) {
+      try {
+        const { data } = await call(`resolve commit ${rev} in ${repo}`, () =>
+          client.repositories.getMergeBase({ ...split(repo), revspec: `${rev}..${rev}` }),
+        );
+        const full = (data as { hash?: string }).hash ?? '';
+        if (COMMIT_ID.test(full) && full.startsWith(rev)) return full;
+      } catch (err) {
+        // Unknown (404): said below. The repository exists: refHash would have thrown otherwise.
+        if (!(err instanceof PermanentError)) throw err;
+      }
+    }
+    throw new PermanentError('scm_unknown_revision', `${hostName}: ${repo} has no branch, tag or commit "${rev}"`);
   }
 
   /** Paths from the merge base to `head`; null when more pages remain than we follow. */

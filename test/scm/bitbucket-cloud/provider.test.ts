@@ -136,7 +136,23 @@ describe('Bitbucket Cloud provider against the emulator', { timeout: 120_000 }, 
       assert.equal(await calls(() => scm.compare('acme/app', 'main', sha)), 3);
       const unknown = await rejection(scm.compare('acme/app', 'no-such-branch', sha));
       assert.ok(unknown instanceof PermanentError, String(unknown));
-      assert.match(unknown.message, /no branch or tag "no-such-branch"/);
+      assert.match(unknown.message, /no branch, tag or commit "no-such-branch"/);
+    },
+  );
+
+  it(
+    "compare resolves the abbreviated commit ids of Bitbucket's webhooks to full ones (branch and tag names first)",
+    TIMEOUT,
+    async () => {
+      const older = (await emu.git.revParse('acme/app', 'main')) ?? '';
+      const tip = await emu.git.commit('acme/app', 'abbrev', { 'abbrev.txt': 'x\n' }, 'abbrev');
+      const ahead = await scm.compare('acme/app', older.slice(0, 12), tip);
+      assert.equal(ahead.status, 'ahead', 'the 12-character id is the full one, an ancestor of the tip');
+      assert.deepEqual(ahead.files, ['abbrev.txt']);
+      assert.equal((await scm.compare('acme/app', tip.slice(0, 12), tip)).status, 'identical');
+      const unknown = await rejection(scm.compare('acme/app', 'deadbeef0000', tip));
+      assert.ok(unknown instanceof PermanentError, String(unknown));
+      assert.match(unknown.message, /no branch, tag or commit "deadbeef0000"/);
     },
   );
 
