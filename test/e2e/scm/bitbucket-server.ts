@@ -91,8 +91,17 @@ export async function bitbucketServerScenario(
       },
       async decline(id) {
         const repo = `${bb.apiUrl}/projects/PROJ/repos/hello-world-gitops/pull-requests/${id}`;
-        const pr = (await apiCall(repo, token, 'GET')) as { version: number };
-        await apiCall(`${repo}/decline?version=${pr.version}`, token, 'POST');
+        // As a person would: dispatchd may update the PR (a new version) between the read and the
+        // decline, which Bitbucket refuses as out of date; read it again and retry.
+        for (let attempt = 1; ; attempt++) {
+          const pr = (await apiCall(repo, token, 'GET')) as { version: number };
+          try {
+            await apiCall(`${repo}/decline?version=${pr.version}`, token, 'POST');
+            return;
+          } catch (e) {
+            if (attempt >= 5 || !/answered 409/.test(String(e))) throw e;
+          }
+        }
       },
     },
     gitopsHook: {
