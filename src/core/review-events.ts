@@ -4,7 +4,10 @@ import type { RepoRef, ScmKind } from './push-event.js';
 /** What a pull-request webhook says happened, in the words every SCM maps onto. */
 export type PullRequestAction = 'opened' | 'updated' | 'merged' | 'closed';
 
-/** A pull request (merge request) opened, updated (new head), merged or closed without merge. */
+/**
+ * A pull request (merge request) opened, updated (new head, or its labels changed: a label can
+ * make an action match), merged or closed without merge.
+ */
 export interface PullRequestEvent {
   kind: 'pull-request';
   host: string;
@@ -21,6 +24,8 @@ export interface PullRequestEvent {
   headSha: string;
   /** The head lives in another repository: a fork, whose author controls it. */
   fork: boolean;
+  /** The pull request's label names; absent where the SCM has no labels (both Bitbuckets). */
+  labels?: string[];
   /** For `merged`, when the SCM sends it: the commit that carries the merge on the base. */
   mergeSha?: string;
   receivedAt: number;

@@ -151,7 +151,7 @@ function neverFires(on: Condition): string[] {
   const out: string[] = [];
   if (on.pull_request?.labels)
     out.push(
-      'pull_request labels never match in dispatchd (it reads no labels), so this action never fires; remove labels to fire on every matching pull request',
+      'pull_request labels: Bitbucket pull requests have no labels, so on a Bitbucket Cloud or Server repository this action never fires; GitHub and GitLab labels match',
     );
   if (on.pull_request?.chatops)
     out.push(

@@ -94,6 +94,7 @@ describe('pull-request and status webhooks, normalised from each SCM', () => {
       readFileSync(new URL('../fixtures/webhooks/gitlab/goscm-pull_request_edited.json', import.meta.url), 'utf8'),
     );
     delete body.object_attributes.oldrev;
+    delete body.changes.labels;
     const edited = parsers.gitlab.parse(
       signedRequest('gitlab', JSON.stringify(body), SECRET, { event: 'Merge Request Hook' }),
       ctx('gitlab'),
@@ -121,6 +122,37 @@ describe('pull-request and status webhooks, normalised from each SCM', () => {
       ctx('gitlab'),
     );
     assert.deepEqual(ignored, { kind: 'ignored', reason: 'GitLab pipeline event for bcbb5ec lists no jobs' });
+  });
+
+  it("labels: GitHub's labeled and unlabeled, GitLab's label change, Bitbucket's none", () => {
+    const labeled = parse('github', 'octokit-pull_request_labeled.json', 'pull_request');
+    assert.deepEqual(labeled.kind === 'pull-request' && [labeled.action, labeled.labels], ['updated', ['bug']]);
+    const opened = parse('github', 'goscm-pr_opened.json', 'pull_request');
+    assert.deepEqual(opened.kind === 'pull-request' && opened.labels, []);
+    const body = JSON.parse(
+      readFileSync(new URL('../fixtures/webhooks/github/octokit-pull_request_labeled.json', import.meta.url), 'utf8'),
+    );
+    body.action = 'unlabeled';
+    body.pull_request.labels = [];
+    const unlabeled = parsers.github.parse(
+      signedRequest('github', JSON.stringify(body), SECRET, { event: 'pull_request' }),
+      ctx('github'),
+    );
+    assert.ok(unlabeled.kind === 'review' && unlabeled.event.kind === 'pull-request');
+    assert.deepEqual([unlabeled.event.action, unlabeled.event.labels], ['updated', []]);
+    // GitLab's update whose changes name labels (the old head not named): the same head, relabelled.
+    const gl = JSON.parse(
+      readFileSync(new URL('../fixtures/webhooks/gitlab/goscm-pull_request_edited.json', import.meta.url), 'utf8'),
+    );
+    delete gl.object_attributes.oldrev;
+    const relabelled = parsers.gitlab.parse(
+      signedRequest('gitlab', JSON.stringify(gl), SECRET, { event: 'Merge Request Hook' }),
+      ctx('gitlab'),
+    );
+    assert.ok(relabelled.kind === 'review' && relabelled.event.kind === 'pull-request');
+    assert.deepEqual([relabelled.event.action, relabelled.event.labels], ['updated', ['API']]);
+    const bb = parse('bitbucket-cloud', 'goscm-pr_created.json', 'pullrequest:created');
+    assert.equal(bb.kind === 'pull-request' && bb.labels, undefined, 'Bitbucket has no labels');
   });
 
   it('Bitbucket Cloud: pullrequest created/fulfilled/rejected and commit status updated', () => {

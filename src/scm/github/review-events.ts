@@ -16,6 +16,7 @@ const PullRequestPayload = z.object({
   number: z.number().int(),
   pull_request: z.object({
     merged: z.boolean().nullish(),
+    labels: z.array(z.object({ name: z.string() })).nullish(),
     merge_commit_sha: z.string().nullish(),
     head: z.object({ ref: z.string(), sha: z.string(), repo: z.object({ full_name: z.string() }).nullish() }),
     base: z.object({ ref: z.string(), repo: z.object({ full_name: z.string() }) }),
@@ -46,12 +47,15 @@ const CheckRunPayload = z.object({
   repository: Repo,
 });
 
-// Everything else (edited, labeled, review requested…) changes nothing dispatchd acts on.
+// Everything else (edited, review requested…) changes nothing dispatchd acts on. A label added
+// or removed can make a `labels` condition match: planned as an update of the same head.
 const ACTIONS: Record<string, PullRequestAction> = {
   opened: 'opened',
   reopened: 'opened',
   ready_for_review: 'opened',
   synchronize: 'updated',
+  labeled: 'updated',
+  unlabeled: 'updated',
   closed: 'closed',
 };
 
@@ -84,6 +88,7 @@ export function parseGithubReview(event: string, rawBody: Buffer, m: Meta): Pars
         headSha: pr.head.sha,
         // A deleted fork leaves head.repo null: still not this repository.
         fork: pr.head.repo?.full_name !== pr.base.repo.full_name,
+        labels: (pr.labels ?? []).map((l) => l.name),
         ...(merged && pr.merge_commit_sha ? { mergeSha: pr.merge_commit_sha } : {}),
       },
     };

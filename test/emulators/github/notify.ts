@@ -21,19 +21,24 @@ const common = (ctx: GithubContext, r: RepoHandle, sender: string) => ({
   sender: userJson(ctx.base, sender),
 });
 
-/** `pull_request` with action opened, synchronize or closed (merged or not), as GitHub sends it. */
+/**
+ * `pull_request` with action opened, synchronize, closed (merged or not), reopened, or labeled
+ * and unlabeled (one event per label, naming it in `label`), as GitHub sends it.
+ */
 export async function notifyPull(
   ctx: GithubContext,
   r: RepoHandle,
   p: PullRecord,
-  action: 'opened' | 'synchronize' | 'closed' | 'reopened',
+  action: 'opened' | 'synchronize' | 'closed' | 'reopened' | 'labeled' | 'unlabeled',
   sender: string,
+  extra: Record<string, unknown> = {},
 ): Promise<void> {
   if (!r.state.hooks.some((h) => h.active)) return;
   notify(ctx, r, 'pull_request', {
     action,
     number: p.number,
     pull_request: await renderPull(ctx, r, p),
+    ...extra,
     ...common(ctx, r, sender),
   });
 }

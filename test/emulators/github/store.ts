@@ -8,6 +8,8 @@ export interface PullRecord {
   title: string;
   body: string | null;
   draft: boolean;
+  /** Label names, in the order they were added. */
+  labels?: string[];
   head: string;
   base: string;
   /** Last known head/base commits, kept for when a branch is deleted. */
