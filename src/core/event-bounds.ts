@@ -19,6 +19,8 @@ export const EVENT_BOUNDS = {
   /** Labels of one pull request: GitHub's names are at most 50 characters, GitLab's 255. */
   labels: 100,
   labelBytes: 1024,
+  /** A chatops command line: `/deploy staging`, not an essay. */
+  commandBytes: 256,
 } as const;
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
@@ -60,22 +62,35 @@ export function boundEvent(e: PushEvent): PushEvent {
 
 /**
  * Refuses a pull request whose labels are past their bounds (400 saying which). Refused, not
- * cut: a label left out could be the one a `!` glob keeps an action from firing on.
+ * cut: a label left out could be the one a `!` glob keeps an action from firing on. A chatops
+ * command line and its author are cut like other free text.
  */
 export function boundReview(e: ReviewEvent): ReviewEvent {
-  if (e.kind !== 'pull-request' || e.labels === undefined) return e;
-  if (e.labels.length > EVENT_BOUNDS.labels)
+  if (e.kind === 'comment') {
+    checkLabels(e.number, e.pull?.labels);
+    return {
+      ...e,
+      command: cut(e.command, EVENT_BOUNDS.commandBytes),
+      author: cut(e.author, EVENT_BOUNDS.pusherBytes),
+    };
+  }
+  if (e.kind === 'pull-request') checkLabels(e.number, e.labels);
+  return e;
+}
+
+function checkLabels(number: number, labels: string[] | undefined): void {
+  if (labels === undefined) return;
+  if (labels.length > EVENT_BOUNDS.labels)
     throw new WebhookError(
       400,
       'too_many_labels',
-      `pull request #${e.number} has ${e.labels.length} labels, over dispatchd's limit of ${EVENT_BOUNDS.labels}; remove some labels and the next event is accepted`,
+      `pull request #${number} has ${labels.length} labels, over dispatchd's limit of ${EVENT_BOUNDS.labels}; remove some labels and the next event is accepted`,
     );
-  const long = e.labels.find((l) => bytes(l) > EVENT_BOUNDS.labelBytes);
+  const long = labels.find((l) => bytes(l) > EVENT_BOUNDS.labelBytes);
   if (long !== undefined)
     throw new WebhookError(
       400,
       'field_too_long',
-      `a label of pull request #${e.number} is ${bytes(long)} bytes, over dispatchd's ${EVENT_BOUNDS.labelBytes}-byte limit; no SCM allows one that long`,
+      `a label of pull request #${number} is ${bytes(long)} bytes, over dispatchd's ${EVENT_BOUNDS.labelBytes}-byte limit; no SCM allows one that long`,
     );
-  return e;
 }

@@ -65,7 +65,13 @@ export async function planPullRequest(
   if (text === null) return { ...none, ...(tip ? { commit: tip } : {}) };
   const df = parseDispatchfile(text, path, { maxBytes });
   const budget = new StepBudget();
-  let trigger: Trigger = { kind: 'pull_request', target: e.base, source: e.head, labels: e.labels ?? [] };
+  let trigger: Trigger = {
+    kind: 'pull_request',
+    target: e.base,
+    source: e.head,
+    labels: e.labels ?? [],
+    ...(e.comment !== undefined ? { comment: e.comment } : {}),
+  };
   if (needsChangedPaths(df, trigger, budget)) {
     // A fork's changes are not compared (nothing of it is planned): any path may have changed.
     const changedPaths = tip ? (await provider.compare(e.repo.fullName, baseTip, tip)).files : null;

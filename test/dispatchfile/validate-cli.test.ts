@@ -57,7 +57,7 @@ describe('dispatchd validate', () => {
     );
   });
 
-  it('pull_request actions fire: a warning only for labels (none on Bitbucket) and chatops (comments fire nothing)', async () => {
+  it('pull_request actions fire: a warning only for labels (none on Bitbucket) and chatops (GitHub comments only)', async () => {
     const path = join(scratch, 'Dispatchfile.pr');
     writeFileSync(
       path,
@@ -82,7 +82,7 @@ describe('dispatchd validate', () => {
     );
     assert.match(
       warnings[1] ?? '',
-      /:7:\d+: warning: action 3: pull_request chatops: dispatchd receives no comment events/,
+      /:7:\d+: warning: action 3: pull_request chatops: a \/command comment fires it on GitHub only/,
     );
   });
 

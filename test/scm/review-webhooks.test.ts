@@ -40,7 +40,9 @@ const pick = (e: ReviewEvent) =>
         fork: e.fork,
         mergeSha: e.mergeSha,
       }
-    : { repo: e.repo.fullName, sha: e.sha, context: e.status.context, state: e.status.state };
+    : e.kind === 'status'
+      ? { repo: e.repo.fullName, sha: e.sha, context: e.status.context, state: e.status.state }
+      : { repo: e.repo.fullName, number: e.number, command: e.command, author: e.author };
 
 describe('pull-request and status webhooks, normalised from each SCM', () => {
   it('GitHub: pull_request opened/synchronize/closed, status and check_run', () => {
@@ -153,6 +155,61 @@ describe('pull-request and status webhooks, normalised from each SCM', () => {
     assert.deepEqual([relabelled.event.action, relabelled.event.labels], ['updated', ['API']]);
     const bb = parse('bitbucket-cloud', 'goscm-pr_created.json', 'pullrequest:created');
     assert.equal(bb.kind === 'pull-request' && bb.labels, undefined, 'Bitbucket has no labels');
+  });
+
+  it('GitHub chatops: a /command comment on a pull request by a writer, and what is not one', () => {
+    assert.deepEqual(pick(parse('github', 'gpw-pull-request-issue-comment.json', 'issue_comment')), {
+      repo: 'chhsia0/knative-route-demo',
+      number: 3,
+      command: '/build',
+      author: 'chhsia0',
+    });
+    type CommentBody = {
+      action: string;
+      issue: { pull_request?: unknown };
+      comment: { body: string; author_association: string };
+    };
+    const variant = (edit: (b: CommentBody) => void) => {
+      const body = JSON.parse(
+        readFileSync(
+          new URL('../fixtures/webhooks/github/gpw-pull-request-issue-comment.json', import.meta.url),
+          'utf8',
+        ),
+      );
+      edit(body as CommentBody);
+      const r = parsers.github.parse(
+        signedRequest('github', JSON.stringify(body), SECRET, { event: 'issue_comment' }),
+        ctx('github'),
+      );
+      return r.kind === 'ignored' ? r.reason : r.kind;
+    };
+    assert.equal(
+      variant((b) => (b.comment.body = '\n  /deploy staging\nplease')),
+      'review',
+      'first non-blank line',
+    );
+    assert.match(
+      variant((b) => (b.comment.body = 'LGTM, /build later')),
+      /does not start with a \/command/,
+    );
+    assert.match(
+      variant((b) => delete b.issue.pull_request),
+      /a comment on issue #3, not on a pull request/,
+    );
+    assert.match(
+      variant((b) => (b.action = 'edited')),
+      /issue_comment edited: only a new comment/,
+    );
+    for (const association of ['CONTRIBUTOR', 'FIRST_TIME_CONTRIBUTOR', 'NONE'])
+      assert.match(
+        variant((b) => (b.comment.author_association = association)),
+        new RegExp(`chhsia0 is ${association} of chhsia0/knative-route-demo: only an OWNER, MEMBER or COLLABORATOR`),
+      );
+    for (const association of ['MEMBER', 'COLLABORATOR'])
+      assert.equal(
+        variant((b) => (b.comment.author_association = association)),
+        'review',
+      );
   });
 
   it('Bitbucket Cloud: pullrequest created/fulfilled/rejected and commit status updated', () => {

@@ -3,6 +3,7 @@ import type { ParsedWebhook, RepoRef } from '../../core/push-event.js';
 import type { PullRequestAction } from '../../core/review-events.js';
 import { parsePayload } from '../payload.js';
 import { fromCheckRun, fromStatus } from './checks.js';
+import { parseGithubComment } from './comment-events.js';
 
 const Repo = z.object({ full_name: z.string(), clone_url: z.string(), html_url: z.string() });
 const repoRef = (r: z.infer<typeof Repo>): RepoRef => ({
@@ -65,7 +66,7 @@ interface Meta {
   receivedAt: number;
 }
 
-/** GitHub's `pull_request`, `status` and `check_run` events; undefined for any other event name. */
+/** GitHub's `pull_request`, `issue_comment`, `status` and `check_run` events; undefined for any other event name. */
 export function parseGithubReview(event: string, rawBody: Buffer, m: Meta): ParsedWebhook | undefined {
   const base = { host: m.host, scm: 'github' as const, deliveryId: m.deliveryId, receivedAt: m.receivedAt };
   if (event === 'pull_request') {
@@ -93,6 +94,7 @@ export function parseGithubReview(event: string, rawBody: Buffer, m: Meta): Pars
       },
     };
   }
+  if (event === 'issue_comment') return parseGithubComment(rawBody, m);
   if (event === 'status') {
     const p = parsePayload(rawBody, StatusPayload, 'GitHub status');
     const { status } = fromStatus(p);

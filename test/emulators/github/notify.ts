@@ -1,8 +1,8 @@
 import type { GithubContext, RepoHandle } from './context.js';
 import { recordDelivery, sendDelivery } from './deliveries.js';
 import { renderPull } from './pull-view.js';
-import { repoJson, statusJson, userJson } from './shapes.js';
-import type { DeliveryRecord, PullRecord, StatusRecord } from './store.js';
+import { commentJson, repoJson, statusJson, userJson } from './shapes.js';
+import type { CommentRecord, DeliveryRecord, PullRecord, StatusRecord } from './store.js';
 
 /**
  * Sends an event to every active hook of the repository subscribed to it (or to `*`), as
@@ -71,6 +71,28 @@ export async function notifySynchronize(
         held.push(recordDelivery(ctx, r.fullName, hook, { event: 'pull_request', payload }));
   }
   return held;
+}
+
+/** `issue_comment` created, for a comment on a pull request: the issue names it in `pull_request`. */
+export async function notifyComment(ctx: GithubContext, r: RepoHandle, p: PullRecord, c: CommentRecord): Promise<void> {
+  if (!r.state.hooks.some((h) => h.active)) return;
+  const pull = await renderPull(ctx, r, p);
+  notify(ctx, r, 'issue_comment', {
+    action: 'created',
+    issue: {
+      url: pull.issue_url,
+      html_url: pull.html_url,
+      number: p.number,
+      title: p.title,
+      user: pull.user,
+      labels: pull.labels,
+      state: p.state,
+      body: p.body,
+      pull_request: { url: pull.url, html_url: pull.html_url, diff_url: pull.diff_url, patch_url: pull.patch_url },
+    },
+    comment: commentJson(ctx.base, r.fullName, c),
+    ...common(ctx, r, c.user),
+  });
 }
 
 /** `status`, sent for every status created on a commit of the repository. */

@@ -163,7 +163,7 @@ export function commentJson(urls: Urls, fullName: string, c: CommentRecord): Rec
     user: userJson(urls, c.user),
     created_at: c.createdAt,
     updated_at: c.createdAt,
-    author_association: 'CONTRIBUTOR',
+    author_association: c.association ?? 'CONTRIBUTOR',
   };
 }
 

@@ -40,6 +40,8 @@ export interface CommentRecord {
   issueNumber: number;
   body: string;
   user: string;
+  /** GitHub's author_association of the commenter; CONTRIBUTOR when not set. */
+  association?: string;
   createdAt: string;
 }
 
