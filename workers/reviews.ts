@@ -6,6 +6,7 @@ import type { ReviewEvent } from '../src/core/review-events.js';
 import type { Logger } from '../src/log/logger.js';
 import type { MergeJob, ReviewJob } from '../src/queue/jobs.js';
 import type { PushResult } from './plan-runner.js';
+import type { CommentPlanner } from './pull-request-comments.js';
 import type { PullRequestPlanner } from './pull-requests.js';
 import { rewakeKey } from './merges.js';
 
@@ -17,6 +18,8 @@ export interface ReviewWorkerDeps {
   log: Logger;
   /** Plans a source repository's pull request (Dispatchfile `pull_request` actions). */
   planPull?: PullRequestPlanner;
+  /** Plans a chatops command on a source repository's pull request. */
+  planComment?: CommentPlanner;
   /** Marks merge jobs that are looking when a status for their head arrives. */
   redis: Pick<Redis, 'set'>;
 }
@@ -69,6 +72,7 @@ export function createReviewProcessor(deps: ReviewWorkerDeps) {
     const log = deps.log.child({ deliveryId: e.deliveryId, repo: e.repo.fullName, review: e.kind });
     if (!isGitops(e)) {
       if (e.kind === 'pull-request' && isSource(e) && deps.planPull) return deps.planPull(job, e);
+      if (e.kind === 'comment' && isSource(e) && deps.planComment) return deps.planComment(job, e);
       return { ignored: `a ${e.kind} event of a source repository changes nothing dispatchd acts on` };
     }
     if (e.kind === 'status') {
@@ -77,6 +81,7 @@ export function createReviewProcessor(deps: ReviewWorkerDeps) {
       log.debug({ context: e.status.context, state: e.status.state, acted }, 'gitops status');
       return { acted: [...acted, 'onGitopsEvent'] };
     }
+    if (e.kind === 'comment') return { ignored: 'a comment on a GitOps repository changes nothing dispatchd acts on' };
     // Only the pull requests dispatchd opens: their heads live under dispatchd/.
     if (!e.head.startsWith('dispatchd/')) return { ignored: `head ${e.head} is not a dispatchd head branch` };
     await deps.onGitopsEvent({

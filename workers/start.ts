@@ -18,6 +18,7 @@ import { createGitopsProcessor } from './gitops.js';
 import { createPushProcessor } from './push.js';
 import { createMergeProcessor } from './merges.js';
 import { createReviewProcessor } from './reviews.js';
+import { createCommentPlanner } from './pull-request-comments.js';
 import { createPullRequestPlanner, plannedPullRequest } from './pull-requests.js';
 import { headAsPush } from '../src/plan/plan-pull-request.js';
 import { ignoreGitopsEvent, type OnGitopsEvent } from '../src/core/gitops-events.js';
@@ -118,12 +119,14 @@ export async function startWorkers(
   };
   const processPush = createPushProcessor(planning);
   // Pull-request and status webhooks ride the events queue as `review` jobs (src/queue/inbox.ts).
+  const planPull = createPullRequestPlanner(planning);
   const processReview = createReviewProcessor({
     config,
     gitops: mergeQueue,
     onGitopsEvent,
     log,
-    planPull: createPullRequestPlanner(planning),
+    planPull,
+    planComment: createCommentPlanner(planning, planPull),
     redis: producer.redis,
   });
   const push = new Worker(

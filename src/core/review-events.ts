@@ -4,7 +4,10 @@ import type { RepoRef, ScmKind } from './push-event.js';
 /** What a pull-request webhook says happened, in the words every SCM maps onto. */
 export type PullRequestAction = 'opened' | 'updated' | 'merged' | 'closed';
 
-/** A pull request (merge request) opened, updated (new head), merged or closed without merge. */
+/**
+ * A pull request (merge request) opened, updated (new head, or its labels changed: a label can
+ * make an action match), merged or closed without merge.
+ */
 export interface PullRequestEvent {
   kind: 'pull-request';
   host: string;
@@ -21,8 +24,41 @@ export interface PullRequestEvent {
   headSha: string;
   /** The head lives in another repository: a fork, whose author controls it. */
   fork: boolean;
+  /** The pull request's label names; absent where the SCM has no labels (both Bitbuckets). */
+  labels?: string[];
   /** For `merged`, when the SCM sends it: the commit that carries the merge on the base. */
   mergeSha?: string;
+  /** Planned for a chatops command: the comment's first line, matched against `chatops` globs. */
+  comment?: string;
+  receivedAt: number;
+}
+
+/** What a comment event says of its pull request, when it says it (GitLab); else read when planned. */
+export interface CommentedPull {
+  head: string;
+  base: string;
+  headSha: string;
+  fork: boolean;
+  labels?: string[];
+  open: boolean;
+}
+
+/**
+ * A chatops command: a new comment on a pull request whose first line is `/<command>`, by
+ * someone the SCM says may write to the repository (others are answered "ignored").
+ */
+export interface CommentEvent {
+  kind: 'comment';
+  host: string;
+  scm: ScmKind;
+  deliveryId: string;
+  repo: RepoRef;
+  /** The pull request commented on. */
+  number: number;
+  /** The comment's first line, e.g. `/build now` (bounded). */
+  command: string;
+  author: string;
+  pull?: CommentedPull;
   receivedAt: number;
 }
 
@@ -38,4 +74,4 @@ export interface StatusEvent {
   receivedAt: number;
 }
 
-export type ReviewEvent = PullRequestEvent | StatusEvent;
+export type ReviewEvent = PullRequestEvent | StatusEvent | CommentEvent;

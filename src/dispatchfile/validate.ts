@@ -151,11 +151,11 @@ function neverFires(on: Condition): string[] {
   const out: string[] = [];
   if (on.pull_request?.labels)
     out.push(
-      'pull_request labels never match in dispatchd (it reads no labels), so this action never fires; remove labels to fire on every matching pull request',
+      'pull_request labels: Bitbucket pull requests have no labels, so on a Bitbucket Cloud or Server repository this action never fires; GitHub and GitLab labels match',
     );
   if (on.pull_request?.chatops)
     out.push(
-      'pull_request chatops: dispatchd receives no comment events, so a /command fires nothing; the action fires when a pull request is opened or its head changes',
+      'pull_request chatops: a /command comment fires it on GitHub only (issue_comment events); GitLab and Bitbucket comments fire nothing (it fires when a pull request opens or gets a new head)',
     );
   if (on.cron)
     out.push('the cron condition never fires in dispatchd (it reacts to pushes); run scheduled work in your CI');

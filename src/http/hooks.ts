@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { boundEvent } from '../core/event-bounds.js';
+import { boundEvent, boundReview } from '../core/event-bounds.js';
 import { DispatchError } from '../core/errors.js';
 import type { PushEvent } from '../core/push-event.js';
 import type { DispatchdConfig } from '../config/schema.js';
@@ -109,7 +109,7 @@ export function createHookHandler(deps: HookDeps) {
       hostSecrets.check(matched, parsed.event.repo.fullName);
       const reason = reviewIgnoredBecause(deps.config, hostName, parsed.event);
       if (reason) return { status: 202, outcome: 'ignored', body: { status: 'ignored', reason } };
-      const r = await deps.inbox.accept([parsed.event], bodyDigest ? { bodyDigest } : {});
+      const r = await deps.inbox.accept([boundReview(parsed.event)], bodyDigest ? { bodyDigest } : {});
       const outcome = r.queued.length > 0 ? 'queued' : 'duplicate';
       return { status: 202, outcome, body: { status: outcome, queued: r.queued, duplicates: r.duplicates } };
     }

@@ -65,14 +65,23 @@ export async function planPullRequest(
   if (text === null) return { ...none, ...(tip ? { commit: tip } : {}) };
   const df = parseDispatchfile(text, path, { maxBytes });
   const budget = new StepBudget();
-  let trigger: Trigger = { kind: 'pull_request', target: e.base, source: e.head };
+  let trigger: Trigger = {
+    kind: 'pull_request',
+    target: e.base,
+    source: e.head,
+    labels: e.labels ?? [],
+    ...(e.comment !== undefined ? { comment: e.comment } : {}),
+  };
   if (needsChangedPaths(df, trigger, budget)) {
     // A fork's changes are not compared (nothing of it is planned): any path may have changed.
     const changedPaths = tip ? (await provider.compare(e.repo.fullName, baseTip, tip)).files : null;
     trigger = { ...trigger, changedPaths };
   }
-  // dispatchd reads no labels: an action that asks for some does not fire (validate warns).
-  const actions = matchActions(df, trigger, budget).filter((a) => a.on.pull_request?.labels === undefined);
+  // Where the SCM has no labels (Bitbucket), an action that asks for some never fires: not even
+  // a `!` glob alone, which would otherwise pass an empty list.
+  const actions = matchActions(df, trigger, budget).filter(
+    (a) => e.labels !== undefined || a.on.pull_request?.labels === undefined,
+  );
   const names = [...new Set(actions.flatMap((a) => a.tasks))];
   if (tip === undefined) {
     if (names.length > 0) throw forkRefused(e);

@@ -213,11 +213,11 @@ export type InboxPump = ReturnType<typeof createInboxPump>;
 const isReview = (e: PushEvent | ReviewEvent): e is ReviewEvent => 'kind' in e;
 
 /**
- * A pull request's opened or new head is planned (a source repository's `pull_request` actions):
+ * A pull request's opened or new head, or a chatops comment on it, is planned (a source repository's `pull_request` actions):
  * like a push, it records its newest delivery in its plan record, so older ones skip planning.
  * Any other review has nothing to order: a per-host key that only ever records the newest seq.
  */
 const reviewSlot = (e: ReviewEvent) =>
-  e.kind === 'pull-request' && (e.action === 'opened' || e.action === 'updated')
+  e.kind === 'comment' || (e.kind === 'pull-request' && (e.action === 'opened' || e.action === 'updated'))
     ? refKey(pullRequestPlanKey(e))
     : `${QUEUE_PREFIX}:review-seq:${e.host}`;

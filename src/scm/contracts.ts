@@ -69,6 +69,13 @@ export interface PullRequest {
   state: 'open' | 'closed' | 'merged';
   title: string;
   body: string;
+  /**
+   * Where the SCM says so on a read (getPullRequest): the head commit, whether the head lives in
+   * another repository (a fork), and the label names. A chatops comment is planned from these.
+   */
+  headSha?: string;
+  fork?: boolean;
+  labels?: string[];
 }
 
 export interface PullRequestInput {

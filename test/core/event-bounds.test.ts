@@ -58,4 +58,25 @@ describe('payload fields dispatchd copies are bounded', { timeout: 60_000 }, () 
     assert.equal(e.changedPaths?.length, EVENT_BOUNDS.changedPaths);
     assert.equal(e.commitsTruncated, true, 'the planner asks the SCM instead of trusting a partial list');
   });
+
+  it("a pull request's labels past their bounds are refused, not cut (a cut one could be a `!` glob's)", async () => {
+    const labelled = (labels: string[]) => {
+      const p = fixture('github/octokit-pull_request_labeled.json');
+      (p.pull_request as Record<string, unknown>).labels = labels.map((name) => ({ name }));
+      const body = JSON.stringify(p);
+      const signed = signedRequest('github', body, SECRET, { event: 'pull_request', deliveryId: `bounds-${++n}` });
+      return request(stack.server).post('/hooks/github').set(signed.headers).send(body);
+    };
+    const many = await labelled(Array.from({ length: EVENT_BOUNDS.labels + 1 }, (_, i) => `l${i}`));
+    assert.equal(many.status, 400);
+    assert.match(
+      many.body.message,
+      /pull request #2 has 101 labels, over dispatchd's limit of 100; remove some labels/,
+    );
+    const long = await labelled(['deploy', 'x'.repeat(EVENT_BOUNDS.labelBytes + 1)]);
+    assert.equal(long.status, 400);
+    assert.match(long.body.message, /a label of pull request #2 is 1025 bytes, over dispatchd's 1024-byte limit/);
+    const fine = await labelled(['deploy-preview', 'hold']);
+    assert.equal(fine.status, 202, JSON.stringify(fine.body));
+  });
 });

@@ -57,7 +57,7 @@ describe('dispatchd validate', () => {
     );
   });
 
-  it('pull_request actions fire: a warning only for labels (never match) and chatops (comments fire nothing)', async () => {
+  it('pull_request actions fire: a warning only for labels (none on Bitbucket) and chatops (GitHub comments only)', async () => {
     const path = join(scratch, 'Dispatchfile.pr');
     writeFileSync(
       path,
@@ -76,10 +76,13 @@ describe('dispatchd validate', () => {
     assert.equal(r.exitCode, 0);
     const warnings = r.stderr.split('\n').filter((l) => l.includes('warning'));
     assert.equal(warnings.length, 2, r.stderr);
-    assert.match(warnings[0] ?? '', /:6:\d+: warning: action 2: pull_request labels never match in dispatchd/);
+    assert.match(
+      warnings[0] ?? '',
+      /:6:\d+: warning: action 2: pull_request labels: Bitbucket pull requests have no labels/,
+    );
     assert.match(
       warnings[1] ?? '',
-      /:7:\d+: warning: action 3: pull_request chatops: dispatchd receives no comment events/,
+      /:7:\d+: warning: action 3: pull_request chatops: a \/command comment fires it on GitHub only/,
     );
   });
 

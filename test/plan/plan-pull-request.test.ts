@@ -72,7 +72,7 @@ describe('planPullRequest', { timeout: 60_000 }, () => {
     assert.deepEqual(plan.tasks.find((t) => t.task === 'build')?.image, `registry.example.com/acme/hello-world:${tip}`);
   });
 
-  it('targets and sources decide; an action with labels never fires', async () => {
+  it('targets, sources, labels and a chatops command decide; labels never match where the SCM has none', async () => {
     const { config, provider } = setup(true);
     const head = await gh.git.commit(APP, 'topic', { VERSION: '3\n' }, 'v3');
     await gh.git.commit(APP, 'release', { VERSION: '3\n' }, 'release');
@@ -89,8 +89,22 @@ describe('planPullRequest', { timeout: 60_000 }, () => {
     );
     await gh.git.commit(APP, 'main', { Dispatchfile: df({ condition: '{labels: ["preview"]}' }) }, 'labels');
     const labelled = await planPullRequest(config, pr({ headSha: fromFeature, head: 'team/x' }), 9, provider);
-    assert.deepEqual(labelled.tasks, []);
+    assert.deepEqual(labelled.tasks, [], 'no labels at all (Bitbucket): never fires');
     assert.equal(labelled.found, true);
+    const tasks = async (o: Partial<PullRequestEvent>, seq: number) =>
+      (await planPullRequest(config, pr({ headSha: fromFeature, head: 'team/x', ...o }), seq, provider)).tasks.map(
+        (t) => t.task,
+      );
+    assert.deepEqual(await tasks({ labels: ['bug', 'preview'] }, 20), ['build', 'preview']);
+    assert.deepEqual(await tasks({ labels: ['bug'] }, 21), []);
+    await gh.git.commit(APP, 'main', { Dispatchfile: df({ condition: '{labels: ["!wip"]}' }) }, 'not wip');
+    assert.deepEqual(await tasks({ labels: [] }, 22), ['build', 'preview'], 'no label is not wip');
+    assert.deepEqual(await tasks({ labels: ['wip'] }, 23), []);
+    assert.deepEqual(await tasks({}, 24), [], 'where the SCM has no labels, not even a ! glob alone');
+    await gh.git.commit(APP, 'main', { Dispatchfile: df({ condition: '{chatops: ["deploy"]}' }) }, 'chatops');
+    assert.deepEqual(await tasks({ comment: '/deploy now' }, 25), ['build', 'preview']);
+    assert.deepEqual(await tasks({ comment: '/test' }, 26), []);
+    assert.deepEqual(await tasks({}, 27), ['build', 'preview'], 'no comment: chatops is not asked, as in Dispatch');
     await gh.git.commit(APP, 'main', { Dispatchfile: df({}) }, 'back');
   });
 

@@ -40,7 +40,9 @@ const pick = (e: ReviewEvent) =>
         fork: e.fork,
         mergeSha: e.mergeSha,
       }
-    : { repo: e.repo.fullName, sha: e.sha, context: e.status.context, state: e.status.state };
+    : e.kind === 'status'
+      ? { repo: e.repo.fullName, sha: e.sha, context: e.status.context, state: e.status.state }
+      : { repo: e.repo.fullName, number: e.number, command: e.command, author: e.author };
 
 describe('pull-request and status webhooks, normalised from each SCM', () => {
   it('GitHub: pull_request opened/synchronize/closed, status and check_run', () => {
@@ -94,6 +96,7 @@ describe('pull-request and status webhooks, normalised from each SCM', () => {
       readFileSync(new URL('../fixtures/webhooks/gitlab/goscm-pull_request_edited.json', import.meta.url), 'utf8'),
     );
     delete body.object_attributes.oldrev;
+    delete body.changes.labels;
     const edited = parsers.gitlab.parse(
       signedRequest('gitlab', JSON.stringify(body), SECRET, { event: 'Merge Request Hook' }),
       ctx('gitlab'),
@@ -121,6 +124,92 @@ describe('pull-request and status webhooks, normalised from each SCM', () => {
       ctx('gitlab'),
     );
     assert.deepEqual(ignored, { kind: 'ignored', reason: 'GitLab pipeline event for bcbb5ec lists no jobs' });
+  });
+
+  it("labels: GitHub's labeled and unlabeled, GitLab's label change, Bitbucket's none", () => {
+    const labeled = parse('github', 'octokit-pull_request_labeled.json', 'pull_request');
+    assert.deepEqual(labeled.kind === 'pull-request' && [labeled.action, labeled.labels], ['updated', ['bug']]);
+    const opened = parse('github', 'goscm-pr_opened.json', 'pull_request');
+    assert.deepEqual(opened.kind === 'pull-request' && opened.labels, []);
+    const body = JSON.parse(
+      readFileSync(new URL('../fixtures/webhooks/github/octokit-pull_request_labeled.json', import.meta.url), 'utf8'),
+    );
+    body.action = 'unlabeled';
+    body.pull_request.labels = [];
+    const unlabeled = parsers.github.parse(
+      signedRequest('github', JSON.stringify(body), SECRET, { event: 'pull_request' }),
+      ctx('github'),
+    );
+    assert.ok(unlabeled.kind === 'review' && unlabeled.event.kind === 'pull-request');
+    assert.deepEqual([unlabeled.event.action, unlabeled.event.labels], ['updated', []]);
+    // GitLab's update whose changes name labels (the old head not named): the same head, relabelled.
+    const gl = JSON.parse(
+      readFileSync(new URL('../fixtures/webhooks/gitlab/goscm-pull_request_edited.json', import.meta.url), 'utf8'),
+    );
+    delete gl.object_attributes.oldrev;
+    const relabelled = parsers.gitlab.parse(
+      signedRequest('gitlab', JSON.stringify(gl), SECRET, { event: 'Merge Request Hook' }),
+      ctx('gitlab'),
+    );
+    assert.ok(relabelled.kind === 'review' && relabelled.event.kind === 'pull-request');
+    assert.deepEqual([relabelled.event.action, relabelled.event.labels], ['updated', ['API']]);
+    const bb = parse('bitbucket-cloud', 'goscm-pr_created.json', 'pullrequest:created');
+    assert.equal(bb.kind === 'pull-request' && bb.labels, undefined, 'Bitbucket has no labels');
+  });
+
+  it('GitHub chatops: a /command comment on a pull request by a writer, and what is not one', () => {
+    assert.deepEqual(pick(parse('github', 'gpw-pull-request-issue-comment.json', 'issue_comment')), {
+      repo: 'chhsia0/knative-route-demo',
+      number: 3,
+      command: '/build',
+      author: 'chhsia0',
+    });
+    type CommentBody = {
+      action: string;
+      issue: { pull_request?: unknown };
+      comment: { body: string; author_association: string };
+    };
+    const variant = (edit: (b: CommentBody) => void) => {
+      const body = JSON.parse(
+        readFileSync(
+          new URL('../fixtures/webhooks/github/gpw-pull-request-issue-comment.json', import.meta.url),
+          'utf8',
+        ),
+      );
+      edit(body as CommentBody);
+      const r = parsers.github.parse(
+        signedRequest('github', JSON.stringify(body), SECRET, { event: 'issue_comment' }),
+        ctx('github'),
+      );
+      return r.kind === 'ignored' ? r.reason : r.kind;
+    };
+    assert.equal(
+      variant((b) => (b.comment.body = '\n  /deploy staging\nplease')),
+      'review',
+      'first non-blank line',
+    );
+    assert.match(
+      variant((b) => (b.comment.body = 'LGTM, /build later')),
+      /does not start with a \/command/,
+    );
+    assert.match(
+      variant((b) => delete b.issue.pull_request),
+      /a comment on issue #3, not on a pull request/,
+    );
+    assert.match(
+      variant((b) => (b.action = 'edited')),
+      /issue_comment edited: only a new comment/,
+    );
+    for (const association of ['CONTRIBUTOR', 'FIRST_TIME_CONTRIBUTOR', 'NONE'])
+      assert.match(
+        variant((b) => (b.comment.author_association = association)),
+        new RegExp(`chhsia0 is ${association} of chhsia0/knative-route-demo: only an OWNER, MEMBER or COLLABORATOR`),
+      );
+    for (const association of ['MEMBER', 'COLLABORATOR'])
+      assert.equal(
+        variant((b) => (b.comment.author_association = association)),
+        'review',
+      );
   });
 
   it('Bitbucket Cloud: pullrequest created/fulfilled/rejected and commit status updated', () => {

@@ -21,8 +21,9 @@ const SILENT = { debug: () => undefined, info: () => undefined, warn: () => unde
 type Pull = {
   number: number;
   html_url: string;
-  head: { ref: string };
-  base: { ref: string };
+  head: { ref: string; sha?: string; repo?: { full_name: string } | null };
+  base: { ref: string; repo?: { full_name: string } };
+  labels?: { name?: string }[];
   state: string;
   merged_at?: string | null;
   title: string;
@@ -37,6 +38,15 @@ const toPr = (p: Pull): PullRequest => ({
   state: p.merged_at ? 'merged' : p.state === 'open' ? 'open' : 'closed',
   title: p.title,
   body: p.body ?? '',
+});
+
+/** A read pull request also says its head commit, whether it is a fork's, and its labels. */
+const toReadPr = (p: Pull): PullRequest => ({
+  ...toPr(p),
+  ...(p.head.sha ? { headSha: p.head.sha } : {}),
+  // A deleted fork leaves head.repo null: still not this repository.
+  ...(p.base.repo ? { fork: p.head.repo?.full_name !== p.base.repo.full_name } : {}),
+  ...(p.labels ? { labels: p.labels.flatMap((l) => (l.name ? [l.name] : [])) } : {}),
 });
 
 function split(repo: string): { owner: string; repo: string } {
@@ -248,7 +258,7 @@ export function githubProvider(
       const { data } = await call(`read pull request ${repo}#${number}`, () =>
         o.pulls.get({ ...split(repo), pull_number: number }),
       );
-      return toPr(data as Pull);
+      return toReadPr(data as Pull);
     },
     async gitRemote(repo) {
       const token = await auth.token(repo);

@@ -3,6 +3,7 @@ import type { ParsedWebhook, RepoRef } from '../../core/push-event.js';
 import type { PullRequestAction } from '../../core/review-events.js';
 import { parsePayload } from '../payload.js';
 import { fromCheckRun, fromStatus } from './checks.js';
+import { parseGithubComment } from './comment-events.js';
 
 const Repo = z.object({ full_name: z.string(), clone_url: z.string(), html_url: z.string() });
 const repoRef = (r: z.infer<typeof Repo>): RepoRef => ({
@@ -16,6 +17,7 @@ const PullRequestPayload = z.object({
   number: z.number().int(),
   pull_request: z.object({
     merged: z.boolean().nullish(),
+    labels: z.array(z.object({ name: z.string() })).nullish(),
     merge_commit_sha: z.string().nullish(),
     head: z.object({ ref: z.string(), sha: z.string(), repo: z.object({ full_name: z.string() }).nullish() }),
     base: z.object({ ref: z.string(), repo: z.object({ full_name: z.string() }) }),
@@ -46,12 +48,15 @@ const CheckRunPayload = z.object({
   repository: Repo,
 });
 
-// Everything else (edited, labeled, review requested…) changes nothing dispatchd acts on.
+// Everything else (edited, review requested…) changes nothing dispatchd acts on. A label added
+// or removed can make a `labels` condition match: planned as an update of the same head.
 const ACTIONS: Record<string, PullRequestAction> = {
   opened: 'opened',
   reopened: 'opened',
   ready_for_review: 'opened',
   synchronize: 'updated',
+  labeled: 'updated',
+  unlabeled: 'updated',
   closed: 'closed',
 };
 
@@ -61,7 +66,7 @@ interface Meta {
   receivedAt: number;
 }
 
-/** GitHub's `pull_request`, `status` and `check_run` events; undefined for any other event name. */
+/** GitHub's `pull_request`, `issue_comment`, `status` and `check_run` events; undefined for any other event name. */
 export function parseGithubReview(event: string, rawBody: Buffer, m: Meta): ParsedWebhook | undefined {
   const base = { host: m.host, scm: 'github' as const, deliveryId: m.deliveryId, receivedAt: m.receivedAt };
   if (event === 'pull_request') {
@@ -84,10 +89,12 @@ export function parseGithubReview(event: string, rawBody: Buffer, m: Meta): Pars
         headSha: pr.head.sha,
         // A deleted fork leaves head.repo null: still not this repository.
         fork: pr.head.repo?.full_name !== pr.base.repo.full_name,
+        labels: (pr.labels ?? []).map((l) => l.name),
         ...(merged && pr.merge_commit_sha ? { mergeSha: pr.merge_commit_sha } : {}),
       },
     };
   }
+  if (event === 'issue_comment') return parseGithubComment(rawBody, m);
   if (event === 'status') {
     const p = parsePayload(rawBody, StatusPayload, 'GitHub status');
     const { status } = fromStatus(p);

@@ -12,9 +12,14 @@ const Project = z.object({
   git_http_url: z.string().nullish(),
 });
 
+const Labels = z.array(z.object({ title: z.string() })).nullish();
+
 const MergeRequestHook = z.object({
   project: Project,
+  labels: Labels,
+  changes: z.object({ labels: z.unknown().optional() }).passthrough().nullish(),
   object_attributes: z.object({
+    labels: Labels,
     iid: z.number().int(),
     action: z.string().nullish(),
     source_branch: z.string(),
@@ -38,7 +43,8 @@ const JobHook = z.object({
   repository: z.object({ homepage: z.string() }).nullish(),
 });
 
-// `update` is a new head only when GitLab names the old one (oldrev); else it is an edit.
+// `update` is a new head when GitLab names the old one (oldrev), or a label change (a label can
+// make an action match: the same head is planned again); else it is an edit.
 const ACTIONS: Record<string, PullRequestAction> = {
   open: 'opened',
   reopen: 'opened',
@@ -63,7 +69,8 @@ export function parseGitlabReview(
   if (kind === 'merge_request') {
     const p = parsePayload(rawBody, MergeRequestHook, 'GitLab merge_request');
     const a = p.object_attributes;
-    const action = a.action === 'update' && a.oldrev ? 'updated' : ACTIONS[a.action ?? ''];
+    const relabelled = p.changes?.labels !== undefined;
+    const action = a.action === 'update' && (a.oldrev || relabelled) ? 'updated' : ACTIONS[a.action ?? ''];
     if (!action)
       return { kind: 'ignored', reason: `merge request action "${a.action ?? ''}" changes nothing dispatchd acts on` };
     return {
@@ -78,6 +85,7 @@ export function parseGitlabReview(
         base: a.target_branch,
         headSha: a.last_commit.id,
         fork: a.source_project_id != null && a.source_project_id !== a.target_project_id,
+        labels: (p.labels ?? a.labels ?? []).map((l) => l.title),
         ...(action === 'merged' && a.merge_commit_sha ? { mergeSha: a.merge_commit_sha } : {}),
       },
     };

@@ -20,6 +20,7 @@ import { compareRoutes } from './routes/compare.js';
 import { gitRefRoutes } from './routes/git-refs.js';
 import { graphqlRoutes } from './routes/graphql.js';
 import { hookRoutes } from './routes/hooks.js';
+import { labelRoutes } from './routes/labels.js';
 import { mergeRoutes } from './routes/merge.js';
 import { pullRoutes } from './routes/pulls.js';
 import { repoRoutes } from './routes/repos.js';
@@ -101,6 +102,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
           ...compareRoutes(c),
           ...gitRefRoutes(c),
           ...pullRoutes(c),
+          ...labelRoutes(c),
           ...mergeRoutes(c),
           ...statusRoutes(c),
           ...checkRunRoutes(c),

@@ -1,8 +1,8 @@
 import type { GithubContext, RepoHandle } from './context.js';
 import { recordDelivery, sendDelivery } from './deliveries.js';
 import { renderPull } from './pull-view.js';
-import { repoJson, statusJson, userJson } from './shapes.js';
-import type { DeliveryRecord, PullRecord, StatusRecord } from './store.js';
+import { commentJson, repoJson, statusJson, userJson } from './shapes.js';
+import type { CommentRecord, DeliveryRecord, PullRecord, StatusRecord } from './store.js';
 
 /**
  * Sends an event to every active hook of the repository subscribed to it (or to `*`), as
@@ -21,19 +21,24 @@ const common = (ctx: GithubContext, r: RepoHandle, sender: string) => ({
   sender: userJson(ctx.base, sender),
 });
 
-/** `pull_request` with action opened, synchronize or closed (merged or not), as GitHub sends it. */
+/**
+ * `pull_request` with action opened, synchronize, closed (merged or not), reopened, or labeled
+ * and unlabeled (one event per label, naming it in `label`), as GitHub sends it.
+ */
 export async function notifyPull(
   ctx: GithubContext,
   r: RepoHandle,
   p: PullRecord,
-  action: 'opened' | 'synchronize' | 'closed' | 'reopened',
+  action: 'opened' | 'synchronize' | 'closed' | 'reopened' | 'labeled' | 'unlabeled',
   sender: string,
+  extra: Record<string, unknown> = {},
 ): Promise<void> {
   if (!r.state.hooks.some((h) => h.active)) return;
   notify(ctx, r, 'pull_request', {
     action,
     number: p.number,
     pull_request: await renderPull(ctx, r, p),
+    ...extra,
     ...common(ctx, r, sender),
   });
 }
@@ -66,6 +71,28 @@ export async function notifySynchronize(
         held.push(recordDelivery(ctx, r.fullName, hook, { event: 'pull_request', payload }));
   }
   return held;
+}
+
+/** `issue_comment` created, for a comment on a pull request: the issue names it in `pull_request`. */
+export async function notifyComment(ctx: GithubContext, r: RepoHandle, p: PullRecord, c: CommentRecord): Promise<void> {
+  if (!r.state.hooks.some((h) => h.active)) return;
+  const pull = await renderPull(ctx, r, p);
+  notify(ctx, r, 'issue_comment', {
+    action: 'created',
+    issue: {
+      url: pull.issue_url,
+      html_url: pull.html_url,
+      number: p.number,
+      title: p.title,
+      user: pull.user,
+      labels: pull.labels,
+      state: p.state,
+      body: p.body,
+      pull_request: { url: pull.url, html_url: pull.html_url, diff_url: pull.diff_url, patch_url: pull.patch_url },
+    },
+    comment: commentJson(ctx.base, r.fullName, c),
+    ...common(ctx, r, c.user),
+  });
 }
 
 /** `status`, sent for every status created on a commit of the repository. */

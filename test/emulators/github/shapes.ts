@@ -107,7 +107,7 @@ export function pullJson(ctx: PullContext, p: PullRecord): Record<string, unknow
     title: p.title,
     user: userJson(urls, p.user),
     body: p.body,
-    labels: [],
+    labels: (p.labels ?? []).map((name) => labelJson(urls, fullName, name)),
     assignees: [],
     requested_reviewers: [],
     created_at: p.createdAt,
@@ -138,6 +138,20 @@ export function pullJson(ctx: PullContext, p: PullRecord): Record<string, unknow
   return json;
 }
 
+/** A label as GitHub shows it on an issue or pull request (repository labels are not kept). */
+export function labelJson(urls: Urls, fullName: string, name: string): Record<string, unknown> {
+  const id = Math.abs(hash(`${fullName}#${name}`));
+  return {
+    id,
+    node_id: `LA_${id}`,
+    url: `${urls.apiUrl}/repos/${fullName}/labels/${encodeURIComponent(name)}`,
+    name,
+    color: 'ededed',
+    default: false,
+    description: null,
+  };
+}
+
 export function commentJson(urls: Urls, fullName: string, c: CommentRecord): Record<string, unknown> {
   return {
     id: c.id,
@@ -149,7 +163,7 @@ export function commentJson(urls: Urls, fullName: string, c: CommentRecord): Rec
     user: userJson(urls, c.user),
     created_at: c.createdAt,
     updated_at: c.createdAt,
-    author_association: 'CONTRIBUTOR',
+    author_association: c.association ?? 'CONTRIBUTOR',
   };
 }
 

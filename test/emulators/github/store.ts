@@ -8,6 +8,8 @@ export interface PullRecord {
   title: string;
   body: string | null;
   draft: boolean;
+  /** Label names, in the order they were added. */
+  labels?: string[];
   head: string;
   base: string;
   /** Last known head/base commits, kept for when a branch is deleted. */
@@ -38,6 +40,8 @@ export interface CommentRecord {
   issueNumber: number;
   body: string;
   user: string;
+  /** GitHub's author_association of the commenter; CONTRIBUTOR when not set. */
+  association?: string;
   createdAt: string;
 }
 

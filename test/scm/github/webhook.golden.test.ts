@@ -12,6 +12,7 @@ goldenTable({
   event: (raw) => {
     const body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
     if ('zen' in body) return 'ping';
+    if ('comment' in body && 'issue' in body) return 'issue_comment';
     if ('pull_request' in body) return 'pull_request';
     if ('check_run' in body) return 'check_run';
     if ('context' in body && 'state' in body) return 'status';

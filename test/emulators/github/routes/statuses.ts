@@ -2,7 +2,7 @@ import { revParse } from '../../common/git/bare-repo.js';
 import { paginate } from '../../common/http-io.js';
 import { bodyObject, isoNow, requireRepo, type GithubContext, type GithubRoute } from '../context.js';
 import { settleAutoMerge } from '../auto-merge.js';
-import { notifyStatus } from '../notify.js';
+import { notifyComment, notifyStatus } from '../notify.js';
 import { findPull } from '../pull-view.js';
 import { commentJson, created, githubError, statusJson, validationFailed } from '../shapes.js';
 import type { CommentRecord, StatusRecord } from '../store.js';
@@ -105,9 +105,12 @@ export function statusRoutes(ctx: GithubContext): GithubRoute[] {
           issueNumber: pull.number,
           body: b.body,
           user: req.principal.login,
+          // The token's user can push: the owner, or a collaborator.
+          association: req.principal.login === r.fullName.split('/')[0] ? 'OWNER' : 'COLLABORATOR',
           createdAt: isoNow(ctx),
         };
         r.state.comments.push(comment);
+        await notifyComment(ctx, r, pull, comment);
         const json = commentJson(ctx.base, r.fullName, comment);
         return created(json, String(json.url));
       },
