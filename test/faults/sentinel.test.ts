@@ -352,7 +352,12 @@ redis:
       const accepted = new Map<string, { lane: Lane; sha: string }>();
       let sent = 0;
       const t = { killAt: 0, switchAt: 0, rejoinAt: 0 };
-      const failover: { newMaster?: number; acknowledgedBeforeSwitch?: number; newMasterLacks?: string[] } = {};
+      const failover: {
+        newMaster?: number;
+        acknowledgedBeforeSwitch?: number;
+        stillInInbox?: number;
+        newMasterLacks?: string[];
+      } = {};
 
       async function push(lane: Lane, version: string) {
         const c = await commit(lane, version);
@@ -414,6 +419,14 @@ redis:
             if (data) present.add((JSON.parse(data) as { event: { deliveryId: string } }).event.deliveryId);
           }
         } while (cursor !== '0');
+        // Accepted but not yet a job: still an entry of the inbox stream (the pump replicates the
+        // job before the entry goes, so one of the two always survives).
+        const inbox = (await fresh.xrange(keys.inbox(), '-', '+')) as [string, string[]][];
+        failover.stillInInbox = inbox.length;
+        for (const [, fields] of inbox) {
+          const e = fields[fields.indexOf('e') + 1];
+          if (e) present.add((JSON.parse(e) as { deliveryId: string }).deliveryId);
+        }
         failover.acknowledgedBeforeSwitch = acknowledged.length;
         failover.newMasterLacks = acknowledged.filter((id) => !present.has(id));
       } finally {
@@ -466,6 +479,7 @@ redis:
           ? [s(Math.min(...refusals.map((a) => a.start))), s(Math.max(...refusals.map((a) => a.end)))]
           : [],
         acknowledgedBeforeSwitch: failover.acknowledgedBeforeSwitch,
+        stillInInbox: failover.stillInInbox,
         newMasterLacks: failover.newMasterLacks?.length,
         pushJobsCompleted: completed.length,
         failed: failed.length,
