@@ -13,6 +13,8 @@ import type { PullRequestPlanner } from './pull-requests.js';
  */
 export function createCommentPlanner(deps: Pick<PushWorkerDeps, 'providers'>, planPull: PullRequestPlanner) {
   return async function planComment(job: Job<ReviewJob>, e: CommentEvent): Promise<PushResult | { ignored: string }> {
+    const refused = await authorRefused(deps, e);
+    if (refused !== undefined) return { ignored: refused };
     const pull = e.pull ?? (await readPull(deps, e));
     if (pull === undefined)
       return {
@@ -39,6 +41,21 @@ export function createCommentPlanner(deps: Pick<PushWorkerDeps, 'providers'>, pl
   };
 }
 export type CommentPlanner = ReturnType<typeof createCommentPlanner>;
+
+/**
+ * Why the author may not run a command, when the payload left it to the SCM (GitLab): their role
+ * read now, so access taken away since the comment counts. Undefined: they may.
+ */
+async function authorRefused(deps: Pick<PushWorkerDeps, 'providers'>, e: CommentEvent): Promise<string | undefined> {
+  if (!e.checkAuthor) return undefined;
+  const pulls = pullsOf(deps.providers.for(e.host), e.host);
+  if (!pulls.writeAccess)
+    return `${e.command} by ${e.author}: ${e.host} cannot say who may write to ${e.repo.fullName}, so no chatops command runs`;
+  const access = await pulls.writeAccess(e.repo.fullName, e.checkAuthor.id);
+  return access.allowed
+    ? undefined
+    : `${e.author} is ${access.role} of ${e.repo.fullName}: only a ${access.required} runs chatops commands`;
+}
 
 /** GitHub's comment event names no head: the pull request as the SCM has it now. */
 async function readPull(deps: Pick<PushWorkerDeps, 'providers'>, e: CommentEvent): Promise<CommentedPull | undefined> {

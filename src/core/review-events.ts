@@ -58,6 +58,11 @@ export interface CommentEvent {
   /** The comment's first line, e.g. `/build now` (bounded). */
   command: string;
   author: string;
+  /**
+   * Set when the payload does not say whether the author may write (GitLab's Note Hook names the
+   * user, not their role): the SCM is asked for this user id's access before anything is planned.
+   */
+  checkAuthor?: { id: string };
   pull?: CommentedPull;
   receivedAt: number;
 }

@@ -155,7 +155,8 @@ function neverFires(on: Condition): string[] {
     );
   if (on.pull_request?.chatops)
     out.push(
-      'pull_request chatops: a /command comment fires it on GitHub only (issue_comment events); GitLab and Bitbucket comments fire nothing (it fires when a pull request opens or gets a new head)',
+      'pull_request chatops: a /command comment fires it on GitHub (issue_comment events) and GitLab (note events); ' +
+        'Bitbucket comments fire nothing (there it fires when a pull request opens or gets a new head)',
     );
   if (on.cron)
     out.push('the cron condition never fires in dispatchd (it reacts to pushes); run scheduled work in your CI');

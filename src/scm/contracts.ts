@@ -120,6 +120,16 @@ export interface NativeAutoMerge {
   disable(repo: string, number: number): Promise<void>;
 }
 
+/** What the SCM says a user may do in a repository, for chatops. */
+export interface WriteAccess {
+  /** The user may push to the repository (GitLab: Developer or above). */
+  allowed: boolean;
+  /** The SCM's name for the user's role there, for the reason given when not allowed. */
+  role: string;
+  /** The roles that may, in the SCM's words ("Developer, Maintainer or Owner"). */
+  required: string;
+}
+
 /** Pull requests on an SCM that has them (`ScmProvider.pulls`). Errors as for ScmProvider. */
 export interface PullRequestApi {
   /** The open pull request from `head` into `base`, if any. */
@@ -139,6 +149,12 @@ export interface PullRequestApi {
    * protection's required status checks); optional: SCMs without such a list leave it out.
    */
   requiredChecks?(repo: string, branch: string): Promise<string[]>;
+  /**
+   * Whether the user with this SCM user id may write to the repository: asked for a chatops
+   * comment whose payload does not say (CommentEvent.checkAuthor). Optional: SCMs whose payloads
+   * say it themselves (GitHub's author_association) leave it out.
+   */
+  writeAccess?(repo: string, userId: string): Promise<WriteAccess>;
   /** The SCM's own auto-merge, where it has one (docs/gitops.md#merge-when-green). */
   readonly autoMerge?: NativeAutoMerge;
 }

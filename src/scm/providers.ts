@@ -34,6 +34,7 @@ const PULL_METHODS = [
   'comment',
   'getPullRequest',
   'requiredChecks',
+  'writeAccess',
 ] as const;
 
 /** One ScmProvider per configured host, built on first use and kept for the process. */

@@ -15,6 +15,7 @@ export function withPullRequests(api: Omit<ScmProvider, 'pulls'> & PullRequestAp
     comment,
     getPullRequest,
     requiredChecks,
+    writeAccess,
     autoMerge,
     ...core
   } = api;
@@ -26,6 +27,7 @@ export function withPullRequests(api: Omit<ScmProvider, 'pulls'> & PullRequestAp
     comment,
     getPullRequest,
     ...(requiredChecks ? { requiredChecks } : {}),
+    ...(writeAccess ? { writeAccess } : {}),
     ...(autoMerge ? { autoMerge } : {}),
   };
   return { ...core, pulls };

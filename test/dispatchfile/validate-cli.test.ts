@@ -82,7 +82,7 @@ describe('dispatchd validate', () => {
     );
     assert.match(
       warnings[1] ?? '',
-      /:7:\d+: warning: action 3: pull_request chatops: a \/command comment fires it on GitHub only/,
+      /:7:\d+: warning: action 3: pull_request chatops: a \/command comment fires it on GitHub \(issue_comment events\) and GitLab \(note events\); Bitbucket comments fire nothing/,
     );
   });
 

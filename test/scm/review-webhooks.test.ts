@@ -212,6 +212,58 @@ describe('pull-request and status webhooks, normalised from each SCM', () => {
       );
   });
 
+  it('GitLab chatops: a /command note on a merge request asks who wrote it; what is not one', () => {
+    type NoteBody = {
+      object_attributes: { note: string; noteable_type: string; system: boolean; action?: string };
+      merge_request?: unknown;
+    };
+    const variant = (edit: (b: NoteBody) => void) => {
+      const body = JSON.parse(
+        readFileSync(
+          new URL('../fixtures/webhooks/gitlab/gpw-comment-merge-request-event.json', import.meta.url),
+          'utf8',
+        ),
+      ) as NoteBody;
+      edit(body);
+      const r = parsers.gitlab.parse(
+        signedRequest('gitlab', JSON.stringify(body), SECRET, { event: 'Note Hook', deliveryId: 'note-1' }),
+        ctx('gitlab'),
+      );
+      return r.kind === 'review' ? r.event : r.kind === 'ignored' ? r.reason : r.kind;
+    };
+    assert.match(String(variant(() => undefined)), /does not start with a \/command/, 'the captured note is a review');
+    const command = variant((b) => (b.object_attributes.note = '\n /deploy staging\nplease'));
+    assert.ok(typeof command === 'object' && command.kind === 'comment', JSON.stringify(command));
+    assert.deepEqual(pick(command), {
+      repo: 'gitlab-org/gitlab-test',
+      number: 1,
+      command: '/deploy staging',
+      author: 'root',
+    });
+    // GitLab's note names the author, not their role: the worker asks for it.
+    assert.deepEqual(command.checkAuthor, { id: '1' });
+    assert.equal(command.pull, undefined, 'the merge request is read when planned');
+    assert.equal(
+      typeof variant((b) => Object.assign(b.object_attributes, { note: '/deploy', action: 'create' })),
+      'object',
+    );
+    const ignored: [(b: NoteBody) => void, RegExp][] = [
+      [
+        (b) => Object.assign(b.object_attributes, { note: '/deploy', action: 'update' }),
+        /note update: only a new comment/,
+      ],
+      [(b) => Object.assign(b.object_attributes, { note: '/deploy', system: true }), /a system note/],
+      [
+        (b) => {
+          Object.assign(b.object_attributes, { note: '/deploy', noteable_type: 'Issue' });
+          delete b.merge_request;
+        },
+        /a note on Issue: only a comment on a merge request runs/,
+      ],
+    ];
+    for (const [edit, reason] of ignored) assert.match(String(variant(edit)), reason);
+  });
+
   it('Bitbucket Cloud: pullrequest created/fulfilled/rejected and commit status updated', () => {
     assert.deepEqual(pick(parse('bitbucket-cloud', 'goscm-pr_created.json', 'pullrequest:created')), {
       repo: 'brydzewski/foo',

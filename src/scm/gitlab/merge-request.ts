@@ -14,6 +14,9 @@ export interface MergeRequestFields {
   description?: string | null;
   detailed_merge_status?: string;
   merge_status?: string;
+  /** The head commit. */
+  sha?: string | null;
+  labels?: string[];
 }
 
 /** `locked` is GitLab's state while a merge is in progress: still open as far as callers care. */
@@ -26,6 +29,18 @@ export function toPullRequest(mr: MergeRequestFields): PullRequest {
     state: mr.state === 'merged' ? 'merged' : mr.state === 'opened' || mr.state === 'locked' ? 'open' : 'closed',
     title: mr.title,
     body: mr.description ?? '',
+  };
+}
+
+/** A merge request as `getPullRequest` reads it: also its head commit, whether it comes from a fork, and its labels. */
+export function toReadPullRequest(mr: MergeRequestFields): PullRequest {
+  return {
+    ...toPullRequest(mr),
+    ...(mr.sha ? { headSha: mr.sha } : {}),
+    ...(mr.source_project_id !== undefined && mr.target_project_id !== undefined
+      ? { fork: mr.source_project_id !== mr.target_project_id }
+      : {}),
+    ...(mr.labels ? { labels: mr.labels } : {}),
   };
 }
 

@@ -5,9 +5,16 @@ import { PermanentError, TransientError } from '../../core/errors.js';
 import type { Ancestry, CommitState, CommitStatus, ScmProvider } from '../contracts.js';
 import { DEFAULT_READ_LIMIT, FileTooLargeError, readCapped } from '../bounded-body.js';
 import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
-import { mergeBlockedHint, mergeStatusIsPending, toPullRequest, type MergeRequestFields } from './merge-request.js';
+import {
+  mergeBlockedHint,
+  mergeStatusIsPending,
+  toPullRequest,
+  toReadPullRequest,
+  type MergeRequestFields,
+} from './merge-request.js';
 import { singleAttemptRequester, streamGet } from './requester.js';
 import { gitlabAutoMerge } from './auto-merge.js';
+import { gitlabWriteAccess } from './members.js';
 import { newestPerContext } from '../newest-per-context.js';
 import { fromGitlabStatus, type GitlabStatus } from './statuses.js';
 
@@ -84,6 +91,7 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
   return withPullRequests({
     kind: 'gitlab',
     autoMerge: gitlabAutoMerge({ api, call, failureOf }),
+    writeAccess: gitlabWriteAccess({ api, hostName, failureOf }),
     async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       try {
         // Past gitbeaker, which reads every body whole: this one is read with a cap.
@@ -242,7 +250,8 @@ export function gitlabProvider(hostName: string, host: HostConfig): ScmProvider 
       return newestPerContext((list as unknown as GitlabStatus[]).map(fromGitlabStatus));
     },
     async getPullRequest(repo, number) {
-      return mr(await call(`read merge request ${repo}!${number}`, () => api.MergeRequests.show(repo, number)));
+      const data = await call(`read merge request ${repo}!${number}`, () => api.MergeRequests.show(repo, number));
+      return toReadPullRequest(data as unknown as MergeRequestFields);
     },
     async gitRemote(repo) {
       return {

@@ -3,6 +3,7 @@ import type { ParsedWebhook, RepoRef } from '../../core/push-event.js';
 import type { PullRequestAction } from '../../core/review-events.js';
 import type { WebhookContext } from '../contracts.js';
 import { parsePayload } from '../payload.js';
+import { parseGitlabNote } from './note-events.js';
 import { pipelineStatus } from './pipeline-event.js';
 import { fromGitlabStatus } from './statuses.js';
 
@@ -58,7 +59,7 @@ const repoRef = (p: z.infer<typeof Project>, ctx: WebhookContext): RepoRef => ({
   webUrl: p.web_url ?? `${ctx.hostUrl}/${p.path_with_namespace}`,
 });
 
-/** GitLab's merge request, job and pipeline events (kinds `merge_request`, `build`, `pipeline`); undefined for others. */
+/** GitLab's merge request, note, job and pipeline events (kinds `merge_request`, `note`, `build`, `pipeline`); undefined for others. */
 export function parseGitlabReview(
   kind: string,
   rawBody: Buffer,
@@ -112,6 +113,7 @@ export function parseGitlabReview(
       },
     };
   }
+  if (kind === 'note') return parseGitlabNote(rawBody, deliveryId, ctx);
   if (kind === 'pipeline') {
     const p = pipelineStatus(rawBody);
     if ('ignored' in p) return { kind: 'ignored', reason: p.ignored };

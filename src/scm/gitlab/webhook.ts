@@ -37,13 +37,13 @@ export function gitlabWebhookParser(): WebhookParser {
       if (!kind)
         return {
           kind: 'ignored',
-          reason: `GitLab event (${header}) has no object_kind or event_name; dispatchd acts on push, tag push, merge request, job and pipeline events`,
+          reason: `GitLab event (${header}) has no object_kind or event_name; dispatchd acts on push, tag push, merge request, note (chatops), job and pipeline events`,
         };
       if (!PUSH_KINDS.has(kind))
         return (
           reviewOrIgnored(() => parseGitlabReview(kind, req.rawBody, deliveryId(req), ctx)) ?? {
             kind: 'ignored',
-            reason: `GitLab event "${kind}" (${header}) is not acted on: dispatchd acts on push, tag push, merge request, job and pipeline events`,
+            reason: `GitLab event "${kind}" (${header}) is not acted on: dispatchd acts on push, tag push, merge request, note (chatops), job and pipeline events`,
           }
         );
       const push = parsePayload(req.rawBody, GitlabPush, `GitLab ${kind}`);

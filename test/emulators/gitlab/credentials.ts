@@ -9,6 +9,8 @@ export interface Principal {
 export interface CredentialDeps {
   token: string;
   username: string;
+  /** More users, each with their own access token (people who comment, in tests). */
+  users?: readonly { username: string; token: string }[];
 }
 
 /**
@@ -19,8 +21,10 @@ export function authenticate(deps: CredentialDeps, headers: IncomingHttpHeaders)
   const privateToken = headers['private-token'];
   const cred = parseAuthorization(headers.authorization);
   const token = typeof privateToken === 'string' ? privateToken : cred?.scheme === 'bearer' ? cred.token : undefined;
-  if (token !== deps.token) return new ApiFailure({ status: 401, body: { message: '401 Unauthorized' } });
-  return { username: deps.username };
+  if (token === deps.token) return { username: deps.username };
+  const user = deps.users?.find((u) => u.token === token);
+  if (user) return { username: user.username };
+  return new ApiFailure({ status: 401, body: { message: '401 Unauthorized' } });
 }
 
 /**

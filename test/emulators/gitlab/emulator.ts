@@ -9,6 +9,7 @@ import { createRateLimit, faultResponse } from './rate-limit.js';
 import { hookRoutes } from './routes/hooks.js';
 import { mergeRoutes } from './routes/merge.js';
 import { mergeRequestRoutes } from './routes/merge-requests.js';
+import { memberRoutes } from './routes/members.js';
 import { noteRoutes } from './routes/notes.js';
 import { projectRoutes } from './routes/projects.js';
 import { refRoutes } from './routes/refs.js';
@@ -24,6 +25,8 @@ export interface GitlabEmulatorOptions {
   latencyMs?: number;
   /** User the token belongs to; MRs, notes and statuses show it as author. */
   username?: string;
+  /** More users with their own tokens (commenters); members of no project until `setMember`. */
+  users?: { username: string; token: string }[];
   now?: () => number;
   /**
    * For this long after an MR's head commit changes, `detailed_merge_status` is `checking` and
@@ -45,13 +48,16 @@ export interface GitlabEmulator extends EmulatorServer, WebhookEmulator {
   statuses(fullName: string, sha: string): StatusRecord[];
   /** Notes on a merge request, oldest first. */
   notes(fullName: string, iid: number): NoteRecord[];
+  /** Makes `username` a member of the project at `accessLevel` (20 Reporter, 30 Developer...). */
+  setMember(fullName: string, username: string, accessLevel: number): void;
 }
 
 /** A GitLab REST API v4 and git host on 127.0.0.1, backed by real bare repositories. */
 export async function startGitlabEmulator(opts: GitlabEmulatorOptions): Promise<GitlabEmulator> {
   const now = opts.now ?? Date.now;
   const store = createStore();
-  const creds: CredentialDeps = { token: opts.token, username: opts.username ?? 'dispatchd-bot' };
+  const creds: CredentialDeps = { token: opts.token, username: opts.username ?? 'dispatchd-bot', users: opts.users };
+  const usernames = { bot: creds.username, all: [creds.username, ...(opts.users ?? []).map((u) => u.username)] };
   const rateHeaders = createRateLimit(now);
   let hooks: GitlabContext['hooks'] | undefined;
   const server = await startEmulatorServer<Principal>(
@@ -74,6 +80,7 @@ export async function startGitlabEmulator(opts: GitlabEmulatorOptions): Promise<
           ...mergeRequestRoutes(ctx),
           ...mergeRoutes(ctx),
           ...noteRoutes(ctx),
+          ...memberRoutes(ctx, usernames),
           ...statusRoutes(ctx),
           ...hookRoutes(ctx),
         ],
@@ -97,6 +104,7 @@ export async function startGitlabEmulator(opts: GitlabEmulatorOptions): Promise<
     },
     statuses: (fullName, sha) => store.project(fullName).statuses.filter((s) => s.sha === sha),
     notes: (fullName, iid) => store.project(fullName).notes.filter((n) => n.mergeRequestIid === iid),
+    setMember: (fullName, username, accessLevel) => void store.project(fullName).members.set(username, accessLevel),
     deliveries: (fullName) => hooks?.deliveries(fullName) ?? [],
     webhooksSettled: () => hooks?.settled() ?? Promise.resolve(),
   };

@@ -1,10 +1,17 @@
 import type { WebhookRecord, Webhooks } from '../common/webhooks.js';
 import type { GitlabContext, ProjectHandle } from './context.js';
 import { pipelineStatus } from './pipelines.js';
+import { userId } from './shapes.js';
 import type { MergeRequestRecord, StatusRecord } from './store.js';
 
 /** The subscriptions a GitLab project hook has (its `*_events` flags). */
-export const GITLAB_HOOK_EVENTS = ['push_events', 'merge_requests_events', 'pipeline_events', 'job_events'] as const;
+export const GITLAB_HOOK_EVENTS = [
+  'push_events',
+  'merge_requests_events',
+  'note_events',
+  'pipeline_events',
+  'job_events',
+] as const;
 
 /** The headers GitLab sends with a project hook delivery (docs: "Webhooks", "Delivery headers"). */
 export function gitlabHeaders(base: string) {
@@ -22,9 +29,9 @@ export function gitlabHeaders(base: string) {
 }
 
 // GitLab's "2016-08-12 15:26:29 UTC" timestamps in hook bodies.
-const hookTime = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC') : null);
+export const hookTime = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC') : null);
 
-function projectHook(ctx: GitlabContext, p: ProjectHandle): Record<string, unknown> {
+export function projectHook(ctx: GitlabContext, p: ProjectHandle): Record<string, unknown> {
   const web = `${ctx.base.url}/${p.fullName}`;
   return {
     id: p.state.id,
@@ -41,8 +48,8 @@ function projectHook(ctx: GitlabContext, p: ProjectHandle): Record<string, unkno
   };
 }
 
-const userHook = (ctx: GitlabContext, username: string) => ({
-  id: 1,
+export const userHook = (ctx: GitlabContext, username: string) => ({
+  id: userId(username),
   name: username,
   username,
   avatar_url: `${ctx.base.url}/uploads/-/system/user/avatar/1/avatar.png`,

@@ -28,11 +28,16 @@ export interface Urls {
   apiUrl: string;
 }
 
-export function userJson(urls: Urls, username: string): Record<string, unknown> {
+/** A user's id, derived from the username so every route and hook agrees on it. */
+export function userId(username: string): number {
   let h = 0;
   for (const c of username) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
+  return Math.abs(h) % 100000;
+}
+
+export function userJson(urls: Urls, username: string): Record<string, unknown> {
   return {
-    id: Math.abs(h) % 100000,
+    id: userId(username),
     username,
     name: username,
     state: 'active',
@@ -115,6 +120,7 @@ export function mergeRequestJson(v: MergeRequestView, mr: MergeRequestRecord): R
     detailed_merge_status: v.detailedMergeStatus,
     has_conflicts: v.detailedMergeStatus === 'conflict',
     sha: mr.sha,
+    labels: [],
     merge_commit_sha: mr.mergeCommitSha,
     squash_commit_sha: null,
     references: { short: `!${mr.iid}`, relative: `!${mr.iid}`, full: `${v.fullName}!${mr.iid}` },

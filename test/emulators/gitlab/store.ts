@@ -56,6 +56,8 @@ export interface ProjectState {
   mergeRequests: MergeRequestRecord[];
   notes: NoteRecord[];
   statuses: StatusRecord[];
+  /** Access levels by username (10 Guest, 20 Reporter, 30 Developer, 40 Maintainer, 50 Owner). */
+  members: Map<string, number>;
   /** merge-tree outcomes by `targetSha:sourceSha`: true when the two merge cleanly. */
   mergeable: Map<string, boolean>;
 }
@@ -78,7 +80,16 @@ export function createStore(): GitlabStore {
     project(fullName) {
       let state = projects.get(fullName);
       if (state === undefined) {
-        state = { id: ++id, fullName, nextIid: 1, mergeRequests: [], notes: [], statuses: [], mergeable: new Map() };
+        state = {
+          id: ++id,
+          fullName,
+          nextIid: 1,
+          mergeRequests: [],
+          notes: [],
+          statuses: [],
+          members: new Map(),
+          mergeable: new Map(),
+        };
         projects.set(fullName, state);
         byId.set(state.id, fullName);
       }

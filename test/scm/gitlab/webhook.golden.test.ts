@@ -15,6 +15,7 @@ goldenTable({
     if (body.object_kind === 'merge_request') return 'Merge Request Hook';
     if (body.object_kind === 'build') return 'Job Hook';
     if (body.object_kind === 'pipeline') return 'Pipeline Hook';
+    if (body.object_kind === 'note') return 'Note Hook';
     return body.object_kind === 'tag_push' ? 'Tag Push Hook' : 'Push Hook';
   },
 });

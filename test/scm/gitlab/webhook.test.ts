@@ -125,7 +125,12 @@ test('events that are not pushes are ignored with the reason, never an error', (
     signedRequest('gitlab', JSON.stringify({ object_kind: 'note' }), 'first-secret', { event: 'Note Hook' }),
     ctx,
   );
-  assert.match(note.kind === 'ignored' ? note.reason : '', /"note" \(Note Hook\) is not acted on/);
+  assert.match(note.kind === 'ignored' ? note.reason : '', /GitLab note body is missing fields/);
+  const wiki = parser.parse(
+    signedRequest('gitlab', JSON.stringify({ object_kind: 'wiki_page' }), 'first-secret', { event: 'Wiki Page Hook' }),
+    ctx,
+  );
+  assert.match(wiki.kind === 'ignored' ? wiki.reason : '', /"wiki_page" \(Wiki Page Hook\) is not acted on/);
   const kindless = parser.parse(signedRequest('gitlab', '{"foo":1}', 'first-secret', { event: 'System Hook' }), ctx);
   assert.equal(kindless.kind, 'ignored');
   const mergeRef = parseEdited((b) => (b.ref = 'refs/merge-requests/1/head'));

@@ -1,6 +1,7 @@
 import { isoNow, missing, params, requireProject, type GitlabContext, type GitlabRoute } from '../context.js';
 import { findMergeRequest } from '../merge-request-view.js';
 import { created, gitlabPage, noteJson, paramError } from '../shapes.js';
+import { notifyNote } from '../notify-note.js';
 import type { NoteRecord } from '../store.js';
 
 /** Merge request notes (comments). */
@@ -23,6 +24,7 @@ export function noteRoutes(ctx: GitlabContext): GitlabRoute[] {
           createdAt: isoNow(ctx),
         };
         p.state.notes.push(note);
+        notifyNote(ctx, p, mr, note);
         return created(noteJson(ctx.base, p.state.id, note));
       },
     },

@@ -1,0 +1,47 @@
+import type { Gitlab } from '@gitbeaker/rest';
+import type { WriteAccess } from '../contracts.js';
+import { classifyHttpFailure, type HttpFailure } from '../http-errors.js';
+
+export interface GitlabMembersDeps {
+  api: InstanceType<typeof Gitlab>;
+  hostName: string;
+  failureOf(err: unknown): HttpFailure;
+}
+
+/** GitLab's access levels (Members API), by the names its UI gives them. */
+const ROLES: Record<number, string> = {
+  0: 'No access',
+  5: 'Minimal Access',
+  10: 'Guest',
+  15: 'Planner',
+  20: 'Reporter',
+  30: 'Developer',
+  40: 'Maintainer',
+  50: 'Owner',
+};
+/** Developer is the first role that may push to a project's branches. */
+const DEVELOPER = 30;
+const required = 'Developer, Maintainer or Owner';
+
+/**
+ * Whether a user may write to a project: its member entry including inherited and invited
+ * memberships (`GET /projects/:id/members/all/:user_id`). Not a member (404) is no access; a
+ * blocked or awaiting member has none either, whatever their level says.
+ */
+export function gitlabWriteAccess(d: GitlabMembersDeps) {
+  return async function writeAccess(repo: string, userId: string): Promise<WriteAccess> {
+    let member: { access_level?: number; state?: string };
+    try {
+      member = (await d.api.ProjectMembers.show(repo, Number(userId), { includeInherited: true })) as typeof member;
+    } catch (err) {
+      const f = d.failureOf(err);
+      if (f.status === 404) return { allowed: false, role: 'not a member', required };
+      throw classifyHttpFailure(`${d.hostName}: read member ${userId} of ${repo}`, f);
+    }
+    const level = member.access_level ?? 0;
+    const role = ROLES[level] ?? `access level ${level}`;
+    if (member.state !== undefined && member.state !== 'active')
+      return { allowed: false, role: `${role} (${member.state})`, required };
+    return { allowed: level >= DEVELOPER, role, required };
+  };
+}
