@@ -169,7 +169,7 @@ async function settleStatuses(
             : {
                 state: 'success' as const,
                 description: prUrl
-                  ? `pull request updated: ${spec.envDir || '/'} of ${spec.target.fullName}`
+                  ? `pull request ${r && 'prOpened' in r && r.prOpened ? 'opened' : 'updated'}: ${spec.envDir || '/'} of ${spec.target.fullName}`
                   : `pushed ${r?.branch ?? ''} of ${spec.target.fullName}`,
               };
     await setStatus(

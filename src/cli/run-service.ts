@@ -93,7 +93,10 @@ export async function runService(
       : buildReceiver(config, producer, log, undefined, { ...admin, openAdminOnLoopback: Boolean(demo) });
   const url = await listen(server, mode === 'demo' ? 0 : settings.port, mode === 'demo' ? '127.0.0.1' : settings.host);
   const workers = mode === 'serve' ? undefined : await startWorkers(config, redis.url, producer, log);
-  out(`dispatchd ${mode} listening on ${url}${mode === 'worker' ? ' (health only)' : ''}`);
+  // A wildcard bind is printed as a URL one can open here, and said to take every interface.
+  const everywhere =
+    mode !== 'demo' && ['0.0.0.0', '::'].includes(settings.host) ? ` (all interfaces: HOST=${settings.host})` : '';
+  out(`dispatchd ${mode} listening on ${url}${everywhere}${mode === 'worker' ? ' (health only)' : ''}`);
 
   let stopping: Promise<Stopped> | undefined;
   const stop = () =>

@@ -29,6 +29,8 @@ export type ApplyResult =
       commit: string;
       prUrl?: string;
       prNumber?: number;
+      /** The pull request was opened by this update (else an open one was updated). */
+      prOpened?: boolean;
       /** -merge-pull-request: merge the PR once the checks on `commit` (its head) pass. */
       mergeRequested?: boolean;
       files: string[];
@@ -116,6 +118,7 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
         ...done,
         prUrl: pr.url,
         prNumber: pr.number,
+        prOpened: pr.opened,
         ...(p.flags.mergePullRequest ? { mergeRequested: true } : {}),
       };
     });

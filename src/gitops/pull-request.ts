@@ -16,23 +16,19 @@ export async function openOrUpdatePullRequest(
   provider: PullRequestApi,
   spec: EnvUpdateSpec,
   input: PrInput,
-): Promise<PullRequest> {
+): Promise<PullRequest & { opened: boolean }> {
   const repo = spec.target.fullName;
   const base = input.text.base;
   const text = { title: prTitle(spec), body: prBody(spec, input.text) };
-  let pr = await provider.findPullRequest(repo, input.head, base);
-  if (pr) {
-    pr = await provider.updatePullRequest(repo, pr.number, text);
-  } else {
-    try {
-      pr = await provider.createPullRequest(repo, { head: input.head, base, ...text });
-    } catch (err) {
-      if (!(err instanceof PermanentError && hasCode(err, 'scm_pr_exists'))) throw err;
-      const existing = await provider.findPullRequest(repo, input.head, base);
-      if (!existing) throw err;
-      pr = await provider.updatePullRequest(repo, existing.number, text);
-    }
+  const found = await provider.findPullRequest(repo, input.head, base);
+  if (found) return { ...(await provider.updatePullRequest(repo, found.number, text)), opened: false };
+  try {
+    // -merge-pull-request is honoured afterwards, once the head's checks pass (merge-when-green.ts).
+    return { ...(await provider.createPullRequest(repo, { head: input.head, base, ...text })), opened: true };
+  } catch (err) {
+    if (!(err instanceof PermanentError && hasCode(err, 'scm_pr_exists'))) throw err;
+    const existing = await provider.findPullRequest(repo, input.head, base);
+    if (!existing) throw err;
+    return { ...(await provider.updatePullRequest(repo, existing.number, text)), opened: false };
   }
-  // -merge-pull-request is honoured afterwards, once the head's checks pass (merge-when-green.ts).
-  return pr;
 }

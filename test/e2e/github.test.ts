@@ -86,6 +86,7 @@ dataDir: \${DATA_DIR}
     const deploy = statuses.filter((s) => s.context === 'dispatchd/deploy');
     assert.equal(deploy.at(-1)?.state, 'success');
     assert.match(deploy.at(-1)?.targetUrl ?? '', new RegExp(`/pull/${pr.number}$`));
+    assert.equal(deploy.at(-1)?.description, `pull request opened: staging of ${GITOPS}`);
     assert.ok(
       statuses.some((s) => s.context === 'dispatchd/build' && /hello-world:staging-/.test(s.description ?? '')),
     );
@@ -106,6 +107,8 @@ dataDir: \${DATA_DIR}
     const open = gitopsPulls();
     assert.equal(open.length, 1, 'still exactly one pull request');
     assert.match(open[0]!.body ?? '', new RegExp(sha.slice(0, 7)));
+    const deploy = gh.statuses(APP, sha).filter((s) => s.context === 'dispatchd/deploy');
+    assert.equal(deploy.at(-1)?.description, `pull request updated: staging of ${GITOPS}`);
     assert.equal(gh.count('POST /repos/{owner}/{repo}/pulls'), 1, 'only one pull request was ever created');
   });
 
