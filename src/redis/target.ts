@@ -215,9 +215,11 @@ export function redisClientArgs(t: RedisTarget): { url?: string; options: RedisO
     name: s.name,
     role: 'master',
     db: s.db,
-    // Subscribe to the sentinels' +switch-master: a master demoted while its connections stay
-    // open (a manual failover, a healed partition) is left at once, not at the next error.
-    failoverDetector: true,
+    // No failoverDetector: its +switch-master subscription calls the connector's disconnect()
+    // even while a reconnect is resolving the master, which ioredis 5 turns into a terminal
+    // 'end' (every ack connection of a receiver stuck after a failover, seen in
+    // test/faults/sentinel.test.ts); ioredis left it off by default for its leaks (#1362).
+    // Sentinel itself sends CLIENT KILL to an instance it demotes, and READONLY reconnects.
     // After a failover the old master's address refuses connections until the sentinels name
     // the new one: try again every ≤ 500 ms so the new master is in use within half a second.
     retryStrategy: (times: number) => Math.min(times * 50, 500),

@@ -28,6 +28,25 @@ function openRedis(target: RedisTarget, options: RedisOptions, resend: boolean):
   return r;
 }
 
+/** How long after ioredis gave a connection up it is opened again. */
+const REOPEN_MS = 1000;
+
+/**
+ * ioredis ends a connection for good when a reconnect's connect() fails (a connector closed
+ * while it resolved the master, an error its retry strategy is not asked about); a receiver
+ * whose connections ended would answer 503 until restarted. Unless the producer is closing, an
+ * ended connection is opened again after REOPEN_MS, and again after each failed attempt.
+ */
+function keptOpen(r: Redis, closing: () => boolean): Redis {
+  r.on('end', () => {
+    if (closing()) return;
+    setTimeout(() => {
+      if (!closing() && r.status === 'end') r.connect().catch(() => undefined);
+    }, REOPEN_MS).unref();
+  });
+  return r;
+}
+
 /** Connections for the add + WAIT of deliveries, when replicas must acknowledge them. */
 const ACK_CONNECTIONS = 4;
 
@@ -38,11 +57,15 @@ const ACK_CONNECTIONS = 4;
  */
 export function openProducer(redisUrl: string) {
   const target = parseRedisTarget(redisUrl);
+  let closing = false;
   const open = () =>
-    openRedis(
-      target,
-      { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false },
-      false,
+    keptOpen(
+      openRedis(
+        target,
+        { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false },
+        false,
+      ),
+      () => closing,
     );
   // Two connections: BullMQ loads its ~60 Lua scripts into the queues' connection, and ioredis
   // copies them onto every multi() made there (≈ 360 µs against ≈ 45 µs, measured by
@@ -50,16 +73,19 @@ export function openProducer(redisUrl: string) {
   // Auto-pipelining on the plain one: the claims of webhooks arriving in the same tick leave in
   // one socket write instead of one each (the claim was the receiver's costliest frame in a
   // `npm run bench -- --profile` run; docs/benchmark.md). Each claim is still its own script call.
-  const redis = openRedis(
-    target,
-    {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      lazyConnect: false,
-      enableAutoPipelining: true,
-    },
-    false,
+  const redis = keptOpen(
+    openRedis(
+      target,
+      {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: 2000,
+        lazyConnect: false,
+        enableAutoPipelining: true,
+      },
+      false,
+    ),
+    () => closing,
   );
   const queueRedis = open();
   const events = new Queue<PushJob>(PUSH_QUEUE, { connection: queueRedis, prefix: QUEUE_PREFIX });
@@ -121,6 +147,7 @@ export function openProducer(redisUrl: string) {
     /** Promotion checks and rollbacks (docs/promotion.md). */
     promotions,
     async close() {
+      closing = true;
       await Promise.allSettled([events, gitops, promotions].map((q) => q.close()));
       for (const r of connections()) r.disconnect();
     },

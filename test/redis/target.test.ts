@@ -172,7 +172,6 @@ describe('Redis target (REDIS_URL forms and config redis)', () => {
         name: 'grp',
         role: 'master',
         db: 1,
-        failoverDetector: true,
         username: 'u',
         password: 'pw',
         sentinelPassword: 'sp',
