@@ -43,7 +43,8 @@ export function createCommentPlanner(deps: Pick<PushWorkerDeps, 'providers'>, pl
 export type CommentPlanner = ReturnType<typeof createCommentPlanner>;
 
 /**
- * Why the author may not run a command, when the payload left it to the SCM (GitLab): their role
+ * Why the author may not run a command, when the payload left it to the SCM (GitLab; a GitHub
+ * MEMBER or COLLABORATOR): their role
  * read now, so access taken away since the comment counts. Undefined: they may.
  */
 async function authorRefused(deps: Pick<PushWorkerDeps, 'providers'>, e: CommentEvent): Promise<string | undefined> {
@@ -52,9 +53,7 @@ async function authorRefused(deps: Pick<PushWorkerDeps, 'providers'>, e: Comment
   if (!pulls.writeAccess)
     return `${e.command} by ${e.author}: ${e.host} cannot say who may write to ${e.repo.fullName}, so no chatops command runs`;
   const access = await pulls.writeAccess(e.repo.fullName, e.checkAuthor.id);
-  return access.allowed
-    ? undefined
-    : `${e.author} is ${access.role} of ${e.repo.fullName}: only a ${access.required} runs chatops commands`;
+  return access.allowed ? undefined : `${e.author} ${access.said}: ${e.command} runs nothing`;
 }
 
 /** GitHub's comment event names no head: the pull request as the SCM has it now. */

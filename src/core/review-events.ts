@@ -60,7 +60,8 @@ export interface CommentEvent {
   author: string;
   /**
    * Set when the payload does not say whether the author may write (GitLab's Note Hook names the
-   * user, not their role): the SCM is asked for this user id's access before anything is planned.
+   * user, not their role; GitHub's MEMBER or COLLABORATOR may hold read permission only): the
+   * SCM is asked for this user's access (GitLab: user id; GitHub: login) before anything is planned.
    */
   checkAuthor?: { id: string };
   pull?: CommentedPull;

@@ -122,12 +122,13 @@ export interface NativeAutoMerge {
 
 /** What the SCM says a user may do in a repository, for chatops. */
 export interface WriteAccess {
-  /** The user may push to the repository (GitLab: Developer or above). */
+  /** The user may push to the repository (GitHub: write or above; GitLab: Developer or above). */
   allowed: boolean;
-  /** The SCM's name for the user's role there, for the reason given when not allowed. */
-  role: string;
-  /** The roles that may, in the SCM's words ("Developer, Maintainer or Owner"). */
-  required: string;
+  /**
+   * The user's role and the roles that may, in the SCM's words, to follow the user's name:
+   * "is Reporter of g/app; only a Developer, Maintainer or Owner may".
+   */
+  said: string;
 }
 
 /** Pull requests on an SCM that has them (`ScmProvider.pulls`). Errors as for ScmProvider. */

@@ -134,7 +134,7 @@ dataDir: \${DATA_DIR}
       );
       assert.equal(
         (job.returnvalue as { ignored?: string }).ignored,
-        `${who} is ${role} of ${APP}: only a Developer, Maintainer or Owner runs chatops commands`,
+        `${who} is ${role} of ${APP}; only a Developer, Maintainer or Owner may: /deploy by ${who} runs nothing`,
       );
     }
     await stack.idle(60_000);

@@ -160,6 +160,29 @@ dataDir: \${DATA_DIR}
     await stack.idle(60_000);
     await noPreview('a stranger said /deploy');
 
+    // An organisation member with read permission only: queued (the association does not say),
+    // then refused once GitHub's permission API says read.
+    gh.setPermission(CHATOPS, 'reader', 'triage');
+    const byReader = structuredClone(byStranger) as typeof byStranger & { comment: { user: { login: string } } };
+    byReader.comment.author_association = 'MEMBER';
+    byReader.comment.user = { ...byReader.comment.user, login: 'reader' };
+    const queued = await gh.deliver(CHATOPS, hooks[CHATOPS]!, { event: 'issue_comment', payload: byReader });
+    assert.match(queued.responseBody, /"queued"/);
+    const job = await eventually(
+      async () =>
+        (await stack.producer.events.getCompleted(0, -1)).find(
+          (j) => (j.data as { review?: { author?: string } }).review?.author === 'reader',
+        ),
+      60_000,
+      "the review job of reader's comment",
+    );
+    assert.deepEqual(job.returnvalue, {
+      ignored:
+        'reader has triage permission on acme/chatops-app; only admin, maintain or write permission may: /deploy runs nothing',
+    });
+    await stack.idle(60_000);
+    await noPreview('a reader said /deploy');
+
     const deploy = await comment('/deploy now');
     assert.equal(deploy.statusCode, 202);
     const pr = await eventually(

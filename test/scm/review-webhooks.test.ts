@@ -210,6 +210,20 @@ describe('pull-request and status webhooks, normalised from each SCM', () => {
         variant((b) => (b.comment.author_association = association)),
         'review',
       );
+    // An OWNER may write; a MEMBER or COLLABORATOR may hold read permission only: asked when planned.
+    const owner = parse('github', 'gpw-pull-request-issue-comment.json', 'issue_comment');
+    assert.equal(owner.kind === 'comment' ? owner.checkAuthor : 'not a comment', undefined);
+    const member = JSON.parse(
+      readFileSync(new URL('../fixtures/webhooks/github/gpw-pull-request-issue-comment.json', import.meta.url), 'utf8'),
+    ) as { comment: { author_association: string } };
+    member.comment.author_association = 'MEMBER';
+    const parsed = parsers.github.parse(
+      signedRequest('github', JSON.stringify(member), SECRET, { event: 'issue_comment' }),
+      ctx('github'),
+    );
+    assert.deepEqual(parsed.kind === 'review' && parsed.event.kind === 'comment' ? parsed.event.checkAuthor : parsed, {
+      id: 'chhsia0',
+    });
   });
 
   it('GitLab chatops: a /command note on a merge request asks who wrote it; what is not one', () => {

@@ -17,6 +17,8 @@ const IssueCommentPayload = z.object({
 /**
  * Who may run a chatops command: GitHub's word for the commenter's relation to the repository.
  * OWNER, MEMBER (of its organisation) and COLLABORATOR; a CONTRIBUTOR or anyone else may not.
+ * A MEMBER or COLLABORATOR may hold only read or triage permission, which the association does
+ * not say: their permission is read from GitHub before anything is planned (`checkAuthor`).
  */
 export const CHATOPS_ASSOCIATIONS: readonly string[] = ['OWNER', 'MEMBER', 'COLLABORATOR'];
 
@@ -64,6 +66,7 @@ export function parseGithubComment(rawBody: Buffer, m: Meta): ParsedWebhook {
       number: p.issue.number,
       command,
       author,
+      ...(association === 'OWNER' ? {} : { checkAuthor: { id: author } }),
     },
   };
 }

@@ -8,6 +8,7 @@ import { classifyHttpFailure } from '../http-errors.js';
 import { newestPerContext } from '../newest-per-context.js';
 import { githubAuth } from './auth.js';
 import { githubAutoMerge } from './auto-merge.js';
+import { githubWriteAccess } from './permissions.js';
 import { fromCheckRun, fromStatus, type CheckRun, type GithubStatus } from './checks.js';
 
 // GitHub's compare answers at most this many files and commits without paging parameters.
@@ -109,6 +110,7 @@ export function githubProvider(
   return withPullRequests({
     kind: 'github',
     autoMerge: githubAutoMerge({ client, call, split, requiredChecks }),
+    writeAccess: githubWriteAccess({ client, call, split }),
     async readFile(repo, path, ref, maxBytes = DEFAULT_READ_LIMIT) {
       const o = await client(repo);
       // The raw media type answers the file's bytes (a directory still answers its JSON listing),

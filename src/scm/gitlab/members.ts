@@ -21,7 +21,6 @@ const ROLES: Record<number, string> = {
 };
 /** Developer is the first role that may push to a project's branches. */
 const DEVELOPER = 30;
-const required = 'Developer, Maintainer or Owner';
 
 /**
  * Whether a user may write to a project: its member entry including inherited and invited
@@ -30,18 +29,19 @@ const required = 'Developer, Maintainer or Owner';
  */
 export function gitlabWriteAccess(d: GitlabMembersDeps) {
   return async function writeAccess(repo: string, userId: string): Promise<WriteAccess> {
+    const said = (role: string) => `is ${role} of ${repo}; only a Developer, Maintainer or Owner may`;
     let member: { access_level?: number; state?: string };
     try {
       member = (await d.api.ProjectMembers.show(repo, Number(userId), { includeInherited: true })) as typeof member;
     } catch (err) {
       const f = d.failureOf(err);
-      if (f.status === 404) return { allowed: false, role: 'not a member', required };
+      if (f.status === 404) return { allowed: false, said: said('not a member') };
       throw classifyHttpFailure(`${d.hostName}: read member ${userId} of ${repo}`, f);
     }
     const level = member.access_level ?? 0;
     const role = ROLES[level] ?? `access level ${level}`;
     if (member.state !== undefined && member.state !== 'active')
-      return { allowed: false, role: `${role} (${member.state})`, required };
-    return { allowed: level >= DEVELOPER, role, required };
+      return { allowed: false, said: said(`${role} (${member.state})`) };
+    return { allowed: level >= DEVELOPER, said: said(role) };
   };
 }

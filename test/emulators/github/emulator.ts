@@ -20,6 +20,7 @@ import { compareRoutes } from './routes/compare.js';
 import { gitRefRoutes } from './routes/git-refs.js';
 import { graphqlRoutes } from './routes/graphql.js';
 import { hookRoutes } from './routes/hooks.js';
+import { collaboratorRoutes } from './routes/collaborators.js';
 import { labelRoutes } from './routes/labels.js';
 import { mergeRoutes } from './routes/merge.js';
 import { pullRoutes } from './routes/pulls.js';
@@ -61,6 +62,8 @@ export interface GithubEmulator extends EmulatorServer {
   comments(fullName: string, number: number): CommentRecord[];
   /** The repository's "Allow auto-merge" setting (off by default, as on GitHub). */
   allowAutoMerge(fullName: string, allow: boolean): void;
+  /** A user's role on the repository (admin, maintain, write, triage, read), as the permission API reports it. */
+  setPermission(fullName: string, login: string, role: string): void;
   /** Branch protection requiring these status check contexts before a merge into `branch`. */
   protectBranch(fullName: string, branch: string, contexts: string[]): void;
   /** Registers a repository webhook; returns its id. */
@@ -103,6 +106,7 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
           ...gitRefRoutes(c),
           ...pullRoutes(c),
           ...labelRoutes(c),
+          ...collaboratorRoutes(c),
           ...mergeRoutes(c),
           ...statusRoutes(c),
           ...checkRunRoutes(c),
@@ -138,6 +142,9 @@ export async function startGithubEmulator(opts: GithubEmulatorOptions): Promise<
     comments: (fullName, number) => store.repo(fullName).comments.filter((c) => c.issueNumber === number),
     allowAutoMerge(fullName, allow) {
       store.repo(fullName).allowAutoMerge = allow;
+    },
+    setPermission(fullName, login, role) {
+      store.repo(fullName).permissions[login.toLowerCase()] = role;
     },
     protectBranch(fullName, branch, contexts) {
       store.repo(fullName).protections[branch] = contexts;

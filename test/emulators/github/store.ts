@@ -107,6 +107,8 @@ export interface RepoState {
   checkRuns: CheckRunRecord[];
   /** Branch protection: branch → required status check contexts. */
   protections: Record<string, string[]>;
+  /** Roles set by `setPermission`, by lower-cased login (admin, maintain, write, triage, read). */
+  permissions: Record<string, string>;
   hooks: HookRecord[];
   deliveries: DeliveryRecord[];
 }
@@ -141,6 +143,7 @@ export function createStore(): GithubStore {
           statuses: [],
           checkRuns: [],
           protections: {},
+          permissions: {},
           hooks: [],
           deliveries: [],
         };
