@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import type { CommentedPull, CommentEvent, PullRequestEvent } from '../src/core/review-events.js';
 import type { ReviewJob } from '../src/queue/jobs.js';
+import { pullRequestPlanKey } from '../src/queue/ref-plans.js';
 import { pullsOf } from '../src/scm/pull-request-part.js';
 import type { PushResult, PushWorkerDeps } from './plan-runner.js';
 import type { PullRequestPlanner } from './pull-requests.js';
@@ -9,12 +10,20 @@ import type { PullRequestPlanner } from './pull-requests.js';
  * Plans a chatops command on a source repository's pull request exactly as an `updated` event
  * of it: the base tip's Dispatchfile, its `pull_request` actions whose `chatops` matches the
  * command (and those without `chatops`, as in Dispatch), the head branch's tip, forks refused,
- * grants' `pullRequests`, ordered with the pull request's other events. A closed one plans nothing.
+ * grants' `pullRequests`. A closed one plans nothing. Only a command that will plan is ordered
+ * with the pull request's other events, as received now: it plans the head's tip with its
+ * command, so older queued events of the pull request skip; a refused command leaves them be.
  */
-export function createCommentPlanner(deps: Pick<PushWorkerDeps, 'providers'>, planPull: PullRequestPlanner) {
+export function createCommentPlanner(
+  deps: Pick<PushWorkerDeps, 'providers' | 'refPlans' | 'log'>,
+  planPull: PullRequestPlanner,
+) {
   return async function planComment(job: Job<ReviewJob>, e: CommentEvent): Promise<PushResult | { ignored: string }> {
     const refused = await authorRefused(deps, e);
-    if (refused !== undefined) return { ignored: refused };
+    if (refused !== undefined) {
+      deps.log.info({ deliveryId: e.deliveryId, repo: e.repo.fullName, number: e.number, refused }, 'chatops refused');
+      return { ignored: refused };
+    }
     const pull = e.pull ?? (await readPull(deps, e));
     if (pull === undefined)
       return {
@@ -37,22 +46,24 @@ export function createCommentPlanner(deps: Pick<PushWorkerDeps, 'providers'>, pl
       comment: e.command,
       receivedAt: e.receivedAt,
     };
-    return planPull(job, updated);
+    return planPull(job, updated, await deps.refPlans.receive(pullRequestPlanKey(e)));
   };
 }
 export type CommentPlanner = ReturnType<typeof createCommentPlanner>;
 
 /**
- * Why the author may not run a command, when the payload left it to the SCM (GitLab; a GitHub
- * MEMBER or COLLABORATOR): their role
- * read now, so access taken away since the comment counts. Undefined: they may.
+ * Why the author may not run a command, as the SCM says now (GitLab's members; GitHub's
+ * permission, which an OWNER, MEMBER or COLLABORATOR association does not settle): read when
+ * planned, so access taken away since the comment counts. Undefined: they may.
  */
 async function authorRefused(deps: Pick<PushWorkerDeps, 'providers'>, e: CommentEvent): Promise<string | undefined> {
-  if (!e.checkAuthor) return undefined;
+  // A GitHub comment queued before authors were checked carries no checkAuthor: its login is the id.
+  const id = e.checkAuthor?.id ?? (e.scm === 'github' ? e.author : undefined);
+  if (id === undefined) return undefined;
   const pulls = pullsOf(deps.providers.for(e.host), e.host);
   if (!pulls.writeAccess)
     return `${e.command} by ${e.author}: ${e.host} cannot say who may write to ${e.repo.fullName}, so no chatops command runs`;
-  const access = await pulls.writeAccess(e.repo.fullName, e.checkAuthor.id);
+  const access = await pulls.writeAccess(e.repo.fullName, id);
   return access.allowed ? undefined : `${e.author} ${access.said}: ${e.command} runs nothing`;
 }
 

@@ -15,12 +15,17 @@ import { PULL_REQUEST_STATUS_CONTEXT } from './statuses.js';
  */
 export function createPullRequestPlanner(deps: PushWorkerDeps) {
   const run = createPlanRunner(deps);
-  return async function planPull(job: Job<ReviewJob>, e: PullRequestEvent): Promise<PushResult | { ignored: string }> {
+  /** `seq`: the receipt to order by, when not the job's (a chatops comment received late). */
+  return async function planPull(
+    job: Job<ReviewJob>,
+    e: PullRequestEvent,
+    seq = job.data.seq,
+  ): Promise<PushResult | { ignored: string }> {
     if (!PLANNED_ACTIONS.includes(e.action))
       return { ignored: `pull request #${e.number} ${e.action}: pull_request actions fire on opened and updated only` };
     return run(job, {
       event: headAsPush(e),
-      seq: job.data.seq,
+      seq,
       key: pullRequestPlanKey(e),
       subject: `pull request #${e.number}`,
       context: PULL_REQUEST_STATUS_CONTEXT,

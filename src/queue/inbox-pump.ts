@@ -213,11 +213,13 @@ export type InboxPump = ReturnType<typeof createInboxPump>;
 const isReview = (e: PushEvent | ReviewEvent): e is ReviewEvent => 'kind' in e;
 
 /**
- * A pull request's opened or new head, or a chatops comment on it, is planned (a source repository's `pull_request` actions):
+ * A pull request's opened or new head is planned (a source repository's `pull_request` actions):
  * like a push, it records its newest delivery in its plan record, so older ones skip planning.
- * Any other review has nothing to order: a per-host key that only ever records the newest seq.
+ * A chatops comment is recorded there only once its author may write and the pull request is
+ * open (workers/pull-request-comments.ts): a comment that plans nothing must not make a pending
+ * new head skip. Any other review has nothing to order: a per-host key that only ever records the newest seq.
  */
 const reviewSlot = (e: ReviewEvent) =>
-  e.kind === 'comment' || (e.kind === 'pull-request' && (e.action === 'opened' || e.action === 'updated'))
+  e.kind === 'pull-request' && (e.action === 'opened' || e.action === 'updated')
     ? refKey(pullRequestPlanKey(e))
     : `${QUEUE_PREFIX}:review-seq:${e.host}`;

@@ -28,6 +28,18 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
 
+// A delivery received late: one whose right to plan was settled after it was queued (a chatops
+// comment, once its author may write). It takes the next receipt seq now and is recorded as the
+// ref's newest, so older queued deliveries skip and it plans the tip.
+const RECEIVE = `
+local seq = redis.call('INCR', KEYS[2])
+if tonumber(redis.call('HGET', KEYS[1], 'received') or '0') < seq then
+  redis.call('HSET', KEYS[1], 'received', seq)
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return seq
+`;
+
 export interface PlanStart {
   /** A plan stamped after this delivery's receipt finished: it read a tip this push is part of. */
   covered: boolean;
@@ -61,6 +73,10 @@ export function createRefPlans(redis: Redis, ttlMs: number) {
         stamp: Number(stamp),
         ...(planned ? { since: planned } : {}),
       };
+    },
+    /** Receives a delivery now (RECEIVE above): its receipt seq, recorded as the ref's newest. */
+    async receive(event: Pick<PushEvent, 'host' | 'repo' | 'ref'>): Promise<number> {
+      return Number(await redis.eval(RECEIVE, 2, refKey(event), keys.receiptSeq(), ttlMs));
     },
     async complete(event: Pick<PushEvent, 'host' | 'repo' | 'ref'>, stamp: number, commit: string): Promise<void> {
       await redis.eval(COMPLETE, 1, refKey(event), stamp, commit, ttlMs);

@@ -117,7 +117,7 @@ dataDir: \${DATA_DIR}
     assert.match((await comment('dev', 'LGTM, will /deploy later')).responseBody, /does not start with a \/command/);
     // Commands by people who may not write: queued (the hook does not say who may), then refused.
     for (const [who, role] of [
-      ['stranger', 'not a member'],
+      ['stranger', 'not a member (or the token cannot read its members)'],
       ['reporter', 'Reporter'],
     ] as const) {
       const note = await comment(who, `/deploy by ${who}`);

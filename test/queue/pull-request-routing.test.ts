@@ -107,4 +107,36 @@ describe('source-repository pull requests: receiver → inbox → pump → plan 
     const again = await plans.begin(pullRequestPlanKey(sync.review as PullRequestEvent), sync.seq);
     assert.equal(again.supersededBy, undefined);
   });
+
+  it('a chatops comment takes no place in the order when queued; received once its author may write, it supersedes the older head', async () => {
+    const body = JSON.parse(fixture('gpw-pull-request-issue-comment.json').toString('utf8')) as {
+      repository: Record<string, unknown>;
+      issue: { number: number };
+      comment: { body: string };
+    };
+    const sync = (await jobs())
+      .map((j) => j.data as unknown as ReviewJob)
+      .find((d) => d.review.deliveryId === 'pr-sync')!;
+    const pr = sync.review as PullRequestEvent;
+    Object.assign(body.repository, { full_name: REPO, name: REPO.split('/')[1] });
+    body.issue.number = pr.number;
+    body.comment.body = '/deploy';
+    const signed = signedRequest('github', JSON.stringify(body), SECRET, { event: 'issue_comment', deliveryId: 'c-1' });
+    const res = await request(server).post('/hooks/github').set(signed.headers).send(signed.rawBody.toString());
+    assert.equal(res.body.status, 'queued', JSON.stringify(res.body));
+    await drained();
+    const comment = await eventually(
+      async () => (await jobs()).map((j) => j.data as unknown as ReviewJob).find((d) => d.review.deliveryId === 'c-1'),
+      20_000,
+      'the comment job',
+    );
+    assert.ok(comment.seq > sync.seq);
+    // Queued but not yet known to be allowed: the pending new head still plans.
+    const plans = createRefPlans(producer.redis, 60_000);
+    assert.equal((await plans.begin(pullRequestPlanKey(pr), sync.seq)).supersededBy, undefined);
+    // Its author found allowed (workers/pull-request-comments.ts), it is received now and plans the tip.
+    const received = await plans.receive(pullRequestPlanKey(pr));
+    assert.ok(received > comment.seq);
+    assert.equal((await plans.begin(pullRequestPlanKey(pr), sync.seq)).supersededBy, received);
+  });
 });

@@ -157,7 +157,7 @@ describe('Redis target (REDIS_URL forms and config redis)', () => {
     assert.equal(readSettings({ REDIS_URL: 'redis://r:6379', REDIS_PASSWORD: 'x' }).redisUrl, 'redis://r:6379');
   });
 
-  it('gives ioredis its Sentinel options: the group, passwords, master role, failover detection', () => {
+  it('gives ioredis its Sentinel options: the group, passwords, master role (no failover detector)', () => {
     const { url, options } = redisClientArgs(
       parseRedisTarget('redis+sentinel://u:pw@s1:1,s2:2/grp/1?sentinelPassword=sp'),
     );

@@ -210,9 +210,9 @@ describe('pull-request and status webhooks, normalised from each SCM', () => {
         variant((b) => (b.comment.author_association = association)),
         'review',
       );
-    // An OWNER may write; a MEMBER or COLLABORATOR may hold read permission only: asked when planned.
+    // The association does not say whether the commenter may write: asked when planned, an OWNER too.
     const owner = parse('github', 'gpw-pull-request-issue-comment.json', 'issue_comment');
-    assert.equal(owner.kind === 'comment' ? owner.checkAuthor : 'not a comment', undefined);
+    assert.deepEqual(owner.kind === 'comment' ? owner.checkAuthor : 'not a comment', { id: 'chhsia0' });
     const member = JSON.parse(
       readFileSync(new URL('../fixtures/webhooks/github/gpw-pull-request-issue-comment.json', import.meta.url), 'utf8'),
     ) as { comment: { author_association: string } };

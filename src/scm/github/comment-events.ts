@@ -17,8 +17,9 @@ const IssueCommentPayload = z.object({
 /**
  * Who may run a chatops command: GitHub's word for the commenter's relation to the repository.
  * OWNER, MEMBER (of its organisation) and COLLABORATOR; a CONTRIBUTOR or anyone else may not.
- * A MEMBER or COLLABORATOR may hold only read or triage permission, which the association does
- * not say: their permission is read from GitHub before anything is planned (`checkAuthor`).
+ * Even these may hold only read or triage permission (an organisation MEMBER, a read-only
+ * COLLABORATOR), which the association does not say: the commenter's permission is read from
+ * GitHub before anything is planned (`checkAuthor`), for an OWNER too (one call, no exception).
  */
 export const CHATOPS_ASSOCIATIONS: readonly string[] = ['OWNER', 'MEMBER', 'COLLABORATOR'];
 
@@ -43,6 +44,8 @@ export function parseGithubComment(rawBody: Buffer, m: Meta): ParsedWebhook {
   if (command === undefined)
     return { kind: 'ignored', reason: 'the comment does not start with a /command: no chatops' };
   const author = p.comment.user?.login ?? '';
+  if (author === '')
+    return { kind: 'ignored', reason: 'the comment names no commenter: nobody can say whether they may write' };
   const association = p.comment.author_association ?? 'NONE';
   if (!CHATOPS_ASSOCIATIONS.includes(association))
     return {
@@ -66,7 +69,7 @@ export function parseGithubComment(rawBody: Buffer, m: Meta): ParsedWebhook {
       number: p.issue.number,
       command,
       author,
-      ...(association === 'OWNER' ? {} : { checkAuthor: { id: author } }),
+      checkAuthor: { id: author },
     },
   };
 }

@@ -29,7 +29,8 @@ export function githubWriteAccess(d: GithubPermissionsDeps) {
       }
     });
     const only = 'only admin, maintain or write permission may';
-    if (data === undefined) return { allowed: false, said: `is unknown to GitHub; ${only}` };
+    if (data === undefined)
+      return { allowed: false, said: `is unknown to GitHub (or the token cannot see ${repo}); ${only}` };
     const role = (data as { role_name?: string }).role_name ?? data.permission;
     return { allowed: WRITERS.has(data.permission), said: `has ${role} permission on ${repo}; ${only}` };
   };

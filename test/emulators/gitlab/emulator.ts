@@ -48,8 +48,11 @@ export interface GitlabEmulator extends EmulatorServer, WebhookEmulator {
   statuses(fullName: string, sha: string): StatusRecord[];
   /** Notes on a merge request, oldest first. */
   notes(fullName: string, iid: number): NoteRecord[];
-  /** Makes `username` a member of the project at `accessLevel` (20 Reporter, 30 Developer...). */
-  setMember(fullName: string, username: string, accessLevel: number): void;
+  /**
+   * Makes `username` a member of the project at `accessLevel` (20 Reporter, 30 Developer...);
+   * `awaiting`: an invitation not yet accepted (`membership_state: awaiting`).
+   */
+  setMember(fullName: string, username: string, accessLevel: number, opts?: { awaiting?: boolean }): void;
 }
 
 /** A GitLab REST API v4 and git host on 127.0.0.1, backed by real bare repositories. */
@@ -104,7 +107,8 @@ export async function startGitlabEmulator(opts: GitlabEmulatorOptions): Promise<
     },
     statuses: (fullName, sha) => store.project(fullName).statuses.filter((s) => s.sha === sha),
     notes: (fullName, iid) => store.project(fullName).notes.filter((n) => n.mergeRequestIid === iid),
-    setMember: (fullName, username, accessLevel) => void store.project(fullName).members.set(username, accessLevel),
+    setMember: (fullName, username, accessLevel, o = {}) =>
+      void store.project(fullName).members.set(username, { level: accessLevel, awaiting: o.awaiting ?? false }),
     deliveries: (fullName) => hooks?.deliveries(fullName) ?? [],
     webhooksSettled: () => hooks?.settled() ?? Promise.resolve(),
   };

@@ -56,8 +56,8 @@ export interface ProjectState {
   mergeRequests: MergeRequestRecord[];
   notes: NoteRecord[];
   statuses: StatusRecord[];
-  /** Access levels by username (10 Guest, 20 Reporter, 30 Developer, 40 Maintainer, 50 Owner). */
-  members: Map<string, number>;
+  /** Memberships by username: access level (10 Guest, 20 Reporter, 30 Developer, 40 Maintainer, 50 Owner), invitation pending. */
+  members: Map<string, { level: number; awaiting: boolean }>;
   /** merge-tree outcomes by `targetSha:sourceSha`: true when the two merge cleanly. */
   mergeable: Map<string, boolean>;
 }

@@ -14,19 +14,19 @@ export function memberRoutes(ctx: GitlabContext, users: { bot: string; all: read
       handler: async (req) => {
         const p = await requireProject(ctx, req);
         const username = users.all.find((u) => String(userId(u)) === req.params.user_id);
-        const level =
+        const member =
           username === undefined
             ? undefined
-            : (p.state.members.get(username) ?? (username === users.bot ? 40 : undefined));
-        if (username === undefined || level === undefined) throw notFound('Member');
+            : (p.state.members.get(username) ?? (username === users.bot ? { level: 40, awaiting: false } : undefined));
+        if (username === undefined || member === undefined) throw notFound('Member');
         return {
           status: 200,
           body: {
             ...userJson(ctx.base, username),
-            access_level: level,
+            access_level: member.level,
             created_at: '2026-01-01T00:00:00.000Z',
             expires_at: null,
-            membership_state: 'active',
+            membership_state: member.awaiting ? 'awaiting' : 'active',
           },
         };
       },
