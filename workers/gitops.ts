@@ -12,7 +12,7 @@ import type { Observer } from '../src/telemetry/observer.js';
 import { createRetryPolicy, type RetryPolicy } from '../src/queue/job-options.js';
 import { backoffDelay } from '../src/registry/backoff.js';
 import { deferDigestWaits, DigestPending } from '../src/registry/deferred.js';
-import { setStatus } from './statuses.js';
+import { pausedDescription, setStatus } from './statuses.js';
 import { checkCiGates, CiPending } from '../src/gitops/ci-gate.js';
 import { waitForCi, type CiWaitJobData } from './ci-wait.js';
 import type { StatusMemory } from '../src/queue/status-memory.js';
@@ -197,7 +197,6 @@ const recallOf = (deps: GitopsWorkerDeps, p: PendingStatus) =>
 
 /** Each commit that arrived during a pause is told once that it waits for the operator. */
 async function reportPaused(deps: GitopsWorkerDeps, envId: string, spec: EnvUpdateSpec, seq: number): Promise<void> {
-  const where = `${spec.envDir || '/'} of ${spec.target.fullName}`;
   const fresh = await deps.environments.notePaused(envId, seq);
   await deps.statuses?.waitPlanned(fresh.map((p) => p.seq)).catch(() => undefined);
   for (const p of fresh) {
@@ -210,7 +209,7 @@ async function reportPaused(deps: GitopsWorkerDeps, envId: string, spec: EnvUpda
       {
         state: 'pending',
         context: p.context,
-        description: `paused: an operator paused ${where}; the newest push is applied on resume`,
+        description: pausedDescription(spec),
       },
       undefined,
       linkOf(deps, p),

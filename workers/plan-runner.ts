@@ -12,7 +12,7 @@ import type { RefPlans } from '../src/queue/ref-plans.js';
 import type { Providers } from '../src/scm/providers.js';
 import type { Observer, PlanReport } from '../src/telemetry/observer.js';
 import { createRetryPolicy, HorizonError, jobOptions, type RetryPolicy } from '../src/queue/job-options.js';
-import { setStatus } from './statuses.js';
+import { pausedDescription, setStatus } from './statuses.js';
 import type { StatusMemory } from '../src/queue/status-memory.js';
 
 export interface PushWorkerDeps {
@@ -158,6 +158,11 @@ export function createPlanRunner(deps: PushWorkerDeps) {
         auditId: link.auditId,
       });
       await deps.gitops.add('update', { envId: t.env.envId }, { ...jobOptions, jobId });
+      // A paused environment parks its job at once: this plan's own status says so rather than
+      // "updating", in whatever order the park's report and these statuses land.
+      const { target, envDir } = t.env.spec;
+      if (await deps.environments.pauses.get(`${target.host}:${target.fullName}`, envDir))
+        t.description = pausedDescription(t.env.spec);
     }
     // All statuses at once (they are independent); then the GitOps worker may post its own for
     // this plan (it waits for this mark, so its status always comes after these).

@@ -2,6 +2,7 @@ import { TransientError } from '../src/core/errors.js';
 import { publicText } from '../src/core/public-text.js';
 import type { Logger } from '../src/log/logger.js';
 import type { CommitStatus } from '../src/scm/contracts.js';
+import type { EnvUpdateSpec } from '../src/core/env-update.js';
 import type { Providers } from '../src/scm/providers.js';
 import type { StatusMemory } from '../src/queue/status-memory.js';
 
@@ -26,6 +27,10 @@ export interface StatusLink {
   /** The delivery's audit id (`<host>:<delivery id>`, src/audit/record.ts), which the dashboard opens. */
   auditId?: string;
 }
+
+/** The pending status of a push that waits for an operator's resume. */
+export const pausedDescription = (spec: Pick<EnvUpdateSpec, 'envDir' | 'target'>) =>
+  `paused: an operator paused ${spec.envDir || '/'} of ${spec.target.fullName}; the newest push is applied on resume`;
 
 /** What dispatchd said before on commit statuses, and the plan stamp this status reports on. */
 export interface StatusRecall {

@@ -120,7 +120,8 @@ describe('A digest wait does not hold a worker slot', () => {
       (await gitops.getJobs(['delayed'])).find((j) => wait(j) !== undefined),
     );
     const since = wait(waiting)!.since;
-    assert.equal(lastStatus(rig.gh, missing.sha)?.state, 'pending');
+    // The plan posts its statuses beside the GitOps job, which may be delayed first.
+    await until('the pending status', () => (lastStatus(rig.gh, missing.sha)?.state === 'pending' ? true : undefined));
 
     const digest = await registry.pushImage('acme/slots', 'present');
     // Another version: the same change on a branch of main within the same second would be the
