@@ -204,7 +204,12 @@ dataDir: \${DATA_DIR}
           workers[slot] = await startSlot(slot);
         } else {
           await redis.crash();
+          // Down until a delivery met it (at most 10 s): on a busy machine the lanes spend most of
+          // their time committing, and a fixed 500 ms could pass with none of them sending (CI saw it).
+          const refusedBefore = counts.answered503;
           await sleep(500);
+          for (const until = Date.now() + 10_000; counts.answered503 === refusedBefore && Date.now() < until;)
+            await sleep(50);
           await redis.restart();
           counts.redisRestarts++;
         }
