@@ -55,28 +55,7 @@ export function createMirrors(dataDir: string) {
     });
   }
 
-  /**
-   * Moves a branch of the mirror to a commit this process just pushed to the remote (its objects
-   * are in the mirror already), so that the mirror reads as the remote until the next fetch.
-   * Best effort: a fetch that holds the ref lock sets it from the remote anyway.
-   */
-  async function recordPush(remote: GitRemote, branch: string, commit: string): Promise<void> {
-    const dir = dirFor(remote.url);
-    await serial(dir, () => git(['update-ref', `refs/heads/${branch}`, commit], { cwd: dir })).catch(() => undefined);
-  }
-
-  /** The mirror's path if it was fetched before, without fetching. */
-  async function existing(remote: GitRemote): Promise<string | undefined> {
-    const dir = dirFor(remote.url);
-    return (await stat(join(dir, 'HEAD')).then(
-      () => true,
-      () => false,
-    ))
-      ? dir
-      : undefined;
-  }
-
-  return { fetch, dirFor, recordPush, existing };
+  return { fetch, dirFor };
 }
 export type Mirrors = ReturnType<typeof createMirrors>;
 

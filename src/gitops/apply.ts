@@ -90,9 +90,6 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
           `${c.pushTo} of ${spec.target.fullName} kept moving: the push was rejected ${PUSH_ATTEMPTS} times (${pushed.reason}); it will be retried`,
         );
       }
-      // The mirror reads as the remote again without a fetch: the next update's early
-      // forward-only question (checkout.ts) asks about the commit this one carries.
-      if (pushed.kind === 'pushed') void deps.mirrors.recordPush(p.remote, c.pushTo, pushed.commit);
       const done = {
         outcome: 'updated' as const,
         branch: c.pushTo,

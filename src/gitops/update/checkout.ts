@@ -3,7 +3,7 @@ import { PermanentError } from '../../core/errors.js';
 import { refsAt } from '../../git/mirrors.js';
 import type { ApplyDeps } from '../apply.js';
 import { commitsWithTrailers, lastCommitFor, type LoggedCommit } from '../commit-trailers.js';
-import { mayMove, type Direction } from '../forward-only.js';
+import { mayMove } from '../forward-only.js';
 import { grantedRules } from '../grants.js';
 import { defaultHead, legacyHead } from '../head-branch.js';
 import { reportForeignCommits } from './outcomes.js';
@@ -29,61 +29,6 @@ export type CheckoutOutcome =
   /** The cached default branch was gone and the SCM names another: check out again. */
   | { kind: 'base-moved' };
 
-/** Where the environment stands in a mirror: its base, head branch and the source commit it carries. */
-interface Standing {
-  baseSha: string | null;
-  head: string;
-  headSha: string | null;
-  mine: LoggedCommit[];
-  carried: string | undefined;
-}
-
-async function standingIn(mirror: string, envId: string, spec: EnvUpdateSpec, p: PreparedUpdate): Promise<Standing> {
-  // Base and head candidates: one git process for all of them.
-  const heads = {
-    chosen: p.flags.branch,
-    fresh: defaultHead(p.deployment.source, spec.envDir),
-    legacy: legacyHead(p.deployment.source, spec.envDir),
-  };
-  const at = await refsAt(
-    mirror,
-    [p.base, heads.chosen, heads.fresh, heads.legacy].flatMap((b) => (b ? [`refs/heads/${b}`] : [])),
-  );
-  const shaOf = (branch: string) => at.get(`refs/heads/${branch}`) ?? null;
-  const baseSha = shaOf(p.base);
-  // The default head branch, or the one an earlier release named (no host) if only that one exists.
-  const head = heads.chosen ?? (shaOf(heads.fresh) || !shaOf(heads.legacy) ? heads.fresh : heads.legacy);
-  const withPr = p.flags.createPullRequest;
-  const headSha = withPr ? shaOf(head) : baseSha;
-  if (!baseSha) return { baseSha, head, headSha, mine: [], carried: undefined };
-  const mine = withPr && headSha ? await commitsWithTrailers(mirror, `${baseSha}..${headSha}`) : [];
-  const carried = mine.find((c) => c.env === envId)?.commit ?? (await lastCommitFor(mirror, baseSha, envId))?.commit;
-  return { baseSha, head, headSha, mine, carried };
-}
-
-/**
- * The forward-only question asked beside the fetch (push → PR timeline, docs/benchmark.md): of
- * the commit the mirror carried before fetching. Its answer is used only when the fetched mirror
- * carries that same commit; otherwise the question is asked again.
- */
-function askEarly(
-  deps: ApplyDeps,
-  envId: string,
-  spec: EnvUpdateSpec,
-  p: PreparedUpdate,
-): Promise<{ carried: string | undefined; direction: Promise<Direction> } | undefined> | undefined {
-  if (spec.rollback) return undefined;
-  const early = deps.mirrors.existing(p.remote).then(async (mirror) => {
-    if (!mirror) return undefined;
-    const before = await standingIn(mirror, envId, spec, p);
-    if (!before.baseSha) return undefined;
-    const direction = mayMove(deps.providers.for(spec.source.host), spec, before.carried);
-    direction.catch(() => undefined);
-    return { carried: before.carried, direction };
-  });
-  return early.catch(() => undefined);
-}
-
 /**
  * Step 2: fetch the mirror, find the head branch and what the environment carries now, and decide
  * whether this update may move it (forward only, or an explicit rollback). `onBase` is called
@@ -97,9 +42,19 @@ export async function checkoutUpdate(
   p: PreparedUpdate,
   onBase: (mirror: string, baseSha: string) => void = () => undefined,
 ): Promise<CheckoutOutcome> {
-  const early = askEarly(deps, envId, spec, p);
   const mirror = await deps.mirrors.fetch(p.remote);
-  const { baseSha, head, headSha, mine, carried } = await standingIn(mirror, envId, spec, p);
+  // Base and head candidates: one git process for all of them.
+  const heads = {
+    chosen: p.flags.branch,
+    fresh: defaultHead(p.deployment.source, spec.envDir),
+    legacy: legacyHead(p.deployment.source, spec.envDir),
+  };
+  const at = await refsAt(
+    mirror,
+    [p.base, heads.chosen, heads.fresh, heads.legacy].flatMap((b) => (b ? [`refs/heads/${b}`] : [])),
+  );
+  const shaOf = (branch: string) => at.get(`refs/heads/${branch}`) ?? null;
+  const baseSha = shaOf(p.base);
   // The default branch came from a cache (scm/default-branch-cache.ts): asked again, once, when
   // the mirror no longer has it.
   if (!baseSha && !p.baseRefreshed) {
@@ -118,17 +73,20 @@ export async function checkoutUpdate(
       'gitops_base_missing',
       `branch ${p.base} does not exist in ${spec.target.fullName}: set the git resource's revision param to an existing branch`,
     );
-  const pushTo = p.flags.createPullRequest ? head : p.base;
+  const withPr = p.flags.createPullRequest;
+  // The default head branch, or the one an earlier release named (no host) if only that one exists.
+  const head = heads.chosen ?? (shaOf(heads.fresh) || !shaOf(heads.legacy) ? heads.fresh : heads.legacy);
+  const pushTo = withPr ? head : p.base;
+  const headSha = withPr ? shaOf(head) : baseSha;
+  const mine = withPr && headSha ? await commitsWithTrailers(mirror, `${baseSha}..${headSha}`) : [];
   if (mine.some((c) => c.env !== envId)) await reportForeignCommits(deps, spec, head, p.base);
+  const carried = mine.find((c) => c.env === envId)?.commit ?? (await lastCommitFor(mirror, baseSha, envId))?.commit;
   // The base is known: the caller may check it out while the SCM answers the ancestry question.
   onBase(mirror, baseSha);
   // A rollback is the operator's explicit move back; everything else only moves forward.
-  const asked = await early;
   const direction = spec.rollback
     ? ({ move: true } as const)
-    : asked && asked.carried === carried
-      ? await asked.direction.catch(() => mayMove(deps.providers.for(spec.source.host), spec, carried))
-      : await mayMove(deps.providers.for(spec.source.host), spec, carried);
+    : await mayMove(deps.providers.for(spec.source.host), spec, carried);
   if (!direction.move) return { kind: 'superseded', carried: direction.carried, branch: pushTo };
   return { kind: 'ready', checkout: { mirror, baseSha, head, pushTo, headSha, mine } };
 }
