@@ -94,8 +94,7 @@ export function parseGitlabReview(
   if (kind === 'build') {
     const p = parsePayload(rawBody, JobHook, 'GitLab job');
     // Older job hooks carry no project object: the repository's homepage names its path.
-    const path =
-      p.project?.path_with_namespace ?? (p.repository ? new URL(p.repository.homepage).pathname.slice(1) : '');
+    const path = p.project?.path_with_namespace ?? (p.repository ? pathOfHomepage(p.repository.homepage) : '');
     if (!path) return { kind: 'ignored', reason: 'GitLab job event names no project' };
     const { status } = fromGitlabStatus({
       name: p.build_name,
@@ -123,4 +122,13 @@ export function parseGitlabReview(
     };
   }
   return undefined;
+}
+
+/** The project path of a job hook's `repository.homepage`; '' when it is no URL (a damaged body: ignored, never a 500). */
+function pathOfHomepage(homepage: string): string {
+  try {
+    return new URL(homepage).pathname.slice(1);
+  } catch {
+    return '';
+  }
 }

@@ -131,6 +131,23 @@ test('events that are not pushes are ignored with the reason, never an error', (
     ctx,
   );
   assert.match(wiki.kind === 'ignored' ? wiki.reason : '', /"wiki_page" \(Wiki Page Hook\) is not acted on/);
+  // Found by the fuzz test (FC_SEED=830764528): an older job hook whose repository homepage is no URL.
+  const damagedJob = parser.parse(
+    signedRequest(
+      'gitlab',
+      JSON.stringify({
+        object_kind: 'build',
+        sha: 'a'.repeat(40),
+        build_name: 't',
+        build_status: 'success',
+        repository: { homepage: '\u0000' },
+      }),
+      'first-secret',
+      { event: 'Job Hook' },
+    ),
+    ctx,
+  );
+  assert.deepEqual(damagedJob, { kind: 'ignored', reason: 'GitLab job event names no project' });
   const kindless = parser.parse(signedRequest('gitlab', '{"foo":1}', 'first-secret', { event: 'System Hook' }), ctx);
   assert.equal(kindless.kind, 'ignored');
   const mergeRef = parseEdited((b) => (b.ref = 'refs/merge-requests/1/head'));
