@@ -3,7 +3,7 @@
  * (these machines are shared and noisy). Writes bench/results.json and prints a table.
  * Options (defaults in brackets): --rounds [2] --duration [4] --warmup [1] --concurrency [32]
  * --generator [auto|wrk|node] --bodies [100000] --iterations [10] --burst [200] --only [receiver,pipeline,scm,burst,attacks,scale,mirrors]
- * --scm-updates [3] --workers [2,4] --scale-pushes [16] --mirrors [20]
+ * --scm-updates [3] --workers [2,4] --scale-pushes [16] --mirrors [20] --api-latency [0]
  * --diagnose (adds a receiver variant, see docs) --profile <dir> (CPU profiles of the receiver section's servers) --out [bench/results.json]. docs/benchmark.md explains each figure.
  */
 import { writeFile } from 'node:fs/promises';
@@ -38,6 +38,7 @@ const { values: a } = parseArgs({
     'scale-pushes': { type: 'string', default: '16' },
     mirrors: { type: 'string', default: '20' },
     'scm-updates': { type: 'string', default: '3' },
+    'api-latency': { type: 'string', default: '0' },
     diagnose: { type: 'boolean', default: false },
     profile: { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
@@ -71,6 +72,7 @@ const settings = {
   burst: num('burst', a.burst, 1),
   bodies: num('bodies', a.bodies, 1),
   scmUpdates: num('scm-updates', a['scm-updates'], 1),
+  apiLatencyMs: num('api-latency', a['api-latency'], 0),
   workerCounts: (a.workers ?? '').split(',').map((w) => num('workers', w, 1)),
   scalePushes: num('scale-pushes', a['scale-pushes'], 1),
   mirrors: num('mirrors', a.mirrors, 1),
@@ -92,7 +94,7 @@ if (only.has('receiver')) {
   results.receiver = await benchReceiver({ ...settings, maxRequests: 1_000_000, log });
 }
 if (only.has('pipeline') || only.has('burst')) {
-  const rig = await startRig();
+  const rig = await startRig({ apiLatencyMs: settings.apiLatencyMs });
   try {
     const memory: NonNullable<BenchResults['memory']> = { mirrors: 0, mirrorDiskKB: 0 };
     const rssMB = () => Math.round(process.memoryUsage().rss / 104857.6) / 10;

@@ -27,6 +27,8 @@ export interface PushWorkerDeps {
   retry?: RetryPolicy;
   /** What was said on commit statuses before: the same thing is not posted twice. */
   statuses?: StatusMemory;
+  /** Starts fetching the GitOps mirrors a plan of this ref may write to (src/gitops/prefetch.ts). */
+  prefetch?: (event: PushEvent) => void;
 }
 
 export interface PushResult {
@@ -123,6 +125,8 @@ export function createPlanRunner(deps: PushWorkerDeps) {
       await report({ stamp: start.stamp, found: false, tasks: [], skipped });
       return { dispatchfile: '', found: false, tasks: [], skipped };
     }
+    // While the plan asks the SCM for the tip and the Dispatchfile.
+    deps.prefetch?.(event);
     let plan: PushPlan;
     try {
       plan = await unit.plan(start.stamp, start.since);

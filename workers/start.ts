@@ -4,6 +4,8 @@ import { Worker, type Job } from 'bullmq';
 import type { DispatchdConfig } from '../src/config/schema.js';
 import { toMs } from '../src/config/duration.js';
 import { createMirrors } from '../src/git/mirrors.js';
+import { prefetchGitops } from '../src/gitops/prefetch.js';
+import type { PushEvent } from '../src/core/push-event.js';
 import type { Logger } from '../src/log/logger.js';
 import { createEnvironments } from '../src/queue/environments.js';
 import { createRefPlans } from '../src/queue/ref-plans.js';
@@ -116,6 +118,7 @@ export async function startWorkers(
     observer,
     retry,
     statuses,
+    prefetch: (event: PushEvent) => prefetchGitops({ config, providers, mirrors }, event),
   };
   const processPush = createPushProcessor(planning);
   // Pull-request and status webhooks ride the events queue as `review` jobs (src/queue/inbox.ts).

@@ -34,11 +34,12 @@ export interface Rig {
 
 /**
  * The real service (receiver + workers over a real redis-server, from test/helpers/stack.ts)
- * behind a listening socket, and the GitHub emulator with no added latency, set up as the
- * end-to-end test sets them up. The emulator (test code) is tapped to time what it answers.
+ * behind a listening socket, and the GitHub emulator, set up as the end-to-end test sets them
+ * up. The emulator (test code) is tapped to time what it answers. `apiLatencyMs` delays each of
+ * its API answers (not git), as a remote SCM would (`--api-latency`).
  */
-export async function startRig(): Promise<Rig> {
-  const gh = await startGithubEmulator({ token: TOKEN });
+export async function startRig(opts: { apiLatencyMs?: number } = {}): Promise<Rig> {
+  const gh = await startGithubEmulator({ token: TOKEN, latencyMs: opts.apiLatencyMs ?? 0 });
   await gh.git.createRepo(GITOPS, { files: gitopsFiles });
   await gh.git.createRepo(APP, {
     files: { Dispatchfile: dispatchfile(`${gh.url}/${GITOPS}`, 'github'), VERSION: '0\n' },

@@ -4,12 +4,23 @@ import { join } from 'node:path';
 import type { GitRemote } from './remote.js';
 import { git } from './run.js';
 
+export interface FetchOptions {
+  /**
+   * Take a fetch of this mirror that started at or after this time (ms since the epoch), running
+   * or done, instead of starting another: the one a plan started while it read the Dispatchfile
+   * (src/gitops/prefetch.ts). A failed one is not taken.
+   */
+  startedSince?: number;
+}
+
 /**
  * Bare mirrors of remote repositories kept on disk, fetched (not cloned) per job. Fetches of one
  * mirror are serialised inside this instance because git's ref locks would reject a second one.
  */
-export function createMirrors(dataDir: string) {
+export function createMirrors(dataDir: string, now: () => number = Date.now) {
   const chains = new Map<string, Promise<unknown>>();
+  // Per mirror, the newest fetch asked for: when (a lower bound of when it started) and its end.
+  const newest = new Map<string, { at: number; done: Promise<string> }>();
 
   function dirFor(url: string): string {
     return join(dataDir, 'mirrors', `${createHash('sha256').update(url).digest('hex').slice(0, 24)}.git`);
@@ -27,8 +38,20 @@ export function createMirrors(dataDir: string) {
   }
 
   /** Fetches every branch and tag of `remote` into its mirror and returns the mirror's path. */
-  async function fetch(remote: GitRemote): Promise<string> {
+  async function fetch(remote: GitRemote, opts: FetchOptions = {}): Promise<string> {
     const dir = dirFor(remote.url);
+    const last = newest.get(dir);
+    if (opts.startedSince !== undefined && last && last.at >= opts.startedSince) {
+      const reused = await last.done.catch(() => undefined);
+      if (reused) return reused;
+    }
+    const done = fetchNow(dir, remote);
+    newest.set(dir, { at: now(), done });
+    done.catch(() => undefined);
+    return done;
+  }
+
+  function fetchNow(dir: string, remote: GitRemote): Promise<string> {
     return serial(dir, async () => {
       const exists = await stat(join(dir, 'HEAD')).then(
         () => true,

@@ -59,10 +59,17 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
     // The worktree of the base is checked out while the forward-only check waits on the SCM
     // (push → PR timeline, docs/benchmark.md); discarded if the checkout does not go on.
     let opening: Promise<Worktree> | undefined;
-    const out = await checkoutUpdate(deps, envId, spec, p, (mirror, baseSha) => {
-      opening = openWorktree(deps, mirror, baseSha);
-      opening.catch(() => undefined);
-    }).catch(async (err: unknown) => {
+    const out = await checkoutUpdate(
+      deps,
+      envId,
+      spec,
+      p,
+      (mirror, baseSha) => {
+        opening = openWorktree(deps, mirror, baseSha);
+        opening.catch(() => undefined);
+      },
+      attempt === 1,
+    ).catch(async (err: unknown) => {
       await discardWorktree(opening);
       throw err;
     });
@@ -82,6 +89,9 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
       // that loses its race just leaves them unused.
       const prDiff = p.usePr ? readPrDiff(wt, c.baseSha) : undefined;
       prDiff?.catch(() => undefined);
+      // The head branch's open pull request is looked up while the push is on the wire too.
+      const prFound = p.usePr ? p.provider.pulls?.findPullRequest(spec.target.fullName, c.head, p.base) : undefined;
+      prFound?.catch(() => undefined);
       const pushed = await pushWithLease(wt, p, c);
       if (pushed.kind === 'moved') {
         if (attempt < PUSH_ATTEMPTS) return 'moved';
@@ -105,6 +115,7 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
       const { stat, diff } = await prDiff!;
       const pr = await openOrUpdatePullRequest(p.provider.pulls, spec, {
         head: c.head,
+        ...(prFound ? { found: prFound } : {}),
         text: {
           gitRevision: p.gitRevision,
           images: p.images,
@@ -126,14 +137,18 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
   }
 }
 
-/** The numstat and the patch of the worktree's commit against the base, for the PR text. */
+/**
+ * The numstat and the patch of the worktree's commit against the base, for the PR text: one git
+ * process (it runs beside the push, on the same CPUs). `--numstat -p` prints the numstat lines,
+ * one blank line, then the patch.
+ */
 async function readPrDiff(
   wt: string,
   baseSha: string,
 ): Promise<{ stat: ReturnType<typeof parseNumstat>; diff: string }> {
-  const [numstat, diff] = await Promise.all([
-    git(['diff', '--numstat', baseSha, 'HEAD'], { cwd: wt }),
-    git(['diff', baseSha, 'HEAD'], { cwd: wt }),
-  ]);
-  return { stat: parseNumstat(numstat), diff };
+  const out = await git(['diff', '--numstat', '-p', baseSha, 'HEAD'], { cwd: wt });
+  const gap = out.indexOf('\n\n');
+  return gap < 0
+    ? { stat: parseNumstat(out), diff: '' }
+    : { stat: parseNumstat(out.slice(0, gap)), diff: out.slice(gap + 2) };
 }

@@ -136,3 +136,16 @@ export function modeOf(flags: { createPullRequest: boolean; mergePullRequest: bo
 export function mergeSettingsFor(config: DispatchdConfig, target: RepoId): MergeSettings {
   return config.gitops.find((g) => g.repo === repoKey(target))?.merge ?? MergeSettings.parse({});
 }
+
+/**
+ * The GitOps repositories some grant lets this source ref write to, in any mode: where a push of
+ * that ref can land (src/gitops/prefetch.ts fetches their mirrors while the plan runs).
+ */
+export function targetsGrantedTo(config: DispatchdConfig, source: RepoId, ref: Deployment['ref']): RepoId[] {
+  return config.gitops
+    .filter((g) => g.allow.some((r) => fromMatches(r.from, source) && refAllowed(r, ref)))
+    .map((g) => {
+      const colon = g.repo.indexOf(':');
+      return { host: g.repo.slice(0, colon), fullName: g.repo.slice(colon + 1) };
+    });
+}

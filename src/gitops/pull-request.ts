@@ -5,6 +5,8 @@ import { prBody, prTitle, type PrText } from './pr-text.js';
 
 interface PrInput {
   head: string;
+  /** The head branch's pull request, looked up already (beside the push): not asked again. */
+  found?: Promise<PullRequest | null>;
   text: PrText;
 }
 
@@ -20,7 +22,7 @@ export async function openOrUpdatePullRequest(
   const repo = spec.target.fullName;
   const base = input.text.base;
   const text = { title: prTitle(spec), body: prBody(spec, input.text) };
-  const found = await provider.findPullRequest(repo, input.head, base);
+  const found = await (input.found ?? provider.findPullRequest(repo, input.head, base));
   if (found) return { ...(await provider.updatePullRequest(repo, found.number, text)), opened: false };
   try {
     // -merge-pull-request is honoured afterwards, once the head's checks pass (merge-when-green.ts).

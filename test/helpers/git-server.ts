@@ -40,6 +40,8 @@ export interface GitServer {
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** Count of receive-pack POSTs that carried a push (git's empty auth probes are not counted). */
   pushes: number;
+  /** Count of upload-pack ref advertisements served: each fetch, clone or ls-remote asks for one first. */
+  fetches: number;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startGitServer(opts: GitServerOptions = {}): Promise<GitSe
       res.end(`repository ${path.fullName} not found\n`);
       return true;
     }
+    if (req.method === 'GET' && path.service === 'git-upload-pack') server.fetches += 1;
     const result = await serveGitHttp(root, path, req, res, remoteUser(authorization));
     // An empty probe ("0000") precedes large chunked pushes; only a real pack counts.
     if (req.method === 'POST' && path.service === 'git-receive-pack' && result.bodyBytes > 4 && result.status === 200) {
@@ -127,6 +130,7 @@ export async function startGitServer(opts: GitServerOptions = {}): Promise<GitSe
     exists,
     handle,
     pushes: 0,
+    fetches: 0,
     async createRepo(fullName, o = {}) {
       if (await exists(fullName)) throw new Error(`git server: ${fullName} already exists`);
       const dir = bareDir(fullName);

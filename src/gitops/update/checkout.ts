@@ -3,8 +3,9 @@ import { PermanentError } from '../../core/errors.js';
 import { refsAt } from '../../git/mirrors.js';
 import type { ApplyDeps } from '../apply.js';
 import { commitsWithTrailers, lastCommitFor, type LoggedCommit } from '../commit-trailers.js';
-import { mayMove } from '../forward-only.js';
+import { mayMove, readTipEarly } from '../forward-only.js';
 import { grantedRules } from '../grants.js';
+import { reusableSince } from '../prefetch.js';
 import { defaultHead, legacyHead } from '../head-branch.js';
 import { reportForeignCommits } from './outcomes.js';
 import type { PreparedUpdate } from './prepare.js';
@@ -41,8 +42,15 @@ export async function checkoutUpdate(
   spec: EnvUpdateSpec,
   p: PreparedUpdate,
   onBase: (mirror: string, baseSha: string) => void = () => undefined,
+  /** The first attempt may start from the fetch its plan started (src/gitops/prefetch.ts); a retry fetches afresh. */
+  firstAttempt = true,
 ): Promise<CheckoutOutcome> {
-  const mirror = await deps.mirrors.fetch(p.remote);
+  const source = deps.providers.for(spec.source.host);
+  const earlyTip = readTipEarly(source, spec);
+  const mirror = await deps.mirrors.fetch(
+    p.remote,
+    firstAttempt ? { startedSince: reusableSince(spec.receivedAt, Date.now()) } : {},
+  );
   // Base and head candidates: one git process for all of them.
   const heads = {
     chosen: p.flags.branch,
@@ -73,6 +81,9 @@ export async function checkoutUpdate(
       'gitops_base_missing',
       `branch ${p.base} does not exist in ${spec.target.fullName}: set the git resource's revision param to an existing branch`,
     );
+  // The base is known: the caller may check it out while the trailers are read and the SCM
+  // answers the ancestry question (push → PR timeline, docs/benchmark.md).
+  onBase(mirror, baseSha);
   const withPr = p.flags.createPullRequest;
   // The default head branch, or the one an earlier release named (no host) if only that one exists.
   const head = heads.chosen ?? (shaOf(heads.fresh) || !shaOf(heads.legacy) ? heads.fresh : heads.legacy);
@@ -81,12 +92,8 @@ export async function checkoutUpdate(
   const mine = withPr && headSha ? await commitsWithTrailers(mirror, `${baseSha}..${headSha}`) : [];
   if (mine.some((c) => c.env !== envId)) await reportForeignCommits(deps, spec, head, p.base);
   const carried = mine.find((c) => c.env === envId)?.commit ?? (await lastCommitFor(mirror, baseSha, envId))?.commit;
-  // The base is known: the caller may check it out while the SCM answers the ancestry question.
-  onBase(mirror, baseSha);
   // A rollback is the operator's explicit move back; everything else only moves forward.
-  const direction = spec.rollback
-    ? ({ move: true } as const)
-    : await mayMove(deps.providers.for(spec.source.host), spec, carried);
+  const direction = spec.rollback ? ({ move: true } as const) : await mayMove(source, spec, carried, earlyTip);
   if (!direction.move) return { kind: 'superseded', carried: direction.carried, branch: pushTo };
   return { kind: 'ready', checkout: { mirror, baseSha, head, pushTo, headSha, mine } };
 }

@@ -24,6 +24,12 @@ export function scmNamedGit(git: GitServer): GitServer {
     set pushes(v: number) {
       git.pushes = v;
     },
+    get fetches() {
+      return git.fetches;
+    },
+    set fetches(v: number) {
+      git.fetches = v;
+    },
     root: git.root,
     createRepo: (f, o) => git.createRepo(scmPath(f), o),
     commit: (f, branch, files, message, author) => git.commit(scmPath(f), branch, files, message, author),

@@ -1,0 +1,54 @@
+import type { DispatchdConfig } from '../config/schema.js';
+import type { PushEvent } from '../core/push-event.js';
+import type { Mirrors } from '../git/mirrors.js';
+import type { Providers } from '../scm/providers.js';
+import { targetsGrantedTo } from './grants.js';
+
+/**
+ * A source granted more GitOps repositories than this fetches none ahead: the plan decides which
+ * of them it writes, and fetching every one for every push would cost more than it saves.
+ */
+const MAX_PREFETCH = 2;
+
+/**
+ * How old a fetch may be and still serve an update's checkout: the mirror an update starts from
+ * is read after its push arrived and at most this long before the checkout. The lease on the
+ * head branch (and, for a direct commit, the non-forced push) still catches anything that moved
+ * since; a push that loses that race starts again from a fetch of its own.
+ */
+export const PREFETCH_MAX_AGE_MS = 2000;
+
+export interface PrefetchDeps {
+  config: DispatchdConfig;
+  providers: Providers;
+  mirrors: Mirrors;
+}
+
+/**
+ * Starts fetching the mirrors of the GitOps repositories this push may write to, while the plan
+ * reads the ref's tip and the Dispatchfile from the SCM (push → PR timeline, docs/benchmark.md):
+ * the update's checkout then takes that fetch instead of starting its own. Best effort: a failed
+ * or unused fetch costs only itself, and the checkout fetches again if this one failed.
+ */
+export function prefetchGitops(
+  deps: PrefetchDeps,
+  event: Pick<PushEvent, 'host' | 'repo' | 'refType' | 'refName' | 'receivedAt'>,
+): void {
+  const targets = targetsGrantedTo(
+    deps.config,
+    { host: event.host, fullName: event.repo.fullName },
+    { type: event.refType, name: event.refName },
+  );
+  if (targets.length === 0 || targets.length > MAX_PREFETCH) return;
+  for (const t of targets) {
+    if (!Object.hasOwn(deps.config.hosts, t.host)) continue;
+    void deps.providers
+      .for(t.host)
+      .gitRemote(t.fullName)
+      .then((remote) => deps.mirrors.fetch(remote, { startedSince: event.receivedAt }))
+      .catch(() => undefined);
+  }
+}
+
+/** The `startedSince` of an update's first checkout: a fetch after its push arrived, and recent. */
+export const reusableSince = (receivedAt: number, now: number) => Math.max(receivedAt, now - PREFETCH_MAX_AGE_MS);

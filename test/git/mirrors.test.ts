@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createMirrors, revParse } from '../../src/git/mirrors.js';
+import type { GitRemote } from '../../src/git/remote.js';
+import { reusableSince, PREFETCH_MAX_AGE_MS } from '../../src/gitops/prefetch.js';
+import { startGitServer, type GitServer } from '../helpers/git-server.js';
+
+const REPO = 'acme/gitops';
+
+describe('mirrors: a fetch started late enough is taken, not repeated', { timeout: 60_000 }, () => {
+  let server: GitServer;
+  let dataDir: string;
+  let remote: GitRemote;
+  let refuse = false;
+
+  before(async () => {
+    server = await startGitServer({ auth: () => !refuse });
+    await server.createRepo(REPO, { files: { 'a.txt': '1\n' } });
+    dataDir = await mkdtemp(join(tmpdir(), 'dispatchd-mirrors-'));
+    remote = { url: `${server.url}/${REPO}.git`, headers: {} };
+  });
+  after(async () => {
+    await server?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('a running fetch that started after `startedSince` is joined; one that started before is not', async () => {
+    let clock = 1_000;
+    const mirrors = createMirrors(join(dataDir, 'a'), () => clock);
+    const fetches = server.fetches;
+    const first = mirrors.fetch(remote);
+    const joined = await mirrors.fetch(remote, { startedSince: 1_000 });
+    assert.equal(await first, joined);
+    assert.equal(server.fetches - fetches, 1, 'one fetch served both');
+
+    // A commit lands after that fetch: an update asking for a fetch from later must see it.
+    const sha = await server.commit(REPO, 'main', { 'a.txt': '2\n' }, 'later');
+    clock = 2_000;
+    const dir = await mirrors.fetch(remote, { startedSince: 1_500 });
+    assert.equal(server.fetches - fetches, 2, 'the older fetch was not taken');
+    assert.equal(await revParse(dir, 'refs/heads/main'), sha);
+  });
+
+  it('a fetch that failed is never taken: the next one fetches itself', async () => {
+    const mirrors = createMirrors(join(dataDir, 'b'), () => 5_000);
+    refuse = true;
+    await assert.rejects(mirrors.fetch(remote), /git fetch failed|Authentication|401|could not read/i);
+    refuse = false;
+    const fetches = server.fetches;
+    const dir = await mirrors.fetch(remote, { startedSince: 5_000 });
+    assert.equal(server.fetches - fetches, 1);
+    assert.equal(await revParse(dir, 'refs/heads/main'), await server.revParse(REPO, 'main'));
+  });
+
+  it('an update takes a fetch that started after its push arrived and at most PREFETCH_MAX_AGE_MS before it', () => {
+    const now = 1_000_000;
+    assert.equal(reusableSince(now - 300, now), now - 300, 'started after the push arrived');
+    assert.equal(
+      reusableSince(now - 60_000, now),
+      now - PREFETCH_MAX_AGE_MS,
+      'and recent: a held update fetches afresh',
+    );
+  });
+});
