@@ -11,7 +11,28 @@ export interface FetchOptions {
    * (src/gitops/prefetch.ts). A failed one is not taken.
    */
   startedSince?: number;
+  /**
+   * Fetch only the branches whose names start with one of these (`main` fetches `main` and
+   * `main-old`; `dispatchd/github/acme/app/` a namespace), rather than every branch and tag:
+   * branches the update does not read cost no download. A fetch is taken for one that asks
+   * only for branches it covered.
+   */
+  branches?: string[];
 }
+
+/** A fetch of one mirror: when it was asked for (a lower bound of its start), of what, and its end. */
+interface Fetching {
+  at: number;
+  /** Branch-name prefixes fetched; undefined: every branch and tag. */
+  branches: string[] | undefined;
+  done: Promise<string>;
+}
+
+/** How many recent fetches per mirror are remembered for reuse. */
+const REMEMBERED = 4;
+
+const covers = (f: Fetching, wanted: string[] | undefined) =>
+  f.branches === undefined || (wanted !== undefined && wanted.every((w) => f.branches!.some((b) => w.startsWith(b))));
 
 /**
  * Bare mirrors of remote repositories kept on disk, fetched (not cloned) per job. Fetches of one
@@ -19,8 +40,7 @@ export interface FetchOptions {
  */
 export function createMirrors(dataDir: string, now: () => number = Date.now) {
   const chains = new Map<string, Promise<unknown>>();
-  // Per mirror, the newest fetch asked for: when (a lower bound of when it started) and its end.
-  const newest = new Map<string, { at: number; done: Promise<string> }>();
+  const recent = new Map<string, Fetching[]>();
 
   function dirFor(url: string): string {
     return join(dataDir, 'mirrors', `${createHash('sha256').update(url).digest('hex').slice(0, 24)}.git`);
@@ -37,21 +57,28 @@ export function createMirrors(dataDir: string, now: () => number = Date.now) {
     return next;
   }
 
-  /** Fetches every branch and tag of `remote` into its mirror and returns the mirror's path. */
+  /** Fetches `remote`'s branches (all, or `opts.branches`) and tags into its mirror; returns the mirror's path. */
   async function fetch(remote: GitRemote, opts: FetchOptions = {}): Promise<string> {
     const dir = dirFor(remote.url);
-    const last = newest.get(dir);
-    if (opts.startedSince !== undefined && last && last.at >= opts.startedSince) {
-      const reused = await last.done.catch(() => undefined);
-      if (reused) return reused;
+    const since = opts.startedSince;
+    if (since !== undefined) {
+      for (const f of [...(recent.get(dir) ?? [])].reverse()) {
+        if (f.at < since || !covers(f, opts.branches)) continue;
+        const reused = await f.done.catch(() => undefined);
+        if (reused) return reused;
+      }
     }
-    const done = fetchNow(dir, remote);
-    newest.set(dir, { at: now(), done });
+    const done = fetchNow(dir, remote, opts.branches);
+    recent.set(dir, [...(recent.get(dir) ?? []), { at: now(), branches: opts.branches, done }].slice(-REMEMBERED));
     done.catch(() => undefined);
     return done;
   }
 
-  function fetchNow(dir: string, remote: GitRemote): Promise<string> {
+  function fetchNow(dir: string, remote: GitRemote, branches: string[] | undefined): Promise<string> {
+    // A pattern that matches nothing is no error (a head branch not pushed yet, or deleted).
+    const refspecs = branches
+      ? [...new Set(branches)].map((b) => `+refs/heads/${b}*:refs/heads/${b}*`)
+      : ['+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'];
     return serial(dir, async () => {
       const exists = await stat(join(dir, 'HEAD')).then(
         () => true,
@@ -61,19 +88,7 @@ export function createMirrors(dataDir: string, now: () => number = Date.now) {
         await mkdir(dir, { recursive: true });
         await git(['init', '--quiet', '--bare', dir]);
       }
-      await git(
-        [
-          'fetch',
-          '--quiet',
-          '--prune',
-          '--force',
-          '--no-tags',
-          remote.url,
-          '+refs/heads/*:refs/heads/*',
-          '+refs/tags/*:refs/tags/*',
-        ],
-        { cwd: dir, remote },
-      );
+      await git(['fetch', '--quiet', '--prune', '--force', '--no-tags', remote.url, ...refspecs], { cwd: dir, remote });
       return dir;
     });
   }

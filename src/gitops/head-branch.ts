@@ -11,9 +11,12 @@ export const headNamespace = (source: RepoId) => `dispatchd/${source.host}/${sou
 export const defaultHead = (source: RepoId, envDir: string) =>
   `${headNamespace(source)}${envDir || 'root'}`.replace(/\/+/g, '/');
 
+/** The namespace earlier releases used (no host). */
+export const legacyNamespace = (source: RepoId) => `dispatchd/${source.fullName}/`.replace(/\/+/g, '/');
+
 /** The name earlier releases used (no host); an open PR there is adopted rather than duplicated. */
 export const legacyHead = (source: RepoId, envDir: string) =>
-  `dispatchd/${source.fullName}/${envDir || 'root'}`.replace(/\/+/g, '/');
+  `${legacyNamespace(source)}${envDir || 'root'}`.replace(/\/+/g, '/');
 
 /** `-branch` must stay inside the source's namespace. */
 export function checkHeadBranch(source: RepoId, branch: string): void {

@@ -3,6 +3,7 @@ import type { PushEvent } from '../core/push-event.js';
 import type { Mirrors } from '../git/mirrors.js';
 import type { Providers } from '../scm/providers.js';
 import { targetsGrantedTo } from './grants.js';
+import { headNamespace, legacyNamespace } from './head-branch.js';
 
 /**
  * A source granted more GitOps repositories than this fetches none ahead: the plan decides which
@@ -40,12 +41,20 @@ export function prefetchGitops(
     { type: event.refType, name: event.refName },
   );
   if (targets.length === 0 || targets.length > MAX_PREFETCH) return;
+  const source = { host: event.host, fullName: event.repo.fullName };
   for (const t of targets) {
     if (!Object.hasOwn(deps.config.hosts, t.host)) continue;
-    void deps.providers
-      .for(t.host)
-      .gitRemote(t.fullName)
-      .then((remote) => deps.mirrors.fetch(remote, { startedSince: event.receivedAt }))
+    const provider = deps.providers.for(t.host);
+    // What an update of this source reads there (update/checkout.ts): the default branch as the
+    // base (cached: src/scm/default-branch-cache.ts), and the source's head branches. An update
+    // whose base is another branch (a revision param) fetches for itself.
+    void Promise.all([provider.gitRemote(t.fullName), provider.defaultBranch(t.fullName)])
+      .then(([remote, base]) =>
+        deps.mirrors.fetch(remote, {
+          startedSince: event.receivedAt,
+          branches: [base, headNamespace(source), legacyNamespace(source)],
+        }),
+      )
       .catch(() => undefined);
   }
 }

@@ -44,6 +44,28 @@ describe('mirrors: a fetch started late enough is taken, not repeated', { timeou
     assert.equal(await revParse(dir, 'refs/heads/main'), sha);
   });
 
+  it('a fetch of some branches downloads no other branch, and serves only asks it covers', async () => {
+    let clock = 10_000;
+    const mirrors = createMirrors(join(dataDir, 'c'), () => clock);
+    const theirs = await server.commit(REPO, 'other-team', { 'big.bin': 'x'.repeat(100_000) }, 'not ours');
+    await server.commit(REPO, 'dispatchd/github/acme/app/staging', { 'a.txt': 'head\n' }, 'our head');
+    const fetches = server.fetches;
+    const dir = await mirrors.fetch(remote, { branches: ['main', 'dispatchd/github/acme/app/'] });
+    assert.equal(await revParse(dir, 'refs/heads/main'), await server.revParse(REPO, 'main'));
+    assert.ok(await revParse(dir, 'refs/heads/dispatchd/github/acme/app/staging'), 'the namespace came');
+    assert.equal(await revParse(dir, 'refs/heads/other-team'), null, 'no ref for the other branch');
+    assert.equal(await revParse(dir, theirs), null, 'nor its objects');
+
+    clock = 10_500;
+    await mirrors.fetch(remote, { startedSince: 10_000, branches: ['main', 'dispatchd/github/acme/app/staging'] });
+    assert.equal(server.fetches - fetches, 1, 'covered: taken');
+    await mirrors.fetch(remote, { startedSince: 10_000, branches: ['release'] });
+    assert.equal(server.fetches - fetches, 2, 'another branch: fetched');
+    await mirrors.fetch(remote, { startedSince: 10_000 });
+    assert.equal(server.fetches - fetches, 3, 'every branch: fetched');
+    assert.equal(await revParse(dir, 'refs/heads/other-team'), theirs);
+  });
+
   it('a fetch that failed is never taken: the next one fetches itself', async () => {
     const mirrors = createMirrors(join(dataDir, 'b'), () => 5_000);
     refuse = true;

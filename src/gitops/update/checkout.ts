@@ -47,19 +47,21 @@ export async function checkoutUpdate(
 ): Promise<CheckoutOutcome> {
   const source = deps.providers.for(spec.source.host);
   const earlyTip = readTipEarly(source, spec);
-  const mirror = await deps.mirrors.fetch(
-    p.remote,
-    firstAttempt ? { startedSince: reusableSince(spec.receivedAt, Date.now()) } : {},
-  );
-  // Base and head candidates: one git process for all of them.
   const heads = {
     chosen: p.flags.branch,
     fresh: defaultHead(p.deployment.source, spec.envDir),
     legacy: legacyHead(p.deployment.source, spec.envDir),
   };
+  // Only the branches read below: other teams' branches and tags cost this update no download.
+  const branches = [p.base, heads.chosen, heads.fresh, heads.legacy].flatMap((b) => (b ? [b] : []));
+  const mirror = await deps.mirrors.fetch(p.remote, {
+    branches,
+    ...(firstAttempt ? { startedSince: reusableSince(spec.receivedAt, Date.now()) } : {}),
+  });
+  // Base and head candidates: one git process for all of them.
   const at = await refsAt(
     mirror,
-    [p.base, heads.chosen, heads.fresh, heads.legacy].flatMap((b) => (b ? [`refs/heads/${b}`] : [])),
+    branches.map((b) => `refs/heads/${b}`),
   );
   const shaOf = (branch: string) => at.get(`refs/heads/${branch}`) ?? null;
   const baseSha = shaOf(p.base);
