@@ -31,6 +31,14 @@ interface Fetching {
 /** How many recent fetches per mirror are remembered for reuse. */
 const REMEMBERED = 4;
 
+/**
+ * A fetch of some branches leaves git's own housekeeping (`git maintenance run --auto`, which a
+ * fetch otherwise runs before it returns) for later: at most once a minute per mirror, a few
+ * seconds after such a fetch, in turn with its fetches.
+ */
+const MAINTAIN_EVERY_MS = 60_000;
+const MAINTAIN_AFTER_MS = 3_000;
+
 const covers = (f: Fetching, wanted: string[] | undefined) =>
   f.branches === undefined || (wanted !== undefined && wanted.every((w) => f.branches!.some((b) => w.startsWith(b))));
 
@@ -41,6 +49,16 @@ const covers = (f: Fetching, wanted: string[] | undefined) =>
 export function createMirrors(dataDir: string, now: () => number = Date.now) {
   const chains = new Map<string, Promise<unknown>>();
   const recent = new Map<string, Fetching[]>();
+  const maintained = new Map<string, number>();
+
+  function maintainLater(dir: string): void {
+    const last = maintained.get(dir);
+    if (last !== undefined && now() - last < MAINTAIN_EVERY_MS) return;
+    maintained.set(dir, now());
+    setTimeout(() => {
+      void serial(dir, () => git(['maintenance', 'run', '--auto', '--quiet'], { cwd: dir })).catch(() => undefined);
+    }, MAINTAIN_AFTER_MS).unref();
+  }
 
   function dirFor(url: string): string {
     return join(dataDir, 'mirrors', `${createHash('sha256').update(url).digest('hex').slice(0, 24)}.git`);
@@ -88,7 +106,13 @@ export function createMirrors(dataDir: string, now: () => number = Date.now) {
         await mkdir(dir, { recursive: true });
         await git(['init', '--quiet', '--bare', dir]);
       }
-      await git(['fetch', '--quiet', '--prune', '--force', '--no-tags', remote.url, ...refspecs], { cwd: dir, remote });
+      // Housekeeping is off the update's path for a fetch of some branches (maintainLater).
+      const housekeeping = branches ? ['-c', 'maintenance.auto=false'] : [];
+      await git([...housekeeping, 'fetch', '--quiet', '--prune', '--force', '--no-tags', remote.url, ...refspecs], {
+        cwd: dir,
+        remote,
+      });
+      if (branches) maintainLater(dir);
       return dir;
     });
   }
@@ -106,19 +130,25 @@ export async function revParse(dir: string, ref: string): Promise<string | null>
   }
 }
 
+/** A branch's commit and that commit's tree. */
+export interface RefTip {
+  commit: string;
+  tree: string;
+}
+
 /**
- * The commits several branches point at in a mirror, in one git process (each `revParse` is one):
- * a map from each asked ref (`refs/heads/<name>`) that exists to its commit.
+ * The commits (and their trees) several branches point at in a mirror, in one git process (each
+ * `revParse` is one): a map from each asked ref (`refs/heads/<name>`) that exists to its tip.
  */
-export async function refsAt(dir: string, refs: string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+export async function refsAt(dir: string, refs: string[]): Promise<Map<string, RefTip>> {
+  const out = new Map<string, RefTip>();
   if (refs.length === 0) return out;
-  const text = await git(['for-each-ref', '--format=%(refname) %(objectname)', ...refs], { cwd: dir });
+  const text = await git(['for-each-ref', '--format=%(refname) %(objectname) %(tree)', ...refs], { cwd: dir });
   // for-each-ref also matches refs below a pattern (refs/heads/a matches refs/heads/a/b): keep exact ones.
   const wanted = new Set(refs);
   for (const line of text.split('\n')) {
-    const [ref, sha] = line.split(' ');
-    if (ref && sha && wanted.has(ref)) out.set(ref, sha);
+    const [ref, commit, tree] = line.split(' ');
+    if (ref && commit && wanted.has(ref)) out.set(ref, { commit, tree: tree ?? '' });
   }
   return out;
 }

@@ -1,14 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createMirrors, revParse } from '../../src/git/mirrors.js';
+import { git } from '../../src/git/run.js';
 import type { GitRemote } from '../../src/git/remote.js';
 import { reusableSince, PREFETCH_MAX_AGE_MS } from '../../src/gitops/prefetch.js';
 import { startGitServer, type GitServer } from '../helpers/git-server.js';
 
 const REPO = 'acme/gitops';
+
+const graph = (dir: string) =>
+  stat(join(dir, 'objects', 'info', 'commit-graphs', 'commit-graph-chain')).then(
+    () => true,
+    () => false,
+  );
 
 describe('mirrors: a fetch started late enough is taken, not repeated', { timeout: 60_000 }, () => {
   let server: GitServer;
@@ -64,6 +71,20 @@ describe('mirrors: a fetch started late enough is taken, not repeated', { timeou
     await mirrors.fetch(remote, { startedSince: 10_000 });
     assert.equal(server.fetches - fetches, 3, 'every branch: fetched');
     assert.equal(await revParse(dir, 'refs/heads/other-team'), theirs);
+  });
+
+  it("a fetch of some branches leaves git's housekeeping for a few seconds later", async () => {
+    const mirrors = createMirrors(join(dataDir, 'd'));
+    const dir = await mirrors.fetch(remote);
+    // Housekeeping that always leaves a mark: a commit-graph as soon as one commit lacks it.
+    await git(['config', 'maintenance.commit-graph.enabled', 'true'], { cwd: dir });
+    await git(['config', 'maintenance.commit-graph.auto', '1'], { cwd: dir });
+    await server.commit(REPO, 'main', { 'a.txt': 'housekeeping\n' }, 'more');
+    await mirrors.fetch(remote, { branches: ['main'] });
+    assert.equal(await graph(dir), false, 'the fetch returned before any housekeeping');
+    const deadline = Date.now() + 20_000;
+    while (!(await graph(dir)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    assert.equal(await graph(dir), true, 'the housekeeping followed');
   });
 
   it('a fetch that failed is never taken: the next one fetches itself', async () => {

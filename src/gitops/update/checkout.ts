@@ -20,6 +20,8 @@ export interface Checkout {
   pushTo: string;
   /** The head branch's commit, null when it does not exist yet (the base without a PR). */
   headSha: string | null;
+  /** That commit's tree: an update that renders the same tree pushes nothing. */
+  headTree: string | null;
   /** dispatchd's commits on the head branch, ahead of the base. */
   mine: LoggedCommit[];
 }
@@ -63,7 +65,7 @@ export async function checkoutUpdate(
     mirror,
     branches.map((b) => `refs/heads/${b}`),
   );
-  const shaOf = (branch: string) => at.get(`refs/heads/${branch}`) ?? null;
+  const shaOf = (branch: string) => at.get(`refs/heads/${branch}`)?.commit ?? null;
   const baseSha = shaOf(p.base);
   // The default branch came from a cache (scm/default-branch-cache.ts): asked again, once, when
   // the mirror no longer has it.
@@ -97,5 +99,6 @@ export async function checkoutUpdate(
   // A rollback is the operator's explicit move back; everything else only moves forward.
   const direction = spec.rollback ? ({ move: true } as const) : await mayMove(source, spec, carried, earlyTip);
   if (!direction.move) return { kind: 'superseded', carried: direction.carried, branch: pushTo };
-  return { kind: 'ready', checkout: { mirror, baseSha, head, pushTo, headSha, mine } };
+  const headTree = withPr ? (at.get(`refs/heads/${head}`)?.tree ?? null) : null;
+  return { kind: 'ready', checkout: { mirror, baseSha, head, pushTo, headSha, headTree, mine } };
 }

@@ -1,4 +1,5 @@
 import { hasCode } from '../../core/errors.js';
+import { headCommit } from '../../git/head-commit.js';
 import { git } from '../../git/run.js';
 import type { Checkout } from './checkout.js';
 import type { PreparedUpdate } from './prepare.js';
@@ -17,21 +18,15 @@ export type PushOutcome =
  */
 export async function pushWithLease(wt: string, p: PreparedUpdate, c: Checkout): Promise<PushOutcome> {
   const withPr = p.flags.createPullRequest;
-  // One git process: the new commit, its tree, and the head branch's tree (the worktree shares
-  // the mirror's objects).
-  const [commit, tree, headTree] = (
-    await git(['rev-parse', 'HEAD', 'HEAD^{tree}', ...(c.headSha ? [`${c.headSha}^{tree}`] : [])], { cwd: wt })
-  )
-    .trim()
-    .split('\n');
-  if (withPr && c.headSha !== null && tree === headTree) return { kind: 'same-as-head' };
+  const { commit, tree } = await headCommit(wt);
+  if (withPr && c.headSha !== null && tree === c.headTree) return { kind: 'same-as-head' };
   const lease = withPr ? `--force-with-lease=refs/heads/${c.head}:${c.headSha ?? ''}` : '--no-force';
   try {
     await git(
       ['-c', 'advice.pushUpdateRejected=false', 'push', '--quiet', lease, p.remote.url, `HEAD:refs/heads/${c.pushTo}`],
       { cwd: wt, remote: p.remote },
     );
-    return { kind: 'pushed', commit: commit! };
+    return { kind: 'pushed', commit };
   } catch (err) {
     if (hasCode(err, 'git_push_rejected')) return { kind: 'moved', reason: err.message };
     throw err;
