@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GitRemote } from './remote.js';
+import { looseCommitTree, readRefFiles } from './ref-files.js';
 import { git } from './run.js';
 
 export interface FetchOptions {
@@ -49,6 +50,8 @@ const covers = (f: Fetching, wanted: string[] | undefined) =>
 export function createMirrors(dataDir: string, now: () => number = Date.now) {
   const chains = new Map<string, Promise<unknown>>();
   const recent = new Map<string, Fetching[]>();
+  // Per mirror, this process's pushes to its remote: running now, and when the last one ended.
+  const writes = new Map<string, { inflight: number; lastEnd: number }>();
   const maintained = new Map<string, number>();
 
   function maintainLater(dir: string): void {
@@ -75,21 +78,45 @@ export function createMirrors(dataDir: string, now: () => number = Date.now) {
     return next;
   }
 
-  /** Fetches `remote`'s branches (all, or `opts.branches`) and tags into its mirror; returns the mirror's path. */
+  /** Fetches every branch and tag of `remote` (or only `opts.branches`) into its mirror; returns the mirror's path. */
   async function fetch(remote: GitRemote, opts: FetchOptions = {}): Promise<string> {
+    return (await fetchFor(remote, opts)).dir;
+  }
+
+  /**
+   * `fetch`, saying whether an earlier fetch was taken (`reused`): a decision that pushes
+   * nothing, made from such a fetch, is worth checking again from a fetch of its own.
+   */
+  async function fetchFor(remote: GitRemote, opts: FetchOptions = {}): Promise<{ dir: string; reused: boolean }> {
     const dir = dirFor(remote.url);
     const since = opts.startedSince;
-    if (since !== undefined) {
+    const w = writes.get(dir);
+    // Never a fetch that may predate this process's own push there: it would not show it.
+    if (since !== undefined && !(w && w.inflight > 0)) {
       for (const f of [...(recent.get(dir) ?? [])].reverse()) {
-        if (f.at < since || !covers(f, opts.branches)) continue;
+        if (f.at < since || f.at < (w?.lastEnd ?? 0) || !covers(f, opts.branches)) continue;
         const reused = await f.done.catch(() => undefined);
-        if (reused) return reused;
+        if (reused) return { dir: reused, reused: true };
       }
     }
     const done = fetchNow(dir, remote, opts.branches);
     recent.set(dir, [...(recent.get(dir) ?? []), { at: now(), branches: opts.branches, done }].slice(-REMEMBERED));
     done.catch(() => undefined);
-    return done;
+    return { dir: await done, reused: false };
+  }
+
+  /** Runs a push to `remote`: no fetch that started before it ends is taken afterwards. */
+  async function writing<T>(remote: GitRemote, push: () => Promise<T>): Promise<T> {
+    const dir = dirFor(remote.url);
+    const w = writes.get(dir) ?? { inflight: 0, lastEnd: 0 };
+    writes.set(dir, w);
+    w.inflight += 1;
+    try {
+      return await push();
+    } finally {
+      w.inflight -= 1;
+      w.lastEnd = now();
+    }
   }
 
   function fetchNow(dir: string, remote: GitRemote, branches: string[] | undefined): Promise<string> {
@@ -117,7 +144,7 @@ export function createMirrors(dataDir: string, now: () => number = Date.now) {
     });
   }
 
-  return { fetch, dirFor };
+  return { fetch, fetchFor, writing, dirFor };
 }
 export type Mirrors = ReturnType<typeof createMirrors>;
 
@@ -130,25 +157,39 @@ export async function revParse(dir: string, ref: string): Promise<string | null>
   }
 }
 
-/** A branch's commit and that commit's tree. */
+/** A branch's commit and that commit's tree (undefined when not read: see `treeOf`). */
 export interface RefTip {
   commit: string;
-  tree: string;
+  tree?: string;
 }
 
 /**
- * The commits (and their trees) several branches point at in a mirror, in one git process (each
- * `revParse` is one): a map from each asked ref (`refs/heads/<name>`) that exists to its tip.
+ * The commits several branches point at in a mirror: a map from each asked ref
+ * (`refs/heads/<name>`) that exists to its tip. Read from the ref files (and the tree from a loose
+ * commit object) when git keeps them as files, else with one `for-each-ref`.
  */
 export async function refsAt(dir: string, refs: string[]): Promise<Map<string, RefTip>> {
   const out = new Map<string, RefTip>();
   if (refs.length === 0) return out;
+  const fromFiles = await readRefFiles(dir, refs).catch(() => undefined);
+  if (fromFiles) {
+    for (const [ref, commit] of fromFiles) {
+      const tree = await looseCommitTree(join(dir, 'objects'), commit).catch(() => undefined);
+      out.set(ref, tree ? { commit, tree } : { commit });
+    }
+    return out;
+  }
   const text = await git(['for-each-ref', '--format=%(refname) %(objectname) %(tree)', ...refs], { cwd: dir });
   // for-each-ref also matches refs below a pattern (refs/heads/a matches refs/heads/a/b): keep exact ones.
   const wanted = new Set(refs);
   for (const line of text.split('\n')) {
     const [ref, commit, tree] = line.split(' ');
-    if (ref && commit && wanted.has(ref)) out.set(ref, { commit, tree: tree ?? '' });
+    if (ref && commit && wanted.has(ref)) out.set(ref, tree ? { commit, tree } : { commit });
   }
   return out;
+}
+
+/** A commit's tree, asked of git. */
+export async function treeOf(dir: string, commit: string): Promise<string> {
+  return (await git(['rev-parse', `${commit}^{tree}`], { cwd: dir })).trim();
 }

@@ -55,7 +55,10 @@ const PUSH_ATTEMPTS = 3;
 export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdateSpec): Promise<ApplyResult> {
   checkFedByPush(deps.config, spec);
   const p = await prepareUpdate(deps, spec);
-  for (let attempt = 1; ; attempt++) {
+  // The first round may start from the fetch the plan started; every later one fetches afresh.
+  let mayReuse = true;
+  let rejected = 0;
+  for (;;) {
     // The worktree of the base is checked out while the forward-only check waits on the SCM
     // (push → PR timeline, docs/benchmark.md); discarded if the checkout does not go on.
     let opening: Promise<Worktree> | undefined;
@@ -68,18 +71,21 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
         opening = openWorktree(deps, mirror, baseSha);
         opening.catch(() => undefined);
       },
-      attempt === 1,
+      mayReuse,
     ).catch(async (err: unknown) => {
       await discardWorktree(opening);
       throw err;
     });
+    mayReuse = false;
     if (out.kind !== 'ready') await discardWorktree(opening);
-    if (out.kind === 'base-moved') continue;
+    if (out.kind === 'base-moved' || out.kind === 'stale') continue;
     if (out.kind === 'superseded') return { outcome: 'superseded', branch: out.branch, carried: out.carried };
     const c = out.checkout;
     const result = await withWorktree(opening ?? openWorktree(deps, c.mirror, c.baseSha), async (wt) => {
       const edited = await renderAndEdit(wt, deps, spec, p);
       if (edited.changed.length === 0) {
+        // Pushing nothing has no lease to catch a mirror that missed a write: asked again.
+        if (c.reused) return { again: 'stale' as const };
         const ahead = c.headSha !== null && c.mine.length > 0;
         return upToDate(deps, spec, { usePr: p.usePr, head: c.head, base: p.base, pushTo: c.pushTo, ahead });
       }
@@ -92,14 +98,9 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
       // The head branch's open pull request is looked up while the push is on the wire too.
       const prFound = p.usePr ? p.provider.pulls?.findPullRequest(spec.target.fullName, c.head, p.base) : undefined;
       prFound?.catch(() => undefined);
-      const pushed = await pushWithLease(wt, p, c);
-      if (pushed.kind === 'moved') {
-        if (attempt < PUSH_ATTEMPTS) return 'moved';
-        throw new DispatchError(
-          'gitops_push_rejected',
-          `${c.pushTo} of ${spec.target.fullName} kept moving: the push was rejected ${PUSH_ATTEMPTS} times (${pushed.reason}); it will be retried`,
-        );
-      }
+      const pushed = await deps.mirrors.writing(p.remote, () => pushWithLease(wt, p, c));
+      if (pushed.kind === 'moved') return { again: 'moved' as const, reason: pushed.reason };
+      if (pushed.kind === 'same-as-head' && c.reused) return { again: 'stale' as const };
       const done = {
         outcome: 'updated' as const,
         branch: c.pushTo,
@@ -133,7 +134,12 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
         ...(p.flags.mergePullRequest ? { mergeRequested: true } : {}),
       };
     });
-    if (result !== 'moved') return result;
+    if (!('again' in result)) return result;
+    if (result.again === 'moved' && ++rejected >= PUSH_ATTEMPTS)
+      throw new DispatchError(
+        'gitops_push_rejected',
+        `${c.pushTo} of ${spec.target.fullName} kept moving: the push was rejected ${PUSH_ATTEMPTS} times (${result.reason}); it will be retried`,
+      );
   }
 }
 

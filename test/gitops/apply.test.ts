@@ -73,11 +73,11 @@ describe('applyUpdate against a branch that moves', () => {
     // Another writer lands a commit on main right after our first fetch: our push must be rejected.
     const mirrors: Mirrors = {
       ...real,
-      async fetch(remote) {
-        const dir = await real.fetch(remote);
+      async fetchFor(remote, opts) {
+        const fetched = await real.fetchFor(remote, opts);
         if (++fetches === 1)
           await gh.git.commit(GITOPS, 'main', { 'other/notes.md': 'someone else\n' }, 'concurrent change');
-        return dir;
+        return fetched;
       },
     };
     const deps = {
@@ -123,9 +123,9 @@ describe('applyUpdate against a branch that moves', () => {
     let fetches = 0;
     const mirrors: Mirrors = {
       ...real,
-      fetch: async (remote) => {
+      fetchFor: async (remote, opts) => {
         fetches++;
-        return real.fetch(remote);
+        return real.fetchFor(remote, opts);
       },
     };
     const deps = {

@@ -20,17 +20,25 @@ export interface Checkout {
   pushTo: string;
   /** The head branch's commit, null when it does not exist yet (the base without a PR). */
   headSha: string | null;
-  /** That commit's tree: an update that renders the same tree pushes nothing. */
-  headTree: string | null;
+  /** That commit's tree when it was read with the refs (update/push.ts asks git otherwise). */
+  headTree?: string;
   /** dispatchd's commits on the head branch, ahead of the base. */
   mine: LoggedCommit[];
+  /**
+   * The mirror is a fetch taken from the plan (src/gitops/prefetch.ts): it may predate a write
+   * by another process. A push is guarded by its lease; a decision to push nothing is checked
+   * again from a fetch of its own.
+   */
+  reused: boolean;
 }
 
 export type CheckoutOutcome =
   | { kind: 'ready'; checkout: Checkout }
   | { kind: 'superseded'; carried: string; branch: string }
   /** The cached default branch was gone and the SCM names another: check out again. */
-  | { kind: 'base-moved' };
+  | { kind: 'base-moved' }
+  /** Nothing to move (or foreign commits) seen in a reused fetch: check out again from a fetch of its own. */
+  | { kind: 'stale' };
 
 /**
  * Step 2: fetch the mirror, find the head branch and what the environment carries now, and decide
@@ -44,8 +52,8 @@ export async function checkoutUpdate(
   spec: EnvUpdateSpec,
   p: PreparedUpdate,
   onBase: (mirror: string, baseSha: string) => void = () => undefined,
-  /** The first attempt may start from the fetch its plan started (src/gitops/prefetch.ts); a retry fetches afresh. */
-  firstAttempt = true,
+  /** The first round may start from the fetch its plan started (src/gitops/prefetch.ts); a retry fetches afresh. */
+  mayReuse = true,
 ): Promise<CheckoutOutcome> {
   const source = deps.providers.for(spec.source.host);
   const earlyTip = readTipEarly(source, spec);
@@ -56,9 +64,9 @@ export async function checkoutUpdate(
   };
   // Only the branches read below: other teams' branches and tags cost this update no download.
   const branches = [p.base, heads.chosen, heads.fresh, heads.legacy].flatMap((b) => (b ? [b] : []));
-  const mirror = await deps.mirrors.fetch(p.remote, {
+  const { dir: mirror, reused } = await deps.mirrors.fetchFor(p.remote, {
     branches,
-    ...(firstAttempt ? { startedSince: reusableSince(spec.receivedAt, Date.now()) } : {}),
+    ...(mayReuse ? { startedSince: reusableSince(spec.receivedAt, Date.now()) } : {}),
   });
   // Base and head candidates: one git process for all of them.
   const at = await refsAt(
@@ -94,11 +102,18 @@ export async function checkoutUpdate(
   const pushTo = withPr ? head : p.base;
   const headSha = withPr ? shaOf(head) : baseSha;
   const mine = withPr && headSha ? await commitsWithTrailers(mirror, `${baseSha}..${headSha}`) : [];
-  if (mine.some((c) => c.env !== envId)) await reportForeignCommits(deps, spec, head, p.base);
+  if (mine.some((c) => c.env !== envId)) {
+    if (reused) return { kind: 'stale' };
+    await reportForeignCommits(deps, spec, head, p.base);
+  }
   const carried = mine.find((c) => c.env === envId)?.commit ?? (await lastCommitFor(mirror, baseSha, envId))?.commit;
   // A rollback is the operator's explicit move back; everything else only moves forward.
   const direction = spec.rollback ? ({ move: true } as const) : await mayMove(source, spec, carried, earlyTip);
-  if (!direction.move) return { kind: 'superseded', carried: direction.carried, branch: pushTo };
-  const headTree = withPr ? (at.get(`refs/heads/${head}`)?.tree ?? null) : null;
-  return { kind: 'ready', checkout: { mirror, baseSha, head, pushTo, headSha, headTree, mine } };
+  if (!direction.move)
+    return reused ? { kind: 'stale' } : { kind: 'superseded', carried: direction.carried, branch: pushTo };
+  const headTree = withPr ? at.get(`refs/heads/${head}`)?.tree : undefined;
+  return {
+    kind: 'ready',
+    checkout: { mirror, baseSha, head, pushTo, headSha, ...(headTree ? { headTree } : {}), mine, reused },
+  };
 }

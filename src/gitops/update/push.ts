@@ -1,5 +1,6 @@
 import { hasCode } from '../../core/errors.js';
 import { headCommit } from '../../git/head-commit.js';
+import { treeOf } from '../../git/mirrors.js';
 import { git } from '../../git/run.js';
 import type { Checkout } from './checkout.js';
 import type { PreparedUpdate } from './prepare.js';
@@ -19,7 +20,8 @@ export type PushOutcome =
 export async function pushWithLease(wt: string, p: PreparedUpdate, c: Checkout): Promise<PushOutcome> {
   const withPr = p.flags.createPullRequest;
   const { commit, tree } = await headCommit(wt);
-  if (withPr && c.headSha !== null && tree === c.headTree) return { kind: 'same-as-head' };
+  if (withPr && c.headSha !== null && tree === (c.headTree ?? (await treeOf(wt, c.headSha))))
+    return { kind: 'same-as-head' };
   const lease = withPr ? `--force-with-lease=refs/heads/${c.head}:${c.headSha ?? ''}` : '--no-force';
   try {
     await git(
