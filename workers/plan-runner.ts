@@ -153,14 +153,19 @@ export function createPlanRunner(deps: PushWorkerDeps) {
     // final for the same or newer work was claimed (which the GitOps worker does before posting).
     for (const t of plan.tasks) {
       if (!t.env) continue;
-      const { jobId } = await deps.environments.offer(t.env.envId, start.stamp, t.env.spec, {
-        host: event.host,
-        repo: event.repo.fullName,
-        sha: commit,
-        context: `${unit.context}/${t.task}`,
-        seq: start.stamp,
-        auditId: link.auditId,
-      });
+      const { jobId } = await deps.environments.offer(
+        t.env.envId,
+        start.stamp,
+        { ...t.env.spec, plannedAt: started },
+        {
+          host: event.host,
+          repo: event.repo.fullName,
+          sha: commit,
+          context: `${unit.context}/${t.task}`,
+          seq: start.stamp,
+          auditId: link.auditId,
+        },
+      );
       await deps.gitops.add('update', { envId: t.env.envId }, { ...jobOptions, jobId });
       // A paused environment parks its job at once: this plan's own status says so rather than
       // "updating", in whatever order the park's report and these statuses land.

@@ -39,6 +39,11 @@ export interface EnvUpdateSpec {
   /** Directory part of -filepath after substitution: names the environment. */
   envDir: string;
   receivedAt: number;
+  /**
+   * When the plan that made this spec began (ms since the epoch): the GitOps mirror it starts
+   * from is read after this (src/gitops/prefetch.ts). Absent on specs queued before it existed.
+   */
+  plannedAt?: number;
   /** Set when this update promotes another environment's (docs/promotion.md). */
   promotion?: PromotionOrigin;
   /** Set on an operator's rollback: the one update allowed to move the environment back. */

@@ -82,7 +82,12 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
     if (out.kind === 'superseded') return { outcome: 'superseded', branch: out.branch, carried: out.carried };
     const c = out.checkout;
     const result = await withWorktree(opening ?? openWorktree(deps, c.mirror, c.baseSha), async (wt) => {
-      const edited = await renderAndEdit(wt, deps, spec, p);
+      // A refusal from a taken fetch (a template a newer commit fixed) is checked from a fresh one.
+      const edited = await renderAndEdit(wt, deps, spec, p).catch((err: unknown) => {
+        if (c.reused) return 'stale' as const;
+        throw err;
+      });
+      if (edited === 'stale') return { again: 'stale' as const };
       if (edited.changed.length === 0) {
         // Pushing nothing has no lease to catch a mirror that missed a write: asked again.
         if (c.reused) return { again: 'stale' as const };

@@ -13,7 +13,7 @@ const MAX_PREFETCH = 2;
 
 /**
  * How old a fetch may be and still serve an update's checkout: the mirror an update starts from
- * is read after its push arrived and at most this long before the checkout. The lease on the
+ * is read after its plan began and at most this long before the checkout. The lease on the
  * head branch (and, for a direct commit, the non-forced push) still catches anything that moved
  * since; a push that loses that race starts again from a fetch of its own.
  */
@@ -33,7 +33,7 @@ export interface PrefetchDeps {
  */
 export function prefetchGitops(
   deps: PrefetchDeps,
-  event: Pick<PushEvent, 'host' | 'repo' | 'refType' | 'refName' | 'receivedAt'>,
+  event: Pick<PushEvent, 'host' | 'repo' | 'refType' | 'refName'>,
 ): void {
   const targets = targetsGrantedTo(
     deps.config,
@@ -41,6 +41,7 @@ export function prefetchGitops(
     { type: event.refType, name: event.refName },
   );
   if (targets.length === 0 || targets.length > MAX_PREFETCH) return;
+  const startedAt = Date.now();
   const source = { host: event.host, fullName: event.repo.fullName };
   for (const t of targets) {
     if (!Object.hasOwn(deps.config.hosts, t.host)) continue;
@@ -51,7 +52,9 @@ export function prefetchGitops(
     void Promise.all([provider.gitRemote(t.fullName), provider.defaultBranch(t.fullName)])
       .then(([remote, base]) =>
         deps.mirrors.fetch(remote, {
-          startedSince: event.receivedAt,
+          // Only a fetch starting now or later: this plan's update reads after the plan began
+          // (a retried delivery's first fetch may predate a fix).
+          startedSince: startedAt,
           branches: [base, headNamespace(source), legacyNamespace(source)],
         }),
       )
@@ -59,5 +62,5 @@ export function prefetchGitops(
   }
 }
 
-/** The `startedSince` of an update's first checkout: a fetch after its push arrived, and recent. */
-export const reusableSince = (receivedAt: number, now: number) => Math.max(receivedAt, now - PREFETCH_MAX_AGE_MS);
+/** The `startedSince` of an update's first checkout: a fetch after its plan began, and recent. */
+export const reusableSince = (plannedAt: number, now: number) => Math.max(plannedAt, now - PREFETCH_MAX_AGE_MS);

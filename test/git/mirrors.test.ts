@@ -98,9 +98,9 @@ describe('mirrors: a fetch started late enough is taken, not repeated', { timeou
     assert.equal(await revParse(dir, 'refs/heads/main'), await server.revParse(REPO, 'main'));
   });
 
-  it('an update takes a fetch that started after its push arrived and at most PREFETCH_MAX_AGE_MS before it', () => {
+  it('an update takes a fetch that started after its plan began and at most PREFETCH_MAX_AGE_MS before it', () => {
     const now = 1_000_000;
-    assert.equal(reusableSince(now - 300, now), now - 300, 'started after the push arrived');
+    assert.equal(reusableSince(now - 300, now), now - 300, 'started after the plan began');
     assert.equal(
       reusableSince(now - 60_000, now),
       now - PREFETCH_MAX_AGE_MS,

@@ -66,7 +66,7 @@ export async function checkoutUpdate(
   const branches = [p.base, heads.chosen, heads.fresh, heads.legacy].flatMap((b) => (b ? [b] : []));
   const { dir: mirror, reused } = await deps.mirrors.fetchFor(p.remote, {
     branches,
-    ...(mayReuse ? { startedSince: reusableSince(spec.receivedAt, Date.now()) } : {}),
+    ...(mayReuse ? { startedSince: reusableSince(spec.plannedAt ?? spec.receivedAt, Date.now()) } : {}),
   });
   // Base and head candidates: one git process for all of them.
   const at = await refsAt(
