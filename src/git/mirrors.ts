@@ -19,6 +19,12 @@ export interface FetchOptions {
    * only for branches it covered.
    */
   branches?: string[];
+  /**
+   * Fetch only if no fetch of this mirror is running or waiting; else do nothing (the plan's
+   * prefetch: in a burst the updates fetch for themselves, and a queue of early fetches would
+   * only add load).
+   */
+  onlyIfIdle?: boolean;
 }
 
 /** A fetch of one mirror: when it was asked for (a lower bound of its start), of what, and its end. */
@@ -99,6 +105,7 @@ export function createMirrors(dataDir: string, now: () => number = Date.now) {
         if (reused) return { dir: reused, reused: true };
       }
     }
+    if (opts.onlyIfIdle && chains.has(dir)) return { dir, reused: false };
     const done = fetchNow(dir, remote, opts.branches);
     recent.set(dir, [...(recent.get(dir) ?? []), { at: now(), branches: opts.branches, done }].slice(-REMEMBERED));
     done.catch(() => undefined);

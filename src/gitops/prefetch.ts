@@ -45,16 +45,20 @@ export function prefetchGitops(
   const source = { host: event.host, fullName: event.repo.fullName };
   for (const t of targets) {
     if (!Object.hasOwn(deps.config.hosts, t.host)) continue;
-    const provider = deps.providers.for(t.host);
     // What an update of this source reads there (update/checkout.ts): the default branch as the
-    // base (cached: src/scm/default-branch-cache.ts), and the source's head branches. An update
-    // whose base is another branch (a revision param) fetches for itself.
-    void Promise.all([provider.gitRemote(t.fullName), provider.defaultBranch(t.fullName)])
+    // base, and the source's head branches. The default branch only as remembered
+    // (src/scm/default-branch-cache.ts): the prefetch makes no API call of its own, so nothing it
+    // does can go out beside the plan's calls after the SCM asked for a wait. Not remembered yet
+    // (the first update in a while), or a base named by a revision param: the update fetches itself.
+    const known = deps.providers.knownDefaultBranch(t.host, t.fullName);
+    if (!known) continue;
+    void Promise.all([deps.providers.for(t.host).gitRemote(t.fullName), known])
       .then(([remote, base]) =>
         deps.mirrors.fetch(remote, {
           // Only a fetch starting now or later: this plan's update reads after the plan began
           // (a retried delivery's first fetch may predate a fix).
           startedSince: startedAt,
+          onlyIfIdle: true,
           branches: [base, headNamespace(source), legacyNamespace(source)],
         }),
       )

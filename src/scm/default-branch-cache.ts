@@ -13,6 +13,11 @@ export function createDefaultBranchCache(ttlMs: number, now: () => number) {
     forget(host: string, repo: string): void {
       kept.delete(keyOf(host, repo));
     },
+    /** The kept answer while fresh, without asking the SCM; undefined otherwise. */
+    peek(host: string, repo: string): Promise<string> | undefined {
+      const hit = kept.get(keyOf(host, repo));
+      return hit && now() - hit.at < ttlMs ? hit.branch : undefined;
+    },
     /** The provider with `defaultBranch` answered from the cache while fresh; other calls pass. */
     wrap(host: string, p: ScmProvider): ScmProvider {
       if (ttlMs <= 0) return p;

@@ -4,6 +4,7 @@ import type { Mirrors } from '../git/mirrors.js';
 import type { ScmProvider } from './contracts.js';
 import { SCM_KINDS } from './kinds.js';
 import { createDefaultBranchCache } from './default-branch-cache.js';
+import { createRetryAfterGate } from './retry-after-gate.js';
 
 /** One SCM API call as seen from outside the provider, for metrics. */
 export interface ScmCall {
@@ -41,6 +42,7 @@ const PULL_METHODS = [
 export function createProviders(config: DispatchdConfig, mirrors: Mirrors, opts: ProviderOptions = {}) {
   const built = new Map<string, ScmProvider>();
   const branches = createDefaultBranchCache(opts.defaultBranchTtlMs ?? 300_000, opts.now ?? Date.now);
+  const waits = createRetryAfterGate(opts.now ?? Date.now);
   return {
     /**
      * Drops a remembered default branch: the caller found it gone (renamed), so the next
@@ -48,6 +50,10 @@ export function createProviders(config: DispatchdConfig, mirrors: Mirrors, opts:
      */
     forgetDefaultBranch(hostName: string, repo: string): void {
       branches.forget(hostName, repo);
+    },
+    /** A repository's default branch if it is remembered (and fresh), without an API call. */
+    knownDefaultBranch(hostName: string, repo: string): Promise<string> | undefined {
+      return branches.peek(hostName, repo);
     },
     for(hostName: string): ScmProvider {
       const existing = built.get(hostName);
@@ -61,6 +67,8 @@ export function createProviders(config: DispatchdConfig, mirrors: Mirrors, opts:
         ...(opts.onRateLimit ? { onRateLimit: (n: number) => opts.onRateLimit?.(hostName, n) } : {}),
       });
       if (opts.onCall) p = counted(hostName, p, opts.onCall);
+      // Outside the count: a call the gate refuses never reached the SCM.
+      p = waits.gate(hostName, p, API_METHODS, PULL_METHODS);
       p = branches.wrap(hostName, p);
       built.set(hostName, p);
       return p;

@@ -87,6 +87,17 @@ describe('mirrors: a fetch started late enough is taken, not repeated', { timeou
     assert.equal(await graph(dir), true, 'the housekeeping followed');
   });
 
+  it('onlyIfIdle: nothing while another fetch of the mirror runs', async () => {
+    const mirrors = createMirrors(join(dataDir, 'e'));
+    const fetches = server.fetches;
+    const running = mirrors.fetch(remote);
+    await mirrors.fetch(remote, { onlyIfIdle: true, branches: ['main'] });
+    await running;
+    assert.equal(server.fetches - fetches, 1, 'the idle-only fetch did not run');
+    await mirrors.fetch(remote, { onlyIfIdle: true, branches: ['main'] });
+    assert.equal(server.fetches - fetches, 2, 'idle again: it runs');
+  });
+
   it('a fetch that failed is never taken: the next one fetches itself', async () => {
     const mirrors = createMirrors(join(dataDir, 'b'), () => 5_000);
     refuse = true;
