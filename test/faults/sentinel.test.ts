@@ -419,6 +419,16 @@ redis:
       const fresh = topo.connect(failover.newMaster);
       try {
         const present = new Set<string>();
+        // Accepted but not yet a job: still an entry of the inbox stream (the pump replicates the
+        // job before the entry goes, so one of the two always survives). Read first: the pump
+        // runs against the new master meanwhile, and an entry it turns into a job after this read
+        // is then a job for the whole scan below (SCAN may miss a key created while it runs).
+        const inbox = (await fresh.xrange(keys.inbox(), '-', '+')) as [string, string[]][];
+        failover.stillInInbox = inbox.length;
+        for (const [, fields] of inbox) {
+          const e = fields[fields.indexOf('e') + 1];
+          if (e) present.add((JSON.parse(e) as { deliveryId: string }).deliveryId);
+        }
         let cursor = '0';
         do {
           const [next, found] = await fresh.scan(cursor, 'MATCH', 'dispatchd:events:push-*', 'COUNT', 1000);
@@ -428,14 +438,6 @@ redis:
             if (data) present.add((JSON.parse(data) as { event: { deliveryId: string } }).event.deliveryId);
           }
         } while (cursor !== '0');
-        // Accepted but not yet a job: still an entry of the inbox stream (the pump replicates the
-        // job before the entry goes, so one of the two always survives).
-        const inbox = (await fresh.xrange(keys.inbox(), '-', '+')) as [string, string[]][];
-        failover.stillInInbox = inbox.length;
-        for (const [, fields] of inbox) {
-          const e = fields[fields.indexOf('e') + 1];
-          if (e) present.add((JSON.parse(e) as { deliveryId: string }).deliveryId);
-        }
         failover.acknowledgedBeforeSwitch = acknowledged.length;
         failover.newMasterLacks = acknowledged.filter((id) => !present.has(id));
       } finally {
