@@ -151,9 +151,10 @@ export interface PullRequestApi {
    */
   requiredChecks?(repo: string, branch: string): Promise<string[]>;
   /**
-   * Whether the user with this SCM user id may write to the repository: asked for a chatops
-   * comment whose payload does not say (CommentEvent.checkAuthor). Optional: SCMs whose payloads
-   * say it themselves (GitHub's author_association) leave it out.
+   * Whether the user with this SCM user id may write to the repository: asked for every chatops
+   * comment (CommentEvent.checkAuthor) before it plans anything. GitHub answers from the
+   * collaborator permission API (an author_association of MEMBER can hold read or triage only),
+   * GitLab from project membership. Optional: an SCM without chatops (Bitbucket) leaves it out.
    */
   writeAccess?(repo: string, userId: string): Promise<WriteAccess>;
   /** The SCM's own auto-merge, where it has one (docs/gitops.md#merge-when-green). */
