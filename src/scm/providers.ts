@@ -5,6 +5,7 @@ import type { ScmProvider } from './contracts.js';
 import { SCM_KINDS } from './kinds.js';
 import { createDefaultBranchCache } from './default-branch-cache.js';
 import { createRetryAfterGate } from './retry-after-gate.js';
+import { wrapCalls } from './wrap-calls.js';
 
 /** One SCM API call as seen from outside the provider, for metrics. */
 export interface ScmCall {
@@ -79,49 +80,30 @@ export type Providers = ReturnType<typeof createProviders>;
 
 /** Wraps each API method to report its host, name, outcome and time; results pass unchanged. */
 function counted(host: string, p: ScmProvider, onCall: (c: ScmCall) => void): ScmProvider {
-  const wrapped = countCalls(p, API_METHODS, host, onCall);
-  if (p.pulls) Object.defineProperty(wrapped, 'pulls', { value: countCalls(p.pulls, PULL_METHODS, host, onCall) });
-  return wrapped;
-}
-
-function countCalls<T extends object>(
-  target: T,
-  names: readonly string[],
-  host: string,
-  onCall: (c: ScmCall) => void,
-): T {
-  const wrapped = Object.create(target) as T;
-  const methods = target as unknown as Record<string, unknown>;
-  for (const name of names) {
-    // Optional methods a kind does not have stay absent, so callers can tell.
-    if (typeof methods[name] !== 'function') continue;
-    const original = methods[name] as (...a: unknown[]) => Promise<unknown>;
-    (wrapped as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
-      const started = Date.now();
-      const report = (outcome: ScmCall['outcome']) => {
-        try {
-          onCall({ host, operation: name, outcome, ms: Date.now() - started });
-        } catch {
-          /* metrics never break a call */
-        }
-      };
+  return wrapCalls(p, API_METHODS, PULL_METHODS, async (name, call) => {
+    const started = Date.now();
+    const report = (outcome: ScmCall['outcome']) => {
       try {
-        const result = await original.apply(target, args);
-        report('ok');
-        return result;
-      } catch (err) {
-        report(
-          err instanceof TransientError
-            ? err.code === 'scm_rate_limited'
-              ? 'rate_limited'
-              : 'transient'
-            : err instanceof PermanentError
-              ? 'permanent'
-              : 'error',
-        );
-        throw err;
+        onCall({ host, operation: name, outcome, ms: Date.now() - started });
+      } catch {
+        /* metrics never break a call */
       }
     };
-  }
-  return wrapped;
+    try {
+      const result = await call();
+      report('ok');
+      return result;
+    } catch (err) {
+      report(
+        err instanceof TransientError
+          ? err.code === 'scm_rate_limited'
+            ? 'rate_limited'
+            : 'transient'
+          : err instanceof PermanentError
+            ? 'permanent'
+            : 'error',
+      );
+      throw err;
+    }
+  });
 }

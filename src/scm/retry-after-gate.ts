@@ -1,5 +1,6 @@
 import { TransientError } from '../core/errors.js';
 import type { ScmProvider } from './contracts.js';
+import { wrapCalls } from './wrap-calls.js';
 
 /** A Retry-After longer than this is taken as this: a gate never closes a host for longer. */
 const MAX_WAIT_MS = 3_600_000;
@@ -14,14 +15,10 @@ const MAX_WAIT_MS = 3_600_000;
 export function createRetryAfterGate(now: () => number = Date.now) {
   const until = new Map<string, number>();
 
-  function wrap<T extends object>(host: string, target: T, names: readonly string[]): T {
-    const wrapped = Object.create(target) as T;
-    const methods = target as unknown as Record<string, unknown>;
-    for (const name of names) {
-      // Optional methods a kind does not have stay absent, so callers can tell.
-      if (typeof methods[name] !== 'function') continue;
-      const original = methods[name] as (...a: unknown[]) => Promise<unknown>;
-      (wrapped as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+  return {
+    /** The provider with every API method (and its pull-request part's) behind the host's gate. */
+    gate(host: string, p: ScmProvider, apiMethods: readonly string[], pullMethods: readonly string[]): ScmProvider {
+      return wrapCalls(p, apiMethods, pullMethods, async (_name, call) => {
         const left = (until.get(host) ?? 0) - now();
         if (left > 0)
           throw new TransientError(
@@ -30,23 +27,13 @@ export function createRetryAfterGate(now: () => number = Date.now) {
             left,
           );
         try {
-          return await original.apply(target, args);
+          return await call();
         } catch (err) {
           if (err instanceof TransientError && err.retryAfterMs !== undefined && err.retryAfterMs > 0)
             until.set(host, Math.max(until.get(host) ?? 0, now() + Math.min(err.retryAfterMs, MAX_WAIT_MS)));
           throw err;
         }
-      };
-    }
-    return wrapped;
-  }
-
-  return {
-    /** The provider with every API method (and its pull-request part's) behind the host's gate. */
-    gate(host: string, p: ScmProvider, apiMethods: readonly string[], pullMethods: readonly string[]): ScmProvider {
-      const gated = wrap(host, p, apiMethods);
-      if (p.pulls) Object.defineProperty(gated, 'pulls', { value: wrap(host, p.pulls, pullMethods) });
-      return gated;
+      });
     },
   };
 }
