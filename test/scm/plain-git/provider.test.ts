@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HostConfig } from '../../../src/config/schema.js';
@@ -9,7 +10,6 @@ import { createMirrors } from '../../../src/git/mirrors.js';
 import type { ScmProvider } from '../../../src/scm/contracts.js';
 import { plainGitProvider } from '../../../src/scm/plain-git/provider.js';
 import { startGitServer, type GitServer } from '../../helpers/git-server.js';
-import { freePort } from '../../helpers/ports.js';
 import { pullRequestTests } from '../pull-request-suite.js';
 import { boundedReadTests } from '../read-suite.js';
 import { refTipAndCompareTests, TIMEOUT } from '../ref-suite.js';
@@ -71,11 +71,20 @@ describe('Plain git provider: refTip through ls-remote, compare in the mirror', 
     assert.equal(auth.code, 'git_auth');
     const missing = await rejection(scm.refTip('acme/missing.git', 'refs/heads/main'));
     assert.ok(missing instanceof PermanentError, String(missing));
-    const down = plainGitProvider(
-      HostConfig.parse({ kind: 'git', url: `http://127.0.0.1:${await freePort()}` }),
-      createMirrors(dataDir),
-    );
-    assert.ok((await rejection(down.refTip('acme/refs.git', 'refs/heads/main'))) instanceof TransientError);
+    // A port this test holds and hangs up on: a port found free and let go can be taken by
+    // another test's server before git connects (it was, under a busy CI).
+    const hangUp = createServer((socket) => socket.destroy());
+    await new Promise<void>((r) => hangUp.listen(0, '127.0.0.1', r));
+    try {
+      const down = plainGitProvider(
+        HostConfig.parse({ kind: 'git', url: `http://127.0.0.1:${(hangUp.address() as AddressInfo).port}` }),
+        createMirrors(dataDir),
+      );
+      const e = await rejection(down.refTip('acme/refs.git', 'refs/heads/main'));
+      assert.ok(e instanceof TransientError, String(e));
+    } finally {
+      await new Promise((r) => hangUp.close(r));
+    }
   });
 
   it('compare names a commit the mirror does not have as a permanent error', TIMEOUT, async () => {
