@@ -40,9 +40,11 @@ export function verifyHubSignature(
       `${headerName} must be "sha256=<64 hex digits>"; choose SHA-256 signatures in the webhook settings`,
     );
   }
-  const given = match[1]!.toLowerCase();
+  const given = Buffer.from(match[1]!, 'hex');
   // Every secret is tried before looking for the match, so timing does not tell which one it was.
-  const index = secrets.map((s) => safeEqual(hmacSha256Hex(s, body), given)).indexOf(true);
+  // Both sides are 32-byte digests (the header was checked for 64 hex digits), so timingSafeEqual
+  // compares them directly: no length to hide.
+  const index = secrets.map((s) => timingSafeEqual(createHmac('sha256', s).update(body).digest(), given)).indexOf(true);
   if (index < 0) {
     throw new WebhookError(
       401,
