@@ -98,7 +98,8 @@ export async function startWorkers(
     connection: connections[2],
     options: { concurrency: 2, settings, ...recovery, name: processName },
   });
-  // Accepted deliveries wait in the inbox stream until a pump makes them jobs.
+  // Receivers write jobs directly; the pump makes jobs of inbox-stream entries an older receiver
+  // wrote during a rolling upgrade (docs/reliability.md).
   const pump = startInboxPump(config, redisUrl, producer, log, audit);
   const { onGitopsEvent, mergeQueue, queueMerge } = mergeWiring(producer, log, async (event) => {
     // A merged PR or a status in a GitOps repository runs its waiting promotion checks now;

@@ -24,7 +24,7 @@ export interface ReceiverOptions {
   generator: 'auto' | 'wrk' | 'node';
   /** Diagnostic only: Redis's appendfsync for these runs (the service's durability needs 'always'). */
   appendfsync?: 'always' | 'everysec' | 'no';
-  /** Diagnostic: also run the receiver alone, with its inbox pump in another process. */
+  /** Diagnostic: also run the receiver alone, as `dispatchd serve` (no worker's inbox pump in its process). */
   diagnose?: boolean;
   /** Writes each server's V8 CPU profile (`node --cpu-prof`) into this directory. */
   profileDir?: string;
@@ -51,7 +51,7 @@ export interface ReceiverResult {
   durationS: number;
   rounds: number;
   runs: ReceiverRun[];
-  /** With --diagnose: the receiver alone (`dispatchd serve`), its inbox pumped by another process. */
+  /** With --diagnose: the receiver alone (`dispatchd serve`), the idle inbox pump in another process. */
   split?: { rps: number; p50Ms: number; p99Ms: number; ratio: number };
   baseline: { rps: number; p50Ms: number; p99Ms: number };
   dispatchd: { rps: number; p50Ms: number; p99Ms: number };
@@ -114,7 +114,8 @@ const CLOCK_TICKS = 100;
 
 /**
  * Deliveries the server stored in Redis: both servers' queues, whatever their state, and for
- * dispatchd the inbox stream's entries its pump has not yet made jobs.
+ * dispatchd any inbox stream entries (none since receivers write jobs directly; counted so that
+ * a receiver that wrote entries again would still be measured right).
  */
 export async function queuedJobs(redisUrl: string, mode: Mode): Promise<number> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -161,7 +162,8 @@ export async function benchReceiver(o: ReceiverOptions): Promise<ReceiverResult>
       if (o.appendfsync && o.appendfsync !== 'always') await setFsync(redis.url, o.appendfsync);
       const prof = o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}/${mode}-round${n}`] : [];
       const child = await startTsChild(new URL('./serve.ts', import.meta.url), [mode, redis.url], 20_000, prof);
-      // 'receiver-split': the receiver as `dispatchd serve`, its deliveries pumped by another process.
+      // 'receiver-split': the receiver as `dispatchd serve`; the inbox pump (idle: it drains only
+      // older receivers' stream entries) runs in another process, as a worker's would.
       const pump =
         mode === 'receiver-split'
           ? await startTsChild(new URL('./serve.ts', import.meta.url), ['pump', redis.url])

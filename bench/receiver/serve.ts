@@ -35,8 +35,8 @@ async function main(): Promise<void> {
     await producer.ready();
     const config = parseConfig(receiverConfigYaml(), {});
     server = buildReceiver(config, producer, log);
-    // 'receiver': as `dispatchd start` runs it, the inbox pump that turns accepted deliveries into
-    // jobs and audit records shares the receiver's process (and is in its CPU figure).
+    // 'receiver': as `dispatchd start` runs it, with the workers' inbox pump in its process (idle:
+    // it drains only stream entries of older receivers; the receiver writes jobs directly).
     // 'receiver-split': as `dispatchd serve` runs it, no pump here; 'pump' runs one alone.
     const pump =
       mode === 'receiver-split'

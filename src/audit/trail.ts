@@ -87,7 +87,8 @@ export function createAuditTrail(deps: AuditDeps) {
   return {
     /**
      * Queues the records of accepted deliveries on `tx` (the inbox pump's transaction that adds
-     * their jobs, so a batch costs one round trip): first writer wins, as `touch`.
+     * their jobs, so a batch costs one round trip): first writer wins, as `touch`. The receiver's
+     * accept script (src/queue/inbox.ts) writes the same fields in Lua.
      */
     receivedOn(tx: ChainableCommander, events: PushEvent[]): void {
       for (const e of events) {

@@ -5,7 +5,7 @@ import type { ReviewEvent } from '../core/review-events.js';
 import { jobOptions } from './job-options.js';
 import type { PushJob, ReviewJob } from './jobs.js';
 import { PUSH_QUEUE, keys, QUEUE_PREFIX } from './names.js';
-import { pullRequestPlanKey, refKey } from './ref-plans.js';
+import { receiptSlot } from './ref-plans.js';
 import { parseEntries as parse, type RawEntry } from './inbox-entry.js';
 
 /** The consumer group every pump reads the inbox stream in: each entry goes to one pump. */
@@ -62,8 +62,9 @@ return done
 const JOB_KEY_PREFIX = `${QUEUE_PREFIX}:${PUSH_QUEUE}:`;
 
 /**
- * Turns the inbox stream's entries (written by the receiver's one-round-trip claim, inbox.ts)
- * into `events` jobs, off the request path. Crash-safe: an entry leaves the stream only after its
+ * Turns the inbox stream's entries into `events` jobs. Receivers up to 2f81714 answered 202 once
+ * a delivery was such an entry; today's write the job directly (inbox.ts), so this drains what
+ * an older receiver wrote during a rolling upgrade and otherwise reads nothing. Crash-safe: an entry leaves the stream only after its
  * job was added; a pump that dies between the two leaves the entry pending in the group, and
  * another pump takes it over after `claimIdleMs` and adds it again, which BullMQ makes a no-op
  * (same job id, kept 24 h after completion); one whose delivery is already marked queued is not
@@ -111,11 +112,7 @@ export function createInboxPump(deps: InboxPumpDeps) {
       const keysArg: string[] = [stream];
       const argv: (string | number)[] = [PUMP_GROUP, deps.deliveryTtlMs];
       for (const e of entries) {
-        keysArg.push(
-          e.deliveryKey,
-          `${JOB_KEY_PREFIX}${e.jobId}`,
-          isReview(e.event) ? reviewSlot(e.event) : refKey(e.event),
-        );
+        keysArg.push(e.deliveryKey, `${JOB_KEY_PREFIX}${e.jobId}`, receiptSlot(e.event));
         argv.push(e.id, e.seq);
       }
       tx.eval(DONE, keysArg.length, ...keysArg, ...argv);
@@ -211,15 +208,3 @@ export function createInboxPump(deps: InboxPumpDeps) {
 export type InboxPump = ReturnType<typeof createInboxPump>;
 
 const isReview = (e: PushEvent | ReviewEvent): e is ReviewEvent => 'kind' in e;
-
-/**
- * A pull request's opened or new head is planned (a source repository's `pull_request` actions):
- * like a push, it records its newest delivery in its plan record, so older ones skip planning.
- * A chatops comment is recorded there only once its author may write and the pull request is
- * open (workers/pull-request-comments.ts): a comment that plans nothing must not make a pending
- * new head skip. Any other review has nothing to order: a per-host key that only ever records the newest seq.
- */
-const reviewSlot = (e: ReviewEvent) =>
-  e.kind === 'pull-request' && (e.action === 'opened' || e.action === 'updated')
-    ? refKey(pullRequestPlanKey(e))
-    : `${QUEUE_PREFIX}:review-seq:${e.host}`;

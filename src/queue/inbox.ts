@@ -3,12 +3,23 @@ import type { Redis } from 'ioredis';
 import { TransientError } from '../core/errors.js';
 import type { PushEvent } from '../core/push-event.js';
 import type { ReviewEvent } from '../core/review-events.js';
+import type { Queue } from 'bullmq';
+import { bullmqAddOf, type BullmqAdd } from './bullmq-add.js';
 import { keys, QUEUE_PREFIX } from './names.js';
 import { pushJobId, reviewJobId } from './jobs.js';
 import type { ReplicaAck } from './replica-ack.js';
+import { receiptSlot } from './ref-plans.js';
 
 export interface InboxDeps {
   redis: Redis;
+  /** The events queue: accepted deliveries become its `push` and `review` jobs. */
+  events: Queue;
+  /**
+   * The audit trail's layout (src/audit: above this layer, so handed in): an accepted push is
+   * recorded there in the same script, as `AuditTrail.receivedOn` records one. Absent: not recorded.
+   */
+  audit?: AuditLayout;
+  now?: () => number;
   /** How long a delivery id is remembered, independent of job retention. */
   deliveryTtlMs: number;
   /**
@@ -26,6 +37,16 @@ export interface InboxDeps {
    * `producer.replicaAck()`); none when absent.
    */
   replicaAck?: ReplicaAck;
+}
+
+export interface AuditLayout {
+  /** How long a delivery's record is kept (config `audit.retention`). */
+  retentionMs: number;
+  /** The time index (sorted set) of all records. */
+  index: string;
+  /** A delivery's record id and its hash key. */
+  idOf(host: string, deliveryId: string): string;
+  keyOf(id: string): string;
 }
 
 export interface AcceptResult {
@@ -47,33 +68,66 @@ export interface AcceptOptions {
 
 // Every event of one request in one script, so accepting a webhook is one round trip (with
 // replicas, WAIT rides in the same pipeline). Per event: a delivery key seen before keeps its
-// state (a pending one is re-armed, a write WAIT can count); a body key held by another delivery
-// id is a replay ({2, first id}); a new delivery gets the next receipt seq, is remembered as
-// "p:<seq>" (pending: in the inbox stream) and appended to the stream, atomically. The pump
-// (inbox-pump.ts) turns stream entries into jobs and marks the delivery "q:<seq>".
-// KEYS: receipt seq, stream, then per event its delivery key and body key.
-// ARGV: delivery ttl, replay window (0: no body check), then per event delivery id, job id, event JSON.
-const CLAIM = `
+// state and is re-armed (a write WAIT can count); a body key held by another delivery id is a
+// replay ({2, first id}); a delivery whose job is still kept adds nothing; a new delivery takes
+// the next receipt seq and becomes its job through BullMQ's own add (bullmq-add.ts), is
+// remembered as "q:<seq>", recorded as its ref's newest receipt (ref-plans.ts) and, for a push,
+// in the audit trail. All of it in this one call: nothing stands between a 202 and the job.
+// Delivery keys written by earlier versions ("p:<seq>": an entry in the inbox stream) are left
+// to the inbox pump (inbox-pump.ts), which turns those entries into jobs.
+// KEYS: BullMQ's add keys (B of them), receipt seq, audit index, then per event its delivery,
+//   body, job, receipt-slot and audit keys.
+// ARGV: delivery ttl, replay window (0: no body check), packed job options, audit retention,
+//   audit cutoff, then per event its delivery id, packed job args, data field, event JSON,
+//   receipt time and audit id ('' : none).
+const acceptScript = (add: BullmqAdd) => `
+local function bullmqAdd(KEYS, ARGV)
+${add.lua}
+end
+local B = ${add.keys.length}
+local addKeys = {}
+for i = 1, B do addKeys[i] = KEYS[i] end
+local seqKey, auditIndex = KEYS[B + 1], KEYS[B + 2]
+local ttl, window, opts = ARGV[1], ARGV[2], ARGV[3]
+local check = window ~= '0'
+local audited = false
 local out = {}
-local check = ARGV[2] ~= '0'
-for i = 1, (#KEYS - 2) / 2 do
-  local dk, bk = KEYS[1 + 2 * i], KEYS[2 + 2 * i]
-  local id = ARGV[3 * i]
+for i = 1, (#KEYS - B - 2) / 5 do
+  local k, a = B + 2 + 5 * (i - 1), 5 + 6 * (i - 1)
+  local dk, bk, jk, slot, ak = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5]
+  local id, event, auditId = ARGV[a + 1], ARGV[a + 4], ARGV[a + 6]
   local v = redis.call('GET', dk)
   local first = (not v) and check and redis.call('GET', bk)
   if v then
-    if string.sub(v, 1, 2) == 'p:' then redis.call('PEXPIRE', dk, ARGV[1]) end
+    redis.call('PEXPIRE', dk, ttl)
     out[i] = {0, v}
   elseif first and first ~= id then
     out[i] = {2, first}
+  elseif redis.call('EXISTS', jk) == 1 then
+    redis.call('SET', dk, 'q:kept', 'PX', ttl)
+    out[i] = {0, 'q:kept'}
   else
-    local seq = redis.call('INCR', KEYS[1])
-    redis.call('SET', dk, 'p:' .. seq, 'PX', ARGV[1])
-    if check then redis.call('SET', bk, id, 'PX', ARGV[2]) end
-    redis.call('XADD', KEYS[2], '*', 'd', dk, 'j', ARGV[3 * i + 1], 's', seq, 'e', ARGV[3 * i + 2])
-    out[i] = {1, 'p:' .. seq}
+    local seq = redis.call('INCR', seqKey)
+    local added = bullmqAdd(addKeys, {ARGV[a + 2], '{"' .. ARGV[a + 3] .. '":' .. event .. ',"seq":' .. seq .. '}', opts})
+    if type(added) == 'number' and added < 0 then
+      return redis.error_reply('BullMQ refused the job of delivery ' .. id .. ' (code ' .. added .. ')')
+    end
+    redis.call('SET', dk, 'q:' .. seq, 'PX', ttl)
+    if check then redis.call('SET', bk, id, 'PX', window) end
+    if tonumber(redis.call('HGET', slot, 'received') or '0') < seq then
+      redis.call('HSET', slot, 'received', seq)
+      redis.call('PEXPIRE', slot, ttl)
+    end
+    if auditId ~= '' then
+      redis.call('HSETNX', ak, 'event', event)
+      redis.call('ZADD', auditIndex, 'NX', ARGV[a + 5], auditId)
+      redis.call('PEXPIRE', ak, ARGV[4])
+      audited = true
+    end
+    out[i] = {1, 'q:' .. seq}
   end
 end
+if audited then redis.call('ZREMRANGEBYSCORE', auditIndex, '-inf', ARGV[5]) end
 return out
 `;
 
@@ -81,35 +135,62 @@ const bodyKey = (digest: string, index: number) => `${QUEUE_PREFIX}:body:${diges
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
 
+const isReview = (e: PushEvent | ReviewEvent): e is ReviewEvent => 'kind' in e;
+
+/** The name the accept script is defined under on a connection (EVALSHA, not its 27 KB text). */
+const COMMAND = 'dispatchdAccept';
+
 /**
- * The durable inbox: once `accept` resolves, every event is in Redis, in the inbox stream or
- * already a job. A redelivery (same host and delivery id) adds nothing, whether its job is still
+ * The durable inbox: once `accept` resolves, every event is a job on the events queue (or was
+ * one already). A redelivery (same host and delivery id) adds nothing, whether its job is still
  * kept or long removed; a replayed body (same digest, another id, within `replayWindow`) neither.
  */
 export function createInbox(deps: InboxDeps) {
   const timeoutMs = deps.timeoutMs ?? 1500;
   const replayWindowMs = deps.replayWindowMs ?? 0;
+  const audit = deps.audit;
+  const auditRetentionMs = audit?.retentionMs ?? 0;
+  const now = deps.now ?? Date.now;
   const ack = deps.replicaAck;
+  const add = bullmqAddOf(deps.events);
+  const command = { name: COMMAND, lua: acceptScript(add) };
 
-  // EVALSHA (ioredis sends EVAL once when Redis lacks the script): not the script's text with
-  // every webhook. Defined on the connection the receiver owns, once.
-  const redis = deps.redis as Redis & { dispatchdClaim?: (...args: (string | number)[]) => Promise<unknown> };
-  if (!redis.dispatchdClaim) redis.defineCommand('dispatchdClaim', { lua: CLAIM });
+  const redis = deps.redis as Redis & { [COMMAND]?: (...args: (string | number | Buffer)[]) => Promise<unknown> };
+  if (!redis[COMMAND]) redis.defineCommand(COMMAND, { lua: command.lua });
 
   async function claim(events: (PushEvent | ReviewEvent)[], digest: string | undefined): Promise<[number, string][]> {
-    const keyArgs: string[] = [keys.receiptSeq(), keys.inbox()];
-    const argv: (string | number)[] = [deps.deliveryTtlMs, digest ? replayWindowMs : 0];
+    const at = now();
+    const keyArgs: string[] = [...add.keys, keys.receiptSeq(), audit?.index ?? keys.receiptSeq()];
+    const argv: (string | number | Buffer)[] = [
+      deps.deliveryTtlMs,
+      digest ? replayWindowMs : 0,
+      '',
+      auditRetentionMs,
+      at - auditRetentionMs,
+    ];
     for (const [i, e] of events.entries()) {
+      const review = isReview(e);
       const deliveryKey = keys.delivery(e.host, e.deliveryId);
-      keyArgs.push(deliveryKey, digest ? bodyKey(digest, i) : deliveryKey);
-      argv.push(e.deliveryId, ('kind' in e ? reviewJobId : pushJobId)(e.host, e.deliveryId, sha), JSON.stringify(e));
+      const jobId = (review ? reviewJobId : pushJobId)(e.host, e.deliveryId, sha);
+      const id = !review && audit ? audit.idOf(e.host, e.deliveryId) : '';
+      keyArgs.push(
+        deliveryKey,
+        digest ? bodyKey(digest, i) : deliveryKey,
+        `${add.jobKeyPrefix}${jobId}`,
+        receiptSlot(e),
+        id ? audit!.keyOf(id) : deliveryKey,
+      );
+      // Pull-request and status webhooks ride the same queue as pushes, as `review` jobs.
+      const packed = add.argsOf(review ? 'review' : 'push', jobId);
+      argv[2] = packed.opts;
+      argv.push(e.deliveryId, packed.args, review ? 'review' : 'event', JSON.stringify(e), e.receivedAt, id);
     }
-    // With replicas required, EVAL and WAIT share one round trip; fewer replicas than asked throw
-    // (503). The delivery then stays "p:<seq>" in the stream, so the SCM's redelivery adds
-    // nothing twice, re-arms it and waits for the replicas again.
+    // With replicas required, the script and WAIT share one round trip; fewer replicas than
+    // asked throw (503). The jobs are then written on the primary alone: the SCM's redelivery
+    // adds nothing twice, re-arms the delivery key and waits for the replicas again.
     return (await (ack
-      ? ack.eval(CLAIM, keyArgs.length, ...keyArgs, ...argv)
-      : redis.dispatchdClaim!(keyArgs.length, ...keyArgs, ...argv))) as [number, string][];
+      ? ack.eval(command, keyArgs.length, ...keyArgs, ...argv)
+      : redis[COMMAND]!(keyArgs.length, ...keyArgs, ...argv))) as [number, string][];
   }
 
   async function accept(events: (PushEvent | ReviewEvent)[], opts: AcceptOptions = {}): Promise<AcceptResult> {

@@ -10,7 +10,7 @@ export const GITOPS_QUEUE = 'gitops';
 export const keys = {
   delivery: (host: string, deliveryId: string) => `${QUEUE_PREFIX}:delivery:${host}:${deliveryId}`,
   receiptSeq: () => `${QUEUE_PREFIX}:receipt-seq`,
-  /** The inbox stream: accepted deliveries the pump has not yet turned into jobs (queue/inbox-pump.ts). */
+  /** The inbox stream of receivers up to 2f81714: entries the pump turns into jobs (queue/inbox-pump.ts). */
   inbox: () => `${QUEUE_PREFIX}:inbox`,
   envLatest: (envId: string) => `${QUEUE_PREFIX}:env:${envId}:latest`,
   envJob: (envId: string) => `${QUEUE_PREFIX}:env:${envId}:job`,

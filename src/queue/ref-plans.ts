@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { PushEvent } from '../core/push-event.js';
+import type { ReviewEvent } from '../core/review-events.js';
 import { keys, QUEUE_PREFIX } from './names.js';
 
 /** The Redis hash of one pushed ref: the newest delivery received for it, and what was planned last. */
@@ -9,7 +10,7 @@ export const refKey = (e: Pick<PushEvent, 'host' | 'repo' | 'ref'>) =>
 
 // Stamps come from the receipt counter, so "a plan stamped after this delivery was received" is
 // one comparison: such a plan read the ref's tip after this push existed, and covers it. A newer
-// delivery of the ref already received (the inbox pump records it with the job) will read a tip
+// delivery of the ref already received (the inbox records it with the job) will read a tip
 // that includes this push too: this one is superseded and skips planning. Neither takes a stamp.
 const BEGIN = `
 local done = tonumber(redis.call('HGET', KEYS[1], 'stamp') or '0')
@@ -94,3 +95,19 @@ export const pullRequestPlanKey = (e: { host: string; repo: PushEvent['repo']; n
   repo: e.repo,
   ref: `pull-request/${e.number}`,
 });
+
+/**
+ * Where an accepted delivery records itself as the newest receipt (inbox.ts, inbox-pump.ts): a
+ * push in its ref's plan record, so that older deliveries of the ref skip planning. A pull
+ * request's opened or new head likewise in its pull request's plan record. A chatops comment is
+ * recorded there only once its author may write and the pull request is open
+ * (workers/pull-request-comments.ts): a comment that plans nothing must not make a pending new
+ * head skip. Any other review has nothing to order: a per-host key that only ever records the
+ * newest seq.
+ */
+export function receiptSlot(e: PushEvent | ReviewEvent): string {
+  if (!('kind' in e)) return refKey(e);
+  return e.kind === 'pull-request' && (e.action === 'opened' || e.action === 'updated')
+    ? refKey(pullRequestPlanKey(e))
+    : `${QUEUE_PREFIX}:review-seq:${e.host}`;
+}

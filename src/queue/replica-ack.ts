@@ -1,8 +1,14 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { TransientError } from '../core/errors.js';
 
 /** The 503 code when replicas did not confirm a delivery in time. */
 export const NOT_REPLICATED = 'redis_not_replicated';
+
+/** A Lua script under the command name it is defined as on a connection. */
+export interface ScriptCommand {
+  name: string;
+  lua: string;
+}
 
 /**
  * "Acknowledged by a replica" (config `redis.minReplicasToAck`): a delivery is answered 202 only
@@ -12,12 +18,12 @@ export interface ReplicaAck {
   replicas: number;
   timeoutMs: number;
   /**
-   * Runs the inbox's claim script, then `WAIT replicas timeoutMs`, in one round trip. Resolves
-   * with the script's reply once enough replicas have its writes; otherwise throws a
-   * TransientError (503) and the delivery stays pending ("p:<seq>"), so the SCM's redelivery
-   * adds nothing twice and completes it.
+   * Runs the inbox's accept script (defined on each connection once, sent as EVALSHA), then
+   * `WAIT replicas timeoutMs`, in one round trip. Resolves with the script's reply once enough
+   * replicas have its writes; otherwise throws a TransientError (503): the SCM's redelivery adds
+   * nothing twice, and its write (the delivery key re-armed) is what the next WAIT counts.
    */
-  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  eval(script: ScriptCommand, numKeys: number, ...args: (string | number | Buffer)[]): Promise<unknown>;
 }
 
 /**
@@ -65,9 +71,10 @@ export function createReplicaAck(pool: Redis[], replicas: number, timeoutMs: num
         // inbox's timeout bounding the wait. One shared wait per connection, not a listener per
         // delivery.
         if (conn.status !== 'ready') await readyOf(i);
-        const results = await conn
-          .pipeline()
-          .eval(script, numKeys, ...args)
+        if (!(script.name in conn)) conn.defineCommand(script.name, { lua: script.lua });
+        const pipeline = conn.pipeline() as ChainableCommander &
+          Record<string, (...a: unknown[]) => ChainableCommander>;
+        const results = await pipeline[script.name]!(numKeys, ...args)
           .wait(replicas, timeoutMs)
           .exec();
         const [evalReply, waitReply] = results ?? [];

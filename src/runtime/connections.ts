@@ -70,9 +70,9 @@ export function openProducer(redisUrl: string) {
   // Two connections: BullMQ loads its ~60 Lua scripts into the queues' connection, and ioredis
   // copies them onto every multi() made there (≈ 360 µs against ≈ 45 µs, measured by
   // `npm run bench -- --diagnose`). The inbox, audit trail and API use the plain one.
-  // Auto-pipelining on the plain one: the claims of webhooks arriving in the same tick leave in
-  // one socket write instead of one each (the claim was the receiver's costliest frame in a
-  // `npm run bench -- --profile` run; docs/benchmark.md). Each claim is still its own script call.
+  // Auto-pipelining on the plain one: the accept scripts of webhooks arriving in the same tick
+  // leave in one socket write instead of one each (the claim was the receiver's costliest frame
+  // in a `npm run bench -- --profile` run; docs/benchmark.md). Each is still its own script call.
   const redis = keptOpen(
     openRedis(
       target,

@@ -13,7 +13,8 @@ export interface MetricsAuditObserverDeps {
 /**
  * The Observer the runtime hands to the receiver and workers: it feeds the process's metrics
  * and the audit trail. Audit writes are awaited by the workers (so a job's record is complete
- * when the job is) but never fail them; the webhook path writes none (the inbox pump does).
+ * when the job is) but never fail them; the webhook path writes none (the inbox's accept script
+ * records an accepted push with its job).
  */
 export function createMetricsAuditObserver(deps: MetricsAuditObserverDeps): Observer {
   const { metrics, audit, log } = deps;
@@ -26,8 +27,7 @@ export function createMetricsAuditObserver(deps: MetricsAuditObserverDeps): Obse
   };
   return {
     webhook(o) {
-      // The audit record of a queued delivery is written by the inbox pump (runtime/pump.ts), off
-      // the request path.
+      // The audit record of a queued delivery is written with its job (src/queue/inbox.ts).
       metrics.webhooks.inc({ host: o.host, event: eventLabel(o, requestContext.get()?.event), outcome: o.outcome });
     },
     async planned(r) {

@@ -8,8 +8,9 @@ import { openWorkerConnection, type Producer } from './connections.js';
 
 /**
  * The inbox pump of a worker process (src/queue/inbox-pump.ts) on a connection of its own: it
- * turns accepted deliveries into `events` jobs and writes their audit records in the same
- * transaction, which the webhook path no longer does. Every worker process runs one; they share the stream's entries.
+ * turns inbox-stream entries written by receivers up to 2f81714 into `events` jobs and audit
+ * records, so a rolling upgrade loses none. Today's receivers write jobs directly
+ * (src/queue/inbox.ts). Every worker process runs one; they share the stream's entries.
  */
 export function startInboxPump(
   config: DispatchdConfig,

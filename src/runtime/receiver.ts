@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import type { DispatchdConfig } from '../config/schema.js';
 import { toMs } from '../config/duration.js';
+import { auditKeys } from '../audit/keys.js';
+import { auditId } from '../audit/record.js';
 import { createApp } from '../http/app.js';
 import { environmentsRouter } from '../http/api/environments.js';
 import { hostsRouter } from '../http/api/hosts.js';
@@ -36,13 +38,21 @@ export function buildReceiver(
   observer?: Observer,
   opts: ReceiverOptions = {},
 ): Server {
+  const t = telemetryFor(config, producer, log, observer);
   const inbox = createInbox({
     redis: producer.redis,
+    events: producer.events,
     replicaAck: producer.replicaAck(),
     deliveryTtlMs: toMs(config.deliveryTtl),
     replayWindowMs: toMs(config.replayWindow),
+    // Accepted pushes are in the audit trail from their 202 on, written by the same script.
+    audit: {
+      retentionMs: t.auditRetentionMs,
+      index: auditKeys.index(),
+      idOf: auditId,
+      keyOf: auditKeys.delivery,
+    },
   });
-  const t = telemetryFor(config, producer, log, observer);
   const observe: HookDeps['observe'] = (o) => {
     t.observer.webhook?.(o);
     if (o.replays) t.replayed(o.replays);

@@ -13,7 +13,8 @@ import { combineObservers, createMetricsAuditObserver } from './metrics-audit-ob
  * webhook hook it is not awaited on the webhook path and never throws.
  */
 export function telemetryFor(config: DispatchdConfig, producer: Producer, log: Logger, extra?: Observer) {
-  const audit = createAuditTrail({ redis: producer.redis, retentionMs: toMs(config.audit?.retention ?? '14d') });
+  const auditRetentionMs = toMs(config.audit?.retention ?? '14d');
+  const audit = createAuditTrail({ redis: producer.redis, retentionMs: auditRetentionMs });
   const observer = combineObservers(createMetricsAuditObserver({ metrics: producer.metrics, audit, log }), extra);
   const replayed = (replays: { event: PushEvent; of: string }[]): void => {
     audit
@@ -22,5 +23,5 @@ export function telemetryFor(config: DispatchdConfig, producer: Producer, log: L
         log.warn({ err: (err as Error).message }, 'audit trail: could not record a replayed delivery'),
       );
   };
-  return { audit, observer, metrics: producer.metrics, replayed };
+  return { audit, auditRetentionMs, observer, metrics: producer.metrics, replayed };
 }

@@ -13,6 +13,7 @@ import { buildReceiver } from '../../src/runtime/receiver.js';
 import { startRedis } from '../helpers/redis.js';
 import { githubPushBody } from '../helpers/github-push.js';
 import { signedRequest } from '../helpers/sign.js';
+import { acceptAsLegacyReceiver, legacyPush } from './legacy-inbox.js';
 import { sleep, spawnReady, type WorkerProcess } from './harness.js';
 
 const PUMP_CHILD = fileURLToPath(new URL('./pump-child.ts', import.meta.url));
@@ -20,10 +21,12 @@ const SECRET = 'pump-fault-secret';
 const APP = 'acme/app';
 
 /**
- * A 202 is never lost and never doubled when the process turning accepted deliveries into jobs
- * (the inbox pump) dies: at the worst moment (its batch's jobs added, the entries not yet
- * acknowledged) and at random moments under a stream of webhooks. Real redis-server, real
- * receiver over HTTP, real pump in a child process killed with SIGKILL.
+ * Receivers up to 2f81714 answered 202 once a delivery was an entry in the inbox stream; the
+ * pump every worker runs turns such entries into jobs, so a rolling upgrade loses none. Those
+ * entries are never lost and never doubled when the pump dies: at the worst moment (its batch's
+ * jobs added, the entries not yet acknowledged) and at random moments under a stream of them.
+ * Real redis-server, entries written by the earlier receiver's script (legacy-inbox.ts), real
+ * pump in a child process killed with SIGKILL, redeliveries through today's receiver over HTTP.
  */
 describe('inbox pump crashes: every delivery answered 202 becomes exactly one job', () => {
   let redis: Awaited<ReturnType<typeof startRedis>>;
@@ -61,21 +64,29 @@ dataDir: /tmp/dispatchd-pump-fault-unused
     await redis?.stop();
   });
 
-  /** A push with a body of its own (the same body under another id would be a replay). */
-  async function deliver(deliveryId = `d-${++n}`): Promise<{ deliveryId: string; status: string }> {
+  /** A push with a body of its own, accepted as a receiver before direct job writes did (legacy-inbox.ts). */
+  async function deliver(): Promise<{ deliveryId: string; status: string }> {
+    const deliveryId = `d-${++n}`;
+    const status = await acceptAsLegacyReceiver(
+      admin,
+      legacyPush(APP, deliveryId, (++n).toString(16).padStart(40, 'a')),
+    );
+    return { deliveryId, status };
+  }
+
+  /** The SCM redelivers `deliveryId` to today's receiver, over HTTP. */
+  async function redeliver(deliveryId: string): Promise<string> {
     const sha = (++n).toString(16).padStart(40, 'a');
     const signed = signedRequest(
       'github',
       githubPushBody({ repo: APP, branch: 'main', before: 'b'.repeat(40), after: sha, base: 'http://127.0.0.1:9' }),
       SECRET,
-      {
-        deliveryId,
-      },
+      { deliveryId },
     );
     const res = await fetch(url, { method: 'POST', headers: signed.headers, body: new Uint8Array(signed.rawBody) });
     const body = (await res.json()) as { status: string };
     assert.equal(res.status, 202, JSON.stringify(body));
-    return { deliveryId, status: body.status };
+    return body.status;
   }
 
   const jobs = async () => {
@@ -148,8 +159,8 @@ dataDir: /tmp/dispatchd-pump-fault-unused
 
       await drainWithHealthyPump();
       await assertOneJobEach(accepted);
-      // The SCM redelivers everything once more: nothing is added.
-      for (const id of accepted) assert.equal((await deliver(id)).status, 'duplicate');
+      // The SCM redelivers everything once more, to today's receiver: nothing is added.
+      for (const id of accepted) assert.equal(await redeliver(id), 'duplicate');
       assert.equal((await admin.xlen(keys.inbox())) + (await jobs()).length, accepted.length);
     },
   );

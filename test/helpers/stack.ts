@@ -9,8 +9,6 @@ import { createLogger } from '../../src/log/logger.js';
 import { openProducer, type Producer } from '../../src/runtime/connections.js';
 import { buildReceiver } from '../../src/runtime/receiver.js';
 import { startWorkers, type Workers } from '../../workers/start.js';
-import { startInboxPump } from '../../src/runtime/pump.js';
-import { telemetryFor } from '../../src/runtime/telemetry.js';
 import type { OnGitopsEvent } from '../../src/core/gitops-events.js';
 import { startRedis } from './redis.js';
 import { keys } from '../../src/queue/names.js';
@@ -59,10 +57,6 @@ export async function startStack(
       : await startWorkers(config, redis.url, producer, log, undefined, {
           ...(opts.onGitopsEvent ? { onGitopsEvent: opts.onGitopsEvent } : {}),
         });
-  // Without workers, a pump of its own still turns accepted deliveries into jobs to inspect.
-  const pump = workers
-    ? undefined
-    : startInboxPump(config, redis.url, producer, log, telemetryFor(config, producer, log).audit);
   const drained = async (timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;
     while ((await producer.redis.xlen(keys.inbox())) > 0) {
@@ -91,7 +85,6 @@ export async function startStack(
       }
     },
     async stop() {
-      await pump?.close();
       await workers?.close();
       await producer.close();
       await redis.stop();

@@ -191,15 +191,22 @@ describe('Redis target (REDIS_URL forms and config redis)', () => {
       assert.equal(producers[0]!.replicaAck(), undefined);
       const ack = producers[1]!.replicaAck();
       assert.deepEqual([ack?.replicas, ack?.timeoutMs], [1, 50]);
-      // This Redis has no replica: the delivery is stored (pending, in the inbox stream) and
-      // refused with its reason, so the SCM's redelivery completes it.
-      const inbox = createInbox({ redis: producers[1]!.redis, replicaAck: ack, deliveryTtlMs: 60_000 });
-      await assert.rejects(
-        inbox.accept([{ host: 'gh', deliveryId: 'd1' } as never]),
-        /redis_not_replicated|confirmed this delivery on 0 of the 1 replica/,
-      );
-      assert.equal(await producers[1]!.redis.get('dispatchd:delivery:gh:d1'), 'p:1');
-      assert.equal(await producers[1]!.redis.xlen('dispatchd:inbox'), 1);
+      // This Redis has no replica: the delivery is stored (its job, on the primary alone) and
+      // refused with its reason, so the SCM redelivers it; the redelivery adds nothing.
+      const inbox = createInbox({
+        redis: producers[1]!.redis,
+        events: producers[1]!.events,
+        replicaAck: ack,
+        deliveryTtlMs: 60_000,
+      });
+      const event = { host: 'gh', deliveryId: 'd1', repo: { fullName: 'a/b' }, ref: 'refs/heads/main' } as never;
+      for (let i = 0; i < 2; i++)
+        await assert.rejects(
+          inbox.accept([event]),
+          /redis_not_replicated|confirmed this delivery on 0 of the 1 replica/,
+        );
+      assert.equal(await producers[1]!.redis.get('dispatchd:delivery:gh:d1'), 'q:1');
+      assert.equal(await producers[1]!.events.getWaitingCount(), 1);
     } finally {
       for (const p of producers) await p.close();
       await redis.stop();

@@ -69,7 +69,7 @@ export async function retryDelivery(deps: RetryDeps, id: string): Promise<RetryQ
   let seq: number;
   try {
     seq = await deps.redis.incr(keys.receiptSeq());
-    // Review jobs ride the events queue beside pushes (src/queue/inbox-pump.ts).
+    // Review jobs ride the events queue beside pushes (src/queue/inbox.ts).
     const events = deps.events as unknown as Queue<PushJob | ReviewJob>;
     if (pullRequest) await events.add('review', { review: pullRequest, seq }, { ...jobOptions, jobId });
     else await events.add('push', { event, seq }, { ...jobOptions, jobId });
