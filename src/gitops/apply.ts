@@ -59,8 +59,9 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
   let mayReuse = true;
   let rejected = 0;
   for (;;) {
-    // The worktree of the base is checked out while the forward-only check waits on the SCM
-    // (push → PR timeline, docs/benchmark.md); discarded if the checkout does not go on.
+    // The worktree of the base is checked out while the fetch runs and the forward-only check
+    // waits on the SCM (push → PR timeline, docs/benchmark.md); opened again for a base that
+    // moved during the fetch, and discarded if the checkout does not go on.
     let opening: Promise<Worktree> | undefined;
     const out = await checkoutUpdate(
       deps,
@@ -68,6 +69,7 @@ export async function applyUpdate(deps: ApplyDeps, envId: string, spec: EnvUpdat
       spec,
       p,
       (mirror, baseSha) => {
+        void discardWorktree(opening);
         opening = openWorktree(deps, mirror, baseSha);
         opening.catch(() => undefined);
       },

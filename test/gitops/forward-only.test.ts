@@ -1,70 +1,27 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseConfig } from '../../src/config/load.js';
-import type { EnvUpdateSpec } from '../../src/core/env-update.js';
-import { createMirrors } from '../../src/git/mirrors.js';
 import { applyUpdate } from '../../src/gitops/apply.js';
-import { createProviders } from '../../src/scm/providers.js';
-import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
-import { APP, deployment, GITOPS, TOKEN } from './rig.js';
+import { startDirectRig, type DirectRig } from './direct-rig.js';
+import { APP, GITOPS } from './rig.js';
 
 const COMPARE = 'GET /repos/{owner}/{repo}/compare/{basehead}';
 const TIP = 'GET /repos/{owner}/{repo}/git/ref/{ref}';
 
 describe('forward only: the tip moves the environment without an ancestry question', { timeout: 120_000 }, () => {
-  let gh: GithubEmulator;
-  let dataDir: string;
+  let rig: DirectRig;
+  let gh: DirectRig['gh'];
   let deps: Parameters<typeof applyUpdate>[0];
 
   before(async () => {
-    gh = await startGithubEmulator({ token: TOKEN });
-    await gh.git.createRepo(GITOPS, { files: { 'fo/application.yaml.tmpl': deployment('fo') } });
-    await gh.git.createRepo(APP, { files: { VERSION: '0\n' } });
-    dataDir = await mkdtemp(join(tmpdir(), 'dispatchd-forward-'));
-    const config = parseConfig(
-      `hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - ` +
-        `repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\n        branches: [fo]\ndataDir: ${dataDir}\n`,
-      {},
-    );
-    const mirrors = createMirrors(dataDir);
-    deps = {
-      config,
-      providers: createProviders(config, mirrors),
-      mirrors,
-      resolveDigest: async () => {
-        throw new Error('no digests here');
-      },
-    };
+    rig = await startDirectRig('fo');
+    gh = rig.gh;
+    deps = rig.worker('w').deps;
   });
   after(async () => {
-    await gh?.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await rig?.close();
   });
 
-  const spec = (seq: number, sha: string): EnvUpdateSpec => ({
-    seq,
-    source: {
-      host: 'github',
-      fullName: APP,
-      sha,
-      ref: 'refs/heads/fo',
-      refName: 'fo',
-      pusher: 'alice',
-      webUrl: `${gh.url}/${APP}`,
-      commitUrl: `${gh.url}/${APP}/commit/${sha}`,
-      deliveryId: `d-${seq}`,
-    },
-    task: 'deploy',
-    args: [`-substitute=imageName=reg/app:${sha.slice(0, 7)}`, '-filepath=fo/**'],
-    workingSubdir: '',
-    target: { host: 'github', fullName: GITOPS },
-    images: {},
-    envDir: 'fo',
-    receivedAt: Date.now(),
-  });
+  const spec = (seq: number, sha: string) => rig.spec(seq, sha);
   /** What one update asked the source SCM: compares and tip reads. */
   async function asked(run: () => Promise<unknown>): Promise<{ compares: number; tips: number; result: unknown }> {
     const before = gh.calls.length;

@@ -1,82 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseConfig } from '../../src/config/load.js';
-import type { EnvUpdateSpec } from '../../src/core/env-update.js';
-import { createMirrors, type Mirrors } from '../../src/git/mirrors.js';
 import { applyUpdate } from '../../src/gitops/apply.js';
-import { createProviders } from '../../src/scm/providers.js';
-import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
-import { APP, deployment, GITOPS, TOKEN } from './rig.js';
-
-const HEAD = `dispatchd/github/${APP}/rf`;
+import { startDirectRig, type DirectRig } from './direct-rig.js';
+import { APP, GITOPS } from './rig.js';
 
 describe('a fetch taken from the plan never decides to push nothing', { timeout: 120_000 }, () => {
-  let gh: GithubEmulator;
-  let dataDir: string;
-  let config: ReturnType<typeof parseConfig>;
+  let rig: DirectRig;
+  let gh: DirectRig['gh'];
+  let HEAD: string;
 
   before(async () => {
-    gh = await startGithubEmulator({ token: TOKEN });
-    await gh.git.createRepo(GITOPS, { files: { 'rf/application.yaml.tmpl': deployment('rf') } });
-    await gh.git.createRepo(APP, { files: { VERSION: '0\n' } });
-    dataDir = await mkdtemp(join(tmpdir(), 'dispatchd-reused-'));
-    config = parseConfig(
-      `hosts:\n  github:\n    kind: github\n    url: ${gh.url}\n    apiUrl: ${gh.apiUrl}\n    token: ${TOKEN}\n    webhookSecret: s\ngitops:\n  - ` +
-        `repo: github:${GITOPS}\n    allow:\n      - from: "github:acme/*"\n        branches: [rf]\ndataDir: ${dataDir}\n`,
-      {},
-    );
+    rig = await startDirectRig('rf');
+    ({ gh, head: HEAD } = rig);
   });
   after(async () => {
-    await gh?.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await rig?.close();
   });
-
-  const spec = (seq: number, sha: string): EnvUpdateSpec => ({
-    seq,
-    source: {
-      host: 'github',
-      fullName: APP,
-      sha,
-      ref: 'refs/heads/rf',
-      refName: 'rf',
-      pusher: 'alice',
-      webUrl: `${gh.url}/${APP}`,
-      commitUrl: `${gh.url}/${APP}/commit/${sha}`,
-      deliveryId: `d-${seq}`,
-    },
-    task: 'deploy',
-    args: [`-substitute=imageName=reg/app:${sha.slice(0, 7)}`, '-filepath=rf/**'],
-    workingSubdir: '',
-    target: { host: 'github', fullName: GITOPS },
-    images: {},
-    envDir: 'rf',
-    receivedAt: Date.now() - 1000,
-  });
-  /** One worker process: its own data dir and mirrors; `reuses` records whether each checkout took an earlier fetch. */
-  function worker(name: string, clock?: () => number) {
-    const real = createMirrors(join(dataDir, name), clock);
-    const reuses: boolean[] = [];
-    const mirrors: Mirrors = {
-      ...real,
-      async fetchFor(remote, opts) {
-        const got = await real.fetchFor(remote, opts);
-        reuses.push(got.reused);
-        return got;
-      },
-    };
-    const deps = {
-      config: { ...config, dataDir: join(dataDir, name) },
-      providers: createProviders(config, mirrors),
-      mirrors: real,
-      resolveDigest: async () => {
-        throw new Error('no digests here');
-      },
-    };
-    return { deps: { ...deps, mirrors }, real, reuses };
-  }
+  const spec = (seq: number, sha: string) => rig.spec(seq, sha);
+  const worker = (name: string, clock?: () => number) => rig.worker(name, clock);
 
   it('same as the head in a stale mirror: fetched again, and the newer update another worker made is kept', async () => {
     const c1 = await gh.git.commit(APP, 'rf', { VERSION: '1\n' }, 'v1');
@@ -105,13 +46,34 @@ describe('a fetch taken from the plan never decides to push nothing', { timeout:
 
   it('a push of this process ends: no fetch that started before it is taken', async () => {
     let clock = 1_000;
-    const mirrors = createMirrors(join(dataDir, 'c'), () => clock);
-    const remote = await createProviders(config, mirrors).for('github').gitRemote(GITOPS);
+    const { real: mirrors, deps } = worker('c', () => clock);
+    const remote = await deps.providers.for('github').gitRemote(GITOPS);
     await mirrors.fetch(remote, { branches: ['main'] });
     clock = 2_000;
     await mirrors.writing(remote, async () => undefined);
     clock = 2_500;
     assert.equal((await mirrors.fetchFor(remote, { startedSince: 0, branches: ['main'] })).reused, false);
     assert.equal((await mirrors.fetchFor(remote, { startedSince: 0, branches: ['main'] })).reused, true);
+  });
+
+  it('the base moved since the mirror last saw it: the worktree checked out during the fetch is replaced', async () => {
+    const w = worker('d');
+    const c1 = await gh.git.commit(APP, 'rf', { VERSION: '3\n' }, 'v3');
+    assert.equal((await applyUpdate(w.deps, 'env-rf', spec(10, c1))).outcome, 'updated');
+    // A reviewer merges something else into the GitOps base: w's mirror still holds the old base,
+    // so the update checks that out while it fetches, then finds the new one.
+    const moved = await gh.git.commit(GITOPS, 'main', { 'notes/merged.txt': 'merged meanwhile\n' }, 'merged');
+    const c2 = await gh.git.commit(APP, 'rf', { VERSION: '4\n' }, 'v4');
+    assert.equal((await applyUpdate(w.deps, 'env-rf', spec(11, c2))).outcome, 'updated');
+    assert.equal(
+      await gh.git.readFile(GITOPS, HEAD, 'notes/merged.txt'),
+      'merged meanwhile\n',
+      'the commit sits on the new base',
+    );
+    assert.deepEqual(
+      (await gh.git.changedPaths(GITOPS, moved, HEAD)).map((c) => c.path),
+      ['rf/application.yaml'],
+      'against the new base, the update changes only its own file',
+    );
   });
 });

@@ -43,8 +43,10 @@ export type CheckoutOutcome =
 /**
  * Step 2: fetch the mirror, find the head branch and what the environment carries now, and decide
  * whether this update may move it (forward only, or an explicit rollback). `onBase` is called
- * once the base commit is known, before the forward-only check asks the SCM. Commits on the head
- * branch that dispatchd did not make stop the update (they are the reviewer's, and kept).
+ * with the base the mirror holds before the fetch (nearly always the base after it: a GitOps
+ * base moves when a pull request merges, not with every push), then again with the fetched base
+ * if that differs, before the forward-only check asks the SCM. Commits on the head branch that
+ * dispatchd did not make stop the update (they are the reviewer's, and kept).
  */
 export async function checkoutUpdate(
   deps: ApplyDeps,
@@ -64,6 +66,14 @@ export async function checkoutUpdate(
   };
   // Only the branches read below: other teams' branches and tags cost this update no download.
   const branches = [p.base, heads.chosen, heads.fresh, heads.legacy].flatMap((b) => (b ? [b] : []));
+  // The worktree of the base the mirror holds now is checked out while the fetch runs (push → PR
+  // timeline, docs/benchmark.md); no mirror yet (the first update) or no such branch: after it.
+  const held = deps.mirrors.dirFor(p.remote.url);
+  const before = await refsAt(held, [`refs/heads/${p.base}`]).then(
+    (m) => m.get(`refs/heads/${p.base}`)?.commit,
+    () => undefined,
+  );
+  if (before) onBase(held, before);
   const { dir: mirror, reused } = await deps.mirrors.fetchFor(p.remote, {
     branches,
     ...(mayReuse ? { startedSince: reusableSince(spec.plannedAt ?? spec.receivedAt, Date.now()) } : {}),
@@ -93,9 +103,9 @@ export async function checkoutUpdate(
       'gitops_base_missing',
       `branch ${p.base} does not exist in ${spec.target.fullName}: set the git resource's revision param to an existing branch`,
     );
-  // The base is known: the caller may check it out while the trailers are read and the SCM
-  // answers the ancestry question (push → PR timeline, docs/benchmark.md).
-  onBase(mirror, baseSha);
+  // The base is known: the caller checks it out (again, if it moved during the fetch) while the
+  // trailers are read and the SCM answers the ancestry question.
+  if (mirror !== held || baseSha !== before) onBase(mirror, baseSha);
   const withPr = p.flags.createPullRequest;
   // The default head branch, or the one an earlier release named (no host) if only that one exists.
   const head = heads.chosen ?? (shaOf(heads.fresh) || !shaOf(heads.legacy) ? heads.fresh : heads.legacy);
