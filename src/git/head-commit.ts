@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isOid, looseCommitTree } from './ref-files.js';
 import { git } from './run.js';
@@ -15,7 +15,12 @@ export interface HeadCommit {
  * those files are not what this expects (a packed object, another layout).
  */
 export async function headCommit(worktree: string): Promise<HeadCommit> {
-  const read = await readLoose(worktree).catch(() => undefined);
+  let read: HeadCommit | undefined;
+  try {
+    read = readLoose(worktree);
+  } catch {
+    read = undefined;
+  }
   if (read) return read;
   const [commit = '', tree = ''] = (await git(['rev-parse', 'HEAD', 'HEAD^{tree}'], { cwd: worktree }))
     .trim()
@@ -23,14 +28,15 @@ export async function headCommit(worktree: string): Promise<HeadCommit> {
   return { commit, tree };
 }
 
-async function readLoose(worktree: string): Promise<HeadCommit | undefined> {
+// Synchronous reads of a few files git just wrote: see ref-files.ts.
+function readLoose(worktree: string): HeadCommit | undefined {
   // A linked worktree's .git is a file naming its git dir; that dir's commondir names the repository.
-  const pointer = /^gitdir: (.+)$/m.exec(await readFile(join(worktree, '.git'), 'utf8'));
+  const pointer = /^gitdir: (.+)$/m.exec(readFileSync(join(worktree, '.git'), 'utf8'));
   if (!pointer) return undefined;
   const gitDir = resolve(worktree, pointer[1]!.trim());
-  const commit = (await readFile(join(gitDir, 'HEAD'), 'utf8')).trim();
+  const commit = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
   if (!isOid(commit)) return undefined;
-  const common = resolve(gitDir, (await readFile(join(gitDir, 'commondir'), 'utf8')).trim());
-  const tree = await looseCommitTree(join(common, 'objects'), commit);
+  const common = resolve(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim());
+  const tree = looseCommitTree(join(common, 'objects'), commit);
   return tree ? { commit, tree } : undefined;
 }

@@ -181,7 +181,7 @@ export async function refsAt(dir: string, refs: string[]): Promise<Map<string, R
   const fromFiles = await readRefFiles(dir, refs).catch(() => undefined);
   if (fromFiles) {
     for (const [ref, commit] of fromFiles) {
-      const tree = await looseCommitTree(join(dir, 'objects'), commit).catch(() => undefined);
+      const tree = looseCommitTree(join(dir, 'objects'), commit);
       out.set(ref, tree ? { commit, tree } : { commit });
     }
     return out;

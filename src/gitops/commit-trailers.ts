@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { looseCommit } from '../git/ref-files.js';
 import { git } from '../git/run.js';
 
 /**
@@ -62,4 +64,45 @@ export async function lastCommitFor(dir: string, rev: string, envId: string): Pr
     }),
   );
   return found.find((c) => c.env === envId);
+}
+
+/**
+ * `commitsWithTrailers(dir, base..head)`, without a git process in the steady case: the head
+ * branch is one commit on the base, written by this process moments ago as a loose object
+ * (push → PR timeline, docs/benchmark.md). Its trailers are read here only when its message
+ * ends in a block git certainly reads as trailers (`plainTrailers`); anything else asks git.
+ */
+export async function commitsAbove(dir: string, base: string, head: string): Promise<LoggedCommit[]> {
+  const c = looseCommit(join(dir, 'objects'), head);
+  const t =
+    c?.message !== undefined && c.parents.length === 1 && c.parents[0] === base ? plainTrailers(c.message) : undefined;
+  if (!t) return commitsWithTrailers(dir, `${base}..${head}`);
+  const env = t.get('dispatchd-env')?.join(',').trim();
+  const commit = t.get('dispatchd-commit')?.join(',').trim();
+  return [{ sha: head, ...(env ? { env } : {}), ...(commit ? { commit } : {}) }];
+}
+
+const TRAILER = /^([A-Za-z0-9-]+): (.*)$/;
+
+/**
+ * The trailers of a message whose last paragraph (after a subject paragraph) is nothing but
+ * `Key: value` lines, keys lower-cased, values trimmed, in order: git reads such a block as
+ * trailers whatever its configuration. Undefined for anything git might read otherwise
+ * (continuation lines, a `---` line, CRLF, a single paragraph): the caller then asks git.
+ */
+export function plainTrailers(message: string): Map<string, string[]> | undefined {
+  if (message.includes('\r') || /^---/m.test(message)) return undefined;
+  const paragraphs = message
+    .split(/\n[ \t]*\n/)
+    .map((p) => p.replace(/^\n+|\n+$/g, ''))
+    .filter((p) => p.trim() !== '');
+  if (paragraphs.length < 2) return undefined;
+  const out = new Map<string, string[]>();
+  for (const line of paragraphs.at(-1)!.split('\n')) {
+    const m = TRAILER.exec(line);
+    if (!m) return undefined;
+    const key = m[1]!.toLowerCase();
+    out.set(key, [...(out.get(key) ?? []), m[2]!.trim()]);
+  }
+  return out;
 }

@@ -2,7 +2,7 @@ import type { EnvUpdateSpec } from '../../core/env-update.js';
 import { PermanentError } from '../../core/errors.js';
 import { refsAt } from '../../git/mirrors.js';
 import type { ApplyDeps } from '../apply.js';
-import { commitsWithTrailers, lastCommitFor, type LoggedCommit } from '../commit-trailers.js';
+import { commitsAbove, lastCommitFor, type LoggedCommit } from '../commit-trailers.js';
 import { mayMove, readTipEarly } from '../forward-only.js';
 import { grantedRules } from '../grants.js';
 import { reusableSince } from '../prefetch.js';
@@ -111,7 +111,7 @@ export async function checkoutUpdate(
   const head = heads.chosen ?? (shaOf(heads.fresh) || !shaOf(heads.legacy) ? heads.fresh : heads.legacy);
   const pushTo = withPr ? head : p.base;
   const headSha = withPr ? shaOf(head) : baseSha;
-  const mine = withPr && headSha ? await commitsWithTrailers(mirror, `${baseSha}..${headSha}`) : [];
+  const mine = withPr && headSha ? await commitsAbove(mirror, baseSha, headSha) : [];
   if (mine.some((c) => c.env !== envId)) {
     if (reused) return { kind: 'stale' };
     await reportForeignCommits(deps, spec, head, p.base);
