@@ -1,16 +1,13 @@
 import { z } from 'zod';
-import type { ParsedWebhook, RepoRef } from '../../core/push-event.js';
+import type { ParsedWebhook } from '../../core/push-event.js';
 import { chatopsCommand } from '../chatops-command.js';
 import type { WebhookContext } from '../contracts.js';
 import { parsePayload } from '../payload.js';
+import { Project, repoRef } from './project.js';
 
 const NoteHook = z.object({
   user: z.object({ id: z.number().int().nullish(), username: z.string() }),
-  project: z.object({
-    path_with_namespace: z.string(),
-    web_url: z.string().nullish(),
-    git_http_url: z.string().nullish(),
-  }),
+  project: Project,
   object_attributes: z.object({
     note: z.string().nullish(),
     noteable_type: z.string(),
@@ -46,11 +43,6 @@ export function parseGitlabNote(rawBody: Buffer, deliveryId: string, ctx: Webhoo
   const userId = a.author_id ?? p.user.id;
   if (userId == null)
     return { kind: 'ignored', reason: 'the note names no author id: nobody can say whether they may write' };
-  const repo: RepoRef = {
-    fullName: p.project.path_with_namespace,
-    cloneUrl: p.project.git_http_url ?? `${ctx.hostUrl}/${p.project.path_with_namespace}.git`,
-    webUrl: p.project.web_url ?? `${ctx.hostUrl}/${p.project.path_with_namespace}`,
-  };
   return {
     kind: 'review',
     event: {
@@ -59,7 +51,7 @@ export function parseGitlabNote(rawBody: Buffer, deliveryId: string, ctx: Webhoo
       scm: 'gitlab',
       deliveryId,
       receivedAt: ctx.now,
-      repo,
+      repo: repoRef(p.project, ctx),
       number: p.merge_request.iid,
       command,
       author: p.user.username,

@@ -1,17 +1,12 @@
 import { z } from 'zod';
-import type { ParsedWebhook, RepoRef } from '../../core/push-event.js';
+import type { ParsedWebhook } from '../../core/push-event.js';
 import type { PullRequestAction } from '../../core/review-events.js';
 import type { WebhookContext } from '../contracts.js';
 import { parsePayload } from '../payload.js';
 import { parseGitlabNote } from './note-events.js';
 import { pipelineStatus } from './pipeline-event.js';
+import { Project, repoRef } from './project.js';
 import { fromGitlabStatus } from './statuses.js';
-
-const Project = z.object({
-  path_with_namespace: z.string(),
-  web_url: z.string().nullish(),
-  git_http_url: z.string().nullish(),
-});
 
 const Labels = z.array(z.object({ title: z.string() })).nullish();
 
@@ -52,12 +47,6 @@ const ACTIONS: Record<string, PullRequestAction> = {
   merge: 'merged',
   close: 'closed',
 };
-
-const repoRef = (p: z.infer<typeof Project>, ctx: WebhookContext): RepoRef => ({
-  fullName: p.path_with_namespace,
-  cloneUrl: p.git_http_url ?? `${ctx.hostUrl}/${p.path_with_namespace}.git`,
-  webUrl: p.web_url ?? `${ctx.hostUrl}/${p.path_with_namespace}`,
-});
 
 /** GitLab's merge request, note, job and pipeline events (kinds `merge_request`, `note`, `build`, `pipeline`); undefined for others. */
 export function parseGitlabReview(
