@@ -29,8 +29,22 @@ export async function commitUpdate(
   });
   const message = `${commitMessage(spec, p.gitRevision, p.flags.commitMessage)}\n\n${trailers}\n`;
   const { name, email } = config.committer;
-  await git(['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'commit', '--quiet', '--no-verify', '-F', '-'], {
-    cwd: wt,
-    input: message,
-  });
+  // `git commit` runs `git maintenance run --auto` and waits for it: one more process on the way
+  // to the push. The mirror's housekeeping runs after its fetches instead (mirrors.ts, maintainLater).
+  await git(
+    [
+      '-c',
+      `user.name=${name}`,
+      '-c',
+      `user.email=${email}`,
+      '-c',
+      'maintenance.auto=false',
+      'commit',
+      '--quiet',
+      '--no-verify',
+      '-F',
+      '-',
+    ],
+    { cwd: wt, input: message },
+  );
 }
