@@ -77,9 +77,9 @@ export interface AcceptOptions {
 // to the inbox pump (inbox-pump.ts), which turns those entries into jobs.
 // KEYS: BullMQ's add keys (B of them), receipt seq, audit index, then per event its delivery,
 //   body, job, receipt-slot and audit keys.
-// ARGV: delivery ttl, replay window (0: no body check), packed job options, audit retention,
-//   audit cutoff, then per event its delivery id, packed job args, data field, event JSON,
-//   receipt time and audit id ('' : none).
+// ARGV: delivery ttl, replay window (0: no body check), audit retention, audit cutoff, then per
+//   event its delivery id, packed job args, data field, event JSON, receipt time, audit id
+//   ('' : none) and packed job options (they name the job's id, so each job has its own).
 const acceptScript = (add: BullmqAdd) => `
 local function bullmqAdd(KEYS, ARGV)
 ${add.lua}
@@ -88,12 +88,12 @@ local B = ${add.keys.length}
 local addKeys = {}
 for i = 1, B do addKeys[i] = KEYS[i] end
 local seqKey, auditIndex = KEYS[B + 1], KEYS[B + 2]
-local ttl, window, opts = ARGV[1], ARGV[2], ARGV[3]
+local ttl, window = ARGV[1], ARGV[2]
 local check = window ~= '0'
 local audited = false
 local out = {}
 for i = 1, (#KEYS - B - 2) / 5 do
-  local k, a = B + 2 + 5 * (i - 1), 5 + 6 * (i - 1)
+  local k, a = B + 2 + 5 * (i - 1), 4 + 7 * (i - 1)
   local dk, bk, jk, slot, ak = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5]
   local id, event, auditId = ARGV[a + 1], ARGV[a + 4], ARGV[a + 6]
   local v = redis.call('GET', dk)
@@ -108,7 +108,7 @@ for i = 1, (#KEYS - B - 2) / 5 do
     out[i] = {0, 'q:kept'}
   else
     local seq = redis.call('INCR', seqKey)
-    local added = bullmqAdd(addKeys, {ARGV[a + 2], '{"' .. ARGV[a + 3] .. '":' .. event .. ',"seq":' .. seq .. '}', opts})
+    local added = bullmqAdd(addKeys, {ARGV[a + 2], '{"' .. ARGV[a + 3] .. '":' .. event .. ',"seq":' .. seq .. '}', ARGV[a + 7]})
     if type(added) == 'number' and added < 0 then
       return redis.error_reply('BullMQ refused the job of delivery ' .. id .. ' (code ' .. added .. ')')
     end
@@ -121,13 +121,13 @@ for i = 1, (#KEYS - B - 2) / 5 do
     if auditId ~= '' then
       redis.call('HSETNX', ak, 'event', event)
       redis.call('ZADD', auditIndex, 'NX', ARGV[a + 5], auditId)
-      redis.call('PEXPIRE', ak, ARGV[4])
+      redis.call('PEXPIRE', ak, ARGV[3])
       audited = true
     end
     out[i] = {1, 'q:' .. seq}
   end
 end
-if audited then redis.call('ZREMRANGEBYSCORE', auditIndex, '-inf', ARGV[5]) end
+if audited then redis.call('ZREMRANGEBYSCORE', auditIndex, '-inf', ARGV[4]) end
 return out
 `;
 
@@ -164,7 +164,6 @@ export function createInbox(deps: InboxDeps) {
     const argv: (string | number | Buffer)[] = [
       deps.deliveryTtlMs,
       digest ? replayWindowMs : 0,
-      '',
       auditRetentionMs,
       at - auditRetentionMs,
     ];
@@ -182,8 +181,15 @@ export function createInbox(deps: InboxDeps) {
       );
       // Pull-request and status webhooks ride the same queue as pushes, as `review` jobs.
       const packed = add.argsOf(review ? 'review' : 'push', jobId);
-      argv[2] = packed.opts;
-      argv.push(e.deliveryId, packed.args, review ? 'review' : 'event', JSON.stringify(e), e.receivedAt, id);
+      argv.push(
+        e.deliveryId,
+        packed.args,
+        review ? 'review' : 'event',
+        JSON.stringify(e),
+        e.receivedAt,
+        id,
+        packed.opts,
+      );
     }
     // With replicas required, the script and WAIT share one round trip; fewer replicas than
     // asked throw (503). The jobs are then written on the primary alone: the SCM's redelivery

@@ -154,5 +154,14 @@ describe('inbox accept script: dedupe and BullMQ add in one call (real redis-ser
     ]);
     assert.deepEqual(r.queued, ['d-30', 'd-30#1']);
     assert.equal(await events.getWaitingCount(), before + 2);
+    // Each job's stored options name its own id (BullMQ packs the job id into them).
+    const jobs = (await events.getJobs(['wait'])).filter((j) => j.data.event.deliveryId.startsWith('d-30'));
+    assert.equal(jobs.length, 2);
+    for (const j of jobs) {
+      const opts = JSON.parse((await redis.hget(`${QUEUE_PREFIX}:${PUSH_QUEUE}:${j.id!}`, 'opts'))!) as {
+        jobId: string;
+      };
+      assert.equal(opts.jobId, j.id, `${j.data.event.deliveryId}: its own options`);
+    }
   });
 });
