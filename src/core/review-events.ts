@@ -1,5 +1,5 @@
 import type { CommitStatus } from './commit-status.js';
-import type { RepoRef, ScmKind } from './push-event.js';
+import type { PushEvent, RepoRef, ScmKind } from './push-event.js';
 
 /** What a pull-request webhook says happened, in the words every SCM maps onto. */
 export type PullRequestAction = 'opened' | 'updated' | 'merged' | 'closed';
@@ -81,3 +81,6 @@ export interface StatusEvent {
 }
 
 export type ReviewEvent = PullRequestEvent | StatusEvent | CommentEvent;
+
+/** Whether an accepted delivery is a review (it has a `kind`) rather than a push. */
+export const isReviewEvent = (e: PushEvent | ReviewEvent): e is ReviewEvent => 'kind' in e;

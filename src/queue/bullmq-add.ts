@@ -15,7 +15,7 @@ interface BullmqScript {
  * The inbox's accept script (inbox.ts) wraps that Lua in a function and calls it after its
  * dedupe, so a delivery is checked, numbered and made a job in one script call: the job is the
  * one `Queue.add` would have written, because BullMQ wrote the arguments and the Lua
- * (test/queue/bullmq-add.test.ts compares the two).
+ * (test/queue/inbox-accept.test.ts compares the two).
  */
 export interface BullmqAdd {
   /** The add script's Lua (BullMQ's `addStandardJob`). */

@@ -1,11 +1,11 @@
 import { Job, type IRedisTransaction, type Queue } from 'bullmq';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { PushEvent } from '../core/push-event.js';
-import type { ReviewEvent } from '../core/review-events.js';
+import { isReviewEvent } from '../core/review-events.js';
 import { jobOptions } from './job-options.js';
 import type { PushJob, ReviewJob } from './jobs.js';
 import { PUSH_QUEUE, keys, QUEUE_PREFIX } from './names.js';
-import { receiptSlot } from './ref-plans.js';
+import { RECORD_RECEIPT_LUA, receiptSlot } from './ref-plans.js';
 import { parseEntries as parse, type RawEntry } from './inbox-entry.js';
 
 /** The consumer group every pump reads the inbox stream in: each entry goes to one pump. */
@@ -39,7 +39,7 @@ export interface InboxPumpDeps {
 // skip planning (ref-plans.ts).
 // KEYS: stream, then per entry its delivery key, job key and ref key; ARGV: group, ttl, then per
 // entry id and seq.
-const DONE = `
+const DONE = `${RECORD_RECEIPT_LUA}
 local done = 0
 for i = 1, (#KEYS - 1) / 3 do
   local dk, jk, rk = KEYS[3 * i - 1], KEYS[3 * i], KEYS[3 * i + 1]
@@ -47,10 +47,7 @@ for i = 1, (#KEYS - 1) / 3 do
   local state = redis.call('GET', dk)
   if redis.call('EXISTS', jk) == 1 or state == 'q:' .. seq then
     if state == 'p:' .. seq then redis.call('SET', dk, 'q:' .. seq, 'PX', ARGV[2]) end
-    if tonumber(redis.call('HGET', rk, 'received') or '0') < tonumber(seq) then
-      redis.call('HSET', rk, 'received', seq)
-      redis.call('PEXPIRE', rk, ARGV[2])
-    end
+    recordReceipt(rk, seq, ARGV[2])
     redis.call('XACK', KEYS[1], ARGV[1], id)
     redis.call('XDEL', KEYS[1], id)
     done = done + 1
@@ -64,8 +61,8 @@ const JOB_KEY_PREFIX = `${QUEUE_PREFIX}:${PUSH_QUEUE}:`;
 /**
  * Turns the inbox stream's entries into `events` jobs. Receivers up to 2f81714 answered 202 once
  * a delivery was such an entry; today's write the job directly (inbox.ts), so this drains what
- * an older receiver wrote during a rolling upgrade and otherwise reads nothing. Crash-safe: an entry leaves the stream only after its
- * job was added; a pump that dies between the two leaves the entry pending in the group, and
+ * an older receiver wrote during a rolling upgrade and otherwise reads nothing. Crash-safe: an
+ * entry leaves the stream only after its job was added; a pump that dies between the two leaves the entry pending in the group, and
  * another pump takes it over after `claimIdleMs` and adds it again, which BullMQ makes a no-op
  * (same job id, kept 24 h after completion); one whose delivery is already marked queued is not
  * added again at all.
@@ -101,8 +98,8 @@ export function createInboxPump(deps: InboxPumpDeps) {
       const added = toAdd.map((e) =>
         new Job<PushJob | ReviewJob>(
           deps.events as unknown as Queue<PushJob | ReviewJob>,
-          isReview(e.event) ? 'review' : 'push',
-          isReview(e.event) ? { review: e.event, seq: e.seq } : { event: e.event, seq: e.seq },
+          isReviewEvent(e.event) ? 'review' : 'push',
+          isReviewEvent(e.event) ? { review: e.event, seq: e.seq } : { event: e.event, seq: e.seq },
           { ...jobOptions, jobId: e.jobId },
           e.jobId,
         )
@@ -118,7 +115,7 @@ export function createInboxPump(deps: InboxPumpDeps) {
       tx.eval(DONE, keysArg.length, ...keysArg, ...argv);
       deps.record?.(
         tx,
-        entries.flatMap((e) => (isReview(e.event) ? [] : [e.event])),
+        entries.flatMap((e) => (isReviewEvent(e.event) ? [] : [e.event])),
       );
       const [results] = await Promise.all([tx.exec(), Promise.all(added)]);
       const failed = (results ?? []).find(([err]: [Error | null, unknown]) => err)?.[0];
@@ -206,5 +203,3 @@ export function createInboxPump(deps: InboxPumpDeps) {
   };
 }
 export type InboxPump = ReturnType<typeof createInboxPump>;
-
-const isReview = (e: PushEvent | ReviewEvent): e is ReviewEvent => 'kind' in e;

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { TransientError } from '../core/errors.js';
 import type { PushEvent } from '../core/push-event.js';
-import type { ReviewEvent } from '../core/review-events.js';
+import { isReviewEvent, type ReviewEvent } from '../core/review-events.js';
 import type { Queue } from 'bullmq';
 import { bullmqAddOf, type BullmqAdd } from './bullmq-add.js';
 import { keys, QUEUE_PREFIX } from './names.js';
 import { pushJobId, reviewJobId } from './jobs.js';
 import type { ReplicaAck } from './replica-ack.js';
-import { receiptSlot } from './ref-plans.js';
+import { RECORD_RECEIPT_LUA, receiptSlot } from './ref-plans.js';
 
 export interface InboxDeps {
   redis: Redis;
@@ -80,7 +80,7 @@ export interface AcceptOptions {
 // ARGV: delivery ttl, replay window (0: no body check), audit retention, audit cutoff, then per
 //   event its delivery id, packed job args, data field, event JSON, receipt time, audit id
 //   ('' : none) and packed job options (they name the job's id, so each job has its own).
-const acceptScript = (add: BullmqAdd) => `
+const acceptScript = (add: BullmqAdd) => `${RECORD_RECEIPT_LUA}
 local function bullmqAdd(KEYS, ARGV)
 ${add.lua}
 end
@@ -114,10 +114,7 @@ for i = 1, (#KEYS - B - 2) / 5 do
     end
     redis.call('SET', dk, 'q:' .. seq, 'PX', ttl)
     if check then redis.call('SET', bk, id, 'PX', window) end
-    if tonumber(redis.call('HGET', slot, 'received') or '0') < seq then
-      redis.call('HSET', slot, 'received', seq)
-      redis.call('PEXPIRE', slot, ttl)
-    end
+    recordReceipt(slot, seq, ttl)
     if auditId ~= '' then
       redis.call('HSETNX', ak, 'event', event)
       redis.call('ZADD', auditIndex, 'NX', ARGV[a + 5], auditId)
@@ -134,8 +131,6 @@ return out
 const bodyKey = (digest: string, index: number) => `${QUEUE_PREFIX}:body:${digest}#${index}`;
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
-
-const isReview = (e: PushEvent | ReviewEvent): e is ReviewEvent => 'kind' in e;
 
 /** The name the accept script is defined under on a connection (EVALSHA, not its 27 KB text). */
 const COMMAND = 'dispatchdAccept';
@@ -168,7 +163,7 @@ export function createInbox(deps: InboxDeps) {
       at - auditRetentionMs,
     ];
     for (const [i, e] of events.entries()) {
-      const review = isReview(e);
+      const review = isReviewEvent(e);
       const deliveryKey = keys.delivery(e.host, e.deliveryId);
       const jobId = (review ? reviewJobId : pushJobId)(e.host, e.deliveryId, sha);
       const id = !review && audit ? audit.idOf(e.host, e.deliveryId) : '';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { PushEvent } from '../core/push-event.js';
-import type { ReviewEvent } from '../core/review-events.js';
+import { isReviewEvent, type ReviewEvent } from '../core/review-events.js';
 import { keys, QUEUE_PREFIX } from './names.js';
 
 /** The Redis hash of one pushed ref: the newest delivery received for it, and what was planned last. */
@@ -29,15 +29,26 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
 
+/**
+ * Lua, for the scripts that accept deliveries (inbox.ts, inbox-pump.ts, RECEIVE below):
+ * `recordReceipt(slot, seq, ttl)` records `seq` as the slot's newest receipt unless a newer one is
+ * there (`receiptSlot` names the slot); the slot lives `ttl` ms after its last receipt.
+ */
+export const RECORD_RECEIPT_LUA = `
+local function recordReceipt(slot, seq, ttl)
+  if tonumber(redis.call('HGET', slot, 'received') or '0') < tonumber(seq) then
+    redis.call('HSET', slot, 'received', seq)
+    redis.call('PEXPIRE', slot, ttl)
+  end
+end
+`;
+
 // A delivery received late: one whose right to plan was settled after it was queued (a chatops
 // comment, once its author may write). It takes the next receipt seq now and is recorded as the
 // ref's newest, so older queued deliveries skip and it plans the tip.
-const RECEIVE = `
+const RECEIVE = `${RECORD_RECEIPT_LUA}
 local seq = redis.call('INCR', KEYS[2])
-if tonumber(redis.call('HGET', KEYS[1], 'received') or '0') < seq then
-  redis.call('HSET', KEYS[1], 'received', seq)
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-end
+recordReceipt(KEYS[1], seq, ARGV[1])
 return seq
 `;
 
@@ -106,7 +117,7 @@ export const pullRequestPlanKey = (e: { host: string; repo: PushEvent['repo']; n
  * newest seq.
  */
 export function receiptSlot(e: PushEvent | ReviewEvent): string {
-  if (!('kind' in e)) return refKey(e);
+  if (!isReviewEvent(e)) return refKey(e);
   return e.kind === 'pull-request' && (e.action === 'opened' || e.action === 'updated')
     ? refKey(pullRequestPlanKey(e))
     : `${QUEUE_PREFIX}:review-seq:${e.host}`;

@@ -1,6 +1,7 @@
 import type { EnvUpdateSpec } from '../../core/env-update.js';
 import { PermanentError } from '../../core/errors.js';
 import { refsAt } from '../../git/mirrors.js';
+import { readRefFiles } from '../../git/ref-files.js';
 import type { ApplyDeps } from '../apply.js';
 import { commitsAbove, lastCommitFor, type LoggedCommit } from '../commit-trailers.js';
 import { mayMove, readTipEarly } from '../forward-only.js';
@@ -69,8 +70,8 @@ export async function checkoutUpdate(
   // The worktree of the base the mirror holds now is checked out while the fetch runs (push → PR
   // timeline, docs/benchmark.md); no mirror yet (the first update) or no such branch: after it.
   const held = deps.mirrors.dirFor(p.remote.url);
-  const before = await refsAt(held, [`refs/heads/${p.base}`]).then(
-    (m) => m.get(`refs/heads/${p.base}`)?.commit,
+  const before = await readRefFiles(held, [`refs/heads/${p.base}`]).then(
+    (m) => m?.get(`refs/heads/${p.base}`),
     () => undefined,
   );
   if (before) onBase(held, before);
