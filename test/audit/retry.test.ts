@@ -10,24 +10,10 @@ import { headAsPush } from '../../src/plan/plan-pull-request.js';
 import type { PushJob, ReviewJob } from '../../src/queue/jobs.js';
 import { PUSH_QUEUE, keys, QUEUE_PREFIX } from '../../src/queue/names.js';
 import type { GitopsReport } from '../../src/telemetry/observer.js';
+import { pushEvent } from '../helpers/push-event.js';
 import { startRedis } from '../helpers/redis.js';
 
-const event = (deliveryId: string): PushEvent => ({
-  host: 'github',
-  scm: 'github',
-  deliveryId,
-  repo: { fullName: 'acme/app', cloneUrl: 'https://g/acme/app.git', webUrl: 'https://g/acme/app' },
-  ref: 'refs/heads/main',
-  refType: 'branch',
-  refName: 'main',
-  before: '0'.repeat(40),
-  after: 'a'.repeat(40),
-  created: false,
-  deleted: false,
-  forced: false,
-  pusher: 'dev',
-  receivedAt: Date.now(),
-});
+const event = (deliveryId: string): PushEvent => pushEvent({ deliveryId });
 
 /**
  * retryDelivery over a real Redis and a real BullMQ queue (no workers: the jobs stay queued, so

@@ -5,24 +5,10 @@ import { createAuditTrail } from '../../src/audit/trail.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { PushEvent } from '../../src/core/push-event.js';
 import type { GitopsReport } from '../../src/telemetry/observer.js';
+import { pushEvent } from '../helpers/push-event.js';
 import { startRedis } from '../helpers/redis.js';
 
-const event = (deliveryId: string, receivedAt: number): PushEvent => ({
-  host: 'github',
-  scm: 'github',
-  deliveryId,
-  repo: { fullName: 'acme/app', cloneUrl: 'https://g/acme/app.git', webUrl: 'https://g/acme/app' },
-  ref: 'refs/heads/main',
-  refType: 'branch',
-  refName: 'main',
-  before: '0'.repeat(40),
-  after: 'a'.repeat(40),
-  created: false,
-  deleted: false,
-  forced: false,
-  pusher: 'dev',
-  receivedAt,
-});
+const event = (deliveryId: string, receivedAt: number): PushEvent => pushEvent({ deliveryId, receivedAt });
 
 describe('audit trail in Redis', () => {
   let server: Awaited<ReturnType<typeof startRedis>>;

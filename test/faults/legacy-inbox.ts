@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { PushEvent } from '../../src/core/push-event.js';
 import { pushJobId } from '../../src/queue/jobs.js';
 import { keys } from '../../src/queue/names.js';
+import { pushEvent } from '../helpers/push-event.js';
 
 // The claim script of receivers up to commit 2f81714, verbatim in what it writes: the delivery
 // "p:<seq>" and an entry in the inbox stream, which a pump turns into a job. Receivers since
@@ -36,21 +37,5 @@ export async function acceptAsLegacyReceiver(redis: Redis, event: PushEvent): Pr
 }
 
 /** A push event as the GitHub parser makes it, with its own commit. */
-export function legacyPush(repo: string, deliveryId: string, after: string): PushEvent {
-  return {
-    host: 'github',
-    scm: 'github',
-    deliveryId,
-    repo: { fullName: repo, cloneUrl: `http://127.0.0.1:9/${repo}.git`, webUrl: `http://127.0.0.1:9/${repo}` },
-    ref: 'refs/heads/main',
-    refType: 'branch',
-    refName: 'main',
-    before: 'b'.repeat(40),
-    after,
-    created: false,
-    deleted: false,
-    forced: false,
-    pusher: 'alice',
-    receivedAt: Date.now(),
-  };
-}
+export const legacyPush = (repo: string, deliveryId: string, after: string): PushEvent =>
+  pushEvent({ repo, base: 'http://127.0.0.1:9', deliveryId, before: 'b'.repeat(40), after, pusher: 'alice' });

@@ -9,6 +9,7 @@ import { createMirrors } from '../../src/git/mirrors.js';
 import { planPush } from '../../src/plan/plan-push.js';
 import { createProviders } from '../../src/scm/providers.js';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
+import { pushEvent } from '../helpers/push-event.js';
 
 const TOKEN = 'ghp_plan_push_token_0123456789';
 
@@ -16,22 +17,9 @@ const TOKEN = 'ghp_plan_push_token_0123456789';
 describe('planPush reads the tip and says why it plans nothing', { timeout: 60_000 }, () => {
   let gh: GithubEmulator;
   let dataDir: string;
-  const event = (repo: string, ref: string, after: string, before = '0'.repeat(40)): PushEvent => ({
-    host: 'github',
-    scm: 'github',
-    deliveryId: `d-${after.slice(0, 6)}`,
-    repo: { fullName: repo, cloneUrl: `${gh.url}/${repo}.git`, webUrl: `${gh.url}/${repo}` },
-    ref,
-    refType: 'branch',
-    refName: ref.replace('refs/heads/', ''),
-    before,
-    after,
-    created: false,
-    deleted: false,
-    forced: false,
-    pusher: 'alice',
-    receivedAt: Date.now(),
-  });
+  const event = (repo: string, ref: string, after: string, before = '0'.repeat(40)): PushEvent =>
+    pushEvent({ repo, base: gh.url, ref, before, after, deliveryId: `d-${after.slice(0, 6)}`, pusher: 'alice' });
+
   const provider = () => {
     const config = parseConfig(
       `hosts:\n  github: {kind: github, url: "${gh.url}", apiUrl: "${gh.apiUrl}", token: ${TOKEN}, webhookSecret: s}\ndataDir: ${dataDir}\n`,

@@ -10,29 +10,18 @@ import type { PushJob } from '../../src/queue/jobs.js';
 import { createInbox } from '../../src/queue/inbox.js';
 import { keys, PUSH_QUEUE, QUEUE_PREFIX } from '../../src/queue/names.js';
 import { refKey } from '../../src/queue/ref-plans.js';
+import { pushEvent } from '../helpers/push-event.js';
 import { startRedis } from '../helpers/redis.js';
 
-const push = (deliveryId: string, after: string): PushEvent => ({
-  host: 'github',
-  scm: 'github',
-  deliveryId,
-  repo: {
-    fullName: 'acme/app',
-    cloneUrl: 'https://example.test/acme/app.git',
-    webUrl: 'https://example.test/acme/app',
-  },
-  ref: 'refs/heads/main',
-  refType: 'branch',
-  refName: 'main',
-  before: '1'.repeat(40),
-  after,
-  created: false,
-  deleted: false,
-  forced: false,
-  pusher: 'alice',
-  headCommit: { id: after, message: 'a "quoted" message\nwith a newline and ü' },
-  receivedAt: Date.now(),
-});
+const push = (deliveryId: string, after: string): PushEvent =>
+  pushEvent({
+    deliveryId,
+    base: 'https://example.test',
+    before: '1'.repeat(40),
+    after,
+    pusher: 'alice',
+    headCommit: { id: after, message: 'a "quoted" message\nwith a newline and ü' },
+  });
 
 // Fields a job hash holds that differ between any two adds by construction.
 const VARYING = new Set(['timestamp', 'data', 'name']);
