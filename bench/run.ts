@@ -7,8 +7,9 @@
  * --diagnose (adds a receiver variant, see docs) --profile <dir> (CPU profiles of the receiver section's servers) --out [bench/results.json]. docs/benchmark.md explains each figure.
  */
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../test/helpers/node-entry.js';
 import { parseArgs } from 'node:util';
 import { benchAttacks } from './attacks/bench-attacks.js';
 import { benchBurst } from './pipeline/burst.js';
@@ -21,7 +22,6 @@ import { benchScaleWorkers } from './scale/scale-workers.js';
 import { benchMirrors } from './scale/mirrors.js';
 import { judge, render, type BenchResults } from './report.js';
 import { mirrorsOnDisk } from './lib/disk.js';
-import { join } from 'node:path';
 
 const { values: a } = parseArgs({
   options: {
@@ -41,7 +41,7 @@ const { values: a } = parseArgs({
     'api-latency': { type: 'string', default: '0' },
     diagnose: { type: 'boolean', default: false },
     profile: { type: 'string' },
-    out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
+    out: { type: 'string', default: join(REPO_ROOT, 'bench/results.json') },
   },
 });
 

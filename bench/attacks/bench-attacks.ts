@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { nodeEntry } from '../../test/helpers/node-entry.js';
 import { CASES } from './cases.js';
 
 export interface AttackCase {
@@ -23,7 +24,7 @@ function runCase(name: string): Promise<Omit<AttackCase, 'timeRatio'>> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [`--max-old-space-size=${LIMIT.heapMB}`, '--import', 'tsx', CHILD, name],
+      [`--max-old-space-size=${LIMIT.heapMB}`, ...nodeEntry(CHILD), name],
       { timeout: LIMIT.ms },
       (err, stdout) => {
         const line = String(stdout).trim().split('\n').pop() ?? '';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { nodeEntry } from '../../test/helpers/node-entry.js';
 
 export interface ServingChild {
   port: number;
@@ -8,7 +8,7 @@ export interface ServingChild {
 }
 
 /**
- * Starts a TypeScript entry under tsx in its own process and waits for `LISTENING <port>`.
+ * Starts a TypeScript entry (compiled when the bench itself runs compiled, else through tsx) in its own process and waits for `LISTENING <port>`.
  * `nodeArgs` go before the entry (`--cpu-prof --cpu-prof-dir=<dir>` for `npm run bench -- --profile`).
  */
 export function startTsChild(
@@ -17,7 +17,7 @@ export function startTsChild(
   timeoutMs = 20_000,
   nodeArgs: string[] = [],
 ): Promise<ServingChild> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', fileURLToPath(entry), ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, ...nodeEntry(entry), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {

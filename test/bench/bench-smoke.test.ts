@@ -4,12 +4,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { BenchResults } from '../../bench/report.js';
+import { nodeEntry, REPO_ROOT } from '../helpers/node-entry.js';
 
 const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = REPO_ROOT;
 
 describe('npm run bench, tiny counts', () => {
   const dirs: string[] = [];
@@ -28,9 +28,7 @@ describe('npm run bench, tiny counts', () => {
       const { stdout } = await run(
         process.execPath,
         [
-          '--import',
-          'tsx',
-          'bench/run.ts',
+          ...nodeEntry('bench/run.ts'),
           '--rounds',
           '1',
           '--duration',

@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { nodeEntry, REPO_ROOT } from '../helpers/node-entry.js';
 
 export interface CliRun {
   code: number | null;
@@ -12,8 +10,8 @@ export interface CliRun {
 /** Runs `dispatchd <args>` as an operator would: a child process with only the env it is given (plus PATH). */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, [...nodeEntry('src/cli/main.ts'), ...args], {
+      cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

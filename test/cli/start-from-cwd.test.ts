@@ -13,14 +13,13 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startGithubEmulator, type GithubEmulator } from '../emulators/github/emulator.js';
 import { APP, deployment, GITOPS, rigDispatchfile } from '../gitops/rig.js';
 import { githubPushBody } from '../helpers/github-push.js';
+import { REPO_ROOT as ROOT } from '../helpers/node-entry.js';
 import { signedRequest } from '../helpers/sign.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'dist/src/cli/main.js');
 const TOKEN = 'ghp_start_from_cwd_token_0123456789';
 const SECRET = 'start-from-cwd-webhook-secret';

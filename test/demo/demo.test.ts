@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { nodeEntry } from '../helpers/node-entry.js';
 
 const run = promisify(execFile);
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
@@ -24,7 +25,7 @@ async function dispatchd(
   env: Record<string, string>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    const r = await run(process.execPath, [...nodeEntry(MAIN), ...args], {
       env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env },
       timeout: 120_000,
     });

@@ -33,6 +33,7 @@ import { scmDispatchfile } from './scm/dispatchfile.js';
 import { githubScenario } from './scm/github.js';
 import { gitlabScenario } from './scm/gitlab.js';
 import type { ScmScenario } from './scm/scenario.js';
+import { nodeEntry } from '../helpers/node-entry.js';
 
 const SECRET = 'convergence-property-secret';
 const CHILD = fileURLToPath(new URL('../faults/worker-child.ts', import.meta.url));
@@ -128,7 +129,7 @@ async function spawnWorker(
   dataDir: string,
   logPath: string,
 ): Promise<WorkerProc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, configPath, redisUrl, logPath], {
+  const child = spawn(process.execPath, [...nodeEntry(CHILD), configPath, redisUrl, logPath], {
     env: { ...process.env, DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../src/redis/embedded.js';
+import { nodeEntry } from '../helpers/node-entry.js';
 
 const CHILD = fileURLToPath(new URL('./worker-child.ts', import.meta.url));
 
@@ -27,7 +28,7 @@ export function spawnWorker(
 export async function spawnReady(script: string, args: string[], env: Record<string, string>): Promise<WorkerProcess> {
   // Its own process group, so a kill reaches the git processes it started too, and a test
   // process that dies still takes the group with it (the exit hook below).
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, [...nodeEntry(script), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

@@ -11,6 +11,7 @@ import { dispatchfile, gitopsFiles } from '../e2e/fixtures.js';
 import { startRedis } from '../helpers/redis.js';
 import { githubPushBody } from '../helpers/github-push.js';
 import { signedRequest } from '../helpers/sign.js';
+import { nodeEntry } from '../helpers/node-entry.js';
 import { groupRedis, sleep, spawnDispatchd, spawnWorker, type DispatchdProcess } from './harness.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -61,7 +62,7 @@ async function push(
 
 /** `dispatchd start` (from the source, through tsx) in its own process group. */
 function startDispatchd(env: Record<string, string>): DispatchdProcess {
-  return spawnDispatchd(['--import', 'tsx', MAIN, 'start'], {
+  return spawnDispatchd([...nodeEntry(MAIN), 'start'], {
     env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
   });
 }
@@ -320,7 +321,7 @@ describe('bounded shutdown: SIGTERM ends `dispatchd start` within shutdownTimeou
       const modes = await Promise.all(
         (['serve', 'worker'] as const).map(async (mode) => {
           const port = await freePort();
-          const p = spawnDispatchd(['--import', 'tsx', MAIN, mode], {
+          const p = spawnDispatchd([...nodeEntry(MAIN), mode], {
             env: {
               ...process.env,
               HOST: '127.0.0.1',
