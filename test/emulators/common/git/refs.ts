@@ -15,6 +15,14 @@ export async function branchSha(dir: string, branch: string): Promise<string | n
   return fromPacked(await readFile(join(dir, 'packed-refs'), 'utf8').catch(() => ''), branch);
 }
 
+/**
+ * `refs/heads/<name>` whose file can be read as is: no `..`, no characters git rejects in ref
+ * names (anything else goes to git, which says what is wrong with it).
+ */
+export function isPlainBranchRef(ref: string): boolean {
+  return /^refs\/heads\/[\w.-]+(\/[\w.-]+)*$/.test(ref) && !ref.includes('..') && !ref.endsWith('.lock');
+}
+
 /** branchSha for synchronous test getters (an emulator's `pulls()`). */
 export function branchShaSync(dir: string, branch: string): string | null {
   const read = (p: string): string | null => {
