@@ -65,6 +65,8 @@ describe('Promotion gated on the Argo CD API', { timeout: 180_000 }, () => {
           gate: { argocd: { url: argo.url, application: 'hello-world-staging', token: ARGO_TOKEN } },
         },
       ],
+      // Gates and merges are found by polling here: a short poll finds them within a second.
+      poll: { first: '250ms', max: '1s' },
     });
   });
   after(async () => {

@@ -60,6 +60,8 @@ describe('Promotion chain staging → production (GitHub)', { timeout: 240_000 }
         },
       ],
       promotions: [{ from: 'staging', to: 'production', gate: { status: { context: GATE } } }],
+      // The gate is found by polling alone; a short poll finds it within a second, not at 8 or 16 s.
+      poll: { first: '250ms', max: '1s' },
     });
   });
   after(async () => rig?.close());

@@ -43,6 +43,8 @@ describe('Promotion with a soak time, from an environment updated by direct comm
         },
       ],
       promotions: [{ from: 'staging', to: 'production', gate: { status: { context: GATE }, soak: '3s' } }],
+      // Gates and merges are found by polling here: a short poll finds them within a second.
+      poll: { first: '250ms', max: '1s' },
     });
   });
   after(async () => rig?.close());

@@ -38,6 +38,8 @@ export interface RigOptions {
   grantPaths?: string[];
   /** The GitOps grant's promotion chains (docs/promotion.md). */
   promotions?: object[];
+  /** The GitOps repository's `poll`; default the service's (2 s doubling to 1 min). */
+  poll?: { first: string; max: string };
   /** Extra top-level YAML for the dispatchd config (registries, digestWait). */
   extraConfig?: string;
   /** The GitOps grant's merge settings (merge when green). */
@@ -144,6 +146,7 @@ export async function startRig(o: RigOptions): Promise<Rig> {
     gitops: GITOPS,
     grantPaths: o.grantPaths ?? ['**'],
     ...(o.promotions ? { promotions: o.promotions } : {}),
+    ...(o.poll ? { poll: o.poll } : {}),
     ...(o.revisions ? { bases: ['main', ...Object.values(o.revisions)] } : {}),
     ...(privileged.length ? { privileged: { branches: privileged.flatMap((t) => t.branches), modes } } : {}),
     ...(o.merge ? { merge: o.merge } : {}),

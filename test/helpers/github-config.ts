@@ -14,6 +14,8 @@ export interface GithubConfigInput {
   privileged?: { branches: string[]; modes: ('direct' | 'merge')[] };
   /** The grant's promotion chains (gitops[].promotions), as objects. */
   promotions?: object[];
+  /** The grant's `poll` (promotion checks and merge waits), e.g. `{ first: '250ms', max: '1s' }`. */
+  poll?: { first: string; max: string };
   /** The grant's `merge` settings (merge when green), as given. */
   merge?: { method?: string; timeout?: string; requiredChecks?: string[]; native?: boolean };
   /** `${DATA_DIR}` (startStack fills it) or a path. */
@@ -46,6 +48,10 @@ ${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}${
         `${JSON.stringify(['pull-request', ...c.privileged.modes])}\n        paths: ` +
         `${JSON.stringify(c.grantPaths ?? ['staging/**', 'production/**'])}\n${c.bases ? `        bases: ${JSON.stringify(c.bases)}\n` : ''}`
       : ''
-  }${c.promotions ? `    promotions: ${JSON.stringify(c.promotions)}\n` : ''}${c.merge ? `    merge: ${JSON.stringify(c.merge)}\n` : ''}dataDir: ${c.dataDir ?? '${DATA_DIR}'}
+  }${grantField('poll', c.poll)}${grantField('promotions', c.promotions)}${grantField('merge', c.merge)}dataDir: ${c.dataDir ?? '${DATA_DIR}'}
 `;
 }
+
+/** One more key of the GitOps grant, as flow YAML (JSON), when given. */
+const grantField = (key: string, value: unknown): string =>
+  value === undefined ? '' : `    ${key}: ${JSON.stringify(value)}\n`;
