@@ -1,4 +1,4 @@
-import { branchSha, headBranchName, isPlainBranchRef } from './refs.js';
+import { fullBranchSha, headBranchName } from './refs.js';
 import { runGit } from './run-git.js';
 
 /**
@@ -40,10 +40,8 @@ export async function revParse(dir: string, ref: string): Promise<string | null>
   // A full branch name straight from the ref files: the emulators resolve one on nearly every
   // API call, and a git process each (about 10 ms of CPU) was most of an end-to-end test's git.
   // Anything else (short names, shas, expressions, a missing branch) is git's to resolve.
-  if (isPlainBranchRef(ref)) {
-    const sha = await branchSha(dir, ref.slice('refs/heads/'.length));
-    if (sha !== null) return sha;
-  }
+  const fromFiles = await fullBranchSha(dir, ref);
+  if (fromFiles !== null) return fromFiles;
   const run = await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
     gitDir: dir,
     allowFail: true,

@@ -1,5 +1,5 @@
 import { catFiles } from './bare-repo.js';
-import { branchSha, isPlainBranchRef } from './refs.js';
+import { fullBranchSha } from './refs.js';
 import { runGit } from './run-git.js';
 
 /**
@@ -17,10 +17,8 @@ export interface RefTarget {
 /** The object `ref` (a full ref name) points at, unpeeled; null when no such ref exists. */
 export async function readRef(dir: string, ref: string): Promise<RefTarget | null> {
   // A branch points at a commit (git's porcelain writes nothing else there): read from the files.
-  if (isPlainBranchRef(ref)) {
-    const sha = await branchSha(dir, ref.slice('refs/heads/'.length));
-    if (sha !== null) return { ref, sha, type: 'commit' };
-  }
+  const sha = await fullBranchSha(dir, ref);
+  if (sha !== null) return { ref, sha, type: 'commit' };
   // for-each-ref also matches refs below `ref/`, so only an exact name counts.
   const run = await runGit(['for-each-ref', '--format=%(refname)%00%(objectname)%00%(objecttype)', '--', ref], {
     gitDir: dir,

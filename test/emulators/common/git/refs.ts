@@ -16,11 +16,13 @@ export async function branchSha(dir: string, branch: string): Promise<string | n
 }
 
 /**
- * `refs/heads/<name>` whose file can be read as is: no `..`, no characters git rejects in ref
- * names (anything else goes to git, which says what is wrong with it).
+ * The commit of a full branch name (`refs/heads/<name>`) from the ref files; null when it is not
+ * there, or when `ref` is anything else or a name git would reject or that could leave refs/
+ * (`..`, `.lock`, other characters): the caller asks git, which resolves it or says why not.
  */
-export function isPlainBranchRef(ref: string): boolean {
-  return /^refs\/heads\/[\w.-]+(\/[\w.-]+)*$/.test(ref) && !ref.includes('..') && !ref.endsWith('.lock');
+export async function fullBranchSha(dir: string, ref: string): Promise<string | null> {
+  const plain = /^refs\/heads\/[\w.-]+(\/[\w.-]+)*$/.test(ref) && !ref.includes('..') && !ref.endsWith('.lock');
+  return plain ? branchSha(dir, ref.slice('refs/heads/'.length)) : null;
 }
 
 /** branchSha for synchronous test getters (an emulator's `pulls()`). */
