@@ -8,7 +8,8 @@ export interface ServingChild {
 }
 
 /**
- * Starts a TypeScript entry (compiled when the bench itself runs compiled, else through tsx) in its own process and waits for `LISTENING <port>`.
+ * Starts a TypeScript entry in its own process (compiled when the bench runs compiled, else
+ * through tsx) and waits for `LISTENING <port>`.
  * `nodeArgs` go before the entry (`--cpu-prof --cpu-prof-dir=<dir>` for `npm run bench -- --profile`).
  */
 export function startTsChild(

@@ -60,7 +60,7 @@ async function push(
   return sha;
 }
 
-/** `dispatchd start` (from the source, through tsx) in its own process group. */
+/** `dispatchd start` (from the source, compiled or through tsx as this test runs) in its own process group. */
 function startDispatchd(env: Record<string, string>): DispatchdProcess {
   return spawnDispatchd([...nodeEntry(MAIN), 'start'], {
     env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
