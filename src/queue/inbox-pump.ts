@@ -63,9 +63,9 @@ const JOB_KEY_PREFIX = `${QUEUE_PREFIX}:${PUSH_QUEUE}:`;
  * a delivery was such an entry; today's write the job directly (inbox.ts), so this drains what
  * an older receiver wrote during a rolling upgrade and otherwise reads nothing. Crash-safe: an
  * entry leaves the stream only after its job was added; a pump that dies between the two leaves
- * the entry pending in the group, and another pump takes it over after `claimIdleMs` and adds it again, which BullMQ makes a no-op
- * (same job id, kept 24 h after completion); one whose delivery is already marked queued is not
- * added again at all.
+ * the entry pending in the group, and another pump takes it over after `claimIdleMs` and adds
+ * it again, which BullMQ makes a no-op (same job id, kept 24 h after completion); one whose
+ * delivery is already marked queued is not added again at all.
  */
 export function createInboxPump(deps: InboxPumpDeps) {
   const stream = keys.inbox();
