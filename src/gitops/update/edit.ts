@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EnvUpdateSpec } from '../../core/env-update.js';
-import { git } from '../../git/run.js';
+import { addWorktree, removeWorktree } from '../../git/worktree.js';
 import type { ApplyDeps } from '../apply.js';
 import { planChanges } from '../changes.js';
 import { checkGrantedPaths } from '../grants.js';
@@ -26,11 +26,11 @@ export interface Worktree {
 export async function openWorktree(deps: ApplyDeps, mirror: string, baseSha: string): Promise<Worktree> {
   const dir = await mkdtemp(join(deps.config.dataDir, 'work-'));
   const close = async () => {
-    await git(['worktree', 'remove', '--force', dir], { cwd: mirror }).catch(() => undefined);
+    await removeWorktree(mirror, dir).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await git(['worktree', 'add', '--quiet', '--detach', dir, baseSha], { cwd: mirror });
+    await addWorktree(mirror, dir, baseSha);
   } catch (err) {
     await close();
     throw err;
