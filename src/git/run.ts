@@ -74,7 +74,10 @@ function classify(args: string[], stderr: string, err: Error): DispatchError {
       `git ${sub} was refused by the server: ${[...remote, ...said.filter((l) => /remote rejected/.test(l))].join(' | ')}`,
     );
   }
-  if (/Authentication failed|could not read Username|403|401|terminal prompts disabled/i.test(stderr)) {
+  // Status codes only as git reports them: the URL in the same line may hold any digits (a port).
+  if (
+    /Authentication failed|could not read Username|returned error: 40[13]\b|terminal prompts disabled/i.test(stderr)
+  ) {
     return new PermanentError(
       'git_auth',
       `${what}. Check the host's token and that it may read and push this repository`,
@@ -87,7 +90,7 @@ function classify(args: string[], stderr: string, err: Error): DispatchError {
     return new PermanentError('git_not_found', `${what}. Check the repository URL`);
   }
   if (
-    /unable to access|Could not resolve|Connection refused|timed out|The remote end hung up|early EOF|50\d/i.test(
+    /unable to access|Could not resolve|Connection refused|timed out|The remote end hung up|early EOF|returned error: 5\d\d\b/i.test(
       stderr,
     )
   ) {
