@@ -15,8 +15,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system.sh test
 [ -d node_modules ] || npm ci --no-audit --no-fund
-bash scripts/build-tests.sh
-npx prettier --check --log-level warn "src/**/*.ts" "workers/**/*.ts" "test/**/*.ts" "bench/**/*.ts"
-npx eslint "src/**/*.ts" "workers/**/*.ts" "test/**/*.ts" "bench/**/*.ts"
+# The compile, the format check and the lint read the same sources and write nothing the others
+# read: run side by side (each uses ~1.3 cores alone; together they take ~30 s instead of ~42 s).
+bash scripts/build-tests.sh &
+build=$!
+npx prettier --check --log-level warn "src/**/*.ts" "workers/**/*.ts" "test/**/*.ts" "bench/**/*.ts" &
+format=$!
+npx eslint "src/**/*.ts" "workers/**/*.ts" "test/**/*.ts" "bench/**/*.ts" &
+lint=$!
+failed=()
+wait "$build" || failed+=("the type-check/compile (scripts/build-tests.sh)")
+wait "$format" || failed+=("the format check (npm run format fixes it)")
+wait "$lint" || failed+=("the lint (npm run lint)")
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'failed: %s\n' "${failed[@]}" >&2
+  exit 1
+fi
 mapfile -t files < <(find test -name '*.test.ts' | sort | sed -e 's/\.ts$/.js/' -e 's|^|.build/|')
 exec node --enable-source-maps --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout="${TEST_TIMEOUT_MS:-480000}" "$@" "${files[@]}"
